@@ -1,0 +1,55 @@
+# Comptoir — the commands a newcomer needs. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE ?= comptoir.settings
+
+.PHONY: run test lint format bench bench-peer install install-dev migrate demo clean lock
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, migrate the SQLite database, load demo data when it is new, serve on :8000
+run: install
+	$(BIN)/comptoir migrate --no-input -v 0
+	$(BIN)/comptoir demo --if-empty
+	$(BIN)/comptoir serve
+
+## test: install the dev dependencies and run the whole suite
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-peer:
+	../shared/bench/peers/tryton/run
+
+lock:
+	uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 -q
+	uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --python-version 3.11 -q
+
+clean:
+	rm -rf $(VENV) var/comptoir.sqlite3*

@@ -1,0 +1,83 @@
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from comptoir.billing import services
+from comptoir.billing.models import Invoice
+from comptoir.billing.queries import with_settlement
+from comptoir.billing.schemas import CreditNoteIn, InvoiceFilter, InvoiceIn, InvoiceOut
+from comptoir.core.schemas import ErrorOut
+from comptoir.pricing.documents import read_document_input, read_document_patch
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.sales.schemas import DocumentPatch
+
+router = Router(tags=["invoices"])
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _invoices():
+    return with_settlement(Invoice.objects.prefetch_related("lines"))
+
+
+def _invoice(pk: int) -> Invoice:
+    return get_object_or_404(_invoices(), pk=pk)
+
+
+@router.get("/invoices", response=list[InvoiceOut])
+@paginate
+def list_invoices(request, filters: Query[InvoiceFilter]):
+    return filters.filter(_invoices())
+
+
+@router.post("/invoices", response={201: InvoiceOut, **ERRORS})
+def create_invoice(request, payload: InvoiceIn):
+    doc = read_document_input(payload.dict())
+    invoice = services.create_invoice(doc.customer, doc.lines, by=request.user, **doc.header)
+    return 201, _invoice(invoice.pk)
+
+
+@router.get("/invoices/{pk}", response={200: InvoiceOut, 404: ErrorOut})
+def get_invoice(request, pk: int):
+    return _invoice(pk)
+
+
+@router.patch("/invoices/{pk}", response={200: InvoiceOut, **ERRORS})
+def update_invoice(request, pk: int, payload: DocumentPatch):
+    services.update_invoice(_invoice(pk), **read_document_patch(payload.dict(exclude_unset=True)))
+    return _invoice(pk)
+
+
+@router.delete("/invoices/{pk}", response={204: None, **ERRORS})
+def delete_invoice(request, pk: int):
+    services.delete_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
+    return 204, None
+
+
+@router.post("/invoices/{pk}/issue", response={200: InvoiceOut, **ERRORS})
+def issue_invoice(request, pk: int):
+    services.issue_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
+    return _invoice(pk)
+
+
+@router.post("/invoices/{pk}/credit-notes", response={201: InvoiceOut, **ERRORS})
+def credit_invoice(request, pk: int, payload: CreditNoteIn):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    quantities = None if payload.lines is None else {r.line: r.quantity for r in payload.lines}
+    credit_note = services.credit_invoice(
+        invoice, quantities, by=request.user, reason=payload.reason
+    )
+    if payload.issue:
+        services.issue_invoice(credit_note, by=request.user)
+    return 201, _invoice(credit_note.pk)
+
+
+@router.post("/orders/{pk}/invoices", response={201: InvoiceOut, **ERRORS})
+def invoice_order(request, pk: int):
+    invoice = services.invoice_order(get_object_or_404(SalesOrder, pk=pk), by=request.user)
+    return 201, _invoice(invoice.pk)
+
+
+@router.post("/quotations/{pk}/invoice", response={201: InvoiceOut, **ERRORS})
+def invoice_quotation(request, pk: int):
+    invoice = services.invoice_quotation(get_object_or_404(Quotation, pk=pk), by=request.user)
+    return 201, _invoice(invoice.pk)

@@ -1,0 +1,174 @@
+from django.db import models
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.documents import CustomerDocument, DocumentLine
+from comptoir.core.errors import ImmutableDocument
+
+
+class PaymentStatus(models.TextChoices):
+    """Derived from allocations, credit notes and the due date; never stored."""
+
+    UNPAID = "unpaid", _("Unpaid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class InvoiceQuerySet(models.QuerySet):
+    """Bulk writes cannot reach issued invoices either (the law forbids changing them)."""
+
+    def update(self, **kwargs):
+        if self.filter(status=Invoice.Status.ISSUED).exists():
+            raise ImmutableDocument(_g("An issued invoice cannot be changed."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Invoice.Status.ISSUED).exists():
+            raise ImmutableDocument(_g("An issued invoice cannot be deleted."))
+        return super().delete()
+
+
+class InvoiceLineQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.filter(invoice__status=Invoice.Status.ISSUED).exists():
+            raise ImmutableDocument(_g("An issued invoice cannot be changed."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(invoice__status=Invoice.Status.ISSUED).exists():
+            raise ImmutableDocument(_g("An issued invoice cannot be deleted."))
+        return super().delete()
+
+
+class Invoice(CustomerDocument):
+    """An invoice, a credit note or a down-payment invoice; numbered and frozen when issued."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        DOWN_PAYMENT = "down_payment", _("Down-payment invoice")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+
+    TRANSITIONS = {Status.DRAFT: {Status.ISSUED}}
+    ERROR_PREFIX = "invoice"
+    TYPE_CODES = {Kind.INVOICE: "380", Kind.CREDIT_NOTE: "381", Kind.DOWN_PAYMENT: "386"}
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    order = models.ForeignKey(
+        "sales.SalesOrder",
+        verbose_name=_("sales order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    quotation = models.ForeignKey(
+        "sales.Quotation",
+        verbose_name=_("quotation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    credited_invoice = models.ForeignKey(
+        "self",
+        verbose_name=_("credited invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    supply_date = models.DateField(_("date of supply"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["status", "kind", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="billing_invoice_number_unique",
+            )
+        ]
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def sign(self) -> int:
+        """+1 for what the customer owes, −1 for a credit note."""
+        return -1 if self.kind == self.Kind.CREDIT_NOTE else 1
+
+    @property
+    def type_code(self) -> str:
+        return self.TYPE_CODES[self.kind]
+
+    def _stored_status(self):
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def save(self, *args, **kwargs):
+        if self._stored_status() == self.Status.ISSUED:
+            raise ImmutableDocument(_g("Issued invoice %s cannot be changed.") % self.number)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_status() == self.Status.ISSUED:
+            raise ImmutableDocument(_g("Issued invoice %s cannot be deleted.") % self.number)
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceLine(DocumentLine):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    source_line = models.ForeignKey(
+        "sales.SalesOrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+    )
+    credited_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
+    )
+
+    objects = InvoiceLineQuerySet.as_manager()
+
+    class Meta(DocumentLine.Meta):
+        verbose_name = _("invoice line")
+
+    def _invoice_issued(self) -> bool:
+        return (
+            Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists()
+            if self.invoice_id
+            else False
+        )
+
+    def save(self, *args, **kwargs):
+        if self._invoice_issued():
+            raise ImmutableDocument(_g("The lines of an issued invoice cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._invoice_issued():
+            raise ImmutableDocument(_g("The lines of an issued invoice cannot be deleted."))
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,67 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, FilterSchema, Schema
+
+from comptoir.billing.queries import Settlement, payment_status
+from comptoir.core.schemas import DocumentOut, LineOut, Quantity
+from comptoir.sales.schemas import DocumentIn
+
+
+class InvoiceIn(DocumentIn):
+    supply_date: dt.date | None = None
+
+
+class InvoiceLineOut(LineOut):
+    source_line_id: int | None
+    credited_line_id: int | None
+
+
+class InvoiceOut(DocumentOut):
+    kind: str
+    type_code: str
+    status: str
+    order_id: int | None
+    credited_invoice_id: int | None
+    supply_date: dt.date | None
+    due_date: dt.date | None
+    amount_paid: Decimal
+    amount_credited: Decimal
+    outstanding: Decimal
+    payment_status: str | None
+    lines: list[InvoiceLineOut]
+
+    @staticmethod
+    def _settlement(invoice) -> Settlement:
+        return Settlement(invoice.total_gross, invoice.amount_paid, invoice.amount_credited)
+
+    @staticmethod
+    def resolve_outstanding(invoice) -> Decimal:
+        return InvoiceOut._settlement(invoice).outstanding
+
+    @staticmethod
+    def resolve_payment_status(invoice) -> str | None:
+        if not invoice.is_issued or invoice.kind == invoice.Kind.CREDIT_NOTE:
+            return None
+        return payment_status(invoice, InvoiceOut._settlement(invoice))
+
+
+class CreditLineIn(Schema):
+    line: int = Field(..., description="Invoice line id")
+    quantity: Quantity
+
+
+class CreditNoteIn(Schema):
+    lines: list[CreditLineIn] | None = Field(None, description="Omitted: credit all that is left")
+    reason: str = Field("", max_length=500)
+    issue: bool = Field(False, description="Issue the credit note at once")
+
+
+class InvoiceFilter(FilterSchema):
+    status: str | None = None
+    kind: str | None = None
+    customer_id: int | None = None
+    order_id: int | None = None
+    date_from: dt.date | None = Field(None, q="date__gte")
+    date_to: dt.date | None = Field(None, q="date__lte")
+    search: str | None = Field(None, q=["number__icontains", "customer_name__icontains"])

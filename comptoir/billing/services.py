@@ -1,0 +1,347 @@
+"""Every state change of invoices and credit notes.
+
+Issuing gives the gapless number and freezes the document (CGI art. 242 nonies A; corrections
+are credit notes, never edits). Batch-first: issuing many invoices locks the series once.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing.errors import BillingError
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core.errors import BusinessError
+from comptoir.core.models import Company, InvoiceBasis
+from comptoir.core.money import parse_decimal, round_quantity
+from comptoir.core.numbering import take_numbers
+from comptoir.core.transitions import check_transition
+from comptoir.parties.models import Customer
+from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
+from comptoir.pricing.engine import LineSpec, price_lines
+from comptoir.pricing.models import PaymentTerms
+from comptoir.sales.models import Quotation, SalesOrder, SalesOrderLine
+from comptoir.sales.services import (
+    check_quotation_convertible,
+    quotation_lines_as_specs,
+    refresh_order_progress,
+)
+
+HEADER_FIELDS = {"date", "notes", "terms", "customer_reference", "payment_terms", "supply_date"}
+LINE_COPY_FIELDS = [
+    "item_id",
+    "item_code",
+    "description",
+    "is_service",
+    "unit_code",
+    "unit_price",
+    "discount_pct",
+    "tax_id",
+    "vat_category",
+    "vat_rate",
+    "vat_exemption_reason",
+]
+HEADER_COPY_FIELDS = [
+    "customer_id",
+    "customer_name",
+    "customer_siren",
+    "customer_vat_id",
+    "customer_is_business",
+    "billing_address",
+    "shipping_address",
+    "currency",
+    "payment_terms_id",
+    "payment_terms_text",
+    "customer_reference",
+]
+
+
+def _copy(source, target, fields) -> None:
+    for name in fields:
+        setattr(target, name, getattr(source, name))
+
+
+def _lock_invoices(invoices) -> list[Invoice]:
+    ids = [i.pk for i in invoices]
+    locked = Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk").in_bulk()
+    return [locked[i] for i in ids]
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if invoice.status != Invoice.Status.DRAFT:
+        raise BusinessError(
+            BillingError.NOT_DRAFT,
+            _("Invoice %(ref)s is issued: it can no longer be changed; credit it instead.")
+            % {"ref": invoice.reference},
+            "status",
+        )
+
+
+# Drafts -------------------------------------------------------------------------------------------
+
+
+def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
+    """A direct invoice (not from an order), as a draft."""
+    with transaction.atomic():
+        built = build_documents(
+            Invoice, InvoiceLine, [DocumentRequest(customer, lines, header)], by=by
+        )
+        return save_documents(built, "invoice")[0]
+
+
+def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **header) -> Invoice:
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        _require_draft(invoice)
+        for name, value in header.items():
+            if name in HEADER_FIELDS:
+                setattr(invoice, name, value)
+        if lines is not None:
+            if invoice.order_id:
+                raise BusinessError(
+                    BillingError.NOT_DRAFT,
+                    _("The lines of an invoice made from an order follow the order."),
+                    "lines",
+                )
+            customer = Customer.objects.select_related("price_list", "default_tax").get(
+                pk=invoice.customer_id
+            )
+            new_lines = [InvoiceLine(**v) for v in price_lines(customer, invoice.date, lines)]
+            invoice.apply_totals(new_lines)
+            invoice.lines.all().delete()
+            for line in new_lines:
+                line.invoice = invoice
+            InvoiceLine.objects.bulk_create(new_lines)
+        invoice.save()
+        return invoice
+
+
+def delete_invoice(invoice: Invoice, *, by=None) -> None:
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        _require_draft(invoice)
+        order_id = invoice.order_id
+        invoice.lines.all().delete()
+        invoice.delete()
+        if order_id:
+            refresh_order_progress({order_id})
+
+
+def invoice_quotation(quotation: Quotation, *, by=None) -> Invoice:
+    """An accepted quotation invoiced straight away (services, or goods sold at the counter)."""
+    with transaction.atomic():
+        quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+        check_quotation_convertible(quotation)
+        return create_invoice(
+            quotation.customer,
+            quotation_lines_as_specs(quotation),
+            by=by,
+            quotation=quotation,
+            customer_reference=quotation.customer_reference,
+            notes=quotation.notes,
+            terms=quotation.terms,
+            payment_terms=quotation.payment_terms,
+            allowances_charges=quotation.allowances_charges,
+        )
+
+
+def invoice_orders(orders: list[SalesOrder], *, by=None, day=None) -> list[Invoice]:
+    """One draft invoice per order, for what is delivered (or ordered, by company setting) and
+    not yet invoiced. Lines keep the order's prices and point to their order line (lineage)."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        basis = Company.get().invoice_basis
+        ids = [o.pk for o in orders]
+        locked = SalesOrder.objects.select_for_update().in_bulk(ids)
+        lines_by_order: dict[int, list] = {}
+        for line in SalesOrderLine.objects.filter(order_id__in=ids).order_by(
+            "order_id", "position", "pk"
+        ):
+            lines_by_order.setdefault(line.order_id, []).append(line)
+        already = set(
+            Invoice.objects.filter(order_id__in=ids, kind=Invoice.Kind.INVOICE).values_list(
+                "order_id", flat=True
+            )
+        )
+        built = []
+        for order_id in ids:
+            order = locked[order_id]
+            if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE):
+                raise BusinessError(
+                    BillingError.ORDER_NOT_CONFIRMED,
+                    _("Order %(ref)s is not confirmed: it cannot be invoiced.")
+                    % {"ref": order.reference},
+                )
+            invoice = Invoice(order=order, date=day, created_by=by, supply_date=day)
+            _copy(order, invoice, HEADER_COPY_FIELDS)
+            if order_id not in already:
+                invoice.allowances_charges = order.allowances_charges
+            lines = []
+            for source in lines_by_order.get(order_id, []):
+                ceiling = (
+                    source.quantity
+                    if basis == InvoiceBasis.ORDERED or source.is_service
+                    else source.quantity_delivered
+                )
+                quantity = ceiling - source.quantity_invoiced
+                if quantity <= 0:
+                    continue
+                line = InvoiceLine(position=len(lines) + 1, source_line=source, quantity=quantity)
+                _copy(source, line, LINE_COPY_FIELDS)
+                lines.append(line)
+            if not lines:
+                raise BusinessError(
+                    BillingError.NOTHING_TO_INVOICE,
+                    _("Nothing is left to invoice on order %(ref)s.") % {"ref": order.reference},
+                )
+            invoice.apply_totals(lines)
+            built.append((invoice, lines))
+        invoices = save_documents(built, "invoice")
+        refresh_order_progress(ids)
+        return invoices
+
+
+def invoice_order(order: SalesOrder, *, by=None) -> Invoice:
+    return invoice_orders([order], by=by)[0]
+
+
+# Issuing ------------------------------------------------------------------------------------------
+
+
+def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoice]:
+    """Number and freeze draft invoices and credit notes, dated the day they are issued."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        invoices = _lock_invoices(invoices)
+        counts = dict(
+            InvoiceLine.objects.filter(invoice__in=invoices)
+            .order_by()
+            .values_list("invoice_id")
+            .annotate(n=Count("pk"))
+        )
+        terms = PaymentTerms.objects.in_bulk(
+            {i.payment_terms_id for i in invoices if i.payment_terms_id}
+        )
+        now = timezone.now()
+        series: dict[str, list[Invoice]] = {}
+        for invoice in invoices:
+            check_transition(invoice, Invoice.Status.ISSUED)
+            if not counts.get(invoice.pk):
+                raise BusinessError(
+                    BillingError.NO_LINES, _("An invoice without lines cannot be issued."), "lines"
+                )
+            if invoice.total_gross < 0:
+                raise BusinessError(
+                    BillingError.NEGATIVE_TOTAL,
+                    _("A negative total is a credit note, not an invoice."),
+                    "lines",
+                )
+            invoice.status = Invoice.Status.ISSUED
+            invoice.date = day
+            invoice.supply_date = invoice.supply_date or day
+            invoice.issued_at = now
+            invoice.issued_by = by
+            payment_terms = terms.get(invoice.payment_terms_id)
+            invoice.due_date = payment_terms.due_date(day) if payment_terms else day
+            key = "credit_note" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "invoice"
+            series.setdefault(key, []).append(invoice)
+        for key, members in series.items():
+            for invoice, number in zip(members, take_numbers(key, day, len(members)), strict=True):
+                invoice.number = number
+        fields = ["status", "number", "date", "supply_date", "due_date", "issued_at", "issued_by"]
+        Invoice.objects.bulk_update(invoices, fields)
+        order_ids = {i.order_id for i in invoices if i.order_id}
+        order_ids |= set(
+            InvoiceLine.objects.filter(
+                invoice__in=[i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE],
+                source_line__isnull=False,
+            ).values_list("source_line__order_id", flat=True)
+        )
+        refresh_order_progress(order_ids)
+        return invoices
+
+
+def issue_invoice(invoice: Invoice, *, by=None) -> Invoice:
+    return issue_invoices([invoice], by=by)[0]
+
+
+# Credit notes -------------------------------------------------------------------------------------
+
+
+def credit_invoice(
+    invoice: Invoice, quantities: dict | None = None, *, by=None, reason: str = ""
+) -> Invoice:
+    """A draft credit note for some lines and quantities of an issued invoice (all if None)."""
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        if invoice.status != Invoice.Status.ISSUED:
+            raise BusinessError(
+                BillingError.NOT_ISSUED, _("Only an issued invoice can be credited."), "status"
+            )
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            raise BusinessError(
+                BillingError.NOT_CREDITABLE, _("A credit note cannot be credited."), "kind"
+            )
+        source_lines = list(invoice.lines.all())
+        credited = dict(
+            InvoiceLine.objects.filter(credited_line__in=source_lines)
+            .order_by()
+            .values_list("credited_line_id")
+            .annotate(q=Sum("quantity"))
+        )
+        left = {
+            line.pk: line.quantity - credited.get(line.pk, Decimal("0")) for line in source_lines
+        }
+        whole = quantities is None and not credited
+        if quantities is None:
+            quantities = {pk: qty for pk, qty in left.items() if qty > 0}
+        by_id = {line.pk: line for line in source_lines}
+        credit_note = Invoice(
+            kind=Invoice.Kind.CREDIT_NOTE,
+            credited_invoice=invoice,
+            order_id=invoice.order_id,
+            date=timezone.localdate(),
+            supply_date=invoice.supply_date,
+            notes=reason,
+            created_by=by,
+        )
+        _copy(invoice, credit_note, HEADER_COPY_FIELDS)
+        if whole:
+            credit_note.allowances_charges = invoice.allowances_charges
+        lines = []
+        for line_id, raw in quantities.items():
+            field = f"lines.{line_id}"
+            quantity = round_quantity(parse_decimal(raw, field=field))
+            if quantity == 0:
+                continue
+            source = by_id.get(int(line_id))
+            if source is None:
+                raise BusinessError(
+                    BillingError.WRONG_LINE,
+                    _("Line %(line)s is not a line of invoice %(ref)s.")
+                    % {"line": line_id, "ref": invoice.reference},
+                    field,
+                )
+            if quantity < 0 or quantity > left[source.pk]:
+                raise BusinessError(
+                    BillingError.TOO_MUCH_CREDITED,
+                    _("%(qty)s is more than the %(left)s left to credit on this line.")
+                    % {"qty": quantity, "left": left[source.pk]},
+                    field,
+                )
+            line = InvoiceLine(
+                position=len(lines) + 1,
+                quantity=quantity,
+                credited_line=source,
+                source_line_id=source.source_line_id,
+            )
+            _copy(source, line, LINE_COPY_FIELDS)
+            lines.append(line)
+        if not lines:
+            raise BusinessError(
+                BillingError.NOT_CREDITABLE, _("Nothing is left to credit on this invoice.")
+            )
+        credit_note.apply_totals(lines)
+        return save_documents([(credit_note, lines)], "invoice")[0]

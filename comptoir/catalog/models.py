@@ -1,0 +1,93 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.money import PriceField, QuantityField
+
+
+class Unit(models.Model):
+    code = models.CharField(
+        _("code"), max_length=10, unique=True, help_text=_("UN/ECE recommendation 20 code")
+    )
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("unit of measure")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemGroup(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("item group")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        GOODS = "goods", _("Goods")
+        SERVICE = "service", _("Service")
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GOODS)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    group = models.ForeignKey(
+        ItemGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    sale_price = PriceField(_("sale price excl. VAT"))
+    cost_price = PriceField(_("cost price"))
+    tax = models.ForeignKey(
+        "pricing.Tax", verbose_name=_("VAT"), on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("item")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == self.Kind.SERVICE
+
+
+class PriceList(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    prices_include_vat = models.BooleanField(_("prices include VAT"), default=False)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemPrice(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="prices")
+    min_quantity = QuantityField(_("minimum quantity"))
+    price = PriceField(_("price"))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("item price")
+        indexes = [models.Index(fields=["price_list", "item"])]
+
+    def __str__(self) -> str:
+        return f"{self.price_list} / {self.item.code}: {self.price}"

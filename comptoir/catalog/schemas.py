@@ -1,0 +1,90 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, FilterSchema, Schema
+
+from comptoir.core.schemas import Price, Quantity
+
+
+class ItemIn(Schema):
+    code: str = Field(..., min_length=1, max_length=50)
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+    kind: str = Field("goods", pattern="^(goods|service)$")
+    unit: str = Field("C62", description="Unit code")
+    group_id: int | None = None
+    sale_price: Price = Field(Decimal("0"), ge=0)
+    cost_price: Price = Field(Decimal("0"), ge=0)
+    tax: str = Field("TVA20", description="Tax code")
+
+
+class ItemPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    group_id: int | None = None
+    sale_price: Price | None = Field(None, ge=0)
+    cost_price: Price | None = Field(None, ge=0)
+    tax: str | None = None
+    active: bool | None = None
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    kind: str
+    unit_code: str = Field(..., alias="unit.code")
+    group_id: int | None
+    sale_price: Decimal
+    cost_price: Decimal
+    tax_code: str = Field(..., alias="tax.code")
+    vat_rate: Decimal = Field(..., alias="tax.rate")
+    active: bool
+
+
+class ItemFilter(FilterSchema):
+    search: str | None = Field(None, q=["code__icontains", "name__icontains"])
+    group_id: int | None = None
+    kind: str | None = None
+    active: bool | None = None
+
+
+class PriceListIn(Schema):
+    code: str = Field(..., min_length=1, max_length=30)
+    name: str = Field(..., min_length=1, max_length=100)
+    prices_include_vat: bool = False
+
+
+class PriceListOut(PriceListIn):
+    id: int
+    currency: str
+    active: bool
+
+
+class ItemPriceIn(Schema):
+    item: int | str
+    price: Price = Field(..., ge=0)
+    min_quantity: Quantity = Field(Decimal("0"), ge=0)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class ItemPriceOut(Schema):
+    id: int
+    item_id: int
+    price: Decimal
+    min_quantity: Decimal
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class NamedOut(Schema):
+    id: int
+    name: str
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str

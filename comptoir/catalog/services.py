@@ -1,0 +1,58 @@
+"""Every change to items and price lists."""
+
+from django.db import transaction
+
+from comptoir.catalog.models import Item, ItemPrice, PriceList
+from comptoir.core.validation import full_clean_or_raise
+
+ITEM_FIELDS = {
+    "code",
+    "name",
+    "description",
+    "kind",
+    "unit",
+    "group",
+    "sale_price",
+    "cost_price",
+    "tax",
+    "active",
+}
+
+
+def create_items(rows: list[dict]) -> list[Item]:
+    with transaction.atomic():
+        items = [Item(**{k: v for k, v in row.items() if k in ITEM_FIELDS}) for row in rows]
+        for item in items:
+            full_clean_or_raise(item)
+        return Item.objects.bulk_create(items)
+
+
+def create_item(**fields) -> Item:
+    return create_items([fields])[0]
+
+
+def update_item(item: Item, **fields) -> Item:
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        for name, value in fields.items():
+            if name in ITEM_FIELDS:
+                setattr(item, name, value)
+        full_clean_or_raise(item)
+        item.save()
+        return item
+
+
+def create_price_list(**fields) -> PriceList:
+    with transaction.atomic():
+        price_list = PriceList(**fields)
+        full_clean_or_raise(price_list)
+        price_list.save()
+        return price_list
+
+
+def set_item_price(price_list: PriceList, item: Item, price, **fields) -> ItemPrice:
+    with transaction.atomic():
+        item_price = ItemPrice(price_list=price_list, item=item, price=price, **fields)
+        full_clean_or_raise(item_price)
+        item_price.save()
+        return item_price

@@ -1,0 +1,13 @@
+"""The `comptoir` command: Django's management commands behind one entry point."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "comptoir"
+    execute_from_command_line(argv)

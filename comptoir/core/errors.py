@@ -1,0 +1,60 @@
+"""Domain errors: a stable code for machines, a translatable message for people.
+
+The API renders them as 4xx JSON ``{"code", "message", "field"}``, the UI as a message on the
+form, the CLI on stderr with exit code 2.
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+
+class CoreError(StrEnum):
+    INVALID_NUMBER = "invalid_number"
+    NUMBER_TOO_LARGE = "number_too_large"
+    INVALID_VALUE = "invalid_value"
+    NOT_FOUND = "not_found"
+    INVALID_TRANSITION = "invalid_transition"
+    IMMUTABLE = "immutable"
+    SEQUENCE_DATE = "sequence.date_before_last"
+    COMPANY_MISSING = "company.missing"
+
+
+class BusinessError(Exception):
+    """A rule of the business refused the operation. Nothing was changed."""
+
+    status_code = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code = str(code)
+        self.message = str(message)
+        self.field = field
+
+    def as_dict(self) -> dict:
+        data = {"code": self.code, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        return data
+
+
+class NotFound(BusinessError):
+    status_code = 404
+
+    def __init__(self, what: str, key, field: str | None = None):
+        super().__init__(
+            CoreError.NOT_FOUND,
+            _("%(what)s not found: %(key)s") % {"what": what, "key": key},
+            field,
+        )
+
+
+class InvalidTransition(BusinessError):
+    status_code = 409
+
+
+class ImmutableDocument(BusinessError):
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(CoreError.IMMUTABLE, message)

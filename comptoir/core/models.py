@@ -1,0 +1,139 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.identifiers import (
+    validate_bic,
+    validate_iban,
+    validate_siren,
+    validate_siret,
+    validate_vat_id,
+)
+from comptoir.core.money import AmountField
+
+
+class InvoiceBasis(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered quantities")
+    ORDERED = "ordered", _("Ordered quantities")
+
+
+class Company(models.Model):
+    """The company using Comptoir: the seller on every document. One row (pk=1)."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    trade_name = models.CharField(_("trade name"), max_length=200, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=50, blank=True)
+    share_capital = AmountField(_("share capital"))
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validate_siren])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    rcs_city = models.CharField(_("RCS city"), max_length=100, blank=True)
+    vat_id = models.CharField(
+        _("VAT number"), max_length=20, blank=True, validators=[validate_vat_id]
+    )
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validate_bic])
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    default_payment_terms = models.ForeignKey(
+        "pricing.PaymentTerms",
+        verbose_name=_("default payment terms"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stock_management = models.BooleanField(_("stock management enabled"), default=False)
+    invoice_basis = models.CharField(
+        _("invoice orders on"),
+        max_length=10,
+        choices=InvoiceBasis.choices,
+        default=InvoiceBasis.DELIVERED,
+    )
+    vat_on_debits = models.BooleanField(_("VAT paid on debits"), default=False)
+    late_penalty_text = models.CharField(
+        _("late payment penalties"),
+        max_length=300,
+        default="Pénalités de retard : trois fois le taux d'intérêt légal.",
+    )
+    early_payment_text = models.CharField(
+        _("early payment discount"),
+        max_length=300,
+        default="Pas d'escompte pour paiement anticipé.",
+    )
+    quotation_validity_days = models.PositiveIntegerField(
+        _("quotation validity (days)"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("company")
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def get(cls) -> "Company":
+        company = cls.objects.filter(pk=1).first()
+        if company is None:
+            company = cls.objects.create(pk=1, legal_name="Ma société")
+        return company
+
+
+class Sequence(models.Model):
+    """A numbering series for one document type and year; its row is the lock (gapless)."""
+
+    series = models.CharField(max_length=30)
+    year = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=10)
+    last_number = models.PositiveIntegerField(default=0)
+    last_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="core_sequence_series_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year} ({self.last_number})"
+
+
+class ApiToken(models.Model):
+    """A user's API token. Only its SHA-256 is stored; the clear token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return "cpt_" + secrets.token_urlsafe(32)
+
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

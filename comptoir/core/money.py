@@ -1,0 +1,77 @@
+"""Money, prices and quantities as Decimal, with the one rounding rule (half up)."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import BusinessError, CoreError
+
+AMOUNT_PLACES = Decimal("0.01")
+PRICE_PLACES = Decimal("0.0001")
+QUANTITY_PLACES = Decimal("0.001")
+ZERO = Decimal("0.00")
+HUNDRED = Decimal("100")
+
+# Largest values the columns hold (12 integer digits for amounts, 10 for quantities).
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_PRICE = Decimal("999999999999.9999")
+MAX_QUANTITY = Decimal("9999999999.999")
+
+
+def round_amount(value) -> Decimal:
+    return Decimal(value).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def round_price(value) -> Decimal:
+    return Decimal(value).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def round_quantity(value) -> Decimal:
+    return Decimal(value).quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(value, *, field: str | None = None, maximum: Decimal | None = None) -> Decimal:
+    """Read a user-given number (str, int or Decimal; never float) or refuse it clearly."""
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, str):
+        value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise BusinessError(
+            CoreError.INVALID_NUMBER, _("“%(value)s” is not a number.") % {"value": value}, field
+        ) from None
+    if not number.is_finite():
+        raise BusinessError(
+            CoreError.INVALID_NUMBER, _("“%(value)s” is not a number.") % {"value": value}, field
+        )
+    if maximum is not None and abs(number) > maximum:
+        raise BusinessError(
+            CoreError.NUMBER_TOO_LARGE,
+            _("%(value)s is larger than %(maximum)s.") % {"value": value, "maximum": maximum},
+            field,
+        )
+    return number
+
+
+def AmountField(*args, **kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(*args, max_digits=14, decimal_places=2, **kwargs)
+
+
+def PriceField(*args, **kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(*args, max_digits=16, decimal_places=4, **kwargs)
+
+
+def QuantityField(*args, **kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(*args, max_digits=13, decimal_places=3, **kwargs)
+
+
+def RateField(*args, **kwargs) -> models.DecimalField:
+    """A percentage such as a VAT rate or a discount: 0.00 to 100.00."""
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(*args, max_digits=5, decimal_places=2, **kwargs)

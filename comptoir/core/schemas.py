@@ -1,0 +1,117 @@
+"""Shared API schemas: numbers with the columns' limits, lines, totals, errors."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Field, Schema
+
+Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+Price = Annotated[Decimal, Field(max_digits=16, decimal_places=4)]
+Quantity = Annotated[Decimal, Field(max_digits=13, decimal_places=3)]
+Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class LineIn(Schema):
+    item: int | str | None = Field(None, description="Item id or code")
+    quantity: Quantity
+    unit_price: Price | None = Field(None, description="Excl. VAT; default from the price list")
+    discount_pct: Rate | None = None
+    description: str | None = Field(None, max_length=500)
+    tax: str | None = Field(None, description="Tax code; default from the item or customer")
+
+
+class LineOut(Schema):
+    id: int
+    position: int
+    item_id: int | None
+    item_code: str
+    description: str
+    quantity: Decimal
+    unit_code: str
+    unit_price: Decimal
+    discount_pct: Decimal
+    vat_category: str
+    vat_rate: Decimal
+    net_amount: Decimal
+
+
+class VatGroupOut(Schema):
+    category: str
+    rate: Decimal
+    taxable_amount: Decimal
+    tax_amount: Decimal
+    exemption_reason: str = ""
+
+
+class AllowanceChargeIn(Schema):
+    amount: Amount = Field(..., ge=0)
+    is_charge: bool = False
+    reason: str = Field("", max_length=200)
+    tax: str = Field(..., description="Tax code of the allowance or charge")
+
+
+class DocumentOut(Schema):
+    id: int
+    number: str
+    date: dt.date
+    customer_id: int
+    customer_name: str
+    customer_vat_id: str
+    billing_address: dict
+    shipping_address: dict
+    currency: str
+    payment_terms_text: str
+    customer_reference: str
+    notes: str
+    total_lines: Decimal
+    total_allowances: Decimal
+    total_charges: Decimal
+    total_net: Decimal
+    total_vat: Decimal
+    total_gross: Decimal
+    vat_breakdown: list[VatGroupOut]
+    created_at: dt.datetime
+
+
+class CompanyOut(Schema):
+    legal_name: str
+    legal_form: str
+    share_capital: Decimal
+    siren: str
+    siret: str
+    rcs_city: str
+    vat_id: str
+    address_line1: str
+    postal_code: str
+    city: str
+    country: str
+    iban: str
+    bic: str
+    currency: str
+    stock_management: bool
+    invoice_basis: str
+
+
+class CompanyIn(Schema):
+    legal_name: str | None = Field(None, max_length=200)
+    legal_form: str | None = Field(None, max_length=50)
+    share_capital: Amount | None = None
+    siren: str | None = None
+    siret: str | None = None
+    rcs_city: str | None = None
+    vat_id: str | None = None
+    address_line1: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    iban: str | None = None
+    bic: str | None = None
+    stock_management: bool | None = None
+    invoice_basis: str | None = None

@@ -1,0 +1,41 @@
+"""State changes of the company settings and API tokens."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
+from comptoir.core.models import ApiToken, Company
+from comptoir.core.validation import full_clean_or_raise
+
+COMPANY_FIELDS = {f.name for f in Company._meta.get_fields() if f.concrete and f.name != "id"}
+
+
+def update_company(**fields) -> Company:
+    with transaction.atomic():
+        company = Company.get()
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        for name, value in fields.items():
+            if name in COMPANY_FIELDS:
+                setattr(company, name, value)
+        company.siren = compact_siren(company.siren)
+        company.siret = compact_siret(company.siret)
+        company.vat_id = compact_vat_id(company.vat_id).upper()
+        company.iban = compact_iban(company.iban)
+        full_clean_or_raise(company)
+        company.save()
+        return company
+
+
+def create_token(user, name: str = "api", expires_at=None) -> tuple[ApiToken, str]:
+    """Create a token; the clear key is returned once and only its hash is stored."""
+    key = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:10], key_hash=ApiToken.hash(key), expires_at=expires_at
+    )
+    return token, key
+
+
+def revoke_token(token: ApiToken) -> ApiToken:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token

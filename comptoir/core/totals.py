@@ -1,0 +1,136 @@
+"""The one computation of document totals, following EN 16931.
+
+line net = round(quantity × unit price − line allowance, 2), the allowance being the line's
+discount percentage of quantity × unit price, rounded to 2 places;
+VAT breakdown per (category, rate) on the sum of the taxable amounts of that group (line nets,
+less document allowances, plus document charges of that group), VAT rounded once per group;
+tax basis = Σ line nets − Σ allowances + Σ charges; total VAT = Σ group VAT;
+total with VAT = tax basis + total VAT; amount due = total with VAT − prepaid.
+
+Everything else (forms, API, PDFs, Factur-X, reports) reads what this computed and services stored.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from comptoir.core.money import HUNDRED, ZERO, round_amount
+
+
+@dataclass(frozen=True)
+class LineInput:
+    quantity: Decimal
+    unit_price: Decimal
+    vat_category: str
+    vat_rate: Decimal
+    discount_pct: Decimal = Decimal("0")
+    exemption_reason: str = ""
+
+
+@dataclass(frozen=True)
+class AllowanceCharge:
+    """A document-level allowance (discount) or charge (e.g. shipping), excluding VAT."""
+
+    amount: Decimal
+    vat_category: str
+    vat_rate: Decimal
+    is_charge: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class VatGroup:
+    category: str
+    rate: Decimal
+    taxable_amount: Decimal
+    tax_amount: Decimal
+    exemption_reason: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "category": self.category,
+            "rate": str(self.rate),
+            "taxable_amount": str(self.taxable_amount),
+            "tax_amount": str(self.tax_amount),
+            "exemption_reason": self.exemption_reason,
+        }
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    allowance: Decimal
+    net_amount: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    lines: list[LineAmounts]
+    vat_breakdown: list[VatGroup]
+    total_lines: Decimal
+    total_allowances: Decimal
+    total_charges: Decimal
+    tax_basis: Decimal
+    total_vat: Decimal
+    total_with_vat: Decimal
+    prepaid: Decimal
+    amount_due: Decimal
+    extras: dict = field(default_factory=dict)
+
+
+def line_amounts(line: LineInput) -> LineAmounts:
+    gross = line.quantity * line.unit_price
+    allowance = round_amount(gross * line.discount_pct / HUNDRED) if line.discount_pct else ZERO
+    return LineAmounts(allowance=allowance, net_amount=round_amount(gross - allowance))
+
+
+def compute(
+    lines: Sequence[LineInput],
+    allowances_charges: Iterable[AllowanceCharge] = (),
+    prepaid: Decimal = ZERO,
+) -> Totals:
+    amounts = [line_amounts(line) for line in lines]
+    groups: dict[tuple[str, Decimal], Decimal] = {}
+    reasons: dict[tuple[str, Decimal], str] = {}
+    for line, amount in zip(lines, amounts, strict=True):
+        key = (line.vat_category, Decimal(line.vat_rate))
+        groups[key] = groups.get(key, ZERO) + amount.net_amount
+        if line.exemption_reason and not reasons.get(key):
+            reasons[key] = line.exemption_reason
+    total_allowances = total_charges = ZERO
+    for item in allowances_charges:
+        key = (item.vat_category, Decimal(item.vat_rate))
+        amount = round_amount(item.amount)
+        groups[key] = groups.get(key, ZERO) + (amount if item.is_charge else -amount)
+        if item.is_charge:
+            total_charges += amount
+        else:
+            total_allowances += amount
+    breakdown = [
+        VatGroup(
+            category=category,
+            rate=rate,
+            taxable_amount=taxable,
+            tax_amount=round_amount(taxable * rate / HUNDRED),
+            exemption_reason=reasons.get((category, rate), ""),
+        )
+        for (category, rate), taxable in sorted(
+            groups.items(), key=lambda kv: (-kv[0][1], kv[0][0])
+        )
+    ]
+    total_lines = sum((a.net_amount for a in amounts), ZERO)
+    tax_basis = total_lines - total_allowances + total_charges
+    total_vat = sum((g.tax_amount for g in breakdown), ZERO)
+    total_with_vat = tax_basis + total_vat
+    prepaid = round_amount(prepaid)
+    return Totals(
+        lines=amounts,
+        vat_breakdown=breakdown,
+        total_lines=total_lines,
+        total_allowances=total_allowances,
+        total_charges=total_charges,
+        tax_basis=tax_basis,
+        total_vat=total_vat,
+        total_with_vat=total_with_vat,
+        prepaid=prepaid,
+        amount_due=total_with_vat - prepaid,
+    )

@@ -1,0 +1,337 @@
+"""Demo data that looks real: a French company, customers, items, and documents in every state.
+
+Built through the same services as the UI and the API, so the demo is also a smoke test.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.billing import services as billing
+from comptoir.catalog import services as catalog
+from comptoir.catalog.models import ItemGroup, Unit
+from comptoir.core.services import update_company
+from comptoir.parties import services as parties
+from comptoir.parties.models import CustomerGroup, SalesPartner, Territory
+from comptoir.payments import services as payments
+from comptoir.pricing.documents import DocumentRequest
+from comptoir.pricing.engine import LineSpec
+from comptoir.pricing.models import PaymentTerms, Tax
+from comptoir.sales import services as sales
+from comptoir.stock import services as stock
+
+DEMO_USER = ("demo", "demo")
+CITIES = [
+    ("75011", "Paris"),
+    ("69003", "Lyon"),
+    ("13008", "Marseille"),
+    ("31000", "Toulouse"),
+    ("33000", "Bordeaux"),
+    ("44000", "Nantes"),
+    ("59000", "Lille"),
+    ("67000", "Strasbourg"),
+    ("35000", "Rennes"),
+    ("34000", "Montpellier"),
+    ("21000", "Dijon"),
+    ("37000", "Tours"),
+]
+STREETS = [
+    "rue de la République",
+    "avenue Jean Jaurès",
+    "boulevard Victor Hugo",
+    "rue du Commerce",
+    "place de la Mairie",
+    "rue des Artisans",
+    "quai des Chartrons",
+]
+COMPANY_WORDS = [
+    "Boulangerie",
+    "Atelier",
+    "Menuiserie",
+    "Garage",
+    "Cabinet",
+    "Librairie",
+    "Fromagerie",
+    "Imprimerie",
+    "Pharmacie",
+    "Hôtel",
+    "Restaurant",
+    "Épicerie",
+]
+NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+]
+FIRST = ["Camille", "Louise", "Léa", "Hugo", "Jules", "Lucas", "Chloé", "Manon", "Nathan"]
+GROUPS = {
+    "Fournitures de bureau": [
+        "Ramette papier A4",
+        "Classeur à levier",
+        "Stylo bille bleu",
+        "Agrafeuse",
+        "Bloc-notes",
+        "Surligneur",
+        "Enveloppes C5",
+    ],
+    "Informatique": [
+        "Souris sans fil",
+        "Clavier AZERTY",
+        "Écran 24 pouces",
+        "Câble HDMI",
+        "Clé USB 64 Go",
+        "Casque audio",
+        "Webcam HD",
+    ],
+    "Mobilier": [
+        "Chaise de bureau",
+        "Bureau assis-debout",
+        "Caisson 3 tiroirs",
+        "Lampe de bureau",
+        "Armoire basse",
+    ],
+    "Alimentation": ["Café en grains 1 kg", "Thé vert bio", "Biscuits assortis", "Eau minérale"],
+}
+SERVICES = [
+    ("Installation sur site", "HUR", "65.00"),
+    ("Formation utilisateur", "DAY", "650.00"),
+    ("Maintenance annuelle", "C62", "480.00"),
+    ("Livraison express", "C62", "25.00"),
+]
+
+
+def siren_from(rnd: random.Random) -> str:
+    """A SIREN with a valid Luhn key, found by trying the ten last digits."""
+    from stdnum.fr import siren
+
+    base = f"{rnd.randint(10_000_000, 99_999_999)}"
+    return next(base + str(d) for d in range(10) if siren.is_valid(base + str(d)))
+
+
+def has_data() -> bool:
+    from comptoir.parties.models import Customer
+
+    return Customer.objects.exists()
+
+
+def load(seed: int = 2026, customers: int = 50) -> dict:
+    from stdnum.fr import siren as siren_module
+
+    rnd = random.Random(seed)
+    today = timezone.localdate()
+    with transaction.atomic():
+        User = get_user_model()
+        user = User.objects.filter(username=DEMO_USER[0]).first()
+        if user is None:
+            user = User.objects.create_superuser(DEMO_USER[0], "demo@example.fr", DEMO_USER[1])
+        company_siren = "552100554"
+        update_company(
+            legal_name="Comptoir Démo SAS",
+            legal_form="SAS",
+            share_capital=Decimal("50000.00"),
+            siren=company_siren,
+            siret=company_siren + "00013",
+            rcs_city="Lyon",
+            vat_id="FR" + siren_module.to_tva(company_siren),
+            address_line1="12 rue de la Charité",
+            postal_code="69002",
+            city="Lyon",
+            email="contact@comptoir-demo.fr",
+            iban="FR7630006000011234567890189",
+            bic="AGRIFRPP",
+            default_payment_terms=PaymentTerms.objects.get(code="30J"),
+        )
+        groups = [
+            CustomerGroup.objects.get_or_create(name=n)[0]
+            for n in ("Commerce", "Industrie", "Particuliers")
+        ]
+        territories = [
+            Territory.objects.get_or_create(name=n)[0] for n in ("Nord", "Sud", "Île-de-France")
+        ]
+        partner = SalesPartner.objects.get_or_create(
+            name="Agence Rhône Commerce", defaults={"commission_rate": Decimal("5.00")}
+        )[0]
+        terms = list(PaymentTerms.objects.all())
+        rows, addresses = [], []
+        for i in range(customers):
+            individual = i % 7 == 6
+            postal, city = rnd.choice(CITIES)
+            if individual:
+                name = f"{rnd.choice(FIRST)} {rnd.choice(NAMES)}"
+                ids = {"kind": "individual"}
+            else:
+                name = f"{rnd.choice(COMPANY_WORDS)} {rnd.choice(NAMES)}"
+                number = siren_from(rnd)
+                ids = {
+                    "kind": "company",
+                    "siren": number,
+                    "vat_id": "FR" + siren_module.to_tva(number),
+                }
+            rows.append(
+                {
+                    "name": name,
+                    "email": f"contact{i}@exemple.fr",
+                    "phone": "04 78 " + " ".join(str(rnd.randint(10, 99)) for _ in range(3)),
+                    "group": groups[2] if individual else rnd.choice(groups[:2]),
+                    "territory": rnd.choice(territories),
+                    "payment_terms": rnd.choice(terms),
+                    "sales_partner": partner if i % 5 == 0 else None,
+                    **ids,
+                }
+            )
+            addresses.append(
+                [
+                    {
+                        "kind": "billing",
+                        "line1": f"{rnd.randint(1, 120)} {rnd.choice(STREETS)}",
+                        "postal_code": postal,
+                        "city": city,
+                    }
+                ]
+            )
+        customer_list = parties.create_customers(rows, addresses=addresses)
+
+        taxes = {t.code: t for t in Tax.objects.all()}
+        units = {u.code: u for u in Unit.objects.all()}
+        item_rows = []
+        for group_name, names in GROUPS.items():
+            group = ItemGroup.objects.get_or_create(name=group_name)[0]
+            tax = taxes["TVA55"] if group_name == "Alimentation" else taxes["TVA20"]
+            for name in names:
+                for variant in ("", " (lot de 5)", " premium", " (carton de 10)"):
+                    if len(item_rows) >= 96:
+                        break
+                    price = Decimal(rnd.randint(150, 25000)) / 100
+                    if variant in (" (lot de 5)", " (carton de 10)"):
+                        price *= 4
+                    item_rows.append(
+                        {
+                            "code": f"ART{len(item_rows) + 1:04d}",
+                            "name": name + variant,
+                            "unit": units["C62"],
+                            "group": group,
+                            "sale_price": price.quantize(Decimal("0.01")),
+                            "cost_price": (price * Decimal("0.6")).quantize(Decimal("0.01")),
+                            "tax": tax,
+                        }
+                    )
+        for code, (name, unit, price) in enumerate(SERVICES, start=1):
+            item_rows.append(
+                {
+                    "code": f"SRV{code:03d}",
+                    "name": name,
+                    "kind": "service",
+                    "unit": units[unit],
+                    "sale_price": Decimal(price),
+                    "cost_price": Decimal("0"),
+                    "tax": taxes["TVA20"],
+                }
+            )
+        items = catalog.create_items(item_rows)
+
+        goods, services = items[: -len(SERVICES)], items[-len(SERVICES) :]
+
+        def lines(n):
+            specs = [
+                LineSpec(
+                    item=rnd.choice(goods),
+                    quantity=Decimal(rnd.randint(1, 10)),
+                    discount_pct=Decimal(rnd.choice([0, 0, 0, 5, 10])),
+                )
+                for _ in range(n)
+            ]
+            if rnd.random() < 0.25:
+                specs.append(LineSpec(item=rnd.choice(services), quantity=Decimal(1)))
+            return specs
+
+        counts = {"quotations": 0, "orders": 0, "invoices": 0, "payments": 0}
+        # Quotations in every state.
+        for i in range(20):
+            q = sales.create_quotation(
+                rnd.choice(customer_list),
+                lines(rnd.randint(1, 5)),
+                by=user,
+                date=today - timedelta(days=rnd.randint(0, 60)),
+            )
+            counts["quotations"] += 1
+            state = i % 5
+            if state >= 1:
+                sales.send_quotation(q, by=user)
+            if state == 2:
+                sales.refuse_quotation(q, by=user)
+            if state >= 3:
+                sales.accept_quotation(q, by=user)
+            if state == 4:
+                sales.confirm_order(sales.convert_quotation_to_order(q, by=user), by=user)
+                counts["orders"] += 1
+        # Orders at every step of the cycle.
+        requests = [
+            DocumentRequest(
+                rnd.choice(customer_list),
+                lines(rnd.randint(1, 6)),
+                {"date": today - timedelta(days=rnd.randint(0, 90))},
+            )
+            for _ in range(40)
+        ]
+        orders = sales.create_orders(requests, by=user)
+        counts["orders"] += len(orders)
+        sales.confirm_orders(orders[5:], by=user)
+        sales.cancel_order(orders[4], by=user)
+        deliverable = orders[10:]
+        for order in deliverable[:5]:  # partly delivered
+            line = order.lines.filter(is_service=False).first()
+            if line:
+                stock.create_delivery(order, {line.pk: min(line.quantity, Decimal(1))}, by=user)
+        stock.create_deliveries([(o, None) for o in deliverable[5:]], by=user)
+        to_invoice = [o for o in deliverable[5:]]
+        invoices = billing.invoice_orders(to_invoice, by=user)
+        issued = billing.issue_invoices(invoices[3:], by=user)
+        counts["invoices"] = len(invoices)
+        # Payments: some paid, some partly, some not at all (overdue ones appear with time).
+        for index, invoice in enumerate(issued):
+            if index % 3 == 0:
+                payments.register_payment(
+                    invoice.customer,
+                    invoice.total_gross,
+                    by=user,
+                    allocations=[(invoice, invoice.total_gross)],
+                    reference=f"VIR {invoice.number}",
+                )
+            elif index % 3 == 1:
+                half = (invoice.total_gross / 2).quantize(Decimal("0.01"))
+                payments.register_payment(
+                    invoice.customer, half, by=user, method="cheque", allocations=[(invoice, half)]
+                )
+            counts["payments"] += index % 3 != 2
+        # Credit notes: one whole, one partial.
+        credit = billing.credit_invoice(issued[0], by=user, reason="Retour de marchandise")
+        billing.issue_invoice(credit, by=user)
+        first_line = issued[1].lines.first()
+        partial = billing.credit_invoice(
+            issued[1], {first_line.pk: first_line.quantity}, by=user, reason="Article défectueux"
+        )
+        billing.issue_invoice(partial, by=user)
+        # A direct invoice for services, left as a draft.
+        billing.create_invoice(
+            rnd.choice(customer_list), [LineSpec(item=services[0], quantity=Decimal(2))], by=user
+        )
+        counts["customers"] = len(customer_list)
+        counts["items"] = len(items)
+        return counts

@@ -1,0 +1,83 @@
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from comptoir.core.schemas import ErrorOut
+from comptoir.parties import services
+from comptoir.parties.models import Customer, CustomerGroup, SalesPartner, Territory
+from comptoir.parties.schemas import (
+    AddressIn,
+    AddressOut,
+    ContactIn,
+    ContactOut,
+    CustomerDetailOut,
+    CustomerFilter,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    NamedIn,
+    NamedOut,
+    SalesPartnerIn,
+    SalesPartnerOut,
+)
+
+router = Router(tags=["customers"])
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+@router.get("/customers", response=list[CustomerOut])
+@paginate
+def list_customers(request, filters: Query[CustomerFilter]):
+    return filters.filter(Customer.objects.order_by("name", "pk"))
+
+
+@router.post("/customers", response={201: CustomerDetailOut, **ERRORS})
+def create_customer(request, payload: CustomerIn):
+    data = payload.dict()
+    addresses = data.pop("addresses")
+    customer = services.create_customer(addresses=addresses, **data)
+    return 201, Customer.objects.prefetch_related("addresses", "contacts").get(pk=customer.pk)
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerDetailOut, 404: ErrorOut})
+def get_customer(request, customer_id: int):
+    return get_object_or_404(
+        Customer.objects.prefetch_related("addresses", "contacts"), pk=customer_id
+    )
+
+
+@router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def update_customer(request, customer_id: int, payload: CustomerPatch):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    return services.update_customer(customer, **payload.dict(exclude_unset=True))
+
+
+@router.post("/customers/{customer_id}/addresses", response={201: AddressOut, **ERRORS})
+def add_address(request, customer_id: int, payload: AddressIn):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    return 201, services.add_address(customer, **payload.dict())
+
+
+@router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
+def add_contact(request, customer_id: int, payload: ContactIn):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    return 201, services.add_contact(customer, **payload.dict())
+
+
+def _simple_crud(path: str, model, schema_in, schema_out, tag: str):
+    """List and create for small reference tables (groups, territories, partners)."""
+
+    @router.get(path, response=list[schema_out], tags=[tag], operation_id=f"list_{tag}")
+    def list_rows(request):
+        return model.objects.all()
+
+    @router.post(
+        path, response={201: schema_out, **ERRORS}, tags=[tag], operation_id=f"create_{tag}"
+    )
+    def create_row(request, payload: schema_in):
+        return 201, services.create_reference(model, **payload.dict())
+
+
+_simple_crud("/customer-groups", CustomerGroup, NamedIn, NamedOut, "customer_groups")
+_simple_crud("/territories", Territory, NamedIn, NamedOut, "territories")
+_simple_crud("/sales-partners", SalesPartner, SalesPartnerIn, SalesPartnerOut, "sales_partners")

@@ -1,0 +1,107 @@
+"""Every change to customers and their contacts and addresses."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.core.identifiers import compact_siren, compact_siret, compact_vat_id
+from comptoir.core.numbering import take_numbers
+from comptoir.core.validation import full_clean_or_raise
+from comptoir.parties.models import Address, Contact, Customer
+
+CUSTOMER_FIELDS = {
+    "code",
+    "name",
+    "kind",
+    "siren",
+    "siret",
+    "vat_id",
+    "email",
+    "phone",
+    "group",
+    "territory",
+    "sales_partner",
+    "price_list",
+    "payment_terms",
+    "default_tax",
+    "credit_limit",
+    "active",
+    "notes",
+}
+
+
+def _normalise(customer: Customer) -> None:
+    customer.siren = compact_siren(customer.siren)
+    customer.siret = compact_siret(customer.siret)
+    customer.vat_id = compact_vat_id(customer.vat_id).upper()
+    if customer.siret and not customer.siren:
+        customer.siren = customer.siret[:9]
+
+
+def create_customers(rows: list[dict], *, addresses: list[list[dict]] | None = None):
+    """Create customers (and their addresses), numbering those without a code. Batch-first."""
+    with transaction.atomic():
+        customers = [
+            Customer(**{k: v for k, v in row.items() if k in CUSTOMER_FIELDS}) for row in rows
+        ]
+        missing = [c for c in customers if not c.code]
+        if missing:
+            for customer, number in zip(
+                missing, take_numbers("customer", timezone.localdate(), len(missing)), strict=True
+            ):
+                customer.code = number.replace("-", "")
+        for customer in customers:
+            _normalise(customer)
+            full_clean_or_raise(customer, exclude=["created_at"])
+        Customer.objects.bulk_create(customers)
+        if addresses:
+            new_addresses = []
+            for customer, customer_addresses in zip(customers, addresses, strict=True):
+                for data in customer_addresses:
+                    address = Address(customer=customer, **data)
+                    full_clean_or_raise(address)
+                    new_addresses.append(address)
+            Address.objects.bulk_create(new_addresses)
+        return customers
+
+
+def create_customer(*, addresses: list[dict] | None = None, **fields) -> Customer:
+    return create_customers([fields], addresses=[addresses or []])[0]
+
+
+def update_customer(customer: Customer, **fields) -> Customer:
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        for name, value in fields.items():
+            if name in CUSTOMER_FIELDS:
+                setattr(customer, name, value)
+        _normalise(customer)
+        full_clean_or_raise(customer)
+        customer.save()
+        return customer
+
+
+def add_address(customer: Customer, **fields) -> Address:
+    with transaction.atomic():
+        address = Address(customer=customer, **fields)
+        full_clean_or_raise(address)
+        if address.is_default:
+            customer.addresses.filter(kind=address.kind).update(is_default=False)
+        address.save()
+        return address
+
+
+def add_contact(customer: Customer, **fields) -> Contact:
+    with transaction.atomic():
+        contact = Contact(customer=customer, **fields)
+        full_clean_or_raise(contact)
+        contact.save()
+        return contact
+
+
+def create_reference(model, **fields):
+    """A row of a small reference table: customer group, territory, sales partner."""
+    with transaction.atomic():
+        row = model(**fields)
+        full_clean_or_raise(row)
+        row.save()
+        return row

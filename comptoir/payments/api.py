@@ -1,0 +1,66 @@
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.pagination import paginate
+
+from comptoir.billing.models import Invoice
+from comptoir.core.errors import NotFound
+from comptoir.core.schemas import ErrorOut
+from comptoir.parties.models import Customer
+from comptoir.payments import services
+from comptoir.payments.models import Payment
+from comptoir.payments.queries import customer_balance
+from comptoir.payments.schemas import AllocateIn, BalanceOut, PaymentIn, PaymentOut
+from comptoir.pricing.documents import find_customer
+
+router = Router(tags=["payments"])
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _payment(pk: int) -> Payment:
+    return get_object_or_404(Payment.objects.prefetch_related("allocations"), pk=pk)
+
+
+def _pairs(rows) -> list:
+    invoices = Invoice.objects.in_bulk([row["invoice"] for row in rows])
+    pairs = []
+    for index, row in enumerate(rows):
+        invoice = invoices.get(row["invoice"])
+        if invoice is None:
+            raise NotFound(_("Invoice"), row["invoice"], f"allocations[{index}].invoice")
+        pairs.append((invoice, row["amount"]))
+    return pairs
+
+
+@router.post("/payments", response={201: PaymentOut, **ERRORS})
+def register_payment(request, payload: PaymentIn):
+    data = payload.dict()
+    customer = find_customer(data.pop("customer"))
+    rows = data.pop("allocations")
+    payment = services.register_payment(
+        customer, allocations=None if rows is None else _pairs(rows), by=request.user, **data
+    )
+    return 201, _payment(payment.pk)
+
+
+@router.get("/payments", response=list[PaymentOut])
+@paginate
+def list_payments(request, customer_id: int | None = None):
+    payments = Payment.objects.prefetch_related("allocations")
+    return payments.filter(customer_id=customer_id) if customer_id else payments
+
+
+@router.get("/payments/{pk}", response={200: PaymentOut, 404: ErrorOut})
+def get_payment(request, pk: int):
+    return _payment(pk)
+
+
+@router.post("/payments/{pk}/allocations", response={200: PaymentOut, **ERRORS})
+def allocate_payment(request, pk: int, payload: AllocateIn):
+    services.allocate_payment(_payment(pk), _pairs(payload.dict()["allocations"]), by=request.user)
+    return _payment(pk)
+
+
+@router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})
+def get_balance(request, pk: int):
+    return customer_balance(get_object_or_404(Customer, pk=pk))

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.money import AmountField
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    CARD = "card", _("Card")
+    CHEQUE = "cheque", _("Cheque")
+    CASH = "cash", _("Cash")
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+    OTHER = "other", _("Other")
+
+
+class Payment(models.Model):
+    """Money received from a customer; allocated to invoices, the rest stays as credit."""
+
+    number = models.CharField(_("number"), max_length=32, blank=True, db_index=True)
+    customer = models.ForeignKey(
+        "parties.Customer", on_delete=models.PROTECT, related_name="payments"
+    )
+    date = models.DateField(_("date"), default=timezone.localdate, db_index=True)
+    method = models.CharField(
+        _("method"), max_length=15, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER
+    )
+    amount = AmountField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+
+class Allocation(models.Model):
+    """Part of a payment settling an invoice."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(
+        "billing.Invoice", on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = AmountField(_("amount"))
+    date = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("allocation")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payments_allocation_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.invoice}"

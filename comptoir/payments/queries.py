@@ -1,0 +1,44 @@
+"""What customers owe and what is left of their payments."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from comptoir.billing.models import Invoice
+from comptoir.billing.queries import ZERO, with_settlement
+from comptoir.payments.models import Payment
+
+
+def unallocated_amount(payment: Payment) -> Decimal:
+    allocated = payment.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
+    return payment.amount - allocated
+
+
+@dataclass(frozen=True)
+class CustomerBalance:
+    invoiced: Decimal
+    credited: Decimal
+    paid: Decimal
+    overdue: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """What the customer owes (negative: what we owe them, i.e. their credit)."""
+        return self.invoiced - self.credited - self.paid
+
+
+def customer_balance(customer, today: date | None = None) -> CustomerBalance:
+    today = today or timezone.localdate()
+    issued = Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED)
+    invoiced = issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
+    credited = issued.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
+    paid = Payment.objects.filter(customer=customer).aggregate(s=Sum("amount"))["s"]
+    overdue = ZERO
+    for invoice in with_settlement(
+        issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(due_date__lt=today)
+    ):
+        overdue += max(invoice.total_gross - invoice.amount_paid - invoice.amount_credited, ZERO)
+    return CustomerBalance(invoiced or ZERO, credited or ZERO, paid or ZERO, overdue)

@@ -1,0 +1,57 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from comptoir.core.schemas import Amount
+
+
+class AllocationIn(Schema):
+    invoice: int = Field(..., description="Invoice id")
+    amount: Amount
+
+
+class PaymentIn(Schema):
+    customer: int | str = Field(..., description="Customer id or code")
+    amount: Amount
+    date: dt.date | None = None
+    method: str = "transfer"
+    reference: str = Field("", max_length=100)
+    allocations: list[AllocationIn] | None = Field(
+        None, description="Omitted: the oldest open invoices are settled first"
+    )
+
+
+class AllocationOut(Schema):
+    id: int
+    invoice_id: int
+    amount: Decimal
+    date: dt.date
+
+
+class PaymentOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    date: dt.date
+    method: str
+    amount: Decimal
+    reference: str
+    unallocated: Decimal
+    allocations: list[AllocationOut]
+
+    @staticmethod
+    def resolve_unallocated(payment) -> Decimal:
+        return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+
+
+class AllocateIn(Schema):
+    allocations: list[AllocationIn] = Field(..., min_length=1)
+
+
+class BalanceOut(Schema):
+    invoiced: Decimal
+    credited: Decimal
+    paid: Decimal
+    balance: Decimal
+    overdue: Decimal

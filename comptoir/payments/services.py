@@ -1,0 +1,165 @@
+"""Registering payments and allocating them to invoices; what is not allocated stays as the
+customer's credit."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing.models import Invoice
+from comptoir.billing.queries import ZERO, settlements
+from comptoir.core.errors import BusinessError
+from comptoir.core.money import MAX_AMOUNT, parse_decimal, round_amount
+from comptoir.core.numbering import take_numbers
+from comptoir.parties.models import Customer
+from comptoir.payments.errors import PaymentError
+from comptoir.payments.models import Allocation, Payment, PaymentMethod
+from comptoir.payments.queries import unallocated_amount
+
+
+@dataclass
+class PaymentRequest:
+    customer: Customer
+    amount: Decimal
+    date: dt.date | None = None
+    method: str = PaymentMethod.TRANSFER
+    reference: str = ""
+    # (invoice, amount) pairs; None allocates to the oldest open invoices first.
+    allocations: list[tuple[Invoice, Decimal]] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _open_invoices(customer_ids) -> dict[int, list[Invoice]]:
+    invoices = (
+        Invoice.objects.filter(customer_id__in=customer_ids, status=Invoice.Status.ISSUED)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .order_by("due_date", "date", "pk")
+    )
+    by_customer: dict[int, list[Invoice]] = {}
+    for invoice in invoices:
+        by_customer.setdefault(invoice.customer_id, []).append(invoice)
+    return by_customer
+
+
+def _allocate(payment_amount, pairs, outstanding, customer_id, *, field_prefix="allocations"):
+    """Check (invoice, amount) pairs against the payment and what each invoice still owes."""
+    allocations = []
+    total = ZERO
+    for index, (invoice, raw_amount) in enumerate(pairs):
+        where = f"{field_prefix}[{index}]"
+        amount = round_amount(
+            parse_decimal(raw_amount, field=f"{where}.amount", maximum=MAX_AMOUNT)
+        )
+        if invoice.status != Invoice.Status.ISSUED or invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            raise BusinessError(
+                PaymentError.INVOICE_NOT_PAYABLE,
+                _("%(ref)s is not an issued invoice: it cannot be paid.")
+                % {"ref": invoice.reference},
+                f"{where}.invoice",
+            )
+        if invoice.customer_id != customer_id:
+            raise BusinessError(
+                PaymentError.WRONG_CUSTOMER,
+                _("Invoice %(ref)s belongs to another customer.") % {"ref": invoice.reference},
+                f"{where}.invoice",
+            )
+        if amount <= 0 or amount > outstanding[invoice.pk]:
+            raise BusinessError(
+                PaymentError.EXCEEDS_OUTSTANDING,
+                _("%(amount)s is more than the %(left)s still due on invoice %(ref)s.")
+                % {"amount": amount, "left": outstanding[invoice.pk], "ref": invoice.reference},
+                f"{where}.amount",
+            )
+        outstanding[invoice.pk] -= amount
+        total += amount
+        allocations.append((invoice, amount))
+    if total > payment_amount:
+        raise BusinessError(
+            PaymentError.OVER_ALLOCATED,
+            _("The allocations (%(total)s) exceed the payment (%(amount)s).")
+            % {"total": total, "amount": payment_amount},
+            field_prefix,
+        )
+    return allocations
+
+
+def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Payment]:
+    """Record payments and their allocations; invoices are locked while they are settled."""
+    with transaction.atomic():
+        auto_customers = {r.customer.pk for r in requests if r.allocations is None}
+        open_by_customer = _open_invoices(auto_customers) if auto_customers else {}
+        invoice_ids = {inv.pk for r in requests for inv, _a in (r.allocations or [])}
+        invoice_ids |= {inv.pk for invs in open_by_customer.values() for inv in invs}
+        locked = Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk")
+        invoices = {invoice.pk: invoice for invoice in locked}
+        outstanding = {pk: s.outstanding for pk, s in settlements(invoice_ids).items()}
+        payments, all_allocations = [], []
+        for request in requests:
+            amount = round_amount(parse_decimal(request.amount, field="amount", maximum=MAX_AMOUNT))
+            if amount <= 0:
+                raise BusinessError(
+                    PaymentError.AMOUNT_NOT_POSITIVE,
+                    _("A payment amount must be greater than zero."),
+                    "amount",
+                )
+            if request.method not in PaymentMethod.values:
+                raise BusinessError(
+                    PaymentError.UNKNOWN_METHOD, _("Unknown payment method."), "method"
+                )
+            pairs = [(invoices[inv.pk], share) for inv, share in request.allocations or []]
+            if request.allocations is None:
+                pairs, left = [], amount
+                for invoice in open_by_customer.get(request.customer.pk, []):
+                    share = min(left, outstanding[invoice.pk])
+                    if share > 0:
+                        pairs.append((invoices[invoice.pk], share))
+                        left -= share
+            payment = Payment(
+                customer_id=request.customer.pk,
+                amount=amount,
+                date=request.date or timezone.localdate(),
+                method=request.method,
+                reference=request.reference,
+                created_by=by,
+            )
+            for invoice, share in _allocate(amount, pairs, outstanding, request.customer.pk):
+                all_allocations.append(
+                    Allocation(payment=payment, invoice=invoice, amount=share, date=payment.date)
+                )
+            payments.append(payment)
+        by_date: dict = {}
+        for payment in payments:
+            by_date.setdefault(payment.date.year, []).append(payment)
+        for members in by_date.values():
+            for payment, number in zip(
+                members, take_numbers("payment", members[0].date, len(members)), strict=True
+            ):
+                payment.number = number
+        Payment.objects.bulk_create(payments)
+        Allocation.objects.bulk_create(all_allocations)
+        return payments
+
+
+def register_payment(customer: Customer, amount, *, by=None, **fields) -> Payment:
+    return register_payments([PaymentRequest(customer=customer, amount=amount, **fields)], by=by)[0]
+
+
+def allocate_payment(payment: Payment, pairs: list[tuple[Invoice, Decimal]], *, by=None):
+    """Allocate what is left of a payment (the customer's credit) to invoices."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        ids = [invoice.pk for invoice, _a in pairs]
+        invoices = Invoice.objects.select_for_update().in_bulk(ids)
+        outstanding = {pk: s.outstanding for pk, s in settlements(ids).items()}
+        checked = _allocate(
+            unallocated_amount(payment),
+            [(invoices[inv.pk], amount) for inv, amount in pairs],
+            outstanding,
+            payment.customer_id,
+        )
+        return Allocation.objects.bulk_create(
+            [Allocation(payment=payment, invoice=inv, amount=a) for inv, a in checked]
+        )

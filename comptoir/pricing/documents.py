@@ -1,0 +1,136 @@
+"""Building new documents: header snapshot from the customer, priced lines, totals."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import Item
+from comptoir.core.errors import NotFound
+from comptoir.core.models import Company
+from comptoir.core.money import round_amount
+from comptoir.parties.models import Customer
+from comptoir.parties.queries import document_header
+from comptoir.pricing.engine import LineSpec, price_lines, read_line_specs
+from comptoir.pricing.models import PaymentTerms, Tax
+
+
+@dataclass
+class DocumentRequest:
+    """What a user asks for: a customer, lines, and header fields (date, notes, …)."""
+
+    customer: Customer
+    lines: list[LineSpec]
+    header: dict = field(default_factory=dict)
+
+
+def document_defaults(
+    customer: Customer, company: Company, day: date, payment_terms: PaymentTerms | None = None
+) -> dict:
+    terms = payment_terms or customer.payment_terms or company.default_payment_terms
+    return {
+        **document_header(customer),
+        "date": day,
+        "currency": company.currency,
+        "payment_terms": terms,
+        "payment_terms_text": terms.name if terms else "",
+    }
+
+
+def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, by=None):
+    """Unsaved documents with their priced lines and totals, in a constant number of queries."""
+    company = Company.get()
+    customers = (
+        Customer.objects.select_related("price_list", "payment_terms", "default_tax")
+        .prefetch_related("addresses")
+        .in_bulk({r.customer.pk for r in requests})
+    )
+    item_ids = {spec.item.pk for r in requests for spec in r.lines if spec.item is not None}
+    items = Item.objects.select_related("tax", "unit").in_bulk(item_ids)
+    built = []
+    for request in requests:
+        customer = customers[request.customer.pk]
+        header = dict(request.header)
+        day = header.pop("date", None) or timezone.localdate()
+        doc = doc_model(
+            **document_defaults(customer, company, day, header.pop("payment_terms", None)),
+            created_by=by,
+            **header,
+        )
+        for spec in request.lines:
+            if spec.item is not None:
+                spec.item = items[spec.item.pk]
+        lines = [line_model(**values) for values in price_lines(customer, day, request.lines)]
+        doc.apply_totals(lines)
+        built.append((doc, lines))
+    return built
+
+
+def save_documents(built, parent_field: str) -> list:
+    """Insert built documents and their lines with two bulk inserts."""
+    if not built:
+        return []
+    doc_model = type(built[0][0])
+    line_model = type(built[0][1][0])
+    docs = doc_model.objects.bulk_create([doc for doc, _ in built])
+    all_lines = []
+    for doc, lines in built:
+        for line in lines:
+            setattr(line, parent_field, doc)
+            all_lines.append(line)
+    line_model.objects.bulk_create(all_lines)
+    return docs
+
+
+def read_document_input(data: dict) -> DocumentRequest:
+    """API/UI input (customer id or code, lines, tax and terms codes) as a DocumentRequest."""
+    data = dict(data)
+    customer = find_customer(data.pop("customer"))
+    lines = read_line_specs(data.pop("lines", None) or [])
+    header = {k: v for k, v in data.items() if v is not None}
+    if "payment_terms" in header:
+        code = header["payment_terms"]
+        header["payment_terms"] = PaymentTerms.objects.filter(code=code).first()
+        if header["payment_terms"] is None:
+            raise NotFound(_("Payment terms"), code, "payment_terms")
+    if "allowances_charges" in header:
+        header["allowances_charges"] = read_allowances_charges(header["allowances_charges"])
+    return DocumentRequest(customer, lines, header)
+
+
+def find_customer(key, field: str = "customer") -> Customer:
+    key = str(key)
+    query = Q(code=key) | (Q(pk=int(key)) if key.isdigit() else Q(pk__in=[]))
+    customer = Customer.objects.filter(query).first()
+    if customer is None:
+        raise NotFound(_("Customer"), key, field)
+    return customer
+
+
+def read_allowances_charges(raw: list[dict]) -> list[dict]:
+    """Document allowances/charges as stored: amounts as text, VAT from the tax code."""
+    taxes = {t.code: t for t in Tax.objects.filter(code__in={r["tax"] for r in raw})}
+    stored = []
+    for index, row in enumerate(raw):
+        tax = taxes.get(row["tax"])
+        if tax is None:
+            raise NotFound(_("Tax"), row["tax"], f"allowances_charges[{index}].tax")
+        stored.append(
+            {
+                "amount": str(round_amount(row["amount"])),
+                "is_charge": bool(row.get("is_charge")),
+                "reason": row.get("reason", ""),
+                "vat_category": tax.category,
+                "vat_rate": str(tax.rate),
+            }
+        )
+    return stored
+
+
+def read_document_patch(data: dict) -> dict:
+    """The fields a draft's edit changes; lines, when given, replace the draft's lines."""
+    if data.get("lines") is not None:
+        data["lines"] = read_line_specs(data["lines"])
+    return data

@@ -1,0 +1,197 @@
+"""The pricing engine: which price, discount and VAT a document line gets.
+
+Price of a line = the customer's price list (best quantity break valid on the date), else the
+item's sale price. A price list that includes VAT is turned into a price excluding VAT, since
+documents state prices excluding VAT (EN 16931). The customer's VAT treatment (reverse charge,
+intra-EU supply, export) replaces the item's VAT.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import Item, ItemPrice
+from comptoir.core.errors import BusinessError, NotFound
+from comptoir.core.money import (
+    HUNDRED,
+    MAX_PRICE,
+    MAX_QUANTITY,
+    parse_decimal,
+    round_price,
+    round_quantity,
+)
+from comptoir.parties.models import Customer
+from comptoir.pricing.errors import PricingError
+from comptoir.pricing.models import Tax
+
+
+@dataclass
+class LineSpec:
+    """What a user asks for on a line; anything left as None is filled by the engine."""
+
+    item: Item | None
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount_pct: Decimal | None = None
+    description: str | None = None
+    tax: Tax | None = None
+
+
+def read_line_specs(raw_lines: list[dict]) -> list[LineSpec]:
+    """Turn user input (item id or code, numbers as text) into LineSpecs, in two queries."""
+    if not raw_lines:
+        raise BusinessError(
+            PricingError.NO_LINES, _("A document needs at least one line."), "lines"
+        )
+    keys = [raw.get("item") for raw in raw_lines if raw.get("item") not in (None, "")]
+    ids = {k for k in keys if isinstance(k, int) or (isinstance(k, str) and k.isdigit())}
+    codes = {str(k) for k in keys}
+    items = Item.objects.select_related("tax", "unit").filter(
+        Q(pk__in=[int(k) for k in ids]) | Q(code__in=codes)
+    )
+    by_key = {}
+    for item in items:
+        by_key[item.code] = item
+        by_key.setdefault(str(item.pk), item)
+    tax_codes = {raw["tax"] for raw in raw_lines if raw.get("tax")}
+    taxes = {t.code: t for t in Tax.objects.filter(code__in=tax_codes)}
+    specs = []
+    for index, raw in enumerate(raw_lines):
+        where = f"lines[{index}]"
+        key = raw.get("item")
+        item = None
+        if key not in (None, ""):
+            item = by_key.get(str(key))
+            if item is None:
+                raise NotFound(_("Item"), key, f"{where}.item")
+        tax = None
+        if raw.get("tax"):
+            tax = taxes.get(raw["tax"])
+            if tax is None:
+                raise NotFound(_("Tax"), raw["tax"], f"{where}.tax")
+        specs.append(
+            LineSpec(
+                item=item,
+                quantity=parse_decimal(
+                    raw.get("quantity"), field=f"{where}.quantity", maximum=MAX_QUANTITY
+                ),
+                unit_price=_optional_decimal(raw.get("unit_price"), f"{where}.unit_price"),
+                discount_pct=_optional_decimal(raw.get("discount_pct"), f"{where}.discount_pct"),
+                description=raw.get("description") or None,
+                tax=tax,
+            )
+        )
+    return specs
+
+
+def _optional_decimal(value, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return parse_decimal(value, field=field, maximum=MAX_PRICE)
+
+
+def list_prices(customer: Customer, day: date, items_quantities) -> dict[tuple, Decimal]:
+    """Prices excluding VAT from the customer's price list, for (item, quantity) pairs."""
+    price_list = customer.price_list
+    if price_list is None:
+        return {}
+    item_ids = {item.pk for item, __ in items_quantities}
+    rows = (
+        ItemPrice.objects.filter(price_list=price_list, item_id__in=item_ids)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("item_id", "-min_quantity")
+    )
+    breaks: dict[int, list[ItemPrice]] = {}
+    for row in rows:
+        breaks.setdefault(row.item_id, []).append(row)
+    prices = {}
+    for item, quantity in items_quantities:
+        for row in breaks.get(item.pk, []):
+            if row.min_quantity <= quantity:
+                price = row.price
+                if price_list.prices_include_vat:
+                    price = price / (1 + item.tax.rate / HUNDRED)
+                prices[(item.pk, quantity)] = round_price(price)
+                break
+    return prices
+
+
+def price_lines(customer: Customer, day: date, specs: list[LineSpec]) -> list[dict]:
+    """The field values of each document line (snapshot of the item, price, discount, VAT)."""
+    if not specs:
+        raise BusinessError(
+            PricingError.NO_LINES, _("A document needs at least one line."), "lines"
+        )
+    listed = list_prices(
+        customer, day, [(s.item, round_quantity(s.quantity)) for s in specs if s.item is not None]
+    )
+    lines = []
+    for position, spec in enumerate(specs, start=1):
+        where = f"lines[{position - 1}]"
+        item = spec.item
+        quantity = round_quantity(spec.quantity)
+        if quantity <= 0:
+            raise BusinessError(
+                PricingError.QUANTITY_NOT_POSITIVE,
+                _("The quantity must be greater than zero."),
+                f"{where}.quantity",
+            )
+        if item is not None and not item.active:
+            raise BusinessError(
+                PricingError.ITEM_INACTIVE,
+                _("Item %(code)s is no longer sold.") % {"code": item.code},
+                f"{where}.item",
+            )
+        if spec.unit_price is not None:
+            unit_price = round_price(spec.unit_price)
+        elif item is not None:
+            unit_price = listed.get((item.pk, quantity), item.sale_price)
+        else:
+            unit_price = Decimal("0")
+        if unit_price < 0:
+            raise BusinessError(
+                PricingError.PRICE_NEGATIVE,
+                _("A unit price cannot be negative; use a credit note or a discount."),
+                f"{where}.unit_price",
+            )
+        discount = spec.discount_pct if spec.discount_pct is not None else Decimal("0")
+        if not Decimal("0") <= discount <= HUNDRED:
+            raise BusinessError(
+                PricingError.DISCOUNT_OUT_OF_RANGE,
+                _("A discount is a percentage between 0 and 100."),
+                f"{where}.discount_pct",
+            )
+        tax = spec.tax or customer.default_tax or (item.tax if item is not None else None)
+        if tax is None:
+            raise BusinessError(
+                PricingError.TAX_MISSING, _("Choose the VAT of this line."), f"{where}.tax"
+            )
+        description = spec.description or (item.name if item is not None else "")
+        if not description:
+            raise BusinessError(
+                PricingError.DESCRIPTION_MISSING,
+                _("A line without an item needs a description."),
+                f"{where}.description",
+            )
+        lines.append(
+            {
+                "position": position,
+                "item": item,
+                "item_code": item.code if item is not None else "",
+                "description": description[:500],
+                "is_service": item.is_service if item is not None else False,
+                "unit_code": item.unit.code if item is not None else "C62",
+                "quantity": quantity,
+                "unit_price": unit_price,
+                "discount_pct": discount,
+                "tax": tax,
+                "vat_category": tax.category,
+                "vat_rate": tax.rate,
+                "vat_exemption_reason": tax.exemption_reason,
+            }
+        )
+    return lines

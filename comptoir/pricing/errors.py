@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class PricingError(StrEnum):
+    NO_LINES = "document.no_lines"
+    ITEM_INACTIVE = "line.item_inactive"
+    QUANTITY_NOT_POSITIVE = "line.quantity_not_positive"
+    PRICE_NEGATIVE = "line.price_negative"
+    DISCOUNT_OUT_OF_RANGE = "line.discount_out_of_range"
+    DESCRIPTION_MISSING = "line.description_missing"
+    TAX_MISSING = "line.tax_missing"

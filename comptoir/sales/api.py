@@ -1,0 +1,126 @@
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from comptoir.core.schemas import ErrorOut
+from comptoir.pricing.documents import read_document_input, read_document_patch
+from comptoir.sales import services
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.sales.schemas import (
+    DocumentFilter,
+    DocumentPatch,
+    OrderIn,
+    OrderOut,
+    QuotationIn,
+    QuotationOut,
+)
+
+router = Router()
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _quotation(pk: int) -> Quotation:
+    return get_object_or_404(Quotation.objects.prefetch_related("lines"), pk=pk)
+
+
+def _order(pk: int) -> SalesOrder:
+    return get_object_or_404(SalesOrder.objects.prefetch_related("lines"), pk=pk)
+
+
+# Quotations -------------------------------------------------------------------------------------
+
+
+@router.get("/quotations", response=list[QuotationOut], tags=["quotations"])
+@paginate
+def list_quotations(request, filters: Query[DocumentFilter]):
+    return filters.filter(Quotation.objects.prefetch_related("lines"))
+
+
+@router.post("/quotations", response={201: QuotationOut, **ERRORS}, tags=["quotations"])
+def create_quotation(request, payload: QuotationIn):
+    data = payload.dict()
+    valid_until = data.pop("valid_until")
+    doc = read_document_input(data)
+    quotation = services.create_quotation(
+        doc.customer, doc.lines, by=request.user, valid_until=valid_until, **doc.header
+    )
+    return 201, _quotation(quotation.pk)
+
+
+@router.get("/quotations/{pk}", response={200: QuotationOut, 404: ErrorOut}, tags=["quotations"])
+def get_quotation(request, pk: int):
+    return _quotation(pk)
+
+
+@router.patch("/quotations/{pk}", response={200: QuotationOut, **ERRORS}, tags=["quotations"])
+def update_quotation(request, pk: int, payload: DocumentPatch):
+    services.update_quotation(
+        _quotation(pk), **read_document_patch(payload.dict(exclude_unset=True))
+    )
+    return _quotation(pk)
+
+
+def _quotation_action(name: str, service):
+    @router.post(
+        f"/quotations/{{pk}}/{name}",
+        response={200: QuotationOut, **ERRORS},
+        tags=["quotations"],
+        operation_id=f"quotation_{name}",
+    )
+    def action(request, pk: int):
+        service(_quotation(pk), by=request.user)
+        return _quotation(pk)
+
+
+_quotation_action("send", services.send_quotation)
+_quotation_action("accept", services.accept_quotation)
+_quotation_action("refuse", services.refuse_quotation)
+
+
+@router.post("/quotations/{pk}/order", response={201: OrderOut, **ERRORS}, tags=["quotations"])
+def convert_to_order(request, pk: int):
+    order = services.convert_quotation_to_order(_quotation(pk), by=request.user)
+    return 201, _order(order.pk)
+
+
+# Sales orders -----------------------------------------------------------------------------------
+
+
+@router.get("/orders", response=list[OrderOut], tags=["orders"])
+@paginate
+def list_orders(request, filters: Query[DocumentFilter]):
+    return filters.filter(SalesOrder.objects.prefetch_related("lines"))
+
+
+@router.post("/orders", response={201: OrderOut, **ERRORS}, tags=["orders"])
+def create_order(request, payload: OrderIn):
+    data = payload.dict()
+    confirm = data.pop("confirm")
+    doc = read_document_input(data)
+    order = services.create_order(doc.customer, doc.lines, by=request.user, **doc.header)
+    if confirm:
+        services.confirm_order(order, by=request.user)
+    return 201, _order(order.pk)
+
+
+@router.get("/orders/{pk}", response={200: OrderOut, 404: ErrorOut}, tags=["orders"])
+def get_order(request, pk: int):
+    return _order(pk)
+
+
+@router.patch("/orders/{pk}", response={200: OrderOut, **ERRORS}, tags=["orders"])
+def update_order(request, pk: int, payload: DocumentPatch):
+    services.update_order(_order(pk), **read_document_patch(payload.dict(exclude_unset=True)))
+    return _order(pk)
+
+
+@router.post("/orders/{pk}/confirm", response={200: OrderOut, **ERRORS}, tags=["orders"])
+def confirm_order(request, pk: int):
+    services.confirm_order(_order(pk), by=request.user)
+    return _order(pk)
+
+
+@router.post("/orders/{pk}/cancel", response={200: OrderOut, **ERRORS}, tags=["orders"])
+def cancel_order(request, pk: int):
+    services.cancel_order(_order(pk), by=request.user)
+    return _order(pk)

@@ -1,0 +1,62 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, FilterSchema, Schema
+
+from comptoir.core.schemas import AllowanceChargeIn, DocumentOut, LineIn, LineOut
+
+
+class DocumentIn(Schema):
+    customer: int | str = Field(..., description="Customer id or code")
+    date: dt.date | None = None
+    lines: list[LineIn] = Field(..., min_length=1)
+    customer_reference: str | None = Field(None, max_length=100)
+    notes: str | None = None
+    terms: str | None = None
+    payment_terms: str | None = Field(None, description="Payment terms code")
+    allowances_charges: list[AllowanceChargeIn] | None = None
+
+
+class DocumentPatch(Schema):
+    date: dt.date | None = None
+    lines: list[LineIn] | None = Field(None, min_length=1)
+    customer_reference: str | None = Field(None, max_length=100)
+    notes: str | None = None
+    terms: str | None = None
+
+
+class QuotationIn(DocumentIn):
+    valid_until: dt.date | None = None
+
+
+class QuotationOut(DocumentOut):
+    status: str
+    valid_until: dt.date | None
+    lines: list[LineOut]
+
+
+class OrderLineOut(LineOut):
+    quantity_delivered: Decimal
+    quantity_invoiced: Decimal
+    is_service: bool
+
+
+class OrderIn(DocumentIn):
+    requested_delivery_date: dt.date | None = None
+    confirm: bool = Field(False, description="Confirm the order once created")
+
+
+class OrderOut(DocumentOut):
+    status: str
+    delivery_status: str
+    billing_status: str
+    quotation_id: int | None
+    lines: list[OrderLineOut]
+
+
+class DocumentFilter(FilterSchema):
+    status: str | None = None
+    customer_id: int | None = None
+    date_from: dt.date | None = Field(None, q="date__gte")
+    date_to: dt.date | None = Field(None, q="date__lte")
+    search: str | None = Field(None, q=["number__icontains", "customer_name__icontains"])

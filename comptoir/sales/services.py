@@ -1,0 +1,306 @@
+"""Every state change of quotations and sales orders. Batch-first: the plural function does
+the work, the singular one calls it with one document."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import BusinessError
+from comptoir.core.models import Company
+from comptoir.core.numbering import take_numbers
+from comptoir.core.transitions import check_transition
+from comptoir.parties.models import Customer
+from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
+from comptoir.pricing.engine import LineSpec, price_lines
+from comptoir.sales.errors import SalesError
+from comptoir.sales.models import Progress, Quotation, QuotationLine, SalesOrder, SalesOrderLine
+
+HEADER_FIELDS = {
+    "date",
+    "notes",
+    "terms",
+    "customer_reference",
+    "payment_terms",
+    "allowances_charges",
+}
+
+
+def _lock(model, documents):
+    """Re-read documents under a row lock, in id order (no deadlock between batches)."""
+    ids = [d.pk for d in documents]
+    locked = model.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    by_id = {d.pk: d for d in locked}
+    return [by_id[i] for i in ids]
+
+
+def _require_draft(document) -> None:
+    if document.status != "draft":
+        raise BusinessError(
+            SalesError.NOT_DRAFT,
+            _("%(ref)s is no longer a draft: it cannot be edited.") % {"ref": document.reference},
+            "status",
+        )
+
+
+def _replace_lines(document, line_model, parent_field: str, specs: list[LineSpec]) -> None:
+    document.customer = Customer.objects.select_related("price_list", "default_tax").get(
+        pk=document.customer_id
+    )
+    lines = [
+        line_model(**values) for values in price_lines(document.customer, document.date, specs)
+    ]
+    document.apply_totals(lines)
+    line_model.objects.filter(**{parent_field: document}).delete()
+    for line in lines:
+        setattr(line, parent_field, document)
+    line_model.objects.bulk_create(lines)
+
+
+# Quotations ------------------------------------------------------------------------------------
+
+
+def create_quotation(
+    customer: Customer, lines: list[LineSpec], *, by=None, valid_until=None, **header
+) -> Quotation:
+    with transaction.atomic():
+        company = Company.get()
+        built = build_documents(
+            Quotation, QuotationLine, [DocumentRequest(customer, lines, header)], by=by
+        )
+        quotation = built[0][0]
+        quotation.valid_until = valid_until or quotation.date + timedelta(
+            days=company.quotation_validity_days
+        )
+        quotation.number = take_numbers("quotation", quotation.date)[0]
+        save_documents(built, "quotation")
+        return quotation
+
+
+def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = None, **header):
+    with transaction.atomic():
+        (quotation,) = _lock(Quotation, [quotation])
+        _require_draft(quotation)
+        for name, value in header.items():
+            if name in HEADER_FIELDS | {"valid_until"}:
+                setattr(quotation, name, value)
+        if lines is not None:
+            _replace_lines(quotation, QuotationLine, "quotation", lines)
+        quotation.save()
+        return quotation
+
+
+def _move_quotation(quotation: Quotation, target: str) -> Quotation:
+    with transaction.atomic():
+        (quotation,) = _lock(Quotation, [quotation])
+        check_transition(quotation, target)
+        quotation.status = target
+        quotation.save(update_fields=["status", "updated_at"])
+        return quotation
+
+
+def send_quotation(quotation: Quotation, *, by=None) -> Quotation:
+    return _move_quotation(quotation, Quotation.Status.SENT)
+
+
+def accept_quotation(quotation: Quotation, *, by=None) -> Quotation:
+    return _move_quotation(quotation, Quotation.Status.ACCEPTED)
+
+
+def refuse_quotation(quotation: Quotation, *, by=None) -> Quotation:
+    return _move_quotation(quotation, Quotation.Status.REFUSED)
+
+
+def expire_quotations(today=None) -> int:
+    """Sent quotations past their validity date become expired."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        return Quotation.objects.filter(status=Quotation.Status.SENT, valid_until__lt=today).update(
+            status=Quotation.Status.EXPIRED, updated_at=timezone.now()
+        )
+
+
+def quotation_lines_as_specs(quotation: Quotation) -> list[LineSpec]:
+    """The quotation's lines as they were agreed: same prices, discounts and VAT."""
+    return [
+        LineSpec(
+            item=line.item,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_pct=line.discount_pct,
+            description=line.description,
+            tax=line.tax,
+        )
+        for line in quotation.lines.select_related("item", "tax").all()
+    ]
+
+
+def check_quotation_convertible(quotation: Quotation) -> None:
+    if quotation.status != Quotation.Status.ACCEPTED:
+        raise BusinessError(
+            SalesError.QUOTATION_NOT_ACCEPTED,
+            _("Only an accepted quotation can be converted."),
+            "status",
+        )
+    # "invoices" is the reverse side of billing's Invoice.quotation.
+    if (
+        quotation.orders.exclude(status=SalesOrder.Status.CANCELLED).exists()
+        or quotation.invoices.exists()
+    ):
+        raise BusinessError(
+            SalesError.QUOTATION_ALREADY_CONVERTED,
+            _("Quotation %(ref)s was already converted.") % {"ref": quotation.reference},
+        )
+
+
+def convert_quotation_to_order(quotation: Quotation, *, by=None) -> SalesOrder:
+    with transaction.atomic():
+        (quotation,) = _lock(Quotation, [quotation])
+        check_quotation_convertible(quotation)
+        return create_order(
+            quotation.customer,
+            quotation_lines_as_specs(quotation),
+            by=by,
+            quotation=quotation,
+            customer_reference=quotation.customer_reference,
+            notes=quotation.notes,
+            terms=quotation.terms,
+            payment_terms=quotation.payment_terms,
+            allowances_charges=quotation.allowances_charges,
+        )
+
+
+# Sales orders ----------------------------------------------------------------------------------
+
+
+def create_orders(requests: list[DocumentRequest], *, by=None) -> list[SalesOrder]:
+    with transaction.atomic():
+        built = build_documents(SalesOrder, SalesOrderLine, requests, by=by)
+        by_date: dict = {}
+        for order, _lines in built:
+            by_date.setdefault(order.date, []).append(order)
+        for day in sorted(by_date):
+            for order, number in zip(
+                by_date[day], take_numbers("order", day, len(by_date[day])), strict=True
+            ):
+                order.number = number
+        return save_documents(built, "order")
+
+
+def create_order(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> SalesOrder:
+    return create_orders([DocumentRequest(customer, lines, header)], by=by)[0]
+
+
+def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **header):
+    with transaction.atomic():
+        (order,) = _lock(SalesOrder, [order])
+        _require_draft(order)
+        for name, value in header.items():
+            if name in HEADER_FIELDS | {"requested_delivery_date"}:
+                setattr(order, name, value)
+        if lines is not None:
+            _replace_lines(order, SalesOrderLine, "order", lines)
+        order.save()
+        return order
+
+
+def confirm_orders(orders: list[SalesOrder], *, by=None) -> list[SalesOrder]:
+    with transaction.atomic():
+        orders = _lock(SalesOrder, orders)
+        now = timezone.now()
+        for order in orders:
+            check_transition(order, SalesOrder.Status.CONFIRMED)
+            order.status = SalesOrder.Status.CONFIRMED
+            order.confirmed_at = now
+            order.updated_at = now
+        SalesOrder.objects.bulk_update(orders, ["status", "confirmed_at", "updated_at"])
+        return orders
+
+
+def confirm_order(order: SalesOrder, *, by=None) -> SalesOrder:
+    return confirm_orders([order], by=by)[0]
+
+
+def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
+    with transaction.atomic():
+        (order,) = _lock(SalesOrder, [order])
+        check_transition(order, SalesOrder.Status.CANCELLED)
+        if order.lines.filter(Q(quantity_delivered__gt=0) | Q(quantity_invoiced__gt=0)).exists():
+            raise BusinessError(
+                SalesError.ORDER_HAS_ACTIVITY,
+                _("Order %(ref)s has deliveries or invoices: it cannot be cancelled.")
+                % {"ref": order.reference},
+            )
+        order.status = SalesOrder.Status.CANCELLED
+        order.save(update_fields=["status", "updated_at"])
+        return order
+
+
+# Lineage: the delivery and invoicing progress of orders ----------------------------------------
+# A delivery line counts once its delivery is shipped. An invoice line counts while its invoice
+# exists (draft or issued: a draft must not be invoiced twice); an issued credit note line gives
+# its quantity back.
+SHIPPED = Q(delivery_lines__delivery__status="shipped")
+INVOICED = Q(invoice_lines__invoice__kind="invoice")
+CREDITED = Q(invoice_lines__invoice__kind="credit_note", invoice_lines__invoice__status="issued")
+
+
+def _progress(done: Decimal, total: Decimal) -> str:
+    if done <= 0:
+        return Progress.NOT
+    return Progress.FULLY if done >= total else Progress.PARTLY
+
+
+def refresh_order_progress(order_ids) -> None:
+    """Recompute delivered and invoiced quantities and the order statuses from lineage."""
+    order_ids = set(order_ids)
+    if not order_ids:
+        return
+    base = SalesOrderLine.objects.filter(order_id__in=order_ids).order_by()
+    delivered = dict(
+        base.filter(SHIPPED).values_list("pk").annotate(q=Sum("delivery_lines__quantity"))
+    )
+    invoiced = dict(
+        base.filter(INVOICED).values_list("pk").annotate(q=Sum("invoice_lines__quantity"))
+    )
+    credited = dict(
+        base.filter(CREDITED).values_list("pk").annotate(q=Sum("invoice_lines__quantity"))
+    )
+    lines = list(base.only("pk", "order_id", "quantity", "is_service"))
+    orders = {
+        o.pk: o
+        for o in SalesOrder.objects.filter(pk__in=order_ids).only(
+            "pk", "status", "delivery_status", "billing_status"
+        )
+    }
+    zero = Decimal("0")
+    per_order: dict[int, list] = {}
+    for line in lines:
+        line.quantity_delivered = delivered.get(line.pk, zero)
+        line.quantity_invoiced = invoiced.get(line.pk, zero) - credited.get(line.pk, zero)
+        per_order.setdefault(line.order_id, []).append(line)
+    SalesOrderLine.objects.bulk_update(lines, ["quantity_delivered", "quantity_invoiced"])
+    for order_id, order_lines in per_order.items():
+        order = orders[order_id]
+        goods = [line for line in order_lines if not line.is_service]
+        order.delivery_status = _progress(
+            sum((min(line.quantity_delivered, line.quantity) for line in goods), zero),
+            sum((line.quantity for line in goods), zero),
+        )
+        order.billing_status = _progress(
+            sum((min(line.quantity_invoiced, line.quantity) for line in order_lines), zero),
+            sum((line.quantity for line in order_lines), zero),
+        )
+        complete = order.billing_status == Progress.FULLY and (
+            order.delivery_status == Progress.FULLY or not goods
+        )
+        if order.status == SalesOrder.Status.CONFIRMED and complete:
+            order.status = SalesOrder.Status.DONE
+        elif order.status == SalesOrder.Status.DONE and not complete:
+            order.status = SalesOrder.Status.CONFIRMED
+    SalesOrder.objects.bulk_update(
+        list(orders.values()), ["status", "delivery_status", "billing_status"]
+    )

@@ -1,0 +1,22 @@
+"""Test settings: SQLite by default, PostgreSQL when COMPTOIR_TEST_DATABASE_URL is set."""
+
+import os
+import tempfile
+
+from comptoir.settings import *  # noqa: F403
+from comptoir.settings import database_from_url
+
+_test_url = os.environ.get("COMPTOIR_TEST_DATABASE_URL")
+if _test_url:
+    DATABASES = {"default": database_from_url(_test_url)}
+else:
+    _dir = tempfile.mkdtemp(prefix="comptoir-test-")
+    DATABASES = {"default": database_from_url(f"sqlite:///{_dir}/test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": f"{_dir}/test.sqlite3"}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEBUG = False

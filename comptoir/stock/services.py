@@ -1,0 +1,151 @@
+"""Every state change of delivery notes. Shipping updates the order's progress (lineage)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import BusinessError
+from comptoir.core.money import parse_decimal, round_quantity
+from comptoir.core.numbering import take_numbers
+from comptoir.core.transitions import check_transition
+from comptoir.sales.models import SalesOrder, SalesOrderLine
+from comptoir.sales.services import refresh_order_progress
+from comptoir.stock.errors import StockError
+from comptoir.stock.models import DeliveryNote, DeliveryNoteLine
+
+
+def _remaining_by_line(order_ids) -> dict[int, Decimal]:
+    """What is left to deliver per order line: ordered − every non-cancelled delivery line."""
+    not_cancelled = ~Q(delivery_lines__delivery__status=DeliveryNote.Status.CANCELLED)
+    rows = (
+        SalesOrderLine.objects.filter(order_id__in=order_ids, is_service=False)
+        .order_by()
+        .values_list("pk", "quantity")
+        .annotate(taken=Sum("delivery_lines__quantity", filter=not_cancelled))
+    )
+    return {pk: quantity - (taken or Decimal("0")) for pk, quantity, taken in rows}
+
+
+def create_deliveries(
+    requests: list[tuple[SalesOrder, dict | None]], *, ship=True, by=None, day=None
+):
+    """One delivery note per (order, {order line id: quantity}); None delivers all that remains.
+
+    Batch-first: the orders are locked once, numbers taken once, lines inserted in bulk.
+    """
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        ids = [order.pk for order, _q in requests]
+        orders = SalesOrder.objects.select_for_update().in_bulk(ids)
+        remaining = _remaining_by_line(ids)
+        lines_by_id = SalesOrderLine.objects.filter(order_id__in=ids).in_bulk()
+        deliveries, all_lines = [], []
+        for order_ref, quantities in requests:
+            order = orders[order_ref.pk]
+            if order.status != SalesOrder.Status.CONFIRMED:
+                raise BusinessError(
+                    StockError.ORDER_NOT_CONFIRMED,
+                    _("Order %(ref)s is not confirmed: nothing can be delivered.")
+                    % {"ref": order.reference},
+                )
+            if quantities is None:
+                quantities = {
+                    pk: qty
+                    for pk, qty in remaining.items()
+                    if lines_by_id[pk].order_id == order.pk and qty > 0
+                }
+            delivery = DeliveryNote(
+                order=order,
+                customer_id=order.customer_id,
+                date=day,
+                shipping_address=order.shipping_address,
+                created_by=by,
+            )
+            lines = []
+            for line_id, raw_quantity in quantities.items():
+                field = f"lines.{line_id}"
+                quantity = round_quantity(parse_decimal(raw_quantity, field=field))
+                if quantity == 0:
+                    continue
+                line = lines_by_id.get(int(line_id))
+                if line is None or line.order_id != order.pk:
+                    raise BusinessError(
+                        StockError.WRONG_ORDER,
+                        _("Line %(line)s is not a line of order %(ref)s.")
+                        % {"line": line_id, "ref": order.reference},
+                        field,
+                    )
+                if line.is_service:
+                    raise BusinessError(
+                        StockError.NOT_DELIVERABLE, _("A service is not delivered."), field
+                    )
+                if quantity < 0 or quantity > remaining[line.pk]:
+                    raise BusinessError(
+                        StockError.TOO_MUCH,
+                        _("%(qty)s is more than the %(left)s left to deliver of %(item)s.")
+                        % {"qty": quantity, "left": remaining[line.pk], "item": line.description},
+                        field,
+                    )
+                remaining[line.pk] -= quantity
+                lines.append(
+                    DeliveryNoteLine(
+                        delivery=delivery,
+                        source_line=line,
+                        item_id=line.item_id,
+                        description=line.description,
+                        quantity=quantity,
+                    )
+                )
+            if not lines:
+                raise BusinessError(
+                    StockError.NOTHING_TO_DELIVER,
+                    _("Nothing is left to deliver on order %(ref)s.") % {"ref": order.reference},
+                )
+            deliveries.append(delivery)
+            all_lines.extend(lines)
+        for delivery, number in zip(
+            deliveries, take_numbers("delivery", day, len(deliveries)), strict=True
+        ):
+            delivery.number = number
+        DeliveryNote.objects.bulk_create(deliveries)
+        DeliveryNoteLine.objects.bulk_create(all_lines)
+        if ship:
+            ship_deliveries(deliveries, by=by)
+        return deliveries
+
+
+def create_delivery(order: SalesOrder, quantities: dict | None = None, *, ship=True, by=None):
+    return create_deliveries([(order, quantities)], ship=ship, by=by)[0]
+
+
+def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote]:
+    with transaction.atomic():
+        ids = [d.pk for d in deliveries]
+        locked = DeliveryNote.objects.select_for_update().in_bulk(ids)
+        now = timezone.now()
+        shipped = []
+        for delivery_id in ids:
+            delivery = locked[delivery_id]
+            check_transition(delivery, DeliveryNote.Status.SHIPPED)
+            delivery.status = DeliveryNote.Status.SHIPPED
+            delivery.shipped_at = now
+            shipped.append(delivery)
+        DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at"])
+        refresh_order_progress({d.order_id for d in shipped})
+        return shipped
+
+
+def ship_delivery(delivery: DeliveryNote, *, by=None) -> DeliveryNote:
+    return ship_deliveries([delivery], by=by)[0]
+
+
+def cancel_delivery(delivery: DeliveryNote, *, by=None) -> DeliveryNote:
+    with transaction.atomic():
+        delivery = DeliveryNote.objects.select_for_update().get(pk=delivery.pk)
+        check_transition(delivery, DeliveryNote.Status.CANCELLED)
+        delivery.status = DeliveryNote.Status.CANCELLED
+        delivery.save(update_fields=["status"])
+        return delivery
