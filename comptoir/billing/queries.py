@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice, PaymentStatus
+from comptoir.core.money import round_amount
 
 ZERO = Decimal("0.00")
 AMOUNT = DecimalField(max_digits=14, decimal_places=2)
@@ -20,6 +21,15 @@ class Settlement:
     total: Decimal
     paid: Decimal
     credited: Decimal
+
+    @classmethod
+    def of(cls, invoice) -> "Settlement":
+        """From an invoice annotated by with_settlement (SQLite sums lose the 2 places)."""
+        return cls(
+            round_amount(invoice.total_gross),
+            round_amount(invoice.amount_paid),
+            round_amount(invoice.amount_credited),
+        )
 
     @property
     def outstanding(self) -> Decimal:
@@ -55,10 +65,8 @@ def with_settlement(invoices):
 
 
 def settlements(invoice_ids) -> dict[int, Settlement]:
-    rows = with_settlement(Invoice.objects.filter(pk__in=list(invoice_ids))).values_list(
-        "pk", "total_gross", "amount_paid", "amount_credited"
-    )
-    return {pk: Settlement(total, paid, credited) for pk, total, paid, credited in rows}
+    invoices = with_settlement(Invoice.objects.filter(pk__in=list(invoice_ids)))
+    return {invoice.pk: Settlement.of(invoice) for invoice in invoices}
 
 
 def payment_status(invoice: Invoice, settlement: Settlement, today: date | None = None) -> str:

@@ -32,18 +32,22 @@ class InvoiceOut(DocumentOut):
     lines: list[InvoiceLineOut]
 
     @staticmethod
-    def _settlement(invoice) -> Settlement:
-        return Settlement(invoice.total_gross, invoice.amount_paid, invoice.amount_credited)
+    def resolve_amount_paid(invoice) -> Decimal:
+        return Settlement.of(invoice).paid
+
+    @staticmethod
+    def resolve_amount_credited(invoice) -> Decimal:
+        return Settlement.of(invoice).credited
 
     @staticmethod
     def resolve_outstanding(invoice) -> Decimal:
-        return InvoiceOut._settlement(invoice).outstanding
+        return Settlement.of(invoice).outstanding
 
     @staticmethod
     def resolve_payment_status(invoice) -> str | None:
         if not invoice.is_issued or invoice.kind == invoice.Kind.CREDIT_NOTE:
             return None
-        return payment_status(invoice, InvoiceOut._settlement(invoice))
+        return payment_status(invoice, Settlement.of(invoice))
 
 
 class CreditLineIn(Schema):

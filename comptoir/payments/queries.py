@@ -8,13 +8,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice
-from comptoir.billing.queries import ZERO, with_settlement
+from comptoir.billing.queries import ZERO, Settlement, with_settlement
+from comptoir.core.money import round_amount
 from comptoir.payments.models import Payment
 
 
 def unallocated_amount(payment: Payment) -> Decimal:
     allocated = payment.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
-    return payment.amount - allocated
+    return round_amount(payment.amount - allocated)
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,10 @@ def customer_balance(customer, today: date | None = None) -> CustomerBalance:
     for invoice in with_settlement(
         issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(due_date__lt=today)
     ):
-        overdue += max(invoice.total_gross - invoice.amount_paid - invoice.amount_credited, ZERO)
-    return CustomerBalance(invoiced or ZERO, credited or ZERO, paid or ZERO, overdue)
+        overdue += max(Settlement.of(invoice).outstanding, ZERO)
+    return CustomerBalance(
+        round_amount(invoiced or ZERO),
+        round_amount(credited or ZERO),
+        round_amount(paid or ZERO),
+        overdue,
+    )

@@ -113,7 +113,7 @@ def create_deliveries(
         DeliveryNote.objects.bulk_create(deliveries)
         DeliveryNoteLine.objects.bulk_create(all_lines)
         if ship:
-            ship_deliveries(deliveries, by=by)
+            deliveries = ship_deliveries(deliveries, by=by)
         return deliveries
 
 

@@ -1,0 +1,72 @@
+"""Shared fixtures: a company, reference rows, an API client with a real token."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from comptoir.core.models import Company
+from comptoir.core.services import create_token, update_company
+from comptoir.pricing.models import PaymentTerms
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set COMPTOIR_TEST_DATABASE_URL")
+    for item in items:
+        if "postgresql" in item.keywords:
+            if IN_CI and os.environ.get("COMPTOIR_REQUIRE_POSTGRESQL") == "1":
+                raise pytest.UsageError("PostgreSQL tests must run in this CI pass")
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def company(db) -> Company:
+    return update_company(
+        legal_name="Atelier Test SARL",
+        legal_form="SARL",
+        siren="552100554",
+        vat_id="FR96552100554",
+        address_line1="1 rue du Test",
+        postal_code="69001",
+        city="Lyon",
+        default_payment_terms=PaymentTerms.objects.get(code="30J"),
+    )
+
+
+@pytest.fixture
+def user(db, django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.fr", "secret-pass")
+
+
+@pytest.fixture
+def api(user, company):
+    """A JSON client authenticated with a bearer token."""
+    _token, key = create_token(user, "tests")
+    return ApiClient(key)
+
+
+class ApiClient:
+    def __init__(self, key: str):
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def _call(self, method: str, path: str, data=None):
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        return getattr(self.client, method)(f"/api{path}", data=data, **kwargs)
+
+    def get(self, path):
+        return self.client.get(f"/api{path}")
+
+    def post(self, path, data=None):
+        return self._call("post", path, {} if data is None else data)
+
+    def patch(self, path, data):
+        return self._call("patch", path, data)
+
+    def delete(self, path):
+        return self.client.delete(f"/api{path}")
