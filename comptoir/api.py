@@ -3,7 +3,7 @@
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from comptoir.billing.api import router as billing_router
@@ -62,6 +62,13 @@ def django_validation_error(request, exc: ValidationError):
 @api.exception_handler(ObjectDoesNotExist)
 def not_found(request, exc):
     return api.create_response(request, {"code": "not_found", "message": "Not found."}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(
+        request, {"code": "bad_request", "message": str(exc)}, status=exc.status_code
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.billing import services
@@ -33,7 +33,7 @@ def list_invoices(request, filters: Query[InvoiceFilter]):
 def create_invoice(request, payload: InvoiceIn):
     doc = read_document_input(payload.dict())
     invoice = services.create_invoice(doc.customer, doc.lines, by=request.user, **doc.header)
-    return 201, _invoice(invoice.pk)
+    return Status(201, _invoice(invoice.pk))
 
 
 @router.get("/invoices/{pk}", response={200: InvoiceOut, 404: ErrorOut})
@@ -50,7 +50,7 @@ def update_invoice(request, pk: int, payload: DocumentPatch):
 @router.delete("/invoices/{pk}", response={204: None, **ERRORS})
 def delete_invoice(request, pk: int):
     services.delete_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/invoices/{pk}/issue", response={200: InvoiceOut, **ERRORS})
@@ -68,16 +68,16 @@ def credit_invoice(request, pk: int, payload: CreditNoteIn):
     )
     if payload.issue:
         services.issue_invoice(credit_note, by=request.user)
-    return 201, _invoice(credit_note.pk)
+    return Status(201, _invoice(credit_note.pk))
 
 
 @router.post("/orders/{pk}/invoices", response={201: InvoiceOut, **ERRORS})
 def invoice_order(request, pk: int):
     invoice = services.invoice_order(get_object_or_404(SalesOrder, pk=pk), by=request.user)
-    return 201, _invoice(invoice.pk)
+    return Status(201, _invoice(invoice.pk))
 
 
 @router.post("/quotations/{pk}/invoice", response={201: InvoiceOut, **ERRORS})
 def invoice_quotation(request, pk: int):
     invoice = services.invoice_quotation(get_object_or_404(Quotation, pk=pk), by=request.user)
-    return 201, _invoice(invoice.pk)
+    return Status(201, _invoice(invoice.pk))

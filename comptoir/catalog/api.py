@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.catalog import services
@@ -51,7 +51,7 @@ def list_items(request, filters: Query[ItemFilter]):
 
 @router.post("/items", response={201: ItemOut, **ERRORS})
 def create_item(request, payload: ItemIn):
-    return 201, services.create_item(**_resolve(payload.dict()))
+    return Status(201, services.create_item(**_resolve(payload.dict())))
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, 404: ErrorOut})
@@ -82,7 +82,7 @@ def list_price_lists(request):
 
 @router.post("/price-lists", response={201: PriceListOut, **ERRORS}, tags=["price lists"])
 def create_price_list(request, payload: PriceListIn):
-    return 201, services.create_price_list(**payload.dict())
+    return Status(201, services.create_price_list(**payload.dict()))
 
 
 @router.post(
@@ -97,4 +97,4 @@ def set_item_price(request, price_list_id: int, payload: ItemPriceIn):
     item = Item.objects.filter(Q(code=key) | Q(pk=int(key) if key.isdigit() else None)).first()
     if item is None:
         raise NotFound(_("Item"), key, "item")
-    return 201, services.set_item_price(price_list, item, **data)
+    return Status(201, services.set_item_price(price_list, item, **data))

@@ -1,7 +1,8 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, FilterSchema, Schema
+from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.core.schemas import Price, Quantity
 
@@ -44,7 +45,7 @@ class ItemOut(Schema):
 
 
 class ItemFilter(FilterSchema):
-    search: str | None = Field(None, q=["code__icontains", "name__icontains"])
+    search: Annotated[str | None, FilterLookup(["code__icontains", "name__icontains"])] = None
     group_id: int | None = None
     kind: str | None = None
     active: bool | None = None

@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.core.schemas import ErrorOut
@@ -36,7 +36,9 @@ def create_customer(request, payload: CustomerIn):
     data = payload.dict()
     addresses = data.pop("addresses")
     customer = services.create_customer(addresses=addresses, **data)
-    return 201, Customer.objects.prefetch_related("addresses", "contacts").get(pk=customer.pk)
+    return Status(
+        201, Customer.objects.prefetch_related("addresses", "contacts").get(pk=customer.pk)
+    )
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerDetailOut, 404: ErrorOut})
@@ -55,13 +57,13 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 @router.post("/customers/{customer_id}/addresses", response={201: AddressOut, **ERRORS})
 def add_address(request, customer_id: int, payload: AddressIn):
     customer = get_object_or_404(Customer, pk=customer_id)
-    return 201, services.add_address(customer, **payload.dict())
+    return Status(201, services.add_address(customer, **payload.dict()))
 
 
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
 def add_contact(request, customer_id: int, payload: ContactIn):
     customer = get_object_or_404(Customer, pk=customer_id)
-    return 201, services.add_contact(customer, **payload.dict())
+    return Status(201, services.add_contact(customer, **payload.dict()))
 
 
 def _simple_crud(path: str, model, schema_in, schema_out, tag: str):
@@ -75,7 +77,7 @@ def _simple_crud(path: str, model, schema_in, schema_out, tag: str):
         path, response={201: schema_out, **ERRORS}, tags=[tag], operation_id=f"create_{tag}"
     )
     def create_row(request, payload: schema_in):
-        return 201, services.create_reference(model, **payload.dict())
+        return Status(201, services.create_reference(model, **payload.dict()))
 
 
 _simple_crud("/customer-groups", CustomerGroup, NamedIn, NamedOut, "customer_groups")

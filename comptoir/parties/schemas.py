@@ -1,6 +1,7 @@
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, FilterSchema, Schema
+from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.core.schemas import Amount
 
@@ -94,7 +95,9 @@ class CustomerDetailOut(CustomerOut):
 
 
 class CustomerFilter(FilterSchema):
-    search: str | None = Field(None, q=["name__icontains", "code__icontains", "email__icontains"])
+    search: Annotated[
+        str | None, FilterLookup(["name__icontains", "code__icontains", "email__icontains"])
+    ] = None
     group_id: int | None = None
     active: bool | None = None
 

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.billing.models import Invoice
@@ -40,7 +40,7 @@ def register_payment(request, payload: PaymentIn):
     payment = services.register_payment(
         customer, allocations=None if rows is None else _pairs(rows), by=request.user, **data
     )
-    return 201, _payment(payment.pk)
+    return Status(201, _payment(payment.pk))
 
 
 @router.get("/payments", response=list[PaymentOut])

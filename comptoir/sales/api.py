@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.core.schemas import ErrorOut
@@ -44,7 +44,7 @@ def create_quotation(request, payload: QuotationIn):
     quotation = services.create_quotation(
         doc.customer, doc.lines, by=request.user, valid_until=valid_until, **doc.header
     )
-    return 201, _quotation(quotation.pk)
+    return Status(201, _quotation(quotation.pk))
 
 
 @router.get("/quotations/{pk}", response={200: QuotationOut, 404: ErrorOut}, tags=["quotations"])
@@ -80,7 +80,7 @@ _quotation_action("refuse", services.refuse_quotation)
 @router.post("/quotations/{pk}/order", response={201: OrderOut, **ERRORS}, tags=["quotations"])
 def convert_to_order(request, pk: int):
     order = services.convert_quotation_to_order(_quotation(pk), by=request.user)
-    return 201, _order(order.pk)
+    return Status(201, _order(order.pk))
 
 
 # Sales orders -----------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def create_order(request, payload: OrderIn):
     order = services.create_order(doc.customer, doc.lines, by=request.user, **doc.header)
     if confirm:
         services.confirm_order(order, by=request.user)
-    return 201, _order(order.pk)
+    return Status(201, _order(order.pk))
 
 
 @router.get("/orders/{pk}", response={200: OrderOut, 404: ErrorOut}, tags=["orders"])

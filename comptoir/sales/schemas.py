@@ -1,7 +1,8 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, FilterSchema, Schema
+from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.core.schemas import AllowanceChargeIn, DocumentOut, LineIn, LineOut
 
@@ -57,6 +58,8 @@ class OrderOut(DocumentOut):
 class DocumentFilter(FilterSchema):
     status: str | None = None
     customer_id: int | None = None
-    date_from: dt.date | None = Field(None, q="date__gte")
-    date_to: dt.date | None = Field(None, q="date__lte")
-    search: str | None = Field(None, q=["number__icontains", "customer_name__icontains"])
+    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
+    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
+    search: Annotated[
+        str | None, FilterLookup(["number__icontains", "customer_name__icontains"])
+    ] = None

@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.core.schemas import ErrorOut
@@ -23,7 +23,7 @@ def deliver_order(request, pk: int, payload: DeliveryIn):
         None if payload.lines is None else {row.line: row.quantity for row in payload.lines}
     )
     delivery = services.create_delivery(order, quantities, ship=payload.ship, by=request.user)
-    return 201, _delivery(delivery.pk)
+    return Status(201, _delivery(delivery.pk))
 
 
 @router.get("/deliveries", response=list[DeliveryOut])

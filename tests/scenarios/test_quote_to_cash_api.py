@@ -19,7 +19,13 @@ def test_quote_to_cash_through_the_api(api):
     assert response.status_code == 201, response.json()
     api.post(
         "/items",
-        {"code": "SETUP", "name": "Installation", "kind": "service", "sale_price": "65", "unit": "HUR"},
+        {
+            "code": "SETUP",
+            "name": "Installation",
+            "kind": "service",
+            "sale_price": "65",
+            "unit": "HUR",
+        },
     )
 
     response = api.post(
@@ -64,7 +70,7 @@ def test_quote_to_cash_through_the_api(api):
     order = response.json()
     oid = order["id"]
     assert api.post(f"/orders/{oid}/confirm").json()["status"] == "confirmed"
-    paper, chair, setup = order["lines"]
+    paper, chair, _setup = order["lines"]
 
     response = api.post(
         f"/orders/{oid}/deliveries",
