@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE ?= comptoir.settings
 
 .PHONY: run test lint format bench bench-peer install install-dev migrate demo clean lock
 

@@ -1,0 +1,77 @@
+"""Batch services issue a number of queries that does not grow with the number of documents."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comptoir.billing import services as billing
+from comptoir.payments.services import PaymentRequest, register_payments
+from comptoir.pricing.documents import DocumentRequest
+from comptoir.pricing.engine import LineSpec
+from comptoir.sales import services as sales
+from comptoir.stock import services as stock
+from tests.factories import CustomerFactory, ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def cycle(n: int, customers, items) -> dict[str, int]:
+    counts = {}
+    by_id = {c.pk: c for c in customers}
+
+    def measure(name, fn):
+        with CaptureQueriesContext(connection) as ctx:
+            result = fn()
+        counts[name] = len(ctx.captured_queries)
+        return result
+
+    requests = [
+        DocumentRequest(
+            customers[i % len(customers)],
+            [LineSpec(items[(i + k) % len(items)], Decimal(k + 1)) for k in range(5)],
+        )
+        for i in range(n)
+    ]
+    orders = measure("create", lambda: sales.create_orders(requests))
+    measure("confirm", lambda: sales.confirm_orders(orders))
+    measure("deliver", lambda: stock.create_deliveries([(o, None) for o in orders]))
+    invoices = measure("invoice", lambda: billing.invoice_orders(orders))
+    invoices = measure("issue", lambda: billing.issue_invoices(invoices))
+    measure(
+        "pay",
+        lambda: register_payments(
+            [
+                PaymentRequest(
+                    by_id[inv.customer_id], inv.total_gross, allocations=[(inv, inv.total_gross)]
+                )
+                for inv in invoices
+            ]
+        ),
+    )
+    return counts
+
+
+def test_the_order_to_cash_cycle_costs_a_constant_number_of_queries(company):
+    customers = CustomerFactory.create_batch(4)
+    items = ItemFactory.create_batch(7)
+    cycle(2, customers, items)  # first use creates the numbering series
+    small = cycle(3, customers, items)
+    large = cycle(30, customers, items)
+    # Ten times the orders: the same queries, give or take a bulk insert split by the
+    # database's parameter limit.
+    for phase, queries in large.items():
+        assert queries <= small[phase] + 3, (phase, small, large)
+    assert sum(large.values()) < 100
+
+
+def test_the_invoice_list_does_not_grow_with_its_rows(api, django_assert_max_num_queries):
+    customer = CustomerFactory()
+    item = ItemFactory()
+    for _ in range(15):
+        billing.create_invoice(customer, [LineSpec(item, Decimal(1)), LineSpec(item, Decimal(2))])
+    with django_assert_max_num_queries(6):
+        response = api.get("/invoices?limit=50")
+    assert response.status_code == 200
+    assert response.json()["count"] == 15
