@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs assets itself (no CDN)
     "comptoir.core",
     "comptoir.parties",
     "comptoir.catalog",

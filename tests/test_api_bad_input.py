@@ -137,3 +137,12 @@ def test_the_api_needs_a_valid_token(client, company):
     response = client.get("/api/invoices", HTTP_AUTHORIZATION="Bearer wrong")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthorized"
+
+
+def test_the_api_documentation_loads_nothing_from_a_cdn(client, company):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page.split("<body")[0]
+    assert client.get("/api/openapi.json").json()["info"]["title"] == "Comptoir API"
