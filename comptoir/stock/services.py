@@ -42,6 +42,9 @@ def create_deliveries(
         orders = SalesOrder.objects.select_for_update().in_bulk(ids)
         remaining = _remaining_by_line(ids)
         lines_by_id = SalesOrderLine.objects.filter(order_id__in=ids).in_bulk()
+        lines_of_order: dict[int, list[int]] = {}
+        for line in lines_by_id.values():
+            lines_of_order.setdefault(line.order_id, []).append(line.pk)
         deliveries, all_lines = [], []
         for order_ref, quantities in requests:
             order = orders[order_ref.pk]
@@ -53,9 +56,9 @@ def create_deliveries(
                 )
             if quantities is None:
                 quantities = {
-                    pk: qty
-                    for pk, qty in remaining.items()
-                    if lines_by_id[pk].order_id == order.pk and qty > 0
+                    pk: remaining[pk]
+                    for pk in sorted(lines_of_order.get(order.pk, []))
+                    if remaining.get(pk, 0) > 0
                 }
             delivery = DeliveryNote(
                 order=order,
