@@ -148,3 +148,24 @@ def test_quote_to_cash_through_services(catalog, user):
     assert balance.credited == D("105.49")
     assert balance.paid == D("607.47")
     assert balance.balance == D("0.00")
+
+
+def test_an_accepted_quotation_is_invoiced_without_an_order(catalog, user):
+    customer = CustomerFactory()
+    quotation = sales.create_quotation(
+        customer, [LineSpec(catalog["setup"], D("3"), unit_price=D("60"))], by=user
+    )
+    with pytest.raises(sales.BusinessError) as not_accepted:
+        billing.invoice_quotation(quotation, by=user)
+    assert not_accepted.value.code == "quotation.not_accepted"
+    sales.accept_quotation(quotation, by=user)
+    invoice = billing.invoice_quotation(quotation, by=user)
+    assert invoice.quotation_id == quotation.pk and invoice.order_id is None
+    assert (invoice.total_net, invoice.total_vat, invoice.total_gross) == (
+        D("180.00"),
+        D("36.00"),
+        D("216.00"),
+    )
+    with pytest.raises(sales.BusinessError) as twice:
+        sales.convert_quotation_to_order(quotation, by=user)
+    assert twice.value.code == "quotation.already_converted"
