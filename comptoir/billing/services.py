@@ -19,8 +19,13 @@ from comptoir.core.money import parse_decimal, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
-from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
-from comptoir.pricing.engine import LineSpec, price_lines
+from comptoir.pricing.documents import (
+    DocumentRequest,
+    build_documents,
+    replace_lines,
+    save_documents,
+)
+from comptoir.pricing.engine import LineSpec
 from comptoir.pricing.models import PaymentTerms
 from comptoir.sales.models import Quotation, SalesOrder, SalesOrderLine
 from comptoir.sales.services import (
@@ -105,15 +110,7 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
                     _("The lines of an invoice made from an order follow the order."),
                     "lines",
                 )
-            customer = Customer.objects.select_related("price_list", "default_tax").get(
-                pk=invoice.customer_id
-            )
-            new_lines = [InvoiceLine(**v) for v in price_lines(customer, invoice.date, lines)]
-            invoice.apply_totals(new_lines)
-            invoice.lines.all().delete()
-            for line in new_lines:
-                line.invoice = invoice
-            InvoiceLine.objects.bulk_create(new_lines)
+            replace_lines(invoice, InvoiceLine, "invoice", lines)
         invoice.save()
         return invoice
 

@@ -1,4 +1,3 @@
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -18,8 +17,8 @@ from comptoir.catalog.schemas import (
     PriceListOut,
     UnitOut,
 )
-from comptoir.core.errors import NotFound
 from comptoir.core.schemas import ErrorOut
+from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.pricing.models import Tax
 
 router = Router(tags=["items"])
@@ -28,19 +27,11 @@ ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 def _resolve(data: dict) -> dict:
     """Codes in the payload (unit, tax) turned into rows."""
-    if "unit" in data:
-        data["unit"] = Unit.objects.filter(code=data["unit"]).first() or _missing(
-            _("Unit"), data["unit"], "unit"
-        )
-    if "tax" in data and data["tax"] is not None:
-        data["tax"] = Tax.objects.filter(code=data["tax"]).first() or _missing(
-            _("Tax"), data["tax"], "tax"
-        )
+    if data.get("unit") is not None:
+        data["unit"] = find_by_id_or_code(Unit, data["unit"], _("Unit"), "unit")
+    if data.get("tax") is not None:
+        data["tax"] = find_by_id_or_code(Tax, data["tax"], _("Tax"), "tax")
     return data
-
-
-def _missing(what, key, field):
-    raise NotFound(what, key, field)
 
 
 @router.get("/items", response=list[ItemOut])
@@ -93,8 +84,5 @@ def create_price_list(request, payload: PriceListIn):
 def set_item_price(request, price_list_id: int, payload: ItemPriceIn):
     price_list = get_object_or_404(PriceList, pk=price_list_id)
     data = payload.dict()
-    key = str(data.pop("item"))
-    item = Item.objects.filter(Q(code=key) | Q(pk=int(key) if key.isdigit() else None)).first()
-    if item is None:
-        raise NotFound(_("Item"), key, "item")
+    item = find_by_id_or_code(Item, data.pop("item"), _("Item"), "item")
     return Status(201, services.set_item_price(price_list, item, **data))

@@ -2,7 +2,7 @@
 customer's credit."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,7 +29,6 @@ class PaymentRequest:
     reference: str = ""
     # (invoice, amount) pairs; None allocates to the oldest open invoices first.
     allocations: list[tuple[Invoice, Decimal]] | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _open_invoices(customer_ids) -> dict[int, list[Invoice]]:

@@ -100,13 +100,19 @@ def read_document_input(data: dict) -> DocumentRequest:
     return DocumentRequest(customer, lines, header)
 
 
-def find_customer(key, field: str = "customer") -> Customer:
+def find_by_id_or_code(model, key, what: str, field: str):
+    """A row named by its code, or by its id when the key is a number and no code matches."""
     key = str(key)
     query = Q(code=key) | (Q(pk=int(key)) if key.isdigit() else Q(pk__in=[]))
-    customer = Customer.objects.filter(query).first()
-    if customer is None:
-        raise NotFound(_("Customer"), key, field)
-    return customer
+    rows = {row.code: row for row in model.objects.filter(query)[:2]}
+    row = rows.get(key) or next(iter(rows.values()), None)
+    if row is None:
+        raise NotFound(what, key, field)
+    return row
+
+
+def find_customer(key, field: str = "customer") -> Customer:
+    return find_by_id_or_code(Customer, key, _("Customer"), field)
 
 
 def read_allowances_charges(raw: list[dict]) -> list[dict]:
@@ -134,3 +140,16 @@ def read_document_patch(data: dict) -> dict:
     if data.get("lines") is not None:
         data["lines"] = read_line_specs(data["lines"])
     return data
+
+
+def replace_lines(document, line_model, parent_field: str, specs: list[LineSpec]) -> None:
+    """Price new lines for a draft, store its totals and swap its old lines for them."""
+    customer = Customer.objects.select_related("price_list", "default_tax").get(
+        pk=document.customer_id
+    )
+    lines = [line_model(**values) for values in price_lines(customer, document.date, specs)]
+    document.apply_totals(lines)
+    line_model.objects.filter(**{parent_field: document}).delete()
+    for line in lines:
+        setattr(line, parent_field, document)
+    line_model.objects.bulk_create(lines)

@@ -14,8 +14,13 @@ from comptoir.core.models import Company
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
-from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
-from comptoir.pricing.engine import LineSpec, price_lines
+from comptoir.pricing.documents import (
+    DocumentRequest,
+    build_documents,
+    replace_lines,
+    save_documents,
+)
+from comptoir.pricing.engine import LineSpec
 from comptoir.sales.errors import SalesError
 from comptoir.sales.models import Progress, Quotation, QuotationLine, SalesOrder, SalesOrderLine
 
@@ -46,20 +51,6 @@ def _require_draft(document) -> None:
         )
 
 
-def _replace_lines(document, line_model, parent_field: str, specs: list[LineSpec]) -> None:
-    document.customer = Customer.objects.select_related("price_list", "default_tax").get(
-        pk=document.customer_id
-    )
-    lines = [
-        line_model(**values) for values in price_lines(document.customer, document.date, specs)
-    ]
-    document.apply_totals(lines)
-    line_model.objects.filter(**{parent_field: document}).delete()
-    for line in lines:
-        setattr(line, parent_field, document)
-    line_model.objects.bulk_create(lines)
-
-
 # Quotations ------------------------------------------------------------------------------------
 
 
@@ -88,7 +79,7 @@ def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = Non
             if name in HEADER_FIELDS | {"valid_until"}:
                 setattr(quotation, name, value)
         if lines is not None:
-            _replace_lines(quotation, QuotationLine, "quotation", lines)
+            replace_lines(quotation, QuotationLine, "quotation", lines)
         quotation.save()
         return quotation
 
@@ -202,7 +193,7 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **he
             if name in HEADER_FIELDS | {"requested_delivery_date"}:
                 setattr(order, name, value)
         if lines is not None:
-            _replace_lines(order, SalesOrderLine, "order", lines)
+            replace_lines(order, SalesOrderLine, "order", lines)
         order.save()
         return order
 
