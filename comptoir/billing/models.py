@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine
@@ -20,24 +20,24 @@ class InvoiceQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         if self.filter(status=Invoice.Status.ISSUED).exists():
-            raise ImmutableDocument(_g("An issued invoice cannot be changed."))
+            raise ImmutableDocument(gettext("An issued invoice cannot be changed."))
         return super().update(**kwargs)
 
     def delete(self):
         if self.filter(status=Invoice.Status.ISSUED).exists():
-            raise ImmutableDocument(_g("An issued invoice cannot be deleted."))
+            raise ImmutableDocument(gettext("An issued invoice cannot be deleted."))
         return super().delete()
 
 
 class InvoiceLineQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self.filter(invoice__status=Invoice.Status.ISSUED).exists():
-            raise ImmutableDocument(_g("An issued invoice cannot be changed."))
+            raise ImmutableDocument(gettext("An issued invoice cannot be changed."))
         return super().update(**kwargs)
 
     def delete(self):
         if self.filter(invoice__status=Invoice.Status.ISSUED).exists():
-            raise ImmutableDocument(_g("An issued invoice cannot be deleted."))
+            raise ImmutableDocument(gettext("An issued invoice cannot be deleted."))
         return super().delete()
 
 
@@ -55,6 +55,7 @@ class Invoice(CustomerDocument):
 
     TRANSITIONS = {Status.DRAFT: {Status.ISSUED}}
     ERROR_PREFIX = "invoice"
+    TERMS_DEFAULT = "default_for_invoices"
     TYPE_CODES = {Kind.INVOICE: "380", Kind.CREDIT_NOTE: "381", Kind.DOWN_PAYMENT: "386"}
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
@@ -129,12 +130,12 @@ class Invoice(CustomerDocument):
 
     def save(self, *args, **kwargs):
         if self._stored_status() == self.Status.ISSUED:
-            raise ImmutableDocument(_g("Issued invoice %s cannot be changed.") % self.number)
+            raise ImmutableDocument(gettext("Issued invoice %s cannot be changed.") % self.number)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self._stored_status() == self.Status.ISSUED:
-            raise ImmutableDocument(_g("Issued invoice %s cannot be deleted.") % self.number)
+            raise ImmutableDocument(gettext("Issued invoice %s cannot be deleted.") % self.number)
         return super().delete(*args, **kwargs)
 
 
@@ -165,10 +166,10 @@ class InvoiceLine(DocumentLine):
 
     def save(self, *args, **kwargs):
         if self._invoice_issued():
-            raise ImmutableDocument(_g("The lines of an issued invoice cannot be changed."))
+            raise ImmutableDocument(gettext("The lines of an issued invoice cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self._invoice_issued():
-            raise ImmutableDocument(_g("The lines of an issued invoice cannot be deleted."))
+            raise ImmutableDocument(gettext("The lines of an issued invoice cannot be deleted."))
         return super().delete(*args, **kwargs)

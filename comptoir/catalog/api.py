@@ -4,7 +4,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.catalog import services
-from comptoir.catalog.models import Item, ItemGroup, PriceList, Unit
+from comptoir.catalog.models import Item, ItemGroup, ItemPrice, PriceList, Unit
 from comptoir.catalog.schemas import (
     ItemFilter,
     ItemIn,
@@ -34,6 +34,10 @@ def _resolve(data: dict) -> dict:
     return data
 
 
+def _item(pk: int) -> Item:
+    return get_object_or_404(Item.objects.select_related("unit", "tax"), pk=pk)
+
+
 @router.get("/items", response=list[ItemOut])
 @paginate
 def list_items(request, filters: Query[ItemFilter]):
@@ -42,18 +46,25 @@ def list_items(request, filters: Query[ItemFilter]):
 
 @router.post("/items", response={201: ItemOut, **ERRORS})
 def create_item(request, payload: ItemIn):
-    return Status(201, services.create_item(**_resolve(payload.dict())))
+    item = services.create_item(**_resolve(payload.dict()))
+    return Status(201, _item(item.pk))
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, 404: ErrorOut})
 def get_item(request, item_id: int):
-    return get_object_or_404(Item.objects.select_related("unit", "tax"), pk=item_id)
+    return _item(item_id)
 
 
 @router.patch("/items/{item_id}", response={200: ItemOut, **ERRORS})
 def update_item(request, item_id: int, payload: ItemPatch):
-    item = get_object_or_404(Item, pk=item_id)
-    return services.update_item(item, **_resolve(payload.dict(exclude_unset=True)))
+    services.update_item(_item(item_id), **_resolve(payload.dict(exclude_unset=True)))
+    return _item(item_id)
+
+
+@router.delete("/items/{item_id}", response={204: None, **ERRORS})
+def delete_item(request, item_id: int):
+    services.delete_item(get_object_or_404(Item, pk=item_id))
+    return Status(204, None)
 
 
 @router.get("/units", response=list[UnitOut])
@@ -86,3 +97,26 @@ def set_item_price(request, price_list_id: int, payload: ItemPriceIn):
     data = payload.dict()
     item = find_by_id_or_code(Item, data.pop("item"), _("Item"), "item")
     return Status(201, services.set_item_price(price_list, item, **data))
+
+
+@router.get(
+    "/price-lists/{price_list_id}/prices", response=list[ItemPriceOut], tags=["price lists"]
+)
+@paginate
+def list_item_prices(request, price_list_id: int, item_id: int | None = None):
+    prices = ItemPrice.objects.filter(price_list_id=price_list_id).order_by(
+        "item_id", "min_quantity"
+    )
+    return prices.filter(item_id=item_id) if item_id else prices
+
+
+@router.delete(
+    "/price-lists/{price_list_id}/prices/{price_id}",
+    response={204: None, **ERRORS},
+    tags=["price lists"],
+)
+def delete_item_price(request, price_list_id: int, price_id: int):
+    services.delete_item_price(
+        get_object_or_404(ItemPrice, pk=price_id, price_list_id=price_list_id)
+    )
+    return Status(204, None)

@@ -1,9 +1,10 @@
 """Every change to items and price lists."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item, ItemPrice, PriceList
-from comptoir.core.validation import full_clean_or_raise
+from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
 
 ITEM_FIELDS = {
     "code",
@@ -44,15 +45,23 @@ def update_item(item: Item, **fields) -> Item:
 
 def create_price_list(**fields) -> PriceList:
     with transaction.atomic():
-        price_list = PriceList(**fields)
-        full_clean_or_raise(price_list)
-        price_list.save()
-        return price_list
+        return create_validated(PriceList, **fields)
 
 
 def set_item_price(price_list: PriceList, item: Item, price, **fields) -> ItemPrice:
     with transaction.atomic():
-        item_price = ItemPrice(price_list=price_list, item=item, price=price, **fields)
-        full_clean_or_raise(item_price)
-        item_price.save()
-        return item_price
+        return create_validated(ItemPrice, price_list=price_list, item=item, price=price, **fields)
+
+
+def delete_item(item: Item) -> None:
+    with transaction.atomic():
+        delete_or_refuse(
+            item,
+            "item.in_use",
+            _("Item %(code)s is on documents: deactivate it instead.") % {"code": item.code},
+        )
+
+
+def delete_item_price(item_price: ItemPrice) -> None:
+    with transaction.atomic():
+        item_price.delete()

@@ -54,6 +54,9 @@ class CustomerDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Which TermsTemplate flag gives a new document of this kind its default terms.
+    TERMS_DEFAULT = ""
+
     class Meta:
         abstract = True
 

@@ -58,3 +58,9 @@ class ImmutableDocument(BusinessError):
 
     def __init__(self, message: str):
         super().__init__(CoreError.IMMUTABLE, message)
+
+
+class InUse(BusinessError):
+    """A row that documents still refer to: it cannot be deleted (deactivate it instead)."""
+
+    status_code = 409

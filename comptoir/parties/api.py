@@ -4,12 +4,21 @@ from ninja.pagination import paginate
 
 from comptoir.core.schemas import ErrorOut
 from comptoir.parties import services
-from comptoir.parties.models import Customer, CustomerGroup, SalesPartner, Territory
+from comptoir.parties.models import (
+    Address,
+    Contact,
+    Customer,
+    CustomerGroup,
+    SalesPartner,
+    Territory,
+)
 from comptoir.parties.schemas import (
     AddressIn,
     AddressOut,
+    AddressPatch,
     ContactIn,
     ContactOut,
+    ContactPatch,
     CustomerDetailOut,
     CustomerFilter,
     CustomerIn,
@@ -64,6 +73,40 @@ def add_address(request, customer_id: int, payload: AddressIn):
 def add_contact(request, customer_id: int, payload: ContactIn):
     customer = get_object_or_404(Customer, pk=customer_id)
     return Status(201, services.add_contact(customer, **payload.dict()))
+
+
+@router.delete("/customers/{customer_id}", response={204: None, **ERRORS})
+def delete_customer(request, customer_id: int):
+    services.delete_customer(get_object_or_404(Customer, pk=customer_id))
+    return Status(204, None)
+
+
+@router.patch(
+    "/customers/{customer_id}/addresses/{address_id}", response={200: AddressOut, **ERRORS}
+)
+def update_address(request, customer_id: int, address_id: int, payload: AddressPatch):
+    address = get_object_or_404(Address, pk=address_id, customer_id=customer_id)
+    return services.update_address(address, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/customers/{customer_id}/addresses/{address_id}", response={204: None, **ERRORS})
+def delete_address(request, customer_id: int, address_id: int):
+    services.delete_address(get_object_or_404(Address, pk=address_id, customer_id=customer_id))
+    return Status(204, None)
+
+
+@router.patch(
+    "/customers/{customer_id}/contacts/{contact_id}", response={200: ContactOut, **ERRORS}
+)
+def update_contact(request, customer_id: int, contact_id: int, payload: ContactPatch):
+    contact = get_object_or_404(Contact, pk=contact_id, customer_id=customer_id)
+    return services.update_contact(contact, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/customers/{customer_id}/contacts/{contact_id}", response={204: None, **ERRORS})
+def delete_contact(request, customer_id: int, contact_id: int):
+    services.delete_contact(get_object_or_404(Contact, pk=contact_id, customer_id=customer_id))
+    return Status(204, None)
 
 
 def _simple_crud(path: str, model, schema_in, schema_out, tag: str):

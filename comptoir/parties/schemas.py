@@ -118,3 +118,23 @@ class SalesPartnerIn(NamedIn):
 
 class SalesPartnerOut(SalesPartnerIn):
     id: int
+
+
+class AddressPatch(Schema):
+    kind: str | None = Field(None, pattern="^(billing|shipping)$")
+    is_default: bool | None = None
+    name: str | None = Field(None, max_length=200)
+    line1: str | None = Field(None, min_length=1, max_length=200)
+    line2: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=20)
+    city: str | None = Field(None, min_length=1, max_length=100)
+    country: str | None = Field(None, min_length=2, max_length=2)
+
+
+class ContactPatch(Schema):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    role: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=30)
+    is_primary: bool | None = None

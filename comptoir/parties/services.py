@@ -2,10 +2,11 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.core.identifiers import compact_siren, compact_siret, compact_vat_id
 from comptoir.core.numbering import take_numbers
-from comptoir.core.validation import full_clean_or_raise
+from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
 from comptoir.parties.models import Address, Contact, Customer
 
 CUSTOMER_FIELDS = {
@@ -101,7 +102,46 @@ def add_contact(customer: Customer, **fields) -> Contact:
 def create_reference(model, **fields):
     """A row of a small reference table: customer group, territory, sales partner."""
     with transaction.atomic():
-        row = model(**fields)
-        full_clean_or_raise(row)
-        row.save()
-        return row
+        return create_validated(model, **fields)
+
+
+def _update(instance, fields: dict, allowed: set[str]):
+    with transaction.atomic():
+        instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+        for name, value in fields.items():
+            if name in allowed:
+                setattr(instance, name, value)
+        full_clean_or_raise(instance)
+        instance.save()
+        return instance
+
+
+ADDRESS_FIELDS = {"kind", "is_default", "name", "line1", "line2", "postal_code", "city", "country"}
+CONTACT_FIELDS = {"first_name", "last_name", "role", "email", "phone", "is_primary"}
+
+
+def update_address(address: Address, **fields) -> Address:
+    return _update(address, fields, ADDRESS_FIELDS)
+
+
+def update_contact(contact: Contact, **fields) -> Contact:
+    return _update(contact, fields, CONTACT_FIELDS)
+
+
+def delete_address(address: Address) -> None:
+    with transaction.atomic():
+        address.delete()  # documents keep their own copy of the address
+
+
+def delete_contact(contact: Contact) -> None:
+    with transaction.atomic():
+        contact.delete()
+
+
+def delete_customer(customer: Customer) -> None:
+    with transaction.atomic():
+        delete_or_refuse(
+            customer,
+            "customer.in_use",
+            _("Customer %(code)s has documents: deactivate it instead.") % {"code": customer.code},
+        )

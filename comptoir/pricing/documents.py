@@ -14,7 +14,7 @@ from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import document_header
 from comptoir.pricing.engine import LineSpec, price_lines, read_line_specs
-from comptoir.pricing.models import PaymentTerms, Tax
+from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
 
 
 @dataclass
@@ -47,6 +47,11 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         .prefetch_related("addresses")
         .in_bulk({r.customer.pk for r in requests})
     )
+    default_terms = (
+        TermsTemplate.objects.filter(**{doc_model.TERMS_DEFAULT: True}).first()
+        if doc_model.TERMS_DEFAULT
+        else None
+    )
     item_ids = {spec.item.pk for r in requests for spec in r.lines if spec.item is not None}
     items = Item.objects.select_related("tax", "unit").in_bulk(item_ids)
     built = []
@@ -54,6 +59,8 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         customer = customers[request.customer.pk]
         header = dict(request.header)
         day = header.pop("date", None) or timezone.localdate()
+        if default_terms and not header.get("terms"):
+            header["terms"] = default_terms.body
         doc = doc_model(
             **document_defaults(customer, company, day, header.pop("payment_terms", None)),
             created_by=by,

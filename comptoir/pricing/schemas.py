@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class TaxOut(Schema):
@@ -19,3 +19,21 @@ class PaymentTermsOut(Schema):
     name: str
     days: int
     end_of_month: bool
+
+
+class PaymentTermsIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+    name: str = Field(..., min_length=1, max_length=100)
+    days: int = Field(0, ge=0, le=3650)
+    end_of_month: bool = False
+
+
+class TermsTemplateIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    body: str = Field(..., min_length=1)
+    default_for_quotations: bool = False
+    default_for_invoices: bool = False
+
+
+class TermsTemplateOut(TermsTemplateIn):
+    id: int

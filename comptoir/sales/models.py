@@ -25,6 +25,7 @@ class Quotation(CustomerDocument):
         Status.EXPIRED: {Status.DRAFT},
     }
     ERROR_PREFIX = "quotation"
+    TERMS_DEFAULT = "default_for_quotations"
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -55,6 +56,7 @@ class SalesOrder(CustomerDocument):
         Status.CONFIRMED: {Status.DONE, Status.CANCELLED},
     }
     ERROR_PREFIX = "order"
+    TERMS_DEFAULT = "default_for_quotations"
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
+from comptoir.core.money import round_amount
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
@@ -23,6 +24,7 @@ from comptoir.pricing.documents import (
 from comptoir.pricing.engine import LineSpec
 from comptoir.sales.errors import SalesError
 from comptoir.sales.models import Progress, Quotation, QuotationLine, SalesOrder, SalesOrderLine
+from comptoir.sales.queries import credit_exposure
 
 HEADER_FIELDS = {
     "date",
@@ -198,12 +200,43 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **he
         return order
 
 
+def _check_credit_limits(orders: list[SalesOrder]) -> None:
+    """Refuse orders that take a customer past its credit limit (none set: no limit)."""
+    limits = dict(
+        Customer.objects.filter(
+            pk__in={o.customer_id for o in orders}, credit_limit__isnull=False
+        ).values_list("pk", "credit_limit")
+    )
+    if not limits:
+        return
+    exposure = credit_exposure(list(limits))
+    for order in orders:
+        if order.customer_id not in limits:
+            continue
+        exposure[order.customer_id] += order.total_gross
+        if exposure[order.customer_id] > limits[order.customer_id]:
+            raise BusinessError(
+                SalesError.CREDIT_LIMIT,
+                _(
+                    "Order %(ref)s takes the customer to %(exposure)s, past the credit limit "
+                    "of %(limit)s."
+                )
+                % {
+                    "ref": order.reference,
+                    "exposure": round_amount(exposure[order.customer_id]),
+                    "limit": limits[order.customer_id],
+                },
+            )
+
+
 def confirm_orders(orders: list[SalesOrder], *, by=None) -> list[SalesOrder]:
     with transaction.atomic():
         orders = _lock(SalesOrder, orders)
         now = timezone.now()
         for order in orders:
             check_transition(order, SalesOrder.Status.CONFIRMED)
+        _check_credit_limits(orders)
+        for order in orders:
             order.status = SalesOrder.Status.CONFIRMED
             order.confirmed_at = now
             order.updated_at = now
