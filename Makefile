@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-peer install install-dev migrate demo clean lock
+.PHONY: run test lint format bench bench-peer install install-dev clean lock messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) var/comptoir.sqlite3*
+
+## messages: refresh the French catalogue from the code, then compile it (needs gettext)
+messages: install-dev
+	cd comptoir && ../$(BIN)/comptoir makemessages -l fr --no-obsolete --no-location -i "*/migrations/*"
+	cd comptoir && ../$(BIN)/comptoir compilemessages -l fr

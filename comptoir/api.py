@@ -1,7 +1,9 @@
 """The REST API: every app's router mounted on one NinjaAPI, errors as 4xx JSON."""
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -40,7 +42,7 @@ def validation_error(request, exc: NinjaValidationError):
         request,
         {
             "code": "validation_error",
-            "message": first.get("msg", "Invalid input."),
+            "message": first.get("msg", _("Invalid input.")),
             "field": ".".join(location) or None,
             "errors": [
                 {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", "")}
@@ -58,10 +60,21 @@ def django_validation_error(request, exc: ValidationError):
     )
 
 
+@api.exception_handler(ProtectedError)
+def in_use(request, exc: ProtectedError):
+    return api.create_response(
+        request,
+        {"code": "in_use", "message": _("Documents still refer to this record.")},
+        status=409,
+    )
+
+
 @api.exception_handler(Http404)
 @api.exception_handler(ObjectDoesNotExist)
 def not_found(request, exc):
-    return api.create_response(request, {"code": "not_found", "message": "Not found."}, status=404)
+    return api.create_response(
+        request, {"code": "not_found", "message": _("Not found.")}, status=404
+    )
 
 
 @api.exception_handler(HttpError)
@@ -74,7 +87,7 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
     return api.create_response(
-        request, {"code": "unauthorized", "message": "Authentication required."}, status=401
+        request, {"code": "unauthorized", "message": _("Authentication required.")}, status=401
     )
 
 

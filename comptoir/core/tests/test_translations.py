@@ -1,0 +1,42 @@
+"""French first, English too: every message has its French translation, and the API speaks the
+language the client asks for (French by default)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from comptoir.core.money import parse_decimal
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES"
+
+
+def test_every_message_is_translated_and_compiled():
+    po = (CATALOGUE / "django.po").read_text()
+    assert "#, fuzzy" not in po
+    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po + "\n", re.M)
+    untranslated = [i for i, s in entries[1:] if s.strip() == '""']
+    assert untranslated == []
+    assert (CATALOGUE / "django.mo").stat().st_mtime >= (
+        CATALOGUE / "django.po"
+    ).stat().st_mtime - 5
+
+
+def test_messages_follow_the_active_language():
+    with translation.override("fr"), pytest.raises(Exception) as french:
+        parse_decimal("abc")
+    assert str(french.value) == "« abc » n’est pas un nombre."
+    with translation.override("en"), pytest.raises(Exception) as english:
+        parse_decimal("abc")
+    assert str(english.value) == "“abc” is not a number."
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_french_by_default_and_in_english_on_request(api):
+    payload = {"customer": "NOPE", "lines": [{"quantity": "1", "description": "x"}]}
+    assert api.post("/invoices", payload).json()["message"] == "Client introuvable : NOPE"
+    response = api.client.post(
+        "/api/invoices", payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.json()["message"] == "Customer not found: NOPE"
