@@ -249,14 +249,15 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
                 invoice.number = number
         fields = ["status", "number", "date", "supply_date", "due_date", "issued_at", "issued_by"]
         Invoice.objects.bulk_update(invoices, fields)
-        order_ids = {i.order_id for i in invoices if i.order_id}
-        order_ids |= set(
-            InvoiceLine.objects.filter(
-                invoice__in=[i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE],
-                source_line__isnull=False,
-            ).values_list("source_line__order_id", flat=True)
-        )
-        refresh_order_progress(order_ids)
+        # Draft invoices already count as invoiced; only an issued credit note gives quantities
+        # back to its orders.
+        credit_notes = [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]
+        if credit_notes:
+            refresh_order_progress(
+                InvoiceLine.objects.filter(invoice__in=credit_notes, source_line__isnull=False)
+                .values_list("source_line__order_id", flat=True)
+                .distinct()
+            )
         return invoices
 
 

@@ -4,7 +4,7 @@ the work, the singular one calls it with one document."""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,6 +270,27 @@ def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
 SHIPPED = Q(delivery_lines__delivery__status="shipped")
 INVOICED = Q(invoice_lines__invoice__kind="invoice")
 CREDITED = Q(invoice_lines__invoice__kind="credit_note", invoice_lines__invoice__status="issued")
+WRITE_CHUNK = 2000
+
+
+def _write_quantities(rows: list[tuple[int, Decimal, Decimal]]) -> None:
+    """Store (line id, delivered, invoiced) in one UPDATE … FROM (VALUES …) per chunk.
+
+    Set-based on SQLite and PostgreSQL alike; Django's bulk_update builds a CASE per row, which
+    costs quadratic time on thousands of lines.
+    """
+    table = SalesOrderLine._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), WRITE_CHUNK):
+            chunk = rows[start : start + WRITE_CHUNK]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                # VALUES columns are column1… on both databases: (id, delivered, invoiced).
+                f"UPDATE {table} SET quantity_delivered = v.column2, "
+                f"quantity_invoiced = v.column3 FROM (VALUES {values}) AS v "
+                f"WHERE {table}.id = v.column1",
+                [x for row in chunk for x in row],
+            )
 
 
 def _progress(done: Decimal, total: Decimal) -> str:
@@ -293,20 +314,31 @@ def refresh_order_progress(order_ids) -> None:
     credited = dict(
         base.filter(CREDITED).values_list("pk").annotate(q=Sum("invoice_lines__quantity"))
     )
-    lines = list(base.only("pk", "order_id", "quantity", "is_service"))
+    lines = list(
+        base.only(
+            "pk", "order_id", "quantity", "is_service", "quantity_delivered", "quantity_invoiced"
+        )
+    )
+    zero = Decimal("0")
+    changed = []
+    for line in lines:
+        now_delivered = Decimal(delivered.get(line.pk) or zero)
+        now_invoiced = Decimal(invoiced.get(line.pk) or zero) - Decimal(
+            credited.get(line.pk) or zero
+        )
+        if (now_delivered, now_invoiced) != (line.quantity_delivered, line.quantity_invoiced):
+            line.quantity_delivered, line.quantity_invoiced = now_delivered, now_invoiced
+            changed.append((line.pk, now_delivered, now_invoiced))
+    _write_quantities(changed)
     orders = {
         o.pk: o
         for o in SalesOrder.objects.filter(pk__in=order_ids).only(
             "pk", "status", "delivery_status", "billing_status"
         )
     }
-    zero = Decimal("0")
     per_order: dict[int, list] = {}
     for line in lines:
-        line.quantity_delivered = delivered.get(line.pk, zero)
-        line.quantity_invoiced = invoiced.get(line.pk, zero) - credited.get(line.pk, zero)
         per_order.setdefault(line.order_id, []).append(line)
-    SalesOrderLine.objects.bulk_update(lines, ["quantity_delivered", "quantity_invoiced"])
     for order_id, order_lines in per_order.items():
         order = orders[order_id]
         goods = [line for line in order_lines if not line.is_service]
@@ -325,6 +357,12 @@ def refresh_order_progress(order_ids) -> None:
             order.status = SalesOrder.Status.DONE
         elif order.status == SalesOrder.Status.DONE and not complete:
             order.status = SalesOrder.Status.CONFIRMED
-    SalesOrder.objects.bulk_update(
-        list(orders.values()), ["status", "delivery_status", "billing_status"]
-    )
+    # Few distinct outcomes: one UPDATE per (status, delivery, billing) combination.
+    groups: dict[tuple, list[int]] = {}
+    for order in orders.values():
+        key = (order.status, order.delivery_status, order.billing_status)
+        groups.setdefault(key, []).append(order.pk)
+    for (status, delivery, billing), pks in groups.items():
+        SalesOrder.objects.filter(pk__in=pks).update(
+            status=status, delivery_status=delivery, billing_status=billing
+        )
