@@ -1,128 +1,72 @@
-"""The standard sales workload through the services, on a fresh database.
+"""`make bench`: the standard sales workload on SQLite, and on PostgreSQL when
+COMPTOIR_BENCH_DATABASE_URL is set; a table on stdout, bench/results/latest.json and latest.md.
 
-Usage: python -m bench [--orders N] [--database-url URL]
-Prints per phase: count, seconds, rate, queries. (The full benchmark, with the peer ERP side
-by side and the large-scale data set, is built on this.)
+Each database runs in its own process (a fresh Django set-up and a fresh database).
 """
 
 import argparse
+import json
 import os
-import random
-import tempfile
-import time
-from decimal import Decimal
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def run_workload(database_url: str | None, orders: int) -> dict:
+    command = [sys.executable, "-m", "bench.workload", "--orders", str(orders)]
+    if database_url:
+        command += ["--database-url", database_url]
+    env = {k: v for k, v in os.environ.items() if k != "COMPTOIR_BENCH_DATABASE_URL"}
+    output = subprocess.run(command, capture_output=True, text=True, env=env)
+    if output.returncode != 0:
+        sys.exit(f"The workload failed on {database_url or 'SQLite'}:\n{output.stderr}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def table(result: dict) -> str:
+    lines = [
+        f"### {result['database']}",
+        "",
+        "| phase | count | seconds | per s | queries |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in result["phases"]:
+        lines.append(
+            f"| {row['phase']} | {row['count']} | {row['seconds']:.2f} | {row['rate']:.0f} "
+            f"| {row['queries']} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--customers", type=int, default=1000)
-    parser.add_argument("--items", type=int, default=500)
-    parser.add_argument("--database-url", default=os.environ.get("COMPTOIR_BENCH_DATABASE_URL"))
     args = parser.parse_args()
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    call_command("flush", "--no-input", verbosity=0) if args.database_url else None
-    call_command("migrate", verbosity=0)
-
-    from comptoir.billing import services as billing
-    from comptoir.catalog import services as catalog
-    from comptoir.catalog.models import Unit
-    from comptoir.parties import services as parties
-    from comptoir.payments.services import PaymentRequest, register_payments
-    from comptoir.pricing.documents import DocumentRequest
-    from comptoir.pricing.engine import LineSpec
-    from comptoir.pricing.models import Tax
-    from comptoir.sales import services as sales
-    from comptoir.stock import services as stock
-
-    rnd = random.Random(1)
-    rows = []
-
-    def phase(name, count, fn):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            result = fn()
-            seconds = time.perf_counter() - start
-        rows.append((name, count, seconds, count / seconds, len(ctx.captured_queries)))
-        return result
-
-    customers = phase(
-        "P1 customers",
-        args.customers,
-        lambda: parties.create_customers(
-            [{"name": f"Client {i}"} for i in range(args.customers)],
-            addresses=[
-                [{"line1": f"{i} rue du Banc", "city": "Lyon"}] for i in range(args.customers)
-            ],
-        ),
+    databases = [None]
+    if os.environ.get("COMPTOIR_BENCH_DATABASE_URL"):
+        databases.append(os.environ["COMPTOIR_BENCH_DATABASE_URL"])
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "orders": args.orders,
+        "runs": [run_workload(url, args.orders) for url in databases],
+    }
+    markdown = "\n\n".join(
+        [f"# Comptoir benchmark, {report['date']}", f"Machine: {report['machine']}"]
+        + [table(run) for run in report["runs"]]
     )
-    unit, tax = Unit.objects.get(code="C62"), Tax.objects.get(code="TVA20")
-    items = phase(
-        "P2 items",
-        args.items,
-        lambda: catalog.create_items(
-            [
-                {
-                    "code": f"B{i:05d}",
-                    "name": f"Article {i}",
-                    "unit": unit,
-                    "tax": tax,
-                    "sale_price": Decimal(rnd.randint(100, 10000)) / 100,
-                }
-                for i in range(args.items)
-            ]
-        ),
-    )
-    n = args.orders
-    requests = [
-        DocumentRequest(
-            rnd.choice(customers),
-            [LineSpec(rnd.choice(items), Decimal(rnd.randint(1, 10))) for _ in range(5)],
-        )
-        for _ in range(n)
-    ]
-    cycle_start = time.perf_counter()
-    orders = phase("P3 orders created", n, lambda: sales.create_orders(requests))
-    phase("P4 orders confirmed", n, lambda: sales.confirm_orders(orders))
-    phase("P5 orders delivered", n, lambda: stock.create_deliveries([(o, None) for o in orders]))
-    invoices = phase(
-        "P6 invoices issued", n, lambda: billing.issue_invoices(billing.invoice_orders(orders))
-    )
-    by_id = {c.pk: c for c in customers}
-    phase(
-        "P7 payments",
-        n,
-        lambda: register_payments(
-            [
-                PaymentRequest(
-                    by_id[i.customer_id], i.total_gross, allocations=[(i, i.total_gross)]
-                )
-                for i in invoices
-            ]
-        ),
-    )
-    cycle = time.perf_counter() - cycle_start
-    version = (
-        connection.Database.sqlite_version
-        if connection.vendor == "sqlite"
-        else connection.pg_version
-    )
-    print(f"database: {connection.vendor} {version}")
-    print(f"{'phase':<22}{'count':>8}{'seconds':>10}{'per s':>10}{'queries':>9}")
-    for name, count, seconds, rate, queries in rows:
-        print(f"{name:<22}{count:>8}{seconds:>10.2f}{rate:>10.0f}{queries:>9}")
-    print(f"P3–P7 order to paid: {n} orders in {cycle:.2f} s = {n / cycle:.0f} orders/s")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / "latest.md").write_text(markdown + "\n")
+    print(markdown)
 
 
 if __name__ == "__main__":

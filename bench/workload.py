@@ -1,0 +1,149 @@
+"""The standard sales workload through the services, on one fresh database.
+
+Usage: python -m bench.workload [--orders N] [--database-url URL]
+Prints one JSON object: the database, and per phase count, seconds, rate, queries.
+Run by `python -m bench`, once per database, each in its own process.
+"""
+
+import argparse
+import json
+import os
+import random
+import tempfile
+import time
+from decimal import Decimal
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.workload")
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=500)
+    parser.add_argument("--database-url", default=os.environ.get("COMPTOIR_BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    if args.database_url:  # a database given by URL may hold an earlier run: start afresh
+        from django.apps import apps
+
+        from comptoir.pricing.reference_data import load
+
+        call_command("flush", "--no-input", verbosity=0)
+        load(apps)
+
+    from comptoir.billing import services as billing
+    from comptoir.catalog import services as catalog
+    from comptoir.catalog.models import Unit
+    from comptoir.parties import services as parties
+    from comptoir.payments.services import PaymentRequest, register_payments
+    from comptoir.pricing.documents import DocumentRequest
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.pricing.models import Tax
+    from comptoir.sales import services as sales
+    from comptoir.stock import services as stock
+
+    rnd = random.Random(1)
+    rows = []
+
+    def phase(name, count, fn):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            result = fn()
+            seconds = time.perf_counter() - start
+        rows.append(
+            {
+                "phase": name,
+                "count": count,
+                "seconds": round(seconds, 3),
+                "rate": round(count / seconds, 1),
+                "queries": len(ctx.captured_queries),
+            }
+        )
+        return result
+
+    customers = phase(
+        "P1 customers",
+        args.customers,
+        lambda: parties.create_customers(
+            [{"name": f"Client {i}"} for i in range(args.customers)],
+            addresses=[
+                [{"line1": f"{i} rue du Banc", "city": "Lyon"}] for i in range(args.customers)
+            ],
+        ),
+    )
+    unit, tax = Unit.objects.get(code="C62"), Tax.objects.get(code="TVA20")
+    items = phase(
+        "P2 items",
+        args.items,
+        lambda: catalog.create_items(
+            [
+                {
+                    "code": f"B{i:05d}",
+                    "name": f"Article {i}",
+                    "unit": unit,
+                    "tax": tax,
+                    "sale_price": Decimal(rnd.randint(100, 10000)) / 100,
+                }
+                for i in range(args.items)
+            ]
+        ),
+    )
+    n = args.orders
+    requests = [
+        DocumentRequest(
+            rnd.choice(customers),
+            [LineSpec(rnd.choice(items), Decimal(rnd.randint(1, 10))) for _ in range(5)],
+        )
+        for _ in range(n)
+    ]
+    cycle_start = time.perf_counter()
+    orders = phase("P3 orders created", n, lambda: sales.create_orders(requests))
+    phase("P4 orders confirmed", n, lambda: sales.confirm_orders(orders))
+    phase("P5 orders delivered", n, lambda: stock.create_deliveries([(o, None) for o in orders]))
+    invoices = phase(
+        "P6 invoices issued", n, lambda: billing.issue_invoices(billing.invoice_orders(orders))
+    )
+    by_id = {c.pk: c for c in customers}
+    phase(
+        "P7 payments",
+        n,
+        lambda: register_payments(
+            [
+                PaymentRequest(
+                    by_id[i.customer_id], i.total_gross, allocations=[(i, i.total_gross)]
+                )
+                for i in invoices
+            ]
+        ),
+    )
+    cycle = time.perf_counter() - cycle_start
+    version = (
+        connection.Database.sqlite_version
+        if connection.vendor == "sqlite"
+        else connection.pg_version
+    )
+    rows.append(
+        {
+            "phase": "P3-P7 order to paid",
+            "count": n,
+            "seconds": round(cycle, 3),
+            "rate": round(n / cycle, 1),
+            "queries": sum(r["queries"] for r in rows[2:]),
+        }
+    )
+    print(json.dumps({"database": f"{connection.vendor} {version}", "phases": rows}))
+
+
+if __name__ == "__main__":
+    main()
