@@ -19,8 +19,12 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# Front-end packages (htmx) from the npm registry, served locally by WhiteNoise.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed node_modules/.package-lock.json
+install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json
 
 ## run: install, migrate the SQLite database, load demo data when it is new, serve on :8000
 run: install
@@ -51,7 +55,7 @@ lock:
 	uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --python-version 3.11 -q
 
 clean:
-	rm -rf $(VENV) var/comptoir.sqlite3*
+	rm -rf $(VENV) node_modules var/comptoir.sqlite3*
 
 ## messages: refresh the French catalogue from the code, then compile it (needs gettext)
 messages: install-dev

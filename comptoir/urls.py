@@ -6,5 +6,13 @@ from comptoir.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("sales/", include("comptoir.sales.urls")),
+    path("", include("comptoir.parties.urls")),
+    path("", include("comptoir.catalog.urls")),
+    path("settings/", include("comptoir.pricing.urls")),
+    path("", include("comptoir.stock.urls")),
+    path("", include("comptoir.billing.urls")),
+    path("", include("comptoir.payments.urls")),
     path("", include("comptoir.web.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +138,9 @@ class Invoice(CustomerDocument):
         if self._stored_status() == self.Status.ISSUED:
             raise ImmutableDocument(gettext("Issued invoice %s cannot be deleted.") % self.number)
         return super().delete(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("billing:invoice", args=[self.pk])
 
 
 class InvoiceLine(DocumentLine):

@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -78,3 +89,34 @@ def payment_status(invoice: Invoice, settlement: Settlement, today: date | None 
     if settlement.paid + settlement.credited > 0:
         return PaymentStatus.PARTLY_PAID
     return PaymentStatus.UNPAID
+
+
+def signed_net():
+    """Net amount counted in sales: credit notes count against them."""
+    return Case(
+        When(kind=Invoice.Kind.CREDIT_NOTE, then=-F("total_net")),
+        default=F("total_net"),
+        output_field=AMOUNT,
+    )
+
+
+def issued():
+    return Invoice.objects.filter(status=Invoice.Status.ISSUED)
+
+
+def open_receivables(invoices, today: date | None = None) -> dict:
+    """Count and amount still owed on the given invoices, overdue ones apart (one query)."""
+    today = today or timezone.localdate()
+    rows = (
+        with_settlement(invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE))
+        .annotate(outstanding=F("total_gross") - F("amount_paid") - F("amount_credited"))
+        .filter(outstanding__gt=0)
+    )
+    overdue = Q(due_date__lt=today)
+    result = rows.aggregate(
+        count=Count("pk"),
+        amount=Sum("outstanding"),
+        overdue_count=Count("pk", filter=overdue),
+        overdue_amount=Sum("outstanding", filter=overdue),
+    )
+    return {k: round_amount(v or ZERO) if "amount" in k else v for k, v in result.items()}

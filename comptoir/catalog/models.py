@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.money import PriceField, QuantityField
@@ -57,6 +58,9 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:item", args=[self.pk])
+
     @property
     def is_service(self) -> bool:
         return self.kind == self.Kind.SERVICE
@@ -75,6 +79,9 @@ class PriceList(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:price_list", args=[self.pk])
 
 
 class ItemPrice(models.Model):

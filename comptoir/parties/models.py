@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.identifiers import validate_siren, validate_siret, validate_vat_id
@@ -107,6 +108,9 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("parties:customer", args=[self.pk])
 
     @property
     def is_business(self) -> bool:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,9 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("payments:payment", args=[self.pk])
 
 
 class Allocation(models.Model):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine
@@ -35,6 +36,9 @@ class Quotation(CustomerDocument):
     class Meta:
         verbose_name = _("quotation")
         ordering = ["-date", "-id"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:quotation", args=[self.pk])
 
 
 class QuotationLine(DocumentLine):
@@ -87,6 +91,9 @@ class SalesOrder(CustomerDocument):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["customer", "status"])]
 
+    def get_absolute_url(self) -> str:
+        return reverse("sales:order", args=[self.pk])
+
 
 class SalesOrderLine(DocumentLine):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
@@ -100,3 +107,7 @@ class SalesOrderLine(DocumentLine):
     @property
     def quantity_to_deliver(self):
         return max(self.quantity - self.quantity_delivered, 0) if not self.is_service else 0
+
+    @property
+    def quantity_to_invoice(self):
+        return max(self.quantity - self.quantity_invoiced, 0)

@@ -3,8 +3,13 @@ from django.urls import path
 
 from comptoir.web import views
 
+app_name = "web"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("actions/<str:kind>/<int:pk>/<str:name>/", views.document_action, name="action"),
+    path("settings/company/", views.company, name="company"),
+    path("settings/users/", views.users, name="users"),
+    path("settings/users/new/", views.user_new, name="user_new"),
 ]

@@ -1,9 +1,76 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Dashboard, document actions, and the settings pages that belong to no single app."""
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.core.errors import BusinessError
+from comptoir.core.forms import CompanyForm
 from comptoir.core.models import Company
+from comptoir.core.services import update_company
+from comptoir.core.views import save_form
+from comptoir.web import actions
+from comptoir.web.dashboard import indicators
+from comptoir.web.templatetags.web import MODEL_KEYS
+
+MODELS = {key: model for model, key in MODEL_KEYS.items()}
+AFTER_DELETE = {"invoice": "billing:invoices"}
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {"company": Company.get()})
+    return render(request, "web/dashboard.html", indicators())
+
+
+@login_required
+@require_POST
+def document_action(request, kind: str, pk: int, name: str):
+    model = MODELS.get(kind)
+    action = actions.find(model, name) if model else None
+    if action is None:
+        raise Http404
+    document = get_object_or_404(model, pk=pk)
+    try:
+        result = action.run(document, by=request.user)
+    except BusinessError as error:
+        messages.error(request, error.message)
+        return redirect(document)
+    messages.success(
+        request, _("%(action)s: done for %(ref)s.") % {"action": action.label, "ref": document}
+    )
+    if result is None:
+        return redirect(reverse(AFTER_DELETE[kind]))
+    return redirect(result if hasattr(result, "get_absolute_url") else document)
+
+
+@login_required
+def users(request):
+    people = get_user_model().objects.order_by("username")
+    return render(request, "web/users.html", {"people": people})
+
+
+@login_required
+def company(request):
+    form = CompanyForm(request.POST or None, instance=Company.get())
+    if request.method == "POST" and save_form(form, lambda d: update_company(**d)) is not None:
+        messages.success(request, _("Company settings saved."))
+        return redirect("web:company")
+    status = 400 if form.errors else 200
+    return render(request, "web/form.html", {"form": form, "title": _("Company")}, status=status)
+
+
+@login_required
+def user_new(request):
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("User created."))
+        return redirect("web:users")
+    status = 400 if form.errors else 200
+    return render(request, "web/form.html", {"form": form, "title": _("New user")}, status=status)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from comptoir.billing import views
+from comptoir.core.views import list_view
+
+app_name = "billing"
+urlpatterns = [
+    path("invoices/", list_view(views.InvoiceListing), name="invoices"),
+    path("invoices/new/", views.invoice_form, name="invoice_new"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_edit"),
+    path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
+    path("credit-notes/", list_view(views.CreditNoteListing), name="credit_notes"),
+]

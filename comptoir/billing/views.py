@@ -1,0 +1,136 @@
+"""Invoice and credit note pages: lists, detail with what is left to pay, forms, credit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.billing import services
+from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
+from comptoir.billing.queries import Settlement, payment_status, settlements, with_settlement
+from comptoir.core.errors import BusinessError
+from comptoir.core.listing import Column, Listing
+from comptoir.pricing.views import DocumentKind, document_form_view
+
+LIST_FIELDS = (
+    "id", "number", "date", "due_date", "customer_name", "kind", "status", "total_net",
+    "total_gross", "currency",
+)  # fmt: skip
+
+
+def mark_payment_status(invoices: list[Invoice]) -> None:
+    """Set payment_status on issued invoices of a page, from one settlement query."""
+    issued = [i for i in invoices if i.status == Invoice.Status.ISSUED]
+    found = settlements([i.pk for i in issued])
+    for invoice in invoices:
+        status = ""
+        if invoice in issued and invoice.kind != Invoice.Kind.CREDIT_NOTE:
+            status = payment_status(invoice, found[invoice.pk])
+        invoice.payment_status = status
+        invoice.get_payment_status_display = PaymentStatus(status).label if status else ""
+
+
+class InvoiceListing(Listing):
+    model = Invoice
+    title = gettext_lazy("Invoices")
+    kinds = (Invoice.Kind.INVOICE, Invoice.Kind.DOWN_PAYMENT)
+    columns = [
+        Column("number", gettext_lazy("Number"), "reference", sort="number"),
+        Column("date", gettext_lazy("Date"), "date", kind="date", sort="date"),
+        Column("customer", gettext_lazy("Customer"), "customer_name", sort="customer_name"),
+        Column("due", gettext_lazy("Due date"), "due_date", kind="date", sort="due_date"),
+        Column("net", gettext_lazy("Excl. VAT"), "total_net", kind="money", sort="total_net"),
+        Column("gross", gettext_lazy("Incl. VAT"), "total_gross", kind="money", sort="total_gross"),
+        Column("status", gettext_lazy("Status"), "status", kind="status", sort="status"),
+        Column("payment", gettext_lazy("Payment"), "payment_status", kind="status"),
+    ]
+    search_fields = ("number", "customer_name", "customer_reference")
+    export_name = "invoices"
+    create_url_name = "billing:invoice_new"
+    create_label = gettext_lazy("New invoice")
+
+    def get_queryset(self):
+        return Invoice.objects.filter(kind__in=self.kinds).only(*LIST_FIELDS)
+
+    def prepare(self, objects):
+        mark_payment_status(objects)
+
+
+class CreditNoteListing(InvoiceListing):
+    title = gettext_lazy("Credit notes")
+    kinds = (Invoice.Kind.CREDIT_NOTE,)
+    columns = [c for c in InvoiceListing.columns if c.key not in {"due", "payment"}]
+    export_name = "credit-notes"
+    create_url_name = ""
+
+
+invoice_form = document_form_view(
+    DocumentKind(
+        Invoice,
+        InvoiceLine,
+        services.create_invoice,
+        services.update_invoice,
+        gettext_lazy("Invoice"),
+        ("supply_date",),
+    )
+)
+
+
+@login_required
+def invoice_detail(request, pk: int):
+    invoice = get_object_or_404(
+        with_settlement(Invoice.objects.select_related("credited_invoice", "order")), pk=pk
+    )
+    settlement = Settlement.of(invoice)
+    invoice.outstanding = settlement.outstanding
+    status = ""
+    if invoice.status == Invoice.Status.ISSUED and invoice.kind != Invoice.Kind.CREDIT_NOTE:
+        status = payment_status(invoice, settlement)
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        {
+            "document": invoice,
+            "lines": invoice.lines.all(),
+            "settlement": settlement,
+            "payment_status": status,
+            "payment_status_label": PaymentStatus(status).label if status else "",
+            "allocations": invoice.allocations.select_related("payment"),
+        },
+    )
+
+
+@login_required
+def invoice_credit(request, pk: int):
+    """A credit note for chosen quantities of an issued invoice's lines."""
+    invoice = get_object_or_404(Invoice, pk=pk)
+    lines = list(invoice.lines.all())
+    errors: dict[str, str] = {}
+    values = {line.pk: request.POST.get(f"line-{line.pk}", "") for line in lines}
+    if request.method == "POST":
+        quantities = {pk: value or "0" for pk, value in values.items()}
+        try:
+            credit_note = services.credit_invoice(
+                invoice, quantities, by=request.user, reason=request.POST.get("reason", "")
+            )
+        except BusinessError as error:
+            errors[error.field or "__all__"] = error.message
+        else:
+            messages.success(request, _("Draft credit note created: check it, then issue it."))
+            return redirect(credit_note)
+    rows = [
+        {
+            "line": line,
+            "name": f"line-{line.pk}",
+            "value": values[line.pk] if request.method == "POST" else line.quantity,
+            "error": errors.get(f"lines.{line.pk}", ""),
+        }
+        for line in lines
+    ]
+    return render(
+        request,
+        "billing/credit.html",
+        {"invoice": invoice, "rows": rows, "error": errors.get("__all__", "")},
+        status=400 if errors else 200,
+    )

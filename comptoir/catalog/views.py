@@ -1,0 +1,130 @@
+"""Items and price lists: lists, forms, and search-as-you-type options for document lines."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.catalog import services
+from comptoir.catalog.forms import ItemForm, ItemPriceForm, PriceListForm
+from comptoir.catalog.models import Item, PriceList
+from comptoir.core.listing import Column, Listing
+from comptoir.core.views import save_form
+
+OPTIONS_LIMIT = 20
+
+
+class ItemListing(Listing):
+    model = Item
+    title = gettext_lazy("Items")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("kind", gettext_lazy("Kind"), "get_kind_display"),
+        Column("group", gettext_lazy("Group"), "group.name", sort="group__name"),
+        Column("unit", gettext_lazy("Unit"), "unit.code"),
+        Column("price", gettext_lazy("Sale price excl. VAT"), "sale_price", "money", "sale_price"),
+        Column("tax", gettext_lazy("VAT"), "tax.name"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name", "description")
+    status_field = customer_field = date_field = None
+    amount_field = "sale_price"
+    default_sort = "code"
+    export_name = "items"
+    create_url_name = "catalog:item_new"
+    create_label = gettext_lazy("New item")
+
+    def get_queryset(self):
+        return Item.objects.select_related("group", "unit", "tax")
+
+
+class PriceListListing(Listing):
+    model = PriceList
+    title = gettext_lazy("Price lists")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("vat", gettext_lazy("Prices include VAT"), "prices_include_vat", kind="bool"),
+        Column("currency", gettext_lazy("Currency"), "currency"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "code"
+    export_name = "price-lists"
+    create_url_name = "catalog:price_list_new"
+    create_label = gettext_lazy("New price list")
+
+
+def _form_page(request, form, title, back_url="", extra=None):
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back_url": back_url, **(extra or {})},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def item_form(request, pk: int | None = None):
+    item = get_object_or_404(Item, pk=pk) if pk else None
+    form = ItemForm(request.POST or None, instance=item)
+    if request.method == "POST":
+        if item is None:
+            saved = save_form(form, lambda data: services.create_item(**data))
+        else:
+            saved = save_form(form, lambda data: services.update_item(item, **data))
+        if saved is not None:
+            messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
+            return redirect("catalog:items")
+    return _form_page(request, form, str(item) if item else _("New item"))
+
+
+@login_required
+def price_list_form(request):
+    form = PriceListForm(request.POST or None)
+    if request.method == "POST":
+        saved = save_form(form, lambda data: services.create_price_list(**data))
+        if saved is not None:
+            return redirect(saved)
+    return _form_page(request, form, _("New price list"))
+
+
+@login_required
+def price_list_detail(request, pk: int):
+    price_list = get_object_or_404(PriceList, pk=pk)
+    form = ItemPriceForm(request.POST or None)
+    if request.method == "POST":
+        saved = save_form(
+            form,
+            lambda data: services.set_item_price(
+                price_list, data.pop("item"), data.pop("price"), **data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Price saved."))
+            return redirect(price_list)
+    prices = price_list.prices.select_related("item").order_by("item__code", "min_quantity")
+    return render(
+        request,
+        "catalog/price_list_detail.html",
+        {"price_list": price_list, "prices": prices, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def item_options(request):
+    """<option>s for an item field of a document line, searched by code or name."""
+    term = ""
+    for key, value in request.GET.items():
+        if key == "q" or key.endswith("-item"):
+            term = value.strip()
+    items = Item.objects.filter(active=True)
+    if term:
+        items = items.filter(Q(code__istartswith=term) | Q(name__icontains=term))
+    items = items.order_by("code").only("code", "name", "sale_price")[:OPTIONS_LIMIT]
+    return render(request, "catalog/item_options.html", {"items": items})

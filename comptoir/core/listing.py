@@ -1,0 +1,339 @@
+"""Lists of the web UI: search, filters, sort, keyset pagination and export of one query.
+
+A page is found by the sort key of the row it follows (keyset pagination), so page 2,000 of
+100,000 invoices costs what page 1 costs. Exports stream every filtered row.
+"""
+
+import base64
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import and_, or_
+
+from django import forms
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list: what it shows (an attribute path), how, and what sorts it."""
+
+    key: str
+    label: str
+    value: str
+    kind: str = "text"  # text, money, date, quantity, status, bool
+    sort: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str
+    value: object
+    css: str = ""
+
+
+@dataclass
+class Row:
+    obj: object
+    cells: list[Cell]
+
+    @property
+    def url(self) -> str:
+        link = getattr(self.obj, "get_absolute_url", None)
+        return link() if link else ""
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    count: int
+    total: Decimal | None
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ListFilters(forms.Form):
+    """The filters every list understands; a list shows those it has a field for."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    customer = forms.CharField(label=_("Customer"), required=False, max_length=100)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    amount_min = forms.DecimalField(label=_("Amount from"), required=False, localize=True)
+    amount_max = forms.DecimalField(label=_("Amount to"), required=False, localize=True)
+
+
+def read_path(obj, path: str):
+    """The value at a dotted attribute path; methods are called."""
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+        if callable(obj):
+            obj = obj()
+    return obj
+
+
+def _encode(values) -> str:
+    raw = json.dumps([str(v) for v in values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    if not (isinstance(values, list) and len(values) == 2):
+        return None
+    return [str(v) for v in values]
+
+
+class Listing:
+    """One list page: subclasses name the model, columns and the fields filters apply to."""
+
+    model = None
+    title = ""
+    columns: list[Column] = []
+    search_fields: tuple[str, ...] = ()
+    status_field: str | None = "status"
+    customer_field: str | None = "customer"
+    date_field: str | None = "date"
+    amount_field: str | None = "total_gross"
+    default_sort = "-date"
+    per_page = 50
+    export_name = "export"
+    create_url_name = ""  # the page creating a new row, if users create them here
+    create_label = _("New")
+
+    def __init__(self, params):
+        self.params = params
+        self.form = ListFilters(params or None)
+        self._shape_form()
+        self.filters = self.form.cleaned_data if self.form.is_valid() else {}
+        self.sort_key, self.descending = self._read_sort(params.get("sort", ""))
+
+    # -- what the page offers -------------------------------------------------------------
+    def _shape_form(self) -> None:
+        fields = self.form.fields
+        if self.status_field:
+            choices = self.model._meta.get_field(self.status_field).choices
+            fields["status"].choices = [("", _("All")), *choices]
+        else:
+            del fields["status"]
+        for name, needed in (
+            ("customer", self.customer_field),
+            ("date_from", self.date_field),
+            ("date_to", self.date_field),
+            ("amount_min", self.amount_field),
+            ("amount_max", self.amount_field),
+        ):
+            if not needed:
+                del fields[name]
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    @property
+    def create_url(self) -> str:
+        return reverse(self.create_url_name) if self.create_url_name else ""
+
+    def _read_sort(self, raw: str) -> tuple[Column, bool]:
+        sortable = {c.key: c for c in self.columns if c.sort}
+        descending = raw.startswith("-")
+        column = sortable.get(raw.lstrip("-"))
+        if column is None:
+            descending = self.default_sort.startswith("-")
+            column = sortable[self.default_sort.lstrip("-")]
+        return column, descending
+
+    def headers(self) -> list[dict]:
+        """Column headings with the sort parameter each one links to."""
+        result = []
+        for column in self.columns:
+            current = column.sort and column.key == self.sort_key.key
+            param = f"-{column.key}" if current and not self.descending else column.key
+            arrow = ("▼" if self.descending else "▲") if current else ""
+            result.append({"column": column, "sort": param if column.sort else "", "arrow": arrow})
+        return result
+
+    # -- the query ----------------------------------------------------------------------------
+    def filtered(self):
+        qs = self.get_queryset()
+        f = self.filters
+        if f.get("q") and self.search_fields:
+            words = f["q"].split()
+            qs = qs.filter(
+                reduce(
+                    and_,
+                    (
+                        reduce(
+                            or_, (Q(**{f"{field}__icontains": w}) for field in self.search_fields)
+                        )
+                        for w in words
+                    ),
+                )
+            )
+        if f.get("status"):
+            qs = qs.filter(**{self.status_field: f["status"]})
+        if f.get("customer"):
+            key = f["customer"].strip()
+            qs = qs.filter(
+                Q(**{f"{self.customer_field}__code__iexact": key})
+                | Q(**{f"{self.customer_field}__name__icontains": key})
+            )
+        for name, lookup, field in (
+            ("date_from", "gte", self.date_field),
+            ("date_to", "lte", self.date_field),
+            ("amount_min", "gte", self.amount_field),
+            ("amount_max", "lte", self.amount_field),
+        ):
+            if f.get(name) is not None:
+                qs = qs.filter(**{f"{field}__{lookup}": f[name]})
+        return qs
+
+    def ordering(self, reverse: bool = False) -> list[str]:
+        descending = self.descending != reverse
+        sign = "-" if descending else ""
+        return [f"{sign}{self.sort_key.sort}", f"{sign}pk"]
+
+    def _after(self, qs, cursor: list[str], backwards: bool):
+        field = self.sort_key.sort
+        value, pk = cursor
+        op = "lt" if self.descending != backwards else "gt"
+        return qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+
+    def page(self) -> Page:
+        qs = self.filtered()
+        stats = qs.aggregate(
+            count=Count("pk"), **({"total": Sum(self.amount_field)} if self.amount_field else {})
+        )
+        after = _decode(self.params.get("after", ""))
+        before = None if after else _decode(self.params.get("before", ""))
+        window = qs
+        if after or before:
+            window = self._after(qs, after or before, backwards=before is not None)
+        objects = list(
+            window.order_by(*self.ordering(reverse=before is not None))[: self.per_page + 1]
+        )
+        more = len(objects) > self.per_page
+        objects = objects[: self.per_page]
+        if before:
+            objects.reverse()
+        self.prepare(objects)
+        page = Page(
+            rows=[Row(obj, self.cells(obj)) for obj in objects],
+            count=stats["count"],
+            total=stats.get("total"),
+        )
+        if objects:
+            # Going forwards, there is a next page when one more row came back; going
+            # backwards, the page we came from follows.
+            if more or before:
+                page.next_cursor = _encode(self._key(objects[-1]))
+            if after or (before and more):
+                page.previous_cursor = _encode(self._key(objects[0]))
+        return page
+
+    def prepare(self, objects: list) -> None:
+        """Add to a page's rows what the query does not carry (one query per page at most)."""
+
+    def _key(self, obj) -> tuple:
+        return read_path(obj, self.sort_key.sort.replace("__", ".")), obj.pk
+
+    def cells(self, obj) -> list[Cell]:
+        cells = []
+        for column in self.columns:
+            if column.kind == "status":
+                raw = read_path(obj, column.value)
+                display = getattr(obj, f"get_{column.value}_display", raw)
+                cells.append(Cell("status", display() if callable(display) else display, css=raw))
+            else:
+                cells.append(Cell(column.kind, read_path(obj, column.value)))
+        return cells
+
+    # -- exports ------------------------------------------------------------------------------
+    def export_rows(self, chunk: int = 2000):
+        chunk_objects = []
+        for obj in self.filtered().order_by(*self.ordering()).iterator(chunk_size=chunk):
+            chunk_objects.append(obj)
+            if len(chunk_objects) == chunk:
+                yield from self._export_chunk(chunk_objects)
+                chunk_objects = []
+        yield from self._export_chunk(chunk_objects)
+
+    def _export_chunk(self, objects):
+        self.prepare(objects)
+        for obj in objects:
+            yield [cell.value for cell in self.cells(obj)]
+
+    def export(self, kind: str) -> HttpResponse:
+        headers = [str(c.label) for c in self.columns]
+        if kind == "xlsx":
+            return self._export_xlsx(headers)
+        return self._export_csv(headers)
+
+    def _export_csv(self, headers) -> StreamingHttpResponse:
+        """CSV as French spreadsheets read it: UTF-8 with BOM, semicolons, local decimals."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+
+        def lines():
+            yield "\ufeff"
+            writer.writerow(headers)
+            for values in self.export_rows():
+                writer.writerow([_as_text(v) for v in values])
+                if buffer.tell() > 65536:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}.csv"'
+        return response
+
+    def _export_xlsx(self, headers) -> HttpResponse:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(str(self.title)[:31] or "export")
+        sheet.append(headers)
+        for values in self.export_rows():
+            sheet.append([_as_cell(v) for v in values])
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}.xlsx"'
+        return response
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return formats.number_format(value, use_l10n=True)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_cell(value):
+    if value is None or isinstance(value, (Decimal, int, float)) or hasattr(value, "isoformat"):
+        return value
+    return str(value)

@@ -1,0 +1,120 @@
+"""Customer pages: list, the customer's page, forms, and search-as-you-type options."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.core.listing import Column, Listing
+from comptoir.core.views import save_form
+from comptoir.parties import services
+from comptoir.parties.forms import AddressForm, ContactForm, CustomerForm
+from comptoir.parties.models import Customer
+
+OPTIONS_LIMIT = 20
+
+
+class CustomerListing(Listing):
+    model = Customer
+    title = gettext_lazy("Customers")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("kind", gettext_lazy("Kind"), "get_kind_display"),
+        Column("siren", "SIREN", "siren"),
+        Column("vat_id", gettext_lazy("VAT number"), "vat_id"),
+        Column("email", gettext_lazy("E-mail"), "email"),
+        Column("group", gettext_lazy("Group"), "group.name", sort="group__name"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name", "siren", "vat_id", "email")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "name"
+    export_name = "customers"
+    create_url_name = "parties:customer_new"
+    create_label = gettext_lazy("New customer")
+
+    def get_queryset(self):
+        return Customer.objects.select_related("group")
+
+
+@login_required
+def customer_detail(request, pk: int):
+    customer = get_object_or_404(
+        Customer.objects.select_related("group", "territory", "price_list", "payment_terms"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "parties/customer_detail.html",
+        {
+            "customer": customer,
+            "addresses": customer.addresses.order_by("kind", "-is_default", "pk"),
+            "contacts": customer.contacts.order_by("-is_primary", "last_name"),
+        },
+    )
+
+
+def _form_page(request, form, title: str, back_url: str = ""):
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back_url": back_url},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def customer_form(request, pk: int | None = None):
+    customer = get_object_or_404(Customer, pk=pk) if pk else None
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST":
+        if customer is None:
+            saved = save_form(
+                form,
+                lambda data: services.create_customer(
+                    addresses=[a] if (a := form.address()) else None, **form.customer_fields()
+                ),
+            )
+        else:
+            saved = save_form(
+                form, lambda data: services.update_customer(customer, **form.customer_fields())
+            )
+        if saved is not None:
+            messages.success(request, _("Customer %(name)s saved.") % {"name": saved.name})
+            return redirect(saved)
+    title = customer.name if customer else _("New customer")
+    return _form_page(request, form, title, customer.get_absolute_url() if customer else "")
+
+
+def _child_form(form_class, service, title):
+    @login_required
+    def view(request, pk: int):
+        customer = get_object_or_404(Customer, pk=pk)
+        form = form_class(request.POST or None)
+        if (
+            request.method == "POST"
+            and save_form(form, lambda data: service(customer, **data)) is not None
+        ):
+            messages.success(request, _("Saved."))
+            return redirect(customer)
+        return _form_page(request, form, f"{customer.name} — {title}", customer.get_absolute_url())
+
+    return view
+
+
+address_new = _child_form(AddressForm, services.add_address, gettext_lazy("new address"))
+contact_new = _child_form(ContactForm, services.add_contact, gettext_lazy("new contact"))
+
+
+@login_required
+def customer_options(request):
+    """<option>s for a customer field, searched by code or name as the user types."""
+    term = request.GET.get("customer", request.GET.get("q", "")).strip()
+    customers = Customer.objects.filter(active=True)
+    if term:
+        customers = customers.filter(Q(code__istartswith=term) | Q(name__icontains=term))
+    customers = customers.order_by("name").only("code", "name")[:OPTIONS_LIMIT]
+    return render(request, "parties/customer_options.html", {"customers": customers})

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from comptoir.core.views import list_view
+from comptoir.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("payments/", list_view(views.PaymentListing), name="payments"),
+    path("payments/new/", views.payment_new, name="payment_new"),
+    path("payments/<int:pk>/", views.payment_detail, name="payment"),
+    path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
+]

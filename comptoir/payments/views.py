@@ -1,0 +1,114 @@
+"""Payment pages: list, detail with allocations, and registering a payment."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.billing.models import Invoice
+from comptoir.billing.queries import settlements
+from comptoir.core.listing import Column, Listing
+from comptoir.core.views import save_form
+from comptoir.payments import services
+from comptoir.payments.forms import PaymentForm
+from comptoir.payments.models import Payment
+from comptoir.payments.queries import unallocated_amount
+from comptoir.pricing.documents import find_customer
+
+
+class PaymentListing(Listing):
+    model = Payment
+    title = gettext_lazy("Payments")
+    columns = [
+        Column("number", gettext_lazy("Number"), "number", sort="number"),
+        Column("date", gettext_lazy("Date"), "date", kind="date", sort="date"),
+        Column("customer", gettext_lazy("Customer"), "customer.name", sort="customer__name"),
+        Column("method", gettext_lazy("Method"), "get_method_display"),
+        Column("reference", gettext_lazy("Reference"), "reference"),
+        Column("amount", gettext_lazy("Amount"), "amount", kind="money", sort="amount"),
+    ]
+    search_fields = ("number", "reference", "customer__name")
+    status_field = None
+    amount_field = "amount"
+    export_name = "payments"
+    create_url_name = "payments:payment_new"
+    create_label = gettext_lazy("Register a payment")
+
+    def get_queryset(self):
+        return Payment.objects.select_related("customer").only(
+            "id", "number", "date", "method", "reference", "amount", "customer__name"
+        )
+
+
+@login_required
+def payment_detail(request, pk: int):
+    payment = get_object_or_404(Payment.objects.select_related("customer"), pk=pk)
+    return render(
+        request,
+        "payments/payment_detail.html",
+        {
+            "payment": payment,
+            "allocations": payment.allocations.select_related("invoice"),
+            "unallocated": unallocated_amount(payment),
+        },
+    )
+
+
+def _register(request, form: PaymentForm, invoice: Invoice | None):
+    def save(data):
+        customer = find_customer(data["customer"])
+        allocations = None
+        if invoice is not None:
+            due = settlements([invoice.pk])[invoice.pk].outstanding
+            allocations = [(invoice, min(data["amount"], due))]
+        return services.register_payment(
+            customer,
+            data["amount"],
+            by=request.user,
+            date=data["date"],
+            method=data["method"],
+            reference=data["reference"],
+            allocations=allocations,
+        )
+
+    return save_form(form, save)
+
+
+@login_required
+def payment_new(request, invoice: Invoice | None = None):
+    initial = {"date": timezone.localdate(), "customer": request.GET.get("customer", "")}
+    if invoice is not None:
+        initial.update(
+            customer=invoice.customer.code,
+            amount=settlements([invoice.pk])[invoice.pk].outstanding,
+        )
+    form = PaymentForm(request.POST or None, initial=initial)
+    if invoice is not None:
+        form.fields["customer"].widget = form.fields["customer"].hidden_widget()
+    if request.method == "POST":
+        payment = _register(request, form, invoice)
+        if payment is not None:
+            messages.success(request, _("Payment %(ref)s registered.") % {"ref": payment})
+            return redirect(invoice or payment)
+    title = _("Register a payment")
+    if invoice is not None:
+        title = _("Payment of %(ref)s") % {"ref": invoice.reference}
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": invoice.get_absolute_url() if invoice else "",
+            "submit_label": _("Register the payment"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def invoice_pay(request, pk: int):
+    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    return payment_new(request, invoice=invoice)

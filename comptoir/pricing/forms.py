@@ -1,0 +1,199 @@
+"""The document form of the web UI (quotation, order, invoice): header fields and lines.
+
+It reads what the browser sends into the same input the API builds (`read_document_input`),
+prices it with the same engine and totals it with the same function, so the live preview,
+the saved draft and an API call always agree. Errors come back keyed by form field.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import BusinessError
+from comptoir.pricing.documents import DocumentRequest, build_documents, read_document_input
+
+LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
+# Filled by the engine for the item chosen; cleared when the line's item changes.
+PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax")
+HEADER_FIELDS = ("customer", "date", "customer_reference", "payment_terms", "notes")
+ROW_KEY = re.compile(r"^lines-(\d+)-(\w+)$")
+ERROR_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+
+
+def input_number(value) -> str:
+    """A number as a user types it in their locale, without useless zeros or grouping."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value).normalize()
+    places = max(-number.as_tuple().exponent, 0)
+    return formats.number_format(number, places, use_l10n=True)
+
+
+@dataclass
+class LineRow:
+    values: dict
+    net_amount: Decimal | None = None
+    vat_rate: Decimal | None = None
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.values.get(name) for name in ("item", "description", "quantity"))
+
+
+class DocumentForm:
+    """Header values and line rows as typed, the priced preview, and errors by field."""
+
+    def __init__(
+        self, data=None, *, document=None, extra_fields: tuple[str, ...] = (), customer: str = ""
+    ):
+        self.document = document
+        self.header_fields = HEADER_FIELDS + extra_fields
+        self.extra_fields = extra_fields
+        self.errors: dict[str, str] = {}
+        self.built = None
+        if data is not None:
+            self.values = {name: (data.get(name) or "").strip() for name in self.header_fields}
+            if document is not None:
+                self.values["customer"] = document.customer.code
+            self.rows = self._read_rows(data)
+            if data.get("add_line"):
+                self.rows.append(LineRow({}))
+            if data.get("remove_line", "").isdigit():
+                index = int(data["remove_line"])
+                if 0 <= index < len(self.rows):
+                    del self.rows[index]
+        elif document is not None:
+            self.values = {name: _as_input(getattr(document, name)) for name in self.header_fields}
+            self.values["customer"] = document.customer.code
+            self.values["payment_terms"] = (
+                document.payment_terms.code if document.payment_terms else ""
+            )
+            self.rows = [
+                LineRow(_line_values(line)) for line in document.lines.select_related("item", "tax")
+            ]
+        else:
+            self.values = {name: "" for name in self.header_fields}
+            self.values.update(date=timezone.localdate().isoformat(), customer=customer)
+            self.rows = [LineRow({}) for __ in range(3)]
+
+    @property
+    def general_error(self) -> str:
+        return self.errors.get("__all__", "")
+
+    @staticmethod
+    def _read_rows(data) -> list[LineRow]:
+        by_index: dict[int, dict] = {}
+        for key in data:
+            match = ROW_KEY.match(key)
+            if match:
+                by_index.setdefault(int(match[1]), {})[match[2]] = (data.get(key) or "").strip()
+        rows = []
+        for index in sorted(by_index):
+            values = by_index[index]
+            if values.get("item", "") != values.get("priced_item", ""):
+                for name in PRICED_FIELDS:
+                    values[name] = ""
+            rows.append(LineRow(values))
+        return rows
+
+    # -- reading -----------------------------------------------------------------------------
+    def _dates(self) -> dict:
+        dates = {}
+        for name in ("date", *self.extra_fields):
+            if not name.endswith("date") and name != "valid_until":
+                continue
+            raw = self.values.get(name, "")
+            if not raw:
+                dates[name] = None
+                continue
+            try:
+                dates[name] = forms.DateField().clean(raw)
+            except forms.ValidationError as error:
+                self.errors[name] = error.messages[0]
+        return dates
+
+    def _filled_rows(self) -> list[tuple[int, LineRow]]:
+        return [(index, row) for index, row in enumerate(self.rows) if not row.is_blank]
+
+    def read(self) -> DocumentRequest | None:
+        """The request the form stands for, or None with self.errors set."""
+        dates = self._dates()
+        if not self.values.get("customer"):
+            self.errors["customer"] = _("Choose a customer.")
+        if self.errors:
+            return None
+        filled = self._filled_rows()
+        data = {
+            **{name: self.values.get(name, "") for name in self.header_fields},
+            **dates,
+            "payment_terms": self.values.get("payment_terms") or None,
+            "lines": [
+                {name: row.values.get(name, "") for name in LINE_FIELDS} for __, row in filled
+            ],
+        }
+        try:
+            return read_document_input(data)
+        except BusinessError as error:
+            self.add_error(error, filled)
+            return None
+
+    def add_error(self, error: BusinessError, filled=None) -> None:
+        filled = filled if filled is not None else self._filled_rows()
+        match = ERROR_PATH.match(error.field or "")
+        if match and int(match[1]) < len(filled):
+            index, row = filled[int(match[1])]
+            row.errors[match[2]] = error.message
+            self.errors[f"lines-{index}-{match[2]}"] = error.message
+        elif error.field in self.header_fields:
+            self.errors[error.field] = error.message
+        else:
+            self.errors["__all__"] = error.message
+
+    def preview(self, doc_model, line_model, *, by=None):
+        """Price and total the form as it stands, saving nothing; fill what the engine chose."""
+        request = self.read()
+        if request is None:
+            return None
+        try:
+            ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
+        except BusinessError as error:
+            self.add_error(error)
+            return None
+        for (__, row), line in zip(self._filled_rows(), lines, strict=True):
+            row.values.update(
+                description=line.description,
+                unit_price=input_number(line.unit_price),
+                discount_pct=input_number(line.discount_pct),
+                tax=line.tax.code if line.tax else row.values.get("tax", ""),
+            )
+            row.values["priced_item"] = row.values.get("item", "")
+            row.net_amount = line.net_amount
+            row.vat_rate = line.vat_rate
+        self.built = document
+        return document
+
+
+def _as_input(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _line_values(line) -> dict:
+    item_code = line.item.code if line.item_id else ""
+    return {
+        "item": item_code,
+        "priced_item": item_code,
+        "description": line.description,
+        "quantity": input_number(line.quantity),
+        "unit_price": input_number(line.unit_price),
+        "discount_pct": input_number(line.discount_pct),
+        "tax": line.tax.code if line.tax_id else "",
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from comptoir.core.views import list_view
+from comptoir.pricing import views
+
+app_name = "pricing"
+urlpatterns = [
+    path("taxes/", list_view(views.TaxListing), name="taxes"),
+    path("payment-terms/", list_view(views.PaymentTermsListing), name="payment_terms"),
+]

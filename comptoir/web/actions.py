@@ -1,0 +1,117 @@
+"""The buttons of each document page: what a user may do now, and the service that does it.
+
+A button is shown only when the document's state allows it; the service checks again and
+refuses with a BusinessError otherwise, shown as a message on the page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.billing import services as billing
+from comptoir.billing.models import Invoice
+from comptoir.sales import services as sales
+from comptoir.sales.models import Progress, Quotation, SalesOrder
+from comptoir.stock import services as stock
+from comptoir.stock.models import DeliveryNote
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    allowed: Callable[[object], bool]
+    run: Callable | None = None  # service(document, by=user); None: `page` is a form
+    page: str = ""  # URL name of the form that asks what the action needs
+    confirm: str = ""  # irreversible: the question asked before
+    style: str = ""
+
+
+def _can(target: str) -> Callable[[object], bool]:
+    """Allowed when the model's declared transitions allow moving to `target`."""
+    return lambda doc: target in doc.TRANSITIONS.get(doc.status, set())
+
+
+def _is(*statuses: str) -> Callable[[object], bool]:
+    return lambda doc: doc.status in statuses
+
+
+def _open_order(doc, progress_field: str) -> bool:
+    confirmed = doc.status == SalesOrder.Status.CONFIRMED
+    return confirmed and getattr(doc, progress_field) != Progress.FULLY
+
+
+def _sales_invoice(doc) -> bool:
+    return doc.status == Invoice.Status.ISSUED and doc.kind != Invoice.Kind.CREDIT_NOTE
+
+
+ACTIONS: dict[type, list[Action]] = {
+    Quotation: [
+        Action("edit", _("Edit"), _is("draft"), page="sales:quotation_edit"),
+        Action("send", _("Mark as sent"), _can("sent"), sales.send_quotation),
+        Action("accept", _("Accept"), _can("accepted"), sales.accept_quotation, style="primary"),
+        Action("refuse", _("Refuse"), _can("refused"), sales.refuse_quotation),
+        Action(
+            "order", _("Convert to order"), _is("accepted"), sales.convert_quotation_to_order,
+            style="primary",
+        ),
+        Action("invoice", _("Invoice directly"), _is("accepted"), billing.invoice_quotation),
+    ],
+    SalesOrder: [
+        Action("edit", _("Edit"), _is("draft"), page="sales:order_edit"),
+        Action("confirm", _("Confirm"), _can("confirmed"), sales.confirm_order, style="primary"),
+        Action(
+            "deliver", _("Deliver"), lambda d: _open_order(d, "delivery_status"),
+            page="stock:order_deliver", style="primary",
+        ),
+        Action(
+            "invoice", _("Invoice"), lambda d: _open_order(d, "billing_status"),
+            billing.invoice_order, style="primary",
+        ),
+        Action(
+            "cancel", _("Cancel the order"), _can("cancelled"), sales.cancel_order,
+            confirm=_("Cancel this order? It cannot be confirmed again."), style="danger",
+        ),
+    ],
+    DeliveryNote: [
+        Action("ship", _("Ship"), _can("shipped"), stock.ship_delivery, style="primary"),
+        Action(
+            "cancel", _("Cancel the delivery"), _can("cancelled"), stock.cancel_delivery,
+            confirm=_("Cancel this delivery note? Its quantities go back to the order."),
+            style="danger",
+        ),
+    ],
+    Invoice: [
+        Action("edit", _("Edit"), _is("draft"), page="billing:invoice_edit"),
+        Action(
+            "issue", _("Issue"), _is("draft"), billing.issue_invoice,
+            confirm=_(
+                "Issue this document? It gets its final number and can never be changed "
+                "nor deleted; corrections are made by credit note."
+            ),
+            style="primary",
+        ),
+        Action(
+            "delete", _("Delete the draft"), _is("draft"), billing.delete_invoice,
+            confirm=_("Delete this draft?"), style="danger",
+        ),
+        Action(
+            "pay", _("Register a payment"),
+            lambda d: _sales_invoice(d) and getattr(d, "outstanding", 0) > 0,
+            page="payments:invoice_pay", style="primary",
+        ),
+        Action(
+            "credit", _("Credit"), _sales_invoice, page="billing:invoice_credit",
+            style="danger",
+        ),
+    ],
+}  # fmt: skip
+
+
+def available(document) -> list[Action]:
+    return [action for action in ACTIONS.get(type(document), []) if action.allowed(document)]
+
+
+def find(model: type, name: str) -> Action | None:
+    return next((a for a in ACTIONS.get(model, []) if a.name == name and a.run), None)

@@ -1,0 +1,44 @@
+"""The navigation bar: one entry per area of the day's work, with its pages."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+AREAS = [
+    (_("Dashboard"), [(_("Dashboard"), "web:home")]),
+    (_("Sales"), [(_("Quotations"), "sales:quotations"), (_("Orders"), "sales:orders")]),
+    (_("Customers"), [(_("Customers"), "parties:customers")]),
+    (
+        _("Items & prices"),
+        [(_("Items"), "catalog:items"), (_("Price lists"), "catalog:price_lists")],
+    ),
+    (_("Deliveries"), [(_("Delivery notes"), "stock:deliveries")]),
+    (
+        _("Invoicing"),
+        [(_("Invoices"), "billing:invoices"), (_("Credit notes"), "billing:credit_notes")],
+    ),
+    (_("Payments"), [(_("Payments"), "payments:payments")]),
+    (
+        _("Settings"),
+        [
+            (_("Company"), "web:company"),
+            (_("Taxes"), "pricing:taxes"),
+            (_("Payment terms"), "pricing:payment_terms"),
+            (_("Price lists"), "catalog:price_lists"),
+            (_("Users"), "web:users"),
+        ],
+    ),
+]
+
+
+def navigation(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    areas = []
+    for label, pages in AREAS:
+        links = [{"label": text, "url": reverse(name)} for text, name in pages]
+        home = links[0]["url"]
+        active = any(
+            request.path.startswith(link["url"]) and link["url"] != "/" for link in links
+        ) or (request.path == "/" and home == "/")
+        areas.append({"label": label, "url": home, "links": links, "active": active})
+    return {"navigation": areas}

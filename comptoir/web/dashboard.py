@@ -1,0 +1,115 @@
+"""The dashboard's indicators, each in one aggregate query."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import formats, timezone
+
+from comptoir.billing.models import Invoice
+from comptoir.billing.queries import ZERO, issued, open_receivables, signed_net
+from comptoir.core.money import round_amount
+from comptoir.sales.models import SalesOrder, SalesOrderLine
+
+AMOUNT = DecimalField(max_digits=18, decimal_places=6)
+
+
+def month_start(day: date, back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Bar:
+    label: str
+    value: Decimal
+    x: float
+    y: float
+    height: float
+
+    @property
+    def center(self) -> float:
+        return self.x + 26
+
+
+def monthly_sales(today: date) -> dict[date, Decimal]:
+    """Net sales per month, the current one and the 12 before it."""
+    rows = (
+        issued()
+        .filter(date__gte=month_start(today, 12), date__lt=month_start(today, -1))
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(net=Sum(signed_net()))
+    )
+    result = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") and callable(month.date) else month
+        result[month] = round_amount(row["net"] or ZERO)
+    return result
+
+
+def chart(sales: dict[date, Decimal], today: date, width=720, height=180) -> list[Bar]:
+    months = [month_start(today, back) for back in range(11, -1, -1)]
+    top = max([sales.get(m, ZERO) for m in months] + [Decimal(1)])
+    step = width / len(months)
+    bars = []
+    for index, month in enumerate(months):
+        value = sales.get(month, ZERO)
+        bar_height = float(max(value, ZERO) / top) * (height - 20)
+        bars.append(
+            Bar(
+                label=formats.date_format(month, "M y"),
+                value=value,
+                x=index * step + 4,
+                y=height - 20 - bar_height,
+                height=bar_height,
+            )
+        )
+    return bars
+
+
+def indicators(today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    sales = monthly_sales(today)
+    this_month, last_month = month_start(today), month_start(today, 1)
+    open_orders = SalesOrder.objects.filter(status=SalesOrder.Status.CONFIRMED).aggregate(
+        count=Count("pk"), amount=Sum("total_net")
+    )
+    to_invoice = ExpressionWrapper(
+        F("net_amount") * (F("quantity_delivered") - F("quantity_invoiced")) / F("quantity"),
+        output_field=AMOUNT,
+    )
+    not_invoiced = SalesOrderLine.objects.filter(
+        order__status__in=[SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE],
+        quantity_delivered__gt=F("quantity_invoiced"),
+        quantity__gt=0,
+    ).aggregate(amount=Sum(to_invoice), orders=Count("order", distinct=True))
+    top_customers = (
+        issued()
+        .filter(date__gte=month_start(today, 11))
+        .order_by()
+        .values("customer_id", "customer_name")
+        .annotate(net=Sum(signed_net()), invoices=Count("pk", filter=~Q(kind="credit_note")))
+        .order_by("-net")[:5]
+    )
+    return {
+        "this_month": sales.get(this_month, ZERO),
+        "last_month": sales.get(last_month, ZERO),
+        "last_year": sales.get(month_start(today, 12), ZERO),
+        "open_orders": {
+            "count": open_orders["count"],
+            "amount": round_amount(open_orders["amount"] or ZERO),
+        },
+        "not_invoiced": {
+            "count": not_invoiced["orders"],
+            "amount": round_amount(not_invoiced["amount"] or ZERO),
+        },
+        "receivables": open_receivables(Invoice.objects.filter(status=Invoice.Status.ISSUED)),
+        "top_customers": list(top_customers),
+        "chart": chart(sales, today),
+        "today": today,
+    }

@@ -1,0 +1,116 @@
+"""Template tags that put together what several apps know: actions and document chains."""
+
+from django import template
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.billing.models import Invoice
+from comptoir.billing.queries import open_receivables
+from comptoir.payments.models import Payment
+from comptoir.payments.queries import customer_balance
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.stock.models import DeliveryNote
+from comptoir.web import actions
+
+register = template.Library()
+
+MODEL_KEYS = {
+    Quotation: "quotation",
+    SalesOrder: "order",
+    DeliveryNote: "delivery",
+    Invoice: "invoice",
+}
+
+
+@register.inclusion_tag("web/actions.html")
+def document_actions(document):
+    buttons = []
+    for action in actions.available(document):
+        if action.page:
+            url = reverse(action.page, args=[document.pk])
+        else:
+            url = reverse("web:action", args=[MODEL_KEYS[type(document)], document.pk, action.name])
+        buttons.append({"action": action, "url": url, "is_form": not action.page})
+    return {"buttons": buttons}
+
+
+def _chain_documents(document):
+    """The quotation, orders, deliveries, invoices, credit notes and payments around one."""
+    quotation = orders = None
+    invoices_filter = Q(pk__in=[])
+    if isinstance(document, Quotation):
+        quotation = document
+    elif isinstance(document, SalesOrder):
+        orders = [document]
+        quotation = document.quotation
+    elif isinstance(document, DeliveryNote):
+        orders = [document.order]
+        quotation = document.order.quotation
+    elif isinstance(document, Invoice):
+        root = document.credited_invoice or document
+        invoices_filter = Q(pk=root.pk) | Q(credited_invoice=root.pk)
+        quotation = root.quotation
+        if root.order_id:
+            orders = [root.order]
+            quotation = quotation or root.order.quotation
+    if orders is None:
+        orders = list(quotation.orders.all()) if quotation else []
+    if quotation:
+        invoices_filter |= Q(quotation=quotation)
+    if orders:
+        invoices_filter |= Q(order__in=orders)
+    invoices = list(Invoice.objects.filter(invoices_filter).order_by("date", "pk"))
+    deliveries = list(DeliveryNote.objects.filter(order__in=orders).order_by("date", "pk"))
+    payments = list(
+        Payment.objects.filter(allocations__invoice__in=invoices).distinct().order_by("date", "pk")
+    )
+    return quotation, orders, deliveries, invoices, payments
+
+
+@register.inclusion_tag("web/chain.html")
+def document_chain(document):
+    quotation, orders, deliveries, invoices, payments = _chain_documents(document)
+    groups = [
+        (_("Quotation"), [quotation] if quotation else []),
+        (_("Orders"), orders),
+        (_("Deliveries"), deliveries),
+        (_("Invoices"), [i for i in invoices if i.kind != Invoice.Kind.CREDIT_NOTE]),
+        (_("Credit notes"), [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]),
+        (_("Payments"), payments),
+    ]
+    steps = [
+        {"label": label, "documents": docs, "current": document} for label, docs in groups if docs
+    ]
+    return {"steps": steps if len(steps) > 1 or len(steps[0]["documents"]) > 1 else []}
+
+
+@register.inclusion_tag("web/customer_account.html")
+def customer_account(customer):
+    invoices = Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED)
+    return {
+        "balance": customer_balance(customer),
+        "receivables": open_receivables(invoices),
+    }
+
+
+RECENT = 10
+
+
+@register.inclusion_tag("web/customer_documents.html")
+def customer_documents(customer):
+    def recent(model):
+        rows = model.objects.filter(customer=customer).order_by("-date", "-pk")[:RECENT]
+        return [
+            (doc, getattr(doc, "total_gross", None) or getattr(doc, "amount", 0)) for doc in rows
+        ]
+
+    return {
+        "customer": customer,
+        "groups": [
+            (_("Quotations"), "sales:quotations", recent(Quotation)),
+            (_("Orders"), "sales:orders", recent(SalesOrder)),
+            (_("Invoices and credit notes"), "billing:invoices", recent(Invoice)),
+            (_("Payments"), "payments:payments", recent(Payment)),
+        ],
+    }
