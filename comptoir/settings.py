@@ -116,7 +116,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Front-end packages installed from the npm registry by the setup command (package.json).
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [("vendor/htmx", NODE_MODULES / "htmx.org" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/idiomorph", NODE_MODULES / "idiomorph" / "dist"),
+]
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -1,9 +1,39 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 
+from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
 from comptoir.core.models import Company
 
+COMPACT = {
+    "siren": compact_siren,
+    "siret": compact_siret,
+    "vat_id": lambda value: compact_vat_id(value).upper(),
+    "iban": compact_iban,
+}
 
-class CompanyForm(forms.ModelForm):
+
+class IdentifierFieldsMixin:
+    """SIREN, SIRET, VAT and IBAN typed as people write them (spaces, dots), stored compact."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in COMPACT:
+            if name in self.fields:
+                field = self.fields[name]
+                field.max_length = None
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxLengthValidator)
+                ]
+                field.widget.attrs.pop("maxlength", None)
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, compact in COMPACT.items():
+            if self.cleaned_data.get(name):
+                self.cleaned_data[name] = compact(self.cleaned_data[name])
+
+
+class CompanyForm(IdentifierFieldsMixin, forms.ModelForm):
     class Meta:
         model = Company
         fields = [

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.forms import IdentifierFieldsMixin
 from comptoir.parties.models import Address, Contact, Customer
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(IdentifierFieldsMixin, forms.ModelForm):
     """A customer; a new one may come with its billing address."""
 
     line1 = forms.CharField(label=_("Address"), max_length=200, required=False)

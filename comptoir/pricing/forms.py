@@ -98,6 +98,8 @@ class DocumentForm:
             if values.get("item", "") != values.get("priced_item", ""):
                 for name in PRICED_FIELDS:
                     values[name] = ""
+                if values.get("item") and not values.get("quantity"):
+                    values["quantity"] = "1"
             rows.append(LineRow(values))
         return rows
 

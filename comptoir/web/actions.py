@@ -66,7 +66,7 @@ ACTIONS: dict[type, list[Action]] = {
             page="stock:order_deliver", style="primary",
         ),
         Action(
-            "invoice", _("Invoice"), lambda d: _open_order(d, "billing_status"),
+            "invoice", _("Invoice the order"), lambda d: _open_order(d, "billing_status"),
             billing.invoice_order, style="primary",
         ),
         Action(
