@@ -1,0 +1,104 @@
+"""The draft form: live preview with the engine's prices, errors by field, save and edit."""
+
+from decimal import Decimal
+
+import pytest
+
+from comptoir.billing.models import Invoice
+from comptoir.sales.models import Quotation
+from tests.factories import CustomerFactory, ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser(client, company, django_user_model):
+    client.force_login(django_user_model.objects.create_user("bob", password="x"))
+    return client
+
+
+@pytest.fixture
+def customer(company):
+    return CustomerFactory(code="DUR")
+
+
+@pytest.fixture
+def items(company):
+    return ItemFactory(code="A", sale_price=Decimal("12.50")), ItemFactory(code="B")
+
+
+def form(**lines) -> dict:
+    data = {"customer": "DUR", "date": "2026-11-24"}
+    for key, value in lines.items():
+        index, field = key.split("_", 1)
+        data[f"lines-{index[1:]}-{field}"] = value
+    return data
+
+
+def test_preview_prices_and_totals_without_saving(browser, customer, items):
+    response = browser.post(
+        "/sales/quotations/new/", form(l0_item="A", l0_quantity="3"), HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="12,5"' in page  # the item's price, filled in
+    assert "37,50\u00a0€" in page and "45,00\u00a0€" in page  # net, then with 20 % VAT
+    assert not Quotation.objects.exists()
+
+
+def test_changing_the_item_of_a_line_takes_the_new_items_price(browser, customer, items):
+    data = form(l0_item="B", l0_priced_item="A", l0_quantity="2", l0_unit_price="12,5")
+    browser.post("/sales/quotations/new/", data)
+    line = Quotation.objects.get().lines.get()
+    assert (line.item_code, line.unit_price) == ("B", Decimal("10.0000"))
+
+
+def test_a_price_typed_by_the_user_is_kept(browser, customer, items):
+    data = form(l0_item="A", l0_priced_item="A", l0_quantity="2", l0_unit_price="11")
+    browser.post("/sales/quotations/new/", data)
+    assert Quotation.objects.get().total_net == Decimal("22.00")
+
+
+def test_letters_in_a_quantity_are_refused_next_to_the_field(browser, customer, items):
+    data = form(l0_item="A", l0_quantity="2", l2_item="B", l2_quantity="deux")
+    response = browser.post("/sales/quotations/new/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "« deux » n’est pas un nombre." in page
+    assert not Quotation.objects.exists()
+
+
+def test_an_unknown_customer_is_an_error_on_its_field(browser, customer, items):
+    response = browser.post("/sales/orders/new/", {**form(l0_item="A"), "customer": "NOPE"})
+    assert response.status_code == 400
+    assert "NOPE" in response.content.decode()
+
+
+def test_editing_a_draft_replaces_its_lines_then_issued_invoices_cannot_be_edited(
+    browser, customer, items
+):
+    browser.post("/invoices/new/", form(l0_item="A", l0_quantity="1"))
+    invoice = Invoice.objects.get()
+    response = browser.post(
+        f"/invoices/{invoice.pk}/edit/", form(l0_item="B", l0_priced_item="B", l0_quantity="4")
+    )
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.total_net == Decimal("40.00")
+    browser.post(f"/actions/invoice/{invoice.pk}/issue/")
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
+    response = browser.post(f"/invoices/{invoice.pk}/edit/", form(l0_item="A", l0_quantity="9"))
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.total_net == Decimal("40.00")
+
+
+def test_add_and_remove_lines(browser, customer, items):
+    data = {**form(l0_item="A", l0_quantity="1", l1_item="B", l1_quantity="1"), "add_line": "1"}
+    page = browser.post("/sales/quotations/new/", data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="lines-2-item"' in page
+    data = {**form(l0_item="A", l0_quantity="1", l1_item="B", l1_quantity="1"), "remove_line": "0"}
+    page = browser.post("/sales/quotations/new/", data, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="lines-1-item"' not in page
+    assert 'value="B"' in page
