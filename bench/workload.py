@@ -9,9 +9,10 @@ import argparse
 import json
 import os
 import random
-import tempfile
 import time
 from decimal import Decimal
+
+from bench.setup import database_name, prepare_database
 
 
 def main() -> None:
@@ -21,26 +22,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--database-url", default=os.environ.get("COMPTOIR_BENCH_DATABASE_URL"))
     args = parser.parse_args()
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    prepare_database(args.database_url)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    call_command("migrate", verbosity=0)
-    if args.database_url:  # a database given by URL may hold an earlier run: start afresh
-        from django.apps import apps
-
-        from comptoir.pricing.reference_data import load
-
-        call_command("flush", "--no-input", verbosity=0)
-        load(apps)
 
     from comptoir.billing import services as billing
     from comptoir.catalog import services as catalog
@@ -128,11 +112,6 @@ def main() -> None:
         ),
     )
     cycle = time.perf_counter() - cycle_start
-    version = (
-        connection.Database.sqlite_version
-        if connection.vendor == "sqlite"
-        else connection.pg_version
-    )
     rows.append(
         {
             "phase": "P3-P7 order to paid",
@@ -142,7 +121,7 @@ def main() -> None:
             "queries": sum(r["queries"] for r in rows[2:]),
         }
     )
-    print(json.dumps({"database": f"{connection.vendor} {version}", "phases": rows}))
+    print(json.dumps({"database": database_name(), "phases": rows}))
 
 
 if __name__ == "__main__":

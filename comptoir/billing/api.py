@@ -4,7 +4,6 @@ from ninja.pagination import paginate
 
 from comptoir.billing import services
 from comptoir.billing.models import Invoice
-from comptoir.billing.queries import with_settlement
 from comptoir.billing.schemas import CreditNoteIn, InvoiceFilter, InvoiceIn, InvoiceOut
 from comptoir.core.schemas import ErrorOut
 from comptoir.pricing.documents import read_document_input, read_document_patch
@@ -16,7 +15,7 @@ ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _invoices():
-    return with_settlement(Invoice.objects.prefetch_related("lines"))
+    return Invoice.objects.prefetch_related("lines")
 
 
 def _invoice(pk: int) -> Invoice:

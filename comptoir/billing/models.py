@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine
 from comptoir.core.errors import ImmutableDocument
+from comptoir.core.money import AmountField
 
 
 class PaymentStatus(models.TextChoices):
@@ -90,6 +91,11 @@ class Invoice(CustomerDocument):
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    # What is settled, as billing.queries.settlements computes it from the lineage; written
+    # only by billing.services.refresh_settlements (the one write allowed once issued).
+    amount_paid = AmountField(_("paid"))
+    amount_credited = AmountField(_("credited"))
+    amount_due = AmountField(_("left to pay"))
     issued_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -102,6 +108,7 @@ class Invoice(CustomerDocument):
         indexes = [
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["status", "kind", "date"]),
+            models.Index(fields=["status", "due_date"], name="billing_inv_receivable_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

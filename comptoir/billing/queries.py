@@ -1,23 +1,17 @@
 """What an invoice still owes: its total less the payments allocated to it and the credit
-notes issued against it. Derived, never stored."""
+notes issued against it.
+
+The truth is the lineage (allocations, issued credit notes); `settlements` reads it. Each issued
+invoice also stores the result (amount_paid, amount_credited, amount_due), written only by
+`billing.services.refresh_settlements` in the transaction that changes the lineage, so that
+lists, receivables and the dashboard filter and add it up without a subquery per invoice.
+"""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice, PaymentStatus
@@ -35,49 +29,42 @@ class Settlement:
 
     @classmethod
     def of(cls, invoice) -> "Settlement":
-        """From an invoice annotated by with_settlement (SQLite sums lose the 2 places)."""
-        return cls(
-            round_amount(invoice.total_gross),
-            round_amount(invoice.amount_paid),
-            round_amount(invoice.amount_credited),
-        )
+        """As stored on the invoice."""
+        return cls(invoice.total_gross, invoice.amount_paid, invoice.amount_credited)
 
     @property
     def outstanding(self) -> Decimal:
         return self.total - self.paid - self.credited
 
 
-def _sum_subquery(queryset, group_field: str, amount_field: str):
-    return Coalesce(
-        Subquery(
-            queryset.filter(**{group_field: OuterRef("pk")})
-            .order_by()
-            .values(group_field)
-            .annotate(s=Sum(amount_field))
-            .values("s"),
-            output_field=AMOUNT,
-        ),
-        Value(ZERO),
-        output_field=AMOUNT,
-    )
-
-
-def with_settlement(invoices):
-    """Annotate an invoice queryset with amount_paid and amount_credited (two subqueries)."""
-    return invoices.annotate(
-        # "allocations" is the reverse side of payments' Allocation.invoice.
-        amount_paid=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=AMOUNT),
-        amount_credited=_sum_subquery(
-            Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED),
-            "credited_invoice",
-            "total_gross",
-        ),
-    )
-
-
 def settlements(invoice_ids) -> dict[int, Settlement]:
-    invoices = with_settlement(Invoice.objects.filter(pk__in=list(invoice_ids)))
-    return {invoice.pk: Settlement.of(invoice) for invoice in invoices}
+    """Recomputed from the lineage, in three queries whatever the number of invoices."""
+    ids = list(invoice_ids)
+    totals = dict(Invoice.objects.filter(pk__in=ids).values_list("pk", "total_gross"))
+    paid = dict(
+        Invoice.objects.filter(pk__in=ids, allocations__isnull=False)
+        .order_by()
+        .values("pk")
+        .annotate(s=Sum("allocations__amount"))
+        .values_list("pk", "s")
+    )
+    credited = dict(
+        Invoice.objects.filter(
+            credited_invoice_id__in=ids,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            status=Invoice.Status.ISSUED,
+        )
+        .order_by()
+        .values("credited_invoice_id")
+        .annotate(s=Sum("total_gross"))
+        .values_list("credited_invoice_id", "s")
+    )
+    return {
+        pk: Settlement(
+            *(round_amount(x) for x in (total, paid.get(pk, ZERO), credited.get(pk, ZERO)))
+        )
+        for pk, total in totals.items()
+    }
 
 
 def payment_status(invoice: Invoice, settlement: Settlement, today: date | None = None) -> str:
@@ -89,6 +76,13 @@ def payment_status(invoice: Invoice, settlement: Settlement, today: date | None 
     if settlement.paid + settlement.credited > 0:
         return PaymentStatus.PARTLY_PAID
     return PaymentStatus.UNPAID
+
+
+def stored_payment_status(invoice: Invoice, today: date | None = None) -> str:
+    """The payment status of an issued invoice (not a credit note), else ""."""
+    if invoice.status != Invoice.Status.ISSUED or invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        return ""
+    return payment_status(invoice, Settlement.of(invoice), today)
 
 
 def signed_net():
@@ -104,19 +98,20 @@ def issued():
     return Invoice.objects.filter(status=Invoice.Status.ISSUED)
 
 
-def open_receivables(invoices, today: date | None = None) -> dict:
-    """Count and amount still owed on the given invoices, overdue ones apart (one query)."""
+def receivables():
+    """Issued invoices (not credit notes) that still owe something."""
+    return issued().exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(amount_due__gt=0)
+
+
+def open_receivables(invoices=None, today: date | None = None) -> dict:
+    """Count and amount still owed, overdue ones apart, in one aggregate query."""
     today = today or timezone.localdate()
-    rows = (
-        with_settlement(invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE))
-        .annotate(outstanding=F("total_gross") - F("amount_paid") - F("amount_credited"))
-        .filter(outstanding__gt=0)
-    )
+    rows = receivables() if invoices is None else invoices & receivables()
     overdue = Q(due_date__lt=today)
     result = rows.aggregate(
         count=Count("pk"),
-        amount=Sum("outstanding"),
+        amount=Sum("amount_due"),
         overdue_count=Count("pk", filter=overdue),
-        overdue_amount=Sum("outstanding", filter=overdue),
+        overdue_amount=Sum("amount_due", filter=overdue),
     )
     return {k: round_amount(v or ZERO) if "amount" in k else v for k, v in result.items()}

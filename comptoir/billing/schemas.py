@@ -4,7 +4,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.billing.queries import Settlement, payment_status
+from comptoir.billing.queries import Settlement, stored_payment_status
 from comptoir.core.schemas import DocumentOut, LineOut, Quantity
 from comptoir.sales.schemas import DocumentIn
 
@@ -33,22 +33,12 @@ class InvoiceOut(DocumentOut):
     lines: list[InvoiceLineOut]
 
     @staticmethod
-    def resolve_amount_paid(invoice) -> Decimal:
-        return Settlement.of(invoice).paid
-
-    @staticmethod
-    def resolve_amount_credited(invoice) -> Decimal:
-        return Settlement.of(invoice).credited
-
-    @staticmethod
     def resolve_outstanding(invoice) -> Decimal:
         return Settlement.of(invoice).outstanding
 
     @staticmethod
     def resolve_payment_status(invoice) -> str | None:
-        if not invoice.is_issued or invoice.kind == invoice.Kind.CREDIT_NOTE:
-            return None
-        return payment_status(invoice, Settlement.of(invoice))
+        return stored_payment_status(invoice) or None
 
 
 class CreditLineIn(Schema):

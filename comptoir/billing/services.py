@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.billing.queries import settlements
+from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company, InvoiceBasis
 from comptoir.core.money import parse_decimal, round_quantity
@@ -249,6 +251,9 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
                 invoice.number = number
         fields = ["status", "number", "date", "supply_date", "due_date", "issued_at", "issued_by"]
         Invoice.objects.bulk_update(invoices, fields)
+        refresh_settlements(
+            [i.credited_invoice_id or i.pk for i in invoices]  # a credit note settles its invoice
+        )
         # Draft invoices already count as invoiced; only an issued credit note gives quantities
         # back to its orders.
         credit_notes = [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]
@@ -259,6 +264,24 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
                 .distinct()
             )
         return invoices
+
+
+def refresh_settlements(invoice_ids) -> None:
+    """Store what issued invoices have been paid and credited and what they still owe.
+
+    The only write to an issued invoice: these columns follow its payments and credit notes,
+    what the invoice states never changes. Called inside the transaction that changed them.
+    """
+    truth = settlements(
+        Invoice.objects.filter(pk__in=list(set(invoice_ids)), status=Invoice.Status.ISSUED)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .values_list("pk", flat=True)
+    )
+    update_rows(
+        Invoice,
+        ["amount_paid", "amount_credited", "amount_due"],
+        [(pk, s.paid, s.credited, s.outstanding) for pk, s in truth.items()],
+    )
 
 
 def issue_invoice(invoice: Invoice, *, by=None) -> Invoice:

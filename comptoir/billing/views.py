@@ -3,30 +3,28 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.billing import services
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
-from comptoir.billing.queries import Settlement, payment_status, settlements, with_settlement
+from comptoir.billing.queries import Settlement, stored_payment_status
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.pricing.views import DocumentKind, document_form_view
 
 LIST_FIELDS = (
     "id", "number", "date", "due_date", "customer_name", "kind", "status", "total_net",
-    "total_gross", "currency",
+    "total_gross", "currency", "amount_paid", "amount_credited",
 )  # fmt: skip
 
 
 def mark_payment_status(invoices: list[Invoice]) -> None:
-    """Set payment_status on issued invoices of a page, from one settlement query."""
-    issued = [i for i in invoices if i.status == Invoice.Status.ISSUED]
-    found = settlements([i.pk for i in issued])
+    """Set the payment status, worked out from the stored settlement, on a page's invoices."""
+    today = timezone.localdate()
     for invoice in invoices:
-        status = ""
-        if invoice in issued and invoice.kind != Invoice.Kind.CREDIT_NOTE:
-            status = payment_status(invoice, found[invoice.pk])
+        status = stored_payment_status(invoice, today)
         invoice.payment_status = status
         invoice.get_payment_status_display = PaymentStatus(status).label if status else ""
 
@@ -79,14 +77,10 @@ invoice_form = document_form_view(
 
 @login_required
 def invoice_detail(request, pk: int):
-    invoice = get_object_or_404(
-        with_settlement(Invoice.objects.select_related("credited_invoice", "order")), pk=pk
-    )
+    invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice", "order"), pk=pk)
     settlement = Settlement.of(invoice)
     invoice.outstanding = settlement.outstanding
-    status = ""
-    if invoice.status == Invoice.Status.ISSUED and invoice.kind != Invoice.Kind.CREDIT_NOTE:
-        status = payment_status(invoice, settlement)
+    status = stored_payment_status(invoice)
     return render(
         request,
         "billing/invoice_detail.html",

@@ -242,9 +242,9 @@ class Listing:
             # Going forwards, there is a next page when one more row came back; going
             # backwards, the page we came from follows.
             if more or before:
-                page.next_cursor = _encode(self._key(objects[-1]))
+                page.next_cursor = self.cursor_for(objects[-1])
             if after or (before and more):
-                page.previous_cursor = _encode(self._key(objects[0]))
+                page.previous_cursor = self.cursor_for(objects[0])
         return page
 
     def prepare(self, objects: list) -> None:
@@ -252,6 +252,10 @@ class Listing:
 
     def _key(self, obj) -> tuple:
         return read_path(obj, self.sort_key.sort.replace("__", ".")), obj.pk
+
+    def cursor_for(self, obj) -> str:
+        """The cursor of the page that starts after obj."""
+        return _encode(self._key(obj))
 
     def cells(self, obj) -> list[Cell]:
         cells = []

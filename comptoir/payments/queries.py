@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice
-from comptoir.billing.queries import ZERO, Settlement, with_settlement
+from comptoir.billing.queries import ZERO, open_receivables
 from comptoir.core.money import round_amount
 from comptoir.payments.models import Payment
 
@@ -37,11 +37,7 @@ def customer_balance(customer, today: date | None = None) -> CustomerBalance:
     invoiced = issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
     credited = issued.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
     paid = Payment.objects.filter(customer=customer).aggregate(s=Sum("amount"))["s"]
-    overdue = ZERO
-    for invoice in with_settlement(
-        issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(due_date__lt=today)
-    ):
-        overdue += max(Settlement.of(invoice).outstanding, ZERO)
+    overdue = open_receivables(issued, today)["overdue_amount"]
     return CustomerBalance(
         round_amount(invoiced or ZERO),
         round_amount(credited or ZERO),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import ZERO, settlements
+from comptoir.billing.services import refresh_settlements
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import MAX_AMOUNT, parse_decimal, round_amount
 from comptoir.core.numbering import take_numbers
@@ -139,6 +140,7 @@ def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Paymen
                 payment.number = number
         Payment.objects.bulk_create(payments)
         Allocation.objects.bulk_create(all_allocations)
+        refresh_settlements({a.invoice_id for a in all_allocations})
         return payments
 
 
@@ -159,6 +161,8 @@ def allocate_payment(payment: Payment, pairs: list[tuple[Invoice, Decimal]], *, 
             outstanding,
             payment.customer_id,
         )
-        return Allocation.objects.bulk_create(
+        allocations = Allocation.objects.bulk_create(
             [Allocation(payment=payment, invoice=inv, amount=a) for inv, a in checked]
         )
+        refresh_settlements(ids)
+        return allocations

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.billing.models import Invoice
-from comptoir.billing.queries import settlements
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import save_form
 from comptoir.payments import services
@@ -61,8 +60,7 @@ def _register(request, form: PaymentForm, invoice: Invoice | None):
         customer = find_customer(data["customer"])
         allocations = None
         if invoice is not None:
-            due = settlements([invoice.pk])[invoice.pk].outstanding
-            allocations = [(invoice, min(data["amount"], due))]
+            allocations = [(invoice, min(data["amount"], invoice.amount_due))]
         return services.register_payment(
             customer,
             data["amount"],
@@ -82,7 +80,7 @@ def payment_new(request, invoice: Invoice | None = None):
     if invoice is not None:
         initial.update(
             customer=invoice.customer.code,
-            amount=settlements([invoice.pk])[invoice.pk].outstanding,
+            amount=invoice.amount_due,
         )
     form = PaymentForm(request.POST or None, initial=initial)
     if invoice is not None:

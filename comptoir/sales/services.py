@@ -4,11 +4,12 @@ the work, the singular one calls it with one document."""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
@@ -270,27 +271,6 @@ def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
 SHIPPED = Q(delivery_lines__delivery__status="shipped")
 INVOICED = Q(invoice_lines__invoice__kind="invoice")
 CREDITED = Q(invoice_lines__invoice__kind="credit_note", invoice_lines__invoice__status="issued")
-WRITE_CHUNK = 2000
-
-
-def _write_quantities(rows: list[tuple[int, Decimal, Decimal]]) -> None:
-    """Store (line id, delivered, invoiced) in one UPDATE … FROM (VALUES …) per chunk.
-
-    Set-based on SQLite and PostgreSQL alike; Django's bulk_update builds a CASE per row, which
-    costs quadratic time on thousands of lines.
-    """
-    table = SalesOrderLine._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_CHUNK):
-            chunk = rows[start : start + WRITE_CHUNK]
-            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                # VALUES columns are column1… on both databases: (id, delivered, invoiced).
-                f"UPDATE {table} SET quantity_delivered = v.column2, "
-                f"quantity_invoiced = v.column3 FROM (VALUES {values}) AS v "
-                f"WHERE {table}.id = v.column1",
-                [x for row in chunk for x in row],
-            )
 
 
 def _progress(done: Decimal, total: Decimal) -> str:
@@ -329,7 +309,7 @@ def refresh_order_progress(order_ids) -> None:
         if (now_delivered, now_invoiced) != (line.quantity_delivered, line.quantity_invoiced):
             line.quantity_delivered, line.quantity_invoiced = now_delivered, now_invoiced
             changed.append((line.pk, now_delivered, now_invoiced))
-    _write_quantities(changed)
+    update_rows(SalesOrderLine, ["quantity_delivered", "quantity_invoiced"], changed)
     orders = {
         o.pk: o
         for o in SalesOrder.objects.filter(pk__in=order_ids).only(

@@ -8,7 +8,6 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
-from comptoir.billing.models import Invoice
 from comptoir.billing.queries import ZERO, issued, open_receivables, signed_net
 from comptoir.core.money import round_amount
 from comptoir.sales.models import SalesOrder, SalesOrderLine
@@ -108,7 +107,7 @@ def indicators(today: date | None = None) -> dict:
             "count": not_invoiced["orders"],
             "amount": round_amount(not_invoiced["amount"] or ZERO),
         },
-        "receivables": open_receivables(Invoice.objects.filter(status=Invoice.Status.ISSUED)),
+        "receivables": open_receivables(today=today),
         "top_customers": list(top_customers),
         "chart": chart(sales, today),
         "today": today,

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from comptoir.billing import services as billing
+from comptoir.billing.models import Invoice
 from comptoir.billing.queries import settlements
 from comptoir.core.errors import BusinessError
 from comptoir.core.services import update_company
@@ -70,3 +71,33 @@ def test_company_identifiers_are_validated(company):
     assert error.value.field == "siret"
     updated = update_company(iban="FR76 3000 6000 0112 3456 7890 189", bic="AGRIFRPP")
     assert updated.iban == "FR7630006000011234567890189"
+
+
+def test_stored_settlements_follow_payments_and_credit_notes(company):
+    """What each invoice stores (paid, credited, due) is what its lineage says, at every step."""
+    customer, item = CustomerFactory(), ItemFactory(sale_price=D("50"))
+    invoices = [
+        billing.issue_invoice(billing.create_invoice(customer, [LineSpec(item, n)]))
+        for n in (1, 2, 3)
+    ]
+
+    def check():
+        truth = settlements([i.pk for i in invoices])
+        stored = {i.pk: Invoice.objects.get(pk=i.pk) for i in invoices}
+        for pk, settlement in truth.items():
+            row = stored[pk]
+            assert (row.amount_paid, row.amount_credited, row.amount_due) == (
+                settlement.paid,
+                settlement.credited,
+                settlement.outstanding,
+            )
+        return [truth[i.pk].outstanding for i in invoices]
+
+    assert check() == [D("60.00"), D("120.00"), D("180.00")]
+    payment = services.register_payment(customer, D("100.00"))  # 60, then 40 of 120
+    assert check() == [D("0.00"), D("80.00"), D("180.00")]
+    billing.issue_invoice(billing.credit_invoice(invoices[2], {invoices[2].lines.get().pk: 1}))
+    assert check() == [D("0.00"), D("80.00"), D("120.00")]
+    services.register_payment(customer, D("30.00"), allocations=[(invoices[2], D("30.00"))])
+    assert check() == [D("0.00"), D("80.00"), D("90.00")]
+    assert unallocated_amount(payment) == D("0.00")
