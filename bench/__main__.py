@@ -1,7 +1,8 @@
-"""`make bench`: the standard sales workload on SQLite, and on PostgreSQL when
-COMPTOIR_BENCH_DATABASE_URL is set; a table on stdout, bench/results/latest.json and latest.md.
+"""`make bench`: the standard sales workload and the page timings on SQLite, and on
+PostgreSQL when COMPTOIR_BENCH_DATABASE_URL is set; tables on stdout, bench/results/latest.json
+and latest.md.
 
-Each database runs in its own process (a fresh Django set-up and a fresh database).
+Each run has its own process (a fresh Django set-up and a fresh database).
 """
 
 import argparse
@@ -16,14 +17,15 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_workload(database_url: str | None, orders: int) -> dict:
-    command = [sys.executable, "-m", "bench.workload", "--orders", str(orders)]
+def run(module: str, database_url: str | None, *options: str) -> dict:
+    """Run bench.<module> in its own process; it prints one JSON object last."""
+    command = [sys.executable, "-m", f"bench.{module}", *options]
     if database_url:
         command += ["--database-url", database_url]
     env = {k: v for k, v in os.environ.items() if k != "COMPTOIR_BENCH_DATABASE_URL"}
     output = subprocess.run(command, capture_output=True, text=True, env=env)
     if output.returncode != 0:
-        sys.exit(f"The workload failed on {database_url or 'SQLite'}:\n{output.stderr}")
+        sys.exit(f"bench.{module} failed on {database_url or 'SQLite'}:\n{output.stderr}")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -42,9 +44,24 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def pages_table(result: dict) -> str:
+    lines = [
+        f"### Pages, {result['database']}, {result['invoices']:,} invoices",
+        "",
+        "| page | median ms | slowest ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in result["pages"]:
+        lines.append(
+            f"| {row['page']} | {row['median_ms']:.0f} | {row['max_ms']:.0f} | {row['queries']} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--invoices", type=int, default=100_000, help="for the page timings")
     args = parser.parse_args()
     databases = [None]
     if os.environ.get("COMPTOIR_BENCH_DATABASE_URL"):
@@ -57,11 +74,13 @@ def main() -> None:
             "python": platform.python_version(),
         },
         "orders": args.orders,
-        "runs": [run_workload(url, args.orders) for url in databases],
+        "runs": [run("workload", url, "--orders", str(args.orders)) for url in databases],
+        "pages": [run("pages", url, "--invoices", str(args.invoices)) for url in databases],
     }
     markdown = "\n\n".join(
         [f"# Comptoir benchmark, {report['date']}", f"Machine: {report['machine']}"]
-        + [table(run) for run in report["runs"]]
+        + [table(result) for result in report["runs"]]
+        + [pages_table(result) for result in report["pages"]]
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))

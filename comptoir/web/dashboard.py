@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
 from comptoir.billing.queries import ZERO, issued, open_receivables, signed_net
@@ -34,21 +33,23 @@ class Bar:
 
 
 def monthly_sales(today: date) -> dict[date, Decimal]:
-    """Net sales per month, the current one and the 12 before it."""
+    """Net sales per month, the current one and the 12 before it.
+
+    Grouped by day in the database (a plain indexed column, no date function per row), then
+    by month here: at most ~400 rows come back.
+    """
     rows = (
         issued()
         .filter(date__gte=month_start(today, 12), date__lt=month_start(today, -1))
-        .annotate(month=TruncMonth("date"))
         .order_by()
-        .values("month")
+        .values_list("date")
         .annotate(net=Sum(signed_net()))
     )
-    result = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if hasattr(month, "date") and callable(month.date) else month
-        result[month] = round_amount(row["net"] or ZERO)
-    return result
+    result: dict[date, Decimal] = {}
+    for day, net in rows:
+        month = day.replace(day=1)
+        result[month] = result.get(month, ZERO) + (net or ZERO)
+    return {month: round_amount(net) for month, net in result.items()}
 
 
 def chart(sales: dict[date, Decimal], today: date, width=720, height=180) -> list[Bar]:
