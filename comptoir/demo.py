@@ -4,7 +4,7 @@ Built through the same services as the UI and the API, so the demo is also a smo
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -262,6 +262,36 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
             return specs
 
         counts = {"quotations": 0, "orders": 0, "invoices": 0, "payments": 0}
+        # Fourteen months of history: orders delivered, invoiced and mostly paid in their month.
+        for back in range(14, 0, -1):
+            index = today.year * 12 + today.month - 1 - back
+            month = date(index // 12, index % 12 + 1, 1)
+            day = month + timedelta(days=rnd.randint(0, 20))
+            past = sales.create_orders(
+                [
+                    DocumentRequest(
+                        rnd.choice(customer_list), lines(rnd.randint(1, 5)), {"date": day}
+                    )
+                    for _ in range(rnd.randint(3, 7))
+                ],
+                by=user,
+            )
+            sales.confirm_orders(past, by=user)
+            stock.create_deliveries([(o, None) for o in past], by=user, day=day)
+            billed = billing.issue_invoices(billing.invoice_orders(past, by=user), by=user, day=day)
+            paid = payments.register_payments(
+                [
+                    payments.PaymentRequest(
+                        i.customer, i.total_gross, date=i.due_date, allocations=[(i, i.total_gross)]
+                    )
+                    for i in billed[1:]  # the first stays unpaid: overdue receivables
+                    if i.due_date < today
+                ],
+                by=user,
+            )
+            counts["orders"] += len(past)
+            counts["invoices"] += len(billed)
+            counts["payments"] += len(paid)
         # Quotations in every state.
         for i in range(20):
             q = sales.create_quotation(
@@ -303,7 +333,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
         to_invoice = [o for o in deliverable[5:]]
         invoices = billing.invoice_orders(to_invoice, by=user)
         issued = billing.issue_invoices(invoices[3:], by=user)
-        counts["invoices"] = len(invoices)
+        counts["invoices"] += len(invoices)
         # Payments: some paid, some partly, some not at all (overdue ones appear with time).
         for index, invoice in enumerate(issued):
             if index % 3 == 0:
