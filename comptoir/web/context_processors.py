@@ -36,6 +36,8 @@ def navigation(request):
     areas = []
     for label, pages in AREAS:
         links = [{"label": text, "url": reverse(name)} for text, name in pages]
+        if pages is AREAS[-1][1] and request.user.is_staff:
+            links.append({"label": _("Administration"), "url": reverse("admin:index")})
         home = links[0]["url"]
         active = any(
             request.path.startswith(link["url"]) and link["url"] != "/" for link in links

@@ -119,3 +119,39 @@ def test_quote_to_cash_in_the_browser(page, clerk, items, screenshot):
     page.click("text=Tableau de bord")
     expect(page.locator("[data-indicator=this_month]")).to_contain_text("455,00")
     screenshot("dashboard")
+
+
+def test_crediting_an_invoice_asks_first_and_settles_it(page, clerk, items):
+    from comptoir.billing import services as billing
+    from comptoir.pricing.engine import LineSpec
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(name="Hôtel du Parc")
+    invoice = billing.issue_invoice(
+        billing.create_invoice(customer, [LineSpec(items[0], Decimal(2)), LineSpec(items[1], 1)])
+    )
+    log_in(page)
+    page.goto(invoice.get_absolute_url())
+    page.click("[data-action=credit]")
+    chair, table = invoice.lines.order_by("position")
+    page.fill(f"input[name=line-{chair.pk}]", "1")
+    page.fill(f"input[name=line-{table.pk}]", "0")
+    page.click("[data-action=credit]")
+    expect(page.locator("dialog[open]")).to_be_visible()
+    page.click("dialog[open] button:not([data-confirm])")  # back: nothing happens
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    page.click("[data-action=credit]")
+    page.click("[data-confirm=credit]")
+    expect(page.locator("h1")).to_contain_text("Avoir")
+    page.click("[data-action=issue]")
+    page.click("[data-confirm=issue]")
+    expect(page.locator("#document-status")).to_have_text("Émise")
+    page.click(f"#document-chain a[href='{invoice.get_absolute_url()}']")
+    # 2 × 45 + 320 = 410 excl. VAT, 492 incl.; one chair credited: 54 incl. VAT.
+    expect(page.locator("#outstanding")).to_contain_text("438,00")
+    expect(page.locator("#payment-status")).to_have_text("Partiellement payée")
+
+    # The language selector switches the interface to English.
+    page.select_option("select[name=language]", "en")
+    expect(page.locator("#payment-status")).to_have_text("Partly paid")
+    expect(page.locator("#outstanding")).to_contain_text("€438.00")

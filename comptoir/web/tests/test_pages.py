@@ -4,7 +4,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from comptoir import demo
 from comptoir.billing.models import Invoice
@@ -124,3 +126,21 @@ def test_payment_form_refuses_more_than_is_due_on_the_invoice(demo_client):
     assert response.status_code == 400
     assert Payment.objects.count() == before
     assert "Saisissez un nombre." in response.content.decode()
+
+
+def test_list_queries_do_not_grow_with_rows(client, company, django_user_model):
+    from comptoir.billing import services as billing
+    from comptoir.pricing.engine import LineSpec
+    from tests.factories import CustomerFactory, ItemFactory
+
+    client.force_login(django_user_model.objects.create_user("u", password="p"))
+    item = ItemFactory()
+
+    def queries_for_list(extra: int) -> int:
+        for _ in range(extra):
+            billing.issue_invoice(billing.create_invoice(CustomerFactory(), [LineSpec(item, 1)]))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/invoices/").status_code == 200
+        return len(queries)
+
+    assert queries_for_list(3) == queries_for_list(57)
