@@ -11,4 +11,5 @@ urlpatterns = [
     path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_edit"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
     path("credit-notes/", list_view(views.CreditNoteListing), name="credit_notes"),
+    path("receivables/", list_view(views.ReceivablesListing), name="receivables"),
 ]

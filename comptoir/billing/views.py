@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from comptoir.billing import services
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
-from comptoir.billing.queries import Settlement, stored_payment_status
+from comptoir.billing.queries import Settlement, receivables, stored_payment_status
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.pricing.views import DocumentKind, document_form_view
@@ -61,6 +61,26 @@ class CreditNoteListing(InvoiceListing):
     columns = [c for c in InvoiceListing.columns if c.key not in {"due", "payment"}]
     export_name = "credit-notes"
     create_url_name = ""
+
+
+class ReceivablesListing(InvoiceListing):
+    """Issued invoices that still owe something: what the accountant chases."""
+
+    title = gettext_lazy("Receivables")
+    columns = [
+        *(c for c in InvoiceListing.columns if c.key in {"number", "date", "customer", "due"}),
+        Column("gross", gettext_lazy("Incl. VAT"), "total_gross", kind="money"),
+        Column("due_amount", gettext_lazy("Left to pay"), "amount_due", "money", "amount_due"),
+        Column("payment", gettext_lazy("Payment"), "payment_status", kind="status"),
+    ]
+    status_field = None
+    amount_field = "amount_due"
+    default_sort = "due"
+    export_name = "receivables"
+    create_url_name = ""
+
+    def get_queryset(self):
+        return receivables().only(*LIST_FIELDS, "amount_due")
 
 
 invoice_form = document_form_view(

@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 AREAS = [
-    (_("Dashboard"), [(_("Dashboard"), "web:home")]),
     (_("Sales"), [(_("Quotations"), "sales:quotations"), (_("Orders"), "sales:orders")]),
     (_("Customers"), [(_("Customers"), "parties:customers")]),
     (
@@ -17,6 +16,7 @@ AREAS = [
         [(_("Invoices"), "billing:invoices"), (_("Credit notes"), "billing:credit_notes")],
     ),
     (_("Payments"), [(_("Payments"), "payments:payments")]),
+    (_("Reports"), [(_("Dashboard"), "web:home"), (_("Receivables"), "billing:receivables")]),
     (
         _("Settings"),
         [

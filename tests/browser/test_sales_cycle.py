@@ -116,7 +116,7 @@ def test_quote_to_cash_in_the_browser(page, clerk, items, screenshot):
 
     page.click(f"#document-chain a[href='/sales/orders/{order.pk}/']")
     expect(page.locator("#billing-status")).to_contain_text("Partiellement")
-    page.click("text=Tableau de bord")
+    page.click("text=Rapports")
     expect(page.locator("[data-indicator=this_month]")).to_contain_text("455,00")
     screenshot("dashboard")
 

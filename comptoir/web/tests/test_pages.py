@@ -19,7 +19,7 @@ from comptoir.stock.models import DeliveryNote
 LISTS = [
     "/", "/sales/quotations/", "/sales/orders/", "/customers/", "/items/", "/price-lists/",
     "/deliveries/", "/invoices/", "/credit-notes/", "/payments/", "/settings/taxes/",
-    "/settings/payment-terms/", "/settings/company/", "/settings/users/",
+    "/settings/payment-terms/", "/settings/company/", "/settings/users/", "/receivables/",
 ]  # fmt: skip
 FORMS = [
     "/sales/quotations/new/", "/sales/orders/new/", "/invoices/new/", "/customers/new/",
