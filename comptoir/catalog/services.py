@@ -4,7 +4,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item, ItemPrice, PriceList
-from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
+from comptoir.core.validation import (
+    create_validated,
+    delete_or_refuse,
+    full_clean_batch,
+    full_clean_or_raise,
+)
 
 ITEM_FIELDS = {
     "code",
@@ -23,8 +28,7 @@ ITEM_FIELDS = {
 def create_items(rows: list[dict]) -> list[Item]:
     with transaction.atomic():
         items = [Item(**{k: v for k, v in row.items() if k in ITEM_FIELDS}) for row in rows]
-        for item in items:
-            full_clean_or_raise(item)
+        full_clean_batch(items, unique="code")
         return Item.objects.bulk_create(items)
 
 

@@ -2,18 +2,57 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError, CoreError, InUse
 
 
-def full_clean_or_raise(instance, exclude=None) -> None:
+def full_clean_or_raise(instance, exclude=None, *, validate_unique: bool = True) -> None:
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_unique=validate_unique)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise BusinessError(
             CoreError.INVALID_VALUE, " ".join(messages), None if field == "__all__" else field
         ) from error
+
+
+def full_clean_batch(instances: list, unique: str | None = None, exclude=()) -> None:
+    """Validate many new rows in at most one query, whatever their number.
+
+    Each row's own fields are checked without the database lookup Django makes per foreign
+    key (the rows point to objects already loaded; the database constraint still holds) and
+    per unique field; the unique field is then checked for the whole batch at once.
+    """
+    if not instances:
+        return
+    model = type(instances[0])
+    relations = [f for f in model._meta.concrete_fields if f.is_relation]
+    skip = [*exclude, *(f.name for f in relations)]
+    for row in instances:
+        for field in relations:
+            if not field.null and getattr(row, field.attname) is None:
+                raise BusinessError(
+                    CoreError.INVALID_VALUE,
+                    _("%(field)s is required.") % {"field": field.verbose_name},
+                    field.name,
+                )
+        full_clean_or_raise(row, exclude=skip, validate_unique=False)
+    if unique is None:
+        return
+    values = [getattr(row, unique) for row in instances]
+    taken = set(model.objects.filter(**{f"{unique}__in": values}).values_list(unique, flat=True))
+    seen: set = set()
+    for value in values:
+        if value in taken or value in seen:
+            raise BusinessError(
+                CoreError.INVALID_VALUE,
+                _("%(model)s %(value)s already exists.")
+                % {"model": capfirst(model._meta.verbose_name), "value": value},
+                unique,
+            )
+        seen.add(value)
 
 
 def delete_or_refuse(instance, code: str, message: str) -> None:

@@ -6,7 +6,12 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.identifiers import compact_siren, compact_siret, compact_vat_id
 from comptoir.core.numbering import take_numbers
-from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
+from comptoir.core.validation import (
+    create_validated,
+    delete_or_refuse,
+    full_clean_batch,
+    full_clean_or_raise,
+)
 from comptoir.parties.models import Address, Contact, Customer
 
 CUSTOMER_FIELDS = {
@@ -52,15 +57,15 @@ def create_customers(rows: list[dict], *, addresses: list[list[dict]] | None = N
                 customer.code = number.replace("-", "")
         for customer in customers:
             _normalise(customer)
-            full_clean_or_raise(customer, exclude=["created_at"])
+        full_clean_batch(customers, unique="code", exclude=["created_at"])
         Customer.objects.bulk_create(customers)
         if addresses:
-            new_addresses = []
-            for customer, customer_addresses in zip(customers, addresses, strict=True):
-                for data in customer_addresses:
-                    address = Address(customer=customer, **data)
-                    full_clean_or_raise(address)
-                    new_addresses.append(address)
+            new_addresses = [
+                Address(customer=customer, **data)
+                for customer, customer_addresses in zip(customers, addresses, strict=True)
+                for data in customer_addresses
+            ]
+            full_clean_batch(new_addresses)
             Address.objects.bulk_create(new_addresses)
         return customers
 

@@ -1,0 +1,58 @@
+"""Creating many customers or items validates them without a query per row."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comptoir.catalog import services as catalog
+from comptoir.catalog.models import Item, Unit
+from comptoir.core.errors import BusinessError
+from comptoir.parties import services as parties
+from comptoir.parties.models import Customer
+from comptoir.pricing.models import Tax
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def test_queries_do_not_grow_with_the_batch(company):
+    def customers(n, start):
+        return lambda: parties.create_customers(
+            [{"code": f"K{start + i}", "name": f"Client {i}"} for i in range(n)],
+            addresses=[[{"line1": "1 rue", "city": "Lyon"}] for _ in range(n)],
+        )
+
+    # Before: two queries per customer (its unique code, its address's customer). Now the
+    # inserts are chunked by the database's limit on parameters, the checks are one query.
+    assert queries(customers(5, 0)) <= 6
+    assert queries(customers(300, 100)) <= 20
+    assert Customer.objects.count() == 305
+
+
+def test_a_code_taken_in_the_database_or_twice_in_the_batch_is_refused(company):
+    parties.create_customers([{"code": "DUP", "name": "Premier"}])
+    for rows in (
+        [{"code": "DUP", "name": "Encore"}],
+        [{"code": "NEW", "name": "Un"}, {"code": "NEW", "name": "Deux"}],
+    ):
+        with pytest.raises(BusinessError) as error:
+            parties.create_customers(rows)
+        assert error.value.field == "code"
+    assert Customer.objects.count() == 1
+
+
+def test_a_required_link_and_the_fields_own_rules_are_still_checked(company):
+    tax = Tax.objects.get(code="TVA20")
+    with pytest.raises(BusinessError) as error:
+        catalog.create_items([{"code": "X", "name": "Sans unité", "tax": tax}])
+    assert error.value.field == "unit"
+    unit = Unit.objects.get(code="C62")
+    with pytest.raises(BusinessError) as error:
+        catalog.create_items([{"code": "Y" * 60, "name": "Code trop long", "unit": unit, "tax": tax}])
+    assert error.value.field == "code"
+    assert not Item.objects.exists()
