@@ -9,10 +9,14 @@ import argparse
 import json
 import os
 import random
+import resource
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from bench.setup import database_name, prepare_database
+
+PROFILES = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
@@ -21,12 +25,14 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--database-url", default=os.environ.get("COMPTOIR_BENCH_DATABASE_URL"))
+    parser.add_argument("--profile", help="profile this phase (e.g. P6) with pyinstrument")
     args = parser.parse_args()
     prepare_database(args.database_url)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from comptoir.billing import services as billing
+    from comptoir.billing.queries import sales_by_customer
     from comptoir.catalog import services as catalog
     from comptoir.catalog.models import Unit
     from comptoir.parties import services as parties
@@ -41,10 +47,21 @@ def main() -> None:
     rows = []
 
     def phase(name, count, fn):
+        profiler = None
+        if args.profile and name.startswith(args.profile + " "):
+            from pyinstrument import Profiler
+
+            profiler = Profiler()
+            profiler.start()
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             result = fn()
             seconds = time.perf_counter() - start
+        if profiler:
+            profiler.stop()
+            PROFILES.mkdir(parents=True, exist_ok=True)
+            path = PROFILES / f"profile-{args.profile}-{connection.vendor}.txt"
+            path.write_text(profiler.output_text(show_all=False, color=False))
         rows.append(
             {
                 "phase": name,
@@ -52,6 +69,8 @@ def main() -> None:
                 "seconds": round(seconds, 3),
                 "rate": round(count / seconds, 1),
                 "queries": len(ctx.captured_queries),
+                # The process's peak resident memory so far (Linux reports KiB).
+                "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             }
         )
         return result
@@ -112,15 +131,21 @@ def main() -> None:
         ),
     )
     cycle = time.perf_counter() - cycle_start
+    cycle_queries = sum(r["queries"] for r in rows[2:])
     rows.append(
         {
             "phase": "P3-P7 order to paid",
             "count": n,
             "seconds": round(cycle, 3),
             "rate": round(n / cycle, 1),
-            "queries": sum(r["queries"] for r in rows[2:]),
+            "queries": cycle_queries,
+            "queries_per_order": round(cycle_queries / n, 3),
+            "peak_mib": rows[-1]["peak_mib"],
         }
     )
+    report = phase("P8 sales by customer", 1, lambda: list(sales_by_customer()))
+    rows[-1]["rows"] = len(report)
+    rows.append({"phase": "P9 partner import", "skipped": "the partner import is not built yet"})
     print(json.dumps({"database": database_name(), "phases": rows}))
 
 

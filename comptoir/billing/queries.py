@@ -115,3 +115,18 @@ def open_receivables(invoices=None, today: date | None = None) -> dict:
         overdue_amount=Sum("amount_due", filter=overdue),
     )
     return {k: round_amount(v or ZERO) if "amount" in k else v for k, v in result.items()}
+
+
+def sales_by_customer(since: date | None = None, until: date | None = None):
+    """Net sales per customer over issued invoices (credit notes deducted), largest first."""
+    rows = issued()
+    if since:
+        rows = rows.filter(date__gte=since)
+    if until:
+        rows = rows.filter(date__lte=until)
+    return (
+        rows.order_by()
+        .values("customer_id", "customer_name")
+        .annotate(net=Sum(signed_net()), invoices=Count("pk", filter=~Q(kind="credit_note")))
+        .order_by("-net", "customer_id")
+    )

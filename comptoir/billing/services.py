@@ -250,7 +250,15 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
             for invoice, number in zip(members, take_numbers(key, day, len(members)), strict=True):
                 invoice.number = number
         fields = ["status", "number", "date", "supply_date", "due_date", "issued_at", "issued_by"]
-        Invoice.objects.bulk_update(invoices, fields)
+        # Still drafts in the database until this write, inside this transaction.
+        update_rows(
+            Invoice,
+            fields,
+            [
+                (i.pk, *(getattr(i, f if f != "issued_by" else "issued_by_id") for f in fields))
+                for i in invoices
+            ],
+        )
         refresh_settlements(
             [i.credited_invoice_id or i.pk for i in invoices]  # a credit note settles its invoice
         )

@@ -9,15 +9,25 @@ from django.db import connection
 CHUNK = 2000
 
 
-def update_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Write rows of (id, value of each column) into the model's table."""
+def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Write rows of (id, value of each field) into the model's table.
+
+    Values are prepared as Django saves them (dates, aware datetimes, foreign keys by id).
+    """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
+    model_fields = [model._meta.get_field(name) for name in fields]
     # VALUES columns are named column1, column2… on both databases; column1 is the id.
     assignments = ", ".join(
-        f"{quote(column)} = v.column{index}" for index, column in enumerate(columns, start=2)
+        f"{quote(field.column)} = v.column{index}"
+        for index, field in enumerate(model_fields, start=2)
     )
-    row_sql = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    prepare = [f.get_db_prep_save for f in model_fields]
+    rows = [
+        (row[0], *(prep(value, connection) for prep, value in zip(prepare, row[1:], strict=True)))
+        for row in rows
+    ]
+    row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import formats, timezone
 
-from comptoir.billing.queries import ZERO, issued, open_receivables, signed_net
+from comptoir.billing.queries import ZERO, issued, open_receivables, sales_by_customer, signed_net
 from comptoir.core.money import round_amount
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 
@@ -88,14 +88,7 @@ def indicators(today: date | None = None) -> dict:
         quantity_delivered__gt=F("quantity_invoiced"),
         quantity__gt=0,
     ).aggregate(amount=Sum(to_invoice), orders=Count("order", distinct=True))
-    top_customers = (
-        issued()
-        .filter(date__gte=month_start(today, 11))
-        .order_by()
-        .values("customer_id", "customer_name")
-        .annotate(net=Sum(signed_net()), invoices=Count("pk", filter=~Q(kind="credit_note")))
-        .order_by("-net")[:5]
-    )
+    top_customers = sales_by_customer(since=month_start(today, 11))[:5]
     return {
         "this_month": sales.get(this_month, ZERO),
         "last_month": sales.get(last_month, ZERO),

@@ -53,6 +53,8 @@ def test_a_required_link_and_the_fields_own_rules_are_still_checked(company):
     assert error.value.field == "unit"
     unit = Unit.objects.get(code="C62")
     with pytest.raises(BusinessError) as error:
-        catalog.create_items([{"code": "Y" * 60, "name": "Code trop long", "unit": unit, "tax": tax}])
+        catalog.create_items(
+            [{"code": "Y" * 60, "name": "Code trop long", "unit": unit, "tax": tax}]
+        )
     assert error.value.field == "code"
     assert not Item.objects.exists()
