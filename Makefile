@@ -47,8 +47,9 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+## bench-peer: the peer ERP alone (Tryton, SQLite); `make bench BENCH_ARGS=--peer` runs both
 bench-peer:
-	../shared/bench/peers/tryton/run
+	N_ORDERS=$${N_ORDERS:-200} ../shared/bench/peers/tryton/run
 
 lock:
 	uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 -q

@@ -1,8 +1,9 @@
-"""`make bench`: the standard sales workload and the page timings on SQLite, and on
-PostgreSQL when COMPTOIR_BENCH_DATABASE_URL is set; tables on stdout, bench/results/latest.json
-and latest.md.
+"""`make bench`: the standard sales workload (P1-P9) and the pages at scale (P10), on SQLite
+and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL; with --peer, the peer ERP
+(Tryton, ../shared/bench/peers/tryton/run) in the same run and the rate ratios per phase.
 
-Each run has its own process (a fresh Django set-up and a fresh database).
+Tables on stdout, bench/results/latest.json and latest.md. Each workload runs in its own
+process (a fresh Django set-up and a fresh database).
 """
 
 import argparse
@@ -13,8 +14,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-RESULTS = Path(__file__).resolve().parent / "results"
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+PEER = HERE.parent.parent / "shared" / "bench" / "peers" / "tryton" / "run"
 
 
 def run(module: str, database_url: str | None, *options: str) -> dict:
@@ -29,24 +33,73 @@ def run(module: str, database_url: str | None, *options: str) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def table(result: dict) -> str:
-    lines = [
-        f"### {result['database']}",
-        "",
-        "| phase | count | seconds | per s | queries |",
-        "|---|---:|---:|---:|---:|",
-    ]
+def run_peer(database_url: str | None, orders: int) -> dict:
+    """The peer's own script, unchanged, on the same kind of database."""
+    if not PEER.exists():
+        sys.exit(f"--peer needs {PEER} (the shared folder beside the project)")
+    target = "sqlite"
+    if database_url:  # the peer creates its own database with the same role
+        parts = urlsplit(database_url)
+        target = urlunsplit(("postgresql", parts.netloc, "/", "", ""))
+    env = {**os.environ, "N_ORDERS": str(orders)}
+    print(f"peer: Tryton, {orders} orders, on {target} (a few minutes)…", file=sys.stderr)
+    output = subprocess.run([str(PEER), target], capture_output=True, text=True, env=env)
+    if output.returncode != 0:
+        sys.exit(f"the peer failed on {target}:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def add_ratios(result: dict, peer: dict) -> None:
+    """peer_rate and ratio (Comptoir rate / peer rate) on each phase both measured."""
+    peer_rates = {name.split("_")[0]: p["rate_per_s"] for name, p in peer["phases"].items()}
+    cycle = [p for key, p in peer["phases"].items() if key[:2] in {f"P{i}" for i in range(3, 8)}]
+    if len(cycle) == 5:
+        peer_rates["P3-P7"] = round(peer["orders"] / sum(p["seconds"] for p in cycle), 3)
     for row in result["phases"]:
-        lines.append(
+        key = row["phase"].split(" ")[0]
+        if key in peer_rates and "rate" in row:
+            row["peer_rate"] = peer_rates[key]
+            row["ratio"] = round(row["rate"] / peer_rates[key], 1)
+    result["peer"] = {"name": peer.get("peer"), "orders": peer.get("orders")}
+
+
+def table(result: dict) -> str:
+    peer = "peer" in result
+    head = "| phase | count | seconds | per s | queries | peak MiB |"
+    rule = "|---|---:|---:|---:|---:|---:|"
+    if peer:
+        head += " peer per s | ratio |"
+        rule += "---:|---:|"
+    title = f"### {result['database']}"
+    if peer:
+        title += f" — peer: {result['peer']['name']}, {result['peer']['orders']} orders"
+    lines = [title, "", head, rule]
+    for row in result["phases"]:
+        if "skipped" in row:
+            lines.append(
+                f"| {row['phase']} | — | {row['skipped']} | | | |" + (" | |" if peer else "")
+            )
+            continue
+        line = (
             f"| {row['phase']} | {row['count']} | {row['seconds']:.2f} | {row['rate']:.0f} "
-            f"| {row['queries']} |"
+            f"| {row['queries']} | {row['peak_mib']:.0f} |"
         )
+        if peer:
+            if "ratio" in row:
+                line += f" {row['peer_rate']:g} | {row['ratio']:.0f}× |"
+            else:
+                line += " — | — |"
+        lines.append(line)
+    cycle = next((r for r in result["phases"] if r["phase"].startswith("P3-P7")), None)
+    if cycle:
+        lines += ["", f"Queries per order, P3-P7: {cycle['queries_per_order']}."]
     return "\n".join(lines)
 
 
 def pages_table(result: dict) -> str:
     lines = [
-        f"### Pages, {result['database']}, {result['invoices']:,} invoices",
+        f"### P10 pages, {result['database']}: {result['invoices']:,} invoices, "
+        f"{result['lines']:,} invoice lines",
         "",
         "| page | median ms | slowest ms | queries |",
         "|---|---:|---:|---:|",
@@ -61,11 +114,27 @@ def pages_table(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--invoices", type=int, default=100_000, help="for the page timings")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=100_000,
+        help="invoices (10 lines each) bulk-built for P10, the pages at scale; 0 skips P10",
+    )
+    parser.add_argument("--peer", action="store_true", help="run the peer ERP in the same run")
+    parser.add_argument("--peer-orders", type=int, default=200)
+    parser.add_argument("--profile", help="profile this phase (e.g. P6): bench/results/profile-*")
     args = parser.parse_args()
     databases = [None]
     if os.environ.get("COMPTOIR_BENCH_DATABASE_URL"):
         databases.append(os.environ["COMPTOIR_BENCH_DATABASE_URL"])
+    workload_options = ["--orders", str(args.orders)]
+    if args.profile:
+        workload_options += ["--profile", args.profile]
+    runs = [run("workload", url, *workload_options) for url in databases]
+    pages = [run("pages", url, "--invoices", str(args.scale)) for url in databases if args.scale]
+    if args.peer:
+        for url, result in zip(databases, runs, strict=True):
+            add_ratios(result, run_peer(url, args.peer_orders))
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -74,13 +143,13 @@ def main() -> None:
             "python": platform.python_version(),
         },
         "orders": args.orders,
-        "runs": [run("workload", url, "--orders", str(args.orders)) for url in databases],
-        "pages": [run("pages", url, "--invoices", str(args.invoices)) for url in databases],
+        "runs": runs,
+        "pages": pages,
     }
     markdown = "\n\n".join(
         [f"# Comptoir benchmark, {report['date']}", f"Machine: {report['machine']}"]
-        + [table(result) for result in report["runs"]]
-        + [pages_table(result) for result in report["pages"]]
+        + [table(result) for result in runs]
+        + [pages_table(result) for result in pages]
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))

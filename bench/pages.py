@@ -23,11 +23,15 @@ from bench.setup import database_name, prepare_database
 BATCH = 5000
 
 
-def bulk_invoices(count: int, customers, today: date, rnd: random.Random) -> None:
-    """Issued invoices over two years, 3 % of them credited, 70 % paid, and their sequences."""
+LINES_PER_INVOICE = 10
+
+
+def bulk_invoices(count: int, customers, items, today: date, rnd: random.Random) -> int:
+    """Issued invoices of 10 lines over two years, 3 % credited, 70 % paid, and their
+    sequences; returns the number of invoice lines."""
     from django.db.models import Max
 
-    from comptoir.billing.models import Invoice
+    from comptoir.billing.models import Invoice, InvoiceLine
     from comptoir.core.models import Sequence
     from comptoir.payments.models import Allocation, Payment
 
@@ -39,11 +43,30 @@ def bulk_invoices(count: int, customers, today: date, rnd: random.Random) -> Non
         numbers[key] = numbers.get(key, 0) + 1
         return f"{prefix}-{day.year}-{numbers[key]:06d}"
 
+    line_count = 0
     for start in range(0, count, BATCH):
-        invoices, credit_notes, payments = [], [], []
+        invoices, credit_notes, payments, lines = [], [], [], []
         for day in days[start : start + BATCH]:
             customer = rnd.choice(customers)
-            net = Decimal(rnd.randint(1000, 500000)) / 100
+            invoice_lines = []
+            for position in range(1, LINES_PER_INVOICE + 1):
+                item = rnd.choice(items)
+                quantity = Decimal(rnd.randint(1, 10))
+                invoice_lines.append(
+                    InvoiceLine(
+                        position=position,
+                        item=item,
+                        item_code=item.code,
+                        description=item.name,
+                        quantity=quantity,
+                        unit_price=item.sale_price,
+                        tax=item.tax,
+                        vat_rate=Decimal("20.00"),
+                        net_amount=(quantity * item.sale_price).quantize(Decimal("0.01")),
+                    )
+                )
+            lines.append(invoice_lines)
+            net = sum(line.net_amount for line in invoice_lines)
             vat = (net * Decimal("0.2")).quantize(Decimal("0.01"))
             fields = {
                 "date": day,
@@ -69,6 +92,11 @@ def bulk_invoices(count: int, customers, today: date, rnd: random.Random) -> Non
                 Invoice(number=number("FA", day), due_date=day + timedelta(days=30), **fields)
             )
         Invoice.objects.bulk_create(invoices)
+        for invoice, invoice_lines in zip(invoices, lines, strict=True):
+            for line in invoice_lines:
+                line.invoice = invoice
+        InvoiceLine.objects.bulk_create([line for group in lines for line in group])
+        line_count += sum(len(group) for group in lines)
         for invoice in invoices:
             if rnd.random() < 0.03:
                 credit_notes.append(
@@ -115,6 +143,7 @@ def bulk_invoices(count: int, customers, today: date, rnd: random.Random) -> Non
             year=year,
             defaults={"prefix": prefix, "last_number": last, "last_date": last_date},
         )
+    return line_count
 
 
 def count_queries(fn) -> int:
@@ -147,6 +176,7 @@ def main() -> None:
     from django.utils import timezone
 
     from comptoir.billing import services as billing
+    from comptoir.billing.queries import sales_by_customer
     from comptoir.billing.views import InvoiceListing
     from comptoir.catalog import services as catalog
     from comptoir.catalog.models import Unit
@@ -176,7 +206,7 @@ def main() -> None:
             for i in range(200)
         ]
     )
-    bulk_invoices(args.invoices, customers, today, rnd)
+    line_count = bulk_invoices(args.invoices, customers, items, today, rnd)
     lines = [LineSpec(items[i], Decimal(rnd.randint(1, 20))) for i in range(50)]
     order = sales.create_order(customers[0], lines)
     sales.confirm_order(order)
@@ -201,7 +231,12 @@ def main() -> None:
         }
     pages = [
         ("invoice list, first page", "get", "/invoices/", {}),
-        ("invoice list, page 1,800 (keyset)", "get", "/invoices/", {"after": deep_cursor}),
+        (
+            f"invoice list, page {args.invoices * 9 // 10 // 50:,} (keyset)",
+            "get",
+            "/invoices/",
+            {"after": deep_cursor},
+        ),
         ("invoice list, search “Client 17”", "get", "/invoices/", {"q": "Client 17"}),
         ("invoice list, sorted by amount", "get", "/invoices/", {"sort": "-total_gross"}),
         (
@@ -214,18 +249,29 @@ def main() -> None:
         ("draft order form, 50 lines", "get", f"/sales/orders/{draft.pk}/edit/", {}),
         ("live totals of 50 lines (htmx)", "post", f"/sales/orders/{draft.pk}/edit/", draft_form),
         ("dashboard", "get", "/", {}),
+        ("receivables, oldest due first", "get", "/receivables/", {}),
     ]
-    results = []
-    for name, method, url, params in pages:
+
+    def request(method, url, params):
         headers = {"HTTP_HX_REQUEST": "true"} if method == "post" else {}
         call = getattr(client, method)
-        response = call(url, params, **headers)  # warm-up, and the check that it works
-        assert response.status_code == 200, (name, response.status_code)
-        queries = count_queries(lambda: call(url, params, **headers))  # noqa: B023
+
+        def page():
+            response = call(url, params, **headers)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return page
+
+    measured = [(name, request(*how)) for name, *how in pages]
+    measured.append(("report: sales by customer, all invoices", lambda: list(sales_by_customer())))
+    results = []
+    for name, fn in measured:
+        fn()  # warm-up, and the check that it works
+        queries = count_queries(fn)
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            call(url, params, **headers)
+            fn()
             times.append((time.perf_counter() - start) * 1000)
         results.append(
             {
@@ -235,7 +281,16 @@ def main() -> None:
                 "queries": queries,
             }
         )
-    print(json.dumps({"database": database_name(), "invoices": args.invoices, "pages": results}))
+    print(
+        json.dumps(
+            {
+                "database": database_name(),
+                "invoices": args.invoices,
+                "lines": line_count,
+                "pages": results,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
