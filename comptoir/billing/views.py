@@ -1,8 +1,7 @@
 """Invoice and credit note pages: lists, detail with what is left to pay, forms, credit."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,8 +9,8 @@ from django.utils.translation import gettext_lazy
 from comptoir.billing import services
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
-from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
+from comptoir.core.views import quantities_per_line
 from comptoir.pricing.views import DocumentKind, document_form_view
 
 LIST_FIELDS = (
@@ -119,32 +118,14 @@ def invoice_detail(request, pk: int):
 def invoice_credit(request, pk: int):
     """A credit note for chosen quantities of an issued invoice's lines."""
     invoice = get_object_or_404(Invoice, pk=pk)
-    lines = list(invoice.lines.all())
-    errors: dict[str, str] = {}
-    values = {line.pk: request.POST.get(f"line-{line.pk}", "") for line in lines}
-    if request.method == "POST":
-        quantities = {pk: value or "0" for pk, value in values.items()}
-        try:
-            credit_note = services.credit_invoice(
-                invoice, quantities, by=request.user, reason=request.POST.get("reason", "")
-            )
-        except BusinessError as error:
-            errors[error.field or "__all__"] = error.message
-        else:
-            messages.success(request, _("Draft credit note created: check it, then issue it."))
-            return redirect(credit_note)
-    rows = [
-        {
-            "line": line,
-            "name": f"line-{line.pk}",
-            "value": values[line.pk] if request.method == "POST" else line.quantity,
-            "error": errors.get(f"lines.{line.pk}", ""),
-        }
-        for line in lines
-    ]
-    return render(
+    return quantities_per_line(
         request,
-        "billing/credit.html",
-        {"invoice": invoice, "rows": rows, "error": errors.get("__all__", "")},
-        status=400 if errors else 200,
+        list(invoice.lines.all()),
+        default=lambda line: line.quantity,
+        save=lambda quantities: services.credit_invoice(
+            invoice, quantities, by=request.user, reason=request.POST.get("reason", "")
+        ),
+        done=_("Draft credit note %(ref)s created: check it, then issue it."),
+        template="billing/credit.html",
+        context={"invoice": invoice},
     )

@@ -1,7 +1,8 @@
 """Helpers shared by the views of every app: lists, business errors on forms."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Listing
@@ -30,3 +31,33 @@ def save_form(form, save):
     except BusinessError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
+
+
+def quantities_per_line(request, lines, *, default, save, done: str, template: str, context):
+    """A form asking a quantity for each line (deliver, credit…): `save(quantities)` runs the
+    service with {line id: typed quantity}; a BusinessError shows next to its line."""
+    values = {line.pk: request.POST.get(f"line-{line.pk}", "") for line in lines}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            result = save({pk: value or "0" for pk, value in values.items()})
+        except BusinessError as error:
+            errors[error.field or "__all__"] = error.message
+        else:
+            messages.success(request, done % {"ref": result})
+            return redirect(result)
+    rows = [
+        {
+            "line": line,
+            "name": f"line-{line.pk}",
+            "value": values[line.pk] if request.method == "POST" else default(line),
+            "error": errors.get(f"lines.{line.pk}", ""),
+        }
+        for line in lines
+    ]
+    return render(
+        request,
+        template,
+        {**context, "rows": rows, "error": errors.get("__all__", "")},
+        status=400 if errors else 200,
+    )

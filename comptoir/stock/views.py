@@ -1,13 +1,12 @@
 """Delivery note pages, and the form that delivers an order line by line."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
+from comptoir.core.views import quantities_per_line
 from comptoir.sales.models import SalesOrder
 from comptoir.stock import services
 from comptoir.stock.models import DeliveryNote
@@ -44,32 +43,14 @@ def delivery_detail(request, pk: int):
 def order_deliver(request, pk: int):
     """Choose the quantity to deliver of each line (all that remains by default)."""
     order = get_object_or_404(SalesOrder, pk=pk)
-    lines = [line for line in order.lines.all() if not line.is_service]
-    values = {line.pk: request.POST.get(f"line-{line.pk}", "") for line in lines}
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        quantities = {line.pk: values[line.pk] or "0" for line in lines}
-        try:
-            delivery = services.create_delivery(
-                order, quantities, ship=bool(request.POST.get("ship")), by=request.user
-            )
-        except BusinessError as error:
-            errors[error.field or "__all__"] = error.message
-        else:
-            messages.success(request, _("Delivery note %(ref)s created.") % {"ref": delivery})
-            return redirect(delivery)
-    rows = [
-        {
-            "line": line,
-            "name": f"line-{line.pk}",
-            "value": values[line.pk] if request.method == "POST" else line.quantity_to_deliver,
-            "error": errors.get(f"lines.{line.pk}", ""),
-        }
-        for line in lines
-    ]
-    return render(
+    return quantities_per_line(
         request,
-        "stock/deliver.html",
-        {"order": order, "rows": rows, "error": errors.get("__all__", "")},
-        status=400 if errors else 200,
+        [line for line in order.lines.all() if not line.is_service],
+        default=lambda line: line.quantity_to_deliver,
+        save=lambda quantities: services.create_delivery(
+            order, quantities, ship=bool(request.POST.get("ship")), by=request.user
+        ),
+        done=_("Delivery note %(ref)s created."),
+        template="stock/deliver.html",
+        context={"order": order},
     )
