@@ -18,7 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-PEER = HERE.parent.parent / "shared" / "bench" / "peers" / "tryton" / "run"
+SHARED = HERE.parent.parent / "shared" / "bench"
+PEER = SHARED / "peers" / "tryton" / "run"
+FLOOR = SHARED / "limit" / "raw_cycle_sqlite.py"
+FLOOR_ORDERS = 10_000
 
 
 def run(module: str, database_url: str | None, *options: str) -> dict:
@@ -47,6 +50,20 @@ def run_peer(database_url: str | None, orders: int) -> dict:
     if output.returncode != 0:
         sys.exit(f"the peer failed on {target}:\n{output.stderr[-3000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def run_floor() -> dict | None:
+    """The raw-insert floor of one order-to-paid cycle on SQLite (no business logic at all)."""
+    if not FLOOR.exists():
+        return None
+    output = subprocess.run(
+        [sys.executable, str(FLOOR), str(FLOOR_ORDERS)], capture_output=True, text=True
+    )
+    # "10000 order cycles, 250000 rows in 0.6s: 16,000 cycles/s, 400,000 rows/s"
+    words = output.stdout.replace(",", "").split()
+    if output.returncode != 0 or "cycles/s" not in words:
+        return None
+    return {"orders": FLOOR_ORDERS, "cycles_per_s": float(words[words.index("cycles/s") - 1])}
 
 
 def add_ratios(result: dict, peer: dict) -> None:
@@ -93,6 +110,13 @@ def table(result: dict) -> str:
     cycle = next((r for r in result["phases"] if r["phase"].startswith("P3-P7")), None)
     if cycle:
         lines += ["", f"Queries per order, P3-P7: {cycle['queries_per_order']}."]
+        floor = result.get("floor")
+        if floor:
+            lines.append(
+                f"The floor (raw SQLite inserts of the same rows, no rules): "
+                f"{floor['cycles_per_s']:,.0f} cycles/s; P3-P7 runs at "
+                f"1/{floor['cycles_per_s'] / cycle['rate']:.0f} of it."
+            )
     return "\n".join(lines)
 
 
@@ -131,6 +155,7 @@ def main() -> None:
     if args.profile:
         workload_options += ["--profile", args.profile]
     runs = [run("workload", url, *workload_options) for url in databases]
+    runs[0]["floor"] = run_floor()
     pages = [run("pages", url, "--invoices", str(args.scale)) for url in databases if args.scale]
     if args.peer:
         for url, result in zip(databases, runs, strict=True):

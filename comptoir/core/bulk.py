@@ -18,8 +18,11 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
     table = quote(model._meta.db_table)
     model_fields = [model._meta.get_field(name) for name in fields]
     # VALUES columns are named column1, column2… on both databases; column1 is the id.
+    # PostgreSQL types a VALUES column from its values (text when they are NULL): cast it.
+    cast = connection.vendor == "postgresql"
     assignments = ", ".join(
         f"{quote(field.column)} = v.column{index}"
+        + (f"::{field.cast_db_type(connection)}" if cast else "")
         for index, field in enumerate(model_fields, start=2)
     )
     prepare = [f.get_db_prep_save for f in model_fields]

@@ -14,7 +14,8 @@ from functools import reduce
 from operator import and_, or_
 
 from django import forms
-from django.db.models import Count, Q, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import formats
@@ -86,19 +87,19 @@ def read_path(obj, path: str):
 
 
 def _encode(values) -> str:
-    raw = json.dumps([str(v) for v in values]).encode()
+    raw = json.dumps([None if v is None else str(v) for v in values]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> list[str] | None:
+def _decode(cursor: str) -> list | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
     except (ValueError, TypeError):
         return None
-    if not (isinstance(values, list) and len(values) == 2):
+    if not (isinstance(values, list) and len(values) == 2 and str(values[1]).isdigit()):
         return None
-    return [str(v) for v in values]
+    return [None if values[0] is None else str(values[0]), int(values[1])]
 
 
 class Listing:
@@ -204,16 +205,37 @@ class Listing:
                 qs = qs.filter(**{f"{field}__{lookup}": f[name]})
         return qs
 
-    def ordering(self, reverse: bool = False) -> list[str]:
+    def ordering(self, reverse: bool = False):
+        """Sort key then id; rows without a sort value come last (first when reversed)."""
         descending = self.descending != reverse
-        sign = "-" if descending else ""
-        return [f"{sign}{self.sort_key.sort}", f"{sign}pk"]
+        nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+        key = F(self.sort_key.sort)
+        return [
+            key.desc(**nulls) if descending else key.asc(**nulls),
+            "-pk" if descending else "pk",
+        ]
 
-    def _after(self, qs, cursor: list[str], backwards: bool):
+    def _sort_field(self):
+        model, parts = self.model, self.sort_key.sort.split("__")
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        return model._meta.get_field(parts[-1])
+
+    def _after(self, qs, cursor: list, backwards: bool):
+        """The rows after the cursor in the page's direction (before it, going backwards)."""
         field = self.sort_key.sort
         value, pk = cursor
         op = "lt" if self.descending != backwards else "gt"
-        return qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+        is_null = Q(**{f"{field}__isnull": True})
+        if value is None:  # in the rows without a sort value, which come last
+            same = is_null & Q(**{f"pk__{op}": pk})
+            return qs.filter(~is_null | same if backwards else same)
+        try:
+            value = self._sort_field().to_python(value)
+        except ValidationError:
+            return qs  # a cursor that was not made here: start again from the first page
+        rows = Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+        return qs.filter(rows if backwards else rows | is_null)
 
     def page(self) -> Page:
         qs = self.filtered()

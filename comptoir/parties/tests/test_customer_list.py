@@ -1,11 +1,15 @@
 """Keyset pagination of a list: every row once, in order, forwards and backwards."""
 
+import base64
 import io
+import json
 
 import pytest
+from django.db.models import F
 from openpyxl import load_workbook
 
-from comptoir.parties.models import Customer
+from comptoir.billing.views import InvoiceListing
+from comptoir.parties.models import Customer, CustomerGroup
 from comptoir.parties.views import CustomerListing
 from tests.factories import CustomerFactory
 
@@ -14,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def customers():
-    # Three names only: most rows tie on the sort key, which the id must break.
-    return [CustomerFactory(name=["Durand", "Martin", "Petit"][n % 3]) for n in range(130)]
+    # Three names only: most rows tie on the sort key, which the id must break. A third of
+    # them have no group: rows without a sort value come last.
+    groups = [CustomerGroup.objects.create(name=n) for n in ("Commerce", "Industrie")]
+    return [
+        CustomerFactory(name=["Durand", "Martin", "Petit"][n % 3], group=[*groups, None][n % 3])
+        for n in range(130)
+    ]
 
 
 def walk(params: dict, direction: str):
@@ -30,12 +39,13 @@ def walk(params: dict, direction: str):
         params.pop("before" if direction == "after" else "after", None)
 
 
-@pytest.mark.parametrize("sort", ["name", "-name", "code", "-code"])
+@pytest.mark.parametrize("sort", ["name", "-name", "code", "-code", "group", "-group"])
 def test_pages_cover_every_row_once_in_order(customers, sort):
+    field = {"group": "group__name"}.get(sort.lstrip("-"), sort.lstrip("-"))
+    descending = sort.startswith("-")
+    key = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
     expected = list(
-        Customer.objects.order_by(sort, f"{'-' if sort.startswith('-') else ''}pk").values_list(
-            "pk", flat=True
-        )
+        Customer.objects.order_by(key, "-pk" if descending else "pk").values_list("pk", flat=True)
     )
     pages = walk({"sort": sort}, "after")
     assert [len(p) for p in pages] == [50, 50, 30]
@@ -58,6 +68,9 @@ def test_search_and_count(customers):
 def test_a_forged_cursor_is_ignored(customers):
     page = CustomerListing({"after": "not-a-cursor!!"}).page()
     assert page.count == 130 and len(page.rows) == 50
+    forged = base64.urlsafe_b64encode(json.dumps(["not a date", 3]).encode()).decode()
+    page = InvoiceListing({"after": forged}).page()
+    assert page.count == 0
 
 
 def test_xlsx_export_has_every_filtered_row(client, customers, django_user_model):
