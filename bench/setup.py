@@ -10,7 +10,7 @@ def prepare_database(database_url: str | None) -> None:
         os.environ["DATABASE_URL"] = database_url
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings"  # never the test settings
     import django
 
     django.setup()
