@@ -36,7 +36,7 @@ def run(module: str, database_url: str | None, *options: str) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def run_peer(database_url: str | None, orders: int) -> dict:
+def run_peer(database_url: str | None, orders: int, mode: str) -> dict:
     """The peer's own script, unchanged, on the same kind of database."""
     if not PEER.exists():
         sys.exit(f"--peer needs {PEER} (the shared folder beside the project)")
@@ -44,7 +44,7 @@ def run_peer(database_url: str | None, orders: int) -> dict:
     if database_url:  # the peer creates its own database with the same role
         parts = urlsplit(database_url)
         target = urlunsplit(("postgresql", parts.netloc, "/", "", ""))
-    env = {**os.environ, "N_ORDERS": str(orders)}
+    env = {**os.environ, "N_ORDERS": str(orders), "PEER_MODE": mode}
     print(f"peer: Tryton, {orders} orders, on {target} (a few minutes)…", file=sys.stderr)
     output = subprocess.run([str(PEER), target], capture_output=True, text=True, env=env)
     if output.returncode != 0:
@@ -146,6 +146,12 @@ def main() -> None:
     )
     parser.add_argument("--peer", action="store_true", help="run the peer ERP in the same run")
     parser.add_argument("--peer-orders", type=int, default=200)
+    parser.add_argument(
+        "--peer-mode",
+        choices=["server", "client"],
+        default="server",
+        help="server: the peer's best path, P3-P7 (default); client: through its client, P1-P8",
+    )
     parser.add_argument("--profile", help="profile this phase (e.g. P6): bench/results/profile-*")
     args = parser.parse_args()
     databases = [None]
@@ -159,7 +165,7 @@ def main() -> None:
     pages = [run("pages", url, "--invoices", str(args.scale)) for url in databases if args.scale]
     if args.peer:
         for url, result in zip(databases, runs, strict=True):
-            add_ratios(result, run_peer(url, args.peer_orders))
+            add_ratios(result, run_peer(url, args.peer_orders, args.peer_mode))
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
