@@ -172,6 +172,7 @@ def main() -> None:
 
     from django.conf import settings
     from django.contrib.auth.models import User
+    from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
@@ -215,6 +216,8 @@ def main() -> None:
     billing.issue_invoice(billing.invoice_order(order))
     draft = sales.create_order(customers[1], lines)
 
+    with connection.cursor() as cursor:  # planner statistics, as a live database has them
+        cursor.execute("ANALYZE")
     user = User.objects.create_superuser("bench", "bench@example.fr", "bench")
     client = Client()
     client.force_login(user)

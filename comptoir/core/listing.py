@@ -208,18 +208,28 @@ class Listing:
     def ordering(self, reverse: bool = False):
         """Sort key then id; rows without a sort value come last (first when reversed)."""
         descending = self.descending != reverse
-        nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
         key = F(self.sort_key.sort)
-        return [
-            key.desc(**nulls) if descending else key.asc(**nulls),
-            "-pk" if descending else "pk",
-        ]
+        if self._sort_path_nullable():  # said explicitly: databases differ by default
+            nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+            key = key.desc(**nulls) if descending else key.asc(**nulls)
+        else:  # plain, so that an index on the column serves it
+            key = key.desc() if descending else key.asc()
+        return [key, "-pk" if descending else "pk"]
+
+    def _sort_path(self) -> list:
+        """The fields the sort key goes through, e.g. [Invoice.customer, Customer.name]."""
+        model, fields = self.model, []
+        for part in self.sort_key.sort.split("__"):
+            field = model._meta.get_field(part)
+            fields.append(field)
+            model = field.related_model
+        return fields
+
+    def _sort_path_nullable(self) -> bool:
+        return any(field.null for field in self._sort_path())
 
     def _sort_field(self):
-        model, parts = self.model, self.sort_key.sort.split("__")
-        for part in parts[:-1]:
-            model = model._meta.get_field(part).related_model
-        return model._meta.get_field(parts[-1])
+        return self._sort_path()[-1]
 
     def _after(self, qs, cursor: list, backwards: bool):
         """The rows after the cursor in the page's direction (before it, going backwards)."""
