@@ -216,8 +216,9 @@ def main() -> None:
     billing.issue_invoice(billing.invoice_order(order))
     draft = sales.create_order(customers[1], lines)
 
-    with connection.cursor() as cursor:  # planner statistics, as a live database has them
-        cursor.execute("ANALYZE")
+    if connection.vendor == "postgresql":  # its autovacuum gathers statistics on a live base
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     user = User.objects.create_superuser("bench", "bench@example.fr", "bench")
     client = Client()
     client.force_login(user)
