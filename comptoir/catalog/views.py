@@ -11,7 +11,7 @@ from comptoir.catalog import services
 from comptoir.catalog.forms import ItemForm, ItemPriceForm, PriceListForm
 from comptoir.catalog.models import Item, PriceList
 from comptoir.core.listing import Column, Listing
-from comptoir.core.views import save_form
+from comptoir.core.views import form_page, save_form
 
 OPTIONS_LIMIT = 20
 
@@ -59,15 +59,6 @@ class PriceListListing(Listing):
     create_label = gettext_lazy("New price list")
 
 
-def _form_page(request, form, title, back_url="", extra=None):
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back_url": back_url, **(extra or {})},
-        status=400 if form.errors else 200,
-    )
-
-
 @login_required
 def item_form(request, pk: int | None = None):
     item = get_object_or_404(Item, pk=pk) if pk else None
@@ -80,7 +71,7 @@ def item_form(request, pk: int | None = None):
         if saved is not None:
             messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
             return redirect("catalog:items")
-    return _form_page(request, form, str(item) if item else _("New item"))
+    return form_page(request, form, str(item) if item else _("New item"))
 
 
 @login_required
@@ -90,7 +81,7 @@ def price_list_form(request):
         saved = save_form(form, lambda data: services.create_price_list(**data))
         if saved is not None:
             return redirect(saved)
-    return _form_page(request, form, _("New price list"))
+    return form_page(request, form, _("New price list"))
 
 
 @login_required

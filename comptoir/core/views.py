@@ -61,3 +61,13 @@ def quantities_per_line(request, lines, *, default, save, done: str, template: s
         {**context, "rows": rows, "error": errors.get("__all__", "")},
         status=400 if errors else 200,
     )
+
+
+def form_page(request, form, title: str, back_url: str = "", **extra):
+    """The generic form page; 400 when the form has errors, so they are never taken for success."""
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back_url": back_url, **extra},
+        status=400 if form.errors else 200,
+    )

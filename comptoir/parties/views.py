@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.core.listing import Column, Listing
-from comptoir.core.views import save_form
+from comptoir.core.views import form_page, save_form
 from comptoir.parties import services
 from comptoir.parties.forms import AddressForm, ContactForm, CustomerForm
 from comptoir.parties.models import Customer
@@ -57,15 +57,6 @@ def customer_detail(request, pk: int):
     )
 
 
-def _form_page(request, form, title: str, back_url: str = ""):
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back_url": back_url},
-        status=400 if form.errors else 200,
-    )
-
-
 @login_required
 def customer_form(request, pk: int | None = None):
     customer = get_object_or_404(Customer, pk=pk) if pk else None
@@ -86,7 +77,7 @@ def customer_form(request, pk: int | None = None):
             messages.success(request, _("Customer %(name)s saved.") % {"name": saved.name})
             return redirect(saved)
     title = customer.name if customer else _("New customer")
-    return _form_page(request, form, title, customer.get_absolute_url() if customer else "")
+    return form_page(request, form, title, customer.get_absolute_url() if customer else "")
 
 
 def _child_form(form_class, service, title):
@@ -100,7 +91,7 @@ def _child_form(form_class, service, title):
         ):
             messages.success(request, _("Saved."))
             return redirect(customer)
-        return _form_page(request, form, f"{customer.name} — {title}", customer.get_absolute_url())
+        return form_page(request, form, f"{customer.name} — {title}", customer.get_absolute_url())
 
     return view
 

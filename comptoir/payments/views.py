@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from comptoir.billing.models import Invoice
 from comptoir.core.listing import Column, Listing
-from comptoir.core.views import save_form
+from comptoir.core.views import form_page, save_form
 from comptoir.payments import services
 from comptoir.payments.forms import PaymentForm
 from comptoir.payments.models import Payment
@@ -93,16 +93,12 @@ def payment_new(request, invoice: Invoice | None = None):
     title = _("Register a payment")
     if invoice is not None:
         title = _("Payment of %(ref)s") % {"ref": invoice.reference}
-    return render(
+    return form_page(
         request,
-        "web/form.html",
-        {
-            "form": form,
-            "title": title,
-            "back_url": invoice.get_absolute_url() if invoice else "",
-            "submit_label": _("Register the payment"),
-        },
-        status=400 if form.errors else 200,
+        form,
+        title,
+        invoice.get_absolute_url() if invoice else "",
+        submit_label=_("Register the payment"),
     )
 
 

@@ -14,7 +14,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.forms import CompanyForm
 from comptoir.core.models import Company
 from comptoir.core.services import update_company
-from comptoir.core.views import save_form
+from comptoir.core.views import form_page, save_form
 from comptoir.web import actions
 from comptoir.web.dashboard import indicators
 from comptoir.web.templatetags.web import MODEL_KEYS
@@ -61,8 +61,7 @@ def company(request):
     if request.method == "POST" and save_form(form, lambda d: update_company(**d)) is not None:
         messages.success(request, _("Company settings saved."))
         return redirect("web:company")
-    status = 400 if form.errors else 200
-    return render(request, "web/form.html", {"form": form, "title": _("Company")}, status=status)
+    return form_page(request, form, _("Company"))
 
 
 @login_required
@@ -72,5 +71,4 @@ def user_new(request):
         form.save()
         messages.success(request, _("User created."))
         return redirect("web:users")
-    status = 400 if form.errors else 200
-    return render(request, "web/form.html", {"form": form, "title": _("New user")}, status=status)
+    return form_page(request, form, _("New user"))
