@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "comptoir.stock",
     "comptoir.billing",
     "comptoir.payments",
+    "comptoir.imports",
     "comptoir.web",
 ]
 
@@ -108,7 +109,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = VAR_DIR / "media"  # uploads (partners' files): never served as static files
+COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

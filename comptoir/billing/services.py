@@ -89,13 +89,14 @@ def _require_draft(invoice: Invoice) -> None:
 # Drafts -------------------------------------------------------------------------------------------
 
 
-def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
-    """A direct invoice (not from an order), as a draft."""
+def create_invoices(requests: list[DocumentRequest], *, by=None) -> list[Invoice]:
+    """Direct invoices (not from an order), as drafts."""
     with transaction.atomic():
-        built = build_documents(
-            Invoice, InvoiceLine, [DocumentRequest(customer, lines, header)], by=by
-        )
-        return save_documents(built, "invoice")[0]
+        return save_documents(build_documents(Invoice, InvoiceLine, requests, by=by), "invoice")
+
+
+def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
+    return create_invoices([DocumentRequest(customer, lines, header)], by=by)[0]
 
 
 def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **header) -> Invoice:

@@ -61,11 +61,8 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         day = header.pop("date", None) or timezone.localdate()
         if default_terms and not header.get("terms"):
             header["terms"] = default_terms.body
-        doc = doc_model(
-            **document_defaults(customer, company, day, header.pop("payment_terms", None)),
-            created_by=by,
-            **header,
-        )
+        defaults = document_defaults(customer, company, day, header.pop("payment_terms", None))
+        doc = doc_model(**{**defaults, "created_by": by, **header})
         for spec in request.lines:
             if spec.item is not None:
                 spec.item = items[spec.item.pk]

@@ -1,0 +1,388 @@
+"""Reading a partner's file: encoding, separator, header, then each row's values and errors.
+
+Pure functions over the stored file: nothing here touches business data. Rows are streamed,
+so memory stays flat whatever the file's length.
+"""
+
+import codecs
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from comptoir.core.identifiers import compact_siren, compact_vat_id, validate_siren, validate_vat_id
+from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY
+from comptoir.imports.columns import BY_NAME, NAMES, REQUIRED, canonical
+
+SAMPLE_BYTES = 1 << 20
+ZIP_MAGIC = b"PK\x03\x04"
+DELIMITERS = ";,\t|"
+XLSX_EMPTY_ROWS_END = 10_000  # a sheet's data ends after this many empty rows in a row
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (its rows are not even reached)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+
+
+# The file ---------------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes as such, else the best 8-bit guess."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(SAMPLE_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            handle.seek(0)
+            sample = handle.read(SAMPLE_BYTES)
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15"]).best()
+    encoding = guess.encoding if guess else "cp1252"
+    # cp1252 leaves five bytes undefined; Latin-1 reads every byte, so nothing is ever refused.
+    return "latin-1" if encoding == "latin_1" else encoding
+
+
+def detect_delimiter(first_lines: str) -> str:
+    try:
+        return csv.Sniffer().sniff(first_lines, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        header = first_lines.splitlines()[0] if first_lines else ""
+        return max(DELIMITERS, key=header.count) if header else ";"
+
+
+@dataclass
+class Table:
+    """The file's layout: which column holds which template field."""
+
+    file_format: str
+    encoding: str = ""
+    delimiter: str = ""
+    headers: list[str] = field(default_factory=list)
+    mapping: dict[int, str] = field(default_factory=dict)  # cell index → template column
+    unknown: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.file_format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "headers": self.headers,
+            "mapping": {str(k): v for k, v in self.mapping.items()},
+            "unknown": self.unknown,
+        }
+
+
+def _layout(table: Table, first_row: list[str] | None, has_header: bool) -> None:
+    if not has_header:
+        table.headers = list(NAMES)
+        table.mapping = dict(enumerate(NAMES))
+        return
+    if first_row is None or not any(str(c or "").strip() for c in first_row):
+        raise FileError("import.empty", _("The file is empty: it has no header line."))
+    table.headers = [str(c or "").strip() for c in first_row]
+    seen: dict[str, int] = {}
+    for index, header in enumerate(table.headers):
+        name = canonical(header)
+        if name is None:
+            if header:
+                table.unknown.append(header)
+            continue
+        if name in seen:
+            raise FileError(
+                "import.duplicate_column",
+                _("Columns %(a)s and %(b)s both give %(name)s.")
+                % {"a": table.headers[seen[name]], "b": header, "name": name},
+            )
+        seen[name] = index
+        table.mapping[index] = name
+    missing = [name for name in REQUIRED if name not in seen]
+    if missing:
+        raise FileError(
+            "import.missing_columns",
+            _("Required columns are missing: %(names)s.") % {"names": ", ".join(missing)},
+        )
+
+
+def open_table(path: Path, file_name: str, *, has_header: bool = True):
+    """The file's layout and an iterator of (line number, cells) over its non-empty rows."""
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic == ZIP_MAGIC or file_name.lower().endswith((".xlsx", ".xlsm")):
+        return _open_xlsx(path, has_header)
+    return _open_csv(path, has_header)
+
+
+def _open_csv(path: Path, has_header: bool):
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+    if not sample.strip():
+        raise FileError("import.empty", _("The file is empty."))
+    if "\x00" in sample:
+        raise FileError("import.binary", _("This is not a CSV or XLSX file."))
+    table = Table("csv", encoding=encoding, delimiter=detect_delimiter(sample[:8192]))
+
+    def rows():
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=table.delimiter)
+            first = True
+            for cells in reader:
+                if first and has_header:
+                    first = False
+                    continue
+                if any(c.strip() for c in cells):
+                    yield reader.line_num, cells
+
+    with open(path, encoding=encoding, newline="") as handle:
+        first_row = next(csv.reader(handle, delimiter=table.delimiter), None)
+    _layout(table, first_row, has_header)
+    return table, rows()
+
+
+def _xlsx_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    return str(value)
+
+
+def _open_xlsx(path: Path, has_header: bool):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise FileError(
+            "import.unreadable", _("This XLSX file cannot be read: %(error)s") % {"error": error}
+        ) from None
+    sheet = book.worksheets[0]
+    table = Table("xlsx")
+
+    def all_rows():
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_text(v) for v in values]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            yield number, cells
+
+    iterator = all_rows()
+    first_row = None
+    if has_header:
+        for _number, cells in iterator:
+            if cells:
+                first_row = cells
+                break
+    _layout(table, first_row, has_header)
+
+    def rows():
+        try:
+            width = len(table.headers)
+            empty_run = 0
+            for number, cells in iterator:
+                if not cells:
+                    empty_run += 1
+                    if empty_run >= XLSX_EMPTY_ROWS_END:
+                        return  # formatted but empty rows to the sheet's end
+                    continue
+                empty_run = 0
+                # Excel leaves trailing empty cells out: they are empty, not missing.
+                yield number, cells + [""] * (width - len(cells))
+        finally:
+            book.close()
+
+    return table, rows()
+
+
+# One row --------------------------------------------------------------------------------------
+
+NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f€%]")
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d", "%Y/%m/%d")
+TRUE = {"oui", "o", "yes", "y", "true", "vrai", "1", "x", "ttc"}
+FALSE = {"non", "n", "no", "false", "faux", "0", "", "ht"}
+CUSTOMER_KINDS = {
+    "societe": "company",
+    "entreprise": "company",
+    "company": "company",
+    "professionnel": "company",
+    "pro": "company",
+    "b2b": "company",
+    "particulier": "individual",
+    "individual": "individual",
+    "personne": "individual",
+    "b2c": "individual",
+}
+COUNTRY_NAMES = {"france": "FR", "belgique": "BE", "suisse": "CH", "luxembourg": "LU"}
+LIMITS = {"quantity": MAX_QUANTITY, "price": MAX_PRICE, "amount": MAX_AMOUNT, "rate": Decimal(100)}
+
+
+def read_number(text: str) -> Decimal:
+    """1 234,56 · 1.234,56 · 1,234.56 · 1234.56 · 20 % — the last separator is the decimal one."""
+    text = NUMBER_JUNK.sub("", text)
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "")
+    number = Decimal(text)
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+def read_date(text: str) -> dt.date:
+    text = text.strip()
+    head = text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(head, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _parse_value(column, text: str):
+    """The typed value of one cell, or a ValueError whose message says why not."""
+    kind = column.kind
+    if kind == "text":
+        if len(text) > column.max_length:
+            raise ValueError(
+                _("%(n)s characters, at most %(max)s.") % {"n": len(text), "max": column.max_length}
+            )
+        return text
+    if kind == "date":
+        try:
+            return read_date(text).isoformat()
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a date (dd/mm/yyyy or yyyy-mm-dd).") % {"value": text}
+            ) from None
+    if kind in LIMITS:
+        try:
+            number = read_number(text)
+        except (InvalidOperation, ValueError):
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
+        if number < 0:
+            raise ValueError(_("%(value)s is negative.") % {"value": text})
+        if number > LIMITS[kind]:
+            raise ValueError(
+                _("%(value)s is larger than %(max)s.") % {"value": text, "max": LIMITS[kind]}
+            )
+        if kind == "quantity" and number == 0:
+            raise ValueError(_("The quantity must be greater than zero."))
+        return str(number)
+    if kind == "boolean":
+        lowered = text.lower()
+        if lowered in TRUE or lowered in FALSE:
+            return lowered in TRUE
+        raise ValueError(_("“%(value)s”: write oui or non.") % {"value": text})
+    if kind == "choice":
+        key = normalise_word(text)
+        if key not in CUSTOMER_KINDS:
+            raise ValueError(_("“%(value)s”: write societe or particulier.") % {"value": text})
+        return CUSTOMER_KINDS[key]
+    if kind == "country":
+        code = COUNTRY_NAMES.get(text.lower(), text.upper())
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise ValueError(
+                _("“%(value)s” is not an ISO country code (FR, BE…).") % {"value": text}
+            )
+        return code
+    if kind == "currency":
+        code = text.upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ValueError(_("“%(value)s” is not an ISO currency code (EUR…).") % {"value": text})
+        return code
+    raise AssertionError(kind)
+
+
+def normalise_word(text: str) -> str:
+    from comptoir.imports.columns import normalise_header
+
+    return normalise_header(text).replace("_", "")
+
+
+def _check_identifiers(values: dict, errors: list) -> None:
+    checks = (
+        ("siren", compact_siren, validate_siren),
+        ("tva_intracom", lambda v: compact_vat_id(v).upper(), validate_vat_id),
+        ("email", str.strip, validate_email),
+    )
+    for name, compact, validate in checks:
+        if not values.get(name):
+            continue
+        value = compact(values[name])
+        try:
+            validate(value)
+        except ValidationError as error:
+            errors.append({"field": name, "message": " ".join(error.messages)})
+            continue
+        values[name] = value
+
+
+def parse_cells(data: dict[str, str]) -> tuple[dict, list[dict]]:
+    """Typed values and errors of one row given as {template column: text}."""
+    values: dict = {}
+    errors: list[dict] = []
+    for name, column in BY_NAME.items():
+        text = (data.get(name) or "").strip()
+        if not text:
+            if column.required:
+                errors.append({"field": name, "message": str(_("This column is required."))})
+            continue
+        try:
+            values[name] = _parse_value(column, text)
+        except ValueError as error:
+            errors.append({"field": name, "message": str(error)})
+    _check_identifiers(values, errors)
+    return values, errors
+
+
+def row_data(table: Table, cells: list[str]) -> tuple[dict[str, str], list[dict]]:
+    """The row's text per template column, and an error when its width is not the header's."""
+    errors = []
+    width = len(table.headers)
+    extra = len(cells) > width and any(c.strip() for c in cells[width:])
+    if extra or len(cells) < width:
+        errors.append(
+            {
+                "field": "",
+                "message": str(
+                    _("This line has %(n)s cells, the header has %(width)s.")
+                    % {"n": len(cells), "width": width}
+                ),
+            }
+        )
+    data = {
+        name: cells[index] if index < len(cells) else "" for index, name in table.mapping.items()
+    }
+    return data, errors

@@ -1,0 +1,367 @@
+"""What processing rows would do, worked out without writing anything.
+
+Rows are grouped into documents; each document's header is checked for consistency, then its
+customer, items, VAT rates, unit and payment method are matched against what exists (a few
+set-based queries for a whole chunk) or marked to be created, according to the partner's
+options. The preview shows this plan; processing writes it.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import Item, Unit
+from comptoir.core.money import HUNDRED, round_amount, round_price
+from comptoir.imports.columns import DOCUMENT_FIELDS
+from comptoir.imports.models import (
+    ImportPartner,
+    ImportRow,
+    PartnerCustomer,
+    PartnerItem,
+    PriceSource,
+    WhenUnknown,
+)
+from comptoir.imports.parsing import normalise_word
+from comptoir.parties.models import Address, Customer
+from comptoir.payments.models import PaymentMethod
+from comptoir.pricing.models import Tax, VatCategory
+
+PAYMENT_METHODS = {
+    "virement": PaymentMethod.TRANSFER,
+    "vir": PaymentMethod.TRANSFER,
+    "transfer": PaymentMethod.TRANSFER,
+    "banktransfer": PaymentMethod.TRANSFER,
+    "carte": PaymentMethod.CARD,
+    "cartebancaire": PaymentMethod.CARD,
+    "cb": PaymentMethod.CARD,
+    "card": PaymentMethod.CARD,
+    "creditcard": PaymentMethod.CARD,
+    "cheque": PaymentMethod.CHEQUE,
+    "check": PaymentMethod.CHEQUE,
+    "especes": PaymentMethod.CASH,
+    "cash": PaymentMethod.CASH,
+    "prelevement": PaymentMethod.DIRECT_DEBIT,
+    "sepa": PaymentMethod.DIRECT_DEBIT,
+    "directdebit": PaymentMethod.DIRECT_DEBIT,
+    "autre": PaymentMethod.OTHER,
+    "other": PaymentMethod.OTHER,
+}
+UNIT_NAMES = {
+    "u": "C62",
+    "un": "C62",
+    "unite": "C62",
+    "pce": "C62",
+    "piece": "C62",
+    "pc": "C62",
+    "kg": "KGM",
+    "h": "HUR",
+    "heure": "HUR",
+    "j": "DAY",
+    "jour": "DAY",
+    "m": "MTR",
+    "l": "LTR",
+}
+
+
+def line_amount(values: dict) -> Decimal:
+    """A row's amount as the file states it (excl. or incl. VAT, as its prices are)."""
+    gross = Decimal(values["quantite"]) * Decimal(values["prix_unitaire"])
+    discount = Decimal(values.get("remise_pct") or 0)
+    return round_amount(gross * (HUNDRED - discount) / HUNDRED)
+
+
+@dataclass
+class PlannedLine:
+    row: ImportRow
+    item_code: str
+    tax_rate: Decimal | None  # the file's rate, None to use the item's
+
+
+@dataclass
+class PlannedDocument:
+    reference: str
+    rows: list[ImportRow]
+    header: dict = field(default_factory=dict)
+    errors: dict[int, list[dict]] = field(default_factory=dict)  # row id → anomalies
+    customer: Customer | None = None
+    customer_key: str = ""  # identity of a customer to create
+    payment_method: str = PaymentMethod.OTHER
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.errors)
+
+    def refuse(self, row: ImportRow, name: str, message: str) -> None:
+        self.errors.setdefault(row.pk, []).append({"field": name, "message": str(message)})
+
+    def refuse_document(self, name: str, message: str) -> None:
+        self.refuse(self.rows[0], name, message)
+
+    @property
+    def file_amount(self) -> Decimal:
+        total = sum((line_amount(r.values) for r in self.rows), Decimal("0"))
+        return round_amount(total + Decimal(self.header.get("frais_port") or 0))
+
+    @property
+    def prices_include_vat(self) -> bool:
+        return bool(self.header.get("prix_ttc"))
+
+
+@dataclass
+class Plan:
+    """Documents of a chunk and the reference rows they need."""
+
+    partner: ImportPartner
+    documents: list[PlannedDocument]
+    customers: dict[str, Customer] = field(default_factory=dict)  # matched, by identity key
+    new_customers: dict[str, dict] = field(default_factory=dict)  # identity key → header values
+    items: dict[str, Item] = field(default_factory=dict)  # by the file's code
+    new_items: dict[str, dict] = field(default_factory=dict)  # code → first row's values
+    taxes: dict[str, Tax] = field(default_factory=dict)  # by rate as text
+    new_taxes: set[str] = field(default_factory=set)
+    units: dict[str, Unit] = field(default_factory=dict)  # by the file's text
+    new_units: set[str] = field(default_factory=set)
+    default_tax: Tax | None = None
+
+    @property
+    def ready(self) -> list[PlannedDocument]:
+        return [d for d in self.documents if not d.blocked]
+
+
+def group_rows(rows: list[ImportRow]) -> list[PlannedDocument]:
+    """Rows into documents (in file order); document fields must agree between rows."""
+    documents: dict[str, PlannedDocument] = {}
+    for row in rows:
+        doc = documents.get(row.reference)
+        if doc is None:
+            doc = documents[row.reference] = PlannedDocument(row.reference, [])
+        doc.rows.append(row)
+        if row.errors:
+            doc.errors[row.pk] = list(row.errors)
+            continue
+        for name in DOCUMENT_FIELDS:
+            value = row.values.get(name)
+            if value in (None, ""):
+                continue
+            known = doc.header.setdefault(name, value)
+            if known != value:
+                doc.refuse(
+                    row,
+                    name,
+                    _("“%(value)s” differs from “%(known)s” on another line of this document.")
+                    % {"value": value, "known": known},
+                )
+    for doc in documents.values():
+        if doc.errors:
+            failing = ", ".join(str(r.line) for r in doc.rows if r.pk in doc.errors)
+            for row in doc.rows:
+                if row.pk not in doc.errors:
+                    doc.refuse(
+                        row,
+                        "",
+                        _("Line %(lines)s of this document has an anomaly.") % {"lines": failing},
+                    )
+    return list(documents.values())
+
+
+def customer_key(header: dict) -> str:
+    """How the partner names a customer: its id, else its SIREN, VAT number, e-mail or name."""
+    for name in ("code_client", "siren", "tva_intracom", "email"):
+        if header.get(name):
+            return f"{name}:{header[name]}".lower()
+    who = f"{header.get('nom_client', '')}|{header.get('code_postal_facturation', '')}"
+    return "~" + hashlib.sha1(normalise_word(who).encode()).hexdigest()[:40]
+
+
+def _match_customers(plan: Plan) -> None:
+    docs = plan.ready
+    codes = {d.header["code_client"] for d in docs if d.header.get("code_client")}
+    keys = {customer_key(d.header) for d in docs}
+    by_partner_id = {
+        link.external_id.lower(): link.customer
+        for link in PartnerCustomer.objects.filter(partner=plan.partner)
+        .filter(Q(external_id__in=codes) | Q(external_id__in=keys))
+        .select_related("customer__default_tax")
+    }
+    sirens = {d.header["siren"] for d in docs if d.header.get("siren")}
+    vats = {d.header["tva_intracom"] for d in docs if d.header.get("tva_intracom")}
+    emails = {d.header["email"].lower() for d in docs if d.header.get("email")}
+    found = (
+        Customer.objects.filter(
+            Q(code__in=codes) | Q(siren__in=sirens) | Q(vat_id__in=vats) | Q(email__in=emails)
+        ).select_related("default_tax")
+        if codes or sirens or vats or emails
+        else []
+    )
+    by = {"code": {}, "siren": {}, "vat": {}, "email": {}}
+    for customer in found:
+        by["code"][customer.code.lower()] = customer
+        by["siren"].setdefault(customer.siren, customer)
+        by["vat"].setdefault(customer.vat_id, customer)
+        by["email"].setdefault(customer.email.lower(), customer)
+    for doc in docs:
+        header = doc.header
+        key = customer_key(header)
+        code = (header.get("code_client") or "").lower()
+        doc.customer = (
+            by_partner_id.get(code)
+            or by_partner_id.get(key)
+            or by["code"].get(code)
+            or by["siren"].get(header.get("siren") or None)
+            or by["vat"].get(header.get("tva_intracom") or None)
+            or by["email"].get((header.get("email") or "").lower() or None)
+        )
+        if doc.customer is not None:
+            if not doc.customer.active:
+                doc.refuse_document(
+                    "code_client",
+                    _("Customer %(code)s is inactive.") % {"code": doc.customer.code},
+                )
+            plan.customers[key] = doc.customer
+        elif plan.partner.unknown_customer == WhenUnknown.REFUSE:
+            doc.refuse_document(
+                "code_client",
+                _("Unknown customer: %(name)s.")
+                % {"name": header.get("code_client") or header["nom_client"]},
+            )
+        else:
+            doc.customer_key = key
+            plan.new_customers.setdefault(key, header)
+
+
+def unit_code(text: str) -> str:
+    return UNIT_NAMES.get(normalise_word(text), text.strip().upper())
+
+
+def _match_items(plan: Plan) -> None:
+    docs = plan.ready
+    codes = {row.values["code_article"] for d in docs for row in d.rows}
+    mapped = {
+        link.external_code: link.item
+        for link in PartnerItem.objects.filter(
+            partner=plan.partner, external_code__in=codes
+        ).select_related("item__tax", "item__unit")
+    }
+    by_code = Item.objects.select_related("tax", "unit").in_bulk(
+        codes - set(mapped), field_name="code"
+    )
+    plan.items = {**by_code, **mapped}
+    unit_texts = {row.values["unite"] for d in docs for row in d.rows if row.values.get("unite")}
+    units = Unit.objects.all()
+    by_unit = {u.code.upper(): u for u in units} | {normalise_word(u.name): u for u in units}
+    for text in unit_texts:
+        unit = by_unit.get(unit_code(text)) or by_unit.get(normalise_word(text))
+        if unit is not None:
+            plan.units[text] = unit
+    for doc in docs:
+        for row in doc.rows:
+            code = row.values["code_article"]
+            item = plan.items.get(code)
+            if item is not None:
+                if not item.active:
+                    doc.refuse(
+                        row, "code_article", _("Item %(code)s is no longer sold.") % {"code": code}
+                    )
+                continue
+            if plan.partner.unknown_item == WhenUnknown.REFUSE:
+                doc.refuse(row, "code_article", _("Unknown item: %(code)s.") % {"code": code})
+                continue
+            plan.new_items.setdefault(code, row.values)
+            unit = row.values.get("unite")
+            if unit and unit not in plan.units:
+                if plan.partner.unknown_unit == WhenUnknown.REFUSE:
+                    doc.refuse(row, "unite", _("Unknown unit: %(unit)s.") % {"unit": unit})
+                elif plan.partner.unknown_unit == WhenUnknown.CREATE:
+                    plan.new_units.add(unit)
+
+
+def _match_taxes(plan: Plan) -> None:
+    taxes = list(Tax.objects.filter(active=True).order_by("-rate", "code"))
+    standard = [t for t in taxes if t.category == VatCategory.STANDARD]
+    plan.default_tax = standard[0] if standard else None
+    by_rate = {}
+    for tax in taxes:
+        if tax.category in (VatCategory.STANDARD, VatCategory.ZERO):
+            by_rate.setdefault(Decimal(tax.rate).normalize(), tax)
+    for doc in plan.ready:
+        for row in doc.rows:
+            text = row.values.get("taux_tva")
+            if text is None:
+                continue
+            tax = by_rate.get(Decimal(text).normalize())
+            if tax is not None:
+                plan.taxes[text] = tax
+            elif plan.partner.unknown_tax == WhenUnknown.REFUSE:
+                doc.refuse(row, "taux_tva", _("No VAT at %(rate)s %%.") % {"rate": text})
+            elif plan.partner.unknown_tax == WhenUnknown.CREATE:
+                plan.new_taxes.add(text)
+    if plan.new_items and plan.default_tax is None:
+        for doc in plan.ready:
+            doc.refuse_document("taux_tva", _("No standard VAT rate is set up for new items."))
+
+
+def _check_documents(plan: Plan, currency: str) -> None:
+    for doc in plan.ready:
+        header = doc.header
+        if header.get("devise", currency) != currency:
+            doc.refuse_document(
+                "devise",
+                _("Only documents in %(currency)s can be imported.") % {"currency": currency},
+            )
+        method = header.get("mode_paiement")
+        if method:
+            known = PAYMENT_METHODS.get(normalise_word(method))
+            if known is not None:
+                doc.payment_method = known
+            elif plan.partner.unknown_payment_method == WhenUnknown.REFUSE:
+                doc.refuse_document(
+                    "mode_paiement", _("Unknown payment method: %(method)s.") % {"method": method}
+                )
+
+
+def plan_documents(partner: ImportPartner, rows: list[ImportRow], currency: str) -> Plan:
+    plan = Plan(partner, group_rows(rows))
+    _check_documents(plan, currency)
+    _match_customers(plan)
+    _match_items(plan)
+    _match_taxes(plan)
+    return plan
+
+
+# What the plan turns into -----------------------------------------------------------------------
+
+
+def address_of(header: dict, kind: str) -> dict | None:
+    """The file's billing or delivery address as a document states it, or None."""
+    suffix = "facturation" if kind == Address.Kind.BILLING else "livraison"
+    line1 = header.get(f"adresse_{suffix}")
+    if not line1:
+        return None
+    return {
+        "name": header.get("nom_client", ""),
+        "line1": line1,
+        "line2": "",
+        "postal_code": header.get(f"code_postal_{suffix}", ""),
+        "city": header.get(f"ville_{suffix}", ""),
+        "country": header.get(f"pays_{suffix}", "FR"),
+    }
+
+
+def address_key(address: dict) -> tuple:
+    return tuple(
+        normalise_word(address.get(name) or "")
+        for name in ("line1", "postal_code", "city", "country")
+    )
+
+
+def net_unit_price(plan: Plan, doc: PlannedDocument, row: ImportRow, tax: Tax | None):
+    """The unit price excluding VAT, or None when the price list gives it."""
+    if plan.partner.price_source == PriceSource.PRICE_LIST:
+        return None
+    price = Decimal(row.values["prix_unitaire"])
+    if doc.prices_include_vat and tax is not None:
+        price = price / (1 + Decimal(tax.rate) / HUNDRED)
+    return round_price(price)
