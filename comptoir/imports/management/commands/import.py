@@ -138,9 +138,7 @@ class Command(BaseCommand):
             stream.size = path.stat().st_size
             batch = upload_file(found, path.name, stream, has_header=False if no_header else None)
         if batch.duplicate_of_id:
-            self.stderr.write(
-                f"This file was already received (import #{batch.duplicate_of_id})."
-            )
+            self.stderr.write(f"This file was already received (import #{batch.duplicate_of_id}).")
         batch = parse_batch(batch)
         if batch.status == ImportBatch.Status.REFUSED:
             raise fail(f"Import #{batch.pk}: {batch.error}")
@@ -189,4 +187,3 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.failed_rows} rows were refused; see import #{batch.pk}.", returncode=2
             )
-
