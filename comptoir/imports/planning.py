@@ -139,7 +139,7 @@ def group_rows(rows: list[ImportRow]) -> list[PlannedDocument]:
         if doc is None:
             doc = documents[row.reference] = PlannedDocument(row.reference, [])
         doc.rows.append(row)
-        if row.errors:
+        if row.state == ImportRow.State.INVALID:  # reasons of an earlier processing go
             doc.errors[row.pk] = list(row.errors)
             continue
         for name in DOCUMENT_FIELDS:
