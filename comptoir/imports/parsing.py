@@ -259,8 +259,15 @@ def read_number(text: str) -> Decimal:
     return number
 
 
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def read_date(text: str) -> dt.date:
     text = text.strip()
+    found = DAY_MONTH_YEAR.fullmatch(text)
+    if found:  # the common case, without strptime's cost
+        day, month, year = (int(g) for g in found.groups())
+        return dt.date(year, month, day)
     head = text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
     for fmt in DATE_FORMATS:
         try:
@@ -331,40 +338,76 @@ def normalise_word(text: str) -> str:
     return normalise_header(text).replace("_", "")
 
 
-def _check_identifiers(values: dict, errors: list) -> None:
-    checks = (
-        ("siren", compact_siren, validate_siren),
-        ("tva_intracom", lambda v: compact_vat_id(v).upper(), validate_vat_id),
-        ("email", str.strip, validate_email),
-    )
-    for name, compact, validate in checks:
-        if not values.get(name):
-            continue
-        value = compact(values[name])
-        try:
-            validate(value)
-        except ValidationError as error:
-            errors.append({"field": name, "message": " ".join(error.messages)})
-            continue
-        values[name] = value
+IDENTIFIER_CHECKS = (
+    ("siren", compact_siren, validate_siren),
+    ("tva_intracom", lambda v: compact_vat_id(v).upper(), validate_vat_id),
+    ("email", str.strip, validate_email),
+)
+
+
+class CellReader:
+    """Reads cells into typed values, remembering what it read: a document's fields repeat on
+    each of its rows, and dates, rates and codes repeat across a file."""
+
+    MEMORY = 50_000
+
+    def __init__(self):
+        self.memory: dict[tuple[str, str], tuple[bool, object]] = {}
+
+    def value(self, column, text: str):
+        key = (column.name, text)
+        known = self.memory.get(key)
+        if known is None:
+            try:
+                known = (True, _parse_value(column, text))
+            except ValueError as error:
+                known = (False, str(error))
+            if len(self.memory) >= self.MEMORY:
+                self.memory.clear()
+            self.memory[key] = known
+        return known
+
+    def parse(self, data: dict[str, str]) -> tuple[dict, list[dict]]:
+        """Typed values and errors of one row given as {template column: text}."""
+        values: dict = {}
+        errors: list[dict] = []
+        for name, column in BY_NAME.items():
+            text = (data.get(name) or "").strip()
+            if not text:
+                if column.required:
+                    errors.append({"field": name, "message": str(_("This column is required."))})
+                continue
+            ok, result = self.value(column, text)
+            if ok:
+                values[name] = result
+            else:
+                errors.append({"field": name, "message": result})
+        for name, message in self.identifier_errors(values):
+            errors.append({"field": name, "message": message})
+        return values, errors
+
+    def identifier_errors(self, values: dict):
+        for name, compact, validate in IDENTIFIER_CHECKS:
+            if not values.get(name):
+                continue
+            key = ("valid " + name, values[name])
+            known = self.memory.get(key)
+            if known is None:
+                value = compact(values[name])
+                try:
+                    validate(value)
+                    known = (True, value)
+                except ValidationError as error:
+                    known = (False, " ".join(error.messages))
+                self.memory[key] = known
+            if known[0]:
+                values[name] = known[1]
+            else:
+                yield name, known[1]
 
 
 def parse_cells(data: dict[str, str]) -> tuple[dict, list[dict]]:
-    """Typed values and errors of one row given as {template column: text}."""
-    values: dict = {}
-    errors: list[dict] = []
-    for name, column in BY_NAME.items():
-        text = (data.get(name) or "").strip()
-        if not text:
-            if column.required:
-                errors.append({"field": name, "message": str(_("This column is required."))})
-            continue
-        try:
-            values[name] = _parse_value(column, text)
-        except ValueError as error:
-            errors.append({"field": name, "message": str(error)})
-    _check_identifiers(values, errors)
-    return values, errors
+    return CellReader().parse(data)
 
 
 def row_data(table: Table, cells: list[str]) -> tuple[dict[str, str], list[dict]]:

@@ -8,6 +8,7 @@ chunk of documents commits with its rows' outcome, so a crash leaves nothing hal
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_invoices, issue_invoices
 from comptoir.catalog.models import Unit
 from comptoir.catalog.services import create_items
-from comptoir.core.bulk import update_rows
+from comptoir.core.bulk import insert_rows, update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.validation import full_clean_or_raise
@@ -36,7 +37,7 @@ from comptoir.imports.models import (
     Strictness,
     Then,
 )
-from comptoir.imports.parsing import FileError, open_table, parse_cells, row_data
+from comptoir.imports.parsing import CellReader, FileError, open_table, row_data
 from comptoir.imports.planning import (
     Plan,
     PlannedDocument,
@@ -199,40 +200,56 @@ def _refuse_file(batch: ImportBatch, message: str) -> ImportBatch:
     return batch
 
 
-def _new_row(batch, line: int, raw: list[str], data: dict, errors: list) -> ImportRow:
-    values, value_errors = parse_cells(data)
+def _read_row(reader: CellReader, raw: list[str], data: dict, errors: list) -> dict:
+    values, value_errors = reader.parse(data)
     errors = errors + value_errors
-    return ImportRow(
-        batch=batch,
-        line=line,
-        raw=raw,
-        data={k: v for k, v in data.items() if v},
-        values=values,
-        errors=errors,
-        reference=values.get("reference_partenaire", data.get("reference_partenaire", ""))[:100],
-        state=ImportRow.State.INVALID if errors else ImportRow.State.READY,
-    )
+    return {
+        "raw": raw,
+        "data": {k: v for k, v in data.items() if v},
+        "values": values,
+        "errors": errors,
+        "reference": values.get("reference_partenaire", data.get("reference_partenaire", ""))[:100],
+        "state": ImportRow.State.INVALID if errors else ImportRow.State.READY,
+    }
+
+
+ROW_COLUMNS = ["batch", "line", "raw", "data", "values", "errors", "reference", "state"]
 
 
 def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
+    """Insert the rows as they are read, in chunks: memory stays flat whatever the file."""
     count = 0
     total = Decimal("0")
     shipping_seen: set[str] = set()
+    reader = CellReader()
+    dumps = json.dumps
     chunk = []
     for line, cells in rows:
         data, errors = row_data(table, cells)
-        row = _new_row(batch, line, cells, data, errors)
-        if not row.errors:
-            total += line_amount(row.values)
-            if row.reference not in shipping_seen:
-                shipping_seen.add(row.reference)
-                total += Decimal(row.values.get("frais_port") or 0)
-        chunk.append(row)
+        row = _read_row(reader, cells, data, errors)
+        if not row["errors"]:
+            values = row["values"]
+            total += line_amount(values)
+            if row["reference"] not in shipping_seen:
+                shipping_seen.add(row["reference"])
+                total += Decimal(values.get("frais_port") or 0)
+        chunk.append(
+            (
+                batch.pk,
+                line,
+                dumps(cells),
+                dumps(row["data"]),
+                dumps(row["values"]),
+                dumps(row["errors"]),
+                row["reference"],
+                row["state"],
+            )
+        )
         if len(chunk) >= PARSE_CHUNK:
-            ImportRow.objects.bulk_create(chunk)
+            insert_rows(ImportRow, ROW_COLUMNS, chunk)
             count += len(chunk)
             chunk = []
-    ImportRow.objects.bulk_create(chunk)
+    insert_rows(ImportRow, ROW_COLUMNS, chunk)
     return count + len(chunk), total
 
 
@@ -247,9 +264,9 @@ def edit_row(row: ImportRow, data: dict) -> ImportRow:
                 "state",
             )
         merged = {**row.data, **{k: str(v or "") for k, v in data.items()}}
-        fresh = _new_row(row.batch, row.line, row.raw, merged, [])
+        fresh = _read_row(CellReader(), row.raw, merged, [])
         for name in ("data", "values", "errors", "reference", "state"):
-            setattr(row, name, getattr(fresh, name))
+            setattr(row, name, fresh[name])
         row.save()
         return row
 
@@ -385,9 +402,9 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
 def _plan(context: _Context, refs: list[str]) -> tuple[Plan, list[ImportRow]]:
     batch = context.batch
     rows = list(
-        ImportRow.objects.filter(
-            batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES
-        ).order_by("line")
+        ImportRow.objects.filter(batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES)
+        .order_by("line")
+        .only("pk", "line", "reference", "state", "values", "errors")
     )
     existing = {
         d.reference: d
@@ -691,7 +708,7 @@ def _record_payments(docs: list[PlannedDocument], documents, context: _Context) 
         share = min(paid, document.total_gross) if payable else Decimal("0")
         requests.append(
             PaymentRequest(
-                customer=document.customer,
+                customer=Customer(pk=document.customer_id),
                 amount=paid,
                 date=_date(doc.header["date_document"]),
                 method=doc.payment_method,

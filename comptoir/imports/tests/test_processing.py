@@ -21,7 +21,10 @@ from .conftest import csv_file, run, upload
 
 pytestmark = pytest.mark.django_db
 
-A1 = "A1;15/03/2026;C1;Dupont SARL;a@dupont.fr;12 rue des Lilas;69003;Lyon;CAFE;Café;2;18,50;5,5;6,90;50;carte"
+A1 = (
+    "A1;15/03/2026;C1;Dupont SARL;a@dupont.fr;12 rue des Lilas;69003;Lyon;CAFE;Café;2;18,50;5,5;"
+    "6,90;50;carte"
+)
 A1b = "A1;15/03/2026;C1;Dupont SARL;a@dupont.fr;12 rue des Lilas;69003;Lyon;THE;Thé;1;9,00;5,5;;;"
 A2 = "A2;16/03/2026;C2;Martin;m@martin.fr;1 place Bellecour;69002;Lyon;CAFE;Café;10;17,00;5,5;;;"
 A3 = "A3;17/03/2026;C1;Dupont SARL;a@dupont.fr;12 rue des Lilas;69003;Lyon;THE;Thé;3;9,00;5,5;;;"
