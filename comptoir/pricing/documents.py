@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item
+from comptoir.core.bulk import insert_objects
 from comptoir.core.errors import NotFound
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
@@ -84,7 +85,7 @@ def save_documents(built, parent_field: str) -> list:
         for line in lines:
             setattr(line, parent_field, doc)
             all_lines.append(line)
-    line_model.objects.bulk_create(all_lines)
+    insert_objects(all_lines)
     return docs
 
 
