@@ -82,9 +82,7 @@ def insert_objects(objects: list) -> None:
         return
     model = type(objects[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    prepare = [
-        None if f.get_internal_type() in PLAIN_TYPES else f.get_db_prep_save for f in fields
-    ]
+    prepare = [None if f.get_internal_type() in PLAIN_TYPES else f.get_db_prep_save for f in fields]
     rows = []
     for obj in objects:
         values = []

@@ -78,7 +78,6 @@ def save_documents(built, parent_field: str) -> list:
     if not built:
         return []
     doc_model = type(built[0][0])
-    line_model = type(built[0][1][0])
     docs = doc_model.objects.bulk_create([doc for doc, _ in built])
     all_lines = []
     for doc, lines in built:
