@@ -42,20 +42,38 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
             )
 
 
-def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """Insert many rows of values already in their database form (JSON as text, ids).
+def _max_params() -> int:
+    if connection.vendor == "sqlite":
+        return 32_766 if connection.Database.sqlite_version_info >= (3, 32) else 999
+    return 65_535
 
-    For large streams of simple rows (an import's lines) where building model instances
-    would cost more than the insert itself.
+
+def insert_rows(model, fields: list[str], rows: list[tuple], *, returning: bool = False):
+    """Insert many rows of values already in their database form (JSON as text, ids), in
+    multi-row INSERTs; with ``returning``, the new ids in the order of the rows.
+
+    For large streams of simple rows (an import's lines, document lines) where building
+    Django's INSERT for each row would cost more than the insert itself.
     """
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, min(1000, _max_params() // max(1, len(fields))))
+    ids = []
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",
-            rows,
-        )
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            sql = (
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([row_sql] * len(chunk))}"
+            )
+            params = [value for row in chunk for value in row]
+            if returning:
+                cursor.execute(sql + f" RETURNING {quote(model._meta.pk.column)}", params)
+                ids += [row[0] for row in cursor.fetchall()]
+            else:
+                cursor.execute(sql, params)
+    return ids
 
 
 PLAIN_TYPES = {
@@ -71,15 +89,13 @@ PLAIN_TYPES = {
 }
 
 
-def insert_objects(objects: list) -> None:
-    """Insert new model instances when their ids are not needed back (document lines).
-
-    Each value is prepared as Django saves it, except plain types that drivers take as they
-    are; the rows then go in one executemany, without the cost of Django building each row's
-    SQL.
+def insert_objects(objects: list, *, returning: bool = False) -> list:
+    """Insert new model instances (documents, document lines); with ``returning`` each gets
+    its id. Each value is prepared as Django saves it, except plain types that the drivers
+    take as they are, and the rows go in multi-row INSERTs without Django building each one.
     """
     if not objects:
-        return
+        return objects
     model = type(objects[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     prepare = [None if f.get_internal_type() in PLAIN_TYPES else f.get_db_prep_save for f in fields]
@@ -90,4 +106,9 @@ def insert_objects(objects: list) -> None:
             value = field.pre_save(obj, True) if prep else getattr(obj, field.attname)
             values.append(prep(value, connection) if prep else value)
         rows.append(tuple(values))
-    insert_rows(model, [f.name for f in fields], rows)
+    ids = insert_rows(model, [f.name for f in fields], rows, returning=returning)
+    for obj, pk in zip(objects, ids, strict=False):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objects

@@ -77,8 +77,7 @@ def save_documents(built, parent_field: str) -> list:
     """Insert built documents and their lines with two bulk inserts."""
     if not built:
         return []
-    doc_model = type(built[0][0])
-    docs = doc_model.objects.bulk_create([doc for doc, _ in built])
+    docs = insert_objects([doc for doc, _ in built], returning=True)
     all_lines = []
     for doc, lines in built:
         for line in lines:
