@@ -13,6 +13,7 @@ from comptoir.catalog.api import router as catalog_router
 from comptoir.core.api import router as core_router
 from comptoir.core.auth import api_auth
 from comptoir.core.errors import BusinessError
+from comptoir.imports.api import router as imports_router
 from comptoir.parties.api import router as parties_router
 from comptoir.payments.api import router as payments_router
 from comptoir.pricing.api import router as pricing_router
@@ -99,3 +100,4 @@ api.add_router("/", sales_router)
 api.add_router("/", stock_router)
 api.add_router("/", billing_router)
 api.add_router("/", payments_router)
+api.add_router("/", imports_router)

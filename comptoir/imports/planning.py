@@ -17,9 +17,11 @@ from comptoir.catalog.models import Item, Unit
 from comptoir.core.money import HUNDRED, round_amount, round_price
 from comptoir.imports.columns import DOCUMENT_FIELDS
 from comptoir.imports.models import (
+    ImportBatch,
     ImportPartner,
     ImportRow,
     PartnerCustomer,
+    PartnerDocument,
     PartnerItem,
     PriceSource,
     WhenUnknown,
@@ -329,6 +331,87 @@ def plan_documents(partner: ImportPartner, rows: list[ImportRow], currency: str)
     _match_items(plan)
     _match_taxes(plan)
     return plan
+
+
+def open_references(batch: ImportBatch) -> list[str]:
+    """The partner references of the rows still to process, in file order."""
+    refs = (
+        ImportRow.objects.filter(batch=batch, state__in=ImportRow.OPEN_STATES)
+        .order_by("line")
+        .values_list("reference", flat=True)
+    )
+    return list(dict.fromkeys(refs))
+
+
+def plan_references(batch: ImportBatch, refs: list[str], currency: str):
+    """The plan of these references' open rows, and the rows whose document already exists
+    (marked duplicate, linked to it, not saved)."""
+    rows = list(
+        ImportRow.objects.filter(batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES)
+        .order_by("line")
+        .only("pk", "line", "reference", "state", "values", "errors")
+    )
+    existing = {
+        d.reference: d
+        for d in PartnerDocument.objects.filter(partner=batch.partner_id, reference__in=refs)
+    }
+    duplicates = []
+    for row in rows:
+        if row.reference in existing:
+            row.state, row.errors = ImportRow.State.DUPLICATE, []
+            row.document = existing[row.reference]
+            duplicates.append(row)
+    fresh = [r for r in rows if r.reference not in existing]
+    return plan_documents(batch.partner, fresh, currency), duplicates
+
+
+@dataclass
+class Preview:
+    """What processing the open rows would do, without doing it."""
+
+    rows: int = 0
+    documents: int = 0
+    ready_documents: int = 0
+    duplicate_documents: int = 0
+    blocked_documents: int = 0
+    customers_matched: int = 0
+    customers_to_create: int = 0
+    items_matched: int = 0
+    items_to_create: int = 0
+    total: Decimal = Decimal("0")
+    anomalies: list[dict] = field(default_factory=list)  # the first ones: line, reason
+
+    MAX_ANOMALIES = 200
+
+
+def preview(batch: ImportBatch, currency: str, chunk: int = 500) -> Preview:
+    result = Preview()
+    refs = open_references(batch)
+    customers_matched, customers_new, items_matched, items_new = set(), set(), set(), set()
+    for start in range(0, len(refs), chunk):
+        plan, duplicates = plan_references(batch, refs[start : start + chunk], currency)
+        result.rows += len(duplicates) + sum(len(d.rows) for d in plan.documents)
+        result.duplicate_documents += len({r.reference for r in duplicates})
+        result.documents += len(plan.documents)
+        for doc in plan.documents:
+            if doc.blocked:
+                result.blocked_documents += 1
+                for row in doc.rows:
+                    for error in doc.errors.get(row.pk, []):
+                        if len(result.anomalies) < Preview.MAX_ANOMALIES:
+                            result.anomalies.append({"line": row.line, **error})
+            else:
+                result.ready_documents += 1
+                result.total += doc.file_amount
+        customers_matched |= {c.pk for c in plan.customers.values()}
+        customers_new |= set(plan.new_customers)
+        items_matched |= {i.pk for i in plan.items.values()}
+        items_new |= set(plan.new_items)
+    result.documents += result.duplicate_documents
+    result.customers_matched = len(customers_matched)
+    result.customers_to_create = len(customers_new)
+    result.items_matched, result.items_to_create = len(items_matched), len(items_new)
+    return result
 
 
 # What the plan turns into -----------------------------------------------------------------------

@@ -45,7 +45,8 @@ from comptoir.imports.planning import (
     address_of,
     line_amount,
     net_unit_price,
-    plan_documents,
+    open_references,
+    plan_references,
     unit_code,
 )
 from comptoir.parties.models import Address, Customer
@@ -302,15 +303,6 @@ class Report:
         return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
 
 
-def open_references(batch: ImportBatch) -> list[str]:
-    refs = (
-        ImportRow.objects.filter(batch=batch, state__in=ImportRow.OPEN_STATES)
-        .order_by("line")
-        .values_list("reference", flat=True)
-    )
-    return list(dict.fromkeys(refs))
-
-
 def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
     """Create the documents of the batch's open rows; returns what happened."""
     with transaction.atomic():
@@ -380,7 +372,7 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
     blocked = 0
     for chunk in chunks:
         with transaction.atomic():
-            plan, _duplicates = _plan(context, chunk)
+            plan, _duplicates = plan_references(context.batch, chunk, context.currency)
             blocked += _mark_blocked(plan)
     if blocked:
         ImportBatch.objects.filter(pk=context.batch.pk).update(status=ImportBatch.Status.PARSED)
@@ -397,30 +389,6 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
             _process_references(context, chunk)
             if progress:
                 progress(len(chunk))
-
-
-def _plan(context: _Context, refs: list[str]) -> tuple[Plan, list[ImportRow]]:
-    batch = context.batch
-    rows = list(
-        ImportRow.objects.filter(batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES)
-        .order_by("line")
-        .only("pk", "line", "reference", "state", "values", "errors")
-    )
-    existing = {
-        d.reference: d
-        for d in PartnerDocument.objects.filter(partner=batch.partner_id, reference__in=refs)
-    }
-    duplicates = []
-    for row in rows:
-        if row.reference in existing:
-            row.state, row.errors, row.document = (
-                ImportRow.State.DUPLICATE,
-                [],
-                existing[row.reference],
-            )
-            duplicates.append(row)
-    fresh = [r for r in rows if r.reference not in existing]
-    return plan_documents(batch.partner, fresh, context.currency), duplicates
 
 
 def _save_row_states(rows: list[ImportRow]) -> None:
@@ -457,7 +425,7 @@ def _fail_rows(batch: ImportBatch, refs: list[str], message: str) -> None:
 def _process_references(context: _Context, refs: list[str]) -> None:
     """Plan and create the documents of these references, inside the caller's transaction."""
     batch = ImportBatch.objects.select_for_update().get(pk=context.batch.pk)
-    plan, duplicates = _plan(context, refs)
+    plan, duplicates = plan_references(context.batch, refs, context.currency)
     _mark_blocked(plan)
     _save_row_states(duplicates)
     documents = _write(plan, context)

@@ -17,9 +17,9 @@ from comptoir.imports.models import (
     Then,
     WhenUnknown,
 )
+from comptoir.imports.planning import open_references
 from comptoir.imports.services import (
     batch_report,
-    open_references,
     parse_batch,
     process_batch,
     save_partner,
