@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("comptoir.stock.urls")),
     path("", include("comptoir.billing.urls")),
     path("", include("comptoir.payments.urls")),
+    path("imports/", include("comptoir.imports.urls")),
     path("", include("comptoir.web.urls")),
 ]

@@ -359,6 +359,14 @@ class Listing:
         return response
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet would run as a formula is kept as text (a leading quote)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _as_text(value) -> str:
     if value is None:
         return ""
@@ -366,10 +374,10 @@ def _as_text(value) -> str:
         return formats.number_format(value, use_l10n=True)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    return neutralise(str(value))
 
 
 def _as_cell(value):
     if value is None or isinstance(value, (Decimal, int, float)) or hasattr(value, "isoformat"):
         return value
-    return str(value)
+    return neutralise(str(value))

@@ -303,24 +303,42 @@ class Report:
         return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
 
 
+def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
+    """Hand the batch to the background worker; its page follows the progress."""
+    from comptoir.imports.tasks import process_import
+
+    with transaction.atomic():
+        batch = _lock_batch(batch)
+        _check_processable(batch)
+        batch.status, batch.error, batch.rows_done = ImportBatch.Status.PROCESSING, "", 0
+        batch.save(update_fields=["status", "error", "rows_done"])
+        process_import.enqueue(batch.pk, by.pk if by else None)
+    batch.refresh_from_db()
+    return batch
+
+
+def _check_processable(batch: ImportBatch) -> None:
+    if batch.status not in (
+        ImportBatch.Status.PARSED,
+        ImportBatch.Status.PROCESSING,
+        ImportBatch.Status.PROCESSED,
+    ):
+        raise BusinessError(
+            "import.not_read",
+            _("This file cannot be processed: %(status)s.")
+            % {"status": batch.get_status_display()},
+            "status",
+        )
+    _check_orders_allowed(batch.partner.creates)
+
+
 def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
     """Create the documents of the batch's open rows; returns what happened."""
     with transaction.atomic():
         batch = _lock_batch(batch)
-        if batch.status not in (
-            ImportBatch.Status.PARSED,
-            ImportBatch.Status.PROCESSING,
-            ImportBatch.Status.PROCESSED,
-        ):
-            raise BusinessError(
-                "import.not_read",
-                _("This file cannot be processed: %(status)s.")
-                % {"status": batch.get_status_display()},
-                "status",
-            )
-        _check_orders_allowed(batch.partner.creates)
-        batch.status = ImportBatch.Status.PROCESSING
-        batch.save(update_fields=["status"])
+        _check_processable(batch)
+        batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
+        batch.save(update_fields=["status", "error"])
     refs = open_references(batch)
     chunks = [
         refs[start : start + DOCUMENTS_PER_CHUNK]
@@ -375,8 +393,7 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
             plan, _duplicates = plan_references(context.batch, chunk, context.currency)
             blocked += _mark_blocked(plan)
     if blocked:
-        ImportBatch.objects.filter(pk=context.batch.pk).update(status=ImportBatch.Status.PARSED)
-        raise BusinessError(
+        error = BusinessError(
             "import.anomalies",
             _(
                 "%(count)s documents have anomalies: nothing was created. Fix them, or process "
@@ -384,6 +401,10 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
             )
             % {"count": blocked},
         )
+        ImportBatch.objects.filter(pk=context.batch.pk).update(
+            status=ImportBatch.Status.PARSED, error=error.message
+        )
+        raise error
     with transaction.atomic():
         for chunk in chunks:
             _process_references(context, chunk)

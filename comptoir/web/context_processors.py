@@ -16,6 +16,10 @@ AREAS = [
         [(_("Invoices"), "billing:invoices"), (_("Credit notes"), "billing:credit_notes")],
     ),
     (_("Payments"), [(_("Payments"), "payments:payments")]),
+    (
+        _("Imports"),
+        [(_("Imported files"), "imports:batches"), (_("Import partners"), "imports:partners")],
+    ),
     (_("Reports"), [(_("Dashboard"), "web:home"), (_("Receivables"), "billing:receivables")]),
     (
         _("Settings"),
