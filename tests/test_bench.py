@@ -35,3 +35,11 @@ def test_the_pages_at_scale_answer():
     assert result["lines"] == 1200
     assert len(result["pages"]) == 11
     assert all(page["queries"] > 0 for page in result["pages"])
+
+
+def test_the_import_benchmark_processes_its_file():
+    result = run("bench.imports", "--lines", "50")
+    phases = [row["phase"].split(" ")[0] for row in result["phases"]]
+    assert phases == ["I1", "I2", "I1-I2"]
+    assert result["report"]["documents_created"] == 10
+    assert result["report"]["file_total"] == result["report"]["created_total"]
