@@ -3,13 +3,42 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.imports.columns import COLUMNS
 from comptoir.imports.models import ImportPartner
+from comptoir.imports.profiles import PROFILE_CHOICES
 from comptoir.imports.services import PARTNER_FIELDS
 
 
 class PartnerForm(forms.ModelForm):
+    profile = forms.ChoiceField(
+        label=_("Export read as it is"),
+        choices=PROFILE_CHOICES,
+        required=False,
+        help_text=_("The partner sends its shop's own export instead of the template."),
+    )
+    columns = forms.JSONField(
+        label=_("Column mapping"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            'Template column → the partner\'s header, e.g. {"quantite": "Qty"}; see the '
+            "import documentation for splits, combinations and constants."
+        ),
+    )
+
     class Meta:
         model = ImportPartner
         fields = [f for f in PARTNER_FIELDS if f != "mapping"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mapping = self.instance.mapping or {}
+        self.fields["profile"].initial = mapping.get("profile", "")
+        self.fields["columns"].initial = mapping.get("columns") or None
+
+    def partner_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        profile, columns = data.pop("profile"), data.pop("columns")
+        data["mapping"] = {k: v for k, v in (("profile", profile), ("columns", columns)) if v}
+        return data
 
 
 class UploadForm(forms.Form):

@@ -7,6 +7,7 @@ so memory stays flat whatever the file's length.
 import codecs
 import csv
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.identifiers import compact_siren, compact_vat_id, validate_siren, validate_vat_id
 from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY
-from comptoir.imports.columns import BY_NAME, NAMES, REQUIRED, canonical
+from comptoir.imports.columns import BY_NAME, NAMES, REQUIRED, canonical, normalise_header
+from comptoir.imports.profiles import MappingError, compile_spec, mapped_columns
 
 SAMPLE_BYTES = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
@@ -74,14 +76,15 @@ def detect_delimiter(first_lines: str) -> str:
 
 @dataclass
 class Table:
-    """The file's layout: which column holds which template field."""
+    """The file's layout: where each template column's text comes from."""
 
     file_format: str
     encoding: str = ""
     delimiter: str = ""
     headers: list[str] = field(default_factory=list)
-    mapping: dict[int, str] = field(default_factory=dict)  # cell index → template column
+    sources: dict[str, str] = field(default_factory=dict)  # template column → what feeds it
     unknown: list[str] = field(default_factory=list)
+    extract: dict = field(default_factory=dict)  # template column → fn(cells) → text
 
     def as_dict(self) -> dict:
         return {
@@ -89,24 +92,46 @@ class Table:
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "headers": self.headers,
-            "mapping": {str(k): v for k, v in self.mapping.items()},
+            "sources": self.sources,
             "unknown": self.unknown,
         }
 
 
-def _layout(table: Table, first_row: list[str] | None, has_header: bool) -> None:
+def _cell(position: int):
+    return lambda cells: cells[position] if position < len(cells) else ""
+
+
+def _layout(table: Table, first_row: list[str] | None, has_header: bool, mapping=None) -> None:
     if not has_header:
         table.headers = list(NAMES)
-        table.mapping = dict(enumerate(NAMES))
+        table.sources = {name: name for name in NAMES}
+        table.extract = {name: _cell(i) for i, name in enumerate(NAMES)}
         return
     if first_row is None or not any(str(c or "").strip() for c in first_row):
         raise FileError("import.empty", _("The file is empty: it has no header line."))
     table.headers = [str(c or "").strip() for c in first_row]
+    index = {normalise_header(h): i for i, h in reversed(list(enumerate(table.headers))) if h}
+    used: set[int] = set()
+    for name, spec in mapped_columns(mapping).items():
+        try:
+            table.extract[name] = compile_spec(spec, index)
+        except MappingError as error:
+            if BY_NAME[name].required:
+                raise FileError(
+                    "import.mapping",
+                    _("The column %(header)s that the mapping reads for %(name)s is missing.")
+                    % {"header": error, "name": name},
+                ) from None
+            continue
+        table.sources[name] = (
+            json.dumps(spec, ensure_ascii=False) if not isinstance(spec, str) else spec
+        )
+        used |= {i for h, i in index.items() if h in _headers_of(spec)}
     seen: dict[str, int] = {}
-    for index, header in enumerate(table.headers):
+    for position, header in enumerate(table.headers):
         name = canonical(header)
-        if name is None:
-            if header:
+        if name is None or name in table.extract:
+            if header and position not in used and name is None:
                 table.unknown.append(header)
             continue
         if name in seen:
@@ -115,9 +140,10 @@ def _layout(table: Table, first_row: list[str] | None, has_header: bool) -> None
                 _("Columns %(a)s and %(b)s both give %(name)s.")
                 % {"a": table.headers[seen[name]], "b": header, "name": name},
             )
-        seen[name] = index
-        table.mapping[index] = name
-    missing = [name for name in REQUIRED if name not in seen]
+        seen[name] = position
+        table.sources[name] = header
+        table.extract[name] = _cell(position)
+    missing = [name for name in REQUIRED if name not in table.extract]
     if missing:
         raise FileError(
             "import.missing_columns",
@@ -125,16 +151,32 @@ def _layout(table: Table, first_row: list[str] | None, has_header: bool) -> None
         )
 
 
-def open_table(path: Path, file_name: str, *, has_header: bool = True):
+def _headers_of(spec) -> set[str]:
+    if isinstance(spec, str):
+        return {normalise_header(spec)}
+    if isinstance(spec, list):
+        return set().union(*(_headers_of(s) for s in spec)) if spec else set()
+    found: set[str] = set()
+    for key in ("first", "divide"):
+        for part in spec.get(key, []):
+            found |= _headers_of(part)
+    if "from" in spec:
+        found |= _headers_of(spec["from"])
+    for header in spec.get("when", {}):
+        found.add(normalise_header(header))
+    return found
+
+
+def open_table(path: Path, file_name: str, *, has_header: bool = True, mapping=None):
     """The file's layout and an iterator of (line number, cells) over its non-empty rows."""
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if magic == ZIP_MAGIC or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _open_xlsx(path, has_header)
-    return _open_csv(path, has_header)
+        return _open_xlsx(path, has_header, mapping)
+    return _open_csv(path, has_header, mapping)
 
 
-def _open_csv(path: Path, has_header: bool):
+def _open_csv(path: Path, has_header: bool, mapping):
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as handle:
         sample = handle.read(64 * 1024)
@@ -157,7 +199,7 @@ def _open_csv(path: Path, has_header: bool):
 
     with open(path, encoding=encoding, newline="") as handle:
         first_row = next(csv.reader(handle, delimiter=table.delimiter), None)
-    _layout(table, first_row, has_header)
+    _layout(table, first_row, has_header, mapping)
     return table, rows()
 
 
@@ -173,7 +215,7 @@ def _xlsx_text(value) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, has_header: bool):
+def _open_xlsx(path: Path, has_header: bool, mapping):
     from openpyxl import load_workbook
 
     try:
@@ -199,7 +241,7 @@ def _open_xlsx(path: Path, has_header: bool):
             if cells:
                 first_row = cells
                 break
-    _layout(table, first_row, has_header)
+    _layout(table, first_row, has_header, mapping)
 
     def rows():
         try:
@@ -281,6 +323,8 @@ def _parse_value(column, text: str):
     """The typed value of one cell, or a ValueError whose message says why not."""
     kind = column.kind
     if kind == "text":
+        if text[:1] == "'" and text[1:].isdigit():
+            text = text[1:]  # a spreadsheet's mark keeping leading zeros (postal codes)
         if len(text) > column.max_length:
             raise ValueError(
                 _("%(n)s characters, at most %(max)s.") % {"n": len(text), "max": column.max_length}
@@ -338,6 +382,9 @@ def normalise_word(text: str) -> str:
     return normalise_header(text).replace("_", "")
 
 
+# Every row needs these; the document's other required fields may be on one of its rows only
+# (exports often give the order's fields on its first row).
+ROW_REQUIRED = {name for name in REQUIRED if not BY_NAME[name].document} | {"reference_partenaire"}
 IDENTIFIER_CHECKS = (
     ("siren", compact_siren, validate_siren),
     ("tva_intracom", lambda v: compact_vat_id(v).upper(), validate_vat_id),
@@ -374,7 +421,7 @@ class CellReader:
         for name, column in BY_NAME.items():
             text = (data.get(name) or "").strip()
             if not text:
-                if column.required:
+                if column.required and name in ROW_REQUIRED:
                     errors.append({"field": name, "message": str(_("This column is required."))})
                 continue
             ok, result = self.value(column, text)
@@ -425,7 +472,5 @@ def row_data(table: Table, cells: list[str]) -> tuple[dict[str, str], list[dict]
                 ),
             }
         )
-    data = {
-        name: cells[index] if index < len(cells) else "" for index, name in table.mapping.items()
-    }
+    data = {name: extract(cells) for name, extract in table.extract.items()}
     return data, errors

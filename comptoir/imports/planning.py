@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item, Unit
 from comptoir.core.money import HUNDRED, round_amount, round_price
-from comptoir.imports.columns import DOCUMENT_FIELDS
+from comptoir.imports.columns import BY_NAME, DOCUMENT_FIELDS, REQUIRED
 from comptoir.imports.models import (
     ImportBatch,
     ImportPartner,
@@ -31,6 +31,7 @@ from comptoir.parties.models import Address, Customer
 from comptoir.payments.models import PaymentMethod
 from comptoir.pricing.models import Tax, VatCategory
 
+DOCUMENT_REQUIRED = [n for n in REQUIRED if BY_NAME[n].document and n != "reference_partenaire"]
 PAYMENT_METHODS = {
     "virement": PaymentMethod.TRANSFER,
     "vir": PaymentMethod.TRANSFER,
@@ -157,6 +158,9 @@ def group_rows(rows: list[ImportRow]) -> list[PlannedDocument]:
                     % {"value": value, "known": known},
                 )
     for doc in documents.values():
+        for name in DOCUMENT_REQUIRED:
+            if not doc.errors and not doc.header.get(name):
+                doc.refuse_document(name, _("This column is required."))
         if doc.errors:
             failing = ", ".join(str(r.line) for r in doc.rows if r.pk in doc.errors)
             for row in doc.rows:

@@ -22,6 +22,10 @@ class PartnerIn(Schema):
     record_payments: bool = True
     has_header: bool = True
     active: bool = True
+    mapping: dict = Field(
+        default_factory=dict,
+        description='{"profile": "shopify" | "woocommerce", "columns": {template column: spec}}',
+    )
 
 
 class PartnerPatch(Schema):
@@ -38,6 +42,7 @@ class PartnerPatch(Schema):
     record_payments: bool | None = None
     has_header: bool | None = None
     active: bool | None = None
+    mapping: dict | None = None
 
 
 class PartnerOut(PartnerIn):

@@ -49,6 +49,7 @@ from comptoir.imports.planning import (
     plan_references,
     unit_code,
 )
+from comptoir.imports.profiles import check_mapping
 from comptoir.parties.models import Address, Customer
 from comptoir.parties.services import create_customers
 from comptoir.payments.services import PaymentRequest, register_payments
@@ -99,6 +100,13 @@ def save_partner(partner: ImportPartner | None = None, **fields) -> ImportPartne
             if name in PARTNER_FIELDS and value is not None:
                 setattr(partner, name, value)
         _check_orders_allowed(partner.creates)
+        problem = check_mapping(partner.mapping)
+        if problem:
+            raise BusinessError(
+                "import.mapping",
+                _("The column mapping is wrong: %(problem)s.") % {"problem": problem},
+                "mapping",
+            )
         full_clean_or_raise(partner)
         partner.save()
         return partner
@@ -172,7 +180,10 @@ def parse_batch(batch: ImportBatch) -> ImportBatch:
         try:
             with transaction.atomic():  # its rows go if the file turns out unreadable
                 table, rows = open_table(
-                    batch.file.path, batch.file_name, has_header=batch.has_header
+                    batch.file.path,
+                    batch.file_name,
+                    has_header=batch.has_header,
+                    mapping=batch.partner.mapping,
                 )
                 count, file_total = _store_rows(batch, table, rows)
                 if count == 0:

@@ -81,7 +81,9 @@ def partner_form(request, pk: int | None = None):
     partner = get_object_or_404(ImportPartner, pk=pk) if pk else None
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST":
-        saved = save_form(form, lambda data: services.save_partner(partner, **data))
+        saved = save_form(
+            form, lambda _data: services.save_partner(partner, **form.partner_fields())
+        )
         if saved is not None:
             messages.success(request, _("Partner %(name)s saved.") % {"name": saved.name})
             return redirect("imports:partners")

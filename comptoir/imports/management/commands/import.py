@@ -18,6 +18,7 @@ from comptoir.imports.models import (
     WhenUnknown,
 )
 from comptoir.imports.planning import open_references
+from comptoir.imports.profiles import PROFILES
 from comptoir.imports.services import (
     batch_report,
     parse_batch,
@@ -63,6 +64,9 @@ class Command(BaseCommand):
                 command.add_argument("--" + option.replace("_", "-"), choices=choices)
             command.add_argument("--payments", action=argparse.BooleanOptionalAction)
             command.add_argument("--header", action=argparse.BooleanOptionalAction)
+            command.add_argument(
+                "--profile", choices=sorted(PROFILES), help="Read the partner's own export."
+            )
 
         upload = sub.add_parser("upload", help="Store a partner's file and read its rows.")
         self._file_arguments(upload)
@@ -122,6 +126,11 @@ class Command(BaseCommand):
             "record_payments": options["payments"],
             "has_header": options["header"],
         }
+        if options["profile"]:
+            fields["mapping"] = {
+                **(existing.mapping if existing else {}),
+                "profile": options["profile"],
+            }
         partner = save_partner(existing, **fields)
         self.stdout.write(f"{partner.name}: {partner.creates}, {partner.then}")
 
