@@ -1,4 +1,5 @@
-"""`make bench`: the standard sales workload (P1-P9) and the pages at scale (P10), on SQLite
+"""`make bench`: the standard sales workload (P1-P8), the partner import (P9) and the pages at
+scale (P10), on SQLite
 and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL; with --peer, the peer ERP
 (Tryton, ../shared/bench/peers/tryton/run) in the same run and the rate ratios per phase.
 
@@ -135,6 +136,23 @@ def pages_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def imports_table(result: dict) -> str:
+    file = result["file"]
+    lines = [
+        f"### P9 partner import, {result['database']}: {file['lines']:,} lines, "
+        f"{file['documents']:,} documents, {file['mib']} MiB",
+        "",
+        "| phase | lines | seconds | lines per s | queries | peak MiB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["phases"]:
+        lines.append(
+            f"| {row['phase']} | {row['count']:,} | {row['seconds']:.2f} | {row['rate']:,.0f} "
+            f"| {row['queries']} | {row['peak_mib']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--orders", type=int, default=1000)
@@ -143,6 +161,18 @@ def main() -> None:
         type=int,
         default=100_000,
         help="invoices (10 lines each) bulk-built for P10, the pages at scale; 0 skips P10",
+    )
+    parser.add_argument(
+        "--import-lines",
+        type=int,
+        default=100_000,
+        help="lines of the partner file read and processed into issued invoices (P9); 0 skips",
+    )
+    parser.add_argument(
+        "--import-memory-lines",
+        type=int,
+        default=1_000_000,
+        help="lines of a file only read, on SQLite, for the memory bound; 0 skips",
     )
     parser.add_argument("--peer", action="store_true", help="run the peer ERP in the same run")
     parser.add_argument("--peer-orders", type=int, default=200)
@@ -163,6 +193,15 @@ def main() -> None:
         for url in databases:
             run("workload", url, *workload_options, "--profile", args.profile)
     runs[0]["floor"] = run_floor()
+    imports = [
+        run("imports", url, "--lines", str(args.import_lines))
+        for url in databases
+        if args.import_lines
+    ]
+    if args.import_memory_lines:
+        imports.append(
+            run("imports", None, "--lines", str(args.import_memory_lines), "--read-only")
+        )
     pages = [run("pages", url, "--invoices", str(args.scale)) for url in databases if args.scale]
     if args.peer:
         for url, result in zip(databases, runs, strict=True):
@@ -176,11 +215,13 @@ def main() -> None:
         },
         "orders": args.orders,
         "runs": runs,
+        "imports": imports,
         "pages": pages,
     }
     markdown = "\n\n".join(
         [f"# Comptoir benchmark, {report['date']}", f"Machine: {report['machine']}"]
         + [table(result) for result in runs]
+        + [imports_table(result) for result in imports]
         + [pages_table(result) for result in pages]
     )
     RESULTS.mkdir(exist_ok=True)

@@ -275,3 +275,13 @@ def test_the_templates_list_every_column():
     book = load_workbook(io.BytesIO(template_xlsx()))
     assert [c.value for c in book.worksheets[0][1]] == NAMES
     assert book.worksheets[1].max_row == len(NAMES) + 1
+
+
+def test_the_documentation_describes_every_column():
+    from pathlib import Path
+
+    from comptoir.imports.columns import COLUMNS
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "import.md").read_text()
+    for column in COLUMNS:
+        assert f"`{column.name}`" in text and f"`{column.english}`" in text, column.name
