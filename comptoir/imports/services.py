@@ -641,7 +641,7 @@ def _header(doc: PlannedDocument, specs: list[LineSpec], customer: Customer) -> 
             {
                 "amount": str(round(shipping_amount, 2)),
                 "is_charge": True,
-                "reason": _("Shipping"),
+                "reason": _("Shipping costs"),
                 "vat_category": tax.category,
                 "vat_rate": str(tax.rate),
             }
