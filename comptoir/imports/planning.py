@@ -76,17 +76,26 @@ def line_amount(values: dict) -> Decimal:
     return round_amount(gross * (HUNDRED - discount) / HUNDRED)
 
 
-@dataclass
-class PlannedLine:
-    row: ImportRow
-    item_code: str
-    tax_rate: Decimal | None  # the file's rate, None to use the item's
+class PlanRow:
+    """What planning reads and writes of an import row (lighter than the model instance)."""
+
+    FIELDS = ("pk", "line", "reference", "state", "values", "errors")
+
+    __slots__ = ("document", "errors", "line", "pk", "reference", "state", "values")
+
+    def __init__(self, pk, line, reference, state, values, errors, document=None):
+        self.pk, self.line, self.reference, self.state = pk, line, reference, state
+        self.values, self.errors, self.document = values, errors, document
+
+    @property
+    def document_id(self):
+        return self.document.pk if self.document is not None else None
 
 
 @dataclass
 class PlannedDocument:
     reference: str
-    rows: list[ImportRow]
+    rows: list[PlanRow]
     header: dict = field(default_factory=dict)
     errors: dict[int, list[dict]] = field(default_factory=dict)  # row id → anomalies
     customer: Customer | None = None
@@ -97,7 +106,7 @@ class PlannedDocument:
     def blocked(self) -> bool:
         return bool(self.errors)
 
-    def refuse(self, row: ImportRow, name: str, message: str) -> None:
+    def refuse(self, row: PlanRow, name: str, message: str) -> None:
         self.errors.setdefault(row.pk, []).append({"field": name, "message": str(message)})
 
     def refuse_document(self, name: str, message: str) -> None:
@@ -134,7 +143,7 @@ class Plan:
         return [d for d in self.documents if not d.blocked]
 
 
-def group_rows(rows: list[ImportRow]) -> list[PlannedDocument]:
+def group_rows(rows: list[PlanRow]) -> list[PlannedDocument]:
     """Rows into documents (in file order); document fields must agree between rows."""
     documents: dict[str, PlannedDocument] = {}
     for row in rows:
@@ -328,7 +337,7 @@ def _check_documents(plan: Plan, currency: str) -> None:
                 )
 
 
-def plan_documents(partner: ImportPartner, rows: list[ImportRow], currency: str) -> Plan:
+def plan_documents(partner: ImportPartner, rows: list[PlanRow], currency: str) -> Plan:
     plan = Plan(partner, group_rows(rows))
     _check_documents(plan, currency)
     _match_customers(plan)
@@ -350,11 +359,14 @@ def open_references(batch: ImportBatch) -> list[str]:
 def plan_references(batch: ImportBatch, refs: list[str], currency: str):
     """The plan of these references' open rows, and the rows whose document already exists
     (marked duplicate, linked to it, not saved)."""
-    rows = list(
-        ImportRow.objects.filter(batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES)
+    rows = [
+        PlanRow(*values)
+        for values in ImportRow.objects.filter(
+            batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES
+        )
         .order_by("line")
-        .only("pk", "line", "reference", "state", "values", "errors")
-    )
+        .values_list(*PlanRow.FIELDS)
+    ]
     existing = {
         d.reference: d
         for d in PartnerDocument.objects.filter(partner=batch.partner_id, reference__in=refs)
@@ -444,7 +456,7 @@ def address_key(address: dict) -> tuple:
     )
 
 
-def net_unit_price(plan: Plan, doc: PlannedDocument, row: ImportRow, tax: Tax | None):
+def net_unit_price(plan: Plan, doc: PlannedDocument, row: PlanRow, tax: Tax | None):
     """The unit price excluding VAT, or None when the price list gives it."""
     if plan.partner.price_source == PriceSource.PRICE_LIST:
         return None

@@ -28,7 +28,8 @@ def test_the_template_downloads_as_csv_and_xlsx(api):
     assert response.content[:2] == b"PK"
 
 
-def test_partner_options_are_checked(api):
+def test_partner_options_are_checked(api, settings):
+    settings.LANGUAGE_CODE = "en"
     response = api.post("/import-partners", {"name": "Shop", "creates": "orders"})
     assert response.status_code == 400
     assert "stock management" in response.json()["message"]
