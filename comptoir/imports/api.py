@@ -103,11 +103,16 @@ def edit_row(request, pk: int, row_pk: int, payload: RowPatch):
     return services.edit_row(row, payload.data)
 
 
-@router.post("/imports/{pk}/process", response={200: ReportOut, **ERRORS})
-def process(request, pk: int):
-    """Create the documents of the rows still open; a document is never created twice."""
-    report = services.process_batch(get_object_or_404(ImportBatch, pk=pk), by=request.user)
-    return report.__dict__
+@router.post("/imports/{pk}/process", response={200: ReportOut, 202: BatchOut, **ERRORS})
+def process(request, pk: int, background: bool = False):
+    """Create the documents of the rows still open; a document is never created twice.
+
+    With `background=true` the background worker processes the file: the answer is the
+    import (202), whose `rows_done` and `status` follow the progress."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if background:
+        return Status(202, services.queue_processing(batch, by=request.user))
+    return services.process_batch(batch, by=request.user).__dict__
 
 
 @router.delete("/imports/{pk}/rows", response={200: PurgeOut, **ERRORS})

@@ -86,3 +86,14 @@ def test_purge_deletes_the_rows_not_processed(api):
     assert api.delete(f"/imports/{batch['id']}/rows").json() == {"deleted": 1}
     states = [r["state"] for r in api.get(f"/imports/{batch['id']}/rows").json()["items"]]
     assert states == ["created"]
+
+
+def test_processing_in_the_background_answers_at_once(api):
+    partner = api.post("/import-partners", {"name": "Shop"}).json()
+    batch = upload(api, partner["id"], csv_file(GOOD)).json()
+    response = api.post(f"/imports/{batch['id']}/process?background=true")
+    assert response.status_code == 202
+    # The tests' job backend runs the job at once; a worker would run it shortly after.
+    done = api.get(f"/imports/{batch['id']}").json()
+    assert done["status"] == "processed" and done["rows_done"] == 1
+    assert Invoice.objects.count() == 1
