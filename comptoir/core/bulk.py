@@ -1,7 +1,10 @@
-"""Set-based writes of different values to many rows.
+"""Set-based writes of many rows.
 
-One `UPDATE … FROM (VALUES …)` per chunk, on SQLite (3.33+) and PostgreSQL alike; Django's
-bulk_update builds a CASE per row, which costs quadratic time on thousands of rows.
+Updates: one `UPDATE … FROM (VALUES …)` per chunk on SQLite (3.33+), one `UPDATE … FROM
+unnest(arrays)` on PostgreSQL; Django's bulk_update builds a CASE per row, which costs
+quadratic time on thousands of rows. Inserts: multi-row INSERTs on SQLite, COPY on
+PostgreSQL (its driver would otherwise spend longer rewriting thousands of placeholders
+than the server spends inserting).
 """
 
 from django.db import connection
@@ -30,6 +33,9 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
         (row[0], *(prep(value, connection) for prep, value in zip(prepare, row[1:], strict=True)))
         for row in rows
     ]
+    if cast:
+        _update_from_arrays(table, model_fields, rows)
+        return
     row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
@@ -40,6 +46,51 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
                 f"WHERE {table}.id = v.column1",
                 [value for row in chunk for value in row],
             )
+
+
+def _update_from_arrays(table: str, model_fields, rows: list[tuple]) -> None:
+    """PostgreSQL: one array per column, whatever the number of rows (a handful of params)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    types = ["bigint", *(f.cast_db_type(connection) for f in model_fields)]
+    names = [f"c{index}" for index in range(len(types))]
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{name}"
+        for field, name in zip(model_fields, names[1:], strict=True)
+    )
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "
+            f"WHERE {table}.id = v.c0",
+            columns,
+        )
+
+
+def _copy_rows(model, fields: list[str], rows: list[tuple], returning: bool) -> list:
+    """PostgreSQL: COPY the rows; with ``returning``, their ids are taken from the table's
+    sequence first, in order."""
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name).column for name in fields]
+    ids: list = []
+    with connection.cursor() as cursor:
+        if returning:
+            pk = model._meta.pk.column
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            columns = [pk, *columns]
+            rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    return ids
 
 
 def _max_params() -> int:
@@ -55,6 +106,8 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, returning: bool 
     For large streams of simple rows (an import's lines, document lines) where building
     Django's INSERT for each row would cost more than the insert itself.
     """
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, fields, rows, returning) if rows else []
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
