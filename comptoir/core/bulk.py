@@ -28,9 +28,9 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
         + (f"::{field.cast_db_type(connection)}" if cast else "")
         for index, field in enumerate(model_fields, start=2)
     )
-    prepare = [f.get_db_prep_save for f in model_fields]
+    prepare = [_preparer(f) for f in model_fields]
     rows = [
-        (row[0], *(prep(value, connection) for prep, value in zip(prepare, row[1:], strict=True)))
+        (row[0], *(prep(value) for prep, value in zip(prepare, row[1:], strict=True)))
         for row in rows
     ]
     if cast:
@@ -140,6 +140,18 @@ PLAIN_TYPES = {
     "DecimalField",  # Decimal goes to both drivers as it is, as Django passes it
     "ForeignKey",  # by its id (attname)
 }
+
+
+def _preparer(field):
+    """How a value of the field goes to the driver: as it is for plain types (ids for foreign
+    keys), else as Django prepares it for saving."""
+    if field.get_internal_type() in PLAIN_TYPES:
+        return _as_is
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _as_is(value):
+    return value
 
 
 def insert_objects(objects: list, *, returning: bool = False) -> list:
