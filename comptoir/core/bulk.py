@@ -165,10 +165,15 @@ def insert_objects(objects: list, *, returning: bool = False) -> list:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     prepare = [None if f.get_internal_type() in PLAIN_TYPES else f.get_db_prep_save for f in fields]
     rows = []
+    relations = [f.is_relation for f in fields]
     for obj in objects:
         values = []
-        for field, prep in zip(fields, prepare, strict=True):
+        for field, prep, relation in zip(fields, prepare, relations, strict=True):
             value = field.pre_save(obj, True) if prep else getattr(obj, field.attname)
+            if relation and value is None and field.is_cached(obj):
+                # A related object saved after it was set here: take its id now.
+                related = field.get_cached_value(obj)
+                value = related.pk if related is not None else None
             values.append(prep(value, connection) if prep else value)
         rows.append(tuple(values))
     ids = insert_rows(model, [f.name for f in fields], rows, returning=returning)

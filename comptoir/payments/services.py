@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import ZERO, settlements
 from comptoir.billing.services import refresh_settlements
+from comptoir.core.bulk import insert_objects
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import MAX_AMOUNT, parse_decimal, round_amount
 from comptoir.core.numbering import take_numbers
@@ -93,7 +94,12 @@ def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Paymen
         open_by_customer = _open_invoices(auto_customers) if auto_customers else {}
         invoice_ids = {inv.pk for r in requests for inv, _a in (r.allocations or [])}
         invoice_ids |= {inv.pk for invs in open_by_customer.values() for inv in invs}
-        locked = Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk")
+        locked = (
+            Invoice.objects.select_for_update()
+            .filter(pk__in=invoice_ids)
+            .order_by("pk")
+            .only("pk", "number", "status", "kind", "customer_id")  # what allocating checks
+        )
         invoices = {invoice.pk: invoice for invoice in locked}
         outstanding = {pk: s.outstanding for pk, s in settlements(invoice_ids).items()}
         payments, all_allocations = [], []
@@ -138,8 +144,8 @@ def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Paymen
                 members, take_numbers("payment", members[0].date, len(members)), strict=True
             ):
                 payment.number = number
-        Payment.objects.bulk_create(payments)
-        Allocation.objects.bulk_create(all_allocations)
+        insert_objects(payments, returning=True)
+        insert_objects(all_allocations)
         refresh_settlements({a.invoice_id for a in all_allocations})
         return payments
 
