@@ -362,6 +362,37 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
         billing.create_invoice(
             rnd.choice(customer_list), [LineSpec(item=services[0], quantity=Decimal(2))], by=user
         )
+        counts["imports"] = _demo_import(items, today, user)
         counts["customers"] = len(customer_list)
         counts["items"] = len(items)
         return counts
+
+
+def _demo_import(items, today, user) -> int:
+    """An e-shop partner and one file of its sales, processed, with a line still to correct."""
+    import io
+
+    from comptoir.imports.services import parse_batch, process_batch, save_partner, upload_file
+
+    partner = save_partner(name="Boutique en ligne", mapping={})
+    header = (
+        "reference_partenaire;date_document;code_client;nom_client;email;adresse_facturation;"
+        "code_postal_facturation;ville_facturation;code_article;quantite;prix_unitaire;"
+        "prix_ttc;frais_port;montant_paye;mode_paiement"
+    )
+    day = (today - timedelta(days=2)).strftime("%d/%m/%Y")
+    goods = [item for item in items if not item.is_service][:3]
+    rows = [header]
+    for n, (name, city) in enumerate(
+        [("Camille Petit", "Annecy"), ("Hugo Bernard", "Rennes"), ("Inès Moreau", "Lille")]
+    ):
+        who = f"WEB-{n + 1:03d};{day};W{n + 1};{name};client{n + 1}@exemple.fr;"
+        who += f"{n + 3} rue du Marché;7400{n};{city}"
+        for k, item in enumerate(goods[: n + 1]):
+            quantity = "deux" if (n, k) == (2, 1) else str(k + 1)  # one line to correct
+            price = str((item.sale_price * Decimal("1.2")).quantize(Decimal("0.01")))
+            rows.append(f"{who};{item.code};{quantity};{price.replace('.', ',')};oui;5,90;;")
+    content = ("\n".join(rows) + "\n").encode()
+    batch = upload_file(partner, "boutique-ventes.csv", io.BytesIO(content), by=user)
+    process_batch(parse_batch(batch), by=user)
+    return 1
