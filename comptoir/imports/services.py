@@ -321,11 +321,17 @@ def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
     with transaction.atomic():
         batch = _lock_batch(batch)
         _check_processable(batch)
-        batch.status, batch.error, batch.rows_done = ImportBatch.Status.PROCESSING, "", 0
+        batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
+        batch.rows_done = _settled_rows(batch)
         batch.save(update_fields=["status", "error", "rows_done"])
         process_import.enqueue(batch.pk, by.pk if by else None)
     batch.refresh_from_db()
     return batch
+
+
+def _settled_rows(batch: ImportBatch) -> int:
+    """Rows done before this run: the progress counts on from there to the file's rows."""
+    return batch.rows.exclude(state__in=ImportRow.OPEN_STATES).count()
 
 
 def _check_processable(batch: ImportBatch) -> None:
@@ -349,7 +355,8 @@ def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
         batch = _lock_batch(batch)
         _check_processable(batch)
         batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
-        batch.save(update_fields=["status", "error"])
+        batch.rows_done = _settled_rows(batch)
+        batch.save(update_fields=["status", "error", "rows_done"])
     refs = open_references(batch)
     chunks = [
         refs[start : start + DOCUMENTS_PER_CHUNK]

@@ -81,6 +81,8 @@ def test_valid_documents_only_creates_them_and_the_others_wait_with_their_reason
     report = process_batch(batch)
     assert report.documents_created == 2 and report.failed_rows == 0
     assert Invoice.objects.count() == 2
+    batch.refresh_from_db()
+    assert batch.rows_done == batch.row_count == 3  # the progress of the second run ends full
 
 
 def test_all_or_nothing_refuses_while_a_row_has_an_anomaly(partner):
