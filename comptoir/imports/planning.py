@@ -396,8 +396,11 @@ class Preview:
     items_to_create: int = 0
     total: Decimal = Decimal("0")
     anomalies: list[dict] = field(default_factory=list)  # the first ones: line, reason
+    new_customers: list[str] = field(default_factory=list)  # the first names to create
+    new_items: list[str] = field(default_factory=list)  # the first codes to create
 
     MAX_ANOMALIES = 200
+    MAX_NAMES = 50
 
 
 def preview(batch: ImportBatch, currency: str, chunk: int = 500) -> Preview:
@@ -420,9 +423,15 @@ def preview(batch: ImportBatch, currency: str, chunk: int = 500) -> Preview:
                 result.ready_documents += 1
                 result.total += doc.file_amount
         customers_matched |= {c.pk for c in plan.customers.values()}
-        customers_new |= set(plan.new_customers)
         items_matched |= {i.pk for i in plan.items.values()}
-        items_new |= set(plan.new_items)
+        for key, header in plan.new_customers.items():
+            if key not in customers_new and len(result.new_customers) < Preview.MAX_NAMES:
+                result.new_customers.append(header["nom_client"])
+            customers_new.add(key)
+        for code in plan.new_items:
+            if code not in items_new and len(result.new_items) < Preview.MAX_NAMES:
+                result.new_items.append(code)
+            items_new.add(code)
     result.documents += result.duplicate_documents
     result.customers_matched = len(customers_matched)
     result.customers_to_create = len(customers_new)

@@ -111,6 +111,8 @@ class PreviewOut(Schema):
     items_to_create: int
     total: Amount
     anomalies: list[AnomalyOut]
+    new_customers: list[str] = Field(description="The first 50 customers to create")
+    new_items: list[str] = Field(description="The first 50 item codes to create")
 
 
 class ReportOut(Schema):

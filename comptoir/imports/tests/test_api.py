@@ -46,6 +46,7 @@ def test_a_file_goes_from_upload_to_invoices(api):
     preview = api.get(f"/imports/{batch['id']}/preview").json()
     assert preview["ready_documents"] == 1 and preview["blocked_documents"] == 1
     assert preview["customers_to_create"] == 1 and preview["items_to_create"] == 1
+    assert preview["new_customers"] == ["Dupont"] and preview["new_items"] == ["CAFE"]
     assert preview["anomalies"][0]["field"] == "quantite"
     assert not Invoice.objects.exists()  # a preview creates nothing
 
