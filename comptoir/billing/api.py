@@ -1,9 +1,12 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.billing import services
+from comptoir.billing.facturx import build_xml
 from comptoir.billing.models import Invoice
+from comptoir.billing.pdf import render_facturx, render_pdf
 from comptoir.billing.schemas import CreditNoteIn, InvoiceFilter, InvoiceIn, InvoiceOut
 from comptoir.core.schemas import ErrorOut
 from comptoir.pricing.documents import read_document_input, read_document_patch
@@ -80,3 +83,22 @@ def invoice_order(request, pk: int):
 def invoice_quotation(request, pk: int):
     invoice = services.invoice_quotation(get_object_or_404(Quotation, pk=pk), by=request.user)
     return Status(201, _invoice(invoice.pk))
+
+
+@router.get("/invoices/{pk}/pdf", response={200: None, 404: ErrorOut})
+def invoice_pdf(request, pk: int, lang: str = "fr"):
+    """The issued invoice or credit note as Factur-X (PDF/A-3 with its EN 16931 XML); a draft
+    as a plain PDF."""
+    invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
+    lang = lang if lang in ("fr", "en") else "fr"
+    render = render_facturx if invoice.status == Invoice.Status.ISSUED else render_pdf
+    return HttpResponse(render(invoice, lang), content_type="application/pdf")
+
+
+@router.get("/invoices/{pk}/xml", response={200: None, 404: ErrorOut})
+def invoice_xml(request, pk: int):
+    """The CII XML (EN 16931) of an issued invoice or credit note."""
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
+    )
+    return HttpResponse(build_xml(invoice), content_type="application/xml")

@@ -1,13 +1,17 @@
 """Invoice and credit note pages: lists, detail with what is left to pay, forms, credit."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from comptoir.billing import services
+from comptoir.billing.facturx import build_xml
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
+from comptoir.billing.pdf import render_facturx, render_pdf
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import quantities_per_line
@@ -129,3 +133,30 @@ def invoice_credit(request, pk: int):
         template="billing/credit.html",
         context={"invoice": invoice},
     )
+
+
+def _file_response(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def invoice_pdf(request, pk: int):
+    """The issued invoice as Factur-X (PDF/A-3 with its XML); a draft as a plain PDF."""
+    invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
+    language = request.GET.get("lang") or get_language() or "fr"
+    language = language if language in dict(settings.LANGUAGES) else "fr"
+    if invoice.status == Invoice.Status.ISSUED:
+        content = render_facturx(invoice, language)
+    else:
+        content = render_pdf(invoice, language)
+    return _file_response(content, "application/pdf", f"{invoice.number or 'brouillon'}.pdf")
+
+
+@login_required
+def invoice_xml(request, pk: int):
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
+    )
+    return _file_response(build_xml(invoice), "application/xml", "factur-x.xml")

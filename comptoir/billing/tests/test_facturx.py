@@ -187,3 +187,74 @@ def test_a_broken_invoice_is_caught_by_the_validator(items, tmp_path):
     result = subprocess.run([str(CHECKER), "--fr", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "BR-CO-15" in result.stdout
+
+
+def pdf_text(content: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+def pdf_metadata(content: bytes) -> bytes:
+    """The PDF's XMP metadata, where PDF/A declares its part (3 for PDF/A-3)."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return PdfReader(BytesIO(content)).trailer["/Root"]["/Metadata"].get_object().get_data()
+
+
+def test_the_factur_x_pdf_carries_its_xml_and_the_mandatory_mentions(items, tmp_path):
+    from facturx import get_xml_from_pdf
+
+    from comptoir.billing.pdf import render_facturx
+
+    cases = matrix(items)
+    invoice, exempt = cases["line-and-document-discounts"], cases["exempt"]
+    content = render_facturx(invoice)
+    assert content.startswith(b"%PDF")
+    metadata = pdf_metadata(content)
+    assert b"pdfaid:part" in metadata and b"3" in metadata.split(b"pdfaid:part")[1][:4]
+    name, xml = get_xml_from_pdf(content, check_xsd=True)
+    assert name == "factur-x.xml" and xml == build_xml(invoice)
+    (tmp_path / "invoice.pdf").write_bytes(content)
+    result = subprocess.run([str(CHECKER), "--fr", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+    text = pdf_text(content)
+    for mention in (
+        invoice.number,
+        "Atelier Test SARL",
+        "SIREN 552100554",
+        "FR96552100554",  # the seller's VAT number
+        "FR44732829320",  # the buyer's
+        "Date de livraison ou de prestation",
+        "Échéance",
+        "Pénalités de retard",
+        "40 €",
+        "Pas d'escompte",
+        "Frais de port",
+        "Remise commerciale",
+        "TVA 20 %",
+        "IBAN",
+    ):
+        assert mention in text, mention
+    assert "TVA non applicable, art. 293 B du CGI" in pdf_text(render_facturx(exempt))
+    credit = pdf_text(render_facturx(cases["credit-note"]))
+    assert "Avoir" in credit and cases["several-rates"].number in credit
+
+
+def test_invoices_download_as_pdf_and_xml(items, client, user, api):
+    invoice = matrix(items)["several-rates"]
+    client.force_login(user)
+    response = client.get(f"/invoices/{invoice.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert client.get(f"/invoices/{invoice.pk}/factur-x.xml").content == build_xml(invoice)
+    assert api.get(f"/invoices/{invoice.pk}/xml").content == build_xml(invoice)
+    assert api.get(f"/invoices/{invoice.pk}/pdf").content.startswith(b"%PDF")
+    draft = create_invoice(invoice.customer, lines(items, ("chair", "1", {})))
+    assert client.get(f"/invoices/{draft.pk}/factur-x.xml").status_code == 404
+    assert client.get(f"/invoices/{draft.pk}/pdf/").content.startswith(b"%PDF")
