@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench bench-peer install install-dev clean lock messages
+.PHONY: run test lint format bench bench-peer install install-dev clean lock messages examples
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## examples: one Factur-X PDF per case of the e-invoicing matrix, in examples/out/
+examples: install-dev
+	$(BIN)/python -m examples.facturx
 
 ## bench-peer: the peer ERP alone (Tryton, SQLite); `make bench BENCH_ARGS=--peer` runs both
 bench-peer:

@@ -13,12 +13,9 @@ import pytest
 from lxml import etree
 
 from comptoir.billing.facturx import build_xml
-from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
-from comptoir.core.services import update_company
-from comptoir.parties.services import create_customer
+from comptoir.billing.services import create_invoice
 from comptoir.pricing.engine import LineSpec
-from comptoir.pricing.models import Tax
-from tests.factories import ItemFactory
+from examples.facturx import catalogue, matrix, seller
 
 pytestmark = pytest.mark.django_db
 
@@ -27,111 +24,12 @@ NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
 }
-PARIS = [{"line1": "8 rue de Rivoli", "postal_code": "75004", "city": "Paris"}]
-MILANO = [{"line1": "Via Roma 1", "postal_code": "20121", "city": "Milano", "country": "IT"}]
-GENEVE = [{"line1": "Rue du Rhône 3", "postal_code": "1204", "city": "Genève", "country": "CH"}]
-
-
-def tax(code: str) -> Tax:
-    return Tax.objects.get(code=code)
 
 
 @pytest.fixture
-def seller(company):
-    return update_company(
-        iban="FR7630006000011234567890189", email="factures@atelier-test.fr", share_capital=10000
-    )
-
-
-@pytest.fixture
-def items(seller):
-    return {
-        "chair": ItemFactory(code="CHAISE", name="Chaise hêtre", sale_price=Decimal("45.00")),
-        "book": ItemFactory(
-            code="LIVRE", name="Livre de cuisine", sale_price=Decimal("21.10"), tax=tax("TVA55")
-        ),
-        "meal": ItemFactory(
-            code="REPAS", name="Repas d'équipe", sale_price=Decimal("18.00"), tax=tax("TVA10")
-        ),
-        "service": ItemFactory(
-            code="INSTALL", name="Installation", sale_price=Decimal("90.00"), kind="service"
-        ),
-        "odd": ItemFactory(code="VIS", name="Vis inox", sale_price=Decimal("0.0333")),
-    }
-
-
-def customer(name: str, **fields):
-    fields.setdefault("addresses", PARIS)
-    return create_customer(name=name, email=f"compta@{name.lower().replace(' ', '')}.fr", **fields)
-
-
-def lines(items, *specs):
-    return [LineSpec(item=items[key], quantity=Decimal(qty), **extra) for key, qty, extra in specs]
-
-
-def matrix(items) -> dict:
-    """Case name → issued invoice or credit note."""
-    french = customer("Client Francais", siren="732829320", vat_id="FR44732829320")
-    cases = {}
-
-    def issued(name, buyer, specs, **header):
-        cases[name] = issue_invoice(create_invoice(buyer, lines(items, *specs), **header))
-        return cases[name]
-
-    several = issued(
-        "several-rates",
-        french,
-        [("chair", "4", {}), ("book", "3", {}), ("meal", "2", {}), ("service", "1", {})],
-    )
-    issued(
-        "line-and-document-discounts",
-        french,
-        [("chair", "10", {"discount_pct": Decimal("12.5")}), ("book", "1", {})],
-        allowances_charges=[
-            {
-                "amount": "20.00",
-                "is_charge": False,
-                "reason": "Remise commerciale",
-                "vat_category": "S",
-                "vat_rate": "20.00",
-            },
-            {
-                "amount": "9.90",
-                "is_charge": True,
-                "reason": "Frais de port",
-                "vat_category": "S",
-                "vat_rate": "20.00",
-            },
-        ],
-    )
-    cases["credit-note"] = issue_invoice(credit_invoice(several, reason="Retour"))
-    issued(
-        "reverse-charge",
-        customer(
-            "Sous Traitant", siren="552100554", vat_id="FR96552100554", default_tax=tax("AUTOLIQ")
-        ),
-        [("service", "3", {})],
-    )
-    issued(
-        "intra-eu-supply",
-        customer(
-            "Cliente Italia", vat_id="IT00743110157", addresses=MILANO, default_tax=tax("INTRACOM")
-        ),
-        [("chair", "12", {})],
-    )
-    issued(
-        "export",
-        customer("Client Suisse", addresses=GENEVE, default_tax=tax("EXPORT")),
-        [("chair", "5", {}), ("service", "1", {})],
-    )
-    issued(
-        "exempt",
-        customer("Association Locale", siren="443061841", default_tax=tax("EXO")),
-        [("service", "2", {})],
-    )
-    issued("rounding-edge", french, [("odd", "3", {}), ("odd", "1", {})])
-    issued("services-only", french, [("service", "2", {})])
-    return cases
+def items(company):
+    seller()
+    return catalogue()
 
 
 @pytest.fixture
@@ -255,6 +153,6 @@ def test_invoices_download_as_pdf_and_xml(items, client, user, api):
     assert client.get(f"/invoices/{invoice.pk}/factur-x.xml").content == build_xml(invoice)
     assert api.get(f"/invoices/{invoice.pk}/xml").content == build_xml(invoice)
     assert api.get(f"/invoices/{invoice.pk}/pdf").content.startswith(b"%PDF")
-    draft = create_invoice(invoice.customer, lines(items, ("chair", "1", {})))
+    draft = create_invoice(invoice.customer, [LineSpec(item=items["chair"], quantity=1)])
     assert client.get(f"/invoices/{draft.pk}/factur-x.xml").status_code == 404
     assert client.get(f"/invoices/{draft.pk}/pdf/").content.startswith(b"%PDF")

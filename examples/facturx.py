@@ -1,0 +1,162 @@
+"""`make examples`: one Factur-X PDF per case of the e-invoicing matrix, in examples/out/.
+
+The cases are business-to-business invoices issued through the services, as the tests check
+them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
+a credit note, reverse charge, intra-EU supply, export, VAT exemption, a 0.01 rounding edge,
+services only. Open the files with any Factur-X reader or validator.
+"""
+
+import os
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+PARIS = [{"line1": "8 rue de Rivoli", "postal_code": "75004", "city": "Paris"}]
+MILANO = [{"line1": "Via Roma 1", "postal_code": "20121", "city": "Milano", "country": "IT"}]
+GENEVE = [{"line1": "Rue du Rhône 3", "postal_code": "1204", "city": "Genève", "country": "CH"}]
+
+
+def seller():
+    from comptoir.core.services import update_company
+    from comptoir.pricing.models import PaymentTerms
+
+    return update_company(
+        legal_name="Atelier Test SARL",
+        legal_form="SARL",
+        share_capital=Decimal("10000"),
+        siren="552100554",
+        vat_id="FR96552100554",
+        rcs_city="Lyon",
+        address_line1="1 rue du Test",
+        postal_code="69001",
+        city="Lyon",
+        email="factures@atelier-test.fr",
+        iban="FR7630006000011234567890189",
+        default_payment_terms=PaymentTerms.objects.get(code="30J"),
+    )
+
+
+def catalogue() -> dict:
+    from comptoir.catalog.models import Unit
+    from comptoir.catalog.services import create_item
+    from comptoir.pricing.models import Tax
+
+    unit = Unit.objects.get(code="C62")
+    taxes = {t.code: t for t in Tax.objects.all()}
+
+    def item(code, name, price, tax="TVA20", kind="goods"):
+        return create_item(
+            code=code, name=name, sale_price=Decimal(price), tax=taxes[tax], unit=unit, kind=kind
+        )
+
+    return {
+        "chair": item("CHAISE", "Chaise hêtre", "45.00"),
+        "book": item("LIVRE", "Livre de cuisine", "21.10", "TVA55"),
+        "meal": item("REPAS", "Repas d'équipe", "18.00", "TVA10"),
+        "service": item("INSTALL", "Installation", "90.00", kind="service"),
+        "odd": item("VIS", "Vis inox", "0.0333"),
+    }
+
+
+def matrix(items) -> dict:
+    """Case name → issued invoice or credit note, made through the services."""
+    from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
+    from comptoir.parties.services import create_customer
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.pricing.models import Tax
+
+    def customer(name: str, **fields):
+        fields.setdefault("addresses", PARIS)
+        email = f"compta@{name.lower().replace(' ', '')}.fr"
+        return create_customer(name=name, email=email, **fields)
+
+    def tax(code):
+        return Tax.objects.get(code=code)
+
+    cases = {}
+
+    def issued(name, buyer, specs, **header):
+        lines = [LineSpec(item=items[key], quantity=Decimal(q), **x) for key, q, x in specs]
+        cases[name] = issue_invoice(create_invoice(buyer, lines, **header))
+        return cases[name]
+
+    french = customer("Client Francais", siren="732829320", vat_id="FR44732829320")
+    several = issued(
+        "several-rates",
+        french,
+        [("chair", "4", {}), ("book", "3", {}), ("meal", "2", {}), ("service", "1", {})],
+    )
+    issued(
+        "line-and-document-discounts",
+        french,
+        [("chair", "10", {"discount_pct": Decimal("12.5")}), ("book", "1", {})],
+        allowances_charges=[
+            {
+                "amount": "20.00",
+                "is_charge": False,
+                "reason": "Remise commerciale",
+                "vat_category": "S",
+                "vat_rate": "20.00",
+            },
+            {
+                "amount": "9.90",
+                "is_charge": True,
+                "reason": "Frais de port",
+                "vat_category": "S",
+                "vat_rate": "20.00",
+            },
+        ],
+    )
+    cases["credit-note"] = issue_invoice(credit_invoice(several, reason="Retour"))
+    issued(
+        "reverse-charge",
+        customer(
+            "Sous Traitant", siren="380129866", vat_id="FR89380129866", default_tax=tax("AUTOLIQ")
+        ),
+        [("service", "3", {})],
+    )
+    issued(
+        "intra-eu-supply",
+        customer(
+            "Cliente Italia", vat_id="IT00743110157", addresses=MILANO, default_tax=tax("INTRACOM")
+        ),
+        [("chair", "12", {})],
+    )
+    issued(
+        "export",
+        customer("Client Suisse", addresses=GENEVE, default_tax=tax("EXPORT")),
+        [("chair", "5", {}), ("service", "1", {})],
+    )
+    issued(
+        "exempt",
+        customer("Association Locale", siren="443061841", default_tax=tax("EXO")),
+        [("service", "2", {})],
+    )
+    issued("rounding-edge", french, [("odd", "3", {}), ("odd", "1", {})])
+    issued("services-only", french, [("service", "2", {})])
+    return cases
+
+
+def main() -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/examples.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from comptoir.billing.pdf import render_facturx
+
+    call_command("migrate", verbosity=0)
+    seller()
+    OUT.mkdir(exist_ok=True)
+    cases = matrix(catalogue())
+    for name, invoice in cases.items():
+        (OUT / f"{name}.pdf").write_bytes(render_facturx(invoice))
+    print(f"{len(cases)} Factur-X PDFs in {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
