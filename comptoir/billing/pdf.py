@@ -62,6 +62,17 @@ def render_pdf(invoice: Invoice, language: str = "fr") -> bytes:
     return HTML(string=render_html(invoice, language)).write_pdf(pdf_variant="pdf/a-3b")
 
 
+def render_many(invoices, language: str = "fr") -> bytes:
+    """Several invoices in one PDF (to print a batch), each starting on a new page."""
+    from weasyprint import HTML
+
+    documents = [HTML(string=render_html(invoice, language)).render() for invoice in invoices]
+    if not documents:
+        return b""
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 def render_facturx(invoice: Invoice, language: str = "fr") -> bytes:
     """The PDF/A-3 with its factur-x.xml (EN 16931 profile) attached."""
     from facturx import generate_from_binary

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/process/", views.batch_process, name="process"),
     path("<int:pk>/purge/", views.batch_purge, name="purge"),
     path("<int:pk>/rows.csv", views.batch_export, name="export"),
+    path("<int:pk>/documents.pdf", views.batch_documents_pdf, name="documents_pdf"),
     path("<int:pk>/rows/<int:row_pk>/", views.row_edit, name="row"),
 ]

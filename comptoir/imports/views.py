@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.billing.models import Invoice
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing, neutralise
 from comptoir.core.models import Company
@@ -21,7 +22,7 @@ from comptoir.core.views import form_page, save_form
 from comptoir.imports import services
 from comptoir.imports.columns import NAMES
 from comptoir.imports.forms import PartnerForm, RowForm, UploadForm
-from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
+from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow, PartnerDocument
 from comptoir.imports.planning import preview
 from comptoir.imports.template import template_csv, template_xlsx
 
@@ -159,6 +160,9 @@ def batch_detail(request, pk: int):
             .annotate(n=Count("pk"))
         ),
         "preview": preview(batch, Company.get().currency) if open_rows else None,
+        "invoices_created": PartnerDocument.objects.filter(
+            batch=batch, invoice__isnull=False
+        ).exists(),
         "columns": ["date_document", "nom_client", "code_article", "quantite", "prix_unitaire"],
     }
     return render(request, "imports/batch_detail.html", context)
@@ -238,3 +242,27 @@ def row_edit(request, pk: int, row_pk: int):
     return form_page(
         request, form, title, back_url=row.batch.get_absolute_url(), notice=row.anomaly
     )
+
+
+@login_required
+def batch_documents_pdf(request, pk: int):
+    """The invoices this import created, in one PDF to print them together."""
+    from comptoir.billing.pdf import render_many
+
+    batch = _batch(pk)
+    invoices = list(
+        Invoice.objects.filter(
+            pk__in=PartnerDocument.objects.filter(batch=batch, invoice__isnull=False).values(
+                "invoice_id"
+            )
+        )
+        .select_related("credited_invoice")
+        .prefetch_related("lines")
+        .order_by("number", "pk")
+    )
+    if not invoices:
+        messages.error(request, _("This import created no invoice."))
+        return redirect(batch)
+    response = HttpResponse(render_many(invoices), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="import-{batch.pk}-factures.pdf"'
+    return response

@@ -99,3 +99,21 @@ def test_a_refused_file_and_a_bad_partner_show_their_message(browser, partner):
     assert "stock" in response.content.decode()
     response = browser.post("/imports/partners/new/", {**options, "creates": "invoices"})
     assert response.status_code == 302
+
+
+def test_the_created_invoices_print_in_one_pdf(browser, partner):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    upload(browser, partner, csv_file(GOOD, BAD.replace("deux", "2")))
+    batch = ImportBatch.objects.get()
+    browser.post(f"/imports/{batch.pk}/process/")
+    page = browser.get(f"/imports/{batch.pk}/").content.decode()
+    assert f"/imports/{batch.pk}/documents.pdf" in page
+    response = browser.get(f"/imports/{batch.pk}/documents.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    for number in Invoice.objects.values_list("number", flat=True):
+        assert number in text
+    assert len(PdfReader(BytesIO(response.content)).pages) == 2
