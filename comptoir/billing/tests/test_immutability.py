@@ -92,3 +92,28 @@ def test_a_draft_can_be_deleted(company):
     services.delete_invoice(invoice)
     assert not Invoice.objects.filter(pk=invoice.pk).exists()
     assert not InvoiceLine.objects.filter(invoice_id=invoice.pk).exists()
+
+
+@pytest.mark.postgresql
+def test_postgresql_refuses_too_behind_the_applications_back(issued):
+    from django.db import DatabaseError, connection, transaction
+
+    line = issued.lines.get()
+    attempts = [
+        ("UPDATE billing_invoice SET notes = 'changed' WHERE id = %s", [issued.pk]),
+        ("UPDATE billing_invoice SET total_gross = 1 WHERE id = %s", [issued.pk]),
+        ("DELETE FROM billing_invoice WHERE id = %s", [issued.pk]),
+        ("UPDATE billing_invoiceline SET quantity = 3 WHERE id = %s", [line.pk]),
+        ("DELETE FROM billing_invoiceline WHERE id = %s", [line.pk]),
+    ]
+    for sql, params in attempts:
+        with (
+            pytest.raises(DatabaseError, match="cannot be"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+    # What follows payments and credit notes may change.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE billing_invoice SET amount_due = 0 WHERE id = %s", [issued.pk])
+    _unchanged(issued)
