@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
+from comptoir.billing.sealing import contents
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
+from comptoir.core.journal import append as append_to_journal
 from comptoir.core.models import Company, InvoiceBasis
 from comptoir.core.money import parse_decimal, round_quantity
 from comptoir.core.numbering import take_numbers
@@ -260,6 +262,8 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
                 for i in invoices
             ],
         )
+        sealed = contents(invoices)
+        append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
         refresh_settlements(
             [i.credited_invoice_id or i.pk for i in invoices]  # a credit note settles its invoice
         )

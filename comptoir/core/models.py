@@ -137,3 +137,28 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class JournalEntry(models.Model):
+    """One issued document sealed in the hash chain (NF525-style inalterability).
+
+    ``content_sha256`` seals what the document states; ``sha256`` seals this entry and the one
+    before it, so changing or removing any entry, or any sealed document, breaks the chain
+    from there on (``comptoir journal verify``)."""
+
+    position = models.PositiveBigIntegerField(unique=True)
+    kind = models.CharField(max_length=30)
+    document_id = models.BigIntegerField()
+    number = models.CharField(max_length=32)
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    previous_sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["kind", "document_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.kind} {self.number}"

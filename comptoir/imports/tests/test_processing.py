@@ -210,7 +210,7 @@ def test_processing_needs_a_constant_number_of_queries(partner, django_assert_ma
         return csv_file(*rows)
 
     small = upload(partner, file_of(3, 0))
-    with django_assert_max_num_queries(80) as small_queries:
+    with django_assert_max_num_queries(100) as small_queries:
         process_batch(small)
     large = upload(partner, file_of(60, 100))
     with django_assert_max_num_queries(len(small_queries.captured_queries) + 10):

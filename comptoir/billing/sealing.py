@@ -1,0 +1,80 @@
+"""What an issued invoice or credit note states, as sealed in the journal (core.journal)."""
+
+from decimal import Decimal
+
+from comptoir.billing.models import Invoice, InvoiceLine
+
+
+def _fixed(value, places: int) -> str:
+    return f"{Decimal(value):.{places}f}"
+
+
+def _line(line: InvoiceLine) -> dict:
+    return {
+        "position": line.position,
+        "item_code": line.item_code,
+        "description": line.description,
+        "unit": line.unit_code,
+        "quantity": _fixed(line.quantity, 3),
+        "unit_price": _fixed(line.unit_price, 4),
+        "discount_pct": _fixed(line.discount_pct, 2),
+        "vat_category": line.vat_category,
+        "vat_rate": _fixed(line.vat_rate, 2),
+        "net_amount": _fixed(line.net_amount, 2),
+    }
+
+
+def invoice_content(invoice: Invoice, lines, credited_number: str = "") -> dict:
+    return {
+        "number": invoice.number,
+        "type_code": Invoice.TYPE_CODES[invoice.kind],
+        "date": invoice.date.isoformat(),
+        "supply_date": invoice.supply_date.isoformat() if invoice.supply_date else "",
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else "",
+        "currency": invoice.currency,
+        "customer": {
+            "id": invoice.customer_id,
+            "name": invoice.customer_name,
+            "siren": invoice.customer_siren,
+            "vat_id": invoice.customer_vat_id,
+            "billing_address": invoice.billing_address,
+            "shipping_address": invoice.shipping_address,
+        },
+        "credited_invoice": credited_number,
+        "payment_terms": invoice.payment_terms_text,
+        "lines": [_line(line) for line in sorted(lines, key=lambda x: (x.position, x.pk))],
+        "allowances_charges": invoice.allowances_charges,
+        "vat_breakdown": invoice.vat_breakdown,
+        "totals": {
+            "lines": _fixed(invoice.total_lines, 2),
+            "allowances": _fixed(invoice.total_allowances, 2),
+            "charges": _fixed(invoice.total_charges, 2),
+            "net": _fixed(invoice.total_net, 2),
+            "vat": _fixed(invoice.total_vat, 2),
+            "gross": _fixed(invoice.total_gross, 2),
+        },
+    }
+
+
+def contents(invoices: list[Invoice]) -> dict[int, dict]:
+    """The sealed content of each invoice, by id, in three queries."""
+    ids = [invoice.pk for invoice in invoices]
+    lines: dict[int, list] = {}
+    for line in InvoiceLine.objects.filter(invoice_id__in=ids):
+        lines.setdefault(line.invoice_id, []).append(line)
+    credited = dict(
+        Invoice.objects.filter(
+            pk__in={i.credited_invoice_id for i in invoices if i.credited_invoice_id}
+        ).values_list("pk", "number")
+    )
+    return {
+        invoice.pk: invoice_content(
+            invoice, lines.get(invoice.pk, []), credited.get(invoice.credited_invoice_id, "")
+        )
+        for invoice in invoices
+    }
+
+
+def current_contents(kind: str, ids: list[int]) -> dict[int, dict]:
+    """What the stored documents say today, to check them against what was sealed."""
+    return contents(list(Invoice.objects.filter(pk__in=ids, kind=kind)))
