@@ -9,18 +9,36 @@ def _fixed(value, places: int) -> str:
     return f"{Decimal(value):.{places}f}"
 
 
-def _line(line: InvoiceLine) -> dict:
+LINE_FIELDS = (
+    "invoice_id",
+    "pk",
+    "position",
+    "item_code",
+    "description",
+    "unit_code",
+    "quantity",
+    "unit_price",
+    "discount_pct",
+    "vat_category",
+    "vat_rate",
+    "net_amount",
+)
+
+
+def _line(values: tuple) -> dict:
+    (_invoice, _pk, position, code, description, unit, quantity, price, discount, category,
+     rate, net) = values  # fmt: skip
     return {
-        "position": line.position,
-        "item_code": line.item_code,
-        "description": line.description,
-        "unit": line.unit_code,
-        "quantity": _fixed(line.quantity, 3),
-        "unit_price": _fixed(line.unit_price, 4),
-        "discount_pct": _fixed(line.discount_pct, 2),
-        "vat_category": line.vat_category,
-        "vat_rate": _fixed(line.vat_rate, 2),
-        "net_amount": _fixed(line.net_amount, 2),
+        "position": position,
+        "item_code": code,
+        "description": description,
+        "unit": unit,
+        "quantity": _fixed(quantity, 3),
+        "unit_price": _fixed(price, 4),
+        "discount_pct": _fixed(discount, 2),
+        "vat_category": category,
+        "vat_rate": _fixed(rate, 2),
+        "net_amount": _fixed(net, 2),
     }
 
 
@@ -42,7 +60,7 @@ def invoice_content(invoice: Invoice, lines, credited_number: str = "") -> dict:
         },
         "credited_invoice": credited_number,
         "payment_terms": invoice.payment_terms_text,
-        "lines": [_line(line) for line in sorted(lines, key=lambda x: (x.position, x.pk))],
+        "lines": [_line(line) for line in sorted(lines, key=lambda values: values[2:0:-1])],
         "allowances_charges": invoice.allowances_charges,
         "vat_breakdown": invoice.vat_breakdown,
         "totals": {
@@ -60,8 +78,8 @@ def contents(invoices: list[Invoice]) -> dict[int, dict]:
     """The sealed content of each invoice, by id, in three queries."""
     ids = [invoice.pk for invoice in invoices]
     lines: dict[int, list] = {}
-    for line in InvoiceLine.objects.filter(invoice_id__in=ids):
-        lines.setdefault(line.invoice_id, []).append(line)
+    for values in InvoiceLine.objects.filter(invoice_id__in=ids).values_list(*LINE_FIELDS):
+        lines.setdefault(values[0], []).append(values)
     credited = dict(
         Invoice.objects.filter(
             pk__in={i.credited_invoice_id for i in invoices if i.credited_invoice_id}

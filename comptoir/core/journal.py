@@ -58,7 +58,7 @@ def append(documents: list[tuple[str, int, str, dict]]) -> list[JournalEntry]:
                 kind=kind,
                 document_id=document_id,
                 number=number,
-                content=json.loads(canonical(content)),
+                content=content,  # plain JSON values: stored and read back as they are
                 content_sha256=sealed,
                 previous_sha256=previous,
                 sha256=digest,
