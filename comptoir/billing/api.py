@@ -102,3 +102,17 @@ def invoice_xml(request, pk: int):
         Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
     )
     return HttpResponse(build_xml(invoice), content_type="application/xml")
+
+
+@router.post("/invoices/{pk}/cancel", response={201: InvoiceOut, **ERRORS})
+def cancel_invoice(request, pk: int):
+    """Cancel an issued, unpaid invoice: answers its full credit note, issued."""
+    credit_note = services.cancel_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
+    return Status(201, _invoice(credit_note.pk))
+
+
+@router.post("/invoices/{pk}/correct", response={201: InvoiceOut, **ERRORS})
+def correct_invoice(request, pk: int):
+    """Cancel an issued, unpaid invoice by credit note: answers the draft copy to fix."""
+    draft = services.correct_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
+    return Status(201, _invoice(draft.pk))

@@ -11,3 +11,4 @@ class BillingError(StrEnum):
     NOT_CREDITABLE = "credit_note.not_creditable"
     TOO_MUCH_CREDITED = "credit_note.quantity_exceeds_invoiced"
     WRONG_LINE = "credit_note.line_of_another_invoice"
+    PAID = "invoice.paid_only_credit"

@@ -379,3 +379,67 @@ def credit_invoice(
             )
         credit_note.apply_totals(lines)
         return save_documents([(credit_note, lines)], "invoice")[0]
+
+
+# Cancelling and correcting an issued invoice ----------------------------------------------------
+
+
+def _check_cancellable(invoice: Invoice) -> None:
+    if invoice.amount_paid > 0:
+        raise BusinessError(
+            BillingError.PAID,
+            _(
+                "Invoice %(ref)s has payments: it can only be credited (a refund or the "
+                "customer's credit)."
+            )
+            % {"ref": invoice.reference},
+            "status",
+        )
+
+
+def cancel_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+    """Cancel an issued, unpaid invoice: its full credit note, issued at once."""
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        _check_cancellable(invoice)
+        credit_note = credit_invoice(
+            invoice, by=by, reason=reason or _("Cancels invoice %(ref)s") % {"ref": invoice}
+        )
+        return issue_invoice(credit_note, by=by)
+
+
+def correct_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+    """Cancel an issued, unpaid invoice by credit note and open a draft copy of it to fix.
+
+    The copy takes the lines the cancellation credited (the invoice less earlier credit
+    notes), with their prices and links to the order lines, so what the order has invoiced
+    stays right."""
+    with transaction.atomic():
+        credit_note = cancel_invoice(
+            invoice, by=by, reason=reason or _("Corrects invoice %(ref)s") % {"ref": invoice}
+        )
+        source = Invoice.objects.get(pk=invoice.pk)
+        draft = Invoice(
+            kind=source.kind,
+            order_id=source.order_id,
+            quotation_id=source.quotation_id,
+            date=timezone.localdate(),
+            supply_date=source.supply_date,
+            notes=_("Replaces invoice %(ref)s.") % {"ref": source.number},
+            terms=source.terms,
+            allowances_charges=source.allowances_charges,
+            created_by=by,
+        )
+        _copy(source, draft, HEADER_COPY_FIELDS)
+        lines = []
+        for old in credit_note.lines.all():  # what the invoice still stated before the cancel
+            line = InvoiceLine(
+                position=old.position, quantity=old.quantity, source_line_id=old.source_line_id
+            )
+            _copy(old, line, LINE_COPY_FIELDS)
+            lines.append(line)
+        draft.apply_totals(lines)
+        (draft,) = save_documents([(draft, lines)], "invoice")
+        if source.order_id:
+            refresh_order_progress({source.order_id})
+        return draft

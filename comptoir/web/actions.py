@@ -46,6 +46,11 @@ def _sales_invoice(doc) -> bool:
     return doc.status == Invoice.Status.ISSUED and doc.kind != Invoice.Kind.CREDIT_NOTE
 
 
+def _unpaid_invoice(doc) -> bool:
+    """Cancel and correct are for unpaid invoices; a paid one can only be credited."""
+    return _sales_invoice(doc) and doc.amount_paid == 0 and doc.amount_credited == 0
+
+
 ACTIONS: dict[type, list[Action]] = {
     Quotation: [
         Action("edit", _("Edit"), _is("draft"), page="sales:quotation_edit"),
@@ -103,6 +108,18 @@ ACTIONS: dict[type, list[Action]] = {
         ),
         Action(
             "credit", _("Credit"), _sales_invoice, page="billing:invoice_credit",
+            style="danger",
+        ),
+        Action(
+            "correct", _("Correct"), _unpaid_invoice, billing.correct_invoice,
+            confirm=_(
+                "Correct this invoice? It is cancelled by a credit note issued now, and a "
+                "draft copy opens for you to fix and issue."
+            ),
+        ),
+        Action(
+            "cancel", _("Cancel the invoice"), _unpaid_invoice, billing.cancel_invoice,
+            confirm=_("Cancel this invoice? A credit note for all of it is issued now."),
             style="danger",
         ),
     ],
