@@ -73,6 +73,22 @@ class Company(models.Model):
     quotation_validity_days = models.PositiveIntegerField(
         _("quotation validity (days)"), default=30
     )
+    # Accounting: the general ledger accounts of the entries sales produce (French PCG).
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("first month of the fiscal year"), default=1
+    )
+    account_customers = models.CharField(_("customers account"), max_length=20, default="411000")
+    account_goods = models.CharField(_("sales of goods account"), max_length=20, default="707000")
+    account_services = models.CharField(
+        _("sales of services account"), max_length=20, default="706000"
+    )
+    account_charges = models.CharField(
+        _("charges re-invoiced account"), max_length=20, default="708500"
+    )
+    account_allowances = models.CharField(
+        _("discounts granted account"), max_length=20, default="709000"
+    )
+    account_bank = models.CharField(_("bank account"), max_length=20, default="512000")
 
     class Meta:
         verbose_name = _("company")

@@ -1,10 +1,13 @@
+from typing import Literal
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.billing.models import Invoice
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import BusinessError, NotFound
 from comptoir.core.schemas import ErrorOut
 from comptoir.parties.models import Customer
 from comptoir.payments import services
@@ -64,3 +67,18 @@ def allocate_payment(request, pk: int, payload: AllocateIn):
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})
 def get_balance(request, pk: int):
     return customer_balance(get_object_or_404(Customer, pk=pk))
+
+
+@router.get("/accounting/fec", response={200: None, 400: ErrorOut}, tags=["accounting"])
+def fec_export(request, year: int, separator: Literal["tab", "pipe"] = "tab"):
+    """The FEC (18 columns) of the fiscal year ending in `year`, as its legal file name."""
+    from comptoir.payments.accounting import fec, fec_file_name, fiscal_year
+
+    if not 1900 < year < 3000:
+        raise BusinessError("fec.year", _("%(year)s is not a year.") % {"year": year}, "year")
+    start, end = fiscal_year(year)
+    response = HttpResponse(
+        fec(start, end, "|" if separator == "pipe" else "\t"), content_type="text/plain"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{fec_file_name(end)}"'
+    return response

@@ -9,4 +9,5 @@ urlpatterns = [
     path("payments/new/", views.payment_new, name="payment_new"),
     path("payments/<int:pk>/", views.payment_detail, name="payment"),
     path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
+    path("accounting/fec/", views.fec_export, name="fec"),
 ]

@@ -1,7 +1,9 @@
 """Payment pages: list, detail with allocations, and registering a payment."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,3 +108,30 @@ def payment_new(request, invoice: Invoice | None = None):
 def invoice_pay(request, pk: int):
     invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
     return payment_new(request, invoice=invoice)
+
+
+class FecForm(forms.Form):
+    year = forms.IntegerField(label=_("Fiscal year ending in"), min_value=1901, max_value=2999)
+    separator = forms.ChoiceField(
+        label=_("Separator"), choices=[("tab", _("Tab")), ("pipe", "|")], initial="tab"
+    )
+
+
+@login_required
+def fec_export(request):
+    """The FEC of a fiscal year, downloaded under its legal file name."""
+    from comptoir.payments.accounting import fec, fec_file_name, fiscal_year
+
+    form = FecForm(request.GET or None, initial={"year": timezone.localdate().year})
+    if form.is_valid():
+        start, end = fiscal_year(form.cleaned_data["year"])
+        separator = "|" if form.cleaned_data["separator"] == "pipe" else "\t"
+        response = HttpResponse(fec(start, end, separator), content_type="text/plain")
+        response["Content-Disposition"] = f'attachment; filename="{fec_file_name(end)}"'
+        return response
+    return render(
+        request,
+        "payments/fec.html",
+        {"form": form, "title": _("Accounting export (FEC)")},
+        status=400 if form.errors else 200,
+    )

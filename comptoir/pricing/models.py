@@ -30,6 +30,12 @@ class Tax(models.Model):
     exemption_reason_code = models.CharField(
         _("exemption reason code"), max_length=30, blank=True, help_text="VATEX code"
     )
+    account = models.CharField(
+        _("VAT collected account"),
+        max_length=20,
+        default="445710",
+        help_text=_("The general ledger account of the VAT collected at this rate."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -37,6 +37,9 @@ TAXES = [
     ),
 ]
 
+# The VAT collected account of each rate (PCG 44571, one sub-account per rate).
+TAX_ACCOUNTS = {"TVA20": "445711", "TVA10": "445712", "TVA55": "445713", "TVA21": "445714"}
+
 PAYMENT_TERMS = [
     # code, name, days, end of month
     ("RECEPTION", "À réception", 0, False),
@@ -61,17 +64,18 @@ def load(apps, schema_editor=None) -> None:
     Tax = apps.get_model("pricing", "Tax")
     PaymentTerms = apps.get_model("pricing", "PaymentTerms")
     Unit = apps.get_model("catalog", "Unit")
+    has_account = any(f.name == "account" for f in Tax._meta.fields)  # not in early migrations
     for code, name, rate, category, reason, reason_code in TAXES:
-        Tax.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "rate": Decimal(rate),
-                "category": category,
-                "exemption_reason": reason,
-                "exemption_reason_code": reason_code,
-            },
-        )
+        defaults = {
+            "name": name,
+            "rate": Decimal(rate),
+            "category": category,
+            "exemption_reason": reason,
+            "exemption_reason_code": reason_code,
+        }
+        if has_account:
+            defaults["account"] = TAX_ACCOUNTS.get(code, "445710")
+        Tax.objects.get_or_create(code=code, defaults=defaults)
     for code, name, days, end_of_month in PAYMENT_TERMS:
         PaymentTerms.objects.get_or_create(
             code=code, defaults={"name": name, "days": days, "end_of_month": end_of_month}

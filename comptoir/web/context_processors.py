@@ -20,7 +20,14 @@ AREAS = [
         _("Imports"),
         [(_("Imported files"), "imports:batches"), (_("Import partners"), "imports:partners")],
     ),
-    (_("Reports"), [(_("Dashboard"), "web:home"), (_("Receivables"), "billing:receivables")]),
+    (
+        _("Reports"),
+        [
+            (_("Dashboard"), "web:home"),
+            (_("Receivables"), "billing:receivables"),
+            (_("Accounting export (FEC)"), "payments:fec"),
+        ],
+    ),
     (
         _("Settings"),
         [
