@@ -1,6 +1,8 @@
+from datetime import datetime
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from comptoir.billing import services
@@ -116,3 +118,28 @@ def correct_invoice(request, pk: int):
     """Cancel an issued, unpaid invoice by credit note: answers the draft copy to fix."""
     draft = services.correct_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
     return Status(201, _invoice(draft.pk))
+
+
+class SendIn(Schema):
+    to: list[str] | None = Field(None, description="Default: the customer's e-mail")
+    subject: str = Field("", max_length=200, description="Default: from the message template")
+    body: str = Field("", description="Default: from the message template")
+
+
+class SentOut(Schema):
+    to: str
+    subject: str
+    sent_at: datetime
+
+
+@router.post("/invoices/{pk}/send", response={200: SentOut, **ERRORS})
+def send_invoice(request, pk: int, payload: SendIn):
+    """E-mail an issued invoice or credit note with its Factur-X PDF attached."""
+    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    return services.send_invoice(
+        invoice,
+        to=payload.to or [invoice.customer.email],
+        subject=payload.subject,
+        body=payload.body,
+        by=request.user,
+    )

@@ -12,3 +12,5 @@ class BillingError(StrEnum):
     TOO_MUCH_CREDITED = "credit_note.quantity_exceeds_invoiced"
     WRONG_LINE = "credit_note.line_of_another_invoice"
     PAID = "invoice.paid_only_credit"
+    NO_RECIPIENT = "email.no_recipient"
+    SEND_FAILED = "email.send_failed"

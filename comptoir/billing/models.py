@@ -184,3 +184,21 @@ class InvoiceLine(DocumentLine):
         if self._invoice_issued():
             raise ImmutableDocument(gettext("The lines of an issued invoice cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+
+class SentEmail(models.Model):
+    """An issued document sent by e-mail: to whom, when, by whom."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="emails")
+    to = models.CharField(_("to"), max_length=500)
+    subject = models.CharField(_("subject"), max_length=200)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} → {self.to}"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_edit"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
     path("invoices/<int:pk>/factur-x.xml", views.invoice_xml, name="invoice_xml"),
     path("credit-notes/", list_view(views.CreditNoteListing), name="credit_notes"),
     path("receivables/", list_view(views.ReceivablesListing), name="receivables"),

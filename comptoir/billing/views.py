@@ -1,9 +1,11 @@
 """Invoice and credit note pages: lists, detail with what is left to pay, forms, credit."""
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
 from comptoir.billing.pdf import render_facturx, render_pdf
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
 from comptoir.core.listing import Column, Listing
-from comptoir.core.views import quantities_per_line
+from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.pricing.views import DocumentKind, document_form_view
 
 LIST_FIELDS = (
@@ -160,3 +162,41 @@ def invoice_xml(request, pk: int):
         Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
     )
     return _file_response(build_xml(invoice), "application/xml", "factur-x.xml")
+
+
+class SendForm(forms.Form):
+    to = forms.CharField(label=_("To"), help_text=_("Several addresses: separate them by commas."))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+@login_required
+def invoice_send(request, pk: int):
+    """Send an issued invoice or credit note by e-mail, its Factur-X PDF attached."""
+    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    subject, body = services.message_for(invoice)
+    form = SendForm(
+        request.POST or None,
+        initial={"to": invoice.customer.email, "subject": subject, "body": body},
+    )
+    if request.method == "POST":
+        sent = save_form(
+            form,
+            lambda data: services.send_invoice(
+                invoice,
+                to=data["to"].split(","),
+                subject=data["subject"],
+                body=data["body"],
+                by=request.user,
+            ),
+        )
+        if sent is not None:
+            messages.success(request, _("Sent to %(to)s.") % {"to": sent.to})
+            return redirect(invoice)
+    return form_page(
+        request,
+        form,
+        _("Send %(ref)s by e-mail") % {"ref": invoice.reference},
+        invoice.get_absolute_url(),
+        submit_label=_("Send"),
+    )

@@ -178,3 +178,17 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} {self.kind} {self.number}"
+
+
+class MessageTemplate(models.Model):
+    """The e-mail sent with a document: subject and body, with $placeholders."""
+
+    kind = models.CharField(_("document"), max_length=30, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+
+    class Meta:
+        verbose_name = _("message template")
+
+    def __str__(self) -> str:
+        return self.kind

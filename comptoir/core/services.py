@@ -39,3 +39,16 @@ def revoke_token(token: ApiToken) -> ApiToken:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     return token
+
+
+def save_message_template(kind: str, subject: str, body: str):
+    """The e-mail template of a kind of document (created the first time it is edited)."""
+    from comptoir.core.models import MessageTemplate
+
+    with transaction.atomic():
+        template = MessageTemplate.objects.select_for_update().filter(kind=kind).first()
+        template = template or MessageTemplate(kind=kind)
+        template.subject, template.body = subject, body
+        full_clean_or_raise(template)
+        template.save()
+        return template

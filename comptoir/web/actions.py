@@ -106,6 +106,7 @@ ACTIONS: dict[type, list[Action]] = {
             lambda d: _sales_invoice(d) and getattr(d, "outstanding", 0) > 0,
             page="payments:invoice_pay", style="primary",
         ),
+        Action("send", _("Send by e-mail"), _is("issued"), page="billing:invoice_send"),
         Action(
             "credit", _("Credit"), _sales_invoice, page="billing:invoice_credit",
             style="danger",

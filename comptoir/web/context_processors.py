@@ -36,6 +36,7 @@ AREAS = [
             (_("Payment terms"), "pricing:payment_terms"),
             (_("Price lists"), "catalog:price_lists"),
             (_("Users"), "web:users"),
+            (_("E-mail messages"), "web:message_template_invoice"),
         ],
     ),
 ]

@@ -12,4 +12,6 @@ urlpatterns = [
     path("settings/company/", views.company, name="company"),
     path("settings/users/", views.users, name="users"),
     path("settings/users/new/", views.user_new, name="user_new"),
+    path("settings/messages/", views.message_template, name="message_template_invoice"),
+    path("settings/messages/<str:kind>/", views.message_template, name="message_template"),
 ]

@@ -1,5 +1,6 @@
 """Dashboard, document actions, and the settings pages that belong to no single app."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -8,12 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.forms import CompanyForm
+from comptoir.core.messages import template_for
 from comptoir.core.models import Company
-from comptoir.core.services import update_company
+from comptoir.core.services import save_message_template, update_company
 from comptoir.core.views import form_page, save_form
 from comptoir.web import actions
 from comptoir.web.dashboard import indicators
@@ -72,3 +75,39 @@ def user_new(request):
         messages.success(request, _("User created."))
         return redirect("web:users")
     return form_page(request, form, _("New user"))
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Placeholders: $number, $customer, $date, $due_date, $total, $company."),
+    )
+
+
+MESSAGE_KINDS = {"invoice": gettext_lazy("Invoice"), "credit_note": gettext_lazy("Credit note")}
+
+
+@login_required
+def message_template(request, kind: str = "invoice"):
+    """The e-mail sent with each kind of document."""
+    if kind not in MESSAGE_KINDS:
+        raise Http404
+    current = template_for(kind)
+    form = MessageForm(
+        request.POST or None, initial={"subject": current.subject, "body": current.body}
+    )
+    if request.method == "POST":
+        saved = save_form(form, lambda data: save_message_template(kind, **data))
+        if saved is not None:
+            messages.success(request, _("Message template saved."))
+            return redirect("web:message_template", kind=kind)
+    return form_page(
+        request,
+        form,
+        _("E-mail with each %(kind)s") % {"kind": str(MESSAGE_KINDS[kind]).lower()},
+        tabs=[
+            (label, reverse("web:message_template", args=[k])) for k, label in MESSAGE_KINDS.items()
+        ],
+    )
