@@ -135,8 +135,31 @@ def matrix(items) -> dict:
         [("service", "2", {})],
     )
     issued("rounding-edge", french, [("odd", "3", {}), ("odd", "1", {})])
+    down_payment, final = _down_payment_then_final(french, items)
+    cases["down-payment"], cases["final-after-down-payment"] = down_payment, final
     issued("services-only", french, [("service", "2", {})])
     return cases
+
+
+def _down_payment_then_final(customer, items):
+    """A confirmed order, a 30 % down-payment invoice, then the final invoice deducting it."""
+    from comptoir.billing.services import create_down_payment, invoice_order, issue_invoice
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.sales.services import confirm_order, create_order
+    from comptoir.stock.services import create_delivery
+
+    order = confirm_order(
+        create_order(
+            customer,
+            [
+                LineSpec(item=items["chair"], quantity=Decimal("6")),
+                LineSpec(item=items["book"], quantity=Decimal("4")),
+            ],
+        )
+    )
+    down_payment = issue_invoice(create_down_payment(order, percent=Decimal("30")))
+    create_delivery(order)
+    return down_payment, issue_invoice(invoice_order(order))
 
 
 def main() -> None:

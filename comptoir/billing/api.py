@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -143,3 +144,21 @@ def send_invoice(request, pk: int, payload: SendIn):
         body=payload.body,
         by=request.user,
     )
+
+
+class DownPaymentIn(Schema):
+    percent: Decimal | None = Field(None, gt=0, le=100, description="Share of the order, %")
+    amount: Decimal | None = Field(None, gt=0, description="Or an amount including VAT")
+
+
+@router.post("/orders/{pk}/down-payments", response={201: InvoiceOut, **ERRORS})
+def create_down_payment(request, pk: int, payload: DownPaymentIn):
+    """A down-payment invoice (type 386) on a confirmed order, as a draft; the final invoice
+    of the order deducts it."""
+    invoice = services.create_down_payment(
+        get_object_or_404(SalesOrder, pk=pk),
+        percent=payload.percent,
+        amount=payload.amount,
+        by=request.user,
+    )
+    return Status(201, _invoice(invoice.pk))

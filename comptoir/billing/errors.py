@@ -13,4 +13,5 @@ class BillingError(StrEnum):
     WRONG_LINE = "credit_note.line_of_another_invoice"
     PAID = "invoice.paid_only_credit"
     NO_RECIPIENT = "email.no_recipient"
+    DOWN_PAYMENT = "down_payment.invalid"
     SEND_FAILED = "email.send_failed"

@@ -162,6 +162,10 @@ class InvoiceLine(DocumentLine):
     credited_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
     )
+    # On a final invoice: the down-payment invoice line this (negative) line deducts.
+    deducted_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="deductions"
+    )
 
     objects = InvoiceLineQuerySet.as_manager()
 

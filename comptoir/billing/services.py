@@ -21,8 +21,9 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.journal import append as append_to_journal
 from comptoir.core.messages import render as render_message
 from comptoir.core.models import Company, InvoiceBasis
-from comptoir.core.money import parse_decimal, round_quantity
+from comptoir.core.money import parse_decimal, round_amount, round_quantity
 from comptoir.core.numbering import take_numbers
+from comptoir.core.totals import line_amounts
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
 from comptoir.pricing.documents import (
@@ -32,7 +33,7 @@ from comptoir.pricing.documents import (
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
-from comptoir.pricing.models import PaymentTerms
+from comptoir.pricing.models import PaymentTerms, Tax
 from comptoir.sales.models import Quotation, SalesOrder, SalesOrderLine
 from comptoir.sales.services import (
     check_quotation_convertible,
@@ -169,6 +170,9 @@ def invoice_orders(orders: list[SalesOrder], *, by=None, day=None) -> list[Invoi
                 "order_id", flat=True
             )
         )
+        pending: dict[int, list[InvoiceLine]] = {}
+        for line in _pending_down_payment_lines(ids):
+            pending.setdefault(line.invoice.order_id, []).append(line)
         built = []
         for order_id in ids:
             order = locked[order_id]
@@ -200,6 +204,7 @@ def invoice_orders(orders: list[SalesOrder], *, by=None, day=None) -> list[Invoi
                     BillingError.NOTHING_TO_INVOICE,
                     _("Nothing is left to invoice on order %(ref)s.") % {"ref": order.reference},
                 )
+            lines += _deductions(pending.get(order_id, []), lines)
             invoice.apply_totals(lines)
             built.append((invoice, lines))
         invoices = save_documents(built, "invoice")
@@ -209,6 +214,105 @@ def invoice_orders(orders: list[SalesOrder], *, by=None, day=None) -> list[Invoi
 
 def invoice_order(order: SalesOrder, *, by=None) -> Invoice:
     return invoice_orders([order], by=by)[0]
+
+
+# Down payments -----------------------------------------------------------------------------------
+
+
+def _pending_down_payment_lines(order_ids):
+    """Lines of issued down-payment invoices that no invoice deducts yet (a draft counts)."""
+    return list(
+        InvoiceLine.objects.filter(
+            invoice__order_id__in=order_ids,
+            invoice__kind=Invoice.Kind.DOWN_PAYMENT,
+            invoice__status=Invoice.Status.ISSUED,
+            deductions__isnull=True,
+        )
+        .select_related("invoice")
+        .order_by("invoice__number", "position")
+    )
+
+
+def _deductions(pending: list[InvoiceLine], lines: list[InvoiceLine]) -> list[InvoiceLine]:
+    """Negative lines taking the down payments off this invoice, with their VAT, when the
+    invoice is large enough to bear them (otherwise a later invoice of the order will)."""
+    invoiced = sum((line_amounts(x.totals_input()).net_amount for x in lines), Decimal("0"))
+    if not pending or sum(x.net_amount for x in pending) > invoiced:
+        return []
+    deductions = []
+    for source in pending:
+        line = InvoiceLine(position=len(lines) + len(deductions) + 1, deducted_line=source)
+        _copy(source, line, LINE_COPY_FIELDS)
+        line.quantity = Decimal("-1")
+        line.item_id, line.item_code = None, ""
+        line.description = _("Down payment %(ref)s deducted") % {"ref": source.invoice.number}
+        deductions.append(line)
+    return deductions
+
+
+def create_down_payment(order: SalesOrder, *, percent=None, amount=None, by=None) -> Invoice:
+    """A down-payment invoice (type 386) on a confirmed order, as a draft: a share of each of
+    the order's VAT groups, given as a percentage or as an amount including VAT. The final
+    invoice of the order deducts it."""
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE):
+            raise BusinessError(
+                BillingError.ORDER_NOT_CONFIRMED,
+                _("Order %(ref)s is not confirmed.") % {"ref": order.reference},
+            )
+        if (percent is None) == (amount is None):
+            raise BusinessError(
+                BillingError.DOWN_PAYMENT, _("Give a percentage or an amount."), "percent"
+            )
+        if percent is not None:
+            ratio = parse_decimal(percent, field="percent") / 100
+        else:
+            ratio = parse_decimal(amount, field="amount") / order.total_gross
+        already = Invoice.objects.filter(order=order, kind=Invoice.Kind.DOWN_PAYMENT).aggregate(
+            total=Sum("total_gross")
+        )["total"] or Decimal("0")
+        if not 0 < ratio <= 1 or already + order.total_gross * ratio > order.total_gross:
+            raise BusinessError(
+                BillingError.DOWN_PAYMENT,
+                _("Down payments cannot exceed the order's total (%(total)s).")
+                % {"total": order.total_gross},
+                "percent" if percent is not None else "amount",
+            )
+        invoice = Invoice(
+            kind=Invoice.Kind.DOWN_PAYMENT,
+            order=order,
+            date=timezone.localdate(),
+            supply_date=timezone.localdate(),
+            created_by=by,
+        )
+        _copy(order, invoice, HEADER_COPY_FIELDS)
+        taxes = {(t.category, Decimal(t.rate)): t for t in Tax.objects.all()}
+        lines = []
+        for group in order.vat_breakdown:
+            net = round_amount(Decimal(group["taxable_amount"]) * ratio)
+            if net <= 0:
+                continue
+            rate = Decimal(group["rate"])
+            line = InvoiceLine(
+                position=len(lines) + 1,
+                description=_("Down payment on order %(ref)s") % {"ref": order.reference},
+                is_service=False,
+                unit_code="C62",
+                quantity=Decimal("1"),
+                unit_price=net,
+                tax=taxes.get((group["category"], rate)),
+                vat_category=group["category"],
+                vat_rate=rate,
+                vat_exemption_reason=group.get("exemption_reason", ""),
+            )
+            lines.append(line)
+        if not lines:
+            raise BusinessError(
+                BillingError.DOWN_PAYMENT, _("This down payment would be zero."), "percent"
+            )
+        invoice.apply_totals(lines)
+        return save_documents([(invoice, lines)], "invoice")[0]
 
 
 # Issuing ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from comptoir.billing.queries import Settlement, receivables, stored_payment_sta
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.pricing.views import DocumentKind, document_form_view
+from comptoir.sales.models import SalesOrder
 
 LIST_FIELDS = (
     "id", "number", "date", "due_date", "customer_name", "kind", "status", "total_net",
@@ -199,4 +200,36 @@ def invoice_send(request, pk: int):
         _("Send %(ref)s by e-mail") % {"ref": invoice.reference},
         invoice.get_absolute_url(),
         submit_label=_("Send"),
+    )
+
+
+class DownPaymentForm(forms.Form):
+    percent = forms.DecimalField(
+        label=_("Percentage of the order"), required=False, min_value=0, max_value=100
+    )
+    amount = forms.DecimalField(
+        label=_("Or an amount incl. VAT"), required=False, min_value=0, decimal_places=2
+    )
+
+
+@login_required
+def order_down_payment(request, pk: int):
+    """A down-payment invoice on a confirmed order (a draft, to check and issue)."""
+    order = get_object_or_404(SalesOrder, pk=pk)
+    form = DownPaymentForm(request.POST or None, initial={"percent": 30})
+    if request.method == "POST":
+        invoice = save_form(
+            form,
+            lambda data: services.create_down_payment(
+                order, percent=data["percent"], amount=data["amount"], by=request.user
+            ),
+        )
+        if invoice is not None:
+            return redirect(invoice)
+    return form_page(
+        request,
+        form,
+        _("Down payment on %(ref)s") % {"ref": order.reference},
+        order.get_absolute_url(),
+        submit_label=_("Create the down-payment invoice"),
     )

@@ -75,6 +75,10 @@ ACTIONS: dict[type, list[Action]] = {
             billing.invoice_order, style="primary",
         ),
         Action(
+            "down_payment", _("Down payment"), lambda d: _open_order(d, "billing_status"),
+            page="billing:order_down_payment",
+        ),
+        Action(
             "cancel", _("Cancel the order"), _can("cancelled"), sales.cancel_order,
             confirm=_("Cancel this order? It cannot be confirmed again."), style="danger",
         ),
