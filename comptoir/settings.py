@@ -146,6 +146,8 @@ MEDIA_ROOT = VAR_DIR / "media"  # uploads (partners' files): never served as sta
 # Background jobs (large imports) are rows in the database, run by `comptoir db_worker`
 # (`comptoir serve` starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Issued documents' PDF and XML are made by the worker right after issuing (else at first use).
+COMPTOIR_STORE_FILES_AFTER_ISSUE = env_bool("COMPTOIR_STORE_FILES_AFTER_ISSUE", True)
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -23,3 +23,7 @@ DEBUG = False
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 # Jobs run at once, in the test's own process and transaction.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Uploaded and generated files (imports, documents) go to a folder of the test run.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="comptoir-test-media-")
+# Jobs run at once in tests: the PDFs of thousands of issued invoices would be made inline.
+COMPTOIR_STORE_FILES_AFTER_ISSUE = False

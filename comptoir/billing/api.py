@@ -7,9 +7,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from comptoir.billing import services
-from comptoir.billing.facturx import build_xml
+from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice
-from comptoir.billing.pdf import render_facturx, render_pdf
+from comptoir.billing.pdf import render_pdf
 from comptoir.billing.schemas import CreditNoteIn, InvoiceFilter, InvoiceIn, InvoiceOut
 from comptoir.core.schemas import ErrorOut
 from comptoir.pricing.documents import read_document_input, read_document_patch
@@ -90,12 +90,13 @@ def invoice_quotation(request, pk: int):
 
 @router.get("/invoices/{pk}/pdf", response={200: None, 404: ErrorOut})
 def invoice_pdf(request, pk: int, lang: str = "fr"):
-    """The issued invoice or credit note as Factur-X (PDF/A-3 with its EN 16931 XML); a draft
-    as a plain PDF."""
+    """The issued invoice or credit note as its stored Factur-X (PDF/A-3 with its EN 16931
+    XML, made once and kept); a draft as a plain PDF in the language asked for."""
     invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
+    if invoice.status == Invoice.Status.ISSUED:
+        return HttpResponse(read(store_files(invoice), "pdf"), content_type="application/pdf")
     lang = lang if lang in ("fr", "en") else "fr"
-    render = render_facturx if invoice.status == Invoice.Status.ISSUED else render_pdf
-    return HttpResponse(render(invoice, lang), content_type="application/pdf")
+    return HttpResponse(render_pdf(invoice, lang), content_type="application/pdf")
 
 
 @router.get("/invoices/{pk}/xml", response={200: None, 404: ErrorOut})
@@ -104,7 +105,7 @@ def invoice_xml(request, pk: int):
     invoice = get_object_or_404(
         Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
     )
-    return HttpResponse(build_xml(invoice), content_type="application/xml")
+    return HttpResponse(read(store_files(invoice), "xml"), content_type="application/xml")
 
 
 @router.post("/invoices/{pk}/cancel", response={201: InvoiceOut, **ERRORS})

@@ -206,3 +206,17 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} → {self.to}"
+
+
+class IssuedFile(models.Model):
+    """The PDF (Factur-X) and XML of an issued document, made once and kept as they were."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="files")
+    pdf = models.FileField(upload_to="documents/%Y/")
+    pdf_sha256 = models.CharField(max_length=64)
+    xml = models.FileField(upload_to="documents/%Y/")
+    xml_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.invoice)

@@ -370,6 +370,7 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
         )
         sealed = contents(invoices)
         append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
+        _store_files_later([i.pk for i in invoices])
         refresh_settlements(
             [i.credited_invoice_id or i.pk for i in invoices]  # a credit note settles its invoice
         )
@@ -383,6 +384,17 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
                 .distinct()
             )
         return invoices
+
+
+def _store_files_later(invoice_ids: list[int]) -> None:
+    """Once the issuing commits, the worker makes and stores the documents' PDF and XML
+    (else the first download makes them)."""
+    from django.conf import settings
+
+    from comptoir.billing.tasks import store_issued_files
+
+    if settings.COMPTOIR_STORE_FILES_AFTER_ISSUE:
+        transaction.on_commit(lambda: store_issued_files.enqueue(invoice_ids))
 
 
 def refresh_settlements(invoice_ids) -> None:
@@ -591,7 +603,7 @@ def send_invoice(
     from django.core.mail import EmailMessage
     from django.core.validators import validate_email
 
-    from comptoir.billing.pdf import render_facturx
+    from comptoir.billing.files import read, store_files
 
     if invoice.status != Invoice.Status.ISSUED:
         raise BusinessError(
@@ -611,7 +623,7 @@ def send_invoice(
             ) from None
     default_subject, default_body = message_for(invoice)
     message = EmailMessage(subject or default_subject, body or default_body, to=recipients)
-    message.attach(f"{invoice.number}.pdf", render_facturx(invoice), "application/pdf")
+    message.attach(f"{invoice.number}.pdf", read(store_files(invoice), "pdf"), "application/pdf")
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:

@@ -11,10 +11,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from comptoir.billing import services
-from comptoir.billing.facturx import build_xml
+from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
-from comptoir.billing.pdf import render_facturx, render_pdf
+from comptoir.billing.pdf import render_pdf
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
+from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.pricing.views import DocumentKind, document_form_view
@@ -146,12 +147,17 @@ def _file_response(content: bytes, content_type: str, name: str) -> HttpResponse
 
 @login_required
 def invoice_pdf(request, pk: int):
-    """The issued invoice as Factur-X (PDF/A-3 with its XML); a draft as a plain PDF."""
+    """The issued invoice as its stored Factur-X (PDF/A-3 with its XML); a draft as a plain
+    PDF, in the language asked for."""
     invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
     language = request.GET.get("lang") or get_language() or "fr"
     language = language if language in dict(settings.LANGUAGES) else "fr"
     if invoice.status == Invoice.Status.ISSUED:
-        content = render_facturx(invoice, language)
+        try:
+            content = read(store_files(invoice), "pdf")  # the original, made once and kept
+        except BusinessError as error:
+            messages.error(request, error.message)
+            return redirect(invoice)
     else:
         content = render_pdf(invoice, language)
     return _file_response(content, "application/pdf", f"{invoice.number or 'brouillon'}.pdf")
@@ -162,7 +168,7 @@ def invoice_xml(request, pk: int):
     invoice = get_object_or_404(
         Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
     )
-    return _file_response(build_xml(invoice), "application/xml", "factur-x.xml")
+    return _file_response(read(store_files(invoice), "xml"), "application/xml", "factur-x.xml")
 
 
 class SendForm(forms.Form):
