@@ -9,14 +9,30 @@ from comptoir.billing.facturx import build_xml
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Unit
 from comptoir.core.models import Company
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.stock.models import DeliveryNote
 
 
-def _title(invoice: Invoice) -> str:
+def _title(document) -> str:
+    if isinstance(document, Invoice):
+        return {
+            Invoice.Kind.INVOICE: _("Invoice"),
+            Invoice.Kind.CREDIT_NOTE: _("Credit note"),
+            Invoice.Kind.DOWN_PAYMENT: _("Down-payment invoice"),
+        }[document.kind]
     return {
-        Invoice.Kind.INVOICE: _("Invoice"),
-        Invoice.Kind.CREDIT_NOTE: _("Credit note"),
-        Invoice.Kind.DOWN_PAYMENT: _("Down-payment invoice"),
-    }[invoice.kind]
+        Quotation: _("Quotation"),
+        SalesOrder: _("Order confirmation"),
+        DeliveryNote: _("Delivery note"),
+    }[type(document)]
+
+
+TEMPLATES = {
+    Invoice: "billing/pdf/invoice.html",
+    Quotation: "billing/pdf/sales_document.html",
+    SalesOrder: "billing/pdf/sales_document.html",
+    DeliveryNote: "billing/pdf/delivery.html",
+}
 
 
 def _operation(lines) -> str:
@@ -28,45 +44,42 @@ def _operation(lines) -> str:
     return _("supply of goods and services")
 
 
-def render_html(invoice: Invoice, language: str = "fr") -> str:
+def render_html(document, language: str = "fr") -> str:
+    """Any customer document as printed: invoice, credit note, quotation, order confirmation,
+    delivery note."""
     with translation.override(language):
-        lines = list(invoice.lines.all())
-        delivery = invoice.shipping_address
-        if delivery == invoice.billing_address:
+        lines = list(document.lines.all())
+        delivery = getattr(document, "shipping_address", None)
+        if delivery == getattr(document, "billing_address", None):
             delivery = None
+        breakdown = getattr(document, "vat_breakdown", [])
         return render_to_string(
-            "billing/pdf/invoice.html",
+            TEMPLATES[type(document)],
             {
-                "invoice": invoice,
+                "doc": document,
                 "lines": lines,
                 "company": Company.get(),
-                "title": _title(invoice),
-                "operation": _operation(lines),
-                "exemptions": sorted(
-                    {
-                        g["exemption_reason"]
-                        for g in invoice.vat_breakdown
-                        if g.get("exemption_reason")
-                    }
-                ),
-                "delivery_address": delivery,
+                "title": _title(document),
+                "operation": _operation(lines) if isinstance(document, Invoice) else "",
+                "exemptions": sorted({g["exemption_reason"] for g in breakdown} - {"", None}),
+                "delivery_address": delivery if not isinstance(document, DeliveryNote) else None,
                 "units": dict(Unit.objects.values_list("code", "name")),
                 "language": language,
             },
         )
 
 
-def render_pdf(invoice: Invoice, language: str = "fr") -> bytes:
+def render_pdf(document, language: str = "fr") -> bytes:
     from weasyprint import HTML  # needs Pango; imported only when a PDF is made
 
-    return HTML(string=render_html(invoice, language)).write_pdf(pdf_variant="pdf/a-3b")
+    return HTML(string=render_html(document, language)).write_pdf(pdf_variant="pdf/a-3b")
 
 
-def render_many(invoices, language: str = "fr") -> bytes:
-    """Several invoices in one PDF (to print a batch), each starting on a new page."""
+def render_many(documents, language: str = "fr") -> bytes:
+    """Several documents in one PDF (to print a batch), each starting on a new page."""
     from weasyprint import HTML
 
-    documents = [HTML(string=render_html(invoice, language)).render() for invoice in invoices]
+    documents = [HTML(string=render_html(document, language)).render() for document in documents]
     if not documents:
         return b""
     pages = [page for document in documents for page in document.pages]

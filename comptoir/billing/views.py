@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -19,7 +19,8 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.pricing.views import DocumentKind, document_form_view
-from comptoir.sales.models import SalesOrder
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.stock.models import DeliveryNote
 
 LIST_FIELDS = (
     "id", "number", "date", "due_date", "customer_name", "kind", "status", "total_net",
@@ -239,3 +240,19 @@ def order_down_payment(request, pk: int):
         order.get_absolute_url(),
         submit_label=_("Create the down-payment invoice"),
     )
+
+
+PRINTABLE = {"quotation": Quotation, "order": SalesOrder, "delivery": DeliveryNote}
+
+
+@login_required
+def document_pdf(request, kind: str, pk: int):
+    """A quotation, order confirmation or delivery note as PDF."""
+    model = PRINTABLE.get(kind)
+    if model is None:
+        raise Http404
+    document = get_object_or_404(model, pk=pk)
+    language = request.GET.get("lang") or get_language() or "fr"
+    language = language if language in dict(settings.LANGUAGES) else "fr"
+    name = f"{document.number or kind}.pdf"
+    return _file_response(render_pdf(document, language), "application/pdf", name)

@@ -25,6 +25,7 @@ from comptoir.imports.forms import PartnerForm, RowForm, UploadForm
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow, PartnerDocument
 from comptoir.imports.planning import preview
 from comptoir.imports.template import template_csv, template_xlsx
+from comptoir.sales.models import SalesOrder
 
 ROWS_PER_PAGE = 100
 
@@ -160,9 +161,7 @@ def batch_detail(request, pk: int):
             .annotate(n=Count("pk"))
         ),
         "preview": preview(batch, Company.get().currency) if open_rows else None,
-        "invoices_created": PartnerDocument.objects.filter(
-            batch=batch, invoice__isnull=False
-        ).exists(),
+        "documents_created": PartnerDocument.objects.filter(batch=batch).exists(),
         "columns": ["date_document", "nom_client", "code_article", "quantite", "prix_unitaire"],
     }
     return render(request, "imports/batch_detail.html", context)
@@ -246,23 +245,24 @@ def row_edit(request, pk: int, row_pk: int):
 
 @login_required
 def batch_documents_pdf(request, pk: int):
-    """The invoices this import created, in one PDF to print them together."""
+    """The documents this import created (invoices or order confirmations), in one PDF."""
     from comptoir.billing.pdf import render_many
 
     batch = _batch(pk)
-    invoices = list(
-        Invoice.objects.filter(
-            pk__in=PartnerDocument.objects.filter(batch=batch, invoice__isnull=False).values(
-                "invoice_id"
-            )
-        )
+    links = PartnerDocument.objects.filter(batch=batch)
+    documents = list(
+        Invoice.objects.filter(pk__in=links.values("invoice_id"))
         .select_related("credited_invoice")
         .prefetch_related("lines")
         .order_by("number", "pk")
+    ) + list(
+        SalesOrder.objects.filter(pk__in=links.values("order_id"))
+        .prefetch_related("lines")
+        .order_by("number", "pk")
     )
-    if not invoices:
-        messages.error(request, _("This import created no invoice."))
+    if not documents:
+        messages.error(request, _("This import created no document."))
         return redirect(batch)
-    response = HttpResponse(render_many(invoices), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="import-{batch.pk}-factures.pdf"'
+    response = HttpResponse(render_many(documents), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="import-{batch.pk}-documents.pdf"'
     return response

@@ -32,7 +32,16 @@ def document_actions(document):
         else:
             url = reverse("web:action", args=[MODEL_KEYS[type(document)], document.pk, action.name])
         buttons.append({"action": action, "url": url, "is_form": not action.page})
-    return {"buttons": buttons}
+    return {"buttons": buttons, "pdf_url": _pdf_url(document)}
+
+
+def _pdf_url(document) -> str:
+    if isinstance(document, Invoice):
+        return reverse("billing:invoice_pdf", args=[document.pk])
+    kind = {Quotation: "quotation", SalesOrder: "order", DeliveryNote: "delivery"}.get(
+        type(document)
+    )
+    return reverse("billing:document_pdf", args=[kind, document.pk]) if kind else ""
 
 
 def _chain_documents(document):
