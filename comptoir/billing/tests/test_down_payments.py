@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from comptoir.billing import services
+from comptoir.billing.services.drafts import _pending_down_payment_lines
 from comptoir.billing.models import Invoice
 from comptoir.core.errors import BusinessError
 from comptoir.payments.services import register_payment
@@ -59,7 +60,7 @@ def test_the_final_invoice_deducts_it_with_its_vat(order):
     final.refresh_from_db()
     assert final.amount_due == final.total_gross
     # Deducted once: another invoice of the order would not deduct it again.
-    assert services._pending_down_payment_lines([order.pk]) == []
+    assert _pending_down_payment_lines([order.pk]) == []
 
 
 def test_down_payments_cannot_exceed_the_order(order):

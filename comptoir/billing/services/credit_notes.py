@@ -1,0 +1,169 @@
+"""Credit notes, and cancelling or correcting an issued invoice with one."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing.errors import BillingError
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.billing.services.drafts import (
+    HEADER_COPY_FIELDS,
+    LINE_COPY_FIELDS,
+    _copy,
+    _lock_invoices,
+)
+from comptoir.billing.services.issuing import issue_invoice
+from comptoir.core.errors import BusinessError
+from comptoir.core.money import parse_decimal, round_quantity
+from comptoir.pricing.documents import (
+    save_documents,
+)
+from comptoir.sales.services import (
+    refresh_order_progress,
+)
+
+# Credit notes -------------------------------------------------------------------------------------
+
+
+def credit_invoice(
+    invoice: Invoice, quantities: dict | None = None, *, by=None, reason: str = ""
+) -> Invoice:
+    """A draft credit note for some lines and quantities of an issued invoice (all if None)."""
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        if invoice.status != Invoice.Status.ISSUED:
+            raise BusinessError(
+                BillingError.NOT_ISSUED, _("Only an issued invoice can be credited."), "status"
+            )
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            raise BusinessError(
+                BillingError.NOT_CREDITABLE, _("A credit note cannot be credited."), "kind"
+            )
+        source_lines = list(invoice.lines.all())
+        credited = dict(
+            InvoiceLine.objects.filter(credited_line__in=source_lines)
+            .order_by()
+            .values_list("credited_line_id")
+            .annotate(q=Sum("quantity"))
+        )
+        left = {
+            line.pk: line.quantity - credited.get(line.pk, Decimal("0")) for line in source_lines
+        }
+        whole = quantities is None and not credited
+        if quantities is None:
+            quantities = {pk: qty for pk, qty in left.items() if qty > 0}
+        by_id = {line.pk: line for line in source_lines}
+        credit_note = Invoice(
+            kind=Invoice.Kind.CREDIT_NOTE,
+            credited_invoice=invoice,
+            order_id=invoice.order_id,
+            date=timezone.localdate(),
+            supply_date=invoice.supply_date,
+            notes=reason,
+            created_by=by,
+        )
+        _copy(invoice, credit_note, HEADER_COPY_FIELDS)
+        if whole:
+            credit_note.allowances_charges = invoice.allowances_charges
+        lines = []
+        for line_id, raw in quantities.items():
+            field = f"lines.{line_id}"
+            quantity = round_quantity(parse_decimal(raw, field=field))
+            if quantity == 0:
+                continue
+            source = by_id.get(int(line_id))
+            if source is None:
+                raise BusinessError(
+                    BillingError.WRONG_LINE,
+                    _("Line %(line)s is not a line of invoice %(ref)s.")
+                    % {"line": line_id, "ref": invoice.reference},
+                    field,
+                )
+            if quantity < 0 or quantity > left[source.pk]:
+                raise BusinessError(
+                    BillingError.TOO_MUCH_CREDITED,
+                    _("%(qty)s is more than the %(left)s left to credit on this line.")
+                    % {"qty": quantity, "left": left[source.pk]},
+                    field,
+                )
+            line = InvoiceLine(
+                position=len(lines) + 1,
+                quantity=quantity,
+                credited_line=source,
+                source_line_id=source.source_line_id,
+            )
+            _copy(source, line, LINE_COPY_FIELDS)
+            lines.append(line)
+        if not lines:
+            raise BusinessError(
+                BillingError.NOT_CREDITABLE, _("Nothing is left to credit on this invoice.")
+            )
+        credit_note.apply_totals(lines)
+        return save_documents([(credit_note, lines)], "invoice")[0]
+
+
+# Cancelling and correcting an issued invoice ----------------------------------------------------
+
+
+def _check_cancellable(invoice: Invoice) -> None:
+    if invoice.amount_paid > 0:
+        raise BusinessError(
+            BillingError.PAID,
+            _(
+                "Invoice %(ref)s has payments: it can only be credited (a refund or the "
+                "customer's credit)."
+            )
+            % {"ref": invoice.reference},
+            "status",
+        )
+
+
+def cancel_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+    """Cancel an issued, unpaid invoice: its full credit note, issued at once."""
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        _check_cancellable(invoice)
+        credit_note = credit_invoice(
+            invoice, by=by, reason=reason or _("Cancels invoice %(ref)s") % {"ref": invoice}
+        )
+        return issue_invoice(credit_note, by=by)
+
+
+def correct_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+    """Cancel an issued, unpaid invoice by credit note and open a draft copy of it to fix.
+
+    The copy takes the lines the cancellation credited (the invoice less earlier credit
+    notes), with their prices and links to the order lines, so what the order has invoiced
+    stays right."""
+    with transaction.atomic():
+        credit_note = cancel_invoice(
+            invoice, by=by, reason=reason or _("Corrects invoice %(ref)s") % {"ref": invoice}
+        )
+        source = Invoice.objects.get(pk=invoice.pk)
+        draft = Invoice(
+            kind=source.kind,
+            order_id=source.order_id,
+            quotation_id=source.quotation_id,
+            date=timezone.localdate(),
+            supply_date=source.supply_date,
+            notes=_("Replaces invoice %(ref)s.") % {"ref": source.number},
+            terms=source.terms,
+            allowances_charges=source.allowances_charges,
+            created_by=by,
+        )
+        _copy(source, draft, HEADER_COPY_FIELDS)
+        lines = []
+        for old in credit_note.lines.all():  # what the invoice still stated before the cancel
+            line = InvoiceLine(
+                position=old.position, quantity=old.quantity, source_line_id=old.source_line_id
+            )
+            _copy(old, line, LINE_COPY_FIELDS)
+            lines.append(line)
+        draft.apply_totals(lines)
+        (draft,) = save_documents([(draft, lines)], "invoice")
+        if source.order_id:
+            refresh_order_progress({source.order_id})
+        return draft

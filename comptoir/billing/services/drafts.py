@@ -1,0 +1,303 @@
+"""Drafts of invoices: direct, from quotations and orders; down payments and their deduction."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing.errors import BillingError
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core.errors import BusinessError
+from comptoir.core.models import Company, InvoiceBasis
+from comptoir.core.money import parse_decimal, round_amount
+from comptoir.core.totals import line_amounts
+from comptoir.parties.models import Customer
+from comptoir.pricing.documents import (
+    DocumentRequest,
+    build_documents,
+    replace_lines,
+    save_documents,
+)
+from comptoir.pricing.engine import LineSpec
+from comptoir.pricing.models import Tax
+from comptoir.sales.models import Quotation, SalesOrder, SalesOrderLine
+from comptoir.sales.services import (
+    check_quotation_convertible,
+    quotation_lines_as_specs,
+    refresh_order_progress,
+)
+
+HEADER_FIELDS = {"date", "notes", "terms", "customer_reference", "payment_terms", "supply_date"}
+LINE_COPY_FIELDS = [
+    "item_id",
+    "item_code",
+    "description",
+    "is_service",
+    "unit_code",
+    "unit_price",
+    "discount_pct",
+    "tax_id",
+    "vat_category",
+    "vat_rate",
+    "vat_exemption_reason",
+]
+HEADER_COPY_FIELDS = [
+    "customer_id",
+    "customer_name",
+    "customer_siren",
+    "customer_vat_id",
+    "customer_is_business",
+    "billing_address",
+    "shipping_address",
+    "currency",
+    "payment_terms_id",
+    "payment_terms_text",
+    "customer_reference",
+]
+
+
+def _copy(source, target, fields) -> None:
+    for name in fields:
+        setattr(target, name, getattr(source, name))
+
+
+def _lock_invoices(invoices) -> list[Invoice]:
+    ids = [i.pk for i in invoices]
+    locked = Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk").in_bulk()
+    return [locked[i] for i in ids]
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if invoice.status != Invoice.Status.DRAFT:
+        raise BusinessError(
+            BillingError.NOT_DRAFT,
+            _("Invoice %(ref)s is issued: it can no longer be changed; credit it instead.")
+            % {"ref": invoice.reference},
+            "status",
+        )
+
+
+# Drafts -------------------------------------------------------------------------------------------
+
+
+def create_invoices(requests: list[DocumentRequest], *, by=None) -> list[Invoice]:
+    """Direct invoices (not from an order), as drafts."""
+    with transaction.atomic():
+        return save_documents(build_documents(Invoice, InvoiceLine, requests, by=by), "invoice")
+
+
+def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
+    return create_invoices([DocumentRequest(customer, lines, header)], by=by)[0]
+
+
+def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **header) -> Invoice:
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        _require_draft(invoice)
+        for name, value in header.items():
+            if name in HEADER_FIELDS:
+                setattr(invoice, name, value)
+        if lines is not None:
+            if invoice.order_id:
+                raise BusinessError(
+                    BillingError.NOT_DRAFT,
+                    _("The lines of an invoice made from an order follow the order."),
+                    "lines",
+                )
+            replace_lines(invoice, InvoiceLine, "invoice", lines)
+        invoice.save()
+        return invoice
+
+
+def delete_invoice(invoice: Invoice, *, by=None) -> None:
+    with transaction.atomic():
+        (invoice,) = _lock_invoices([invoice])
+        _require_draft(invoice)
+        order_id = invoice.order_id
+        invoice.lines.all().delete()
+        invoice.delete()
+        if order_id:
+            refresh_order_progress({order_id})
+
+
+def invoice_quotation(quotation: Quotation, *, by=None) -> Invoice:
+    """An accepted quotation invoiced straight away (services, or goods sold at the counter)."""
+    with transaction.atomic():
+        quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+        check_quotation_convertible(quotation)
+        return create_invoice(
+            quotation.customer,
+            quotation_lines_as_specs(quotation),
+            by=by,
+            quotation=quotation,
+            customer_reference=quotation.customer_reference,
+            notes=quotation.notes,
+            terms=quotation.terms,
+            payment_terms=quotation.payment_terms,
+            allowances_charges=quotation.allowances_charges,
+        )
+
+
+def invoice_orders(orders: list[SalesOrder], *, by=None, day=None) -> list[Invoice]:
+    """One draft invoice per order, for what is delivered (or ordered, by company setting) and
+    not yet invoiced. Lines keep the order's prices and point to their order line (lineage)."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        basis = Company.get().invoice_basis
+        ids = [o.pk for o in orders]
+        locked = SalesOrder.objects.select_for_update().in_bulk(ids)
+        lines_by_order: dict[int, list] = {}
+        for line in SalesOrderLine.objects.filter(order_id__in=ids).order_by(
+            "order_id", "position", "pk"
+        ):
+            lines_by_order.setdefault(line.order_id, []).append(line)
+        already = set(
+            Invoice.objects.filter(order_id__in=ids, kind=Invoice.Kind.INVOICE).values_list(
+                "order_id", flat=True
+            )
+        )
+        pending: dict[int, list[InvoiceLine]] = {}
+        for line in _pending_down_payment_lines(ids):
+            pending.setdefault(line.invoice.order_id, []).append(line)
+        built = []
+        for order_id in ids:
+            order = locked[order_id]
+            if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE):
+                raise BusinessError(
+                    BillingError.ORDER_NOT_CONFIRMED,
+                    _("Order %(ref)s is not confirmed: it cannot be invoiced.")
+                    % {"ref": order.reference},
+                )
+            invoice = Invoice(order=order, date=day, created_by=by, supply_date=day)
+            _copy(order, invoice, HEADER_COPY_FIELDS)
+            if order_id not in already:
+                invoice.allowances_charges = order.allowances_charges
+            lines = []
+            for source in lines_by_order.get(order_id, []):
+                ceiling = (
+                    source.quantity
+                    if basis == InvoiceBasis.ORDERED or source.is_service
+                    else source.quantity_delivered
+                )
+                quantity = ceiling - source.quantity_invoiced
+                if quantity <= 0:
+                    continue
+                line = InvoiceLine(position=len(lines) + 1, source_line=source, quantity=quantity)
+                _copy(source, line, LINE_COPY_FIELDS)
+                lines.append(line)
+            if not lines:
+                raise BusinessError(
+                    BillingError.NOTHING_TO_INVOICE,
+                    _("Nothing is left to invoice on order %(ref)s.") % {"ref": order.reference},
+                )
+            lines += _deductions(pending.get(order_id, []), lines)
+            invoice.apply_totals(lines)
+            built.append((invoice, lines))
+        invoices = save_documents(built, "invoice")
+        refresh_order_progress(ids)
+        return invoices
+
+
+def invoice_order(order: SalesOrder, *, by=None) -> Invoice:
+    return invoice_orders([order], by=by)[0]
+
+
+# Down payments -----------------------------------------------------------------------------------
+
+
+def _pending_down_payment_lines(order_ids):
+    """Lines of issued down-payment invoices that no invoice deducts yet (a draft counts)."""
+    return list(
+        InvoiceLine.objects.filter(
+            invoice__order_id__in=order_ids,
+            invoice__kind=Invoice.Kind.DOWN_PAYMENT,
+            invoice__status=Invoice.Status.ISSUED,
+            deductions__isnull=True,
+        )
+        .select_related("invoice")
+        .order_by("invoice__number", "position")
+    )
+
+
+def _deductions(pending: list[InvoiceLine], lines: list[InvoiceLine]) -> list[InvoiceLine]:
+    """Negative lines taking the down payments off this invoice, with their VAT, when the
+    invoice is large enough to bear them (otherwise a later invoice of the order will)."""
+    invoiced = sum((line_amounts(x.totals_input()).net_amount for x in lines), Decimal("0"))
+    if not pending or sum(x.net_amount for x in pending) > invoiced:
+        return []
+    deductions = []
+    for source in pending:
+        line = InvoiceLine(position=len(lines) + len(deductions) + 1, deducted_line=source)
+        _copy(source, line, LINE_COPY_FIELDS)
+        line.quantity = Decimal("-1")
+        line.item_id, line.item_code = None, ""
+        line.description = _("Down payment %(ref)s deducted") % {"ref": source.invoice.number}
+        deductions.append(line)
+    return deductions
+
+
+def create_down_payment(order: SalesOrder, *, percent=None, amount=None, by=None) -> Invoice:
+    """A down-payment invoice (type 386) on a confirmed order, as a draft: a share of each of
+    the order's VAT groups, given as a percentage or as an amount including VAT. The final
+    invoice of the order deducts it."""
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE):
+            raise BusinessError(
+                BillingError.ORDER_NOT_CONFIRMED,
+                _("Order %(ref)s is not confirmed.") % {"ref": order.reference},
+            )
+        if (percent is None) == (amount is None):
+            raise BusinessError(
+                BillingError.DOWN_PAYMENT, _("Give a percentage or an amount."), "percent"
+            )
+        if percent is not None:
+            ratio = parse_decimal(percent, field="percent") / 100
+        else:
+            ratio = parse_decimal(amount, field="amount") / order.total_gross
+        already = Invoice.objects.filter(order=order, kind=Invoice.Kind.DOWN_PAYMENT).aggregate(
+            total=Sum("total_gross")
+        )["total"] or Decimal("0")
+        if not 0 < ratio <= 1 or already + order.total_gross * ratio > order.total_gross:
+            raise BusinessError(
+                BillingError.DOWN_PAYMENT,
+                _("Down payments cannot exceed the order's total (%(total)s).")
+                % {"total": order.total_gross},
+                "percent" if percent is not None else "amount",
+            )
+        invoice = Invoice(
+            kind=Invoice.Kind.DOWN_PAYMENT,
+            order=order,
+            date=timezone.localdate(),
+            supply_date=timezone.localdate(),
+            created_by=by,
+        )
+        _copy(order, invoice, HEADER_COPY_FIELDS)
+        taxes = {(t.category, Decimal(t.rate)): t for t in Tax.objects.all()}
+        lines = []
+        for group in order.vat_breakdown:
+            net = round_amount(Decimal(group["taxable_amount"]) * ratio)
+            if net <= 0:
+                continue
+            rate = Decimal(group["rate"])
+            line = InvoiceLine(
+                position=len(lines) + 1,
+                description=_("Down payment on order %(ref)s") % {"ref": order.reference},
+                is_service=False,
+                unit_code="C62",
+                quantity=Decimal("1"),
+                unit_price=net,
+                tax=taxes.get((group["category"], rate)),
+                vat_category=group["category"],
+                vat_rate=rate,
+                vat_exemption_reason=group.get("exemption_reason", ""),
+            )
+            lines.append(line)
+        if not lines:
+            raise BusinessError(
+                BillingError.DOWN_PAYMENT, _("This down payment would be zero."), "percent"
+            )
+        invoice.apply_totals(lines)
+        return save_documents([(invoice, lines)], "invoice")[0]

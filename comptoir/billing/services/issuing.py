@@ -1,0 +1,124 @@
+"""Issuing: the gapless number, the journal seal, the stored settlement."""
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing.errors import BillingError
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.billing.queries import settlements
+from comptoir.billing.sealing import contents
+from comptoir.billing.services.drafts import _lock_invoices
+from comptoir.core.bulk import update_rows
+from comptoir.core.errors import BusinessError
+from comptoir.core.journal import append as append_to_journal
+from comptoir.core.numbering import take_numbers
+from comptoir.core.transitions import check_transition
+from comptoir.pricing.models import PaymentTerms
+from comptoir.sales.services import (
+    refresh_order_progress,
+)
+
+# Issuing ------------------------------------------------------------------------------------------
+
+
+def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoice]:
+    """Number and freeze draft invoices and credit notes, dated the day they are issued."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        invoices = _lock_invoices(invoices)
+        counts = dict(
+            InvoiceLine.objects.filter(invoice__in=invoices)
+            .order_by()
+            .values_list("invoice_id")
+            .annotate(n=Count("pk"))
+        )
+        terms = PaymentTerms.objects.in_bulk(
+            {i.payment_terms_id for i in invoices if i.payment_terms_id}
+        )
+        now = timezone.now()
+        series: dict[str, list[Invoice]] = {}
+        for invoice in invoices:
+            check_transition(invoice, Invoice.Status.ISSUED)
+            if not counts.get(invoice.pk):
+                raise BusinessError(
+                    BillingError.NO_LINES, _("An invoice without lines cannot be issued."), "lines"
+                )
+            if invoice.total_gross < 0:
+                raise BusinessError(
+                    BillingError.NEGATIVE_TOTAL,
+                    _("A negative total is a credit note, not an invoice."),
+                    "lines",
+                )
+            invoice.status = Invoice.Status.ISSUED
+            invoice.date = day
+            invoice.supply_date = invoice.supply_date or day
+            invoice.issued_at = now
+            invoice.issued_by = by
+            payment_terms = terms.get(invoice.payment_terms_id)
+            invoice.due_date = payment_terms.due_date(day) if payment_terms else day
+            key = "credit_note" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "invoice"
+            series.setdefault(key, []).append(invoice)
+        for key, members in series.items():
+            for invoice, number in zip(members, take_numbers(key, day, len(members)), strict=True):
+                invoice.number = number
+        fields = ["status", "number", "date", "supply_date", "due_date", "issued_at", "issued_by"]
+        # Still drafts in the database until this write, inside this transaction.
+        update_rows(
+            Invoice,
+            fields,
+            [
+                (i.pk, *(getattr(i, f if f != "issued_by" else "issued_by_id") for f in fields))
+                for i in invoices
+            ],
+        )
+        sealed = contents(invoices)
+        append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
+        _store_files_later([i.pk for i in invoices])
+        refresh_settlements(
+            [i.credited_invoice_id or i.pk for i in invoices]  # a credit note settles its invoice
+        )
+        # Draft invoices already count as invoiced; only an issued credit note gives quantities
+        # back to its orders.
+        credit_notes = [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]
+        if credit_notes:
+            refresh_order_progress(
+                InvoiceLine.objects.filter(invoice__in=credit_notes, source_line__isnull=False)
+                .values_list("source_line__order_id", flat=True)
+                .distinct()
+            )
+        return invoices
+
+
+def _store_files_later(invoice_ids: list[int]) -> None:
+    """Once the issuing commits, the worker makes and stores the documents' PDF and XML
+    (else the first download makes them)."""
+    from django.conf import settings
+
+    from comptoir.billing.tasks import store_issued_files
+
+    if settings.COMPTOIR_STORE_FILES_AFTER_ISSUE:
+        transaction.on_commit(lambda: store_issued_files.enqueue(invoice_ids))
+
+
+def refresh_settlements(invoice_ids) -> None:
+    """Store what issued invoices have been paid and credited and what they still owe.
+
+    The only write to an issued invoice: these columns follow its payments and credit notes,
+    what the invoice states never changes. Called inside the transaction that changed them.
+    """
+    truth = settlements(
+        Invoice.objects.filter(pk__in=list(set(invoice_ids)), status=Invoice.Status.ISSUED)
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .values_list("pk", flat=True)
+    )
+    update_rows(
+        Invoice,
+        ["amount_paid", "amount_credited", "amount_due"],
+        [(pk, s.paid, s.credited, s.outstanding) for pk, s in truth.items()],
+    )
+
+
+def issue_invoice(invoice: Invoice, *, by=None) -> Invoice:
+    return issue_invoices([invoice], by=by)[0]
