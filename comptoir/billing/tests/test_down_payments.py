@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from comptoir.billing import services
-from comptoir.billing.services.drafts import _pending_down_payment_lines
 from comptoir.billing.models import Invoice
+from comptoir.billing.services.drafts import _pending_down_payment_lines
 from comptoir.core.errors import BusinessError
 from comptoir.payments.services import register_payment
 from comptoir.pricing.engine import LineSpec
