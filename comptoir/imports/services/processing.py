@@ -1,0 +1,229 @@
+"""Processing an import's open rows into documents, chunk by chunk, and its report."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import BusinessError
+from comptoir.core.models import Company
+from comptoir.imports.models import (
+    ImportBatch,
+    ImportRow,
+    PartnerDocument,
+    Strictness,
+)
+from comptoir.imports.planning import (
+    Plan,
+    open_references,
+    plan_references,
+)
+from comptoir.imports.services.files import _lock_batch
+from comptoir.imports.services.partners import _check_orders_allowed
+from comptoir.imports.services.writing import _Context, _save_row_states, _write
+
+DOCUMENTS_PER_CHUNK = 500
+
+
+# Processing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    created_rows: int = 0
+    duplicate_rows: int = 0
+    failed_rows: int = 0
+    documents_created: int = 0
+    duplicate_documents: int = 0
+    customers_created: int = 0
+    items_created: int = 0
+    file_total: Decimal = Decimal("0")
+    created_total: Decimal = Decimal("0")
+    messages: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
+
+
+def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
+    """Hand the batch to the background worker; its page follows the progress."""
+    from comptoir.imports.tasks import process_import
+
+    with transaction.atomic():
+        batch = _lock_batch(batch)
+        _check_processable(batch)
+        batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
+        batch.rows_done = _settled_rows(batch)
+        batch.save(update_fields=["status", "error", "rows_done"])
+        process_import.enqueue(batch.pk, by.pk if by else None)
+    batch.refresh_from_db()
+    return batch
+
+
+def _settled_rows(batch: ImportBatch) -> int:
+    """Rows done before this run: the progress counts on from there to the file's rows."""
+    return batch.rows.exclude(state__in=ImportRow.OPEN_STATES).count()
+
+
+def _check_processable(batch: ImportBatch) -> None:
+    if batch.status not in (
+        ImportBatch.Status.PARSED,
+        ImportBatch.Status.PROCESSING,
+        ImportBatch.Status.PROCESSED,
+    ):
+        raise BusinessError(
+            "import.not_read",
+            _("This file cannot be processed: %(status)s.")
+            % {"status": batch.get_status_display()},
+            "status",
+        )
+    _check_orders_allowed(batch.partner.creates)
+
+
+def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
+    """Create the documents of the batch's open rows; returns what happened."""
+    with transaction.atomic():
+        batch = _lock_batch(batch)
+        _check_processable(batch)
+        batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
+        batch.rows_done = _settled_rows(batch)
+        batch.save(update_fields=["status", "error", "rows_done"])
+    refs = open_references(batch)
+    chunks = [
+        refs[start : start + DOCUMENTS_PER_CHUNK]
+        for start in range(0, len(refs), DOCUMENTS_PER_CHUNK)
+    ]
+    context = _Context(batch=batch, by=by, currency=Company.get().currency)
+    if batch.partner.strictness == Strictness.ALL_OR_NOTHING:
+        _process_all_or_nothing(context, chunks, progress)
+    else:
+        for chunk in chunks:
+            _process_chunk_or_each(context, chunk)
+            if progress:
+                progress(len(chunk))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.PROCESSED, processed_at=timezone.now()
+    )
+    return batch_report(batch, context)
+
+
+def _process_chunk_or_each(context: _Context, refs: list[str]) -> None:
+    """The chunk in one transaction; when it fails, each document in its own, to keep the
+    good ones and give the failing one its reason."""
+    try:
+        with transaction.atomic():
+            _process_references(context, refs)
+        return
+    except (BusinessError, IntegrityError):
+        pass
+    for ref in refs:
+        try:
+            with transaction.atomic():
+                _process_references(context, [ref])
+        except (BusinessError, IntegrityError) as error:
+            message = error.message if isinstance(error, BusinessError) else str(error)
+            with transaction.atomic():
+                _fail_rows(context.batch, [ref], message)
+
+
+def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
+    blocked = 0
+    for chunk in chunks:
+        with transaction.atomic():
+            plan, _duplicates = plan_references(context.batch, chunk, context.currency)
+            blocked += _mark_blocked(plan)
+    if blocked:
+        error = BusinessError(
+            "import.anomalies",
+            _(
+                "%(count)s documents have anomalies: nothing was created. Fix them, or process "
+                "the valid documents only."
+            )
+            % {"count": blocked},
+        )
+        ImportBatch.objects.filter(pk=context.batch.pk).update(
+            status=ImportBatch.Status.PARSED, error=error.message
+        )
+        raise error
+    with transaction.atomic():
+        for chunk in chunks:
+            _process_references(context, chunk)
+            if progress:
+                progress(len(chunk))
+
+
+def _mark_blocked(plan: Plan) -> int:
+    changed = []
+    for doc in plan.documents:
+        if not doc.blocked:
+            continue
+        for row in doc.rows:
+            if row.state == ImportRow.State.INVALID:
+                continue  # its own errors stand until it is corrected
+            row.state, row.errors = ImportRow.State.FAILED, doc.errors.get(row.pk, [])
+            changed.append(row)
+    _save_row_states(changed)
+    return sum(1 for d in plan.documents if d.blocked)
+
+
+def _fail_rows(batch: ImportBatch, refs: list[str], message: str) -> None:
+    rows = list(
+        ImportRow.objects.filter(batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES)
+    )
+    for row in rows:
+        row.state, row.errors = ImportRow.State.FAILED, [{"field": "", "message": message}]
+    _save_row_states(rows)
+
+
+def _process_references(context: _Context, refs: list[str]) -> None:
+    """Plan and create the documents of these references, inside the caller's transaction."""
+    batch = ImportBatch.objects.select_for_update().get(pk=context.batch.pk)
+    plan, duplicates = plan_references(context.batch, refs, context.currency)
+    _mark_blocked(plan)
+    _save_row_states(duplicates)
+    documents = _write(plan, context)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        rows_done=F("rows_done") + sum(len(d.rows) for d in plan.documents) + len(duplicates),
+        created_total=F("created_total")
+        + sum(
+            (d.total_gross if p.prices_include_vat else d.total_net for p, d in documents),
+            Decimal("0"),
+        ),
+    )
+
+
+# The report -------------------------------------------------------------------------------------
+
+
+def batch_report(batch: ImportBatch, context: _Context | None = None) -> Report:
+    batch.refresh_from_db()
+    states = dict(
+        ImportRow.objects.filter(batch=batch)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    links = PartnerDocument.objects.filter(batch=batch).count()
+    duplicate_docs = (
+        ImportRow.objects.filter(batch=batch, state=ImportRow.State.DUPLICATE)
+        .order_by()
+        .values("reference")
+        .distinct()
+        .count()
+    )
+    return Report(
+        rows=sum(states.values()),
+        created_rows=states.get(ImportRow.State.CREATED, 0),
+        duplicate_rows=states.get(ImportRow.State.DUPLICATE, 0),
+        failed_rows=sum(states.get(s, 0) for s in ImportRow.OPEN_STATES),
+        documents_created=links,
+        duplicate_documents=duplicate_docs,
+        customers_created=context.customers_created if context else 0,
+        items_created=context.items_created if context else 0,
+        file_total=batch.file_total,
+        created_total=batch.created_total,
+    )
