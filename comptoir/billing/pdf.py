@@ -44,6 +44,19 @@ def _operation(lines) -> str:
     return _("supply of goods and services")
 
 
+def _logo_data_uri() -> str:
+    """The company's logo inlined in the document (no file to fetch while printing)."""
+    import base64
+
+    company = Company.get()
+    if not company.logo:
+        return ""
+    with company.logo.open("rb") as handle:
+        content = handle.read()
+    kind = "png" if content.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(content).decode()}"
+
+
 def render_html(document, language: str = "fr") -> str:
     """Any customer document as printed: invoice, credit note, quotation, order confirmation,
     delivery note."""
@@ -64,6 +77,7 @@ def render_html(document, language: str = "fr") -> str:
                 "exemptions": sorted({g["exemption_reason"] for g in breakdown} - {"", None}),
                 "delivery_address": delivery if not isinstance(document, DeliveryNote) else None,
                 "units": dict(Unit.objects.values_list("code", "name")),
+                "logo": _logo_data_uri(),
                 "language": language,
             },
         )

@@ -43,6 +43,6 @@ class CompanyForm(IdentifierFieldsMixin, forms.ModelForm):
             "invoice_basis", "vat_on_debits", "stock_management", "quotation_validity_days",
             "late_penalty_text", "early_payment_text", "fiscal_year_start_month",
             "account_customers", "account_goods", "account_services", "account_charges",
-            "account_allowances", "account_bank",
+            "account_allowances", "account_bank", "logo",
         ]  # fmt: skip
         localized_fields = ["share_capital"]

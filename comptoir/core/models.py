@@ -15,6 +15,23 @@ from comptoir.core.identifiers import (
 )
 from comptoir.core.money import AmountField
 
+LOGO_MAX_BYTES = 1_000_000
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def validate_logo(file) -> None:
+    """A PNG or JPEG image by its content (not its name), and a small one."""
+    from django.core.exceptions import ValidationError
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo must weigh 1 MB at most."))
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(8)
+    file.seek(position)
+    if not head.startswith(IMAGE_SIGNATURES):
+        raise ValidationError(_("The logo must be a PNG or JPEG image."))
+
 
 class InvoiceBasis(models.TextChoices):
     DELIVERED = "delivered", _("Delivered quantities")
@@ -72,6 +89,13 @@ class Company(models.Model):
     )
     quotation_validity_days = models.PositiveIntegerField(
         _("quotation validity (days)"), default=30
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="company/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, up to 1 MB: printed on the documents."),
     )
     # Accounting: the general ledger accounts of the entries sales produce (French PCG).
     fiscal_year_start_month = models.PositiveSmallIntegerField(

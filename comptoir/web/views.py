@@ -60,7 +60,7 @@ def users(request):
 
 @login_required
 def company(request):
-    form = CompanyForm(request.POST or None, instance=Company.get())
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=Company.get())
     if request.method == "POST" and save_form(form, lambda d: update_company(**d)) is not None:
         messages.success(request, _("Company settings saved."))
         return redirect("web:company")

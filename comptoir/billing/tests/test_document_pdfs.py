@@ -39,3 +39,34 @@ def test_each_document_prints_with_its_number_and_lines(company, client, user):
     page = client.get(order.get_absolute_url()).content.decode()
     assert f"/documents/order/{order.pk}/pdf/" in page
     assert client.get(f"/documents/nonsense/{order.pk}/pdf/").status_code == 404
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
+)
+
+
+def test_the_company_logo_is_printed_and_checked(company, client, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comptoir.core.forms import CompanyForm
+    from comptoir.core.models import Company
+
+    client.force_login(user)
+    data = {
+        name: ("" if value is None else value)
+        for name, value in CompanyForm(instance=company).initial.items()
+        if name != "logo"
+    }
+    fake = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = client.post("/settings/company/", {**data, "logo": fake})
+    assert response.status_code == 400 and not Company.get().logo
+    logo = SimpleUploadedFile("logo.png", PNG, content_type="image/png")
+    response = client.post("/settings/company/", {**data, "logo": logo})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert Company.get().logo
+    quotation = sales.create_quotation(CustomerFactory(), [LineSpec(ItemFactory(), Decimal("1"))])
+    pdf = client.get(f"/documents/quotation/{quotation.pk}/pdf/").content
+    resources = PdfReader(BytesIO(pdf)).pages[0]["/Resources"]
+    assert "/XObject" in resources  # the logo, drawn on the page
