@@ -26,6 +26,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def english():
+    """Messages in English, for tests that check them (the application speaks French first)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def company(db) -> Company:
     return update_company(
         legal_name="Atelier Test SARL",

@@ -140,6 +140,12 @@ def invoice_credit(request, pk: int):
     )
 
 
+def _language(request) -> str:
+    """The language asked for (?lang=), else the page's, among those Comptoir speaks."""
+    language = request.GET.get("lang") or get_language() or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def _file_response(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -151,8 +157,7 @@ def invoice_pdf(request, pk: int):
     """The issued invoice as its stored Factur-X (PDF/A-3 with its XML); a draft as a plain
     PDF, in the language asked for."""
     invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
-    language = request.GET.get("lang") or get_language() or "fr"
-    language = language if language in dict(settings.LANGUAGES) else "fr"
+    language = _language(request)
     if invoice.status == Invoice.Status.ISSUED:
         try:
             content = read(store_files(invoice), "pdf")  # the original, made once and kept
@@ -252,7 +257,6 @@ def document_pdf(request, kind: str, pk: int):
     if model is None:
         raise Http404
     document = get_object_or_404(model, pk=pk)
-    language = request.GET.get("lang") or get_language() or "fr"
-    language = language if language in dict(settings.LANGUAGES) else "fr"
+    language = _language(request)
     name = f"{document.number or kind}.pdf"
     return _file_response(render_pdf(document, language), "application/pdf", name)

@@ -132,6 +132,18 @@ def quotation_lines_as_specs(quotation: Quotation) -> list[LineSpec]:
     ]
 
 
+def quotation_header(quotation: Quotation) -> dict:
+    """What an order or invoice made from a quotation takes from it besides its lines."""
+    return {
+        "quotation": quotation,
+        "customer_reference": quotation.customer_reference,
+        "notes": quotation.notes,
+        "terms": quotation.terms,
+        "payment_terms": quotation.payment_terms,
+        "allowances_charges": quotation.allowances_charges,
+    }
+
+
 def check_quotation_convertible(quotation: Quotation) -> None:
     if quotation.status != Quotation.Status.ACCEPTED:
         raise BusinessError(
@@ -158,12 +170,7 @@ def convert_quotation_to_order(quotation: Quotation, *, by=None) -> SalesOrder:
             quotation.customer,
             quotation_lines_as_specs(quotation),
             by=by,
-            quotation=quotation,
-            customer_reference=quotation.customer_reference,
-            notes=quotation.notes,
-            terms=quotation.terms,
-            payment_terms=quotation.payment_terms,
-            allowances_charges=quotation.allowances_charges,
+            **quotation_header(quotation),
         )
 
 

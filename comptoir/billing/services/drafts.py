@@ -25,6 +25,7 @@ from comptoir.pricing.models import Tax
 from comptoir.sales.models import Quotation, SalesOrder, SalesOrderLine
 from comptoir.sales.services import (
     check_quotation_convertible,
+    quotation_header,
     quotation_lines_as_specs,
     refresh_order_progress,
 )
@@ -131,12 +132,7 @@ def invoice_quotation(quotation: Quotation, *, by=None) -> Invoice:
             quotation.customer,
             quotation_lines_as_specs(quotation),
             by=by,
-            quotation=quotation,
-            customer_reference=quotation.customer_reference,
-            notes=quotation.notes,
-            terms=quotation.terms,
-            payment_terms=quotation.payment_terms,
-            allowances_charges=quotation.allowances_charges,
+            **quotation_header(quotation),
         )
 
 

@@ -15,15 +15,7 @@ from comptoir.sales import services as sales
 from comptoir.stock.services import create_delivery
 from tests.factories import CustomerFactory, ItemFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

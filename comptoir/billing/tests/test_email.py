@@ -15,15 +15,7 @@ from comptoir.core.models import MessageTemplate
 from comptoir.pricing.engine import LineSpec
 from tests.factories import CustomerFactory, ItemFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 class Inbox:

@@ -54,13 +54,19 @@ def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
     from comptoir.imports.tasks import process_import
 
     with transaction.atomic():
-        batch = _lock_batch(batch)
-        _check_processable(batch)
-        batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
-        batch.rows_done = _settled_rows(batch)
-        batch.save(update_fields=["status", "error", "rows_done"])
+        batch = _start(batch)
         process_import.enqueue(batch.pk, by.pk if by else None)
     batch.refresh_from_db()
+    return batch
+
+
+def _start(batch: ImportBatch) -> ImportBatch:
+    """Mark the batch as processing, inside the caller's transaction, if it may be."""
+    batch = _lock_batch(batch)
+    _check_processable(batch)
+    batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
+    batch.rows_done = _settled_rows(batch)
+    batch.save(update_fields=["status", "error", "rows_done"])
     return batch
 
 
@@ -87,11 +93,7 @@ def _check_processable(batch: ImportBatch) -> None:
 def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
     """Create the documents of the batch's open rows; returns what happened."""
     with transaction.atomic():
-        batch = _lock_batch(batch)
-        _check_processable(batch)
-        batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
-        batch.rows_done = _settled_rows(batch)
-        batch.save(update_fields=["status", "error", "rows_done"])
+        batch = _start(batch)
     refs = open_references(batch)
     chunks = [
         refs[start : start + DOCUMENTS_PER_CHUNK]

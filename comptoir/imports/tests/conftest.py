@@ -36,8 +36,5 @@ def run(partner, content: bytes, name: str = "ventes.csv", **options):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def in_english(english):
+    """Messages are checked in English here."""
