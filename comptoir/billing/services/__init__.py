@@ -15,7 +15,12 @@ from comptoir.billing.services.drafts import (
     invoice_quotation,
     update_invoice,
 )
-from comptoir.billing.services.issuing import issue_invoice, issue_invoices, refresh_settlements
+from comptoir.billing.services.issuing import (
+    create_issued_invoices,
+    issue_invoice,
+    issue_invoices,
+    refresh_settlements,
+)
 from comptoir.billing.services.sending import message_for, send_invoice
 
 __all__ = [
@@ -24,6 +29,7 @@ __all__ = [
     "create_down_payment",
     "create_invoice",
     "create_invoices",
+    "create_issued_invoices",
     "credit_invoice",
     "delete_invoice",
     "invoice_order",

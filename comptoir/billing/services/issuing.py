@@ -1,5 +1,7 @@
 """Issuing: the gapless number, the journal seal, the stored settlement."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -15,6 +17,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.journal import append as append_to_journal
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
+from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
 from comptoir.pricing.models import PaymentTerms
 from comptoir.sales.services import (
     refresh_order_progress,
@@ -23,9 +26,22 @@ from comptoir.sales.services import (
 # Issuing ------------------------------------------------------------------------------------------
 
 
+ISSUE_FIELDS = [
+    "status",
+    "number",
+    "date",
+    "supply_date",
+    "due_date",
+    "issued_at",
+    "issued_by",
+    "amount_paid",
+    "amount_credited",
+    "amount_due",
+]
+
+
 def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoice]:
     """Number and freeze draft invoices and credit notes, dated the day they are issued."""
-    day = day or timezone.localdate()
     with transaction.atomic():
         invoices = _lock_invoices(invoices)
         counts = dict(
@@ -34,61 +50,86 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
             .values_list("invoice_id")
             .annotate(n=Count("pk"))
         )
-        terms = PaymentTerms.objects.in_bulk(
-            {i.payment_terms_id for i in invoices if i.payment_terms_id}
-        )
-        now = timezone.now()
-        series: dict[str, list[Invoice]] = {}
-        for invoice in invoices:
-            check_transition(invoice, Invoice.Status.ISSUED)
-            if not counts.get(invoice.pk):
-                raise BusinessError(
-                    BillingError.NO_LINES, _("An invoice without lines cannot be issued."), "lines"
-                )
-            if invoice.total_gross < 0:
-                raise BusinessError(
-                    BillingError.NEGATIVE_TOTAL,
-                    _("A negative total is a credit note, not an invoice."),
-                    "lines",
-                )
-            invoice.status = Invoice.Status.ISSUED
-            invoice.date = day
-            invoice.supply_date = invoice.supply_date or day
-            invoice.issued_at = now
-            invoice.issued_by = by
-            payment_terms = terms.get(invoice.payment_terms_id)
-            invoice.due_date = payment_terms.due_date(day) if payment_terms else day
-            key = "credit_note" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "invoice"
-            series.setdefault(key, []).append(invoice)
-        for key, members in series.items():
-            for invoice, number in zip(members, take_numbers(key, day, len(members)), strict=True):
-                invoice.number = number
-        fields = ["status", "number", "date", "supply_date", "due_date", "issued_at", "issued_by"]
+        _mark_issued([(i, counts.get(i.pk, 0)) for i in invoices], by=by, day=day)
         # Still drafts in the database until this write, inside this transaction.
         update_rows(
             Invoice,
-            fields,
-            [
-                (i.pk, *(getattr(i, f if f != "issued_by" else "issued_by_id") for f in fields))
-                for i in invoices
-            ],
+            ISSUE_FIELDS,
+            [(i.pk, *(getattr(i, _attname(f)) for f in ISSUE_FIELDS)) for i in invoices],
         )
-        sealed = contents(invoices)
-        append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
-        _store_files_later([i.pk for i in invoices])
-        refresh_settlements(
-            [i.credited_invoice_id or i.pk for i in invoices]  # a credit note settles its invoice
-        )
-        # Draft invoices already count as invoiced; only an issued credit note gives quantities
-        # back to its orders.
+        _seal(invoices)
         credit_notes = [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]
         if credit_notes:
+            refresh_settlements([i.credited_invoice_id for i in credit_notes])
+            # Draft invoices already count as invoiced; only an issued credit note gives
+            # quantities back to its orders.
             refresh_order_progress(
                 InvoiceLine.objects.filter(invoice__in=credit_notes, source_line__isnull=False)
                 .values_list("source_line__order_id", flat=True)
                 .distinct()
             )
         return invoices
+
+
+def create_issued_invoices(requests: list[DocumentRequest], *, by=None, day=None) -> list[Invoice]:
+    """Direct invoices issued as they are created (an import's): numbered and sealed as they
+    are written, rather than written as drafts and then written again."""
+    with transaction.atomic():
+        built = build_documents(Invoice, InvoiceLine, requests, by=by)
+        _mark_issued([(invoice, len(lines)) for invoice, lines in built], by=by, day=day)
+        invoices = save_documents(built, "invoice")
+        _seal(invoices)
+        return invoices
+
+
+def _attname(name: str) -> str:
+    return "issued_by_id" if name == "issued_by" else name
+
+
+def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
+    """Check each (invoice, number of lines) may be issued; give it its number, dates and
+    first settlement (nothing is paid or credited before an invoice is issued)."""
+    day = day or timezone.localdate()
+    terms = PaymentTerms.objects.in_bulk(
+        {i.payment_terms_id for i, _n in invoices if i.payment_terms_id}
+    )
+    now = timezone.now()
+    series: dict[str, list[Invoice]] = {}
+    for invoice, line_count in invoices:
+        check_transition(invoice, Invoice.Status.ISSUED)
+        if not line_count:
+            raise BusinessError(
+                BillingError.NO_LINES, _("An invoice without lines cannot be issued."), "lines"
+            )
+        if invoice.total_gross < 0:
+            raise BusinessError(
+                BillingError.NEGATIVE_TOTAL,
+                _("A negative total is a credit note, not an invoice."),
+                "lines",
+            )
+        invoice.status = Invoice.Status.ISSUED
+        invoice.date = day
+        invoice.supply_date = invoice.supply_date or day
+        invoice.issued_at = now
+        invoice.issued_by = by
+        payment_terms = terms.get(invoice.payment_terms_id)
+        invoice.due_date = payment_terms.due_date(day) if payment_terms else day
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            series.setdefault("credit_note", []).append(invoice)
+        else:
+            invoice.amount_paid = invoice.amount_credited = Decimal("0")
+            invoice.amount_due = invoice.total_gross
+            series.setdefault("invoice", []).append(invoice)
+    for key, members in series.items():
+        for invoice, number in zip(members, take_numbers(key, day, len(members)), strict=True):
+            invoice.number = number
+
+
+def _seal(invoices: list[Invoice]) -> None:
+    """Seal the issued documents in the journal; their files are made after the commit."""
+    sealed = contents(invoices)
+    append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
+    _store_files_later([i.pk for i in invoices])
 
 
 def _store_files_later(invoice_ids: list[int]) -> None:

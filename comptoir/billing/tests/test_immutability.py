@@ -105,6 +105,13 @@ def test_postgresql_refuses_too_behind_the_applications_back(issued):
         ("DELETE FROM billing_invoice WHERE id = %s", [issued.pk]),
         ("UPDATE billing_invoiceline SET quantity = 3 WHERE id = %s", [line.pk]),
         ("DELETE FROM billing_invoiceline WHERE id = %s", [line.pk]),
+        (
+            # A copy of its line, added to the issued invoice.
+            "INSERT INTO billing_invoiceline SELECT * FROM jsonb_populate_record("
+            "NULL::billing_invoiceline, (SELECT to_jsonb(l) || jsonb_build_object('id', l.id + 1)"
+            " FROM billing_invoiceline l WHERE l.id = %s))",
+            [line.pk],
+        ),
     ]
     for sql, params in attempts:
         with (

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
-from comptoir.billing.services import create_invoices, issue_invoices
+from comptoir.billing.services import create_invoices, create_issued_invoices
 from comptoir.catalog.models import Unit
 from comptoir.catalog.services import create_items
 from comptoir.core.bulk import update_rows
@@ -253,9 +253,8 @@ def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]
     else:
         for request in requests:
             request.header["supply_date"] = request.header["date"]
-        documents = create_invoices(requests, by=context.by)
-        if partner.then == Then.VALIDATE:
-            documents = issue_invoices(documents, by=context.by)
+        create = create_issued_invoices if partner.then == Then.VALIDATE else create_invoices
+        documents = create(requests, by=context.by)
     docs = [doc for doc, _request in pairs]
     if partner.record_payments:
         _record_payments(docs, documents, context)
