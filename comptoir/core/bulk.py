@@ -156,29 +156,52 @@ def _as_is(value):
 
 def insert_objects(objects: list, *, returning: bool = False) -> list:
     """Insert new model instances (documents, document lines); with ``returning`` each gets
-    its id. Each value is prepared as Django saves it, except plain types that the drivers
-    take as they are, and the rows go in multi-row INSERTs without Django building each one.
+    its id. Values are read from each instance's attributes: plain types as they are (related
+    rows by id), the others prepared as Django saves them; the rows go in multi-row INSERTs
+    without Django building each one.
     """
     if not objects:
         return objects
     model = type(objects[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    prepare = [None if f.get_internal_type() in PLAIN_TYPES else f.get_db_prep_save for f in fields]
+    relations = [(f.attname, f.name) for f in fields if f.is_relation]
+    plain = [
+        f.attname for f in fields if not f.is_relation and f.get_internal_type() in PLAIN_TYPES
+    ]
+    prepared = [f for f in fields if not f.is_relation and f.get_internal_type() not in PLAIN_TYPES]
     rows = []
-    relations = [f.is_relation for f in fields]
     for obj in objects:
-        values = []
-        for field, prep, relation in zip(fields, prepare, relations, strict=True):
-            value = field.pre_save(obj, True) if prep else getattr(obj, field.attname)
-            if relation and value is None and field.is_cached(obj):
-                # A related object saved after it was set here: take its id now.
-                related = field.get_cached_value(obj)
+        values = obj.__dict__
+        row = [values[name] for name in plain]
+        for attname, name in relations:
+            value = values[attname]
+            if value is None:
+                # A related row saved after it was set here: take its id now.
+                related = obj._state.fields_cache.get(name)
                 value = related.pk if related is not None else None
-            values.append(prep(value, connection) if prep else value)
-        rows.append(tuple(values))
-    ids = insert_rows(model, [f.name for f in fields], rows, returning=returning)
+            row.append(value)
+        for field in prepared:
+            row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        rows.append(row)
+    names = [
+        *(f.name for f in fields if f.attname in plain),
+        *(name for _attname, name in relations),
+        *(f.name for f in prepared),
+    ]
+    ids = insert_rows(model, names, rows, returning=returning)
     for obj, pk in zip(objects, ids, strict=False):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
     return objects
+
+
+def remember_related(instances: list, name: str, related: dict) -> None:
+    """Hand each new instance its just-created related rows (``related`` by instance id) as if
+    they had been prefetched, so that reading them costs no query."""
+    for obj in instances:
+        manager = getattr(obj, name)
+        queryset = manager.get_queryset()
+        queryset._result_cache = related.get(obj.pk, [])
+        queryset._prefetch_done = True
+        obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset

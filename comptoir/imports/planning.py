@@ -123,11 +123,21 @@ class PlannedDocument:
 
 
 @dataclass
+class Known:
+    """What a processing run has matched or created so far, by the file's keys: the next
+    chunks find it without a query. Forgotten when a chunk fails, as its new rows are."""
+
+    customers: dict[str, Customer] = field(default_factory=dict)  # by identity key
+    items: dict[str, Item] = field(default_factory=dict)  # by the file's code
+
+
+@dataclass
 class Plan:
     """Documents of a chunk and the reference rows they need."""
 
     partner: ImportPartner
     documents: list[PlannedDocument]
+    known: Known = field(default_factory=Known)
     customers: dict[str, Customer] = field(default_factory=dict)  # matched, by identity key
     new_customers: dict[str, dict] = field(default_factory=dict)  # identity key → header values
     items: dict[str, Item] = field(default_factory=dict)  # by the file's code
@@ -191,15 +201,22 @@ def customer_key(header: dict) -> str:
     return "~" + hashlib.sha1(normalise_word(who).encode()).hexdigest()[:40]
 
 
+# What documents read of their customer (pricing.documents.build_documents).
+CUSTOMER_RELATIONS = ("price_list", "payment_terms", "default_tax")
+
+
 def _match_customers(plan: Plan) -> None:
-    docs = plan.ready
+    known = plan.known.customers
+    keyed = [(customer_key(doc.header), doc) for doc in plan.ready]
+    docs = [doc for key, doc in keyed if key not in known]  # those to look for
     codes = {d.header["code_client"] for d in docs if d.header.get("code_client")}
-    keys = {customer_key(d.header) for d in docs}
+    keys = {key for key, _doc in keyed if key not in known}
     by_partner_id = {
         link.external_id.lower(): link.customer
         for link in PartnerCustomer.objects.filter(partner=plan.partner)
         .filter(Q(external_id__in=codes) | Q(external_id__in=keys))
-        .select_related("customer__default_tax")
+        .select_related(*(f"customer__{name}" for name in CUSTOMER_RELATIONS))
+        .prefetch_related("customer__addresses")
     }
     sirens = {d.header["siren"] for d in docs if d.header.get("siren")}
     vats = {d.header["tva_intracom"] for d in docs if d.header.get("tva_intracom")}
@@ -207,7 +224,9 @@ def _match_customers(plan: Plan) -> None:
     found = (
         Customer.objects.filter(
             Q(code__in=codes) | Q(siren__in=sirens) | Q(vat_id__in=vats) | Q(email__in=emails)
-        ).select_related("default_tax")
+        )
+        .select_related(*CUSTOMER_RELATIONS)
+        .prefetch_related("addresses")
         if codes or sirens or vats or emails
         else []
     )
@@ -217,11 +236,10 @@ def _match_customers(plan: Plan) -> None:
         by["siren"].setdefault(customer.siren, customer)
         by["vat"].setdefault(customer.vat_id, customer)
         by["email"].setdefault(customer.email.lower(), customer)
-    for doc in docs:
+    for key, doc in keyed:
         header = doc.header
-        key = customer_key(header)
         code = (header.get("code_client") or "").lower()
-        doc.customer = (
+        doc.customer = known.get(key) or (
             by_partner_id.get(code)
             or by_partner_id.get(key)
             or by["code"].get(code)
@@ -230,6 +248,7 @@ def _match_customers(plan: Plan) -> None:
             or by["email"].get((header.get("email") or "").lower() or None)
         )
         if doc.customer is not None:
+            known[key] = doc.customer
             if not doc.customer.active:
                 doc.refuse_document(
                     "code_client",
@@ -253,7 +272,7 @@ def unit_code(text: str) -> str:
 
 def _match_items(plan: Plan) -> None:
     docs = plan.ready
-    codes = {row.values["code_article"] for d in docs for row in d.rows}
+    codes = {row.values["code_article"] for d in docs for row in d.rows} - set(plan.known.items)
     mapped = {
         link.external_code: link.item
         for link in PartnerItem.objects.filter(
@@ -263,7 +282,8 @@ def _match_items(plan: Plan) -> None:
     by_code = Item.objects.select_related("tax", "unit").in_bulk(
         codes - set(mapped), field_name="code"
     )
-    plan.items = {**by_code, **mapped}
+    plan.known.items |= {**by_code, **mapped}
+    plan.items = plan.known.items
     unit_texts = {row.values["unite"] for d in docs for row in d.rows if row.values.get("unite")}
     units = Unit.objects.all()
     by_unit = {u.code.upper(): u for u in units} | {normalise_word(u.name): u for u in units}
@@ -337,8 +357,10 @@ def _check_documents(plan: Plan, currency: str) -> None:
                 )
 
 
-def plan_documents(partner: ImportPartner, rows: list[PlanRow], currency: str) -> Plan:
-    plan = Plan(partner, group_rows(rows))
+def plan_documents(
+    partner: ImportPartner, rows: list[PlanRow], currency: str, known: Known | None = None
+) -> Plan:
+    plan = Plan(partner, group_rows(rows), known or Known())
     _check_documents(plan, currency)
     _match_customers(plan)
     _match_items(plan)
@@ -356,9 +378,9 @@ def open_references(batch: ImportBatch) -> list[str]:
     return list(dict.fromkeys(refs))
 
 
-def plan_references(batch: ImportBatch, refs: list[str], currency: str):
+def plan_references(batch: ImportBatch, refs: list[str], currency: str, known: Known | None = None):
     """The plan of these references' open rows, and the rows whose document already exists
-    (marked duplicate, linked to it, not saved)."""
+    (marked duplicate, linked to it, not saved). ``known``: what the run found so far."""
     rows = [
         PlanRow(*values)
         for values in ImportRow.objects.filter(
@@ -378,7 +400,7 @@ def plan_references(batch: ImportBatch, refs: list[str], currency: str):
             row.document = existing[row.reference]
             duplicates.append(row)
     fresh = [r for r in rows if r.reference not in existing]
-    return plan_documents(batch.partner, fresh, currency), duplicates
+    return plan_documents(batch.partner, fresh, currency, known or Known()), duplicates
 
 
 @dataclass

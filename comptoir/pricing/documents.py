@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Item
 from comptoir.core.bulk import insert_objects
 from comptoir.core.errors import NotFound
 from comptoir.core.models import Company
@@ -43,18 +42,19 @@ def document_defaults(
 def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, by=None):
     """Unsaved documents with their priced lines and totals, in a constant number of queries."""
     company = Company.get()
-    customers = (
-        Customer.objects.select_related("price_list", "payment_terms", "default_tax")
-        .prefetch_related("addresses")
-        .in_bulk({r.customer.pk for r in requests})
+    customers = at_hand(
+        [r.customer for r in requests],
+        ("price_list", "payment_terms", "default_tax"),
+        prefetch=("addresses",),
     )
     default_terms = (
         TermsTemplate.objects.filter(**{doc_model.TERMS_DEFAULT: True}).first()
         if doc_model.TERMS_DEFAULT
         else None
     )
-    item_ids = {spec.item.pk for r in requests for spec in r.lines if spec.item is not None}
-    items = Item.objects.select_related("tax", "unit").in_bulk(item_ids)
+    items = at_hand(
+        [spec.item for r in requests for spec in r.lines if spec.item is not None], ("tax", "unit")
+    )
     built = []
     for request in requests:
         customer = customers[request.customer.pk]
@@ -71,6 +71,31 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         doc.apply_totals(lines)
         built.append((doc, lines))
     return built
+
+
+def at_hand(instances: list, relations: tuple, prefetch: tuple = ()) -> dict:
+    """The instances by id, each with these relations at hand: those that have them already
+    (an import's matched or new customers and items) are kept, the others read in one query."""
+    if not instances:
+        return {}
+    meta = type(instances[0])._meta
+    fields = [meta.get_field(name) for name in relations]
+
+    def ready(obj) -> bool:
+        cached = getattr(obj, "_prefetched_objects_cache", {})
+        return all(f.is_cached(obj) or getattr(obj, f.attname) is None for f in fields) and all(
+            name in cached for name in prefetch
+        )
+
+    by_pk = {obj.pk: obj for obj in instances}
+    missing = [pk for pk, obj in by_pk.items() if not ready(obj)]
+    if missing:
+        by_pk |= (
+            meta.model.objects.select_related(*relations)
+            .prefetch_related(*prefetch)
+            .in_bulk(missing)
+        )
+    return by_pk
 
 
 def save_documents(built, parent_field: str) -> list:

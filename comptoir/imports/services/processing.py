@@ -17,6 +17,7 @@ from comptoir.imports.models import (
     Strictness,
 )
 from comptoir.imports.planning import (
+    Known,
     Plan,
     open_references,
     plan_references,
@@ -121,12 +122,13 @@ def _process_chunk_or_each(context: _Context, refs: list[str]) -> None:
             _process_references(context, refs)
         return
     except (BusinessError, IntegrityError):
-        pass
+        context.known = Known()  # what the chunk created is rolled back
     for ref in refs:
         try:
             with transaction.atomic():
                 _process_references(context, [ref])
         except (BusinessError, IntegrityError) as error:
+            context.known = Known()
             message = error.message if isinstance(error, BusinessError) else str(error)
             with transaction.atomic():
                 _fail_rows(context.batch, [ref], message)
@@ -136,7 +138,9 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
     blocked = 0
     for chunk in chunks:
         with transaction.atomic():
-            plan, _duplicates = plan_references(context.batch, chunk, context.currency)
+            plan, _duplicates = plan_references(
+                context.batch, chunk, context.currency, context.known
+            )
             blocked += _mark_blocked(plan)
     if blocked:
         error = BusinessError(
@@ -184,7 +188,7 @@ def _fail_rows(batch: ImportBatch, refs: list[str], message: str) -> None:
 def _process_references(context: _Context, refs: list[str]) -> None:
     """Plan and create the documents of these references, inside the caller's transaction."""
     batch = ImportBatch.objects.select_for_update().get(pk=context.batch.pk)
-    plan, duplicates = plan_references(context.batch, refs, context.currency)
+    plan, duplicates = plan_references(context.batch, refs, context.currency, context.known)
     _mark_blocked(plan)
     _save_row_states(duplicates)
     documents = _write(plan, context)

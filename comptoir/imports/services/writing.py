@@ -1,9 +1,10 @@
 """Writing a plan: the customers, items, addresses, documents and payments it needs."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
@@ -20,6 +21,7 @@ from comptoir.imports.models import (
     Then,
 )
 from comptoir.imports.planning import (
+    Known,
     Plan,
     PlannedDocument,
     address_key,
@@ -43,6 +45,7 @@ class _Context:
     currency: str
     customers_created: int = 0
     items_created: int = 0
+    known: Known = field(default_factory=Known)
 
 
 def _save_row_states(rows: list[ImportRow]) -> None:
@@ -102,7 +105,7 @@ def _create_customers(plan: Plan, context: _Context) -> dict[str, Customer]:
     created = create_customers(rows, addresses=addresses)
     links = []
     for key, customer in zip(keys, created, strict=True):
-        customers[key] = customer
+        customers[key] = plan.known.customers[key] = customer
         external = plan.new_customers[key].get("code_client") or (key if key[0] == "~" else "")
         if external:
             links.append(
@@ -167,7 +170,7 @@ def _create_items(plan: Plan, taxes, units, context: _Context) -> dict:
             }
         )
     for item in create_items(rows):
-        items[item.code] = item
+        items[item.code] = plan.known.items[item.code] = item
     context.items_created += len(rows)
     return items
 
@@ -270,12 +273,20 @@ def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]
             for doc, document in zip(docs, documents, strict=True)
         ]
     )
-    created = []
-    for doc, link in zip(docs, links, strict=True):
-        for row in doc.rows:
-            row.state, row.errors, row.document = ImportRow.State.CREATED, [], link
-            created.append(row)
-    _save_row_states(created)
+    # The rows planned are the open rows of these references (the batch is locked).
+    ImportRow.objects.filter(
+        batch=context.batch,
+        reference__in=[link.reference for link in links],
+        state__in=ImportRow.OPEN_STATES,
+    ).update(
+        state=ImportRow.State.CREATED,
+        errors=[],
+        document=Subquery(
+            PartnerDocument.objects.filter(partner=partner, reference=OuterRef("reference")).values(
+                "pk"
+            )[:1]
+        ),
+    )
     return list(zip(docs, documents, strict=True))
 
 
