@@ -10,9 +10,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from comptoir.core.bulk import insert_objects
+from comptoir.core.bulk import insert_rows
 from comptoir.core.models import JournalEntry, Sequence
 
 GENESIS = "0" * 64
@@ -34,40 +35,47 @@ def entry_hash(position: int, kind: str, number: str, content_sha256: str, previ
     return hashlib.sha256(sealed.encode()).hexdigest()
 
 
-def append(documents: list[tuple[str, int, str, dict]]) -> list[JournalEntry]:
+ENTRY_FIELDS = [
+    "position",
+    "kind",
+    "document_id",
+    "number",
+    "content",
+    "content_sha256",
+    "previous_sha256",
+    "sha256",
+    "created_at",
+]
+
+
+def append(documents: list[tuple[str, int, str, dict]]) -> None:
     """Seal (kind, document id, number, content) in the chain, in this order."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("The journal is written inside the transaction that issues.")
     if not documents:
-        return []
+        return
     head, _created = Sequence.objects.get_or_create(
         series="journal", year=0, defaults={"prefix": "J"}
     )
     head = Sequence.objects.select_for_update().get(pk=head.pk)
     last = JournalEntry.objects.filter(position=head.last_number).first()
     previous = last.sha256 if last else GENESIS
-    entries = []
+    now = JournalEntry._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    rows = []
     position = head.last_number
     for kind, document_id, number, content in documents:
         position += 1
-        sealed = content_hash(content)
+        text = canonical(content)
+        sealed = hashlib.sha256(text).hexdigest()
         digest = entry_hash(position, kind, number, sealed, previous)
-        entries.append(
-            JournalEntry(
-                position=position,
-                kind=kind,
-                document_id=document_id,
-                number=number,
-                content=content,  # plain JSON values: stored and read back as they are
-                content_sha256=sealed,
-                previous_sha256=previous,
-                sha256=digest,
-            )
+        # The content is stored as the very text that was hashed.
+        rows.append(
+            (position, kind, document_id, number, text.decode(), sealed, previous, digest, now)
         )
         previous = digest
     head.last_number = position
     head.save(update_fields=["last_number"])
-    return insert_objects(entries)
+    insert_rows(JournalEntry, ENTRY_FIELDS, rows)
 
 
 @dataclass

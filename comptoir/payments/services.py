@@ -21,6 +21,8 @@ from comptoir.payments.errors import PaymentError
 from comptoir.payments.models import Allocation, Payment, PaymentMethod
 from comptoir.payments.queries import unallocated_amount
 
+METHODS = frozenset(PaymentMethod.values)
+
 
 @dataclass
 class PaymentRequest:
@@ -111,7 +113,7 @@ def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Paymen
                     _("A payment amount must be greater than zero."),
                     "amount",
                 )
-            if request.method not in PaymentMethod.values:
+            if request.method not in METHODS:
                 raise BusinessError(
                     PaymentError.UNKNOWN_METHOD, _("Unknown payment method."), "method"
                 )
