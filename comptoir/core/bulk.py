@@ -8,6 +8,7 @@ than the server spends inserting).
 """
 
 from django.db import connection
+from django.db.models.base import ModelState
 
 CHUNK = 2000
 
@@ -205,3 +206,39 @@ def remember_related(instances: list, name: str, related: dict) -> None:
         queryset._result_cache = related.get(obj.pk, [])
         queryset._prefetch_done = True
         obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def new_instances(model, rows: list[dict]) -> list:
+    """New unsaved instances from field values (related rows by their field's name), for the
+    thousands of document lines a batch builds.
+
+    Each instance starts from the fields' defaults and takes its values straight into its
+    attributes: about three times faster than ``Model(**values)``, which goes through a
+    descriptor per field. No ``post_init`` signal is sent; no model here listens to it.
+    """
+    fields = model._meta.concrete_fields
+    static = {f.attname: f.get_default() for f in fields if not callable(f.default)}
+    dynamic = [f for f in fields if callable(f.default)]
+    relations = {f.name: f.attname for f in fields if f.is_relation}
+    known = {f.attname for f in fields} | set(relations)
+    instances = []
+    for values in rows:
+        if not known.issuperset(values):
+            raise TypeError(f"{model.__name__} has no field {sorted(set(values) - known)}")
+        obj = model.__new__(model)
+        obj._state = ModelState()
+        attributes = obj.__dict__
+        attributes.update(static)
+        for field in dynamic:
+            if field.attname not in values and field.name not in values:
+                attributes[field.attname] = field.get_default()
+        cache = obj._state.fields_cache
+        for name, value in values.items():
+            attname = relations.get(name)
+            if attname is None:
+                attributes[name] = value
+            else:
+                cache[name] = value
+                attributes[attname] = value.pk if value is not None else None
+        instances.append(obj)
+    return instances

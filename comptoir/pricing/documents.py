@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.core.bulk import insert_objects
+from comptoir.core.bulk import insert_objects, new_instances
 from comptoir.core.errors import NotFound
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
@@ -55,7 +55,7 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
     items = at_hand(
         [spec.item for r in requests for spec in r.lines if spec.item is not None], ("tax", "unit")
     )
-    built = []
+    headers, lines = [], []
     for request in requests:
         customer = customers[request.customer.pk]
         header = dict(request.header)
@@ -63,13 +63,14 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         if default_terms and not header.get("terms"):
             header["terms"] = default_terms.body
         defaults = document_defaults(customer, company, day, header.pop("payment_terms", None))
-        doc = doc_model(**{**defaults, "created_by": by, **header})
+        headers.append({**defaults, "created_by": by, **header})
         for spec in request.lines:
             if spec.item is not None:
                 spec.item = items[spec.item.pk]
-        lines = [line_model(**values) for values in price_lines(customer, day, request.lines)]
-        doc.apply_totals(lines)
-        built.append((doc, lines))
+        lines.append(new_instances(line_model, price_lines(customer, day, request.lines)))
+    built = list(zip(new_instances(doc_model, headers), lines, strict=True))
+    for doc, doc_lines in built:
+        doc.apply_totals(doc_lines)
     return built
 
 

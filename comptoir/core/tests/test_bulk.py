@@ -1,0 +1,48 @@
+"""The set-based helpers build and write what Django's own calls would."""
+
+from decimal import Decimal
+
+import pytest
+
+from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.catalog.models import Item
+from comptoir.core.bulk import new_instances
+from comptoir.pricing.models import Tax
+
+
+def _attributes(obj) -> dict:
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+
+def test_new_instances_are_what_the_constructor_makes():
+    item, tax = Item(pk=7, code="A1", name="Chair"), Tax(pk=3, code="T20", rate=Decimal("20"))
+    values = {
+        "position": 2,
+        "item": item,
+        "item_code": "A1",
+        "description": "Chair",
+        "quantity": Decimal("2.000"),
+        "unit_price": Decimal("10.0000"),
+        "tax": tax,
+        "vat_category": "S",
+        "vat_rate": Decimal("20"),
+    }
+    (fast,) = new_instances(InvoiceLine, [values])
+    slow = InvoiceLine(**values)
+    assert _attributes(fast) == _attributes(slow)
+    assert fast.item is item and fast.tax is tax and fast.item_id == 7
+    assert fast._state.adding and fast.pk is None
+
+
+def test_callable_defaults_are_called_for_each_instance():
+    first, second = new_instances(Invoice, [{}, {}])
+    assert first.allowances_charges == [] and first.allowances_charges is not (
+        second.allowances_charges
+    )
+
+
+def test_an_unknown_field_is_refused_as_the_constructor_refuses_it():
+    with pytest.raises(TypeError, match="colour"):
+        new_instances(InvoiceLine, [{"colour": "red"}])
+    with pytest.raises(TypeError):
+        InvoiceLine(colour="red")
