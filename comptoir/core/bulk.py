@@ -7,6 +7,8 @@ PostgreSQL (its driver would otherwise spend longer rewriting thousands of place
 than the server spends inserting).
 """
 
+import functools
+
 from django.db import connection
 from django.db.models.base import ModelState
 
@@ -208,6 +210,18 @@ def remember_related(instances: list, name: str, related: dict) -> None:
         obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
+@functools.cache
+def _blueprint(model) -> tuple:
+    """What new_instances needs of a model: fixed defaults, fields with a callable default,
+    related fields' names and the names it accepts."""
+    fields = model._meta.concrete_fields
+    static = {f.attname: f.get_default() for f in fields if not callable(f.default)}
+    dynamic = [f for f in fields if callable(f.default)]
+    relations = {f.name: f.attname for f in fields if f.is_relation}
+    known = frozenset({f.attname for f in fields} | set(relations))
+    return static, dynamic, relations, known
+
+
 def new_instances(model, rows: list[dict]) -> list:
     """New unsaved instances from field values (related rows by their field's name), for the
     thousands of document lines a batch builds.
@@ -216,11 +230,7 @@ def new_instances(model, rows: list[dict]) -> list:
     attributes: about three times faster than ``Model(**values)``, which goes through a
     descriptor per field. No ``post_init`` signal is sent; no model here listens to it.
     """
-    fields = model._meta.concrete_fields
-    static = {f.attname: f.get_default() for f in fields if not callable(f.default)}
-    dynamic = [f for f in fields if callable(f.default)]
-    relations = {f.name: f.attname for f in fields if f.is_relation}
-    known = {f.attname for f in fields} | set(relations)
+    static, dynamic, relations, known = _blueprint(model)
     instances = []
     for values in rows:
         if not known.issuperset(values):
