@@ -215,8 +215,8 @@ def _blueprint(model) -> tuple:
     """What new_instances needs of a model: fixed defaults, fields with a callable default,
     related fields' names and the names it accepts."""
     fields = model._meta.concrete_fields
-    static = {f.attname: f.get_default() for f in fields if not callable(f.default)}
-    dynamic = [f for f in fields if callable(f.default)]
+    dynamic = [f for f in fields if f.has_default() and callable(f.default)]
+    static = {f.attname: f.get_default() for f in fields if f not in dynamic}
     relations = {f.name: f.attname for f in fields if f.is_relation}
     known = frozenset({f.attname for f in fields} | set(relations))
     return static, dynamic, relations, known

@@ -7,6 +7,7 @@ so memory stays flat whatever the file's length.
 import codecs
 import csv
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -376,9 +377,9 @@ def _parse_value(column, text: str):
     raise AssertionError(kind)
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise_word(text: str) -> str:
-    from comptoir.imports.columns import normalise_header
-
+    """A word as matching compares it (addresses, units, payment methods repeat in a file)."""
     return normalise_header(text).replace("_", "")
 
 

@@ -11,7 +11,7 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_invoices, create_issued_invoices
 from comptoir.catalog.models import Unit
 from comptoir.catalog.services import create_items
-from comptoir.core.bulk import update_rows
+from comptoir.core.bulk import insert_objects, new_instances, update_rows
 from comptoir.imports.models import (
     Creates,
     ImportBatch,
@@ -261,17 +261,20 @@ def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]
     docs = [doc for doc, _request in pairs]
     if partner.record_payments:
         _record_payments(docs, documents, context)
-    links = PartnerDocument.objects.bulk_create(
-        [
-            PartnerDocument(
-                partner=partner,
-                reference=doc.reference,
-                batch=context.batch,
-                number=document.number,
-                **{"order" if partner.creates == Creates.ORDERS else "invoice": document},
-            )
-            for doc, document in zip(docs, documents, strict=True)
-        ]
+    links = insert_objects(
+        new_instances(
+            PartnerDocument,
+            [
+                {
+                    "partner": partner,
+                    "reference": doc.reference,
+                    "batch": context.batch,
+                    "number": document.number,
+                    "order" if partner.creates == Creates.ORDERS else "invoice": document,
+                }
+                for doc, document in zip(docs, documents, strict=True)
+            ],
+        )
     )
     # The rows planned are the open rows of these references (the batch is locked).
     ImportRow.objects.filter(
