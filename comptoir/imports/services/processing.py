@@ -26,7 +26,7 @@ from comptoir.imports.services.files import _lock_batch
 from comptoir.imports.services.partners import _check_orders_allowed
 from comptoir.imports.services.writing import _Context, _save_row_states, _write
 
-DOCUMENTS_PER_CHUNK = 500
+DOCUMENTS_PER_CHUNK = 1000
 
 
 # Processing -------------------------------------------------------------------------------------
