@@ -70,6 +70,11 @@ class Company(models.Model):
         related_name="+",
     )
     stock_management = models.BooleanField(_("stock management enabled"), default=False)
+    allow_negative_stock = models.BooleanField(
+        _("allow negative stock"),
+        default=False,
+        help_text=_("Ship even when the warehouse does not have the goods."),
+    )
     invoice_basis = models.CharField(
         _("invoice orders on"),
         max_length=10,

@@ -4,11 +4,95 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.core.money import QuantityField
+from comptoir.core.money import PriceField, QuantityField
+
+
+class Warehouse(models.Model):
+    """A place where goods are kept; deliveries ship from one."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    is_default = models.BooleanField(_("default warehouse"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="stock_one_default_warehouse",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class StockMove(models.Model):
+    """One line of the stock ledger: goods in (positive) or out (negative) of a warehouse.
+
+    Moves are never changed nor deleted; a mistake is corrected by another move."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        DELIVERY = "delivery", _("Delivery")
+        RETURN = "return", _("Customer return")
+        TRANSFER = "transfer", _("Transfer")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="stock_moves")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="moves")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    quantity = QuantityField(_("quantity"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    unit_cost = PriceField(_("unit cost"), null=True, blank=True, default=None)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    delivery_line = models.ForeignKey(
+        "DeliveryNoteLine", null=True, blank=True, on_delete=models.PROTECT, related_name="moves"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stock move")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["item", "warehouse", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} {self.quantity} × {self.item_id}"
+
+
+class StockLevel(models.Model):
+    """The ledger's running balance per item and warehouse, written in the transaction that
+    posts the moves (and checked against them by ``stock.queries.ledger_differences``): the
+    figures of an item are one indexed read, whatever the number of its moves."""
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    on_hand = QuantityField(_("on hand"))
+    reserved = QuantityField(_("reserved"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "warehouse"], name="stock_level_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.warehouse_id}: {self.on_hand}"
 
 
 class DeliveryNote(models.Model):
-    """Goods leaving for a customer against one sales order (stock moves come later)."""
+    """Goods leaving for a customer against one sales order; shipping posts its stock moves
+    when stock management is on."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -25,6 +109,14 @@ class DeliveryNote(models.Model):
         "sales.SalesOrder", on_delete=models.PROTECT, related_name="deliveries"
     )
     customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse,
+        verbose_name=_("warehouse"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     date = models.DateField(_("date"), default=timezone.localdate)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True

@@ -1,4 +1,5 @@
-"""Every state change of delivery notes. Shipping updates the order's progress (lineage)."""
+"""Delivery notes: created against orders, shipped (posting their stock moves when stock
+management is on, and updating the orders' progress by lineage), cancelled."""
 
 from decimal import Decimal
 
@@ -8,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError
+from comptoir.core.models import Company
 from comptoir.core.money import parse_decimal, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.sales.services import refresh_order_progress
 from comptoir.stock.errors import StockError
-from comptoir.stock.models import DeliveryNote, DeliveryNoteLine
+from comptoir.stock.models import DeliveryNote, DeliveryNoteLine, StockMove, Warehouse
+from comptoir.stock.services.ledger import Move, default_warehouse, post_moves
 
 
 def _remaining_by_line(order_ids) -> dict[int, Decimal]:
@@ -30,14 +33,22 @@ def _remaining_by_line(order_ids) -> dict[int, Decimal]:
 
 
 def create_deliveries(
-    requests: list[tuple[SalesOrder, dict | None]], *, ship=True, by=None, day=None
+    requests: list[tuple[SalesOrder, dict | None]],
+    *,
+    ship=True,
+    by=None,
+    day=None,
+    warehouse: Warehouse | None = None,
 ):
     """One delivery note per (order, {order line id: quantity}); None delivers all that remains.
+    With stock management, the goods leave ``warehouse`` (the default one unless given).
 
     Batch-first: the orders are locked once, numbers taken once, lines inserted in bulk.
     """
     day = day or timezone.localdate()
     with transaction.atomic():
+        if warehouse is None and Company.get().stock_management:
+            warehouse = default_warehouse()
         ids = [order.pk for order, _q in requests]
         orders = SalesOrder.objects.select_for_update().in_bulk(ids)
         remaining = _remaining_by_line(ids)
@@ -63,6 +74,7 @@ def create_deliveries(
             delivery = DeliveryNote(
                 order=order,
                 customer_id=order.customer_id,
+                warehouse=warehouse,
                 date=day,
                 shipping_address=order.shipping_address,
                 created_by=by,
@@ -137,8 +149,38 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
             delivery.shipped_at = now
             shipped.append(delivery)
         DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at"])
+        if Company.get().stock_management:
+            _post_delivery_moves(shipped, by=by)
         refresh_order_progress({d.order_id for d in shipped})
         return shipped
+
+
+def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
+    """The goods of shipped deliveries leave their warehouse (services are never delivered)."""
+    fallback = None
+    moves = []
+    lines = DeliveryNoteLine.objects.filter(
+        delivery__in=deliveries, item__isnull=False
+    ).select_related("item")
+    by_delivery = {d.pk: d for d in deliveries}
+    for line in lines:
+        delivery = by_delivery[line.delivery_id]
+        if delivery.warehouse_id is None:
+            fallback = fallback or default_warehouse()
+            delivery.warehouse = fallback
+            DeliveryNote.objects.filter(pk=delivery.pk).update(warehouse=fallback)
+        moves.append(
+            Move(
+                line.item,
+                delivery.warehouse,
+                -line.quantity,
+                StockMove.Kind.DELIVERY,
+                date=delivery.date,
+                reference=delivery.number,
+                delivery_line=line,
+            )
+        )
+    post_moves(moves, by=by)
 
 
 def ship_delivery(delivery: DeliveryNote, *, by=None) -> DeliveryNote:

@@ -1,0 +1,100 @@
+"""Stock figures per item and warehouse, read from the ledger's balances in one query."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from comptoir.sales.models import SalesOrder, SalesOrderLine
+from comptoir.stock.models import StockLevel, StockMove
+
+ZERO = Decimal("0")
+QUANTITY = DecimalField(max_digits=13, decimal_places=3)
+
+
+@dataclass(frozen=True)
+class StockFigures:
+    item_id: int
+    item_code: str
+    item_name: str
+    warehouse_id: int
+    warehouse_code: str
+    on_hand: Decimal  # what the ledger holds
+    reserved: Decimal  # set aside for confirmed orders
+    demand: Decimal  # confirmed orders still to deliver (counted at the default warehouse)
+    incoming: Decimal  # expected receipts
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    @property
+    def projected(self) -> Decimal:
+        """What will be left once the expected goods are in and the orders are out; the
+        reserved part of the demand is already counted in it."""
+        return self.on_hand + self.incoming - max(self.demand, self.reserved)
+
+
+def stock_figures(*, item_ids=None, warehouse_ids=None, search: str = "") -> list[StockFigures]:
+    """The figures of each (item, warehouse) the ledger knows, in one indexed query."""
+    levels = StockLevel.objects.all()
+    if item_ids is not None:
+        levels = levels.filter(item_id__in=item_ids)
+    if warehouse_ids is not None:
+        levels = levels.filter(warehouse_id__in=warehouse_ids)
+    if search:
+        levels = levels.filter(Q(item__code__icontains=search) | Q(item__name__icontains=search))
+    open_lines = (
+        SalesOrderLine.objects.filter(
+            item=OuterRef("item"), order__status=SalesOrder.Status.CONFIRMED, is_service=False
+        )
+        .order_by()
+        .values("item")
+        .annotate(q=Sum(F("quantity") - F("quantity_delivered")))
+        .values("q")
+    )
+    rows = (
+        levels.annotate(
+            demand=Case(
+                When(
+                    warehouse__is_default=True,
+                    then=Coalesce(Subquery(open_lines, output_field=QUANTITY), Value(ZERO)),
+                ),
+                default=Value(ZERO),
+                output_field=QUANTITY,
+            )
+        )
+        .order_by("item__code", "warehouse__code")
+        .values_list(
+            "item_id",
+            "item__code",
+            "item__name",
+            "warehouse_id",
+            "warehouse__code",
+            "on_hand",
+            "reserved",
+            "demand",
+        )
+    )
+    return [StockFigures(*row, incoming=ZERO) for row in rows]
+
+
+def ledger_differences() -> list[tuple[int, int, Decimal, Decimal]]:
+    """(item id, warehouse id, balance, sum of the moves) wherever they differ: none, unless
+    something wrote to the tables behind the services' back."""
+    moved = {
+        (item, warehouse): total
+        for item, warehouse, total in StockMove.objects.order_by()
+        .values_list("item_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+    }
+    differences = []
+    for item, warehouse, on_hand in StockLevel.objects.values_list(
+        "item_id", "warehouse_id", "on_hand"
+    ):
+        total = moved.pop((item, warehouse), ZERO)
+        if total != on_hand:
+            differences.append((item, warehouse, on_hand, total))
+    differences += [(item, warehouse, ZERO, total) for (item, warehouse), total in moved.items()]
+    return differences

@@ -1,0 +1,31 @@
+"""Every state change of stock: the ledger's moves and balances, and delivery notes."""
+
+from comptoir.stock.services.deliveries import (
+    cancel_delivery,
+    create_deliveries,
+    create_delivery,
+    ship_deliveries,
+    ship_delivery,
+)
+from comptoir.stock.services.ledger import (
+    Move,
+    count_inventory,
+    default_warehouse,
+    post_moves,
+    receive,
+    transfer,
+)
+
+__all__ = [
+    "Move",
+    "cancel_delivery",
+    "count_inventory",
+    "create_deliveries",
+    "create_delivery",
+    "default_warehouse",
+    "post_moves",
+    "receive",
+    "ship_deliveries",
+    "ship_delivery",
+    "transfer",
+]

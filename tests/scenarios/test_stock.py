@@ -1,0 +1,160 @@
+"""Stock scenarios: the ledger's quantities asserted at each step (SQLite and PostgreSQL)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import close_old_connections, connection
+
+from comptoir.core.errors import BusinessError, CoreError
+from comptoir.core.services import update_company
+from comptoir.pricing.engine import LineSpec
+from comptoir.sales import services as sales
+from comptoir.stock import services as stock
+from comptoir.stock.models import StockMove, Warehouse
+from comptoir.stock.queries import ledger_differences, stock_figures
+from tests.factories import CustomerFactory, ItemFactory
+
+D = Decimal
+
+
+@pytest.fixture
+def stocked(company):
+    return update_company(stock_management=True)
+
+
+def _figures(item, warehouse=None):
+    warehouse = warehouse or stock.default_warehouse()
+    (figures,) = stock_figures(item_ids=[item.pk], warehouse_ids=[warehouse.pk])
+    return figures
+
+
+def _confirmed_order(item, quantity, *extra):
+    lines = [LineSpec(item, D(quantity)), *(LineSpec(i, D(q)) for i, q in extra)]
+    return sales.confirm_order(sales.create_order(CustomerFactory(), lines))
+
+
+@pytest.mark.django_db
+def test_receive_deliver_in_parts_transfer_and_count(stocked):
+    chair, table = ItemFactory(code="CHAISE"), ItemFactory(code="TABLE")
+    main = stock.default_warehouse()
+    annex = Warehouse.objects.create(code="ANNEXE", name="Annexe")
+
+    stock.receive(chair, "10", unit_cost=D("12.50"), reason="Fournisseur Bois & Co")
+    stock.receive(table, "2")
+    assert (_figures(chair).on_hand, _figures(table).on_hand) == (D("10"), D("2"))
+
+    order = _confirmed_order(chair, "4", (table, "1"))
+    figures = _figures(chair)
+    assert (figures.on_hand, figures.demand, figures.projected) == (D("10"), D("4"), D("6"))
+
+    # A partial delivery: 3 chairs now; the 4th and the table stay to deliver (backorder).
+    chair_line, table_line = order.lines.order_by("position")
+    first = stock.create_delivery(order, {chair_line.pk: "3"})
+    assert first.warehouse == main
+    figures = _figures(chair)
+    assert (figures.on_hand, figures.demand, figures.projected) == (D("7"), D("1"), D("6"))
+    assert _figures(table).on_hand == D("2")
+    stock.create_delivery(order)  # the rest
+    assert (_figures(chair).on_hand, _figures(table).on_hand) == (D("6"), D("1"))
+    assert _figures(chair).demand == D("0")
+    moves = StockMove.objects.filter(item=chair, kind=StockMove.Kind.DELIVERY)
+    assert sorted(m.quantity for m in moves) == [D("-3"), D("-1")]
+    assert all(m.delivery_line.delivery.order_id == order.pk for m in moves)
+
+    stock.transfer(chair, "2", main, annex)
+    assert (_figures(chair).on_hand, _figures(chair, annex).on_hand) == (D("4"), D("2"))
+
+    # The count finds 3 chairs in the main warehouse: one adjustment of −1.
+    (adjustment,) = stock.count_inventory([(chair, "3"), (table, "1")], main)
+    assert (adjustment.kind, adjustment.quantity) == (StockMove.Kind.ADJUSTMENT, D("-1"))
+    assert _figures(chair).on_hand == D("3")
+    assert ledger_differences() == []
+
+
+@pytest.mark.django_db
+def test_no_negative_stock_unless_allowed(stocked):
+    item = ItemFactory()
+    stock.receive(item, "2")
+    order = _confirmed_order(item, "5")
+    with pytest.raises(BusinessError) as error:
+        stock.create_delivery(order)
+    assert error.value.code == "stock.not_enough"
+    assert _figures(item).on_hand == D("2")
+    assert not order.deliveries.exists()  # the delivery went with its transaction
+
+    update_company(allow_negative_stock=True)
+    stock.create_delivery(order)
+    assert _figures(item).on_hand == D("-3")
+    assert ledger_differences() == []
+
+
+@pytest.mark.django_db
+def test_services_are_never_in_stock(stocked):
+    service = ItemFactory(kind="service")
+    goods = ItemFactory()
+    stock.receive(goods, "1")
+    with pytest.raises(BusinessError) as error:
+        stock.receive(service, "1")
+    assert error.value.code == "stock.service_not_stocked"
+    order = _confirmed_order(goods, "1", (service, "2"))
+    delivery = stock.create_delivery(order)
+    assert [line.item_id for line in delivery.lines.all()] == [goods.pk]
+    assert not StockMove.objects.filter(item=service).exists()
+
+
+@pytest.mark.django_db
+def test_without_stock_management_deliveries_move_nothing(company):
+    item = ItemFactory()
+    stock.create_delivery(_confirmed_order(item, "3"))
+    assert not StockMove.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_moves_are_refused(stocked):
+    item = ItemFactory()
+    main = stock.default_warehouse()
+    for call, code in [
+        (lambda: stock.receive(item, "0"), "stock.zero_quantity"),
+        (lambda: stock.receive(item, "abc"), CoreError.INVALID_NUMBER),
+        (lambda: stock.transfer(item, "1", main, main), "stock.same_warehouse"),
+        (lambda: stock.count_inventory([(item, "-1")], main), "stock.negative_count"),
+    ]:
+        with pytest.raises(BusinessError) as error:
+            call()
+        assert error.value.code == code
+    assert not StockMove.objects.exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_the_last_five_units(stocked):
+    """Two clerks ship the last 5 units at once: one delivery goes, the other is refused."""
+    item = ItemFactory()
+    stock.receive(item, "5")
+    # Prepared apart, shipped at the same moment.
+    deliveries = [
+        stock.create_delivery(_confirmed_order(item, "5"), ship=False) for _order in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def ship(delivery):
+        try:
+            barrier.wait()
+            stock.ship_delivery(delivery)
+            outcomes.append("shipped")
+        except BusinessError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ship, args=(delivery,)) for delivery in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+    assert sorted(outcomes) == ["shipped", "stock.not_enough"]
+    assert _figures(item).on_hand == D("0")
+    assert ledger_differences() == []
