@@ -1,5 +1,5 @@
-"""`make bench`: the standard sales workload (P1-P8), the partner import (P9) and the pages at
-scale (P10), on SQLite
+"""`make bench`: the standard sales workload (P1-P8), the partner import (P9), the pages at
+scale (P10) and the stock figures of an item with a million moves (P11), on SQLite
 and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL; with --peer, the peer ERP
 (Tryton, ../shared/bench/peers/tryton/run) in the same run and the rate ratios per phase.
 
@@ -153,6 +153,22 @@ def imports_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def stock_table(result: dict) -> str:
+    lines = [
+        f"### P11 stock figures, {result['database']}: {result['moves']:,} moves of one item "
+        f"(written in bulk in {result['bulk_seconds']} s; {result['service_moves_per_s']} moves "
+        "per s through the service)",
+        "",
+        "| read | median ms | slowest ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in result["measures"]:
+        lines.append(
+            f"| {row['what']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--orders", type=int, default=1000)
@@ -173,6 +189,12 @@ def main() -> None:
         type=int,
         default=1_000_000,
         help="lines of a file only read, on SQLite, for the memory bound; 0 skips",
+    )
+    parser.add_argument(
+        "--stock-moves",
+        type=int,
+        default=1_000_000,
+        help="moves of one item before its stock figures are read (P11); 0 skips",
     )
     parser.add_argument("--peer", action="store_true", help="run the peer ERP in the same run")
     parser.add_argument("--peer-orders", type=int, default=200)
@@ -203,6 +225,9 @@ def main() -> None:
             run("imports", None, "--lines", str(args.import_memory_lines), "--read-only")
         )
     pages = [run("pages", url, "--invoices", str(args.scale)) for url in databases if args.scale]
+    stock = [
+        run("stock", url, "--moves", str(args.stock_moves)) for url in databases if args.stock_moves
+    ]
     if args.peer:
         for url, result in zip(databases, runs, strict=True):
             add_ratios(result, run_peer(url, args.peer_orders, args.peer_mode))
@@ -217,12 +242,14 @@ def main() -> None:
         "runs": runs,
         "imports": imports,
         "pages": pages,
+        "stock": stock,
     }
     markdown = "\n\n".join(
         [f"# Comptoir benchmark, {report['date']}", f"Machine: {report['machine']}"]
         + [table(result) for result in runs]
         + [imports_table(result) for result in imports]
         + [pages_table(result) for result in pages]
+        + [stock_table(result) for result in stock]
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))

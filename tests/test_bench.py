@@ -42,3 +42,11 @@ def test_the_import_benchmark_processes_its_file():
     assert phases == ["I1", "I2", "I1-I2"]
     assert result["report"]["documents_created"] == 10
     assert result["report"]["file_total"] == result["report"]["created_total"]
+
+
+def test_the_stock_benchmark_reads_the_figures_of_its_item():
+    result = run("bench.stock", "--moves", "1500")
+    assert result["moves"] == 1500 + 7  # and the 7 timed posts
+    measures = {row["what"]: row for row in result["measures"]}
+    assert measures["figures of the item"]["queries"] == 1
+    assert len(measures) == 5

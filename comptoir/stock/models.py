@@ -65,7 +65,7 @@ class StockMove(models.Model):
     class Meta:
         verbose_name = _("stock move")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["item", "warehouse", "date"])]
+        indexes = [models.Index(fields=["item", "date", "id"], name="stock_move_item_ledger")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.kind} {self.quantity} × {self.item_id}"

@@ -98,3 +98,11 @@ def ledger_differences() -> list[tuple[int, int, Decimal, Decimal]]:
             differences.append((item, warehouse, on_hand, total))
     differences += [(item, warehouse, ZERO, total) for (item, warehouse), total in moved.items()]
     return differences
+
+
+def last_moves(item, limit: int = 50, warehouse=None):
+    """An item's latest moves (the ledger's first page), newest first, from its index."""
+    moves = StockMove.objects.filter(item=item).select_related("warehouse")
+    if warehouse is not None:
+        moves = moves.filter(warehouse=warehouse)
+    return moves.order_by("-date", "-id")[:limit]

@@ -49,7 +49,7 @@ def test_receive_deliver_in_parts_transfer_and_count(stocked):
     assert (figures.on_hand, figures.demand, figures.projected) == (D("10"), D("4"), D("6"))
 
     # A partial delivery: 3 chairs now; the 4th and the table stay to deliver (backorder).
-    chair_line, table_line = order.lines.order_by("position")
+    chair_line, _table_line = order.lines.order_by("position")
     first = stock.create_delivery(order, {chair_line.pk: "3"})
     assert first.warehouse == main
     figures = _figures(chair)
