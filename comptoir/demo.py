@@ -157,6 +157,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
             iban="FR7630006000011234567890189",
             bic="AGRIFRPP",
             default_payment_terms=PaymentTerms.objects.get(code="30J"),
+            stock_management=True,
         )
         groups = [
             CustomerGroup.objects.get_or_create(name=n)[0]
@@ -247,6 +248,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
         items = catalog.create_items(item_rows)
 
         goods, services = items[: -len(SERVICES)], items[-len(SERVICES) :]
+        _opening_stock(goods, rnd, user)
 
         def lines(n):
             specs = [
@@ -366,6 +368,24 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
         counts["customers"] = len(customer_list)
         counts["items"] = len(items)
         return counts
+
+
+def _opening_stock(goods, rnd: random.Random, user) -> None:
+    """Two warehouses; the main one counted full before the first order, the other with a
+    little of some items."""
+    main = stock.default_warehouse()
+    annex = stock.save_warehouse(code="ANNEXE", name="Dépôt de Villeurbanne", city="Villeurbanne")
+    opening = timezone.localdate() - timedelta(days=450)
+    moves = [
+        stock.Move(item, main, Decimal(rnd.randint(400, 900)), "receipt", date=opening,
+                   reason="Stock initial", unit_cost=item.cost_price or None)
+        for item in goods
+    ] + [
+        stock.Move(item, annex, Decimal(rnd.randint(5, 40)), "receipt", date=opening,
+                   reason="Stock initial")
+        for item in goods[::3]
+    ]  # fmt: skip
+    stock.post_moves(moves, by=user)
 
 
 def _demo_import(items, today, user) -> int:

@@ -33,6 +33,9 @@ class Warehouse(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("stock:warehouse", args=[self.pk])
+
 
 class StockMove(models.Model):
     """One line of the stock ledger: goods in (positive) or out (negative) of a warehouse.
@@ -88,6 +91,10 @@ class StockLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}@{self.warehouse_id}: {self.on_hand}"
+
+    def get_absolute_url(self) -> str:
+        """The ledger of this item."""
+        return f"{reverse('stock:moves')}?q={self.item.code}"
 
 
 class DeliveryNote(models.Model):

@@ -3,8 +3,19 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.stock.models import StockLevel, StockMove
@@ -36,15 +47,9 @@ class StockFigures:
         return self.on_hand + self.incoming - max(self.demand, self.reserved)
 
 
-def stock_figures(*, item_ids=None, warehouse_ids=None, search: str = "") -> list[StockFigures]:
-    """The figures of each (item, warehouse) the ledger knows, in one indexed query."""
-    levels = StockLevel.objects.all()
-    if item_ids is not None:
-        levels = levels.filter(item_id__in=item_ids)
-    if warehouse_ids is not None:
-        levels = levels.filter(warehouse_id__in=warehouse_ids)
-    if search:
-        levels = levels.filter(Q(item__code__icontains=search) | Q(item__name__icontains=search))
+def with_figures(levels):
+    """Balances annotated with their figures: ``demand`` (confirmed orders still to deliver,
+    counted at the default warehouse), ``available`` and ``projected``."""
     open_lines = (
         SalesOrderLine.objects.filter(
             item=OuterRef("item"), order__status=SalesOrder.Status.CONFIRMED, is_service=False
@@ -54,17 +59,34 @@ def stock_figures(*, item_ids=None, warehouse_ids=None, search: str = "") -> lis
         .annotate(q=Sum(F("quantity") - F("quantity_delivered")))
         .values("q")
     )
+    demand = Case(
+        When(
+            warehouse__is_default=True,
+            then=Coalesce(Subquery(open_lines, output_field=QUANTITY), Value(ZERO)),
+        ),
+        default=Value(ZERO),
+        output_field=QUANTITY,
+    )
+    return levels.annotate(
+        demand=demand,
+        available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QUANTITY),
+        projected=ExpressionWrapper(
+            F("on_hand") - Greatest(F("demand"), F("reserved")), output_field=QUANTITY
+        ),
+    )
+
+
+def stock_figures(*, item_ids=None, warehouse_ids=None, search: str = "") -> list[StockFigures]:
+    """The figures of each (item, warehouse) the ledger knows, in one indexed query."""
+    levels = StockLevel.objects.all()
+    if item_ids is not None:
+        levels = levels.filter(item_id__in=item_ids)
+    if warehouse_ids is not None:
+        levels = levels.filter(warehouse_id__in=warehouse_ids)
+    if search:
+        levels = levels.filter(Q(item__code__icontains=search) | Q(item__name__icontains=search))
     rows = (
-        levels.annotate(
-            demand=Case(
-                When(
-                    warehouse__is_default=True,
-                    then=Coalesce(Subquery(open_lines, output_field=QUANTITY), Value(ZERO)),
-                ),
-                default=Value(ZERO),
-                output_field=QUANTITY,
-            )
-        )
+        with_figures(levels)
         .order_by("item__code", "warehouse__code")
         .values_list(
             "item_id",

@@ -34,3 +34,74 @@ class DeliveryOut(Schema):
     date: dt.date
     status: str
     lines: list[DeliveryLineOut]
+
+
+class WarehouseIn(Schema):
+    code: str = Field(..., max_length=20)
+    name: str = Field(..., max_length=100)
+    address_line1: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = Field("FR", min_length=2, max_length=2)
+    is_default: bool = False
+    active: bool = True
+
+
+class WarehouseOut(WarehouseIn):
+    id: int
+
+
+class StockFiguresOut(Schema):
+    item_id: int
+    item_code: str
+    warehouse_id: int
+    warehouse_code: str
+    on_hand: Decimal
+    reserved: Decimal
+    available: Decimal
+    demand: Decimal = Field(..., description="Confirmed orders still to deliver")
+    incoming: Decimal
+    projected: Decimal
+
+
+class MoveIn(Schema):
+    kind: str = Field(..., description="receipt or adjustment")
+    item: str = Field(..., description="Item code or id")
+    warehouse: str | None = Field(None, description="Warehouse code or id; default warehouse")
+    quantity: Quantity = Field(..., description="Positive in, negative out (adjustments)")
+    unit_cost: Decimal | None = Field(None, max_digits=16, decimal_places=4)
+    date: dt.date | None = None
+    reason: str = Field("", max_length=200)
+
+
+class TransferIn(Schema):
+    item: str
+    source: str
+    target: str
+    quantity: Quantity = Field(..., gt=0)
+    date: dt.date | None = None
+    reason: str = Field("", max_length=200)
+
+
+class CountLineIn(Schema):
+    item: str
+    quantity: Quantity = Field(..., ge=0)
+
+
+class CountIn(Schema):
+    warehouse: str | None = None
+    counts: list[CountLineIn] = Field(..., min_length=1)
+    reason: str = Field("", max_length=200)
+
+
+class MoveOut(Schema):
+    id: int
+    item_id: int
+    warehouse_id: int
+    date: dt.date
+    kind: str
+    quantity: Decimal
+    unit_cost: Decimal | None
+    reason: str
+    reference: str
+    delivery_line_id: int | None

@@ -8,4 +8,11 @@ urlpatterns = [
     path("deliveries/", list_view(views.DeliveryListing), name="deliveries"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery"),
     path("orders/<int:pk>/deliver/", views.order_deliver, name="order_deliver"),
+    path("stock/", list_view(views.StockListing), name="levels"),
+    path("stock/moves/", list_view(views.MoveListing), name="moves"),
+    path("stock/moves/new/", views.move_form, name="move_new"),
+    path("stock/count/", views.count_form, name="count"),
+    path("stock/warehouses/", list_view(views.WarehouseListing), name="warehouses"),
+    path("stock/warehouses/new/", views.warehouse_form, name="warehouse_new"),
+    path("stock/warehouses/<int:pk>/", views.warehouse_form, name="warehouse"),
 ]

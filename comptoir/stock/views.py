@@ -1,15 +1,19 @@
-"""Delivery note pages, and the form that delivers an order line by line."""
+"""Stock pages: figures per item and warehouse, the ledger, warehouses, moves and counts;
+delivery notes and the form that delivers an order line by line."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.core.listing import Column, Listing
-from comptoir.core.views import quantities_per_line
+from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.sales.models import SalesOrder
 from comptoir.stock import services
-from comptoir.stock.models import DeliveryNote
+from comptoir.stock.forms import CountForm, MoveForm, WarehouseForm
+from comptoir.stock.models import DeliveryNote, StockLevel, StockMove, Warehouse
+from comptoir.stock.queries import with_figures
 
 
 class DeliveryListing(Listing):
@@ -30,6 +34,122 @@ class DeliveryListing(Listing):
         return DeliveryNote.objects.select_related("order").only(
             "id", "number", "date", "status", "order__number", "order__customer_name"
         )
+
+
+class StockListing(Listing):
+    model = StockLevel
+    title = gettext_lazy("Stock")
+    columns = [
+        Column("item", gettext_lazy("Item"), "item.code", sort="item__code"),
+        Column("name", gettext_lazy("Name"), "item.name"),
+        Column("warehouse", gettext_lazy("Warehouse"), "warehouse.code", sort="warehouse__code"),
+        Column("on_hand", gettext_lazy("On hand"), "on_hand", "quantity", "on_hand"),
+        Column("reserved", gettext_lazy("Reserved"), "reserved", "quantity"),
+        Column("available", gettext_lazy("Available"), "available", "quantity"),
+        Column("demand", gettext_lazy("Ordered, to deliver"), "demand", "quantity"),
+        Column("projected", gettext_lazy("Projected"), "projected", "quantity"),
+    ]
+    search_fields = ("item__code", "item__name", "warehouse__code")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "item"
+    export_name = "stock"
+    create_url_name = "stock:move_new"
+    create_label = gettext_lazy("Stock move")
+
+    def get_queryset(self):
+        return with_figures(StockLevel.objects.select_related("item", "warehouse"))
+
+
+class MoveListing(Listing):
+    model = StockMove
+    title = gettext_lazy("Stock moves")
+    columns = [
+        Column("date", gettext_lazy("Date"), "date", kind="date", sort="date"),
+        Column("item", gettext_lazy("Item"), "item.code", sort="item__code"),
+        Column("warehouse", gettext_lazy("Warehouse"), "warehouse.code"),
+        Column("kind", gettext_lazy("Kind"), "get_kind_display"),
+        Column("quantity", gettext_lazy("Quantity"), "quantity", "quantity"),
+        Column("reference", gettext_lazy("Reference"), "reference"),
+        Column("reason", gettext_lazy("Reason"), "reason"),
+    ]
+    search_fields = ("item__code", "item__name", "reference", "reason")
+    status_field = "kind"
+    customer_field = amount_field = None
+    export_name = "stock-moves"
+    create_url_name = "stock:move_new"
+    create_label = gettext_lazy("Stock move")
+
+    def get_queryset(self):
+        return StockMove.objects.select_related("item", "warehouse")
+
+
+class WarehouseListing(Listing):
+    model = Warehouse
+    title = gettext_lazy("Warehouses")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("city", gettext_lazy("City"), "city"),
+        Column("default", gettext_lazy("Default"), "is_default", kind="bool"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name", "city")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "code"
+    export_name = "warehouses"
+    create_url_name = "stock:warehouse_new"
+    create_label = gettext_lazy("New warehouse")
+
+
+@login_required
+def warehouse_form(request, pk: int | None = None):
+    warehouse = get_object_or_404(Warehouse, pk=pk) if pk else None
+    form = WarehouseForm(request.POST or None, instance=warehouse)
+    if request.method == "POST":
+        saved = save_form(form, lambda data: services.save_warehouse(warehouse, **data))
+        if saved is not None:
+            messages.success(request, _("Warehouse %(code)s saved.") % {"code": saved.code})
+            return redirect("stock:warehouses")
+    return form_page(request, form, str(warehouse) if warehouse else _("New warehouse"))
+
+
+def _post_move(data: dict, by) -> list:
+    fields = {"date": data["date"], "reason": data["reason"], "unit_cost": data["unit_cost"]}
+    if data["kind"] == StockMove.Kind.TRANSFER:
+        return services.transfer(
+            data["item"], data["quantity"], data["warehouse"], data["target"], by=by, **fields
+        )
+    move = services.Move(data["item"], data["warehouse"], data["quantity"], data["kind"], **fields)
+    return services.post_moves([move], by=by)
+
+
+@login_required
+def move_form(request):
+    initial = {"warehouse": services.default_warehouse()} if request.method == "GET" else None
+    form = MoveForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        saved = save_form(form, lambda data: _post_move(data, request.user))
+        if saved is not None:
+            messages.success(request, _("Stock move recorded."))
+            return redirect("stock:levels")
+    return form_page(request, form, _("Stock move"), submit_label=_("Record"))
+
+
+@login_required
+def count_form(request):
+    initial = {"warehouse": services.default_warehouse()} if request.method == "GET" else None
+    form = CountForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        saved = save_form(
+            form,
+            lambda data: services.count_inventory(
+                data["counts"], data["warehouse"], by=request.user, reason=data["reason"]
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Count recorded: %(n)s adjustments.") % {"n": len(saved)})
+            return redirect("stock:levels")
+    return form_page(request, form, _("Inventory count"), submit_label=_("Record the count"))
 
 
 @login_required

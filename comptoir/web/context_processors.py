@@ -10,7 +10,16 @@ AREAS = [
         _("Items & prices"),
         [(_("Items"), "catalog:items"), (_("Price lists"), "catalog:price_lists")],
     ),
-    (_("Deliveries"), [(_("Delivery notes"), "stock:deliveries")]),
+    (
+        _("Deliveries"),
+        [
+            (_("Delivery notes"), "stock:deliveries"),
+            (_("Stock"), "stock:levels"),
+            (_("Stock moves"), "stock:moves"),
+            (_("Inventory count"), "stock:count"),
+            (_("Warehouses"), "stock:warehouses"),
+        ],
+    ),
     (
         _("Invoicing"),
         [(_("Invoices"), "billing:invoices"), (_("Credit notes"), "billing:credit_notes")],

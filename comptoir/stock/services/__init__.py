@@ -13,6 +13,7 @@ from comptoir.stock.services.ledger import (
     default_warehouse,
     post_moves,
     receive,
+    save_warehouse,
     transfer,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "default_warehouse",
     "post_moves",
     "receive",
+    "save_warehouse",
     "ship_deliveries",
     "ship_delivery",
     "transfer",

@@ -19,6 +19,7 @@ from comptoir.core.bulk import insert_objects, new_instances, update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
+from comptoir.core.validation import full_clean_or_raise
 from comptoir.stock.errors import StockError
 from comptoir.stock.models import StockLevel, StockMove, Warehouse
 
@@ -91,7 +92,8 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
                     }
                     for m in moves
                 ],
-            )
+            ),
+            returning=True,
         )
         update_rows(StockLevel, ["on_hand"], changed)
         return rows
@@ -136,6 +138,37 @@ def default_warehouse() -> Warehouse:
             code="PRINC", defaults={"name": _("Main warehouse"), "is_default": True}
         )
     return warehouse
+
+
+WAREHOUSE_FIELDS = {
+    "code",
+    "name",
+    "address_line1",
+    "postal_code",
+    "city",
+    "country",
+    "is_default",
+    "active",
+}
+
+
+def save_warehouse(warehouse: Warehouse | None = None, **fields) -> Warehouse:
+    """Create or change a warehouse; the one marked default takes over from the former."""
+    with transaction.atomic():
+        if warehouse is None:
+            warehouse = Warehouse()
+        else:
+            warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+        for name, value in fields.items():
+            if name in WAREHOUSE_FIELDS:
+                setattr(warehouse, name, value)
+        full_clean_or_raise(warehouse, exclude=["is_default"])
+        if warehouse.is_default:
+            Warehouse.objects.filter(is_default=True).exclude(pk=warehouse.pk).update(
+                is_default=False
+            )
+        warehouse.save()
+        return warehouse
 
 
 def receive(item: Item, quantity, *, warehouse: Warehouse | None = None, by=None, **fields):

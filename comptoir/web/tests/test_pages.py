@@ -14,16 +14,18 @@ from comptoir.catalog.models import Item, PriceList
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
 from comptoir.sales.models import Quotation, SalesOrder
-from comptoir.stock.models import DeliveryNote
+from comptoir.stock.models import DeliveryNote, Warehouse
 
 LISTS = [
     "/", "/sales/quotations/", "/sales/orders/", "/customers/", "/items/", "/price-lists/",
     "/deliveries/", "/invoices/", "/credit-notes/", "/payments/", "/settings/taxes/",
     "/settings/payment-terms/", "/settings/company/", "/settings/users/", "/receivables/",
+    "/stock/", "/stock/moves/", "/stock/warehouses/",
 ]  # fmt: skip
 FORMS = [
     "/sales/quotations/new/", "/sales/orders/new/", "/invoices/new/", "/customers/new/",
     "/items/new/", "/payments/new/", "/price-lists/new/", "/settings/users/new/",
+    "/stock/moves/new/", "/stock/count/", "/stock/warehouses/new/",
 ]  # fmt: skip
 
 
@@ -37,7 +39,9 @@ def demo_client(db):
 
 def detail_urls() -> list[str]:
     urls = []
-    for model in (Quotation, SalesOrder, DeliveryNote, Invoice, Payment, Customer, Item, PriceList):
+    for model in (
+        Quotation, SalesOrder, DeliveryNote, Invoice, Payment, Customer, Item, PriceList, Warehouse,
+    ):  # fmt: skip
         urls += [obj.get_absolute_url() for obj in model.objects.order_by("pk")[:4]]
     order = SalesOrder.objects.filter(status="confirmed").first()
     invoice = Invoice.objects.filter(status="issued", kind="invoice").first()

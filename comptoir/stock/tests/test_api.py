@@ -1,0 +1,58 @@
+"""The stock endpoints: warehouses, moves, transfers, counts and figures; errors as 4xx JSON."""
+
+import pytest
+
+from comptoir.core.services import update_company
+from tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stock_api(api):
+    update_company(stock_management=True)
+    return api
+
+
+def test_moves_transfers_counts_and_figures(stock_api):
+    api = stock_api
+    ItemFactory(code="CABLE")
+    response = api.post("/warehouses", {"code": "SUD", "name": "Dépôt Sud"})
+    assert response.status_code == 201, response.json()
+    response = api.post("/stock/moves", {"kind": "receipt", "item": "CABLE", "quantity": "40"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["quantity"] == "40.000"
+    response = api.post(
+        "/stock/transfers", {"item": "CABLE", "source": "PRINC", "target": "SUD", "quantity": "15"}
+    )
+    assert [m["quantity"] for m in response.json()] == ["-15.000", "15.000"]
+    response = api.post(
+        "/stock/counts", {"warehouse": "SUD", "counts": [{"item": "CABLE", "quantity": "14"}]}
+    )
+    assert [m["quantity"] for m in response.json()] == ["-1.000"]
+    figures = {row["warehouse_code"]: row for row in api.get("/stock?item=CABLE").json()["items"]}
+    assert (figures["PRINC"]["on_hand"], figures["SUD"]["on_hand"]) == ("25.000", "14.000")
+    assert figures["PRINC"]["available"] == "25.000"
+    moves = api.get("/stock/moves?item=CABLE").json()
+    assert moves["count"] == 4
+
+
+def test_bad_stock_requests_are_4xx_json(stock_api):
+    api = stock_api
+    ItemFactory(code="CABLE")
+    cases = [
+        ({"kind": "receipt", "item": "NOPE", "quantity": "1"}, 404, "item"),
+        ({"kind": "delivery", "item": "CABLE", "quantity": "1"}, None, "kind"),
+        ({"kind": "adjustment", "item": "CABLE", "quantity": "-1"}, None, "quantity"),
+        ({"kind": "receipt", "item": "CABLE", "quantity": "1e30"}, 422, None),
+    ]
+    for payload, status, field in cases:
+        response = api.post("/stock/moves", payload)
+        assert 400 <= response.status_code < 500, (payload, response.status_code)
+        if status:
+            assert response.status_code == status, payload
+        body = response.json()
+        assert "code" in body or "detail" in body, body
+        if field:
+            assert body.get("field") == field, body
+    assert api.get("/stock").json()["count"] == 0

@@ -1,0 +1,89 @@
+"""The stock pages: moves, counts and warehouses through their forms, errors on the form."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from comptoir.core.services import update_company
+from comptoir.stock import services
+from comptoir.stock.models import StockMove, Warehouse
+from comptoir.stock.queries import stock_figures
+from tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def client(user, company):
+    update_company(stock_management=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _on_hand(item, warehouse) -> Decimal:
+    figures = stock_figures(item_ids=[item.pk], warehouse_ids=[warehouse.pk])
+    return figures[0].on_hand if figures else D("0")
+
+
+def test_receive_transfer_and_count_through_the_forms(client):
+    item = ItemFactory(code="VIS-8")
+    main = services.default_warehouse()
+    annex = services.save_warehouse(code="ANNEXE", name="Annexe")
+    response = client.post(
+        "/stock/moves/new/",
+        {"kind": "receipt", "item": item.pk, "warehouse": main.pk, "quantity": "12,5"},
+    )
+    assert response.status_code == 302
+    assert _on_hand(item, main) == D("12.5")
+
+    # A transfer needs its destination: said on the form, nothing posted.
+    data = {"kind": "transfer", "item": item.pk, "warehouse": main.pk, "quantity": "2"}
+    response = client.post("/stock/moves/new/", data)
+    assert response.status_code == 400
+    assert "Choisissez" in response.content.decode()
+    assert client.post("/stock/moves/new/", {**data, "target": annex.pk}).status_code == 302
+    assert (_on_hand(item, main), _on_hand(item, annex)) == (D("10.5"), D("2"))
+
+    # Taking out more than there is: the reason is on the form.
+    data = {"kind": "adjustment", "item": item.pk, "warehouse": annex.pk, "quantity": "-3"}
+    response = client.post("/stock/moves/new/", data)
+    assert response.status_code == 400 and "Stock insuffisant" in response.content.decode()
+
+    response = client.post(
+        "/stock/count/", {"warehouse": main.pk, "counts": "VIS-8;9\n", "reason": "Inventaire"}
+    )
+    assert response.status_code == 302
+    assert _on_hand(item, main) == D("9")
+    assert StockMove.objects.filter(kind="adjustment").get().quantity == D("-1.5")
+
+    for counts, message in [("INCONNU;3", "INCONNU"), ("VIS-8", "point-virgule"), ("VIS-8;x", "x")]:
+        response = client.post("/stock/count/", {"warehouse": main.pk, "counts": counts})
+        assert response.status_code == 400 and message in response.content.decode()
+    assert _on_hand(item, main) == D("9")
+
+    page = client.get("/stock/?q=VIS-8").content.decode()
+    assert "ANNEXE" in page and "VIS-8" in page
+
+
+def test_one_default_warehouse(client):
+    first = services.default_warehouse()
+    response = client.post(
+        "/stock/warehouses/new/",
+        {
+            "code": "LYON2",
+            "name": "Lyon Gerland",
+            "country": "FR",
+            "is_default": "on",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert list(Warehouse.objects.filter(is_default=True).values_list("code", flat=True)) == [
+        "LYON2"
+    ]
+    assert services.default_warehouse() != first
+    response = client.post("/stock/warehouses/new/", {"code": "LYON2", "name": "Doublon"})
+    assert response.status_code == 400
