@@ -70,6 +70,11 @@ class Company(models.Model):
         related_name="+",
     )
     stock_management = models.BooleanField(_("stock management enabled"), default=False)
+    reserve_on_confirm = models.BooleanField(
+        _("reserve stock for confirmed orders"),
+        default=True,
+        help_text=_("Confirming an order sets its goods aside; cancelling it gives them back."),
+    )
     allow_negative_stock = models.BooleanField(
         _("allow negative stock"),
         default=False,

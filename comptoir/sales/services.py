@@ -23,6 +23,7 @@ from comptoir.pricing.documents import (
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
+from comptoir.sales import signals
 from comptoir.sales.errors import SalesError
 from comptoir.sales.models import Progress, Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from comptoir.sales.queries import credit_exposure
@@ -249,6 +250,7 @@ def confirm_orders(orders: list[SalesOrder], *, by=None) -> list[SalesOrder]:
             order.confirmed_at = now
             order.updated_at = now
         SalesOrder.objects.bulk_update(orders, ["status", "confirmed_at", "updated_at"])
+        signals.orders_confirmed.send(SalesOrder, orders=orders, by=by)
         return orders
 
 
@@ -268,6 +270,7 @@ def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
             )
         order.status = SalesOrder.Status.CANCELLED
         order.save(update_fields=["status", "updated_at"])
+        signals.orders_cancelled.send(SalesOrder, orders=[order], by=by)
         return order
 
 

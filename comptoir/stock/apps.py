@@ -6,3 +6,10 @@ class StockConfig(AppConfig):
     name = "comptoir.stock"
     label = "stock"
     verbose_name = _("Deliveries and stock")
+
+    def ready(self) -> None:
+        from comptoir.sales import signals
+        from comptoir.stock.services.reservations import release_for_orders, reserve_for_orders
+
+        signals.orders_confirmed.connect(reserve_for_orders, dispatch_uid="stock.reserve")
+        signals.orders_cancelled.connect(release_for_orders, dispatch_uid="stock.release")

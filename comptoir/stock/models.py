@@ -97,6 +97,21 @@ class StockLevel(models.Model):
         return f"{reverse('stock:moves')}?q={self.item.code}"
 
 
+class StockReservation(models.Model):
+    """Goods of a warehouse set aside for a confirmed order line, until it ships them or is
+    cancelled; their sum per item and warehouse is the balance's ``reserved``."""
+
+    order_line = models.OneToOneField(
+        "sales.SalesOrderLine", on_delete=models.CASCADE, related_name="reservation"
+    )
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField(_("reserved"))
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item_id} for line {self.order_line_id}"
+
+
 class DeliveryNote(models.Model):
     """Goods leaving for a customer against one sales order; shipping posts its stock moves
     when stock management is on."""

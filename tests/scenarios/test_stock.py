@@ -11,7 +11,7 @@ from comptoir.core.services import update_company
 from comptoir.pricing.engine import LineSpec
 from comptoir.sales import services as sales
 from comptoir.stock import services as stock
-from comptoir.stock.models import StockMove, Warehouse
+from comptoir.stock.models import StockMove, StockReservation, Warehouse
 from comptoir.stock.queries import ledger_differences, stock_figures
 from tests.factories import CustomerFactory, ItemFactory
 
@@ -158,3 +158,54 @@ def test_two_deliveries_of_the_last_five_units(stocked):
     assert sorted(outcomes) == ["shipped", "stock.not_enough"]
     assert _figures(item).on_hand == D("0")
     assert ledger_differences() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english")
+def test_confirming_reserves_and_cancelling_releases(stocked):
+    item = ItemFactory()
+    stock.receive(item, "10")
+    first = _confirmed_order(item, "8")
+    figures = _figures(item)
+    assert (figures.on_hand, figures.reserved, figures.available) == (D("10"), D("8"), D("2"))
+    # Never more than what is available: the second order gets the last 2.
+    second = _confirmed_order(item, "5")
+    assert (_figures(item).reserved, second.lines.get().reservation.quantity) == (D("10"), D("2"))
+    assert _figures(item).projected == D("-3")
+
+    # The second order cannot ship goods set aside for the first.
+    with pytest.raises(BusinessError) as error:
+        stock.create_delivery(second)
+    assert error.value.code == "stock.not_enough"
+    assert "8.000 are reserved for other orders" in error.value.message
+    # Its own 2 can go; the first's 8 are still there for it.
+    stock.create_delivery(second, {second.lines.get().pk: "2"})
+    figures = _figures(item)
+    assert (figures.on_hand, figures.reserved, figures.available) == (D("8"), D("8"), D("0"))
+
+    sales.cancel_order(
+        sales.confirm_order(sales.create_order(CustomerFactory(), [LineSpec(item, D("1"))]))
+    )
+    assert _figures(item).reserved == D("8")  # nothing was free to reserve, nothing to give back
+    stock.create_delivery(first, {first.lines.get().pk: "3"})
+    assert (_figures(item).on_hand, _figures(item).reserved) == (D("5"), D("5"))
+    # Cancelling an order without deliveries gives its goods back.
+    third = _confirmed_order(item, "0.5")
+    assert _figures(item).reserved == D("5")  # nothing free
+    stock.receive(item, "4")
+    fourth = _confirmed_order(item, "4")
+    assert _figures(item).reserved == D("9")
+    sales.cancel_order(fourth)
+    assert (_figures(item).reserved, _figures(item).available) == (D("5"), D("4"))
+    assert not StockReservation.objects.filter(order_line__order=third).exists()
+    assert ledger_differences() == []
+
+
+@pytest.mark.django_db
+def test_reservation_is_an_option(stocked):
+    update_company(reserve_on_confirm=False)
+    item = ItemFactory()
+    stock.receive(item, "3")
+    _confirmed_order(item, "2")
+    figures = _figures(item)
+    assert (figures.reserved, figures.demand, figures.projected) == (D("0"), D("2"), D("1"))

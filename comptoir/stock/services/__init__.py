@@ -16,6 +16,7 @@ from comptoir.stock.services.ledger import (
     save_warehouse,
     transfer,
 )
+from comptoir.stock.services.reservations import release_for_orders, reserve_for_orders
 
 __all__ = [
     "Move",
@@ -26,6 +27,8 @@ __all__ = [
     "default_warehouse",
     "post_moves",
     "receive",
+    "release_for_orders",
+    "reserve_for_orders",
     "save_warehouse",
     "ship_deliveries",
     "ship_delivery",

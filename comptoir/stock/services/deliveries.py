@@ -16,8 +16,15 @@ from comptoir.core.transitions import check_transition
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.sales.services import refresh_order_progress
 from comptoir.stock.errors import StockError
-from comptoir.stock.models import DeliveryNote, DeliveryNoteLine, StockMove, Warehouse
+from comptoir.stock.models import (
+    DeliveryNote,
+    DeliveryNoteLine,
+    StockMove,
+    StockReservation,
+    Warehouse,
+)
 from comptoir.stock.services.ledger import Move, default_warehouse, post_moves
+from comptoir.stock.services.reservations import release, save_reservation_quantities
 
 
 def _remaining_by_line(order_ids) -> dict[int, Decimal]:
@@ -156,12 +163,18 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
 
 
 def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
-    """The goods of shipped deliveries leave their warehouse (services are never delivered)."""
+    """The goods of shipped deliveries leave their warehouse (services are never delivered);
+    what was reserved for their order lines is taken with them."""
     fallback = None
     moves = []
     lines = DeliveryNoteLine.objects.filter(
         delivery__in=deliveries, item__isnull=False
     ).select_related("item")
+    reservations = StockReservation.objects.in_bulk(
+        {line.source_line_id for line in lines}, field_name="order_line_id"
+    )
+    elsewhere: dict[StockReservation, Decimal] = {}  # reserved in another warehouse
+    taken: list[StockReservation] = []
     by_delivery = {d.pk: d for d in deliveries}
     for line in lines:
         delivery = by_delivery[line.delivery_id]
@@ -169,6 +182,14 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
             fallback = fallback or default_warehouse()
             delivery.warehouse = fallback
             DeliveryNote.objects.filter(pk=delivery.pk).update(warehouse=fallback)
+        reservation = reservations.get(line.source_line_id)
+        releases = min(reservation.quantity, line.quantity) if reservation else Decimal("0")
+        if reservation and reservation.warehouse_id != delivery.warehouse_id:
+            elsewhere[reservation] = releases
+            releases = Decimal("0")
+        elif reservation:
+            reservation.quantity -= releases
+            taken.append(reservation)
         moves.append(
             Move(
                 line.item,
@@ -178,9 +199,12 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
                 date=delivery.date,
                 reference=delivery.number,
                 delivery_line=line,
+                releases=releases,
             )
         )
+    release(elsewhere)
     post_moves(moves, by=by)
+    save_reservation_quantities(taken)
 
 
 def ship_delivery(delivery: DeliveryNote, *, by=None) -> DeliveryNote:

@@ -37,6 +37,7 @@ class Move:
     reason: str = ""
     reference: str = ""
     delivery_line: object = None
+    releases: Decimal = Decimal("0")  # reserved goods this move takes (a delivery's own)
 
 
 def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
@@ -46,33 +47,27 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
         return []
     with transaction.atomic():
         deltas: dict[tuple[int, int], Decimal] = {}
+        released: dict[tuple[int, int], Decimal] = {}
+        protected: set[tuple[int, int]] = set()  # deliveries and transfers leave reservations
         for index, move in enumerate(moves):
             _check_move(move, f"moves[{index}]")
             key = (move.item.pk, move.warehouse.pk)
             deltas[key] = deltas.get(key, Decimal("0")) + move.quantity
+            released[key] = released.get(key, Decimal("0")) + move.releases
+            if move.kind in (StockMove.Kind.DELIVERY, StockMove.Kind.TRANSFER):
+                protected.add(key)
         levels = _locked_levels(deltas)
         allow_negative = Company.get().allow_negative_stock
         changed = []
         for key, delta in deltas.items():
             level = levels[key]
             on_hand = level.on_hand + delta
-            if delta < 0 and on_hand < 0 and not allow_negative:
+            reserved = max(level.reserved - released[key], Decimal("0"))
+            floor = reserved if key in protected else Decimal("0")
+            if delta < 0 and on_hand < floor and not allow_negative:
                 move = next(m for m in moves if (m.item.pk, m.warehouse.pk) == key)
-                raise BusinessError(
-                    StockError.NOT_ENOUGH,
-                    _(
-                        "Not enough stock of %(item)s in %(warehouse)s: %(on_hand)s on hand, "
-                        "%(needed)s needed."
-                    )
-                    % {
-                        "item": move.item.code,
-                        "warehouse": move.warehouse.code,
-                        "on_hand": level.on_hand,
-                        "needed": -delta,
-                    },
-                    "quantity",
-                )
-            changed.append((level.pk, on_hand))
+                raise _not_enough(move, level, reserved if key in protected else None, -delta)
+            changed.append((level.pk, on_hand, reserved))
         today = timezone.localdate()
         rows = insert_objects(
             new_instances(
@@ -95,8 +90,28 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
             ),
             returning=True,
         )
-        update_rows(StockLevel, ["on_hand"], changed)
+        update_rows(StockLevel, ["on_hand", "reserved"], changed)
         return rows
+
+
+def _not_enough(move: Move, level: StockLevel, reserved, needed) -> BusinessError:
+    values = {
+        "item": move.item.code,
+        "warehouse": move.warehouse.code,
+        "on_hand": level.on_hand,
+        "reserved": reserved,
+        "needed": needed,
+    }
+    if reserved:
+        message = _(
+            "Not enough stock of %(item)s in %(warehouse)s: %(on_hand)s on hand of which "
+            "%(reserved)s are reserved for other orders, %(needed)s needed."
+        )
+    else:
+        message = _(
+            "Not enough stock of %(item)s in %(warehouse)s: %(on_hand)s on hand, %(needed)s needed."
+        )
+    return BusinessError(StockError.NOT_ENOUGH, message % values, "quantity")
 
 
 def _check_move(move: Move, where: str) -> None:
