@@ -100,6 +100,27 @@ def render_many(documents, language: str = "fr") -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
+def render_picking_list(deliveries, language: str = "fr") -> bytes:
+    """What to pick for several deliveries, per warehouse and item, to print."""
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from comptoir.stock.queries import picking_list
+
+    with translation.override(language):
+        html = render_to_string(
+            "billing/pdf/picking.html",
+            {
+                "groups": picking_list([d.pk for d in deliveries]),
+                "numbers": [d.reference for d in deliveries],
+                "company": Company.get(),
+                "today": timezone.localdate(),
+                "language": language,
+            },
+        )
+    return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
+
+
 def render_facturx(invoice: Invoice, language: str = "fr") -> bytes:
     """The PDF/A-3 with its factur-x.xml (EN 16931 profile) attached."""
     from facturx import generate_from_binary

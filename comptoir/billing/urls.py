@@ -14,6 +14,7 @@ urlpatterns = [
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
     path("orders/<int:pk>/down-payment/", views.order_down_payment, name="order_down_payment"),
     path("documents/<str:kind>/<int:pk>/pdf/", views.document_pdf, name="document_pdf"),
+    path("picking/pdf/", views.picking_pdf, name="picking_pdf"),
     path("invoices/<int:pk>/factur-x.xml", views.invoice_xml, name="invoice_xml"),
     path("credit-notes/", list_view(views.CreditNoteListing), name="credit_notes"),
     path("receivables/", list_view(views.ReceivablesListing), name="receivables"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from comptoir.billing import services
 from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
-from comptoir.billing.pdf import render_pdf
+from comptoir.billing.pdf import render_pdf, render_picking_list
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
@@ -248,6 +248,17 @@ def order_down_payment(request, pk: int):
 
 
 PRINTABLE = {"quotation": Quotation, "order": SalesOrder, "delivery": DeliveryNote}
+
+
+@login_required
+def picking_pdf(request):
+    """The picking list of the deliveries named in the query (?delivery=1&delivery=2)."""
+    ids = [int(pk) for pk in request.GET.getlist("delivery") if pk.isdigit()]
+    deliveries = list(DeliveryNote.objects.filter(pk__in=ids).order_by("pk"))
+    if not deliveries:
+        raise Http404
+    content = render_picking_list(deliveries, _language(request))
+    return _file_response(content, "application/pdf", "preparation.pdf")
 
 
 @login_required

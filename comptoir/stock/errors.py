@@ -13,3 +13,4 @@ class StockError(StrEnum):
     UNKNOWN_KIND = "stock.unknown_kind"
     SAME_WAREHOUSE = "stock.same_warehouse"
     NEGATIVE_COUNT = "stock.negative_count"
+    SEVERAL_CUSTOMERS = "delivery.several_customers"

@@ -118,11 +118,13 @@ class DeliveryNote(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        READY = "ready", _("Picked")
         SHIPPED = "shipped", _("Shipped")
         CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS = {
-        Status.DRAFT: {Status.SHIPPED, Status.CANCELLED},
+        Status.DRAFT: {Status.READY, Status.SHIPPED, Status.CANCELLED},
+        Status.READY: {Status.DRAFT, Status.SHIPPED, Status.CANCELLED},
     }
     ERROR_PREFIX = "delivery"
 

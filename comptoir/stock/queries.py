@@ -128,3 +128,51 @@ def last_moves(item, limit: int = 50, warehouse=None):
     if warehouse is not None:
         moves = moves.filter(warehouse=warehouse)
     return moves.order_by("-date", "-id")[:limit]
+
+
+@dataclass
+class PickLine:
+    item_code: str
+    item_name: str
+    unit: str
+    quantity: Decimal
+    deliveries: list[tuple[str, Decimal]]  # (delivery number, quantity) to pack
+
+
+@dataclass
+class PickGroup:
+    warehouse: str
+    lines: list[PickLine]
+
+
+def picking_list(delivery_ids) -> list[PickGroup]:
+    """What to pick for these deliveries: per warehouse, each item once with its total and
+    the deliveries it goes into (services are never picked)."""
+    from comptoir.stock.models import DeliveryNoteLine
+
+    rows = (
+        DeliveryNoteLine.objects.filter(delivery_id__in=delivery_ids, item__isnull=False)
+        .order_by("delivery__warehouse__code", "item__code", "delivery__number", "pk")
+        .values_list(
+            "delivery__warehouse__code",
+            "delivery__warehouse__name",
+            "item__code",
+            "item__name",
+            "item__unit__code",
+            "delivery__number",
+            "delivery_id",
+            "quantity",
+        )
+    )
+    groups: dict[str, PickGroup] = {}
+    lines: dict[tuple[str, str], PickLine] = {}
+    for code, name, item, item_name, unit, number, delivery_id, quantity in rows:
+        where = f"{code} — {name}" if code else "—"
+        group = groups.setdefault(where, PickGroup(where, []))
+        line = lines.get((where, item))
+        if line is None:
+            line = lines[(where, item)] = PickLine(item, item_name, unit, ZERO, [])
+            group.lines.append(line)
+        line.quantity += quantity
+        line.deliveries.append((number or f"#{delivery_id}", quantity))
+    return list(groups.values())

@@ -9,6 +9,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery"),
     path("orders/<int:pk>/deliver/", views.order_deliver, name="order_deliver"),
     path("stock/", list_view(views.StockListing), name="levels"),
+    path("stock/picking/", views.picking, name="picking"),
     path("stock/moves/", list_view(views.MoveListing), name="moves"),
     path("stock/moves/new/", views.move_form, name="move_new"),
     path("stock/count/", views.count_form, name="count"),

@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.sales.models import SalesOrder
 from comptoir.stock import services
 from comptoir.stock.forms import CountForm, MoveForm, WarehouseForm
 from comptoir.stock.models import DeliveryNote, StockLevel, StockMove, Warehouse
-from comptoir.stock.queries import with_figures
+from comptoir.stock.queries import picking_list, with_figures
 
 
 class DeliveryListing(Listing):
@@ -150,6 +151,39 @@ def count_form(request):
             messages.success(request, _("Count recorded: %(n)s adjustments.") % {"n": len(saved)})
             return redirect("stock:levels")
     return form_page(request, form, _("Inventory count"), submit_label=_("Record the count"))
+
+
+OPEN_DELIVERIES = (DeliveryNote.Status.DRAFT, DeliveryNote.Status.READY)
+
+
+@login_required
+def picking(request):
+    """Choose open deliveries, see what to pick for them, print it, mark them picked."""
+    chosen = [int(pk) for pk in request.GET.getlist("delivery") if pk.isdigit()]
+    if request.method == "POST":
+        chosen = [int(pk) for pk in request.POST.getlist("delivery") if pk.isdigit()]
+        deliveries = list(DeliveryNote.objects.filter(pk__in=chosen))
+        try:
+            services.mark_picked(deliveries, by=request.user)
+            messages.success(request, _("%(n)s deliveries picked.") % {"n": len(deliveries)})
+        except BusinessError as error:
+            messages.error(request, error.message)
+        return redirect("stock:deliveries")
+    open_deliveries = (
+        DeliveryNote.objects.filter(status__in=OPEN_DELIVERIES)
+        .select_related("order", "warehouse")
+        .order_by("date", "pk")
+    )
+    return render(
+        request,
+        "stock/picking.html",
+        {
+            "open_deliveries": open_deliveries,
+            "chosen": chosen,
+            "groups": picking_list(chosen) if chosen else [],
+            "query": "&".join(f"delivery={pk}" for pk in chosen),
+        },
+    )
 
 
 @login_required

@@ -51,6 +51,10 @@ def _unpaid_invoice(doc) -> bool:
     return _sales_invoice(doc) and doc.amount_paid == 0 and doc.amount_credited == 0
 
 
+def _mark_picked(delivery, *, by=None):
+    return stock.mark_picked([delivery], by=by)[0]
+
+
 ACTIONS: dict[type, list[Action]] = {
     Quotation: [
         Action("edit", _("Edit"), _is("draft"), page="sales:quotation_edit"),
@@ -84,6 +88,7 @@ ACTIONS: dict[type, list[Action]] = {
         ),
     ],
     DeliveryNote: [
+        Action("picked", _("Mark as picked"), _can("ready"), _mark_picked),
         Action("ship", _("Ship"), _can("shipped"), stock.ship_delivery, style="primary"),
         Action(
             "cancel", _("Cancel the delivery"), _can("cancelled"), stock.cancel_delivery,

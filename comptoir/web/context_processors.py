@@ -14,6 +14,7 @@ AREAS = [
         _("Deliveries"),
         [
             (_("Delivery notes"), "stock:deliveries"),
+            (_("Picking list"), "stock:picking"),
             (_("Stock"), "stock:levels"),
             (_("Stock moves"), "stock:moves"),
             (_("Inventory count"), "stock:count"),

@@ -4,6 +4,7 @@ from comptoir.stock.services.deliveries import (
     cancel_delivery,
     create_deliveries,
     create_delivery,
+    mark_picked,
     ship_deliveries,
     ship_delivery,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "create_deliveries",
     "create_delivery",
     "default_warehouse",
+    "mark_picked",
     "post_moves",
     "receive",
     "release_for_orders",

@@ -40,7 +40,7 @@ def _remaining_by_line(order_ids) -> dict[int, Decimal]:
 
 
 def create_deliveries(
-    requests: list[tuple[SalesOrder, dict | None]],
+    requests: list[tuple[SalesOrder | list[SalesOrder], dict | None]],
     *,
     ship=True,
     by=None,
@@ -48,34 +48,36 @@ def create_deliveries(
     warehouse: Warehouse | None = None,
 ):
     """One delivery note per (order, {order line id: quantity}); None delivers all that remains.
+    A list of orders of one customer in place of the order makes one delivery for them all.
     With stock management, the goods leave ``warehouse`` (the default one unless given).
 
     Batch-first: the orders are locked once, numbers taken once, lines inserted in bulk.
     """
     day = day or timezone.localdate()
+    groups = [
+        ([o.pk for o in (orders if isinstance(orders, list) else [orders])], quantities)
+        for orders, quantities in requests
+    ]
     with transaction.atomic():
         if warehouse is None and Company.get().stock_management:
             warehouse = default_warehouse()
-        ids = [order.pk for order, _q in requests]
-        orders = SalesOrder.objects.select_for_update().in_bulk(ids)
+        ids = [pk for order_ids, _q in groups for pk in order_ids]
+        orders = SalesOrder.objects.select_for_update().order_by("pk").in_bulk(ids)
         remaining = _remaining_by_line(ids)
         lines_by_id = SalesOrderLine.objects.filter(order_id__in=ids).in_bulk()
         lines_of_order: dict[int, list[int]] = {}
         for line in lines_by_id.values():
             lines_of_order.setdefault(line.order_id, []).append(line.pk)
         deliveries, all_lines = [], []
-        for order_ref, quantities in requests:
-            order = orders[order_ref.pk]
-            if order.status != SalesOrder.Status.CONFIRMED:
-                raise BusinessError(
-                    StockError.ORDER_NOT_CONFIRMED,
-                    _("Order %(ref)s is not confirmed: nothing can be delivered.")
-                    % {"ref": order.reference},
-                )
+        for order_ids, quantities in groups:
+            served = [orders[pk] for pk in order_ids]
+            _check_deliverable(served)
+            order = served[0]
             if quantities is None:
                 quantities = {
                     pk: remaining[pk]
-                    for pk in sorted(lines_of_order.get(order.pk, []))
+                    for order_id in order_ids
+                    for pk in sorted(lines_of_order.get(order_id, []))
                     if remaining.get(pk, 0) > 0
                 }
             delivery = DeliveryNote(
@@ -93,11 +95,11 @@ def create_deliveries(
                 if quantity == 0:
                     continue
                 line = lines_by_id.get(int(line_id))
-                if line is None or line.order_id != order.pk:
+                if line is None or line.order_id not in order_ids:
                     raise BusinessError(
                         StockError.WRONG_ORDER,
                         _("Line %(line)s is not a line of order %(ref)s.")
-                        % {"line": line_id, "ref": order.reference},
+                        % {"line": line_id, "ref": ", ".join(o.reference for o in served)},
                         field,
                     )
                 if line.is_service:
@@ -124,7 +126,8 @@ def create_deliveries(
             if not lines:
                 raise BusinessError(
                     StockError.NOTHING_TO_DELIVER,
-                    _("Nothing is left to deliver on order %(ref)s.") % {"ref": order.reference},
+                    _("Nothing is left to deliver on order %(ref)s.")
+                    % {"ref": ", ".join(o.reference for o in served)},
                 )
             deliveries.append(delivery)
             all_lines.extend(lines)
@@ -139,8 +142,34 @@ def create_deliveries(
         return deliveries
 
 
+def _check_deliverable(orders: list[SalesOrder]) -> None:
+    for order in orders:
+        if order.status != SalesOrder.Status.CONFIRMED:
+            raise BusinessError(
+                StockError.ORDER_NOT_CONFIRMED,
+                _("Order %(ref)s is not confirmed: nothing can be delivered.")
+                % {"ref": order.reference},
+            )
+    if len({order.customer_id for order in orders}) > 1:
+        raise BusinessError(
+            StockError.SEVERAL_CUSTOMERS,
+            _("One delivery serves the orders of one customer."),
+            "orders",
+        )
+
+
 def create_delivery(order: SalesOrder, quantities: dict | None = None, *, ship=True, by=None):
     return create_deliveries([(order, quantities)], ship=ship, by=by)[0]
+
+
+def mark_picked(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote]:
+    """The goods of these deliveries are picked and packed: ready to ship."""
+    with transaction.atomic():
+        locked = DeliveryNote.objects.select_for_update().in_bulk([d.pk for d in deliveries])
+        for delivery in locked.values():
+            check_transition(delivery, DeliveryNote.Status.READY)
+        DeliveryNote.objects.filter(pk__in=list(locked)).update(status=DeliveryNote.Status.READY)
+        return list(DeliveryNote.objects.filter(pk__in=list(locked)))
 
 
 def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote]:
@@ -158,7 +187,11 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
         DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at"])
         if Company.get().stock_management:
             _post_delivery_moves(shipped, by=by)
-        refresh_order_progress({d.order_id for d in shipped})
+        refresh_order_progress(
+            DeliveryNoteLine.objects.filter(delivery__in=shipped)
+            .values_list("source_line__order_id", flat=True)
+            .distinct()
+        )
         return shipped
 
 
