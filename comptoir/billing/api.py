@@ -15,6 +15,7 @@ from comptoir.core.schemas import ErrorOut
 from comptoir.pricing.documents import read_document_input, read_document_patch
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.sales.schemas import DocumentPatch
+from comptoir.stock.models import CustomerReturn
 
 router = Router(tags=["invoices"])
 ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -74,6 +75,14 @@ def credit_invoice(request, pk: int, payload: CreditNoteIn):
     if payload.issue:
         services.issue_invoice(credit_note, by=request.user)
     return Status(201, _invoice(credit_note.pk))
+
+
+@router.post("/returns/{pk}/credit-notes", response={201: list[InvoiceOut], **ERRORS})
+def credit_return(request, pk: int):
+    """Draft credit notes for goods a customer sent back, on the invoices that billed them."""
+    customer_return = get_object_or_404(CustomerReturn, pk=pk)
+    credit_notes = services.credit_for_return(customer_return, by=request.user)
+    return Status(201, list(_invoices().filter(pk__in=[c.pk for c in credit_notes])))
 
 
 @router.post("/orders/{pk}/invoices", response={201: InvoiceOut, **ERRORS})

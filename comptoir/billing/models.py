@@ -88,6 +88,14 @@ class Invoice(CustomerDocument):
         on_delete=models.PROTECT,
         related_name="credit_notes",
     )
+    customer_return = models.ForeignKey(
+        "stock.CustomerReturn",
+        verbose_name=_("goods returned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)

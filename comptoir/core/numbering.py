@@ -17,6 +17,7 @@ PREFIXES = {
     "quotation": "DV",
     "order": "CC",
     "delivery": "BL",
+    "return": "RT",
     "invoice": "FA",
     "credit_note": "AV",
     "payment": "RG",

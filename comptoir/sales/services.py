@@ -275,10 +275,11 @@ def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
 
 
 # Lineage: the delivery and invoicing progress of orders ----------------------------------------
-# A delivery line counts once its delivery is shipped. An invoice line counts while its invoice
-# exists (draft or issued: a draft must not be invoiced twice); an issued credit note line gives
-# its quantity back.
+# A delivery line counts once its delivery is shipped, less what the customer sent back. An
+# invoice line counts while its invoice exists (draft or issued: a draft must not be invoiced
+# twice); an issued credit note line gives its quantity back.
 SHIPPED = Q(delivery_lines__delivery__status="shipped")
+RETURNED = Q(delivery_lines__return_lines__isnull=False)  # goods back: no longer delivered
 INVOICED = Q(invoice_lines__invoice__kind="invoice")
 CREDITED = Q(invoice_lines__invoice__kind="credit_note", invoice_lines__invoice__status="issued")
 
@@ -298,6 +299,11 @@ def refresh_order_progress(order_ids) -> None:
     delivered = dict(
         base.filter(SHIPPED).values_list("pk").annotate(q=Sum("delivery_lines__quantity"))
     )
+    returned = dict(
+        base.filter(RETURNED)
+        .values_list("pk")
+        .annotate(q=Sum("delivery_lines__return_lines__quantity"))
+    )
     invoiced = dict(
         base.filter(INVOICED).values_list("pk").annotate(q=Sum("invoice_lines__quantity"))
     )
@@ -312,7 +318,9 @@ def refresh_order_progress(order_ids) -> None:
     zero = Decimal("0")
     changed = []
     for line in lines:
-        now_delivered = Decimal(delivered.get(line.pk) or zero)
+        now_delivered = Decimal(delivered.get(line.pk) or zero) - Decimal(
+            returned.get(line.pk) or zero
+        )
         now_invoiced = Decimal(invoiced.get(line.pk) or zero) - Decimal(
             credited.get(line.pk) or zero
         )

@@ -10,7 +10,7 @@ from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.sales.models import SalesOrder
 from comptoir.stock import services
 from comptoir.stock.errors import StockError
-from comptoir.stock.models import DeliveryNote, StockMove, Warehouse
+from comptoir.stock.models import CustomerReturn, DeliveryNote, StockMove, Warehouse
 from comptoir.stock.queries import stock_figures
 from comptoir.stock.schemas import (
     CountIn,
@@ -18,6 +18,8 @@ from comptoir.stock.schemas import (
     DeliveryOut,
     MoveIn,
     MoveOut,
+    ReturnIn,
+    ReturnOut,
     StockFiguresOut,
     TransferIn,
     WarehouseIn,
@@ -68,6 +70,29 @@ def ship_delivery(request, pk: int):
 def cancel_delivery(request, pk: int):
     services.cancel_delivery(_delivery(pk), by=request.user)
     return _delivery(pk)
+
+
+@router.post("/deliveries/{pk}/returns", response={201: ReturnOut, **ERRORS})
+def receive_return(request, pk: int, payload: ReturnIn):
+    """Goods back from the customer against a shipped delivery (stock in)."""
+    delivery = get_object_or_404(DeliveryNote, pk=pk)
+    customer_return = services.receive_return(
+        delivery,
+        {row.line: row.quantity for row in payload.lines},
+        reason=payload.reason,
+        warehouse=None if payload.warehouse is None else _warehouse(payload.warehouse),
+        by=request.user,
+    )
+    return Status(201, _return(customer_return.pk))
+
+
+def _return(pk: int) -> CustomerReturn:
+    return get_object_or_404(CustomerReturn.objects.prefetch_related("lines"), pk=pk)
+
+
+@router.get("/returns/{pk}", response={200: ReturnOut, 404: ErrorOut})
+def get_return(request, pk: int):
+    return _return(pk)
 
 
 # Stock ------------------------------------------------------------------------------------------

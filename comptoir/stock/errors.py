@@ -14,3 +14,7 @@ class StockError(StrEnum):
     SAME_WAREHOUSE = "stock.same_warehouse"
     NEGATIVE_COUNT = "stock.negative_count"
     SEVERAL_CUSTOMERS = "delivery.several_customers"
+    NOT_SHIPPED = "return.delivery_not_shipped"
+    WRONG_DELIVERY = "return.line_of_another_delivery"
+    TOO_MUCH_BACK = "return.quantity_exceeds_delivered"
+    NOTHING_BACK = "return.nothing"

@@ -60,6 +60,9 @@ class StockMove(models.Model):
     delivery_line = models.ForeignKey(
         "DeliveryNoteLine", null=True, blank=True, on_delete=models.PROTECT, related_name="moves"
     )
+    return_line = models.ForeignKey(
+        "ReturnLine", null=True, blank=True, on_delete=models.PROTECT, related_name="moves"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -184,3 +187,51 @@ class DeliveryNoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.description}"
+
+
+class CustomerReturn(models.Model):
+    """Goods a customer sends back against a delivery: received into a warehouse, they count
+    as no longer delivered to the order; a credit note may follow."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    delivery = models.ForeignKey(
+        DeliveryNote, on_delete=models.PROTECT, related_name="returns", verbose_name=_("delivery")
+    )
+    customer = models.ForeignKey("parties.Customer", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("customer return")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("stock:return", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return self.number
+
+
+class ReturnLine(models.Model):
+    customer_return = models.ForeignKey(
+        CustomerReturn, on_delete=models.CASCADE, related_name="lines"
+    )
+    delivery_line = models.ForeignKey(
+        DeliveryNoteLine, on_delete=models.PROTECT, related_name="return_lines"
+    )
+    quantity = QuantityField(_("quantity"))
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.delivery_line_id}"

@@ -105,3 +105,28 @@ class MoveOut(Schema):
     reason: str
     reference: str
     delivery_line_id: int | None
+
+
+class ReturnIn(Schema):
+    lines: list[DeliveryLineIn] = Field(
+        ..., min_length=1, description="Quantities back per delivery line (line: its id)"
+    )
+    reason: str = Field("", max_length=200)
+    warehouse: str | None = Field(None, description="Warehouse code or id; the delivery's")
+
+
+class ReturnLineOut(Schema):
+    id: int
+    delivery_line_id: int
+    quantity: Decimal
+
+
+class ReturnOut(Schema):
+    id: int
+    number: str
+    delivery_id: int
+    customer_id: int
+    warehouse_id: int
+    date: dt.date
+    reason: str
+    lines: list[ReturnLineOut]

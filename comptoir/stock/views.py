@@ -13,7 +13,13 @@ from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.sales.models import SalesOrder
 from comptoir.stock import services
 from comptoir.stock.forms import CountForm, MoveForm, WarehouseForm
-from comptoir.stock.models import DeliveryNote, StockLevel, StockMove, Warehouse
+from comptoir.stock.models import (
+    CustomerReturn,
+    DeliveryNote,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 from comptoir.stock.queries import picking_list, with_figures
 
 
@@ -182,6 +188,62 @@ def picking(request):
             "chosen": chosen,
             "groups": picking_list(chosen) if chosen else [],
             "query": "&".join(f"delivery={pk}" for pk in chosen),
+        },
+    )
+
+
+class ReturnListing(Listing):
+    model = CustomerReturn
+    title = gettext_lazy("Goods returned")
+    columns = [
+        Column("number", gettext_lazy("Number"), "number", sort="number"),
+        Column("date", gettext_lazy("Date"), "date", kind="date", sort="date"),
+        Column("delivery", gettext_lazy("Delivery note"), "delivery.reference"),
+        Column("customer", gettext_lazy("Customer"), "customer.name"),
+        Column("reason", gettext_lazy("Reason"), "reason"),
+    ]
+    search_fields = ("number", "delivery__number", "customer__name", "reason")
+    status_field = amount_field = None
+    export_name = "returns"
+
+    def get_queryset(self):
+        return CustomerReturn.objects.select_related("delivery", "customer")
+
+
+@login_required
+def delivery_return(request, pk: int):
+    """Goods back from the customer: a quantity per delivered line."""
+    delivery = get_object_or_404(DeliveryNote, pk=pk)
+    left = services.returnable(delivery)
+    lines = [line for line in delivery.lines.all() if left.get(line.pk, 0) > 0]
+    for line in lines:
+        line.returnable = left[line.pk]
+    return quantities_per_line(
+        request,
+        lines,
+        default=lambda line: 0,
+        save=lambda quantities: services.receive_return(
+            delivery, quantities, reason=request.POST.get("reason", ""), by=request.user
+        ),
+        done=_("Goods returned: %(ref)s."),
+        template="stock/return_form.html",
+        context={"delivery": delivery},
+    )
+
+
+@login_required
+def return_detail(request, pk: int):
+    customer_return = get_object_or_404(
+        CustomerReturn.objects.select_related("delivery", "customer", "warehouse"), pk=pk
+    )
+    lines = customer_return.lines.select_related("delivery_line")
+    return render(
+        request,
+        "stock/return_detail.html",
+        {
+            "document": customer_return,
+            "lines": lines,
+            "credit_notes": customer_return.credit_notes.all(),
         },
     )
 

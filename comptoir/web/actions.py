@@ -14,7 +14,7 @@ from comptoir.billing.models import Invoice
 from comptoir.sales import services as sales
 from comptoir.sales.models import Progress, Quotation, SalesOrder
 from comptoir.stock import services as stock
-from comptoir.stock.models import DeliveryNote
+from comptoir.stock.models import CustomerReturn, DeliveryNote
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ def _sales_invoice(doc) -> bool:
 def _unpaid_invoice(doc) -> bool:
     """Cancel and correct are for unpaid invoices; a paid one can only be credited."""
     return _sales_invoice(doc) and doc.amount_paid == 0 and doc.amount_credited == 0
+
+
+def _credit_return(customer_return, *, by=None):
+    """The draft credit note(s) of the goods returned; the page shows the first."""
+    return billing.credit_for_return(customer_return, by=by)[0]
 
 
 def _mark_picked(delivery, *, by=None):
@@ -88,6 +93,7 @@ ACTIONS: dict[type, list[Action]] = {
         ),
     ],
     DeliveryNote: [
+        Action("return", _("Goods returned"), _is("shipped"), page="stock:delivery_return"),
         Action("picked", _("Mark as picked"), _can("ready"), _mark_picked),
         Action("ship", _("Ship"), _can("shipped"), stock.ship_delivery, style="primary"),
         Action(
@@ -95,6 +101,9 @@ ACTIONS: dict[type, list[Action]] = {
             confirm=_("Cancel this delivery note? Its quantities go back to the order."),
             style="danger",
         ),
+    ],
+    CustomerReturn: [
+        Action("credit", _("Credit note for these goods"), lambda r: True, _credit_return),
     ],
     Invoice: [
         Action("edit", _("Edit"), _is("draft"), page="billing:invoice_edit"),

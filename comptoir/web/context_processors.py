@@ -15,6 +15,7 @@ AREAS = [
         [
             (_("Delivery notes"), "stock:deliveries"),
             (_("Picking list"), "stock:picking"),
+            (_("Goods returned"), "stock:returns"),
             (_("Stock"), "stock:levels"),
             (_("Stock moves"), "stock:moves"),
             (_("Inventory count"), "stock:count"),

@@ -209,3 +209,53 @@ def test_reservation_is_an_option(stocked):
     _confirmed_order(item, "2")
     figures = _figures(item)
     assert (figures.reserved, figures.demand, figures.projected) == (D("0"), D("2"), D("1"))
+
+
+@pytest.mark.django_db
+def test_a_customer_return_comes_back_into_stock_and_is_credited(stocked):
+    from comptoir.billing import services as billing
+
+    chair = ItemFactory(sale_price=D("40.00"))
+    stock.receive(chair, "10")
+    order = _confirmed_order(chair, "5")
+    delivery = stock.create_delivery(order)
+    invoice = billing.issue_invoice(billing.invoice_order(order))
+    assert _figures(chair).on_hand == D("5")
+
+    (line,) = delivery.lines.all()
+    back = stock.receive_return(delivery, {line.pk: "2"}, reason="Rayures")
+    assert (back.number[:2], _figures(chair).on_hand) == ("RT", D("7"))
+    order_line = order.lines.get()
+    assert (order_line.quantity_delivered, order_line.quantity_to_deliver) == (D("3"), D("2"))
+    assert stock.returnable(delivery) == {line.pk: D("3")}
+    with pytest.raises(BusinessError) as error:
+        stock.receive_return(delivery, {line.pk: "4"})
+    assert error.value.code == "return.quantity_exceeds_delivered"
+
+    (credit_note,) = billing.credit_for_return(back)
+    assert credit_note.credited_invoice_id == invoice.pk
+    assert credit_note.lines.get().quantity == D("2")
+    assert credit_note.total_gross == D("96.00")  # 2 × 40 + 20 % VAT
+    billing.issue_invoice(credit_note)
+    order_line.refresh_from_db()
+    assert order_line.quantity_invoiced == D("3")
+    # Credited once: a second proposal for the same return finds nothing left.
+    with pytest.raises(BusinessError):
+        billing.credit_for_return(back)
+    moves = StockMove.objects.filter(kind=StockMove.Kind.RETURN)
+    assert [(m.quantity, m.return_line.customer_return_id) for m in moves] == [(D("2"), back.pk)]
+    assert ledger_differences() == []
+
+
+@pytest.mark.django_db
+def test_goods_back_before_invoicing_are_not_invoiced(stocked):
+    from comptoir.billing import services as billing
+
+    item = ItemFactory(sale_price=D("10.00"))
+    stock.receive(item, "4")
+    order = _confirmed_order(item, "4")
+    delivery = stock.create_delivery(order)
+    stock.receive_return(delivery, {delivery.lines.get().pk: "1"})
+    invoice = billing.invoice_order(order)
+    assert invoice.lines.get().quantity == D("3")
+    assert _figures(item).on_hand == D("1")

@@ -4,7 +4,12 @@ Issuing gives the gapless number and freezes the document (CGI art. 242 nonies A
 are credit notes, never edits). Batch-first: issuing many invoices locks the series once.
 """
 
-from comptoir.billing.services.credit_notes import cancel_invoice, correct_invoice, credit_invoice
+from comptoir.billing.services.credit_notes import (
+    cancel_invoice,
+    correct_invoice,
+    credit_for_return,
+    credit_invoice,
+)
 from comptoir.billing.services.drafts import (
     create_down_payment,
     create_invoice,
@@ -30,6 +35,7 @@ __all__ = [
     "create_invoice",
     "create_invoices",
     "create_issued_invoices",
+    "credit_for_return",
     "credit_invoice",
     "delete_invoice",
     "invoice_order",

@@ -105,6 +105,54 @@ def credit_invoice(
         return save_documents([(credit_note, lines)], "invoice")[0]
 
 
+def credit_for_return(customer_return, *, by=None) -> list[Invoice]:
+    """The draft credit notes matching goods a customer sent back: for each returned order
+    line, what its issued invoices still have to credit, up to the quantity returned."""
+    with transaction.atomic():
+        wanted: dict[int, Decimal] = {}  # order line → quantity returned, not yet credited
+        for line in customer_return.lines.select_related("delivery_line"):
+            key = line.delivery_line.source_line_id
+            wanted[key] = wanted.get(key, Decimal("0")) + line.quantity
+        for key, quantity in InvoiceLine.objects.filter(
+            invoice__customer_return=customer_return
+        ).values_list("source_line_id", "quantity"):
+            wanted[key] = wanted.get(key, Decimal("0")) - quantity
+        invoice_lines = list(
+            InvoiceLine.objects.filter(
+                source_line_id__in=wanted,
+                invoice__kind=Invoice.Kind.INVOICE,
+                invoice__status=Invoice.Status.ISSUED,
+                invoice__customer_id=customer_return.customer_id,
+            )
+            .annotate(credited=Sum("credit_lines__quantity"))
+            .order_by("invoice__date", "invoice_id", "pk")
+        )
+        per_invoice: dict[int, dict[int, Decimal]] = {}
+        for line in invoice_lines:
+            left = line.quantity - (line.credited or Decimal("0"))
+            take = min(left, wanted[line.source_line_id])
+            if take > 0:
+                wanted[line.source_line_id] -= take
+                per_invoice.setdefault(line.invoice_id, {})[line.pk] = take
+        if not per_invoice:
+            raise BusinessError(
+                BillingError.NOT_CREDITABLE,
+                _("Nothing returned has been invoiced: the order will not invoice it."),
+            )
+        reason = _("Goods returned (%(ref)s)") % {"ref": customer_return.number}
+        invoices = Invoice.objects.in_bulk(list(per_invoice))
+        credit_notes = [
+            credit_invoice(invoices[pk], quantities, by=by, reason=reason)
+            for pk, quantities in per_invoice.items()
+        ]
+        Invoice.objects.filter(pk__in=[c.pk for c in credit_notes]).update(
+            customer_return=customer_return
+        )
+        for credit_note in credit_notes:
+            credit_note.customer_return = customer_return
+        return credit_notes
+
+
 # Cancelling and correcting an issued invoice ----------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from comptoir.stock.services.ledger import (
     transfer,
 )
 from comptoir.stock.services.reservations import release_for_orders, reserve_for_orders
+from comptoir.stock.services.returns import receive_return, returnable
 
 __all__ = [
     "Move",
@@ -29,8 +30,10 @@ __all__ = [
     "mark_picked",
     "post_moves",
     "receive",
+    "receive_return",
     "release_for_orders",
     "reserve_for_orders",
+    "returnable",
     "save_warehouse",
     "ship_deliveries",
     "ship_delivery",

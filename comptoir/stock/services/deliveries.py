@@ -28,15 +28,22 @@ from comptoir.stock.services.reservations import release, save_reservation_quant
 
 
 def _remaining_by_line(order_ids) -> dict[int, Decimal]:
-    """What is left to deliver per order line: ordered − every non-cancelled delivery line."""
+    """What is left to deliver per order line: ordered − every non-cancelled delivery line
+    + what customers sent back."""
     not_cancelled = ~Q(delivery_lines__delivery__status=DeliveryNote.Status.CANCELLED)
-    rows = (
-        SalesOrderLine.objects.filter(order_id__in=order_ids, is_service=False)
-        .order_by()
-        .values_list("pk", "quantity")
-        .annotate(taken=Sum("delivery_lines__quantity", filter=not_cancelled))
+    lines = SalesOrderLine.objects.filter(order_id__in=order_ids, is_service=False).order_by()
+    rows = lines.values_list("pk", "quantity").annotate(
+        taken=Sum("delivery_lines__quantity", filter=not_cancelled)
     )
-    return {pk: quantity - (taken or Decimal("0")) for pk, quantity, taken in rows}
+    returned = dict(
+        lines.filter(delivery_lines__return_lines__isnull=False)
+        .values_list("pk")
+        .annotate(q=Sum("delivery_lines__return_lines__quantity"))
+    )
+    zero = Decimal("0")
+    return {
+        pk: quantity - (taken or zero) + (returned.get(pk) or zero) for pk, quantity, taken in rows
+    }
 
 
 def create_deliveries(

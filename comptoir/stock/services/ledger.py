@@ -37,6 +37,7 @@ class Move:
     reason: str = ""
     reference: str = ""
     delivery_line: object = None
+    return_line: object = None
     releases: Decimal = Decimal("0")  # reserved goods this move takes (a delivery's own)
 
 
@@ -83,6 +84,7 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
                         "reason": m.reason[:200],
                         "reference": m.reference[:40],
                         "delivery_line": m.delivery_line,
+                        "return_line": m.return_line,
                         "created_by": by,
                     }
                     for m in moves

@@ -56,3 +56,42 @@ def test_bad_stock_requests_are_4xx_json(stock_api):
         if field:
             assert body.get("field") == field, body
     assert api.get("/stock").json()["count"] == 0
+
+
+def test_goods_returned_and_credited_through_the_api(stock_api):
+    api = stock_api
+    ItemFactory(code="LAMPE", sale_price="25.00")
+    api.post("/stock/moves", {"kind": "receipt", "item": "LAMPE", "quantity": "10"})
+    customer = api.post(
+        "/customers",
+        {
+            "name": "Boutique Lumière",
+            "addresses": [{"line1": "1 quai", "postal_code": "69001", "city": "Lyon"}],
+        },
+    ).json()
+    order = api.post(
+        "/orders", {"customer": customer["id"], "lines": [{"item": "LAMPE", "quantity": "4"}]}
+    ).json()
+    api.post(f"/orders/{order['id']}/confirm")
+    delivery = api.post(f"/orders/{order['id']}/deliveries", {}).json()
+    invoice = api.post(f"/orders/{order['id']}/invoices", {}).json()
+    api.post(f"/invoices/{invoice['id']}/issue")
+    line = delivery["lines"][0]["id"]
+
+    response = api.post(
+        f"/deliveries/{delivery['id']}/returns", {"lines": [{"line": line, "quantity": "9"}]}
+    )
+    assert response.status_code == 400 and response.json()["field"] == f"lines.{line}"
+    response = api.post(
+        f"/deliveries/{delivery['id']}/returns",
+        {"lines": [{"line": line, "quantity": "1"}], "reason": "Verre cassé"},
+    )
+    assert response.status_code == 201, response.json()
+    back = response.json()
+    assert api.get(f"/returns/{back['id']}").json()["lines"][0]["quantity"] == "1.000"
+    figures = api.get("/stock?item=LAMPE").json()["items"][0]
+    assert figures["on_hand"] == "7.000"
+    response = api.post(f"/returns/{back['id']}/credit-notes")
+    assert response.status_code == 201, response.json()
+    (credit_note,) = response.json()
+    assert (credit_note["kind"], credit_note["total_gross"]) == ("credit_note", "30.00")

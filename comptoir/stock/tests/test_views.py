@@ -87,3 +87,33 @@ def test_one_default_warehouse(client):
     assert services.default_warehouse() != first
     response = client.post("/stock/warehouses/new/", {"code": "LYON2", "name": "Doublon"})
     assert response.status_code == 400
+
+
+def test_goods_returned_through_the_pages(client):
+    from comptoir.billing import services as billing
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.sales import services as sales
+    from tests.factories import CustomerFactory
+
+    item = ItemFactory(code="VASE")
+    services.receive(item, "5")
+    order = sales.confirm_order(sales.create_order(CustomerFactory(), [LineSpec(item, D("3"))]))
+    delivery = services.create_delivery(order)
+    billing.issue_invoice(billing.invoice_order(order))
+    line = delivery.lines.get()
+    assert "Retour" in client.get(delivery.get_absolute_url()).content.decode()
+
+    response = client.post(f"/deliveries/{delivery.pk}/return/", {f"line-{line.pk}": "5"})
+    assert response.status_code == 400  # more than delivered: said next to the line
+    response = client.post(
+        f"/deliveries/{delivery.pk}/return/", {f"line-{line.pk}": "2", "reason": "Ébréché"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "Ébréché" in page.content.decode()
+    customer_return = delivery.returns.get()
+    response = client.post(f"/actions/return/{customer_return.pk}/credit/")
+    assert response.status_code == 302
+    credit_note = customer_return.credit_notes.get()
+    assert response["Location"] == credit_note.get_absolute_url()
+    assert _on_hand(item, services.default_warehouse()) == D("4")

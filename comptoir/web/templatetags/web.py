@@ -10,7 +10,7 @@ from comptoir.billing.queries import open_receivables
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
 from comptoir.sales.models import Quotation, SalesOrder
-from comptoir.stock.models import DeliveryNote
+from comptoir.stock.models import CustomerReturn, DeliveryNote
 from comptoir.web import actions
 
 register = template.Library()
@@ -19,6 +19,7 @@ MODEL_KEYS = {
     Quotation: "quotation",
     SalesOrder: "order",
     DeliveryNote: "delivery",
+    CustomerReturn: "return",
     Invoice: "invoice",
 }
 

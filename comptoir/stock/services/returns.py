@@ -1,0 +1,125 @@
+"""Customer returns: goods received back against a shipped delivery."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import BusinessError
+from comptoir.core.models import Company
+from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
+from comptoir.core.numbering import take_numbers
+from comptoir.sales.services import refresh_order_progress
+from comptoir.stock.errors import StockError
+from comptoir.stock.models import (
+    CustomerReturn,
+    DeliveryNote,
+    ReturnLine,
+    StockMove,
+    Warehouse,
+)
+from comptoir.stock.services.ledger import Move, default_warehouse, post_moves
+
+
+def returnable(delivery: DeliveryNote) -> dict[int, Decimal]:
+    """What may still come back, per delivery line: shipped − returned already."""
+    returned = dict(
+        ReturnLine.objects.filter(delivery_line__delivery=delivery)
+        .order_by()
+        .values_list("delivery_line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    return {
+        line.pk: line.quantity - returned.get(line.pk, Decimal("0"))
+        for line in delivery.lines.all()
+    }
+
+
+def receive_return(
+    delivery: DeliveryNote,
+    quantities: dict,
+    *,
+    reason: str = "",
+    warehouse: Warehouse | None = None,
+    by=None,
+    day=None,
+) -> CustomerReturn:
+    """Goods back from the customer, {delivery line id: quantity}: into the warehouse (with
+    stock management), and no longer delivered to the order, which may deliver them again or
+    credit them."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        delivery = DeliveryNote.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status != DeliveryNote.Status.SHIPPED:
+            raise BusinessError(
+                StockError.NOT_SHIPPED, _("Only a shipped delivery can come back."), "status"
+            )
+        left = returnable(delivery)
+        lines_by_id = {line.pk: line for line in delivery.lines.select_related("item")}
+        stocked = Company.get().stock_management
+        warehouse = warehouse or delivery.warehouse
+        back = []
+        for line_id, raw in quantities.items():
+            field = f"lines.{line_id}"
+            quantity = round_quantity(parse_decimal(raw, field=field, maximum=MAX_QUANTITY))
+            if quantity == 0:
+                continue
+            line = lines_by_id.get(int(line_id))
+            if line is None:
+                raise BusinessError(
+                    StockError.WRONG_DELIVERY,
+                    _("Line %(line)s is not a line of delivery %(ref)s.")
+                    % {"line": line_id, "ref": delivery.reference},
+                    field,
+                )
+            if quantity < 0 or quantity > left[line.pk]:
+                raise BusinessError(
+                    StockError.TOO_MUCH_BACK,
+                    _("%(qty)s is more than the %(left)s of %(item)s that may come back.")
+                    % {"qty": quantity, "left": left[line.pk], "item": line.description},
+                    field,
+                )
+            back.append((line, quantity))
+        if not back:
+            raise BusinessError(
+                StockError.NOTHING_BACK, _("Say what comes back and how many."), "lines"
+            )
+        customer_return = CustomerReturn.objects.create(
+            number=take_numbers("return", day)[0],
+            delivery=delivery,
+            customer_id=delivery.customer_id,
+            warehouse=warehouse
+            or Warehouse.objects.filter(is_default=True).first()
+            or default_warehouse(),
+            date=day,
+            reason=reason[:200],
+            created_by=by,
+        )
+        lines = ReturnLine.objects.bulk_create(
+            [
+                ReturnLine(customer_return=customer_return, delivery_line=line, quantity=quantity)
+                for line, quantity in back
+            ]
+        )
+        if stocked:
+            post_moves(
+                [
+                    Move(
+                        line.delivery_line.item,
+                        customer_return.warehouse,
+                        line.quantity,
+                        StockMove.Kind.RETURN,
+                        date=day,
+                        reason=reason,
+                        reference=customer_return.number,
+                        return_line=line,
+                    )
+                    for line in lines
+                    if line.delivery_line.item is not None
+                ],
+                by=by,
+            )
+        refresh_order_progress({line.source_line.order_id for line, _q in back})
+        return customer_return
