@@ -74,6 +74,9 @@ class ApiClient:
     def post(self, path, data=None):
         return self._call("post", path, {} if data is None else data)
 
+    def put(self, path, data):
+        return self._call("put", path, data)
+
     def patch(self, path, data):
         return self._call("patch", path, data)
 

@@ -6,6 +6,8 @@ from ninja.pagination import paginate
 from comptoir.catalog import services
 from comptoir.catalog.models import Item, ItemGroup, ItemPrice, PriceList, Unit
 from comptoir.catalog.schemas import (
+    ComponentIn,
+    ComponentOut,
     ItemFilter,
     ItemIn,
     ItemOut,
@@ -59,6 +61,22 @@ def get_item(request, item_id: int):
 def update_item(request, item_id: int, payload: ItemPatch):
     services.update_item(_item(item_id), **_resolve(payload.dict(exclude_unset=True)))
     return _item(item_id)
+
+
+@router.get("/items/{item_id}/components", response={200: list[ComponentOut], 404: ErrorOut})
+def get_components(request, item_id: int):
+    return _item(item_id).components.select_related("component")
+
+
+@router.put("/items/{item_id}/components", response={200: list[ComponentOut], **ERRORS})
+def set_components(request, item_id: int, payload: list[ComponentIn]):
+    """What a bundle is made of (replaces its components)."""
+    components = [
+        (find_by_id_or_code(Item, row.item, _("Item"), f"components[{index}].item"), row.quantity)
+        for index, row in enumerate(payload)
+    ]
+    services.set_bundle_components(_item(item_id), components)
+    return _item(item_id).components.select_related("component")
 
 
 @router.delete("/items/{item_id}", response={204: None, **ERRORS})

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Item, ItemPrice, PriceList
 from comptoir.core.listing import DATE_WIDGET
@@ -27,3 +28,39 @@ class ItemPriceForm(forms.ModelForm):
         fields = ["item", "min_quantity", "price", "valid_from", "valid_to"]
         localized_fields = ["min_quantity", "price"]
         widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+
+class ComponentsForm(forms.Form):
+    """What a bundle is made of: one component per line, ``code;quantity per bundle``."""
+
+    components = forms.CharField(
+        label=_("Components"),
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "BUREAU;1\nCHAISE;2"}),
+        help_text=_("One component per line: its code, a semicolon, the quantity per bundle."),
+    )
+
+    def clean_components(self) -> list[tuple[Item, str]]:
+        return read_item_lines(self.cleaned_data["components"])
+
+
+def read_item_lines(text: str) -> list[tuple[Item, str]]:
+    """Lines of ``item code;quantity`` typed in a form: (item, quantity as typed) each. An
+    unknown code or a line without its quantity is a form error naming the line; the
+    quantities themselves are checked by the service."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, _sep, quantity = line.partition(";")
+        if not quantity.strip():
+            raise forms.ValidationError(
+                _("Line %(n)s: write the code, a semicolon, then the quantity.") % {"n": number}
+            )
+        pairs.append((code.strip(), quantity.strip(), number))
+    items = Item.objects.in_bulk({code for code, _q, _n in pairs}, field_name="code")
+    for code, _quantity, number in pairs:
+        if code not in items:
+            raise forms.ValidationError(
+                _("Line %(n)s: no item has the code %(code)s.") % {"n": number, "code": code}
+            )
+    return [(items[code], quantity) for code, quantity, _n in pairs]

@@ -35,6 +35,7 @@ class Item(models.Model):
     class Kind(models.TextChoices):
         GOODS = "goods", _("Goods")
         SERVICE = "service", _("Service")
+        BUNDLE = "bundle", _("Bundle")  # sold as one, made of components kept in stock
 
     code = models.CharField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
@@ -64,6 +65,27 @@ class Item(models.Model):
     @property
     def is_service(self) -> bool:
         return self.kind == self.Kind.SERVICE
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.kind == self.Kind.BUNDLE
+
+
+class BundleComponent(models.Model):
+    """One component of a bundle: delivering the bundle moves its components."""
+
+    bundle = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="components")
+    component = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField(_("quantity per bundle"))
+
+    class Meta:
+        verbose_name = _("bundle component")
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "component"], name="bundle_component_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.component_id} in {self.bundle_id}"
 
 
 class PriceList(models.Model):

@@ -11,7 +11,7 @@ class ItemIn(Schema):
     code: str = Field(..., min_length=1, max_length=50)
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    kind: str = Field("goods", pattern="^(goods|service)$")
+    kind: str = Field("goods", pattern="^(goods|service|bundle)$")
     unit: str = Field("C62", description="Unit code")
     group_id: int | None = None
     sale_price: Price = Field(Decimal("0"), ge=0)
@@ -89,3 +89,14 @@ class UnitOut(Schema):
     id: int
     code: str
     name: str
+
+
+class ComponentIn(Schema):
+    item: str = Field(..., description="Component's code or id")
+    quantity: Decimal = Field(..., max_digits=13, decimal_places=3, description="Per bundle")
+
+
+class ComponentOut(Schema):
+    item_id: int = Field(..., alias="component_id")
+    item_code: str = Field(..., alias="component.code")
+    quantity: Decimal

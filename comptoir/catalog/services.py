@@ -3,7 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Item, ItemPrice, PriceList
+from comptoir.catalog.models import BundleComponent, Item, ItemPrice, PriceList
+from comptoir.core.errors import BusinessError
+from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
 from comptoir.core.validation import (
     create_validated,
     delete_or_refuse,
@@ -69,3 +71,39 @@ def delete_item(item: Item) -> None:
 def delete_item_price(item_price: ItemPrice) -> None:
     with transaction.atomic():
         item_price.delete()
+
+
+def set_bundle_components(bundle: Item, components: list[tuple[Item, object]]) -> list:
+    """What a bundle is made of: (component, quantity per bundle), replacing what it was."""
+    with transaction.atomic():
+        bundle = Item.objects.select_for_update().get(pk=bundle.pk)
+        if not bundle.is_bundle:
+            raise BusinessError(
+                "item.not_a_bundle", _("%(code)s is not a bundle.") % {"code": bundle.code}, "kind"
+            )
+        rows = []
+        for index, (component, raw) in enumerate(components):
+            where = f"components[{index}]"
+            quantity = round_quantity(
+                parse_decimal(raw, field=f"{where}.quantity", maximum=MAX_QUANTITY)
+            )
+            if component.kind != Item.Kind.GOODS or component.pk == bundle.pk:
+                raise BusinessError(
+                    "item.bad_component",
+                    _("A bundle is made of goods: %(code)s cannot be one of its components.")
+                    % {"code": component.code},
+                    f"{where}.item",
+                )
+            if quantity <= 0:
+                raise BusinessError(
+                    "item.bad_component",
+                    _("A component's quantity must be greater than zero."),
+                    f"{where}.quantity",
+                )
+            rows.append(BundleComponent(bundle=bundle, component=component, quantity=quantity))
+        if len({row.component_id for row in rows}) != len(rows):
+            raise BusinessError(
+                "item.bad_component", _("A component is named twice."), "components"
+            )
+        bundle.components.all().delete()
+        return BundleComponent.objects.bulk_create(rows)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/new/", views.item_form, name="item_new"),
     path("items/options/", views.item_options, name="item_options"),
     path("items/<int:pk>/", views.item_form, name="item"),
+    path("items/<int:pk>/components/", views.bundle_components, name="bundle_components"),
     path("price-lists/", list_view(views.PriceListListing), name="price_lists"),
     path("price-lists/new/", views.price_list_form, name="price_list_new"),
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list"),

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.catalog import services
-from comptoir.catalog.forms import ItemForm, ItemPriceForm, PriceListForm
+from comptoir.catalog.forms import ComponentsForm, ItemForm, ItemPriceForm, PriceListForm
 from comptoir.catalog.models import Item, PriceList
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, save_form
@@ -71,7 +72,19 @@ def item_form(request, pk: int | None = None):
         if saved is not None:
             messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
             return redirect("catalog:items")
-    return form_page(request, form, str(item) if item else _("New item"))
+    return form_page(request, form, str(item) if item else _("New item"), tabs=_item_tabs(item))
+
+
+def _item_tabs(item) -> list:
+    """The pages of an item: its form, and its components or its stock."""
+    if item is None or item.is_service:
+        return []
+    tabs = [(_("Item"), item.get_absolute_url())]
+    if item.is_bundle:
+        tabs.append((_("Components"), reverse("catalog:bundle_components", args=[item.pk])))
+    else:
+        tabs.append((_("Stock"), f"{reverse('stock:moves')}?q={item.code}"))
+    return tabs
 
 
 @login_required
@@ -119,3 +132,27 @@ def item_options(request):
         items = items.filter(Q(code__istartswith=term) | Q(name__icontains=term))
     items = items.order_by("code").only("code", "name", "sale_price")[:OPTIONS_LIMIT]
     return render(request, "catalog/item_options.html", {"items": items})
+
+
+@login_required
+def bundle_components(request, pk: int):
+    """What a bundle is made of."""
+    bundle = get_object_or_404(Item, pk=pk, kind=Item.Kind.BUNDLE)
+    current = "\n".join(
+        f"{row.component.code};{row.quantity.normalize():f}"
+        for row in bundle.components.select_related("component")
+    )
+    form = ComponentsForm(request.POST or None, initial={"components": current})
+    if request.method == "POST":
+        saved = save_form(
+            form, lambda data: services.set_bundle_components(bundle, data["components"])
+        )
+        if saved is not None:
+            messages.success(request, _("Components of %(code)s saved.") % {"code": bundle.code})
+            return redirect("catalog:item", pk=bundle.pk)
+    return form_page(
+        request,
+        form,
+        _("Components of %(code)s") % {"code": bundle.code},
+        back_url=bundle.get_absolute_url(),
+    )

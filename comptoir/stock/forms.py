@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.catalog.forms import read_item_lines
 from comptoir.catalog.models import Item
 from comptoir.core.listing import DATE_WIDGET
 from comptoir.stock.models import StockMove, Warehouse
@@ -77,22 +78,4 @@ class CountForm(forms.Form):
         self.fields["warehouse"].queryset = _warehouses()
 
     def clean_counts(self) -> list[tuple[Item, str]]:
-        """(item, counted quantity as typed) per line; the quantities are checked by the
-        service, which names the line of a wrong one."""
-        pairs = []
-        for number, text in enumerate(self.cleaned_data["counts"].splitlines(), start=1):
-            if not text.strip():
-                continue
-            code, _sep, quantity = text.partition(";")
-            if not quantity.strip():
-                raise forms.ValidationError(
-                    _("Line %(n)s: write the code, a semicolon, then the quantity.") % {"n": number}
-                )
-            pairs.append((code.strip(), quantity.strip(), number))
-        items = Item.objects.in_bulk({code for code, _q, _n in pairs}, field_name="code")
-        for code, _quantity, number in pairs:
-            if code not in items:
-                raise forms.ValidationError(
-                    _("Line %(n)s: no item has the code %(code)s.") % {"n": number, "code": code}
-                )
-        return [(items[code], quantity) for code, quantity, _n in pairs]
+        return read_item_lines(self.cleaned_data["counts"])

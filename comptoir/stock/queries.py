@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
+from comptoir.catalog.queries import bundle_components
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.stock.models import StockLevel, StockMove
 
@@ -150,12 +151,13 @@ def picking_list(delivery_ids) -> list[PickGroup]:
     the deliveries it goes into (services are never picked)."""
     from comptoir.stock.models import DeliveryNoteLine
 
-    rows = (
+    rows = list(
         DeliveryNoteLine.objects.filter(delivery_id__in=delivery_ids, item__isnull=False)
         .order_by("delivery__warehouse__code", "item__code", "delivery__number", "pk")
         .values_list(
             "delivery__warehouse__code",
             "delivery__warehouse__name",
+            "item_id",
             "item__code",
             "item__name",
             "item__unit__code",
@@ -164,9 +166,21 @@ def picking_list(delivery_ids) -> list[PickGroup]:
             "quantity",
         )
     )
+    bundles = bundle_components({row[2] for row in rows})
+    picks = []  # a bundle is picked as its components
+    for code, name, item_id, item, item_name, unit, number, delivery_id, quantity in rows:
+        parts = bundles.get(item_id)
+        if parts is None:
+            picks.append((code, name, item, item_name, unit, number, delivery_id, quantity))
+        else:
+            picks += [
+                (code, name, c.code, c.name, c.unit.code, number, delivery_id, quantity * per)
+                for c, per in parts
+            ]
+    picks.sort(key=lambda pick: (pick[0] or "", pick[2]))
     groups: dict[str, PickGroup] = {}
     lines: dict[tuple[str, str], PickLine] = {}
-    for code, name, item, item_name, unit, number, delivery_id, quantity in rows:
+    for code, name, item, item_name, unit, number, delivery_id, quantity in picks:
         where = f"{code} — {name}" if code else "—"
         group = groups.setdefault(where, PickGroup(where, []))
         line = lines.get((where, item))

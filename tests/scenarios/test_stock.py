@@ -259,3 +259,40 @@ def test_goods_back_before_invoicing_are_not_invoiced(stocked):
     invoice = billing.invoice_order(order)
     assert invoice.lines.get().quantity == D("3")
     assert _figures(item).on_hand == D("1")
+
+
+@pytest.mark.django_db
+def test_delivering_a_bundle_moves_its_components(stocked):
+    from comptoir.catalog.services import set_bundle_components
+    from comptoir.stock.queries import picking_list
+
+    desk, chair = ItemFactory(code="BUREAU"), ItemFactory(code="CHAISE")
+    office = ItemFactory(code="KIT-BUREAU", kind="bundle", sale_price=D("300"))
+    set_bundle_components(office, [(desk, "1"), (chair, "2")])
+    with pytest.raises(BusinessError):
+        set_bundle_components(office, [(office, "1")])
+    with pytest.raises(BusinessError):
+        stock.receive(office, "1")  # a bundle has no stock of its own
+    stock.receive(desk, "5")
+    stock.receive(chair, "8")
+
+    order = _confirmed_order(office, "3")
+    delivery = stock.create_delivery(order, ship=False)
+    (group,) = picking_list([delivery.pk])
+    assert {line.item_code: line.quantity for line in group.lines} == {
+        "BUREAU": D("3"),
+        "CHAISE": D("6"),
+    }
+    stock.ship_delivery(delivery)
+    assert (_figures(desk).on_hand, _figures(chair).on_hand) == (D("2"), D("2"))
+    order.refresh_from_db()
+    assert order.delivery_status == "fully"
+
+    stock.receive_return(delivery, {delivery.lines.get().pk: "1"})
+    assert (_figures(desk).on_hand, _figures(chair).on_hand) == (D("3"), D("4"))
+    # Two more kits would need 4 chairs more than there are: refused whole.
+    with pytest.raises(BusinessError) as error:
+        stock.create_delivery(_confirmed_order(office, "3"))
+    assert "CHAISE" in error.value.message
+    assert (_figures(desk).on_hand, _figures(chair).on_hand) == (D("3"), D("4"))
+    assert ledger_differences() == []

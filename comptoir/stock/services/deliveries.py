@@ -8,6 +8,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.queries import bundle_components
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import parse_decimal, round_quantity
@@ -216,6 +217,7 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
     elsewhere: dict[StockReservation, Decimal] = {}  # reserved in another warehouse
     taken: list[StockReservation] = []
     by_delivery = {d.pk: d for d in deliveries}
+    bundles = bundle_components({line.item_id for line in lines if line.item.is_bundle})
     for line in lines:
         delivery = by_delivery[line.delivery_id]
         if delivery.warehouse_id is None:
@@ -230,18 +232,21 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
         elif reservation:
             reservation.quantity -= releases
             taken.append(reservation)
-        moves.append(
+        # A bundle leaves as its components.
+        parts = bundles.get(line.item_id) or [(line.item, Decimal("1"))]
+        moves += [
             Move(
-                line.item,
+                item,
                 delivery.warehouse,
-                -line.quantity,
+                -line.quantity * per_unit,
                 StockMove.Kind.DELIVERY,
                 date=delivery.date,
                 reference=delivery.number,
                 delivery_line=line,
-                releases=releases,
+                releases=releases if item.pk == line.item_id else Decimal("0"),
             )
-        )
+            for item, per_unit in parts
+        ]
     release(elsewhere)
     post_moves(moves, by=by)
     save_reservation_quantities(taken)

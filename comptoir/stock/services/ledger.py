@@ -130,6 +130,13 @@ def _check_move(move: Move, where: str) -> None:
             _("%(item)s is a service: it has no stock.") % {"item": move.item.code},
             f"{where}.item",
         )
+    if move.item.is_bundle:
+        raise BusinessError(
+            StockError.SERVICE_NOT_STOCKED,
+            _("%(item)s is a bundle: its components are in stock, not it.")
+            % {"item": move.item.code},
+            f"{where}.item",
+        )
     if move.kind not in StockMove.Kind.values:
         raise BusinessError(StockError.UNKNOWN_KIND, _("Unknown kind of move."), f"{where}.kind")
 

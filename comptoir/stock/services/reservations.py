@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from comptoir.catalog.models import Item
 from comptoir.core.bulk import update_rows
 from comptoir.core.models import Company
 from comptoir.sales.models import SalesOrderLine
@@ -22,8 +23,9 @@ def reserve_for_orders(orders, **_signal) -> list[StockReservation]:
         return []
     with transaction.atomic():
         lines = list(
+            # Bundles are not reserved (their components are stocked, not they).
             SalesOrderLine.objects.filter(
-                order__in=orders, is_service=False, item__isnull=False
+                order__in=orders, is_service=False, item__kind=Item.Kind.GOODS
             ).order_by("pk")
         )
         existing = StockReservation.objects.in_bulk(

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.queries import bundle_components
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
@@ -104,22 +105,27 @@ def receive_return(
             ]
         )
         if stocked:
-            post_moves(
-                [
-                    Move(
-                        line.delivery_line.item,
-                        customer_return.warehouse,
-                        line.quantity,
-                        StockMove.Kind.RETURN,
-                        date=day,
-                        reason=reason,
-                        reference=customer_return.number,
-                        return_line=line,
+            items = [line.delivery_line.item for line in lines if line.delivery_line.item]
+            bundles = bundle_components({item.pk for item in items if item.is_bundle})
+            moves = []
+            for line in lines:
+                item = line.delivery_line.item
+                if item is None:
+                    continue
+                # A bundle comes back as its components.
+                for part, per_unit in bundles.get(item.pk) or [(item, Decimal("1"))]:
+                    moves.append(
+                        Move(
+                            part,
+                            customer_return.warehouse,
+                            line.quantity * per_unit,
+                            StockMove.Kind.RETURN,
+                            date=day,
+                            reason=reason,
+                            reference=customer_return.number,
+                            return_line=line,
+                        )
                     )
-                    for line in lines
-                    if line.delivery_line.item is not None
-                ],
-                by=by,
-            )
+            post_moves(moves, by=by)
         refresh_order_progress({line.source_line.order_id for line, _q in back})
         return customer_return

@@ -95,3 +95,18 @@ def test_goods_returned_and_credited_through_the_api(stock_api):
     assert response.status_code == 201, response.json()
     (credit_note,) = response.json()
     assert (credit_note["kind"], credit_note["total_gross"]) == ("credit_note", "30.00")
+
+
+def test_bundle_components_through_the_api(stock_api):
+    api = stock_api
+    ItemFactory(code="PIED")
+    response = api.post("/items", {"code": "TABLE-KIT", "name": "Table en kit", "kind": "bundle"})
+    assert response.status_code == 201, response.json()
+    kit = response.json()["id"]
+    response = api.put(f"/items/{kit}/components", [{"item": "PIED", "quantity": "4"}])
+    assert response.status_code == 200, response.json()
+    assert response.json() == [
+        {"item_id": response.json()[0]["item_id"], "item_code": "PIED", "quantity": "4.000"}
+    ]
+    response = api.put(f"/items/{kit}/components", [{"item": "TABLE-KIT", "quantity": "1"}])
+    assert response.status_code == 400 and response.json()["field"] == "components[0].item"

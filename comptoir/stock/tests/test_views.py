@@ -117,3 +117,22 @@ def test_goods_returned_through_the_pages(client):
     credit_note = customer_return.credit_notes.get()
     assert response["Location"] == credit_note.get_absolute_url()
     assert _on_hand(item, services.default_warehouse()) == D("4")
+
+
+def test_a_bundle_is_made_on_its_page(client):
+    desk, _lamp = ItemFactory(code="BUREAU"), ItemFactory(code="LAMPE")
+    kit = ItemFactory(code="KIT", kind="bundle")
+    page = client.get(kit.get_absolute_url()).content.decode()
+    assert f"/items/{kit.pk}/components/" in page
+    url = f"/items/{kit.pk}/components/"
+    response = client.post(url, {"components": "BUREAU;1\nNOPE;2"})
+    assert response.status_code == 400 and "NOPE" in response.content.decode()
+    response = client.post(url, {"components": "BUREAU;1\nLAMPE;0"})
+    assert response.status_code == 400
+    assert client.post(url, {"components": "BUREAU;1\nLAMPE;2"}).status_code == 302
+    assert {(c.component.code, c.quantity) for c in kit.components.all()} == {
+        ("BUREAU", D("1")),
+        ("LAMPE", D("2")),
+    }
+    assert "LAMPE;2" in client.get(url).content.decode()
+    assert client.get(f"/items/{desk.pk}/components/").status_code == 404
