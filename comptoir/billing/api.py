@@ -10,9 +10,15 @@ from comptoir.billing import services
 from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice
 from comptoir.billing.pdf import render_pdf
-from comptoir.billing.schemas import CreditNoteIn, InvoiceFilter, InvoiceIn, InvoiceOut
+from comptoir.billing.schemas import (
+    CreditNoteIn,
+    InvoiceDeliveriesIn,
+    InvoiceFilter,
+    InvoiceIn,
+    InvoiceOut,
+)
 from comptoir.core.schemas import ErrorOut
-from comptoir.pricing.documents import read_document_input, read_document_patch
+from comptoir.pricing.documents import find_customer, read_document_input, read_document_patch
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.sales.schemas import DocumentPatch
 from comptoir.stock.models import CustomerReturn
@@ -75,6 +81,15 @@ def credit_invoice(request, pk: int, payload: CreditNoteIn):
     if payload.issue:
         services.issue_invoice(credit_note, by=request.user)
     return Status(201, _invoice(credit_note.pk))
+
+
+@router.post("/invoice-deliveries", response={201: list[InvoiceOut], **ERRORS})
+def invoice_deliveries(request, payload: InvoiceDeliveriesIn):
+    """Draft invoices for every delivery shipped up to a date and not yet invoiced: one per
+    customer, or per order for customers who ask for it."""
+    customer = None if payload.customer is None else find_customer(payload.customer)
+    invoices = services.invoice_deliveries(up_to=payload.up_to, customer=customer, by=request.user)
+    return Status(201, list(_invoices().filter(pk__in=[i.pk for i in invoices])))
 
 
 @router.post("/returns/{pk}/credit-notes", response={201: list[InvoiceOut], **ERRORS})

@@ -62,3 +62,8 @@ class InvoiceFilter(FilterSchema):
     search: Annotated[
         str | None, FilterLookup(["number__icontains", "customer_name__icontains"])
     ] = None
+
+
+class InvoiceDeliveriesIn(Schema):
+    up_to: dt.date = Field(..., description="Deliveries shipped up to this date")
+    customer: str | None = Field(None, description="Customer code or id; all when omitted")

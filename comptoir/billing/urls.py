@@ -7,6 +7,7 @@ app_name = "billing"
 urlpatterns = [
     path("invoices/", list_view(views.InvoiceListing), name="invoices"),
     path("invoices/new/", views.invoice_form, name="invoice_new"),
+    path("invoices/from-deliveries/", views.invoice_deliveries, name="invoice_deliveries"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/edit/", views.invoice_form, name="invoice_edit"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -16,8 +17,9 @@ from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
 from comptoir.billing.pdf import render_pdf, render_picking_list
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
 from comptoir.core.errors import BusinessError
-from comptoir.core.listing import Column, Listing
+from comptoir.core.listing import DATE_WIDGET, Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
+from comptoir.parties.models import Customer
 from comptoir.pricing.views import DocumentKind, document_form_view
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import DeliveryNote
@@ -178,9 +180,12 @@ def invoice_xml(request, pk: int):
 
 
 class SendForm(forms.Form):
-    to = forms.CharField(label=_("To"), help_text=_("Several addresses: separate them by commas."))
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    to = forms.CharField(
+        label=gettext_lazy("To"),
+        help_text=gettext_lazy("Several addresses: separate them by commas."),
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
 @login_required
@@ -217,10 +222,10 @@ def invoice_send(request, pk: int):
 
 class DownPaymentForm(forms.Form):
     percent = forms.DecimalField(
-        label=_("Percentage of the order"), required=False, min_value=0, max_value=100
+        label=gettext_lazy("Percentage of the order"), required=False, min_value=0, max_value=100
     )
     amount = forms.DecimalField(
-        label=_("Or an amount incl. VAT"), required=False, min_value=0, decimal_places=2
+        label=gettext_lazy("Or an amount incl. VAT"), required=False, min_value=0, decimal_places=2
     )
 
 
@@ -244,6 +249,50 @@ def order_down_payment(request, pk: int):
         _("Down payment on %(ref)s") % {"ref": order.reference},
         order.get_absolute_url(),
         submit_label=_("Create the down-payment invoice"),
+    )
+
+
+class InvoiceDeliveriesForm(forms.Form):
+    up_to = forms.DateField(label=gettext_lazy("Shipped up to"), widget=DATE_WIDGET)
+    customer = forms.CharField(
+        label=gettext_lazy("Customer (code; all when empty)"), required=False, max_length=50
+    )
+
+    def clean_customer(self):
+        code = self.cleaned_data["customer"].strip()
+        if not code:
+            return None
+        customer = Customer.objects.filter(code__iexact=code).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has the code %(code)s.") % {"code": code})
+        return customer
+
+
+@login_required
+def invoice_deliveries(request):
+    """Invoice the shipped deliveries not yet invoiced, one invoice per customer."""
+    form = InvoiceDeliveriesForm(request.POST or None, initial={"up_to": timezone.localdate()})
+    if request.method == "POST":
+        invoices = save_form(
+            form,
+            lambda data: services.invoice_deliveries(
+                up_to=data["up_to"], customer=data["customer"], by=request.user
+            ),
+        )
+        if invoices is not None:
+            messages.success(
+                request, _("%(n)s draft invoices made from the deliveries.") % {"n": len(invoices)}
+            )
+            return redirect(f"{reverse('billing:invoices')}?status=draft")
+    return form_page(
+        request,
+        form,
+        _("Invoice the deliveries"),
+        submit_label=_("Make the invoices"),
+        notice=_(
+            "Every delivery shipped up to this date and not yet invoiced: one draft invoice per "
+            "customer (per order for customers who ask for it)."
+        ),
     )
 
 

@@ -98,6 +98,11 @@ class Customer(models.Model):
         related_name="+",
     )
     credit_limit = AmountField(_("credit limit"), null=True, blank=True, default=None)
+    invoice_per_order = models.BooleanField(
+        _("one invoice per order"),
+        default=False,
+        help_text=_("When deliveries are invoiced together, each order gets its own invoice."),
+    )
     active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -50,6 +50,7 @@ class CustomerIn(Schema):
     payment_terms_id: int | None = None
     default_tax_id: int | None = None
     credit_limit: Amount | None = None
+    invoice_per_order: bool = False
     notes: str = ""
     addresses: list[AddressIn] = []
 
@@ -67,6 +68,7 @@ class CustomerPatch(Schema):
     price_list_id: int | None = None
     payment_terms_id: int | None = None
     credit_limit: Amount | None = None
+    invoice_per_order: bool | None = None
     active: bool | None = None
     notes: str | None = None
 
@@ -86,6 +88,7 @@ class CustomerOut(Schema):
     price_list_id: int | None
     payment_terms_id: int | None
     credit_limit: Decimal | None
+    invoice_per_order: bool
     active: bool
 
 

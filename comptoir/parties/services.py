@@ -31,6 +31,7 @@ CUSTOMER_FIELDS = {
     "payment_terms",
     "default_tax",
     "credit_limit",
+    "invoice_per_order",
     "active",
     "notes",
 }

@@ -24,7 +24,11 @@ AREAS = [
     ),
     (
         _("Invoicing"),
-        [(_("Invoices"), "billing:invoices"), (_("Credit notes"), "billing:credit_notes")],
+        [
+            (_("Invoices"), "billing:invoices"),
+            (_("Invoice the deliveries"), "billing:invoice_deliveries"),
+            (_("Credit notes"), "billing:credit_notes"),
+        ],
     ),
     (_("Payments"), [(_("Payments"), "payments:payments")]),
     (

@@ -296,3 +296,48 @@ def test_delivering_a_bundle_moves_its_components(stocked):
     assert "CHAISE" in error.value.message
     assert (_figures(desk).on_hand, _figures(chair).on_hand) == (D("3"), D("4"))
     assert ledger_differences() == []
+
+
+@pytest.mark.django_db
+def test_shipped_deliveries_invoiced_together_up_to_a_date(stocked):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comptoir.billing import services as billing
+    from comptoir.billing.models import Invoice
+
+    today = timezone.localdate()
+    item = ItemFactory(sale_price=D("10.00"))
+    stock.receive(item, "100")
+    grouped, apart = CustomerFactory(), CustomerFactory(invoice_per_order=True)
+
+    def order_for(customer, quantity):
+        lines = [LineSpec(item, D(quantity))]
+        return sales.confirm_order(sales.create_order(customer, lines))
+
+    one, two, three = order_for(grouped, "2"), order_for(grouped, "3"), order_for(grouped, "4")
+    four, five = order_for(apart, "1"), order_for(apart, "1")
+    last_week = today - timedelta(days=7)
+    stock.create_deliveries([(one, None), (two, None), (four, None), (five, None)], day=last_week)
+    stock.create_deliveries([(three, None)], day=today)  # after the date: not yet
+    stock.create_delivery(order_for(grouped, "6"), ship=False)  # not shipped: not invoiced
+
+    invoices = billing.invoice_deliveries(up_to=today - timedelta(days=1))
+    by_customer = {}
+    for invoice in invoices:
+        by_customer.setdefault(invoice.customer_id, []).append(invoice)
+    (combined,) = by_customer[grouped.pk]
+    assert combined.order_id is None
+    assert sorted(line.quantity for line in combined.lines.all()) == [D("2"), D("3")]
+    assert combined.total_net == D("50.00")
+    assert sorted(i.order_id for i in by_customer[apart.pk]) == [four.pk, five.pk]
+    for order in (one, two):
+        order.refresh_from_db()
+        assert order.billing_status == "fully"
+
+    # Run again: nothing twice; the later delivery is invoiced once its date is reached.
+    assert billing.invoice_deliveries(up_to=today - timedelta(days=1)) == []
+    (later,) = billing.invoice_deliveries(up_to=today, customer=grouped)
+    assert later.lines.get().quantity == D("4")
+    assert Invoice.objects.filter(customer=grouped).count() == 2

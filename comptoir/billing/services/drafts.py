@@ -139,61 +139,129 @@ def invoice_quotation(quotation: Quotation, *, by=None) -> Invoice:
 def invoice_orders(orders: list[SalesOrder], *, by=None, day=None) -> list[Invoice]:
     """One draft invoice per order, for what is delivered (or ordered, by company setting) and
     not yet invoiced. Lines keep the order's prices and point to their order line (lineage)."""
-    day = day or timezone.localdate()
+    basis = Company.get().invoice_basis
+
+    def quantity(line: SalesOrderLine) -> Decimal:
+        ordered = basis == InvoiceBasis.ORDERED or line.is_service
+        return (line.quantity if ordered else line.quantity_delivered) - line.quantity_invoiced
+
     with transaction.atomic():
-        basis = Company.get().invoice_basis
         ids = [o.pk for o in orders]
-        locked = SalesOrder.objects.select_for_update().in_bulk(ids)
-        lines_by_order: dict[int, list] = {}
-        for line in SalesOrderLine.objects.filter(order_id__in=ids).order_by(
-            "order_id", "position", "pk"
-        ):
-            lines_by_order.setdefault(line.order_id, []).append(line)
-        already = set(
-            Invoice.objects.filter(order_id__in=ids, kind=Invoice.Kind.INVOICE).values_list(
-                "order_id", flat=True
+        return _invoice_groups([[pk] for pk in ids], quantity, by=by, day=day)
+
+
+def invoice_deliveries(*, up_to, customer=None, by=None, day=None) -> list[Invoice]:
+    """Invoice every delivery shipped up to a date and not yet invoiced, for one customer or
+    for all: one draft invoice per customer, or per order for customers who ask for it."""
+    with transaction.atomic():
+        lines = SalesOrderLine.objects.filter(
+            order__status__in=(SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE),
+            is_service=False,
+        ).order_by()
+        if customer is not None:
+            lines = lines.filter(order__customer=customer)
+        shipped = dict(
+            lines.filter(
+                delivery_lines__delivery__status="shipped",
+                delivery_lines__delivery__date__lte=up_to,
             )
+            .values_list("pk")
+            .annotate(q=Sum("delivery_lines__quantity"))
         )
-        pending: dict[int, list[InvoiceLine]] = {}
-        for line in _pending_down_payment_lines(ids):
-            pending.setdefault(line.invoice.order_id, []).append(line)
-        built = []
-        for order_id in ids:
-            order = locked[order_id]
+        returned = dict(
+            lines.filter(delivery_lines__return_lines__customer_return__date__lte=up_to)
+            .values_list("pk")
+            .annotate(q=Sum("delivery_lines__return_lines__quantity"))
+        )
+        invoiced = dict(lines.filter(pk__in=shipped).values_list("pk", "quantity_invoiced"))
+        due = {pk: q - returned.get(pk, Decimal("0")) - invoiced[pk] for pk, q in shipped.items()}
+        due = {pk: q for pk, q in due.items() if q > 0}
+        orders = (
+            SalesOrder.objects.filter(lines__pk__in=due)
+            .distinct()
+            .select_related("customer")
+            .order_by("customer__code", "pk")
+        )
+        groups: dict[object, list[int]] = {}
+        for order in orders:
+            key = order.pk if order.customer.invoice_per_order else f"c{order.customer_id}"
+            groups.setdefault(key, []).append(order.pk)
+        if not groups:
+            return []
+        return _invoice_groups(
+            list(groups.values()), lambda line: due.get(line.pk, Decimal("0")), by=by, day=day
+        )
+
+
+def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoice]:
+    """One draft invoice per group of orders (of one customer), with ``quantity(order line)``
+    of each line; each order's down payments are deducted, its document allowances and
+    charges taken by its first invoice."""
+    day = day or timezone.localdate()
+    ids = [pk for group in groups for pk in group]
+    locked = SalesOrder.objects.select_for_update().order_by("pk").in_bulk(ids)
+    lines_by_order: dict[int, list] = {}
+    for line in SalesOrderLine.objects.filter(order_id__in=ids).order_by(
+        "order_id", "position", "pk"
+    ):
+        lines_by_order.setdefault(line.order_id, []).append(line)
+    already = set(
+        Invoice.objects.filter(order_id__in=ids, kind=Invoice.Kind.INVOICE).values_list(
+            "order_id", flat=True
+        )
+    )
+    already |= set(
+        InvoiceLine.objects.filter(
+            source_line__order_id__in=ids, invoice__kind=Invoice.Kind.INVOICE
+        ).values_list("source_line__order_id", flat=True)
+    )
+    pending: dict[int, list[InvoiceLine]] = {}
+    for line in _pending_down_payment_lines(ids):
+        pending.setdefault(line.invoice.order_id, []).append(line)
+    built = []
+    for group in groups:
+        orders = [locked[pk] for pk in group]
+        first = orders[0]
+        invoice = Invoice(
+            order=first if len(orders) == 1 else None, date=day, created_by=by, supply_date=day
+        )
+        _copy(first, invoice, HEADER_COPY_FIELDS)
+        invoice.allowances_charges = []
+        lines = []
+        for order in orders:
             if order.status not in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DONE):
                 raise BusinessError(
                     BillingError.ORDER_NOT_CONFIRMED,
                     _("Order %(ref)s is not confirmed: it cannot be invoiced.")
                     % {"ref": order.reference},
                 )
-            invoice = Invoice(order=order, date=day, created_by=by, supply_date=day)
-            _copy(order, invoice, HEADER_COPY_FIELDS)
-            if order_id not in already:
-                invoice.allowances_charges = order.allowances_charges
-            lines = []
-            for source in lines_by_order.get(order_id, []):
-                ceiling = (
-                    source.quantity
-                    if basis == InvoiceBasis.ORDERED or source.is_service
-                    else source.quantity_delivered
-                )
-                quantity = ceiling - source.quantity_invoiced
-                if quantity <= 0:
+            if order.pk not in already:
+                invoice.allowances_charges += order.allowances_charges
+            order_lines = []
+            for source in lines_by_order.get(order.pk, []):
+                wanted = quantity(source)
+                if wanted <= 0:
                     continue
-                line = InvoiceLine(position=len(lines) + 1, source_line=source, quantity=quantity)
+                line = InvoiceLine(position=len(lines) + 1, source_line=source, quantity=wanted)
                 _copy(source, line, LINE_COPY_FIELDS)
+                order_lines.append(line)
                 lines.append(line)
-            if not lines:
-                raise BusinessError(
-                    BillingError.NOTHING_TO_INVOICE,
-                    _("Nothing is left to invoice on order %(ref)s.") % {"ref": order.reference},
-                )
-            lines += _deductions(pending.get(order_id, []), lines)
-            invoice.apply_totals(lines)
-            built.append((invoice, lines))
-        invoices = save_documents(built, "invoice")
-        refresh_order_progress(ids)
-        return invoices
+            if order_lines:
+                deductions = _deductions(pending.get(order.pk, []), order_lines)
+                for line in deductions:
+                    line.position = len(lines) + 1
+                    lines.append(line)
+        if not lines:
+            raise BusinessError(
+                BillingError.NOTHING_TO_INVOICE,
+                _("Nothing is left to invoice on order %(ref)s.")
+                % {"ref": ", ".join(o.reference for o in orders)},
+            )
+        invoice.apply_totals(lines)
+        built.append((invoice, lines))
+    invoices = save_documents(built, "invoice")
+    refresh_order_progress(ids)
+    return invoices
 
 
 def invoice_order(order: SalesOrder, *, by=None) -> Invoice:

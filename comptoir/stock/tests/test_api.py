@@ -110,3 +110,29 @@ def test_bundle_components_through_the_api(stock_api):
     ]
     response = api.put(f"/items/{kit}/components", [{"item": "TABLE-KIT", "quantity": "1"}])
     assert response.status_code == 400 and response.json()["field"] == "components[0].item"
+
+
+def test_deliveries_invoiced_together_through_the_api_and_the_page(stock_api, user):
+    from django.test import Client
+
+    api = stock_api
+    ItemFactory(code="BOIS")
+    api.post("/stock/moves", {"kind": "receipt", "item": "BOIS", "quantity": "10"})
+    customer = api.post("/customers", {"name": "Scierie"}).json()
+    for quantity in ("1", "2"):
+        order = api.post(
+            "/orders",
+            {"customer": customer["id"], "lines": [{"item": "BOIS", "quantity": quantity}]},
+        ).json()
+        api.post(f"/orders/{order['id']}/confirm")
+        api.post(f"/orders/{order['id']}/deliveries", {})
+    response = api.post("/invoice-deliveries", {"up_to": "2000-01-01"})
+    assert (response.status_code, response.json()) == (201, [])
+    response = api.post("/invoice-deliveries", {"up_to": "2100-01-01", "customer": "NOPE"})
+    assert response.status_code == 404
+    client = Client()
+    client.force_login(user)
+    response = client.post("/invoices/from-deliveries/", {"up_to": "2100-01-01"})
+    assert response.status_code == 302
+    (invoice,) = api.get("/invoices?status=draft").json()["items"]
+    assert sorted(line["quantity"] for line in invoice["lines"]) == ["1.000", "2.000"]
