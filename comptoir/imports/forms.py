@@ -5,6 +5,7 @@ from comptoir.imports.columns import COLUMNS
 from comptoir.imports.models import ImportPartner
 from comptoir.imports.profiles import PROFILE_CHOICES
 from comptoir.imports.services import PARTNER_FIELDS
+from comptoir.stock.models import Warehouse
 
 
 class PartnerForm(forms.ModelForm):
@@ -63,3 +64,26 @@ class RowForm(forms.Form):
                 help_text=column.help,
                 initial=row.data.get(column.name, "") if row is not None else "",
             )
+
+
+class OpeningStockForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One item per line, with the columns code_article;quantite and optionally "
+            "cout_unitaire."
+        ),
+    )
+
+    MAX_BYTES = 10 * 2**20
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(active=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload.read()

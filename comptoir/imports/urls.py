@@ -7,6 +7,7 @@ app_name = "imports"
 urlpatterns = [
     path("", list_view(views.BatchListing), name="batches"),
     path("new/", views.upload, name="upload"),
+    path("opening-stock/", views.opening_stock, name="opening_stock"),
     path("template.<str:format>", views.template_download, name="template"),
     path("partners/", list_view(views.PartnerListing), name="partners"),
     path("partners/new/", views.partner_form, name="partner_new"),

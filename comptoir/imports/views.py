@@ -21,8 +21,9 @@ from comptoir.core.models import Company
 from comptoir.core.views import form_page, save_form
 from comptoir.imports import services
 from comptoir.imports.columns import NAMES
-from comptoir.imports.forms import PartnerForm, RowForm, UploadForm
+from comptoir.imports.forms import OpeningStockForm, PartnerForm, RowForm, UploadForm
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow, PartnerDocument
+from comptoir.imports.opening import import_opening_stock
 from comptoir.imports.planning import preview
 from comptoir.imports.template import template_csv, template_xlsx
 from comptoir.sales.models import SalesOrder
@@ -266,3 +267,21 @@ def batch_documents_pdf(request, pk: int):
     response = HttpResponse(render_many(documents), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="import-{batch.pk}-documents.pdf"'
     return response
+
+
+@login_required
+def opening_stock(request):
+    """Opening stock from a CSV file: receipts into a warehouse, all or nothing."""
+    from comptoir.stock.services import default_warehouse
+
+    initial = {"warehouse": default_warehouse()} if request.method == "GET" else None
+    form = OpeningStockForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        moves = save_form(
+            form,
+            lambda data: import_opening_stock(data["file"], data["warehouse"], by=request.user),
+        )
+        if moves is not None:
+            messages.success(request, _("Opening stock: %(n)s items received.") % {"n": len(moves)})
+            return redirect("stock:levels")
+    return form_page(request, form, _("Opening stock"), submit_label=_("Import"))

@@ -19,6 +19,7 @@ AREAS = [
             (_("Stock"), "stock:levels"),
             (_("Stock moves"), "stock:moves"),
             (_("Inventory count"), "stock:count"),
+            (_("Opening stock"), "imports:opening_stock"),
             (_("Warehouses"), "stock:warehouses"),
         ],
     ),
