@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "comptoir.pricing",
     "comptoir.sales",
     "comptoir.stock",
+    "comptoir.purchasing",
     "comptoir.billing",
     "comptoir.payments",
     "comptoir.imports",

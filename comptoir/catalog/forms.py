@@ -10,6 +10,7 @@ class ItemForm(forms.ModelForm):
         model = Item
         fields = [
             "code", "name", "kind", "unit", "group", "sale_price", "cost_price", "tax",
+            "lead_time_days",
             "active", "description",
         ]  # fmt: skip
         localized_fields = ["sale_price", "cost_price"]

@@ -50,6 +50,11 @@ class Item(models.Model):
     tax = models.ForeignKey(
         "pricing.Tax", verbose_name=_("VAT"), on_delete=models.PROTECT, related_name="+"
     )
+    lead_time_days = models.PositiveIntegerField(
+        _("lead time (days)"),
+        default=0,
+        help_text=_("Days to get more when there is none: the date promised when short."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

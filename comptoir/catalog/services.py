@@ -23,6 +23,7 @@ ITEM_FIELDS = {
     "sale_price",
     "cost_price",
     "tax",
+    "lead_time_days",
     "active",
 }
 

@@ -18,6 +18,7 @@ PREFIXES = {
     "order": "CC",
     "delivery": "BL",
     "return": "RT",
+    "purchase": "CF",
     "invoice": "FA",
     "credit_note": "AV",
     "payment": "RG",

@@ -100,6 +100,7 @@ class SalesOrderLine(DocumentLine):
     # Caches recomputed from delivery and invoice lines (lineage), never set by hand.
     quantity_delivered = QuantityField(_("delivered"))
     quantity_invoiced = QuantityField(_("invoiced"))
+    promised_date = models.DateField(_("promised for"), null=True, blank=True)
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("sales order line")

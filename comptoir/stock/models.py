@@ -149,6 +149,8 @@ class DeliveryNote(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     shipping_address = models.JSONField(default=dict, blank=True)
+    # Shipped by a supplier straight to the customer: no move in our warehouses.
+    drop_ship = models.BooleanField(_("drop shipment"), default=False)
     shipped_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

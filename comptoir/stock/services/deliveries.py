@@ -54,10 +54,12 @@ def create_deliveries(
     by=None,
     day=None,
     warehouse: Warehouse | None = None,
+    drop_ship: bool = False,
 ):
     """One delivery note per (order, {order line id: quantity}); None delivers all that remains.
     A list of orders of one customer in place of the order makes one delivery for them all.
-    With stock management, the goods leave ``warehouse`` (the default one unless given).
+    With stock management, the goods leave ``warehouse`` (the default one unless given); a
+    drop shipment (the supplier delivered the customer) moves nothing in our warehouses.
 
     Batch-first: the orders are locked once, numbers taken once, lines inserted in bulk.
     """
@@ -67,7 +69,7 @@ def create_deliveries(
         for orders, quantities in requests
     ]
     with transaction.atomic():
-        if warehouse is None and Company.get().stock_management:
+        if warehouse is None and Company.get().stock_management and not drop_ship:
             warehouse = default_warehouse()
         ids = [pk for order_ids, _q in groups for pk in order_ids]
         orders = SalesOrder.objects.select_for_update().order_by("pk").in_bulk(ids)
@@ -92,6 +94,7 @@ def create_deliveries(
                 order=order,
                 customer_id=order.customer_id,
                 warehouse=warehouse,
+                drop_ship=drop_ship,
                 date=day,
                 shipping_address=order.shipping_address,
                 created_by=by,
@@ -194,7 +197,7 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
             shipped.append(delivery)
         DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at"])
         if Company.get().stock_management:
-            _post_delivery_moves(shipped, by=by)
+            _post_delivery_moves([d for d in shipped if not d.drop_ship], by=by)
         refresh_order_progress(
             DeliveryNoteLine.objects.filter(delivery__in=shipped)
             .values_list("source_line__order_id", flat=True)

@@ -33,27 +33,43 @@ def reserve_for_orders(orders, **_signal) -> list[StockReservation]:
         )
         warehouse = default_warehouse()
         levels = _locked_levels({(line.item_id, warehouse.pk) for line in lines})
-        new, grown = [], []
+        wanted, taken = [], {}
         for line in lines:
             held = existing.get(line.pk)
-            wanted = line.quantity - line.quantity_delivered - (held.quantity if held else ZERO)
-            level = levels[(line.item_id, warehouse.pk)]
-            free = level.on_hand - level.reserved
-            take = wanted if company.allow_negative_stock else min(wanted, max(free, ZERO))
-            if take <= 0:
-                continue
-            level.reserved += take
-            if held is None:
-                new.append(
-                    StockReservation(
-                        order_line=line, item_id=line.item_id, warehouse=warehouse, quantity=take
-                    )
+            if held is not None and held.warehouse_id != warehouse.pk:
+                continue  # the default warehouse changed since: the line keeps its place
+            needed = line.quantity - line.quantity_delivered - (held.quantity if held else ZERO)
+            key = (line.item_id, warehouse.pk)
+            free = levels[key].on_hand - levels[key].reserved - taken.get(key, ZERO)
+            take = needed if company.allow_negative_stock else min(needed, max(free, ZERO))
+            if take > 0:
+                taken[key] = taken.get(key, ZERO) + take
+                wanted.append((line, take))
+        return add_reservations(warehouse, wanted)
+
+
+def add_reservations(warehouse, wanted: list[tuple[SalesOrderLine, Decimal]]) -> list:
+    """Set these quantities aside in ``warehouse`` for these order lines (checked by the
+    caller), adding to what each line holds there."""
+    if not wanted:
+        return []
+    with transaction.atomic():
+        levels = _locked_levels({(line.item_id, warehouse.pk) for line, _q in wanted})
+        held = StockReservation.objects.in_bulk(
+            [line.pk for line, _q in wanted], field_name="order_line_id"
+        )
+        new, grown = [], []
+        for line, quantity in wanted:
+            levels[(line.item_id, warehouse.pk)].reserved += quantity
+            reservation = held.get(line.pk)
+            if reservation is None:
+                reservation = held[line.pk] = StockReservation(
+                    order_line_id=line.pk, item_id=line.item_id, warehouse=warehouse, quantity=0
                 )
-            elif held.warehouse_id == warehouse.pk:
-                held.quantity += take
-                grown.append(held)
-            else:  # the default warehouse changed since: keep the line's place as it was
-                level.reserved -= take
+                new.append(reservation)
+            elif reservation not in grown:
+                grown.append(reservation)
+            reservation.quantity += quantity
         StockReservation.objects.bulk_create(new)
         update_rows(StockReservation, ["quantity"], [(r.pk, r.quantity) for r in grown])
         update_rows(StockLevel, ["reserved"], [(lv.pk, lv.reserved) for lv in levels.values()])
