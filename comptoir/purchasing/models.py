@@ -81,7 +81,9 @@ class PurchaseOrder(models.Model):
 
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "catalog.Item", on_delete=models.PROTECT, related_name="purchase_lines"
+    )
     description = models.CharField(max_length=500)
     quantity = QuantityField(_("quantity"))
     unit_cost = PriceField(_("unit cost"))

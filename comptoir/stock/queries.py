@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
+from comptoir.catalog.models import Item
 from comptoir.catalog.queries import bundle_components
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.stock.models import StockLevel, StockMove
@@ -50,7 +51,8 @@ class StockFigures:
 
 def with_figures(levels):
     """Balances annotated with their figures: ``demand`` (confirmed orders still to deliver,
-    counted at the default warehouse), ``available`` and ``projected``."""
+    counted at the default warehouse), ``incoming`` (expected receipts), ``available`` and
+    ``projected``."""
     open_lines = (
         SalesOrderLine.objects.filter(
             item=OuterRef("item"), order__status=SalesOrder.Status.CONFIRMED, is_service=False
@@ -68,11 +70,28 @@ def with_figures(levels):
         default=Value(ZERO),
         output_field=QUANTITY,
     )
+    # Expected receipts: confirmed purchase lines into this warehouse (purchasing's lines,
+    # read through the item's relation).
+    expected = (
+        Item.objects.filter(pk=OuterRef("item"))
+        .annotate(
+            q=Sum(
+                F("purchase_lines__quantity") - F("purchase_lines__quantity_received"),
+                filter=Q(
+                    purchase_lines__order__status="confirmed",
+                    purchase_lines__order__warehouse=OuterRef("warehouse"),
+                ),
+            )
+        )
+        .values("q")
+    )
     return levels.annotate(
         demand=demand,
+        incoming=Coalesce(Subquery(expected, output_field=QUANTITY), Value(ZERO)),
         available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QUANTITY),
         projected=ExpressionWrapper(
-            F("on_hand") - Greatest(F("demand"), F("reserved")), output_field=QUANTITY
+            F("on_hand") + F("incoming") - Greatest(F("demand"), F("reserved")),
+            output_field=QUANTITY,
         ),
     )
 
@@ -98,9 +117,10 @@ def stock_figures(*, item_ids=None, warehouse_ids=None, search: str = "") -> lis
             "on_hand",
             "reserved",
             "demand",
+            "incoming",
         )
     )
-    return [StockFigures(*row, incoming=ZERO) for row in rows]
+    return [StockFigures(*row) for row in rows]
 
 
 def ledger_differences() -> list[tuple[int, int, Decimal, Decimal]]:

@@ -54,6 +54,7 @@ class StockListing(Listing):
         Column("reserved", gettext_lazy("Reserved"), "reserved", "quantity"),
         Column("available", gettext_lazy("Available"), "available", "quantity"),
         Column("demand", gettext_lazy("Ordered, to deliver"), "demand", "quantity"),
+        Column("incoming", gettext_lazy("Expected"), "incoming", "quantity"),
         Column("projected", gettext_lazy("Projected"), "projected", "quantity"),
     ]
     search_fields = ("item__code", "item__name", "warehouse__code")

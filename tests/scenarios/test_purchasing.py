@@ -111,3 +111,19 @@ def test_a_drop_shipment_delivers_without_touching_our_stock(supplier):
     assert _on_hand(sofa) == D("3")
     assert not StockMove.objects.filter(kind=StockMove.Kind.DELIVERY).exists()
     assert ledger_differences() == []
+
+
+def test_expected_receipts_count_in_the_projected_stock(supplier):
+    item = ItemFactory()
+    stock.receive(item, "2")
+    _confirm(CustomerFactory(), (item, "5"))
+    purchase = purchasing.create_purchase_order(supplier, [purchasing.PurchaseLine(item, D("6"))])
+    figures = stock_figures(item_ids=[item.pk])[0]
+    assert (figures.incoming, figures.projected) == (D("0"), D("-3"))  # a draft is not expected
+    purchasing.confirm_purchase_order(purchase)
+    figures = stock_figures(item_ids=[item.pk])[0]
+    assert (figures.on_hand, figures.reserved, figures.demand) == (D("2"), D("2"), D("5"))
+    assert (figures.incoming, figures.projected) == (D("6"), D("3"))
+    purchasing.receive_purchase(purchase, {purchase.lines.get().pk: "4"})
+    figures = stock_figures(item_ids=[item.pk])[0]
+    assert (figures.on_hand, figures.incoming, figures.projected) == (D("6"), D("2"), D("3"))
