@@ -17,6 +17,7 @@ from comptoir.imports.api import router as imports_router
 from comptoir.parties.api import router as parties_router
 from comptoir.payments.api import router as payments_router
 from comptoir.pricing.api import router as pricing_router
+from comptoir.purchasing.api import router as purchasing_router
 from comptoir.sales.api import router as sales_router
 from comptoir.stock.api import router as stock_router
 
@@ -98,6 +99,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", pricing_router)
 api.add_router("/", sales_router)
 api.add_router("/", stock_router)
+api.add_router("/", purchasing_router)
 api.add_router("/", billing_router)
 api.add_router("/", payments_router)
 api.add_router("/", imports_router)

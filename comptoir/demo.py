@@ -21,6 +21,7 @@ from comptoir.payments import services as payments
 from comptoir.pricing.documents import DocumentRequest
 from comptoir.pricing.engine import LineSpec
 from comptoir.pricing.models import PaymentTerms, Tax
+from comptoir.purchasing import services as purchasing
 from comptoir.sales import services as sales
 from comptoir.stock import services as stock
 
@@ -386,6 +387,15 @@ def _opening_stock(goods, rnd: random.Random, user) -> None:
         for item in goods[::3]
     ]  # fmt: skip
     stock.post_moves(moves, by=user)
+    supplier = purchasing.create_supplier(
+        code="MOBLYON", name="Mobilier Lyonnais", email="commandes@mobilier-lyonnais.fr"
+    )
+    order = purchasing.create_purchase_order(
+        supplier,
+        [purchasing.PurchaseLine(item, Decimal(rnd.randint(20, 60))) for item in goods[:4]],
+        by=user,
+    )
+    purchasing.confirm_purchase_order(order, by=user)
 
 
 def _demo_import(items, today, user) -> int:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("comptoir.catalog.urls")),
     path("settings/", include("comptoir.pricing.urls")),
     path("", include("comptoir.stock.urls")),
+    path("", include("comptoir.purchasing.urls")),
     path("", include("comptoir.billing.urls")),
     path("", include("comptoir.payments.urls")),
     path("imports/", include("comptoir.imports.urls")),

@@ -15,7 +15,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_price, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
-from comptoir.core.validation import create_validated
+from comptoir.core.validation import create_validated, full_clean_or_raise
 from comptoir.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.stock.models import StockMove, StockReservation, Warehouse
@@ -40,9 +40,35 @@ class PurchaseLine:
     sales_order_line: SalesOrderLine | None = None
 
 
+SUPPLIER_FIELDS = {"code", "name", "email", "lead_time_days", "active"}
+
+
 def create_supplier(**fields) -> Supplier:
     with transaction.atomic():
-        return create_validated(Supplier, **fields)
+        return create_validated(
+            Supplier, **{k: v for k, v in fields.items() if k in SUPPLIER_FIELDS}
+        )
+
+
+def update_supplier(supplier: Supplier, **fields) -> Supplier:
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        for name, value in fields.items():
+            if name in SUPPLIER_FIELDS:
+                setattr(supplier, name, value)
+        full_clean_or_raise(supplier)
+        supplier.save()
+        return supplier
+
+
+def cancel_purchase_order(order: PurchaseOrder, *, by=None) -> PurchaseOrder:
+    """Nothing is expected any more (what was received stays received)."""
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+        check_transition(order, PurchaseOrder.Status.CANCELLED)
+        order.status = PurchaseOrder.Status.CANCELLED
+        order.save(update_fields=["status"])
+        return order
 
 
 def create_purchase_order(

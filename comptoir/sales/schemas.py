@@ -40,6 +40,7 @@ class OrderLineOut(LineOut):
     quantity_delivered: Decimal
     quantity_invoiced: Decimal
     is_service: bool
+    promised_date: dt.date | None = Field(None, description="Delivery date promised")
 
 
 class OrderIn(DocumentIn):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice
+from comptoir.purchasing import services as purchasing
+from comptoir.purchasing.models import PurchaseOrder
 from comptoir.sales import services as sales
 from comptoir.sales.models import Progress, Quotation, SalesOrder
 from comptoir.stock import services as stock
@@ -80,6 +82,10 @@ ACTIONS: dict[type, list[Action]] = {
             page="stock:order_deliver", style="primary",
         ),
         Action(
+            "purchase", _("Buy from a supplier"), lambda d: _open_order(d, "delivery_status"),
+            page="purchasing:sales_order_purchase",
+        ),
+        Action(
             "invoice", _("Invoice the order"), lambda d: _open_order(d, "billing_status"),
             billing.invoice_order, style="primary",
         ),
@@ -99,6 +105,19 @@ ACTIONS: dict[type, list[Action]] = {
         Action(
             "cancel", _("Cancel the delivery"), _can("cancelled"), stock.cancel_delivery,
             confirm=_("Cancel this delivery note? Its quantities go back to the order."),
+            style="danger",
+        ),
+    ],
+    PurchaseOrder: [
+        Action(
+            "confirm", _("Send to the supplier"), _can("confirmed"),
+            purchasing.confirm_purchase_order, style="primary",
+        ),
+        Action("receive", _("Receive"), _is("confirmed"), page="purchasing:order_receive"),
+        Action(
+            "cancel", _("Cancel the purchase"), _can("cancelled"),
+            purchasing.cancel_purchase_order,
+            confirm=_("Cancel this purchase order? Its goods are no longer expected."),
             style="danger",
         ),
     ],

@@ -24,6 +24,10 @@ AREAS = [
         ],
     ),
     (
+        _("Purchases"),
+        [(_("Purchase orders"), "purchasing:orders"), (_("Suppliers"), "purchasing:suppliers")],
+    ),
+    (
         _("Invoicing"),
         [
             (_("Invoices"), "billing:invoices"),

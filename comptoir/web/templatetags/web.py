@@ -9,6 +9,7 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
+from comptoir.purchasing.models import PurchaseOrder
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote
 from comptoir.web import actions
@@ -20,6 +21,7 @@ MODEL_KEYS = {
     SalesOrder: "order",
     DeliveryNote: "delivery",
     CustomerReturn: "return",
+    PurchaseOrder: "purchase",
     Invoice: "invoice",
 }
 

@@ -20,12 +20,14 @@ LISTS = [
     "/", "/sales/quotations/", "/sales/orders/", "/customers/", "/items/", "/price-lists/",
     "/deliveries/", "/invoices/", "/credit-notes/", "/payments/", "/settings/taxes/",
     "/settings/payment-terms/", "/settings/company/", "/settings/users/", "/receivables/",
-    "/stock/", "/stock/moves/", "/stock/warehouses/",
+    "/stock/", "/stock/moves/", "/stock/warehouses/", "/stock/picking/", "/returns/",
+    "/suppliers/", "/purchases/",
 ]  # fmt: skip
 FORMS = [
     "/sales/quotations/new/", "/sales/orders/new/", "/invoices/new/", "/customers/new/",
     "/items/new/", "/payments/new/", "/price-lists/new/", "/settings/users/new/",
-    "/stock/moves/new/", "/stock/count/", "/stock/warehouses/new/",
+    "/stock/moves/new/", "/stock/count/", "/stock/warehouses/new/", "/imports/opening-stock/",
+    "/invoices/from-deliveries/", "/suppliers/new/", "/purchases/new/",
 ]  # fmt: skip
 
 
