@@ -1,4 +1,5 @@
-"""The Factur-X / ZUGFeRD CII XML of an issued invoice or credit note (EN 16931 profile).
+"""The Factur-X / ZUGFeRD CII XML of an issued invoice or credit note (EN 16931 profile, or
+BASIC by company setting).
 
 Everything comes from what the invoice stores (its snapshot, its lines, its totals and VAT
 breakdown computed by core.totals): the XML states the document, it computes nothing anew.
@@ -116,9 +117,17 @@ def _company_address(company: Company) -> dict:
     }
 
 
-def build_xml(invoice: Invoice, profile: str = "en16931") -> bytes:
-    """The CII XML of an issued invoice or credit note."""
+# What the BASIC profile leaves out of what Comptoir states (its XSD refuses them).
+NOT_IN_BASIC = [
+    ".//ram:SpecifiedTradeProduct/ram:SellerAssignedID",
+]
+
+
+def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
+    """The CII XML of an issued invoice or credit note, in the company's profile unless one
+    is given."""
     company = Company.get()
+    profile = profile or company.facturx_profile
     lines = list(invoice.lines.all())
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
 
@@ -178,6 +187,10 @@ def build_xml(invoice: Invoice, profile: str = "en16931") -> bytes:
         _date(event, "ram:OccurrenceDateTime", invoice.supply_date)
 
     _settlement(transaction, invoice, company)
+    if profile == "basic":
+        for path in NOT_IN_BASIC:
+            for element in list(root.iterfind(path, NSMAP)):
+                element.getparent().remove(element)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -122,14 +122,15 @@ def render_picking_list(deliveries, language: str = "fr") -> bytes:
 
 
 def render_facturx(invoice: Invoice, language: str = "fr") -> bytes:
-    """The PDF/A-3 with its factur-x.xml (EN 16931 profile) attached."""
+    """The PDF/A-3 with its factur-x.xml attached (the company's profile)."""
     from facturx import generate_from_binary
 
+    profile = Company.get().facturx_profile
     return generate_from_binary(
         render_pdf(invoice, language),
-        build_xml(invoice),
+        build_xml(invoice, profile),
         flavor="factur-x",
-        level="en16931",
+        level=profile,
         check_xsd=True,
         lang=language,
     )

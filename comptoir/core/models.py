@@ -87,6 +87,13 @@ class Company(models.Model):
         default=InvoiceBasis.DELIVERED,
     )
     vat_on_debits = models.BooleanField(_("VAT paid on debits"), default=False)
+    facturx_profile = models.CharField(
+        _("Factur-X profile"),
+        max_length=10,
+        choices=[("en16931", "EN 16931"), ("basic", "BASIC")],
+        default="en16931",
+        help_text=_("The profile of the e-invoices issued from now on."),
+    )
     late_penalty_text = models.CharField(
         _("late payment penalties"),
         max_length=300,

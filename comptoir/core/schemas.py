@@ -96,6 +96,9 @@ class CompanyOut(Schema):
     bic: str
     currency: str
     stock_management: bool
+    reserve_on_confirm: bool
+    allow_negative_stock: bool
+    facturx_profile: str
     invoice_basis: str
 
 
@@ -114,4 +117,7 @@ class CompanyIn(Schema):
     iban: str | None = None
     bic: str | None = None
     stock_management: bool | None = None
+    reserve_on_confirm: bool | None = None
+    allow_negative_stock: bool | None = None
+    facturx_profile: str | None = Field(None, pattern="^(en16931|basic)$")
     invoice_basis: str | None = None

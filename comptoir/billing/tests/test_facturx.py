@@ -52,6 +52,28 @@ def test_every_case_of_the_matrix_is_a_valid_french_e_invoice(validated):
     assert f"{len(cases)}/{len(cases)} valid" in result.stdout
 
 
+def test_the_basic_profile_is_valid_too(items, tmp_path):
+    """A company may issue in the BASIC profile: the same matrix, every file valid."""
+    from facturx import get_xml_from_pdf
+
+    from comptoir.billing.pdf import render_facturx
+    from comptoir.core.services import update_company
+
+    update_company(facturx_profile="basic")
+    cases = matrix(items)
+    for name, invoice in cases.items():
+        xml = build_xml(invoice)
+        assert b"factur-x.eu:1p0:basic" in xml and b"SellerAssignedID" not in xml
+        (tmp_path / f"{name}.xml").write_bytes(xml)
+    _name, embedded = get_xml_from_pdf(render_facturx(cases["several-rates"]), check_xsd=True)
+    assert b"factur-x.eu:1p0:basic" in embedded
+    result = subprocess.run(
+        [str(CHECKER), "--fr", str(tmp_path)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert f"{len(cases)}/{len(cases)} valid" in result.stdout
+
+
 def test_the_xml_states_what_the_invoice_stores(validated):
     cases, _result = validated
     rounding = cases["rounding-edge"]
