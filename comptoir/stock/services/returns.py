@@ -91,9 +91,7 @@ def receive_return(
             number=take_numbers("return", day)[0],
             delivery=delivery,
             customer_id=delivery.customer_id,
-            warehouse=warehouse
-            or Warehouse.objects.filter(is_default=True).first()
-            or default_warehouse(),
+            warehouse=warehouse or default_warehouse(),
             date=day,
             reason=reason[:200],
             created_by=by,
