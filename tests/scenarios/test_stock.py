@@ -126,9 +126,19 @@ def test_bad_moves_are_refused(stocked):
     assert not StockMove.objects.exists()
 
 
+@pytest.fixture
+def reference_rows(transactional_db):
+    """Taxes, units and payment terms: an earlier transactional test may have flushed them."""
+    from django.apps import apps
+
+    from comptoir.pricing import reference_data
+
+    reference_data.load(apps)
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_of_the_last_five_units(stocked):
+def test_two_deliveries_of_the_last_five_units(reference_rows, stocked):
     """Two clerks ship the last 5 units at once: one delivery goes, the other is refused."""
     item = ItemFactory()
     stock.receive(item, "5")
