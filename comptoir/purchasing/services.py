@@ -153,7 +153,7 @@ def receive_purchase(
                 _("Only a confirmed purchase order for our warehouse is received."),
                 "status",
             )
-        lines = {line.pk: line for line in order.lines.select_related("item")}
+        lines = {line.pk: line for line in order.lines.select_related("item", "sales_order_line")}
         if quantities is None:
             quantities = {pk: line.quantity_to_receive for pk, line in lines.items()}
         received = _received(lines, quantities)

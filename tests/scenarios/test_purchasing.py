@@ -127,3 +127,15 @@ def test_expected_receipts_count_in_the_projected_stock(supplier):
     purchasing.receive_purchase(purchase, {purchase.lines.get().pk: "4"})
     figures = stock_figures(item_ids=[item.pk])[0]
     assert (figures.on_hand, figures.incoming, figures.projected) == (D("6"), D("2"), D("3"))
+
+
+def test_confirming_services_only_locks_no_balance(supplier):
+    """An order of services has nothing to reserve: no balance is read nor locked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    stock.receive(ItemFactory(), "1")
+    order = sales.create_order(CustomerFactory(), [LineSpec(ItemFactory(kind="service"), D("1"))])
+    with CaptureQueriesContext(connection) as queries:
+        sales.confirm_order(order)
+    assert not [q["sql"] for q in queries if "stock_stocklevel" in q["sql"]]

@@ -143,6 +143,8 @@ def _check_move(move: Move, where: str) -> None:
 
 def _locked_levels(keys) -> dict[tuple[int, int], StockLevel]:
     """The balances of these (item id, warehouse id) pairs, created when missing, locked."""
+    if not keys:
+        return {}  # (an empty filter would lock every balance)
     StockLevel.objects.bulk_create(
         [StockLevel(item_id=item, warehouse_id=warehouse) for item, warehouse in keys],
         ignore_conflicts=True,

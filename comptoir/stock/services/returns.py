@@ -58,7 +58,9 @@ def receive_return(
                 StockError.NOT_SHIPPED, _("Only a shipped delivery can come back."), "status"
             )
         left = returnable(delivery)
-        lines_by_id = {line.pk: line for line in delivery.lines.select_related("item")}
+        lines_by_id = {
+            line.pk: line for line in delivery.lines.select_related("item", "source_line")
+        }
         stocked = Company.get().stock_management
         warehouse = warehouse or delivery.warehouse
         back = []
