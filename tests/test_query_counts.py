@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.billing import services as billing
+from comptoir.core.services import update_company
 from comptoir.payments.services import PaymentRequest, register_payments
 from comptoir.pricing.documents import DocumentRequest
 from comptoir.pricing.engine import LineSpec
@@ -53,9 +54,16 @@ def cycle(n: int, customers, items) -> dict[str, int]:
     return counts
 
 
-def test_the_order_to_cash_cycle_costs_a_constant_number_of_queries(company):
+@pytest.mark.parametrize("stocked", [False, True], ids=["no-stock", "stock-management"])
+def test_the_order_to_cash_cycle_costs_a_constant_number_of_queries(company, stocked):
     customers = CustomerFactory.create_batch(4)
     items = ItemFactory.create_batch(7)
+    if stocked:  # reservations at confirmation, moves and promised dates
+        update_company(stock_management=True)
+        warehouse = stock.default_warehouse()
+        stock.post_moves(
+            [stock.Move(item, warehouse, Decimal(10_000), "receipt") for item in items]
+        )
     cycle(2, customers, items)  # first use creates the numbering series
     small = cycle(3, customers, items)
     large = cycle(30, customers, items)
@@ -63,7 +71,8 @@ def test_the_order_to_cash_cycle_costs_a_constant_number_of_queries(company):
     # database's parameter limit.
     for phase, queries in large.items():
         assert queries <= small[phase] + 3, (phase, small, large)
-    assert sum(large.values()) < 100
+    # Stock management adds reservations and promised dates (confirm) and moves (deliver).
+    assert sum(large.values()) < (140 if stocked else 100)
 
 
 def test_the_invoice_list_does_not_grow_with_its_rows(api, django_assert_max_num_queries):

@@ -209,7 +209,13 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
 def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
     """The goods of shipped deliveries leave their warehouse (services are never delivered);
     what was reserved for their order lines is taken with them."""
-    fallback = None
+    missing = [d for d in deliveries if d.warehouse_id is None]  # made before stock management
+    if missing:
+        fallback = default_warehouse()
+        DeliveryNote.objects.filter(pk__in=[d.pk for d in missing]).update(warehouse=fallback)
+        for delivery in missing:
+            delivery.warehouse_id = fallback.pk
+    warehouses = Warehouse.objects.in_bulk({d.warehouse_id for d in deliveries})
     moves = []
     lines = DeliveryNoteLine.objects.filter(
         delivery__in=deliveries, item__isnull=False
@@ -223,10 +229,7 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
     bundles = bundle_components({line.item_id for line in lines if line.item.is_bundle})
     for line in lines:
         delivery = by_delivery[line.delivery_id]
-        if delivery.warehouse_id is None:
-            fallback = fallback or default_warehouse()
-            delivery.warehouse = fallback
-            DeliveryNote.objects.filter(pk=delivery.pk).update(warehouse=fallback)
+        warehouse = warehouses[delivery.warehouse_id]
         reservation = reservations.get(line.source_line_id)
         releases = min(reservation.quantity, line.quantity) if reservation else Decimal("0")
         if reservation and reservation.warehouse_id != delivery.warehouse_id:
@@ -240,7 +243,7 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
         moves += [
             Move(
                 item,
-                delivery.warehouse,
+                warehouse,
                 -line.quantity * per_unit,
                 StockMove.Kind.DELIVERY,
                 date=delivery.date,
