@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import totals as totals_module
-from comptoir.core.money import AmountField, PriceField, QuantityField, RateField
+from comptoir.core.money import (
+    MAX_QUANTITY,
+    AmountField,
+    PriceField,
+    QuantityField,
+    RateField,
+    parse_decimal,
+    round_quantity,
+)
 
 
 class CustomerDocument(models.Model):
@@ -134,3 +142,26 @@ class DocumentLine(models.Model):
             discount_pct=Decimal(self.discount_pct),
             exemption_reason=self.vat_exemption_reason,
         )
+
+
+def read_line_quantities(quantities: dict, lines: dict, left, *, unknown, excess) -> list:
+    """(line, quantity) for each {line id: quantity as typed} that is not zero: a quantity per
+    line of a document (what to credit, what comes back, what is received).
+
+    Each quantity must be a number (the error names its field, ``lines.<id>``); the line one of
+    ``lines`` (by id), else ``unknown(line_id, field)`` is raised; the quantity between 0 and
+    ``left(line)``, else ``excess(line, quantity, field)`` is raised.
+    """
+    read = []
+    for line_id, raw in quantities.items():
+        field = f"lines.{line_id}"
+        quantity = round_quantity(parse_decimal(raw, field=field, maximum=MAX_QUANTITY))
+        if quantity == 0:
+            continue
+        line = lines.get(int(line_id))
+        if line is None:
+            raise unknown(line_id, field)
+        if quantity < 0 or quantity > left(line):
+            raise excess(line, quantity, field)
+        read.append((line, quantity))
+    return read

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item
 from comptoir.core.bulk import update_rows
+from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_price, round_quantity
 from comptoir.core.numbering import take_numbers
@@ -177,26 +178,22 @@ def receive_purchase(
 
 
 def _received(lines: dict, quantities: dict) -> list[tuple[PurchaseOrderLine, Decimal]]:
-    received = []
-    for line_id, raw in quantities.items():
-        field = f"lines.{line_id}"
-        quantity = round_quantity(parse_decimal(raw, field=field, maximum=MAX_QUANTITY))
-        if quantity == 0:
-            continue
-        line = lines.get(int(line_id))
-        if line is None:
-            raise BusinessError(
-                PurchaseError.WRONG_LINE, _("This line is not a line of the order."), field
-            )
-        if quantity < 0 or quantity > line.quantity_to_receive:
-            raise BusinessError(
-                PurchaseError.TOO_MUCH,
-                _("%(qty)s is more than the %(left)s still expected.")
-                % {"qty": quantity, "left": line.quantity_to_receive},
-                field,
-            )
+    received = read_line_quantities(
+        quantities,
+        lines,
+        lambda line: line.quantity_to_receive,
+        unknown=lambda line_id, field: BusinessError(
+            PurchaseError.WRONG_LINE, _("This line is not a line of the order."), field
+        ),
+        excess=lambda line, quantity, field: BusinessError(
+            PurchaseError.TOO_MUCH,
+            _("%(qty)s is more than the %(left)s still expected.")
+            % {"qty": quantity, "left": line.quantity_to_receive},
+            field,
+        ),
+    )
+    for line, quantity in received:
         line.quantity_received += quantity
-        received.append((line, quantity))
     if not received:
         raise BusinessError(PurchaseError.NO_LINES, _("Nothing was received."), "lines")
     update_rows(

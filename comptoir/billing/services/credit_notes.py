@@ -16,8 +16,8 @@ from comptoir.billing.services.drafts import (
     _lock_invoices,
 )
 from comptoir.billing.services.issuing import issue_invoice
+from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
-from comptoir.core.money import parse_decimal, round_quantity
 from comptoir.pricing.documents import (
     save_documents,
 )
@@ -68,27 +68,25 @@ def credit_invoice(
         _copy(invoice, credit_note, HEADER_COPY_FIELDS)
         if whole:
             credit_note.allowances_charges = invoice.allowances_charges
+        credited_lines = read_line_quantities(
+            quantities,
+            by_id,
+            lambda source: left[source.pk],
+            unknown=lambda line_id, field: BusinessError(
+                BillingError.WRONG_LINE,
+                _("Line %(line)s is not a line of invoice %(ref)s.")
+                % {"line": line_id, "ref": invoice.reference},
+                field,
+            ),
+            excess=lambda source, quantity, field: BusinessError(
+                BillingError.TOO_MUCH_CREDITED,
+                _("%(qty)s is more than the %(left)s left to credit on this line.")
+                % {"qty": quantity, "left": left[source.pk]},
+                field,
+            ),
+        )
         lines = []
-        for line_id, raw in quantities.items():
-            field = f"lines.{line_id}"
-            quantity = round_quantity(parse_decimal(raw, field=field))
-            if quantity == 0:
-                continue
-            source = by_id.get(int(line_id))
-            if source is None:
-                raise BusinessError(
-                    BillingError.WRONG_LINE,
-                    _("Line %(line)s is not a line of invoice %(ref)s.")
-                    % {"line": line_id, "ref": invoice.reference},
-                    field,
-                )
-            if quantity < 0 or quantity > left[source.pk]:
-                raise BusinessError(
-                    BillingError.TOO_MUCH_CREDITED,
-                    _("%(qty)s is more than the %(left)s left to credit on this line.")
-                    % {"qty": quantity, "left": left[source.pk]},
-                    field,
-                )
+        for source, quantity in credited_lines:
             line = InvoiceLine(
                 position=len(lines) + 1,
                 quantity=quantity,

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.queries import bundle_components
+from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
-from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.sales.services import refresh_order_progress
 from comptoir.stock.errors import StockError
@@ -63,28 +63,23 @@ def receive_return(
         }
         stocked = Company.get().stock_management
         warehouse = warehouse or delivery.warehouse
-        back = []
-        for line_id, raw in quantities.items():
-            field = f"lines.{line_id}"
-            quantity = round_quantity(parse_decimal(raw, field=field, maximum=MAX_QUANTITY))
-            if quantity == 0:
-                continue
-            line = lines_by_id.get(int(line_id))
-            if line is None:
-                raise BusinessError(
-                    StockError.WRONG_DELIVERY,
-                    _("Line %(line)s is not a line of delivery %(ref)s.")
-                    % {"line": line_id, "ref": delivery.reference},
-                    field,
-                )
-            if quantity < 0 or quantity > left[line.pk]:
-                raise BusinessError(
-                    StockError.TOO_MUCH_BACK,
-                    _("%(qty)s is more than the %(left)s of %(item)s that may come back.")
-                    % {"qty": quantity, "left": left[line.pk], "item": line.description},
-                    field,
-                )
-            back.append((line, quantity))
+        back = read_line_quantities(
+            quantities,
+            lines_by_id,
+            lambda line: left[line.pk],
+            unknown=lambda line_id, field: BusinessError(
+                StockError.WRONG_DELIVERY,
+                _("Line %(line)s is not a line of delivery %(ref)s.")
+                % {"line": line_id, "ref": delivery.reference},
+                field,
+            ),
+            excess=lambda line, quantity, field: BusinessError(
+                StockError.TOO_MUCH_BACK,
+                _("%(qty)s is more than the %(left)s of %(item)s that may come back.")
+                % {"qty": quantity, "left": left[line.pk], "item": line.description},
+                field,
+            ),
+        )
         if not back:
             raise BusinessError(
                 StockError.NOTHING_BACK, _("Say what comes back and how many."), "lines"
