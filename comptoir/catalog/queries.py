@@ -1,5 +1,7 @@
 """Read-side queries on items."""
 
+from decimal import Decimal
+
 
 def bundle_components(item_ids) -> dict[int, list]:
     """The components of the bundles among these items: {bundle id: [(component, quantity)]}."""
@@ -11,3 +13,11 @@ def bundle_components(item_ids) -> dict[int, list]:
     ):
         found.setdefault(row.bundle_id, []).append((row.component, row.quantity))
     return found
+
+
+def stocked_parts(items) -> dict[int, list]:
+    """What moves in stock for each of these items: a bundle's components, or the item itself
+    ({item id: [(item, quantity per unit)]})."""
+    one = Decimal("1")
+    bundles = bundle_components({item.pk for item in items if item.is_bundle})
+    return {item.pk: bundles.get(item.pk) or [(item, one)] for item in items}

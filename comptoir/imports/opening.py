@@ -4,16 +4,14 @@ file is posted as receipts in one go, or refused with the line of each error."""
 
 import csv
 import io
-import tempfile
 from decimal import InvalidOperation
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item
 from comptoir.core.errors import BusinessError
 from comptoir.imports.columns import normalise_header
-from comptoir.imports.parsing import detect_delimiter, detect_encoding, read_number
+from comptoir.imports.parsing import detect_delimiter, detect_stream_encoding, read_number
 from comptoir.stock.models import StockMove, Warehouse
 from comptoir.stock.services import Move, post_moves
 
@@ -28,10 +26,7 @@ MAX_ERRORS = 20
 def import_opening_stock(content: bytes, warehouse: Warehouse, *, by=None, day=None) -> list:
     """Post the file's quantities as receipts into ``warehouse``; refuses the whole file,
     naming up to 20 wrong lines, when any line is wrong."""
-    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
-        handle.write(content)
-        handle.flush()
-        encoding = detect_encoding(Path(handle.name))
+    encoding = detect_stream_encoding(io.BytesIO(content))
     text = content.decode(encoding, errors="replace").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=detect_delimiter(text[:4096])))
     if not rows:

@@ -44,21 +44,26 @@ class FileError(Exception):
 def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when every byte decodes as such, else the best 8-bit guess."""
     with open(path, "rb") as handle:
-        head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
+        return detect_stream_encoding(handle)
+
+
+def detect_stream_encoding(handle) -> str:
+    """The same, for a binary stream read from its start (a file, or bytes in memory)."""
+    head = handle.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := handle.read(SAMPLE_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(SAMPLE_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            handle.seek(0)
-            sample = handle.read(SAMPLE_BYTES)
+        sample = handle.read(SAMPLE_BYTES)
     from charset_normalizer import from_bytes
 
     guess = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15"]).best()

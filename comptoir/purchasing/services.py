@@ -17,20 +17,12 @@ from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_price, round_
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.core.validation import create_validated, full_clean_or_raise
+from comptoir.purchasing.errors import PurchaseError
 from comptoir.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.stock.models import StockMove, StockReservation, Warehouse
 from comptoir.stock.services import Move, create_deliveries, default_warehouse, post_moves
 from comptoir.stock.services.reservations import add_reservations, release
-
-
-class PurchaseError:
-    NO_LINES = "purchase.no_lines"
-    TOO_MUCH = "purchase.quantity_exceeds_ordered"
-    NOT_FOR_STOCK = "purchase.not_stocked"
-    WRONG_LINE = "purchase.line_of_another_order"
-    NOT_CONFIRMED = "purchase.not_confirmed"
-    NOT_DROP_SHIP = "purchase.not_a_drop_shipment"
 
 
 @dataclass

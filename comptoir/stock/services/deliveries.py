@@ -8,7 +8,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.queries import bundle_components
+from comptoir.catalog.queries import stocked_parts
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import parse_decimal, round_quantity
@@ -226,7 +226,7 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
     elsewhere: dict[StockReservation, Decimal] = {}  # reserved in another warehouse
     taken: list[StockReservation] = []
     by_delivery = {d.pk: d for d in deliveries}
-    bundles = bundle_components({line.item_id for line in lines if line.item.is_bundle})
+    parts = stocked_parts({line.item for line in lines})  # a bundle leaves as its components
     for line in lines:
         delivery = by_delivery[line.delivery_id]
         warehouse = warehouses[delivery.warehouse_id]
@@ -238,8 +238,6 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
         elif reservation:
             reservation.quantity -= releases
             taken.append(reservation)
-        # A bundle leaves as its components.
-        parts = bundles.get(line.item_id) or [(line.item, Decimal("1"))]
         moves += [
             Move(
                 item,
@@ -251,7 +249,7 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
                 delivery_line=line,
                 releases=releases if item.pk == line.item_id else Decimal("0"),
             )
-            for item, per_unit in parts
+            for item, per_unit in parts[line.item_id]
         ]
     release(elsewhere)
     post_moves(moves, by=by)

@@ -132,7 +132,7 @@ def _check_move(move: Move, where: str) -> None:
         )
     if move.item.is_bundle:
         raise BusinessError(
-            StockError.SERVICE_NOT_STOCKED,
+            StockError.BUNDLE_NOT_STOCKED,
             _("%(item)s is a bundle: its components are in stock, not it.")
             % {"item": move.item.code},
             f"{where}.item",

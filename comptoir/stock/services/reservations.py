@@ -45,16 +45,20 @@ def reserve_for_orders(orders, **_signal) -> list[StockReservation]:
             if take > 0:
                 taken[key] = taken.get(key, ZERO) + take
                 wanted.append((line, take))
-        return add_reservations(warehouse, wanted)
+        return add_reservations(warehouse, wanted, levels)
 
 
-def add_reservations(warehouse, wanted: list[tuple[SalesOrderLine, Decimal]]) -> list:
+def add_reservations(
+    warehouse, wanted: list[tuple[SalesOrderLine, Decimal]], levels: dict | None = None
+) -> list:
     """Set these quantities aside in ``warehouse`` for these order lines (checked by the
-    caller), adding to what each line holds there."""
+    caller), adding to what each line holds there. ``levels``: their balances, when the
+    caller has locked them already."""
     if not wanted:
         return []
     with transaction.atomic():
-        levels = _locked_levels({(line.item_id, warehouse.pk) for line, _q in wanted})
+        if levels is None:
+            levels = _locked_levels({(line.item_id, warehouse.pk) for line, _q in wanted})
         held = StockReservation.objects.in_bulk(
             [line.pk for line, _q in wanted], field_name="order_line_id"
         )

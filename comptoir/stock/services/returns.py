@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.queries import bundle_components
+from comptoir.catalog.queries import stocked_parts
 from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
@@ -101,14 +101,13 @@ def receive_return(
         )
         if stocked:
             items = [line.delivery_line.item for line in lines if line.delivery_line.item]
-            bundles = bundle_components({item.pk for item in items if item.is_bundle})
+            parts = stocked_parts(items)  # a bundle comes back as its components
             moves = []
             for line in lines:
                 item = line.delivery_line.item
                 if item is None:
                     continue
-                # A bundle comes back as its components.
-                for part, per_unit in bundles.get(item.pk) or [(item, Decimal("1"))]:
+                for part, per_unit in parts[item.pk]:
                     moves.append(
                         Move(
                             part,
