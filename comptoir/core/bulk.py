@@ -7,12 +7,40 @@ PostgreSQL (its driver would otherwise spend longer rewriting thousands of place
 than the server spends inserting).
 """
 
+import contextlib
+import datetime as dt
 import functools
+import gc
 
 from django.db import connection
 from django.db.models.base import ModelState
 
 CHUNK = 2000
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector during a bulk job.
+
+    A job that builds and drops hundreds of thousands of objects (an import's rows, lines and
+    documents) triggers a collection every few hundred allocations, and each full collection
+    walks every live object again: at 100,000 lines this cost a quarter of the processing time.
+    Objects still go as soon as nothing refers to them; the job calls ``collect_young`` between
+    its chunks to free the reference cycles they left.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def collect_young() -> None:
+    """Free the cycles left by a chunk's objects (the young generations only)."""
+    gc.collect(1)
 
 
 def update_rows(model, fields: list[str], rows: list[tuple]) -> None:
@@ -157,6 +185,16 @@ def _as_is(value):
     return value
 
 
+def _prepare(field, value, memo: dict):
+    """The value as Django saves it; dates and timestamps are remembered (JSON is not)."""
+    if isinstance(value, (dt.date, dt.time)):
+        prepared = memo.get(value)
+        if prepared is None:
+            prepared = memo[value] = field.get_db_prep_save(value, connection)
+        return prepared
+    return field.get_db_prep_save(value, connection)
+
+
 def insert_objects(objects: list, *, returning: bool = False) -> list:
     """Insert new model instances (documents, document lines); with ``returning`` each gets
     its id. Values are read from each instance's attributes: plain types as they are (related
@@ -172,6 +210,13 @@ def insert_objects(objects: list, *, returning: bool = False) -> list:
         f.attname for f in fields if not f.is_relation and f.get_internal_type() in PLAIN_TYPES
     ]
     prepared = [f for f in fields if not f.is_relation and f.get_internal_type() not in PLAIN_TYPES]
+    # A batch's documents share their dates and timestamps: each is prepared once.
+    memos: list[dict] = [{} for _field in prepared]
+    stamped = {
+        f: f.pre_save(objects[0], True)  # auto_now(_add): one timestamp for the whole insert
+        for f in prepared
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
     rows = []
     for obj in objects:
         values = obj.__dict__
@@ -183,8 +228,12 @@ def insert_objects(objects: list, *, returning: bool = False) -> list:
                 related = obj._state.fields_cache.get(name)
                 value = related.pk if related is not None else None
             row.append(value)
-        for field in prepared:
-            row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        for field, memo in zip(prepared, memos, strict=True):
+            if field in stamped:
+                value = values[field.attname] = stamped[field]
+            else:
+                value = field.pre_save(obj, True)
+            row.append(_prepare(field, value, memo))
         rows.append(row)
     names = [
         *(f.name for f in fields if f.attname in plain),

@@ -89,21 +89,21 @@ def _allocate(payment_amount, pairs, outstanding, customer_id, *, field_prefix="
     return allocations
 
 
-def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Payment]:
-    """Record payments and their allocations; invoices are locked while they are settled."""
+def register_payments(
+    requests: list[PaymentRequest], *, by=None, settled: bool = False
+) -> list[Payment]:
+    """Record payments and their allocations; invoices are locked while they are settled.
+
+    ``settled``: every allocation goes to an invoice issued in this transaction with the
+    payment already counted in its stored settlement (``create_issued_invoices(…, paid=…)``).
+    Nobody else can see those invoices yet: they are neither locked nor read again.
+    """
     with transaction.atomic():
-        auto_customers = {r.customer.pk for r in requests if r.allocations is None}
-        open_by_customer = _open_invoices(auto_customers) if auto_customers else {}
-        invoice_ids = {inv.pk for r in requests for inv, _a in (r.allocations or [])}
-        invoice_ids |= {inv.pk for invs in open_by_customer.values() for inv in invs}
-        locked = (
-            Invoice.objects.select_for_update()
-            .filter(pk__in=invoice_ids)
-            .order_by("pk")
-            .only("pk", "number", "status", "kind", "customer_id")  # what allocating checks
-        )
-        invoices = {invoice.pk: invoice for invoice in locked}
-        outstanding = {pk: s.outstanding for pk, s in settlements(invoice_ids).items()}
+        if settled:
+            invoices, outstanding = _new_invoices(requests)
+            open_by_customer = {}
+        else:
+            invoices, outstanding, open_by_customer = _lock_for_payment(requests)
         payments, all_allocations = [], []
         for request in requests:
             amount = round_amount(parse_decimal(request.amount, field="amount", maximum=MAX_AMOUNT))
@@ -148,8 +148,38 @@ def register_payments(requests: list[PaymentRequest], *, by=None) -> list[Paymen
                 payment.number = number
         insert_objects(payments, returning=True)
         insert_objects(all_allocations)
-        refresh_settlements({a.invoice_id for a in all_allocations})
+        if not settled:
+            refresh_settlements({a.invoice_id for a in all_allocations})
         return payments
+
+
+def _lock_for_payment(requests: list[PaymentRequest]):
+    """The invoices the payments may settle, locked; what each still owes; the open invoices
+    of the customers whose payments go to their oldest debts."""
+    auto_customers = {r.customer.pk for r in requests if r.allocations is None}
+    open_by_customer = _open_invoices(auto_customers) if auto_customers else {}
+    invoice_ids = {inv.pk for r in requests for inv, _a in (r.allocations or [])}
+    invoice_ids |= {inv.pk for invs in open_by_customer.values() for inv in invs}
+    locked = (
+        Invoice.objects.select_for_update()
+        .filter(pk__in=invoice_ids)
+        .order_by("pk")
+        .only("pk", "number", "status", "kind", "customer_id")  # what allocating checks
+    )
+    invoices = {invoice.pk: invoice for invoice in locked}
+    outstanding = {pk: s.outstanding for pk, s in settlements(invoice_ids).items()}
+    return invoices, outstanding, open_by_customer
+
+
+def _new_invoices(requests: list[PaymentRequest]):
+    """Invoices issued in this transaction: nothing but these payments has settled them."""
+    invoices = {}
+    for request in requests:
+        if request.allocations is None:
+            raise ValueError("settled payments name their invoices")
+        for invoice, _amount in request.allocations:
+            invoices[invoice.pk] = invoice
+    return invoices, {pk: invoice.total_gross for pk, invoice in invoices.items()}
 
 
 def register_payment(customer: Customer, amount, *, by=None, **fields) -> Payment:

@@ -20,6 +20,7 @@ from comptoir.core.money import (
     MAX_PRICE,
     MAX_QUANTITY,
     parse_decimal,
+    round_amount,
     round_price,
     round_quantity,
 )
@@ -158,7 +159,8 @@ def price_lines(customer: Customer, day: date, specs: list[LineSpec]) -> list[di
                 _("A unit price cannot be negative; use a credit note or a discount."),
                 f"{where}.unit_price",
             )
-        discount = spec.discount_pct if spec.discount_pct is not None else Decimal("0")
+        # Rounded as stored (two places), so the line's amount is computed from what is kept.
+        discount = round_amount(spec.discount_pct if spec.discount_pct is not None else 0)
         if not Decimal("0") <= discount <= HUNDRED:
             raise BusinessError(
                 PricingError.DISCOUNT_OUT_OF_RANGE,

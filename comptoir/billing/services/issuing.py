@@ -71,14 +71,24 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
         return invoices
 
 
-def create_issued_invoices(requests: list[DocumentRequest], *, by=None, day=None) -> list[Invoice]:
+def create_issued_invoices(
+    requests: list[DocumentRequest], *, by=None, day=None, paid: list[Decimal] | None = None
+) -> list[Invoice]:
     """Direct invoices issued as they are created (an import's): numbered and sealed as they
-    are written, rather than written as drafts and then written again."""
+    are written, rather than written as drafts and then written again.
+
+    ``paid`` (one amount per request) is what payments registered in the same transaction
+    will allocate to each invoice (``register_payments(…, settled=True)``): the invoices are
+    written with it already counted in their settlement, never written a second time.
+    """
     with transaction.atomic():
         built = build_documents(Invoice, InvoiceLine, requests, by=by)
         _mark_issued([(invoice, len(lines)) for invoice, lines in built], by=by, day=day)
+        for (invoice, _lines), amount in zip(built, paid or [], strict=False):
+            invoice.amount_paid = min(amount, invoice.total_gross)
+            invoice.amount_due = invoice.total_gross - invoice.amount_paid
         invoices = save_documents(built, "invoice")
-        _seal(invoices)
+        _seal(invoices, [line for _invoice, lines in built for line in lines])
         return invoices
 
 
@@ -125,9 +135,9 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
             invoice.number = number
 
 
-def _seal(invoices: list[Invoice]) -> None:
+def _seal(invoices: list[Invoice], written_lines: list[InvoiceLine] | None = None) -> None:
     """Seal the issued documents in the journal; their files are made after the commit."""
-    sealed = contents(invoices)
+    sealed = contents(invoices, written_lines)
     append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
     _store_files_later([i.pk for i in invoices])
 

@@ -9,7 +9,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.core.bulk import insert_rows
+from comptoir.core.bulk import collect_young, collector_paused, insert_rows
 from comptoir.core.errors import BusinessError
 from comptoir.imports.models import (
     ImportBatch,
@@ -83,7 +83,7 @@ def _lock_batch(batch: ImportBatch) -> ImportBatch:
 def parse_batch(batch: ImportBatch) -> ImportBatch:
     """Read the stored file into rows (values, errors); a file that cannot be read is refused
     with its reason, and its rows are not created. Creates no business record."""
-    with transaction.atomic():
+    with collector_paused(), transaction.atomic():
         batch = _lock_batch(batch)
         if batch.status != ImportBatch.Status.UPLOADED:
             raise BusinessError(
@@ -173,6 +173,7 @@ def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
             insert_rows(ImportRow, ROW_COLUMNS, chunk)
             count += len(chunk)
             chunk = []
+            collect_young()
     insert_rows(ImportRow, ROW_COLUMNS, chunk)
     return count + len(chunk), total
 

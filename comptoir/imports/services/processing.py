@@ -8,6 +8,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.bulk import collect_young, collector_paused
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.imports.models import (
@@ -93,6 +94,11 @@ def _check_processable(batch: ImportBatch) -> None:
 
 def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
     """Create the documents of the batch's open rows; returns what happened."""
+    with collector_paused():
+        return _process_batch(batch, by, progress)
+
+
+def _process_batch(batch: ImportBatch, by, progress) -> Report:
     with transaction.atomic():
         batch = _start(batch)
     refs = open_references(batch)
@@ -106,6 +112,7 @@ def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
     else:
         for chunk in chunks:
             _process_chunk_or_each(context, chunk)
+            collect_young()
             if progress:
                 progress(len(chunk))
     ImportBatch.objects.filter(pk=batch.pk).update(
@@ -158,6 +165,7 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
     with transaction.atomic():
         for chunk in chunks:
             _process_references(context, chunk)
+            collect_young()
             if progress:
                 progress(len(chunk))
 

@@ -12,6 +12,7 @@ from comptoir.billing.services import create_invoices, create_issued_invoices
 from comptoir.catalog.models import Unit
 from comptoir.catalog.services import create_items
 from comptoir.core.bulk import insert_objects, new_instances, update_rows
+from comptoir.core.money import round_amount
 from comptoir.imports.models import (
     Creates,
     ImportBatch,
@@ -256,8 +257,11 @@ def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]
     else:
         for request in requests:
             request.header["supply_date"] = request.header["date"]
-        create = create_issued_invoices if partner.then == Then.VALIDATE else create_invoices
-        documents = create(requests, by=context.by)
+        if partner.then == Then.VALIDATE:
+            paid = [_paid(doc) for doc, _request in pairs] if partner.record_payments else None
+            documents = create_issued_invoices(requests, by=context.by, paid=paid)
+        else:
+            documents = create_invoices(requests, by=context.by)
     docs = [doc for doc, _request in pairs]
     if partner.record_payments:
         _record_payments(docs, documents, context)
@@ -293,10 +297,16 @@ def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]
     return list(zip(docs, documents, strict=True))
 
 
+def _paid(doc: PlannedDocument) -> Decimal:
+    return max(round_amount(Decimal(doc.header.get("montant_paye") or 0)), Decimal("0"))
+
+
 def _record_payments(docs: list[PlannedDocument], documents, context: _Context) -> None:
+    """What the file says was paid: allocated to the invoice when it is issued (its stored
+    settlement already counts it), else kept as the customer's credit."""
     requests = []
     for doc, document in zip(docs, documents, strict=True):
-        paid = Decimal(doc.header.get("montant_paye") or 0)
+        paid = _paid(doc)
         if paid <= 0:
             continue
         payable = isinstance(document, Invoice) and document.status == Invoice.Status.ISSUED
@@ -312,4 +322,6 @@ def _record_payments(docs: list[PlannedDocument], documents, context: _Context) 
             )
         )
     if requests:
-        register_payments(requests, by=context.by)
+        partner = context.batch.partner
+        issued = partner.creates == Creates.INVOICES and partner.then == Then.VALIDATE
+        register_payments(requests, by=context.by, settled=issued)

@@ -5,9 +5,12 @@ from decimal import Decimal
 import pytest
 
 from comptoir.billing.models import Invoice
+from comptoir.billing.queries import settlements
+from comptoir.billing.sealing import current_contents
 from comptoir.catalog.models import Item
 from comptoir.catalog.services import create_item, create_price_list, set_item_price
 from comptoir.core.errors import BusinessError
+from comptoir.core.journal import verify_chain
 from comptoir.core.services import update_company
 from comptoir.imports.models import ImportRow, PartnerDocument, Strictness, WhenUnknown
 from comptoir.imports.services import edit_row, process_batch, save_partner
@@ -47,6 +50,8 @@ def test_a_file_becomes_issued_invoices_with_their_customers_items_and_payments(
     assert dupont.allowances_charges[0]["amount"] == "6.90"
     assert dupont.billing_address["line1"] == "12 rue des Lilas"
     assert dupont.amount_paid == Decimal("50.00") and dupont.amount_due == Decimal("5.81")
+    truth = settlements([dupont.pk])[dupont.pk]  # from the allocations, not the stored columns
+    assert (truth.paid, truth.outstanding) == (dupont.amount_paid, dupont.amount_due)
     assert Payment.objects.get(reference="A1").method == "card"
     customer = Customer.objects.get(name="Dupont SARL")
     assert customer.email == "a@dupont.fr"
@@ -216,3 +221,22 @@ def test_processing_needs_a_constant_number_of_queries(partner, django_assert_ma
     with django_assert_max_num_queries(len(small_queries.captured_queries) + 10):
         report = process_batch(large)
     assert report.documents_created == 60, ImportRow.objects.filter(batch=large).first().anomaly
+
+
+def test_invoices_sealed_as_they_are_written_match_what_the_database_keeps(partner):
+    """Issued invoices are sealed from the lines just written: the journal must hold against
+    the stored documents, even with quantities, prices and discounts to round."""
+    header = (
+        "reference_partenaire;date_document;nom_client;code_article;quantite;prix_unitaire;"
+        "taux_tva;remise_pct;prix_ttc"
+    )
+    rows = [
+        "R1;2026-03-01;Client arrondi;VIS;1,2345;0,123456;20;12,345;non",
+        "R1;2026-03-01;Client arrondi;ECROU;3,0005;7,77775;5,5;0,005;non",
+        "R2;2026-03-02;Client TTC;VIS;2,5;19,99;20;33,335;oui",
+    ]
+    _batch, report = run(partner, csv_file(*rows, header=header))
+    assert report.documents_created == 2
+    line = Invoice.objects.get(customer_reference="R1").lines.get(position=1)
+    assert (line.quantity, line.discount_pct) == (Decimal("1.235"), Decimal("12.35"))
+    assert verify_chain(current_contents) is None
