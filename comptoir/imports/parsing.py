@@ -406,6 +406,7 @@ class CellReader:
 
     def __init__(self):
         self.memory: dict[tuple[str, str], tuple[bool, object]] = {}
+        self.layouts: dict[tuple, tuple[list[tuple], list[str]]] = {}
 
     def value(self, column, text: str):
         key = (column.name, text)
@@ -422,22 +423,52 @@ class CellReader:
 
     def parse(self, data: dict[str, str]) -> tuple[dict, list[dict]]:
         """Typed values and errors of one row given as {template column: text}."""
+        present, absent_required = self._columns(data)
         values: dict = {}
-        errors: list[dict] = []
-        for name, column in BY_NAME.items():
-            text = (data.get(name) or "").strip()
+        errors: list[dict] = [
+            {"field": name, "message": str(_("This column is required."))}
+            for name in absent_required
+        ]
+        memory = self.memory
+        for name, column, required in present:
+            text = data[name]
+            text = text.strip() if text else ""
             if not text:
-                if column.required and name in ROW_REQUIRED:
+                if required:
                     errors.append({"field": name, "message": str(_("This column is required."))})
                 continue
-            ok, result = self.value(column, text)
-            if ok:
-                values[name] = result
+            known = memory.get((name, text))
+            if known is None:
+                known = self.value(column, text)
+            if known[0]:
+                values[name] = known[1]
             else:
-                errors.append({"field": name, "message": result})
+                errors.append({"field": name, "message": known[1]})
+        if errors and absent_required:
+            order = list(BY_NAME)
+            errors.sort(key=lambda error: order.index(error["field"]))
         for name, message in self.identifier_errors(values):
             errors.append({"field": name, "message": message})
         return values, errors
+
+    def _columns(self, data: dict) -> tuple[list[tuple], list[str]]:
+        """The row's columns in template order (with whether a row needs each), and the
+        required ones it lacks: the same for every row of a file, worked out once."""
+        keys = tuple(data)
+        plan = self.layouts.get(keys)
+        if plan is None:
+            present = [
+                (name, column, column.required and name in ROW_REQUIRED)
+                for name, column in BY_NAME.items()
+                if name in data
+            ]
+            absent = [
+                name
+                for name, column in BY_NAME.items()
+                if name not in data and column.required and name in ROW_REQUIRED
+            ]
+            plan = self.layouts[keys] = (present, absent)
+        return plan
 
     def identifier_errors(self, values: dict):
         for name, compact, validate in IDENTIFIER_CHECKS:

@@ -164,7 +164,7 @@ def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
                 dumps(cells),
                 dumps(row["data"]),
                 dumps(row["values"]),
-                dumps(row["errors"]),
+                dumps(row["errors"]) if row["errors"] else "[]",
                 row["reference"],
                 row["state"],
             )
