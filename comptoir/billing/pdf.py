@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from comptoir.billing.facturx import build_xml
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Unit
+from comptoir.core.documents import PrintLayout
 from comptoir.core.models import Company
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import DeliveryNote
@@ -61,6 +62,8 @@ def render_html(document, language: str = "fr") -> str:
     """Any customer document as printed: invoice, credit note, quotation, order confirmation,
     delivery note."""
     with translation.override(language):
+        company = Company.get()
+        layout = getattr(document, "print_layout", "") or company.print_layout
         lines = list(document.lines.all())
         delivery = getattr(document, "shipping_address", None)
         if delivery == getattr(document, "billing_address", None):
@@ -71,13 +74,14 @@ def render_html(document, language: str = "fr") -> str:
             {
                 "doc": document,
                 "lines": lines,
-                "company": Company.get(),
+                "company": company,
+                "layout": layout,
                 "title": _title(document),
                 "operation": _operation(lines) if isinstance(document, Invoice) else "",
                 "exemptions": sorted({g["exemption_reason"] for g in breakdown} - {"", None}),
                 "delivery_address": delivery if not isinstance(document, DeliveryNote) else None,
                 "units": dict(Unit.objects.values_list("code", "name")),
-                "logo": _logo_data_uri(),
+                "logo": "" if layout == PrintLayout.COMPACT else _logo_data_uri(),
                 "language": language,
             },
         )

@@ -19,6 +19,14 @@ from comptoir.core.money import (
 )
 
 
+class PrintLayout(models.TextChoices):
+    """How a document looks on paper. Every layout prints every mandatory mention."""
+
+    STANDARD = "standard", _("Standard")
+    COMPACT = "compact", _("Compact (no logo, small type, for printing in bulk)")
+    LARGE = "large", _("Large print")
+
+
 class CustomerDocument(models.Model):
     """What every customer-facing document states, copied when it is created (a snapshot)."""
 
@@ -56,6 +64,10 @@ class CustomerDocument(models.Model):
     total_vat = AmountField(_("VAT"))
     total_gross = AmountField(_("total incl. VAT"))
     vat_breakdown = models.JSONField(default=list, blank=True)
+    # How it prints; empty: the company's layout at the time it is printed.
+    print_layout = models.CharField(
+        _("print layout"), max_length=10, choices=PrintLayout.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -40,7 +40,7 @@ class CompanyForm(IdentifierFieldsMixin, forms.ModelForm):
             "legal_name", "trade_name", "legal_form", "share_capital", "siren", "siret",
             "rcs_city", "vat_id", "address_line1", "address_line2", "postal_code", "city",
             "country", "email", "phone", "iban", "bic", "default_payment_terms",
-            "invoice_basis", "vat_on_debits", "facturx_profile", "stock_management",
+            "invoice_basis", "vat_on_debits", "facturx_profile", "print_layout", "stock_management",
             "reserve_on_confirm", "allow_negative_stock", "quotation_validity_days",
             "late_penalty_text", "early_payment_text", "fiscal_year_start_month",
             "account_customers", "account_goods", "account_services", "account_charges",

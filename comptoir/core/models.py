@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.documents import PrintLayout
 from comptoir.core.identifiers import (
     validate_bic,
     validate_iban,
@@ -93,6 +94,13 @@ class Company(models.Model):
         choices=[("en16931", "EN 16931"), ("basic", "BASIC")],
         default="en16931",
         help_text=_("The profile of the e-invoices issued from now on."),
+    )
+    print_layout = models.CharField(
+        _("print layout"),
+        max_length=10,
+        choices=PrintLayout.choices,
+        default=PrintLayout.STANDARD,
+        help_text=_("How documents print unless they have their own layout."),
     )
     late_penalty_text = models.CharField(
         _("late payment penalties"),

@@ -99,6 +99,7 @@ class CompanyOut(Schema):
     reserve_on_confirm: bool
     allow_negative_stock: bool
     facturx_profile: str
+    print_layout: str
     invoice_basis: str
 
 
@@ -120,4 +121,5 @@ class CompanyIn(Schema):
     reserve_on_confirm: bool | None = None
     allow_negative_stock: bool | None = None
     facturx_profile: str | None = Field(None, pattern="^(en16931|basic)$")
+    print_layout: str | None = Field(None, pattern="^(standard|compact|large)$")
     invoice_basis: str | None = None

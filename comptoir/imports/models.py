@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.documents import PrintLayout
 from comptoir.core.money import AmountField
 
 
@@ -75,6 +76,13 @@ class ImportPartner(models.Model):
         default=WhenUnknown.IGNORE,
     )
     record_payments = models.BooleanField(_("record what the file says is paid"), default=True)
+    print_layout = models.CharField(
+        _("print layout of the documents created"),
+        max_length=10,
+        choices=PrintLayout.choices,
+        blank=True,
+        help_text=_("Empty: the company's layout."),
+    )
     has_header = models.BooleanField(_("first line holds the column names"), default=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)

@@ -20,6 +20,7 @@ class PartnerIn(Schema):
     unknown_unit: WhenUnknownChoice = "ignore"
     unknown_payment_method: Literal["refuse", "ignore"] = "ignore"
     record_payments: bool = True
+    print_layout: Literal["", "standard", "compact", "large"] = ""
     has_header: bool = True
     active: bool = True
     mapping: dict = Field(
@@ -40,6 +41,7 @@ class PartnerPatch(Schema):
     unknown_unit: WhenUnknownChoice | None = None
     unknown_payment_method: Literal["refuse", "ignore"] | None = None
     record_payments: bool | None = None
+    print_layout: Literal["", "standard", "compact", "large"] | None = None
     has_header: bool | None = None
     active: bool | None = None
     mapping: dict | None = None

@@ -127,11 +127,15 @@ def pdf_metadata(content: bytes) -> bytes:
     return PdfReader(BytesIO(content)).trailer["/Root"]["/Metadata"].get_object().get_data()
 
 
-def test_the_factur_x_pdf_carries_its_xml_and_the_mandatory_mentions(items, tmp_path):
+@pytest.mark.parametrize("layout", ["standard", "compact", "large"])
+def test_the_factur_x_pdf_carries_its_xml_and_the_mandatory_mentions(items, tmp_path, layout):
+    """Whatever the print layout, the PDF/A-3 carries its XML and every mandatory mention."""
     from facturx import get_xml_from_pdf
 
     from comptoir.billing.pdf import render_facturx
+    from comptoir.core.services import update_company
 
+    update_company(print_layout=layout)
     cases = matrix(items)
     invoice, exempt = cases["line-and-document-discounts"], cases["exempt"]
     content = render_facturx(invoice)

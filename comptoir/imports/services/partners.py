@@ -12,7 +12,7 @@ from comptoir.imports.models import (
 )
 from comptoir.imports.profiles import check_mapping
 
-PARTNER_FIELDS = {
+PARTNER_FIELDS = (  # in the order the partner's form shows them
     "name",
     "creates",
     "then",
@@ -24,10 +24,11 @@ PARTNER_FIELDS = {
     "unknown_unit",
     "unknown_payment_method",
     "record_payments",
+    "print_layout",
     "has_header",
     "mapping",
     "active",
-}
+)
 
 
 def _check_orders_allowed(creates: str) -> None:

@@ -202,13 +202,16 @@ def _requests(plan: Plan, customers, items, taxes) -> list[tuple[PlannedDocument
                     tax=tax,
                 )
             )
-        requests.append((doc, DocumentRequest(customer, specs, _header(doc, specs, customer))))
+        header = _header(doc, specs, customer, plan.partner.print_layout)
+        requests.append((doc, DocumentRequest(customer, specs, header)))
     return requests
 
 
-def _header(doc: PlannedDocument, specs: list[LineSpec], customer: Customer) -> dict:
+def _header(doc: PlannedDocument, specs: list[LineSpec], customer: Customer, layout: str) -> dict:
     header = doc.header
     result = {"date": _date(header["date_document"]), "customer_reference": doc.reference}
+    if layout:
+        result["print_layout"] = layout
     if header.get("notes"):
         result["notes"] = header["notes"]
     billing = address_of(header, Address.Kind.BILLING)

@@ -117,3 +117,24 @@ def test_the_created_invoices_print_in_one_pdf(browser, partner):
     for number in Invoice.objects.values_list("number", flat=True):
         assert number in text
     assert len(PdfReader(BytesIO(response.content)).pages) == 2
+
+
+def test_a_partner_s_documents_print_in_its_layout(browser, partner):
+    """The partner's print layout goes with each document it creates, and the grouped PDF
+    uses it; a document without its own layout prints in the company's."""
+    import copy
+
+    from comptoir.billing.pdf import render_html
+    from comptoir.imports.services import save_partner
+
+    save_partner(partner, print_layout="compact")
+    upload(browser, partner, csv_file(GOOD))
+    batch = ImportBatch.objects.get()
+    browser.post(f"/imports/{batch.pk}/process/")
+    invoice = Invoice.objects.get()
+    assert invoice.print_layout == "compact"
+    assert '<body class="compact">' in render_html(invoice)
+    assert browser.get(f"/imports/{batch.pk}/documents.pdf").content.startswith(b"%PDF")
+    unset = copy.copy(invoice)
+    unset.print_layout = ""
+    assert '<body class="standard">' in render_html(unset)  # the company's layout

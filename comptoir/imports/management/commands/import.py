@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from comptoir.core.documents import PrintLayout
 from comptoir.core.errors import BusinessError
 from comptoir.imports.models import (
     Creates,
@@ -38,6 +39,7 @@ PARTNER_OPTIONS = {
     "unknown_tax": WhenUnknown.values,
     "unknown_unit": WhenUnknown.values,
     "unknown_payment_method": WhenUnknown.values[1:],
+    "print_layout": PrintLayout.values,
 }
 
 
