@@ -9,7 +9,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.core.bulk import collect_young, collector_paused, insert_rows
+from comptoir.core.bulk import collect_young, collector_paused, insert_stream
 from comptoir.core.errors import BusinessError
 from comptoir.imports.models import (
     ImportBatch,
@@ -141,14 +141,19 @@ ROW_COLUMNS = ["batch", "line", "raw", "data", "values", "errors", "reference", 
 
 
 def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
-    """Insert the rows as they are read, in chunks: memory stays flat whatever the file."""
-    count = 0
-    total = Decimal("0")
+    """Insert the rows as they are read, streamed: memory stays flat whatever the file."""
+    totals = {"amount": Decimal("0")}
+    count = insert_stream(ImportRow, ROW_COLUMNS, _stored_rows(batch, table, rows, totals))
+    return count, totals["amount"]
+
+
+def _stored_rows(batch, table, rows, totals: dict):
+    """Each row as stored (JSON as text); adds the valid rows' amounts to ``totals``."""
     shipping_seen: set[str] = set()
     reader = CellReader()
     dumps = json.dumps
-    chunk = []
-    for line, cells in rows:
+    total = Decimal("0")
+    for count, (line, cells) in enumerate(rows, start=1):
         data, errors = row_data(table, cells)
         row = _read_row(reader, cells, data, errors)
         if not row["errors"]:
@@ -157,25 +162,19 @@ def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
             if row["reference"] not in shipping_seen:
                 shipping_seen.add(row["reference"])
                 total += Decimal(values.get("frais_port") or 0)
-        chunk.append(
-            (
-                batch.pk,
-                line,
-                dumps(cells),
-                dumps(row["data"]),
-                dumps(row["values"]),
-                dumps(row["errors"]) if row["errors"] else "[]",
-                row["reference"],
-                row["state"],
-            )
+        yield (
+            batch.pk,
+            line,
+            dumps(cells),
+            dumps(row["data"]),
+            dumps(row["values"]),
+            dumps(row["errors"]) if row["errors"] else "[]",
+            row["reference"],
+            row["state"],
         )
-        if len(chunk) >= PARSE_CHUNK:
-            insert_rows(ImportRow, ROW_COLUMNS, chunk)
-            count += len(chunk)
-            chunk = []
+        if count % PARSE_CHUNK == 0:
             collect_young()
-    insert_rows(ImportRow, ROW_COLUMNS, chunk)
-    return count + len(chunk), total
+    totals["amount"] = total
 
 
 def edit_row(row: ImportRow, data: dict) -> ImportRow:
