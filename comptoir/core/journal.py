@@ -116,7 +116,7 @@ def _check(entry: JournalEntry, expected: int, previous: str, current: dict) -> 
         return f"entry {expected} is missing"
     if entry.previous_sha256 != previous:
         return "it does not follow the entry before it"
-    if content_hash(entry.content) != entry.content_sha256:
+    if hashlib.sha256(entry.content.encode()).hexdigest() != entry.content_sha256:
         return "its sealed content was changed"
     digest = entry_hash(
         entry.position, entry.kind, entry.number, entry.content_sha256, entry.previous_sha256

@@ -1,4 +1,5 @@
 import hashlib
+import json
 import secrets
 
 from django.conf import settings
@@ -215,7 +216,8 @@ class JournalEntry(models.Model):
     kind = models.CharField(max_length=30)
     document_id = models.BigIntegerField()
     number = models.CharField(max_length=32)
-    content = models.JSONField()
+    # The canonical JSON text of what the document states: the very bytes that were hashed.
+    content = models.TextField()
     content_sha256 = models.CharField(max_length=64)
     previous_sha256 = models.CharField(max_length=64)
     sha256 = models.CharField(max_length=64)
@@ -227,6 +229,11 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} {self.kind} {self.number}"
+
+    @property
+    def sealed(self) -> dict:
+        """What was sealed, read back from its text."""
+        return json.loads(self.content)
 
 
 class MessageTemplate(models.Model):

@@ -47,13 +47,13 @@ def test_each_issued_document_is_sealed_in_order(issued):
     assert entries[0].previous_sha256 == "0" * 64
     assert all(b.previous_sha256 == a.sha256 for a, b in pairwise(entries))
     assert entries[3].kind == "credit_note"
-    assert entries[3].content["credited_invoice"] == issued[0].number
+    assert entries[3].sealed["credited_invoice"] == issued[0].number
     assert "Journal intact: 4 entries" in verify()
 
 
 def test_a_changed_entry_breaks_the_chain_there(issued):
     entry = JournalEntry.objects.get(position=2)
-    content = dict(entry.content, totals={**entry.content["totals"], "gross": "0.01"})
+    content = dict(entry.sealed, totals={**entry.sealed["totals"], "gross": "0.01"})
     with connection.cursor() as cursor:  # behind the application's back
         cursor.execute(
             "UPDATE core_journalentry SET content = %s WHERE id = %s",
@@ -69,14 +69,14 @@ def test_a_removed_entry_is_missed(issued):
 
 
 def test_a_re_sealed_entry_does_not_follow_the_chain(issued):
-    from comptoir.core.journal import content_hash, entry_hash
+    from comptoir.core.journal import canonical, content_hash, entry_hash
 
     entry = JournalEntry.objects.get(position=2)
-    content = dict(entry.content, payment_terms="forged")
+    content = dict(entry.sealed, payment_terms="forged")
     sealed = content_hash(content)
     digest = entry_hash(2, entry.kind, entry.number, sealed, entry.previous_sha256)
     JournalEntry.objects.filter(pk=entry.pk).update(
-        content=content, content_sha256=sealed, sha256=digest
+        content=canonical(content).decode(), content_sha256=sealed, sha256=digest
     )
     # Entry 2 is consistent in itself, but its document says otherwise and entry 3 no longer
     # follows it.
