@@ -191,6 +191,15 @@ def insert_stream(model, fields: list[str], rows: Iterable[tuple], chunk: int = 
     return count + len(pending)
 
 
+def analyze(model) -> None:
+    """After a bulk load, refresh PostgreSQL's statistics of the table: the queries that follow
+    are planned for its real size (a table it believes small is scanned whole, again and
+    again). A sample is read, whatever the table's size."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 PLAIN_TYPES = {
     "CharField",
     "TextField",

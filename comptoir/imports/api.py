@@ -93,7 +93,7 @@ def preview_batch(request, pk: int):
 @router.get("/imports/{pk}/rows", response=list[RowOut])
 @paginate
 def list_rows(request, pk: int, state: Query[str | None] = None):
-    rows = ImportRow.objects.filter(batch_id=pk).select_related("document")
+    rows = ImportRow.objects.filter(batch_id=pk).with_document()
     return rows.filter(state=state) if state else rows
 
 

@@ -150,8 +150,31 @@ class ImportBatch(models.Model):
         return reverse("imports:batch", args=[self.pk])
 
 
+class ImportRowQuerySet(models.QuerySet):
+    def with_document(self):
+        """Each row's document, as ``document_id`` and ``document_number``: the one created,
+        or found already created, for its partner reference (rows created or duplicate)."""
+        links = PartnerDocument.objects.filter(
+            partner=models.OuterRef("batch__partner"), reference=models.OuterRef("reference")
+        )
+        done = [ImportRow.State.CREATED, ImportRow.State.DUPLICATE]
+        return self.annotate(
+            document_id=models.Case(
+                models.When(state__in=done, then=models.Subquery(links.values("pk")[:1]))
+            ),
+            document_number=models.Case(
+                models.When(state__in=done, then=models.Subquery(links.values("number")[:1]))
+            ),
+        )
+
+
 class ImportRow(models.Model):
-    """A line of the file: its cells as read, its values per column, and its outcome."""
+    """A line of the file: its cells as read, its values per column, and its outcome.
+
+    Rows link to their document through their partner reference (``with_document``): a row is
+    written once when it is read and once when it is processed, and that second write changes
+    no indexed column, so PostgreSQL rewrites it in place (its table keeps room for it).
+    """
 
     class State(models.TextChoices):
         READY = "ready", _("Ready")
@@ -162,7 +185,9 @@ class ImportRow(models.Model):
 
     OPEN_STATES = (State.READY, State.INVALID, State.FAILED)
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )  # the indexes below start with it
     line = models.PositiveIntegerField(_("line"))
     raw = models.JSONField(default=list)  # the file's cells, never changed
     data = models.JSONField(default=dict)  # text per template column (what an edit changes)
@@ -170,15 +195,14 @@ class ImportRow(models.Model):
     errors = models.JSONField(default=list)  # [{"field", "message"}]: the row's anomaly
     reference = models.CharField(_("partner reference"), max_length=100, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
-    document = models.ForeignKey(
-        "imports.PartnerDocument", null=True, blank=True, on_delete=models.SET_NULL
-    )
+
+    objects = ImportRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["batch", "line"]
-        indexes = [
-            models.Index(fields=["batch", "state"]),
-            models.Index(fields=["batch", "reference"]),
+        indexes = [models.Index(fields=["batch", "reference"])]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="import_row_line_once")
         ]
 
     def __str__(self) -> str:

@@ -81,15 +81,11 @@ class PlanRow:
 
     FIELDS = ("pk", "line", "reference", "state", "values", "errors")
 
-    __slots__ = ("document", "errors", "line", "pk", "reference", "state", "values")
+    __slots__ = ("errors", "line", "pk", "reference", "state", "values")
 
-    def __init__(self, pk, line, reference, state, values, errors, document=None):
+    def __init__(self, pk, line, reference, state, values, errors):
         self.pk, self.line, self.reference, self.state = pk, line, reference, state
-        self.values, self.errors, self.document = values, errors, document
-
-    @property
-    def document_id(self):
-        return self.document.pk if self.document is not None else None
+        self.values, self.errors = values, errors
 
 
 @dataclass
@@ -397,7 +393,6 @@ def plan_references(batch: ImportBatch, refs: list[str], currency: str, known: K
     for row in rows:
         if row.reference in existing:
             row.state, row.errors = ImportRow.State.DUPLICATE, []
-            row.document = existing[row.reference]
             duplicates.append(row)
     fresh = [r for r in rows if r.reference not in existing]
     return plan_documents(batch.partner, fresh, currency, known or Known()), duplicates

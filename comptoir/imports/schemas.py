@@ -84,11 +84,7 @@ class RowOut(Schema):
     data: dict[str, str]
     values: dict
     errors: list[ErrorItem]
-    document_number: str | None = None
-
-    @staticmethod
-    def resolve_document_number(row) -> str | None:
-        return row.document.number if row.document_id else None
+    document_number: str | None = None  # ImportRow.objects.with_document()
 
 
 class RowPatch(Schema):

@@ -145,10 +145,15 @@ def _batch(pk: int) -> ImportBatch:
 def batch_detail(request, pk: int):
     batch = _batch(pk)
     state = request.GET.get("state") or ""
-    rows = ImportRow.objects.filter(batch=batch).select_related("document").order_by("line")
+    rows = ImportRow.objects.filter(batch=batch).with_document().order_by("line")
     if state in ImportRow.State.values:
         rows = rows.filter(state=state)
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    documents = PartnerDocument.objects.select_related("invoice", "order").in_bulk(
+        {row.document_id for row in page if row.document_id}
+    )
+    for row in page:
+        row.document = documents.get(row.document_id)
     open_rows = batch.status in (ImportBatch.Status.PARSED, ImportBatch.Status.PROCESSED)
     context = {
         "batch": batch,
@@ -211,10 +216,9 @@ def batch_export(request, pk: int):
         yield "\ufeff" + writer.writerow(
             [_("line"), _("state"), _("anomaly"), _("document"), *headers]
         )
-        rows = ImportRow.objects.filter(batch=batch).select_related("document").order_by("line")
+        rows = ImportRow.objects.filter(batch=batch).with_document().order_by("line")
         for row in rows.iterator(chunk_size=2000):
-            cells = [row.line, row.get_state_display(), row.anomaly]
-            cells.append(row.document.number if row.document_id else "")
+            cells = [row.line, row.get_state_display(), row.anomaly, row.document_number or ""]
             yield writer.writerow([neutralise(str(c)) for c in [*cells, *row.raw]])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

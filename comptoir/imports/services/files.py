@@ -9,7 +9,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.core.bulk import collect_young, collector_paused, insert_stream
+from comptoir.core.bulk import analyze, collect_young, collector_paused, insert_stream
 from comptoir.core.errors import BusinessError
 from comptoir.imports.models import (
     ImportBatch,
@@ -22,6 +22,7 @@ from comptoir.imports.planning import (
 )
 
 PARSE_CHUNK = 5000
+ANALYZE_AFTER = 10_000  # rows read: enough to change how their queries are best planned
 
 
 # Upload -----------------------------------------------------------------------------------------
@@ -144,6 +145,8 @@ def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
     """Insert the rows as they are read, streamed: memory stays flat whatever the file."""
     totals = {"amount": Decimal("0")}
     count = insert_stream(ImportRow, ROW_COLUMNS, _stored_rows(batch, table, rows, totals))
+    if count >= ANALYZE_AFTER:
+        analyze(ImportRow)
     return count, totals["amount"]
 
 

@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
@@ -50,11 +49,7 @@ class _Context:
 
 
 def _save_row_states(rows: list[ImportRow]) -> None:
-    update_rows(
-        ImportRow,
-        ["state", "errors", "document"],
-        [(r.pk, r.state, r.errors, r.document_id) for r in rows],
-    )
+    update_rows(ImportRow, ["state", "errors"], [(r.pk, r.state, r.errors) for r in rows])
 
 
 # Writing a plan ---------------------------------------------------------------------------------
@@ -283,20 +278,13 @@ def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]
             ],
         )
     )
-    # The rows planned are the open rows of these references (the batch is locked).
+    # The rows planned are the open rows of these references (the batch is locked); they
+    # link to their document by reference (ImportRow.objects.with_document).
     ImportRow.objects.filter(
         batch=context.batch,
         reference__in=[link.reference for link in links],
         state__in=ImportRow.OPEN_STATES,
-    ).update(
-        state=ImportRow.State.CREATED,
-        errors=[],
-        document=Subquery(
-            PartnerDocument.objects.filter(partner=partner, reference=OuterRef("reference")).values(
-                "pk"
-            )[:1]
-        ),
-    )
+    ).update(state=ImportRow.State.CREATED, errors=[])
     return list(zip(docs, documents, strict=True))
 
 

@@ -57,9 +57,13 @@ def test_a_file_becomes_issued_invoices_with_their_customers_items_and_payments(
     assert customer.email == "a@dupont.fr"
     assert customer.addresses.get().city == "Lyon"
     assert Item.objects.get(code="CAFE").tax.code == "TVA55"
-    rows = ImportRow.objects.filter(batch=batch, state=ImportRow.State.CREATED)
-    assert {r.document.invoice_id for r in rows} == set(
+    rows = ImportRow.objects.filter(batch=batch, state=ImportRow.State.CREATED).with_document()
+    links = PartnerDocument.objects.in_bulk([r.document_id for r in rows])
+    assert {links[r.document_id].invoice_id for r in rows} == set(
         Invoice.objects.values_list("pk", flat=True)
+    )
+    assert {r.document_number for r in rows} == set(
+        Invoice.objects.values_list("number", flat=True)
     )
 
 
@@ -71,6 +75,13 @@ def test_re_importing_the_same_or_an_overlapping_file_creates_nothing_twice(part
     batch, report = run(partner, csv_file(A2, A3))
     assert report.documents_created == 1 and report.duplicate_rows == 1
     assert states(batch) == {2: "duplicate", 3: "created"}
+    numbers = dict(
+        ImportRow.objects.filter(batch=batch).with_document().values_list("line", "document_number")
+    )
+    assert numbers == {  # the duplicate row links to the document created the first time
+        2: Invoice.objects.get(customer_reference="A2").number,
+        3: Invoice.objects.get(customer_reference="A3").number,
+    }
     assert Invoice.objects.count() == 3
     assert Customer.objects.count() == 2  # Dupont matched by the partner's id
     assert PartnerDocument.objects.count() == 3
