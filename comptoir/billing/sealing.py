@@ -1,12 +1,13 @@
 """What an issued invoice or credit note states, as sealed in the journal (core.journal)."""
 
 from decimal import Decimal
+from operator import attrgetter
 
 from comptoir.billing.models import Invoice, InvoiceLine
 
 
 def _fixed(value, places: int) -> str:
-    return f"{Decimal(value):.{places}f}"
+    return f"{value if isinstance(value, Decimal) else Decimal(value):.{places}f}"
 
 
 LINE_FIELDS = (
@@ -85,7 +86,7 @@ def contents(invoices: list[Invoice], written_lines: list[InvoiceLine] | None = 
     if written_lines is None:
         rows = InvoiceLine.objects.filter(invoice_id__in=ids).values_list(*LINE_FIELDS)
     else:
-        rows = ([getattr(line, name) for name in LINE_FIELDS] for line in written_lines)
+        rows = map(attrgetter(*LINE_FIELDS), written_lines)
     for values in rows:
         lines.setdefault(values[0], []).append(values)
     credited = dict(

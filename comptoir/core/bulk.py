@@ -11,9 +11,11 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import json
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import JSONField
 from django.db.models.base import ModelState
 
 CHUNK = 2000
@@ -226,12 +228,15 @@ def _as_is(value):
 
 
 def _prepare(field, value, memo: dict):
-    """The value as Django saves it; dates and timestamps are remembered (JSON is not)."""
+    """The value as Django saves it; dates and timestamps are remembered; JSON goes as its
+    text (both databases read it so: SQLite stores it, PostgreSQL parses it)."""
     if isinstance(value, (dt.date, dt.time)):
         prepared = memo.get(value)
         if prepared is None:
             prepared = memo[value] = field.get_db_prep_save(value, connection)
         return prepared
+    if isinstance(field, JSONField) and value is not None:
+        return json.dumps(value, cls=field.encoder)
     return field.get_db_prep_save(value, connection)
 
 

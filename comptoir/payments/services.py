@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import ZERO, settlements
 from comptoir.billing.services import refresh_settlements
-from comptoir.core.bulk import insert_objects
+from comptoir.core.bulk import insert_objects, new_instances
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import MAX_AMOUNT, parse_decimal, round_amount
 from comptoir.core.numbering import take_numbers
@@ -125,18 +125,27 @@ def register_payments(
                     if share > 0:
                         pairs.append((invoices[invoice.pk], share))
                         left -= share
-            payment = Payment(
-                customer_id=request.customer.pk,
-                amount=amount,
-                date=request.date or timezone.localdate(),
-                method=request.method,
-                reference=request.reference,
-                created_by=by,
+            [payment] = new_instances(
+                Payment,
+                [
+                    {
+                        "customer_id": request.customer.pk,
+                        "amount": amount,
+                        "date": request.date or timezone.localdate(),
+                        "method": request.method,
+                        "reference": request.reference,
+                        "created_by": by,
+                    }
+                ],
             )
-            for invoice, share in _allocate(amount, pairs, outstanding, request.customer.pk):
-                all_allocations.append(
-                    Allocation(payment=payment, invoice=invoice, amount=share, date=payment.date)
-                )
+            checked = _allocate(amount, pairs, outstanding, request.customer.pk)
+            all_allocations += new_instances(
+                Allocation,
+                [
+                    {"payment": payment, "invoice": invoice, "amount": share, "date": payment.date}
+                    for invoice, share in checked
+                ],
+            )
             payments.append(payment)
         by_date: dict = {}
         for payment in payments:

@@ -56,14 +56,19 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         [spec.item for r in requests for spec in r.lines if spec.item is not None], ("tax", "unit")
     )
     headers, lines = [], []
+    known_defaults: dict[tuple, dict] = {}  # a customer's many documents of a batch
     for request in requests:
         customer = customers[request.customer.pk]
         header = dict(request.header)
         day = header.pop("date", None) or timezone.localdate()
         if default_terms and not header.get("terms"):
             header["terms"] = default_terms.body
-        defaults = document_defaults(customer, company, day, header.pop("payment_terms", None))
-        headers.append({**defaults, "created_by": by, **header})
+        terms = header.pop("payment_terms", None)
+        key = (customer.pk, terms.pk if terms else None)
+        defaults = known_defaults.get(key)
+        if defaults is None:
+            defaults = known_defaults[key] = document_defaults(customer, company, day, terms)
+        headers.append({**defaults, "date": day, "created_by": by, **header})
         for spec in request.lines:
             if spec.item is not None:
                 spec.item = items[spec.item.pk]
@@ -105,9 +110,11 @@ def save_documents(built, parent_field: str) -> list:
         return []
     docs = insert_objects([doc for doc, _ in built], returning=True)
     all_lines = []
+    attname = f"{parent_field}_id"
     for doc, lines in built:
-        for line in lines:
-            setattr(line, parent_field, doc)
+        for line in lines:  # the parent set as its descriptor would, without its checks
+            line.__dict__[attname] = doc.pk
+            line._state.fields_cache[parent_field] = doc
             all_lines.append(line)
     insert_objects(all_lines)
     return docs

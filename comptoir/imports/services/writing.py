@@ -304,7 +304,7 @@ def _record_payments(docs: list[PlannedDocument], documents, context: _Context) 
         share = min(paid, document.total_gross) if payable else Decimal("0")
         requests.append(
             PaymentRequest(
-                customer=Customer(pk=document.customer_id),
+                customer=document.customer,  # at hand: the document was built with it
                 amount=paid,
                 date=_date(doc.header["date_document"]),
                 method=doc.payment_method,
