@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.core.documents import CustomerDocument, DocumentLine
+from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
 from comptoir.core.errors import ImmutableDocument
 from comptoir.core.money import AmountField
 
@@ -61,13 +61,14 @@ class Invoice(CustomerDocument):
     TYPE_CODES = {Kind.INVOICE: "380", Kind.CREDIT_NOTE: "381", Kind.DOWN_PAYMENT: "386"}
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    status = models.CharField(  # indexed first in the indexes below
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     order = models.ForeignKey(
         "sales.SalesOrder",
         verbose_name=_("sales order"),
         null=True,
+        db_index=False,  # sparse_index below
         blank=True,
         on_delete=models.PROTECT,
         related_name="invoices",
@@ -76,6 +77,7 @@ class Invoice(CustomerDocument):
         "sales.Quotation",
         verbose_name=_("quotation"),
         null=True,
+        db_index=False,  # sparse_index below
         blank=True,
         on_delete=models.PROTECT,
         related_name="invoices",
@@ -84,6 +86,7 @@ class Invoice(CustomerDocument):
         "self",
         verbose_name=_("credited invoice"),
         null=True,
+        db_index=False,  # sparse_index below
         blank=True,
         on_delete=models.PROTECT,
         related_name="credit_notes",
@@ -92,6 +95,7 @@ class Invoice(CustomerDocument):
         "stock.CustomerReturn",
         verbose_name=_("goods returned"),
         null=True,
+        db_index=False,  # sparse_index below
         blank=True,
         on_delete=models.PROTECT,
         related_name="credit_notes",
@@ -117,6 +121,10 @@ class Invoice(CustomerDocument):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["status", "kind", "date"]),
             models.Index(fields=["status", "due_date"], name="billing_inv_receivable_idx"),
+            sparse_index("order", "billing_inv_order_idx"),
+            sparse_index("quotation", "billing_inv_quotation_idx"),
+            sparse_index("credited_invoice", "billing_inv_credited_idx"),
+            sparse_index("customer_return", "billing_inv_return_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -163,22 +171,38 @@ class InvoiceLine(DocumentLine):
     source_line = models.ForeignKey(
         "sales.SalesOrderLine",
         null=True,
+        db_index=False,  # the sparse indexes below
         blank=True,
         on_delete=models.PROTECT,
         related_name="invoice_lines",
     )
     credited_line = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
+        "self",
+        null=True,
+        blank=True,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="credit_lines",
     )
     # On a final invoice: the down-payment invoice line this (negative) line deducts.
     deducted_line = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="deductions"
+        "self",
+        null=True,
+        blank=True,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="deductions",
     )
 
     objects = InvoiceLineQuerySet.as_manager()
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("invoice line")
+        indexes = [
+            sparse_index("source_line", "billing_line_source_idx"),
+            sparse_index("credited_line", "billing_line_credited_idx"),
+            sparse_index("deducted_line", "billing_line_deducted_idx"),
+        ]
 
     def _invoice_issued(self) -> bool:
         return (

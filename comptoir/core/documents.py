@@ -19,6 +19,15 @@ from comptoir.core.money import (
 )
 
 
+def sparse_index(field: str, name: str) -> models.Index:
+    """An index of a link most rows leave empty (a credited invoice, an order line): only
+    the rows that have one are indexed, which is what lookups by it search. Its foreign key
+    is declared with ``db_index=False``."""
+    return models.Index(
+        fields=[field], name=name, condition=models.Q(**{f"{field}__isnull": False})
+    )
+
+
 class PrintLayout(models.TextChoices):
     """How a document looks on paper. Every layout prints every mandatory mention."""
 
