@@ -33,6 +33,7 @@ from comptoir.parties.models import Address, Customer
 from comptoir.payments.models import PaymentMethod
 from comptoir.pricing.models import Tax, VatCategory
 
+DOCUMENT_FIELD_SET = frozenset(DOCUMENT_FIELDS)
 DOCUMENT_REQUIRED = [n for n in REQUIRED if BY_NAME[n].document and n != "reference_partenaire"]
 PAYMENT_METHODS = {
     "virement": PaymentMethod.TRANSFER,
@@ -160,10 +161,14 @@ def group_rows(rows: list[PlanRow]) -> list[PlannedDocument]:
         if row.state == ImportRow.State.INVALID:  # reasons of an earlier processing go
             doc.errors[row.pk] = list(row.errors)
             continue
-        for name in DOCUMENT_FIELDS:
-            value = row.values.get(name)
-            if value in (None, ""):
-                continue
+        given = {
+            name: value
+            for name, value in row.values.items()
+            if name in DOCUMENT_FIELD_SET and value not in (None, "")
+        }
+        if given.items() <= doc.header.items():
+            continue  # the document's fields, as its first row gave them (the usual case)
+        for name, value in given.items():
             known = doc.header.setdefault(name, value)
             if known != value:
                 doc.refuse(
@@ -381,7 +386,7 @@ def plan_references(batch: ImportBatch, refs: list[str], currency: str, known: K
     # per-value converters take on thousands of rows.
     loads = json.loads
     rows = [
-        PlanRow(pk, line, reference, state, loads(values), loads(errors))
+        PlanRow(pk, line, reference, state, loads(values), loads(errors) if errors != "[]" else [])
         for pk, line, reference, state, values, errors in ImportRow.objects.filter(
             batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES
         )

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.core.bulk import remember_related
+from comptoir.core.bulk import insert_objects, remember_related
 from comptoir.core.identifiers import compact_siren, compact_siret, compact_vat_id
 from comptoir.core.numbering import take_numbers
 from comptoir.core.validation import (
@@ -60,7 +60,7 @@ def create_customers(rows: list[dict], *, addresses: list[list[dict]] | None = N
         for customer in customers:
             _normalise(customer)
         full_clean_batch(customers, unique="code", exclude=["created_at"])
-        Customer.objects.bulk_create(customers)
+        insert_objects(customers, returning=True)
         new_addresses = [
             Address(customer=customer, **data)
             for customer, customer_addresses in zip(
@@ -69,7 +69,7 @@ def create_customers(rows: list[dict], *, addresses: list[list[dict]] | None = N
             for data in customer_addresses
         ]
         full_clean_batch(new_addresses)
-        Address.objects.bulk_create(new_addresses)
+        insert_objects(new_addresses, returning=True)
         by_customer: dict[int, list[Address]] = {}
         for address in new_addresses:
             by_customer.setdefault(address.customer_id, []).append(address)
