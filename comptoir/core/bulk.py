@@ -311,9 +311,20 @@ def _blueprint(model) -> tuple:
     fields = model._meta.concrete_fields
     dynamic = [f for f in fields if f.has_default() and callable(f.default)]
     static = {f.attname: f.get_default() for f in fields if f not in dynamic}
-    relations = {f.name: f.attname for f in fields if f.is_relation}
+    # name → (attname, the attribute of the related row it holds: its id, or its to_field)
+    relations = {f.name: (f.attname, f.target_field.attname) for f in fields if f.is_relation}
     known = frozenset({f.attname for f in fields} | set(relations))
     return static, dynamic, relations, known
+
+
+def _key_of(related, attname: str):
+    """What a link to ``related`` holds (its id), read straight from its attributes unless
+    deferred or computed."""
+    found = related.__dict__.get(attname, _MISSING)
+    return getattr(related, attname) if found is _MISSING else found
+
+
+_MISSING = object()
 
 
 def new_instances(model, rows: list[dict]) -> list:
@@ -338,11 +349,11 @@ def new_instances(model, rows: list[dict]) -> list:
                 attributes[field.attname] = field.get_default()
         cache = obj._state.fields_cache
         for name, value in values.items():
-            attname = relations.get(name)
-            if attname is None:
+            relation = relations.get(name)
+            if relation is None:
                 attributes[name] = value
             else:
                 cache[name] = value
-                attributes[attname] = value.pk if value is not None else None
+                attributes[relation[0]] = None if value is None else _key_of(value, relation[1])
         instances.append(obj)
     return instances

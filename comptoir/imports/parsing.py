@@ -91,6 +91,7 @@ class Table:
     sources: dict[str, str] = field(default_factory=dict)  # template column → what feeds it
     unknown: list[str] = field(default_factory=list)
     extract: dict = field(default_factory=dict)  # template column → fn(cells) → text
+    positions: dict = field(default_factory=dict)  # template column → its cell, when direct
 
     def as_dict(self) -> dict:
         return {
@@ -112,6 +113,7 @@ def _layout(table: Table, first_row: list[str] | None, has_header: bool, mapping
         table.headers = list(NAMES)
         table.sources = {name: name for name in NAMES}
         table.extract = {name: _cell(i) for i, name in enumerate(NAMES)}
+        table.positions = {name: i for i, name in enumerate(NAMES)}
         return
     if first_row is None or not any(str(c or "").strip() for c in first_row):
         raise FileError("import.empty", _("The file is empty: it has no header line."))
@@ -149,6 +151,7 @@ def _layout(table: Table, first_row: list[str] | None, has_header: bool, mapping
         seen[name] = position
         table.sources[name] = header
         table.extract[name] = _cell(position)
+        table.positions[name] = position
     missing = [name for name in REQUIRED if name not in table.extract]
     if missing:
         raise FileError(
@@ -509,5 +512,9 @@ def row_data(table: Table, cells: list[str]) -> tuple[dict[str, str], list[dict]
                 ),
             }
         )
+    if len(table.positions) == len(table.extract):  # every column is a cell of the file
+        if len(cells) < width:
+            cells = [*cells, *[""] * (width - len(cells))]
+        return {name: cells[position] for name, position in table.positions.items()}, errors
     data = {name: extract(cells) for name, extract in table.extract.items()}
     return data, errors
