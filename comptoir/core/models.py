@@ -248,3 +248,17 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept while it counts towards making the next attempts wait."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45)  # the client's IP address
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"

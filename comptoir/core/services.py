@@ -1,10 +1,13 @@
-"""State changes of the company settings and API tokens."""
+"""State changes of the company settings, API tokens and failed logins."""
+
+import datetime as dt
+import math
 
 from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
-from comptoir.core.models import ApiToken, Company
+from comptoir.core.models import ApiToken, Company, LoginFailure
 from comptoir.core.validation import full_clean_or_raise
 
 COMPANY_FIELDS = {f.name for f in Company._meta.get_fields() if f.concrete and f.name != "id"}
@@ -52,3 +55,35 @@ def save_message_template(kind: str, subject: str, body: str):
         full_clean_or_raise(template)
         template.save()
         return template
+
+
+# Logins -----------------------------------------------------------------------------------------
+
+
+def login_wait_minutes(username: str, address: str) -> int:
+    """How long this user name must wait before trying again from this address (0: it may)."""
+    from django.conf import settings
+
+    window = timezone.now() - dt.timedelta(minutes=settings.COMPTOIR_LOGIN_WAIT_MINUTES)
+    recent = list(
+        LoginFailure.objects.filter(username=username, address=address, at__gt=window)
+        .order_by("-at")
+        .values_list("at", flat=True)[: settings.COMPTOIR_LOGIN_FAILURES]
+    )
+    if len(recent) < settings.COMPTOIR_LOGIN_FAILURES:
+        return 0
+    left = recent[-1] - window  # the oldest counted failure leaves the window then
+    return max(1, math.ceil(left.total_seconds() / 60))
+
+
+def record_login_failure(username: str, address: str) -> None:
+    from django.conf import settings
+
+    with transaction.atomic():
+        LoginFailure.objects.create(username=username[:150], address=address[:45])
+        stale = timezone.now() - dt.timedelta(minutes=settings.COMPTOIR_LOGIN_WAIT_MINUTES)
+        LoginFailure.objects.filter(at__lt=stale).delete()
+
+
+def forget_login_failures(username: str, address: str) -> None:
+    LoginFailure.objects.filter(username=username, address=address).delete()

@@ -53,8 +53,16 @@ def page(chromium, live_server):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    refused = []  # what the Content-Security-Policy refused: a page relying on inline code
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not refused, refused
 
 
 @pytest.fixture
