@@ -146,7 +146,7 @@ def _store_rows(batch, table, rows) -> tuple[int, Decimal]:
     totals = {"amount": Decimal("0")}
     count = insert_stream(ImportRow, ROW_COLUMNS, _stored_rows(batch, table, rows, totals))
     if count >= ANALYZE_AFTER:
-        analyze(ImportRow)
+        analyze(ImportRow, ["batch", "line", "reference", "state"])
     return count, totals["amount"]
 
 
