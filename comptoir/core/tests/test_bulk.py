@@ -46,3 +46,36 @@ def test_an_unknown_field_is_refused_as_the_constructor_refuses_it():
         new_instances(InvoiceLine, [{"colour": "red"}])
     with pytest.raises(TypeError):
         InvoiceLine(colour="red")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_statistics_are_refreshed_after_a_bulk_load(company):
+    """The planner learns the table's new size from a small sample, and the transaction's
+    statistics target is left as it was."""
+    from django.db import connection
+
+    from comptoir.core.bulk import analyze, insert_stream
+    from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
+
+    partner = ImportPartner.objects.create(name="Bulk")
+    batch = ImportBatch.objects.create(partner=partner, file_name="f.csv", size=1, sha256="0")
+    rows = ((batch.pk, n, "[]", "{}", "{}", "[]", f"R{n // 5}", "ready") for n in range(20_000))
+    fields = ["batch", "line", "raw", "data", "values", "errors", "reference", "state"]
+    assert insert_stream(ImportRow, fields, rows) == 20_000
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_statistics_target")
+        [(before,)] = cursor.fetchall()
+        analyze(ImportRow, ["batch", "reference", "state"])
+        cursor.execute("SHOW default_statistics_target")
+        assert cursor.fetchall() == [(before,)]
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s", [ImportRow._meta.db_table]
+        )
+        [(estimated,)] = cursor.fetchall()
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE tablename = %s AND attname = 'reference'",
+            [ImportRow._meta.db_table],
+        )
+        [(columns,)] = cursor.fetchall()
+    assert 15_000 < estimated < 25_000 and columns == 1
