@@ -98,7 +98,10 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "DJANGO_SETTINGS_MODULE": "comptoir.settings",
         "COMPTOIR_VAR_DIR": str(tmp_path),
     }
-    env.pop("DATABASE_URL", None)
+    # The browser tests allow synchronous database access under Playwright's
+    # event loop; a production process never has that switch.
+    for name in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-m", "comptoir", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
