@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from comptoir.core.models import Company
-from comptoir.core.services import create_token, update_company
+from comptoir.core.roles import ADMINISTRATOR
+from comptoir.core.services import create_token, set_user_roles, update_company
 from comptoir.pricing.models import PaymentTerms
 
 IN_CI = os.environ.get("CI") == "true"
@@ -50,7 +51,16 @@ def company(db) -> Company:
 
 @pytest.fixture
 def user(db, django_user_model):
-    return django_user_model.objects.create_user("alice", "alice@example.fr", "secret-pass")
+    """An administrator: tests of what roles may not do make their own users (``make_user``)."""
+    return make_user("alice", ADMINISTRATOR, password="secret-pass")
+
+
+def make_user(username: str, *roles: str, password: str = "secret-pass"):
+    """A user with these shipped roles (none: a user who may only log in)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username, f"{username}@example.fr", password)
+    return set_user_roles(user, list(roles))
 
 
 @pytest.fixture

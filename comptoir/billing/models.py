@@ -117,6 +117,10 @@ class Invoice(CustomerDocument):
     class Meta:
         verbose_name = _("invoice")
         ordering = ["-date", "-id"]
+        permissions = [
+            ("issue_invoice", _("Can issue invoices and credit notes")),
+            ("credit_invoice", _("Can credit, correct or cancel issued invoices")),
+        ]
         indexes = [
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["status", "kind", "date"]),

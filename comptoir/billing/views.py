@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -105,7 +104,6 @@ invoice_form = document_form_view(
 )
 
 
-@login_required
 def invoice_detail(request, pk: int):
     invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice", "order"), pk=pk)
     settlement = Settlement.of(invoice)
@@ -125,7 +123,6 @@ def invoice_detail(request, pk: int):
     )
 
 
-@login_required
 def invoice_credit(request, pk: int):
     """A credit note for chosen quantities of an issued invoice's lines."""
     invoice = get_object_or_404(Invoice, pk=pk)
@@ -154,7 +151,6 @@ def _file_response(content: bytes, content_type: str, name: str) -> HttpResponse
     return response
 
 
-@login_required
 def invoice_pdf(request, pk: int):
     """The issued invoice as its stored Factur-X (PDF/A-3 with its XML); a draft as a plain
     PDF, in the language asked for."""
@@ -171,7 +167,6 @@ def invoice_pdf(request, pk: int):
     return _file_response(content, "application/pdf", f"{invoice.number or 'brouillon'}.pdf")
 
 
-@login_required
 def invoice_xml(request, pk: int):
     invoice = get_object_or_404(
         Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
@@ -188,7 +183,6 @@ class SendForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-@login_required
 def invoice_send(request, pk: int):
     """Send an issued invoice or credit note by e-mail, its Factur-X PDF attached."""
     invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
@@ -229,7 +223,6 @@ class DownPaymentForm(forms.Form):
     )
 
 
-@login_required
 def order_down_payment(request, pk: int):
     """A down-payment invoice on a confirmed order (a draft, to check and issue)."""
     order = get_object_or_404(SalesOrder, pk=pk)
@@ -268,7 +261,6 @@ class InvoiceDeliveriesForm(forms.Form):
         return customer
 
 
-@login_required
 def invoice_deliveries(request):
     """Invoice the shipped deliveries not yet invoiced, one invoice per customer."""
     form = InvoiceDeliveriesForm(request.POST or None, initial={"up_to": timezone.localdate()})
@@ -299,7 +291,6 @@ def invoice_deliveries(request):
 PRINTABLE = {"quotation": Quotation, "order": SalesOrder, "delivery": DeliveryNote}
 
 
-@login_required
 def picking_pdf(request):
     """The picking list of the deliveries named in the query (?delivery=1&delivery=2)."""
     ids = [int(pk) for pk in request.GET.getlist("delivery") if pk.isdigit()]
@@ -310,7 +301,6 @@ def picking_pdf(request):
     return _file_response(content, "application/pdf", "preparation.pdf")
 
 
-@login_required
 def document_pdf(request, kind: str, pk: int):
     """A quotation, order confirmation or delivery note as PDF."""
     model = PRINTABLE.get(kind)

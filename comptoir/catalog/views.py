@@ -1,7 +1,6 @@
 """Items and price lists: lists, forms, and search-as-you-type options for document lines."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,7 +59,6 @@ class PriceListListing(Listing):
     create_label = gettext_lazy("New price list")
 
 
-@login_required
 def item_form(request, pk: int | None = None):
     item = get_object_or_404(Item, pk=pk) if pk else None
     form = ItemForm(request.POST or None, instance=item)
@@ -87,7 +85,6 @@ def _item_tabs(item) -> list:
     return tabs
 
 
-@login_required
 def price_list_form(request):
     form = PriceListForm(request.POST or None)
     if request.method == "POST":
@@ -97,7 +94,6 @@ def price_list_form(request):
     return form_page(request, form, _("New price list"))
 
 
-@login_required
 def price_list_detail(request, pk: int):
     price_list = get_object_or_404(PriceList, pk=pk)
     form = ItemPriceForm(request.POST or None)
@@ -120,7 +116,6 @@ def price_list_detail(request, pk: int):
     )
 
 
-@login_required
 def item_options(request):
     """<option>s for an item field of a document line, searched by code or name."""
     term = ""
@@ -134,7 +129,6 @@ def item_options(request):
     return render(request, "catalog/item_options.html", {"items": items})
 
 
-@login_required
 def bundle_components(request, pk: int):
     """What a bundle is made of."""
     bundle = get_object_or_404(Item, pk=pk, kind=Item.Kind.BUNDLE)

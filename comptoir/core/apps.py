@@ -6,3 +6,20 @@ class CoreConfig(AppConfig):
     name = "comptoir.core"
     label = "core"
     verbose_name = _("Company and settings")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_install_roles)
+
+
+def _install_roles(sender, **kwargs):
+    """After migrating, the shipped roles exist. Each app's permissions are created by its own
+    post-migrate step (apps with models only): the roles are installed after the last one's."""
+    from django.apps import apps
+
+    from comptoir.core.services import install_roles
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
+        install_roles()

@@ -1,4 +1,4 @@
-"""State changes of the company settings, API tokens and failed logins."""
+"""State changes of the company settings, roles and users, API tokens and failed logins."""
 
 import datetime as dt
 import math
@@ -87,3 +87,46 @@ def record_login_failure(username: str, address: str) -> None:
 
 def forget_login_failures(username: str, address: str) -> None:
     LoginFailure.objects.filter(username=username, address=address).delete()
+
+
+# Roles and users ----------------------------------------------------------------------------------
+
+
+def install_roles(*, reset: bool = False) -> list:
+    """Create the shipped roles that do not exist yet, with their permissions; with ``reset``
+    give every shipped role its shipped permissions again (an administrator's changes go)."""
+    from django.contrib.auth.models import Group
+
+    from comptoir.core.roles import ROLES, role_permissions
+
+    groups = []
+    with transaction.atomic():
+        for role in ROLES:
+            group, created = Group.objects.get_or_create(name=role.name)
+            if created or reset:
+                group.permissions.set(role_permissions(role))
+            groups.append(group)
+    return groups
+
+
+def create_user(username: str, password: str, role_names: list[str]):
+    from django.contrib.auth import get_user_model
+
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username, password=password)
+        return set_user_roles(user, role_names)
+
+
+def set_user_roles(user, role_names: list[str], *, is_active: bool | None = None):
+    """Give a user exactly these roles; an administrator also reaches the admin site."""
+    from django.contrib.auth.models import Group
+
+    from comptoir.core.roles import ADMINISTRATOR
+
+    with transaction.atomic():
+        user.groups.set(Group.objects.filter(name__in=role_names))
+        user.is_staff = ADMINISTRATOR in role_names or user.is_superuser
+        if is_active is not None:
+            user.is_active = is_active
+        user.save(update_fields=["is_staff", "is_active"])
+    return user

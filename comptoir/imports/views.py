@@ -3,7 +3,6 @@
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse, StreamingHttpResponse
@@ -79,7 +78,6 @@ class PartnerListing(Listing):
     create_label = gettext_lazy("New partner")
 
 
-@login_required
 def partner_form(request, pk: int | None = None):
     partner = get_object_or_404(ImportPartner, pk=pk) if pk else None
     form = PartnerForm(request.POST or None, instance=partner)
@@ -94,7 +92,6 @@ def partner_form(request, pk: int | None = None):
     return form_page(request, form, title, back_url=reverse("imports:partners"))
 
 
-@login_required
 def template_download(request, format: str):
     content, kind = (
         (template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -106,7 +103,6 @@ def template_download(request, format: str):
     return response
 
 
-@login_required
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     form.fields["file"].help_text = format_html(
@@ -141,7 +137,6 @@ def _batch(pk: int) -> ImportBatch:
     )
 
 
-@login_required
 def batch_detail(request, pk: int):
     batch = _batch(pk)
     state = request.GET.get("state") or ""
@@ -173,7 +168,6 @@ def batch_detail(request, pk: int):
     return render(request, "imports/batch_detail.html", context)
 
 
-@login_required
 def batch_progress(request, pk: int):
     batch = _batch(pk)
     response = render(request, "imports/progress.html", {"batch": batch})
@@ -182,7 +176,6 @@ def batch_progress(request, pk: int):
     return response
 
 
-@login_required
 @require_POST
 def batch_process(request, pk: int):
     try:
@@ -192,7 +185,6 @@ def batch_process(request, pk: int):
     return redirect("imports:batch", pk=pk)
 
 
-@login_required
 @require_POST
 def batch_purge(request, pk: int):
     deleted = services.purge_batch(_batch(pk))
@@ -205,7 +197,6 @@ class _Echo:
         return value
 
 
-@login_required
 def batch_export(request, pk: int):
     """The rows with their state and anomaly, then the cells as the file had them."""
     batch = _batch(pk)
@@ -226,7 +217,6 @@ def batch_export(request, pk: int):
     return response
 
 
-@login_required
 def row_edit(request, pk: int, row_pk: int):
     row = get_object_or_404(ImportRow.objects.select_related("batch"), batch_id=pk, pk=row_pk)
     form = RowForm(request.POST or None, row=row)
@@ -248,7 +238,6 @@ def row_edit(request, pk: int, row_pk: int):
     )
 
 
-@login_required
 def batch_documents_pdf(request, pk: int):
     """The documents this import created (invoices or order confirmations), in one PDF."""
     from comptoir.billing.pdf import render_many
@@ -273,7 +262,6 @@ def batch_documents_pdf(request, pk: int):
     return response
 
 
-@login_required
 def opening_stock(request):
     """Opening stock from a CSV file: receipts into a warehouse, all or nothing."""
     from comptoir.stock.services import default_warehouse

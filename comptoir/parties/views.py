@@ -1,7 +1,6 @@
 """Customer pages: list, the customer's page, forms, and search-as-you-type options."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -40,7 +39,6 @@ class CustomerListing(Listing):
         return Customer.objects.select_related("group")
 
 
-@login_required
 def customer_detail(request, pk: int):
     customer = get_object_or_404(
         Customer.objects.select_related("group", "territory", "price_list", "payment_terms"),
@@ -57,7 +55,6 @@ def customer_detail(request, pk: int):
     )
 
 
-@login_required
 def customer_form(request, pk: int | None = None):
     customer = get_object_or_404(Customer, pk=pk) if pk else None
     form = CustomerForm(request.POST or None, instance=customer)
@@ -81,7 +78,6 @@ def customer_form(request, pk: int | None = None):
 
 
 def _child_form(form_class, service, title):
-    @login_required
     def view(request, pk: int):
         customer = get_object_or_404(Customer, pk=pk)
         form = form_class(request.POST or None)
@@ -100,7 +96,6 @@ address_new = _child_form(AddressForm, services.add_address, gettext_lazy("new a
 contact_new = _child_form(ContactForm, services.add_contact, gettext_lazy("new contact"))
 
 
-@login_required
 def customer_options(request):
     """<option>s for a customer field, searched by code or name as the user types."""
     term = request.GET.get("customer", request.GET.get("q", "")).strip()

@@ -38,6 +38,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("payment")
         ordering = ["-date", "-id"]
+        permissions = [("export_accounting", _("Can export the accounting entries (FEC)"))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,7 +42,6 @@ class PaymentListing(Listing):
         )
 
 
-@login_required
 def payment_detail(request, pk: int):
     payment = get_object_or_404(Payment.objects.select_related("customer"), pk=pk)
     return render(
@@ -76,7 +74,6 @@ def _register(request, form: PaymentForm, invoice: Invoice | None):
     return save_form(form, save)
 
 
-@login_required
 def payment_new(request, invoice: Invoice | None = None):
     initial = {"date": timezone.localdate(), "customer": request.GET.get("customer", "")}
     if invoice is not None:
@@ -104,7 +101,6 @@ def payment_new(request, invoice: Invoice | None = None):
     )
 
 
-@login_required
 def invoice_pay(request, pk: int):
     invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
     return payment_new(request, invoice=invoice)
@@ -117,7 +113,6 @@ class FecForm(forms.Form):
     )
 
 
-@login_required
 def fec_export(request):
     """The FEC of a fiscal year, downloaded under its legal file name."""
     from comptoir.payments.accounting import fec, fec_file_name, fiscal_year

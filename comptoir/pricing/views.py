@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +40,6 @@ def _context(kind: DocumentKind, form: DocumentForm, document, request) -> dict:
 def document_form_view(kind: DocumentKind):
     """New/edit view of a draft: a POST from htmx previews, a plain POST saves."""
 
-    @login_required
     def view(request, pk=None):
         document = None
         if pk is not None:

@@ -1,7 +1,6 @@
 """Purchase pages: suppliers, purchase orders, receipts, and buying for a sales order."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,7 +53,6 @@ class PurchaseOrderListing(Listing):
         return PurchaseOrder.objects.select_related("supplier")
 
 
-@login_required
 def supplier_form(request, pk: int | None = None):
     supplier = get_object_or_404(Supplier, pk=pk) if pk else None
     form = SupplierForm(request.POST or None, instance=supplier)
@@ -69,7 +67,6 @@ def supplier_form(request, pk: int | None = None):
     return form_page(request, form, str(supplier) if supplier else _("New supplier"))
 
 
-@login_required
 def order_form(request):
     initial = {"warehouse": default_warehouse()} if request.method == "GET" else None
     form = PurchaseOrderForm(request.POST or None, initial=initial)
@@ -89,7 +86,6 @@ def order_form(request):
     return form_page(request, form, _("New purchase order"))
 
 
-@login_required
 def order_detail(request, pk: int):
     order = get_object_or_404(
         PurchaseOrder.objects.select_related("supplier", "warehouse", "sales_order"), pk=pk
@@ -98,7 +94,6 @@ def order_detail(request, pk: int):
     return render(request, "purchasing/order_detail.html", {"document": order, "lines": lines})
 
 
-@login_required
 def order_receive(request, pk: int):
     """The goods received from the supplier, line by line (or delivered to the customer, for
     a drop shipment)."""
@@ -127,7 +122,6 @@ def order_receive(request, pk: int):
     )
 
 
-@login_required
 def sales_order_purchase(request, pk: int):
     """Buy what a confirmed sales order still needs: special order or drop shipment."""
     sales_order = get_object_or_404(SalesOrder, pk=pk)

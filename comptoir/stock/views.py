@@ -2,7 +2,6 @@
 delivery notes and the form that delivers an order line by line."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,7 +108,6 @@ class WarehouseListing(Listing):
     create_label = gettext_lazy("New warehouse")
 
 
-@login_required
 def warehouse_form(request, pk: int | None = None):
     warehouse = get_object_or_404(Warehouse, pk=pk) if pk else None
     form = WarehouseForm(request.POST or None, instance=warehouse)
@@ -131,7 +129,6 @@ def _post_move(data: dict, by) -> list:
     return services.post_moves([move], by=by)
 
 
-@login_required
 def move_form(request):
     initial = {"warehouse": services.default_warehouse()} if request.method == "GET" else None
     form = MoveForm(request.POST or None, initial=initial)
@@ -143,7 +140,6 @@ def move_form(request):
     return form_page(request, form, _("Stock move"), submit_label=_("Record"))
 
 
-@login_required
 def count_form(request):
     initial = {"warehouse": services.default_warehouse()} if request.method == "GET" else None
     form = CountForm(request.POST or None, initial=initial)
@@ -163,7 +159,6 @@ def count_form(request):
 OPEN_DELIVERIES = (DeliveryNote.Status.DRAFT, DeliveryNote.Status.READY)
 
 
-@login_required
 def picking(request):
     """Choose open deliveries, see what to pick for them, print it, mark them picked."""
     chosen = [int(pk) for pk in request.GET.getlist("delivery") if pk.isdigit()]
@@ -211,7 +206,6 @@ class ReturnListing(Listing):
         return CustomerReturn.objects.select_related("delivery", "customer")
 
 
-@login_required
 def delivery_return(request, pk: int):
     """Goods back from the customer: a quantity per delivered line."""
     delivery = get_object_or_404(DeliveryNote, pk=pk)
@@ -232,7 +226,6 @@ def delivery_return(request, pk: int):
     )
 
 
-@login_required
 def return_detail(request, pk: int):
     customer_return = get_object_or_404(
         CustomerReturn.objects.select_related("delivery", "customer", "warehouse"), pk=pk
@@ -249,14 +242,12 @@ def return_detail(request, pk: int):
     )
 
 
-@login_required
 def delivery_detail(request, pk: int):
     delivery = get_object_or_404(DeliveryNote.objects.select_related("order"), pk=pk)
     lines = delivery.lines.select_related("source_line")
     return render(request, "stock/delivery_detail.html", {"document": delivery, "lines": lines})
 
 
-@login_required
 def order_deliver(request, pk: int):
     """Choose the quantity to deliver of each line (all that remains by default)."""
     order = get_object_or_404(SalesOrder, pk=pk)

@@ -28,6 +28,12 @@ class Action:
     page: str = ""  # URL name of the form that asks what the action needs
     confirm: str = ""  # irreversible: the question asked before
     style: str = ""
+    permission: str = ""  # what running it needs (a form page: what the page needs)
+
+    def needs(self) -> str:
+        from comptoir.core.access import PAGES
+
+        return self.permission or PAGES[self.page].read
 
 
 def _can(target: str) -> Callable[[object], bool]:
@@ -65,18 +71,23 @@ def _mark_picked(delivery, *, by=None):
 ACTIONS: dict[type, list[Action]] = {
     Quotation: [
         Action("edit", _("Edit"), _is("draft"), page="sales:quotation_edit"),
-        Action("send", _("Mark as sent"), _can("sent"), sales.send_quotation),
-        Action("accept", _("Accept"), _can("accepted"), sales.accept_quotation, style="primary"),
-        Action("refuse", _("Refuse"), _can("refused"), sales.refuse_quotation),
+        Action("send", _("Mark as sent"), _can("sent"), sales.send_quotation,
+               permission="sales.change_quotation"),
+        Action("accept", _("Accept"), _can("accepted"), sales.accept_quotation, style="primary",
+               permission="sales.change_quotation"),
+        Action("refuse", _("Refuse"), _can("refused"), sales.refuse_quotation,
+               permission="sales.change_quotation"),
         Action(
             "order", _("Convert to order"), _is("accepted"), sales.convert_quotation_to_order,
-            style="primary",
+            style="primary", permission="sales.add_salesorder",
         ),
-        Action("invoice", _("Invoice directly"), _is("accepted"), billing.invoice_quotation),
+        Action("invoice", _("Invoice directly"), _is("accepted"), billing.invoice_quotation,
+               permission="billing.add_invoice"),
     ],
     SalesOrder: [
         Action("edit", _("Edit"), _is("draft"), page="sales:order_edit"),
-        Action("confirm", _("Confirm"), _can("confirmed"), sales.confirm_order, style="primary"),
+        Action("confirm", _("Confirm"), _can("confirmed"), sales.confirm_order, style="primary",
+               permission="sales.change_salesorder"),
         Action(
             "deliver", _("Deliver"), lambda d: _open_order(d, "delivery_status"),
             page="stock:order_deliver", style="primary",
@@ -87,7 +98,7 @@ ACTIONS: dict[type, list[Action]] = {
         ),
         Action(
             "invoice", _("Invoice the order"), lambda d: _open_order(d, "billing_status"),
-            billing.invoice_order, style="primary",
+            billing.invoice_order, style="primary", permission="billing.add_invoice",
         ),
         Action(
             "down_payment", _("Down payment"), lambda d: _open_order(d, "billing_status"),
@@ -96,33 +107,38 @@ ACTIONS: dict[type, list[Action]] = {
         Action(
             "cancel", _("Cancel the order"), _can("cancelled"), sales.cancel_order,
             confirm=_("Cancel this order? It cannot be confirmed again."), style="danger",
+            permission="sales.change_salesorder",
         ),
     ],
     DeliveryNote: [
         Action("return", _("Goods returned"), _is("shipped"), page="stock:delivery_return"),
-        Action("picked", _("Mark as picked"), _can("ready"), _mark_picked),
-        Action("ship", _("Ship"), _can("shipped"), stock.ship_delivery, style="primary"),
+        Action("picked", _("Mark as picked"), _can("ready"), _mark_picked,
+               permission="stock.change_deliverynote"),
+        Action("ship", _("Ship"), _can("shipped"), stock.ship_delivery, style="primary",
+               permission="stock.change_deliverynote"),
         Action(
             "cancel", _("Cancel the delivery"), _can("cancelled"), stock.cancel_delivery,
             confirm=_("Cancel this delivery note? Its quantities go back to the order."),
-            style="danger",
+            style="danger", permission="stock.change_deliverynote",
         ),
     ],
     PurchaseOrder: [
         Action(
             "confirm", _("Send to the supplier"), _can("confirmed"),
             purchasing.confirm_purchase_order, style="primary",
+            permission="purchasing.change_purchaseorder",
         ),
         Action("receive", _("Receive"), _is("confirmed"), page="purchasing:order_receive"),
         Action(
             "cancel", _("Cancel the purchase"), _can("cancelled"),
             purchasing.cancel_purchase_order,
             confirm=_("Cancel this purchase order? Its goods are no longer expected."),
-            style="danger",
+            style="danger", permission="purchasing.change_purchaseorder",
         ),
     ],
     CustomerReturn: [
-        Action("credit", _("Credit note for these goods"), lambda r: True, _credit_return),
+        Action("credit", _("Credit note for these goods"), lambda r: True, _credit_return,
+               permission="billing.credit_invoice"),
     ],
     Invoice: [
         Action("edit", _("Edit"), _is("draft"), page="billing:invoice_edit"),
@@ -132,11 +148,12 @@ ACTIONS: dict[type, list[Action]] = {
                 "Issue this document? It gets its final number and can never be changed "
                 "nor deleted; corrections are made by credit note."
             ),
-            style="primary",
+            style="primary", permission="billing.issue_invoice",
         ),
         Action(
             "delete", _("Delete the draft"), _is("draft"), billing.delete_invoice,
             confirm=_("Delete this draft?"), style="danger",
+            permission="billing.delete_invoice",
         ),
         Action(
             "pay", _("Register a payment"),
@@ -154,18 +171,44 @@ ACTIONS: dict[type, list[Action]] = {
                 "Correct this invoice? It is cancelled by a credit note issued now, and a "
                 "draft copy opens for you to fix and issue."
             ),
+            permission="billing.credit_invoice",
         ),
         Action(
             "cancel", _("Cancel the invoice"), _unpaid_invoice, billing.cancel_invoice,
             confirm=_("Cancel this invoice? A credit note for all of it is issued now."),
-            style="danger",
+            style="danger", permission="billing.credit_invoice",
         ),
     ],
 }  # fmt: skip
 
 
-def available(document) -> list[Action]:
-    return [action for action in ACTIONS.get(type(document), []) if action.allowed(document)]
+MODEL_KEYS = {
+    Quotation: "quotation",
+    SalesOrder: "order",
+    DeliveryNote: "delivery",
+    CustomerReturn: "return",
+    PurchaseOrder: "purchase",
+    Invoice: "invoice",
+}
+MODELS = {key: model for model, key in MODEL_KEYS.items()}
+
+
+def available(document, user) -> list[Action]:
+    """The document's actions its state allows and the user's role allows."""
+    from comptoir.core.access import allows
+
+    return [
+        action
+        for action in ACTIONS.get(type(document), [])
+        if action.allowed(document) and allows(user, action.needs())
+    ]
+
+
+def permission_for(kind: str, name: str) -> str | None:
+    """What running the action ``name`` on a document of ``kind`` needs (None: no such
+    action, refused)."""
+    action = find(MODELS[kind], name) if kind in MODELS else None
+    return action.needs() if action else None
 
 
 def find(model: type, name: str) -> Action | None:

@@ -1,7 +1,10 @@
-"""The navigation bar: one entry per area of the day's work, with its pages."""
+"""The navigation bar: one entry per area of the day's work, with the pages the user's role
+may open."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.access import PAGES, allows
 
 AREAS = [
     (_("Sales"), [(_("Quotations"), "sales:quotations"), (_("Orders"), "sales:orders")]),
@@ -56,6 +59,7 @@ AREAS = [
             (_("Payment terms"), "pricing:payment_terms"),
             (_("Price lists"), "catalog:price_lists"),
             (_("Users"), "web:users"),
+            (_("API tokens"), "web:tokens"),
             (_("E-mail messages"), "web:message_template_invoice"),
         ],
     ),
@@ -65,11 +69,18 @@ AREAS = [
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
+    user = request.user
     areas = []
     for label, pages in AREAS:
-        links = [{"label": text, "url": reverse(name)} for text, name in pages]
-        if pages is AREAS[-1][1] and request.user.is_staff:
+        links = [
+            {"label": text, "url": reverse(name)}
+            for text, name in pages
+            if allows(user, PAGES[name].read)
+        ]
+        if pages is AREAS[-1][1] and user.is_staff:
             links.append({"label": _("Administration"), "url": reverse("admin:index")})
+        if not links:
+            continue
         home = links[0]["url"]
         active = any(
             request.path.startswith(link["url"]) and link["url"] != "/" for link in links

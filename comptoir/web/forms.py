@@ -36,3 +36,23 @@ class LoginForm(AuthenticationForm):
             raise
         forget_login_failures(username, address)
         return cleaned
+
+
+def role_choices():
+    from comptoir.core.roles import ROLES
+
+    return [(role.name, f"{role.label} — {role.description}") for role in ROLES]
+
+
+class RolesForm(forms.Form):
+    """The roles of a user, and whether the account may log in."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What uses it."))
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650, initial=90)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("settings/company/", views.company, name="company"),
     path("settings/users/", views.users, name="users"),
     path("settings/users/new/", views.user_new, name="user_new"),
+    path("settings/users/<int:pk>/", views.user, name="user"),
+    path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/messages/", views.message_template, name="message_template_invoice"),
     path("settings/messages/<str:kind>/", views.message_template, name="message_template"),
 ]

@@ -8,7 +8,9 @@ import pytest
 from django.apps import apps as django_apps
 
 from comptoir.core.models import Company
+from comptoir.core.roles import ADMINISTRATOR
 from comptoir.pricing import reference_data
+from conftest import make_user
 
 # Playwright's sync API runs an event loop in the test thread; the test also uses the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -78,8 +80,9 @@ def screenshot(page):
 
 
 @pytest.fixture
-def clerk(company: Company, django_user_model):
-    return django_user_model.objects.create_user("claire", "claire@example.fr", "mot-de-passe-1")
+def clerk(company: Company):
+    """The owner of a small business: she does everything, so she is an administrator."""
+    return make_user("claire", ADMINISTRATOR, password="mot-de-passe-1")
 
 
 def log_in(page, username="claire", password="mot-de-passe-1"):

@@ -9,8 +9,10 @@ from django.db.models import F
 from openpyxl import load_workbook
 
 from comptoir.billing.views import InvoiceListing
+from comptoir.core.roles import SALES
 from comptoir.parties.models import Customer, CustomerGroup
 from comptoir.parties.views import CustomerListing
+from conftest import make_user
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +76,7 @@ def test_a_forged_cursor_is_ignored(customers):
 
 
 def test_xlsx_export_has_every_filtered_row(client, customers, django_user_model):
-    client.force_login(django_user_model.objects.create_user("u", password="p"))
+    client.force_login(make_user("u", SALES))
     response = client.get("/customers/", {"q": "petit", "export": "xlsx"})
     sheet = load_workbook(filename=io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))

@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 
 from comptoir.billing.models import Invoice
+from comptoir.core.roles import ACCOUNTING, SALES
 from comptoir.sales.models import Quotation
+from conftest import make_user
 from tests.factories import CustomerFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def browser(client, company, django_user_model):
-    client.force_login(django_user_model.objects.create_user("bob", password="x"))
+    client.force_login(make_user("bob", SALES, ACCOUNTING))
     return client
 
 

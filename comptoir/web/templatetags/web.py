@@ -9,27 +9,19 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
-from comptoir.purchasing.models import PurchaseOrder
 from comptoir.sales.models import Quotation, SalesOrder
-from comptoir.stock.models import CustomerReturn, DeliveryNote
+from comptoir.stock.models import DeliveryNote
 from comptoir.web import actions
 
 register = template.Library()
 
-MODEL_KEYS = {
-    Quotation: "quotation",
-    SalesOrder: "order",
-    DeliveryNote: "delivery",
-    CustomerReturn: "return",
-    PurchaseOrder: "purchase",
-    Invoice: "invoice",
-}
+MODEL_KEYS = actions.MODEL_KEYS
 
 
-@register.inclusion_tag("web/actions.html")
-def document_actions(document):
+@register.inclusion_tag("web/actions.html", takes_context=True)
+def document_actions(context, document):
     buttons = []
-    for action in actions.available(document):
+    for action in actions.available(document, context["request"].user):
         if action.page:
             url = reverse(action.page, args=[document.pk])
         else:
@@ -126,3 +118,12 @@ def customer_documents(customer):
             (_("Payments"), "payments:payments", recent(Payment)),
         ],
     }
+
+
+@register.filter
+def role_label(name: str) -> str:
+    """A shipped role's name in the user's language; other groups as they are named."""
+    from comptoir.core.roles import BY_NAME
+
+    role = BY_NAME.get(name)
+    return role.label if role else name

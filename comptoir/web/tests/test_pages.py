@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from comptoir import demo
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Item, PriceList
+from comptoir.core.roles import ACCOUNTING
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import DeliveryNote, Warehouse
+from conftest import make_user
 
 LISTS = [
     "/", "/sales/quotations/", "/sales/orders/", "/customers/", "/items/", "/price-lists/",
@@ -139,7 +141,7 @@ def test_list_queries_do_not_grow_with_rows(client, company, django_user_model):
     from comptoir.pricing.engine import LineSpec
     from tests.factories import CustomerFactory, ItemFactory
 
-    client.force_login(django_user_model.objects.create_user("u", password="p"))
+    client.force_login(make_user("u", ACCOUNTING))
     item = ItemFactory()
 
     def queries_for_list(extra: int) -> int:

@@ -1,0 +1,357 @@
+"""Who may open each page, call each API operation and run each action: one table, one check.
+
+Every route of the web UI (by URL name) and every API operation (by operation id) is listed
+here with the permission it needs; ``AccessMiddleware`` checks it before any view runs. A
+route missing from the table is refused to everyone but superusers, and the route walk test
+fails, so no new page or endpoint can ship without deciding who may use it.
+
+Pages: reading (GET, HEAD) needs the first permission, sending a form (POST) the second.
+API operations have one method each, so one permission. Document actions (issue, credit,
+ship…) carry their own permission in ``comptoir.web.actions``.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+PUBLIC = "public"  # no login: the login page, the language switch
+LOGGED_IN = "logged-in"  # any active user: home, own tokens, the file template
+NOT_FOUND = "not-found"  # a dynamic route whose arguments name nothing: 404 once logged in
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    read: str
+    write: str
+
+
+def page(read: str, write: str = "") -> Rule:
+    return Rule(read, write or read)
+
+
+def model(app_model: str) -> Rule:
+    """A model's list or detail page: view it, change it (or add, for a list's form)."""
+    app, name = app_model.split(".")
+    return Rule(f"{app}.view_{name}", f"{app}.change_{name}")
+
+
+def listing(app_model: str) -> Rule:
+    app, name = app_model.split(".")
+    return Rule(f"{app}.view_{name}", f"{app}.add_{name}")
+
+
+def adding(app_model: str) -> Rule:
+    app, name = app_model.split(".")
+    return page(f"{app}.add_{name}")
+
+
+def changing(app_model: str) -> Rule:
+    app, name = app_model.split(".")
+    return page(f"{app}.change_{name}")
+
+
+# Pages, by URL name. ``None``: decided from the URL's arguments (see ``_dynamic``).
+PAGES: dict[str, Rule | None] = {
+    "set_language": page(PUBLIC),
+    "web:login": page(PUBLIC),
+    "web:logout": page(LOGGED_IN),
+    "web:home": page(LOGGED_IN),
+    "web:action": None,
+    "web:company": model("core.company"),
+    "web:users": page("auth.view_user", "auth.change_user"),
+    "web:user_new": page("auth.add_user"),
+    "web:user": page("auth.view_user", "auth.change_user"),
+    "web:tokens": page(LOGGED_IN),
+    "web:message_template_invoice": model("core.messagetemplate"),
+    "web:message_template": model("core.messagetemplate"),
+    "sales:quotations": listing("sales.quotation"),
+    "sales:quotation_new": adding("sales.quotation"),
+    "sales:quotation": model("sales.quotation"),
+    "sales:quotation_edit": changing("sales.quotation"),
+    "sales:orders": listing("sales.salesorder"),
+    "sales:order_new": adding("sales.salesorder"),
+    "sales:order": model("sales.salesorder"),
+    "sales:order_edit": changing("sales.salesorder"),
+    "parties:customers": listing("parties.customer"),
+    "parties:customer_new": adding("parties.customer"),
+    "parties:customer_options": page("parties.view_customer"),
+    "parties:customer": model("parties.customer"),
+    "parties:customer_edit": changing("parties.customer"),
+    "parties:address_new": adding("parties.address"),
+    "parties:contact_new": adding("parties.contact"),
+    "catalog:items": listing("catalog.item"),
+    "catalog:item_new": adding("catalog.item"),
+    "catalog:item_options": page("catalog.view_item"),
+    "catalog:item": model("catalog.item"),
+    "catalog:bundle_components": page("catalog.view_item", "catalog.change_item"),
+    "catalog:price_lists": listing("catalog.pricelist"),
+    "catalog:price_list_new": adding("catalog.pricelist"),
+    "catalog:price_list": model("catalog.pricelist"),
+    "pricing:taxes": model("pricing.tax"),
+    "pricing:payment_terms": listing("pricing.paymentterms"),
+    "stock:deliveries": listing("stock.deliverynote"),
+    "stock:delivery": model("stock.deliverynote"),
+    "stock:order_deliver": adding("stock.deliverynote"),
+    "stock:delivery_return": adding("stock.customerreturn"),
+    "stock:returns": listing("stock.customerreturn"),
+    "stock:return": model("stock.customerreturn"),
+    "stock:levels": page("stock.view_stocklevel"),
+    "stock:picking": page("stock.view_deliverynote", "stock.change_deliverynote"),
+    "stock:moves": listing("stock.stockmove"),
+    "stock:move_new": adding("stock.stockmove"),
+    "stock:count": adding("stock.stockmove"),
+    "stock:warehouses": listing("stock.warehouse"),
+    "stock:warehouse_new": adding("stock.warehouse"),
+    "stock:warehouse": model("stock.warehouse"),
+    "purchasing:suppliers": listing("purchasing.supplier"),
+    "purchasing:supplier_new": adding("purchasing.supplier"),
+    "purchasing:supplier": model("purchasing.supplier"),
+    "purchasing:orders": listing("purchasing.purchaseorder"),
+    "purchasing:order_new": adding("purchasing.purchaseorder"),
+    "purchasing:order": model("purchasing.purchaseorder"),
+    "purchasing:order_receive": changing("purchasing.purchaseorder"),
+    "purchasing:sales_order_purchase": adding("purchasing.purchaseorder"),
+    "billing:invoices": listing("billing.invoice"),
+    "billing:invoice_new": adding("billing.invoice"),
+    "billing:invoice_deliveries": adding("billing.invoice"),
+    "billing:invoice": model("billing.invoice"),
+    "billing:invoice_edit": changing("billing.invoice"),
+    "billing:invoice_credit": page("billing.credit_invoice"),
+    "billing:invoice_pdf": page("billing.view_invoice"),
+    "billing:invoice_send": page("billing.view_invoice", "billing.change_invoice"),
+    "billing:order_down_payment": adding("billing.invoice"),
+    "billing:document_pdf": None,
+    "billing:picking_pdf": page("stock.view_deliverynote"),
+    "billing:invoice_xml": page("billing.view_invoice"),
+    "billing:credit_notes": page("billing.view_invoice"),
+    "billing:receivables": page("billing.view_invoice"),
+    "payments:payments": listing("payments.payment"),
+    "payments:payment_new": adding("payments.payment"),
+    "payments:payment": model("payments.payment"),
+    "payments:invoice_pay": adding("payments.payment"),
+    "payments:fec": page("payments.export_accounting"),
+    "imports:batches": listing("imports.importbatch"),
+    "imports:upload": adding("imports.importbatch"),
+    "imports:opening_stock": adding("stock.stockmove"),
+    "imports:template": page(LOGGED_IN),
+    "imports:partners": listing("imports.importpartner"),
+    "imports:partner_new": adding("imports.importpartner"),
+    "imports:partner": model("imports.importpartner"),
+    "imports:batch": model("imports.importbatch"),
+    "imports:progress": page("imports.view_importbatch"),
+    "imports:process": changing("imports.importbatch"),
+    "imports:purge": page("imports.delete_importrow"),
+    "imports:export": page("imports.view_importrow"),
+    "imports:documents_pdf": page("imports.view_importbatch"),
+    "imports:row": model("imports.importrow"),
+    "api:openapi-json": page(PUBLIC),
+    "api:openapi-view": page(PUBLIC),
+}
+
+# The PDF of any document, by the kind in its URL.
+DOCUMENT_KINDS = {
+    "quotation": "sales.view_quotation",
+    "order": "sales.view_salesorder",
+    "delivery": "stock.view_deliverynote",
+    "invoice": "billing.view_invoice",
+}
+
+
+def _api(prefix: str, names: str, permission: str) -> dict[str, str]:
+    return {f"{prefix}{name}": permission for name in names.split()}
+
+
+CORE, PARTIES, CATALOG = "comptoir_core_api_", "comptoir_parties_api_", "comptoir_catalog_api_"
+PRICING, SALES, STOCK = "comptoir_pricing_api_", "comptoir_sales_api_", "comptoir_stock_api_"
+PURCHASING, BILLING = "comptoir_purchasing_api_", "comptoir_billing_api_"
+PAYMENTS, IMPORTS = "comptoir_payments_api_", "comptoir_imports_api_"
+
+# API operations, by operation id (as in the OpenAPI schema).
+OPERATIONS: dict[str, str] = {
+    **_api(CORE, "get_company", "core.view_company"),
+    **_api(CORE, "update_company", "core.change_company"),
+    **_api(PARTIES, "list_customers get_customer", "parties.view_customer"),
+    **_api(PARTIES, "create_customer", "parties.add_customer"),
+    **_api(PARTIES, "update_customer", "parties.change_customer"),
+    **_api(PARTIES, "delete_customer", "parties.delete_customer"),
+    **_api(PARTIES, "add_address", "parties.add_address"),
+    **_api(PARTIES, "update_address", "parties.change_address"),
+    **_api(PARTIES, "delete_address", "parties.delete_address"),
+    **_api(PARTIES, "add_contact", "parties.add_contact"),
+    **_api(PARTIES, "update_contact", "parties.change_contact"),
+    **_api(PARTIES, "delete_contact", "parties.delete_contact"),
+    **_api("", "list_customer_groups", "parties.view_customergroup"),
+    **_api("", "create_customer_groups", "parties.add_customergroup"),
+    **_api("", "list_territories", "parties.view_territory"),
+    **_api("", "create_territories", "parties.add_territory"),
+    **_api("", "list_sales_partners", "parties.view_salespartner"),
+    **_api("", "create_sales_partners", "parties.add_salespartner"),
+    **_api(CATALOG, "list_items get_item get_components", "catalog.view_item"),
+    **_api(CATALOG, "create_item", "catalog.add_item"),
+    **_api(CATALOG, "update_item set_components", "catalog.change_item"),
+    **_api(CATALOG, "delete_item", "catalog.delete_item"),
+    **_api(CATALOG, "list_units", "catalog.view_unit"),
+    **_api(CATALOG, "list_item_groups", "catalog.view_itemgroup"),
+    **_api(CATALOG, "list_price_lists list_item_prices", "catalog.view_pricelist"),
+    **_api(CATALOG, "create_price_list", "catalog.add_pricelist"),
+    **_api(CATALOG, "set_item_price delete_item_price", "catalog.change_pricelist"),
+    **_api(PRICING, "list_taxes", "pricing.view_tax"),
+    **_api(PRICING, "list_payment_terms", "pricing.view_paymentterms"),
+    **_api(PRICING, "create_payment_terms", "pricing.add_paymentterms"),
+    **_api(PRICING, "list_terms_templates", "pricing.view_termstemplate"),
+    **_api(PRICING, "create_terms_template", "pricing.add_termstemplate"),
+    **_api(SALES, "list_quotations get_quotation", "sales.view_quotation"),
+    **_api(SALES, "create_quotation", "sales.add_quotation"),
+    **_api(SALES, "update_quotation", "sales.change_quotation"),
+    **_api("quotation_", "send accept refuse", "sales.change_quotation"),
+    **_api(SALES, "convert_to_order create_order", "sales.add_salesorder"),
+    **_api(SALES, "list_orders get_order", "sales.view_salesorder"),
+    **_api(SALES, "update_order confirm_order cancel_order", "sales.change_salesorder"),
+    **_api(STOCK, "deliver_order", "stock.add_deliverynote"),
+    **_api(STOCK, "list_deliveries get_delivery", "stock.view_deliverynote"),
+    **_api(STOCK, "ship_delivery cancel_delivery", "stock.change_deliverynote"),
+    **_api(STOCK, "receive_return", "stock.add_customerreturn"),
+    **_api(STOCK, "get_return", "stock.view_customerreturn"),
+    **_api(STOCK, "list_warehouses", "stock.view_warehouse"),
+    **_api(STOCK, "create_warehouse", "stock.add_warehouse"),
+    **_api(STOCK, "update_warehouse", "stock.change_warehouse"),
+    **_api(STOCK, "list_stock", "stock.view_stocklevel"),
+    **_api(STOCK, "list_moves", "stock.view_stockmove"),
+    **_api(STOCK, "post_move post_transfer post_count", "stock.add_stockmove"),
+    **_api(PURCHASING, "list_suppliers", "purchasing.view_supplier"),
+    **_api(PURCHASING, "create_supplier", "purchasing.add_supplier"),
+    **_api(PURCHASING, "list_purchase_orders get_purchase_order", "purchasing.view_purchaseorder"),
+    **_api(PURCHASING, "create_purchase_order purchase_for_order", "purchasing.add_purchaseorder"),
+    **_api(
+        PURCHASING,
+        "confirm_purchase_order cancel_purchase_order receive_purchase confirm_drop_shipment",
+        "purchasing.change_purchaseorder",
+    ),
+    **_api(BILLING, "list_invoices get_invoice invoice_pdf invoice_xml", "billing.view_invoice"),
+    **_api(
+        BILLING,
+        "create_invoice invoice_deliveries invoice_order invoice_quotation create_down_payment",
+        "billing.add_invoice",
+    ),
+    **_api(BILLING, "update_invoice send_invoice", "billing.change_invoice"),
+    **_api(BILLING, "delete_invoice", "billing.delete_invoice"),
+    **_api(BILLING, "issue_invoice", "billing.issue_invoice"),
+    **_api(
+        BILLING,
+        "credit_invoice credit_return cancel_invoice correct_invoice",
+        "billing.credit_invoice",
+    ),
+    **_api(PAYMENTS, "list_payments get_payment get_balance", "payments.view_payment"),
+    **_api(PAYMENTS, "register_payment", "payments.add_payment"),
+    **_api(PAYMENTS, "allocate_payment", "payments.change_payment"),
+    **_api(PAYMENTS, "fec_export", "payments.export_accounting"),
+    **_api(IMPORTS, "template", LOGGED_IN),
+    **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
+    **_api(IMPORTS, "create_partner", "imports.add_importpartner"),
+    **_api(IMPORTS, "update_partner", "imports.change_importpartner"),
+    **_api(IMPORTS, "upload", "imports.add_importbatch"),
+    **_api(IMPORTS, "list_batches get_batch preview_batch", "imports.view_importbatch"),
+    **_api(IMPORTS, "list_rows", "imports.view_importrow"),
+    **_api(IMPORTS, "purge", "imports.delete_importrow"),
+    **_api(IMPORTS, "edit_row", "imports.change_importrow"),
+    **_api(IMPORTS, "process", "imports.change_importbatch"),
+}
+
+
+@cache
+def _operations_by_route() -> dict[tuple[str, str], str]:
+    """(route as Django writes it, method) → operation id, from the API's OpenAPI schema."""
+    from comptoir.api import api
+
+    schema = api.get_openapi_schema()
+    found = {}
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            found[(path, method.upper())] = operation["operationId"]
+    return found
+
+
+def _openapi_path(route: str) -> str:
+    """``api/invoices/<int:pk>/issue`` → ``/api/invoices/{pk}/issue``."""
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def api_operation(request) -> str | None:
+    match = request.resolver_match
+    return _operations_by_route().get((_openapi_path(match.route), request.method))
+
+
+def required(request) -> str | None:
+    """The permission the request needs (PUBLIC, LOGGED_IN or "app.codename"); None when the
+    route is missing from the table (nobody but a superuser may use it)."""
+    match = request.resolver_match
+    if match.namespace == "api" and match.view_name not in PAGES:
+        operation = api_operation(request)
+        return OPERATIONS.get(operation) if operation else LOGGED_IN  # 405 from the API
+    if match.view_name not in PAGES:
+        return None
+    rule = PAGES[match.view_name]
+    if rule is None:
+        return _dynamic(match)
+    return rule.read if request.method in SAFE_METHODS else rule.write
+
+
+def _dynamic(match) -> str | None:
+    if match.view_name == "billing:document_pdf":
+        return DOCUMENT_KINDS.get(match.kwargs.get("kind"), NOT_FOUND)
+    if match.view_name == "web:action":
+        from comptoir.web.actions import permission_for
+
+        return permission_for(match.kwargs.get("kind"), match.kwargs.get("name")) or NOT_FOUND
+    return None
+
+
+def allows(user, permission: str | None) -> bool:
+    if permission == PUBLIC:
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if permission in (LOGGED_IN, NOT_FOUND) or user.is_superuser:
+        return True
+    return permission is not None and user.has_perm(permission)
+
+
+class AccessMiddleware:
+    """Checks the table above before each view; the admin site keeps its own checks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match.namespace == "admin":
+            return None
+        is_api = match.namespace == "api"
+        if is_api:
+            from comptoir.core.auth import bearer_user
+
+            bearer_user(request)  # a token's user is the request's user
+        permission = required(request)
+        if allows(request.user, permission):
+            return None
+        if not request.user.is_authenticated:
+            if is_api:
+                return _json(401, "unauthorized", _("Authentication required."))
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if is_api:
+            return _json(403, "forbidden", _("Your role does not allow this."))
+        return render(request, "web/forbidden.html", status=403)
+
+
+def _json(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message}, status=status)
