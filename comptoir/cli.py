@@ -10,4 +10,10 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "comptoir"
+    import django
+
+    django.setup()
+    from comptoir.core import audit
+
+    audit.act_from_command_line()  # what a command changes is recorded as its operator's
     execute_from_command_line(argv)

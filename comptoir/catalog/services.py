@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import BundleComponent, Item, ItemPrice, PriceList
+from comptoir.core import audit
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
 from comptoir.core.validation import (
@@ -32,7 +33,9 @@ def create_items(rows: list[dict]) -> list[Item]:
     with transaction.atomic():
         items = [Item(**{k: v for k, v in row.items() if k in ITEM_FIELDS}) for row in rows]
         full_clean_batch(items, unique="code")
-        return Item.objects.bulk_create(items)
+        created = Item.objects.bulk_create(items)
+        audit.record(created, audit.CREATED)
+        return created
 
 
 def create_item(**fields) -> Item:

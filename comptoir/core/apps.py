@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from comptoir.core import audit
+
         post_migrate.connect(_install_roles)
+        audit.register_all()
 
 
 def _install_roles(sender, **kwargs):

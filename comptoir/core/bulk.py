@@ -249,9 +249,9 @@ def _prepare(field, value, memo: dict):
 
 def insert_objects(objects: list, *, returning: bool = False) -> list:
     """Insert new model instances (documents, document lines); with ``returning`` each gets
-    its id. Values are read from each instance's attributes: plain types as they are (related
-    rows by id), the others prepared as Django saves them; the rows go in multi-row INSERTs
-    without Django building each one.
+    its id (and audited ones their "created" entry). Values are read from each instance's
+    attributes: plain types as they are (related rows by id), the others prepared as Django
+    saves them; the rows go in multi-row INSERTs without Django building each one.
     """
     if not objects:
         return objects
@@ -297,7 +297,17 @@ def insert_objects(objects: list, *, returning: bool = False) -> list:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+    if returning and model in audit_models():
+        from comptoir.core import audit
+
+        audit.record(objects, audit.CREATED)
     return objects
+
+
+def audit_models() -> dict:
+    from comptoir.core.audit import AUDITED
+
+    return AUDITED
 
 
 def remember_related(instances: list, name: str, related: dict) -> None:

@@ -316,7 +316,11 @@ class Listing:
             yield [cell.value for cell in self.cells(obj)]
 
     def export(self, kind: str) -> HttpResponse:
+        from comptoir.core import audit
+
         headers = [str(c.label) for c in self.columns]
+        filters = {name: [None, str(value)] for name, value in self.filters.items() if value}
+        audit.record_event(audit.EXPORTED, f"{self.title} ({kind})", changes=filters)
         if kind == "xlsx":
             return self._export_xlsx(headers)
         return self._export_csv(headers)

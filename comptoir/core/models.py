@@ -262,3 +262,44 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are never changed.")
+
+    def delete(self):
+        raise TypeError("Audit entries are never deleted.")
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when, with the values before and after
+    (``comptoir.core.audit`` writes them; nothing changes or deletes them)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.CharField(_("who"), max_length=150)  # the user's name then, or the process
+    action = models.CharField(_("action"), max_length=30)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
+    label = models.CharField(_("record"), max_length=200)
+    changes = models.JSONField(default=dict, blank=True)  # {field: [before, after]}
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit entries are never changed.")
+        super().save(*args, **kwargs)

@@ -6,6 +6,7 @@ import math
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.core import audit
 from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
 from comptoir.core.models import ApiToken, Company, LoginFailure
 from comptoir.core.validation import full_clean_or_raise
@@ -124,7 +125,11 @@ def set_user_roles(user, role_names: list[str], *, is_active: bool | None = None
     from comptoir.core.roles import ADMINISTRATOR
 
     with transaction.atomic():
+        before = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
         user.groups.set(Group.objects.filter(name__in=role_names))
+        after = sorted(user.groups.values_list("name", flat=True))
+        if before != after:
+            audit.record([user], "roles", changes={"roles": [before, after]})
         user.is_staff = ADMINISTRATOR in role_names or user.is_superuser
         if is_active is not None:
             user.is_active = is_active

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
+from comptoir.core import audit
 from comptoir.core.errors import BusinessError
 from comptoir.imports.models import ImportBatch
 
@@ -14,6 +15,7 @@ def process_import(batch_id: int, user_id: int | None = None) -> dict:
     batch = ImportBatch.objects.get(pk=batch_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
-        return process_batch(batch, by=user).as_dict()
+        with audit.acting(user, "" if user else "worker"):
+            return process_batch(batch, by=user).as_dict()
     except BusinessError as error:  # kept on the batch for its page; the job itself is done
         return {"error": error.message}

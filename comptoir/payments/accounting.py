@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core import audit
 from comptoir.core.models import Company
 from comptoir.core.money import ZERO, round_amount
 from comptoir.payments.models import Payment
@@ -217,6 +218,7 @@ def fec(start: date, end: date, separator: str = "\t") -> str:
                     "",
                 ]
             )
+    audit.record_event(audit.EXPORTED, f"FEC {start:%Y-%m-%d} – {end:%Y-%m-%d}")
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
@@ -250,6 +251,7 @@ def confirm_orders(orders: list[SalesOrder], *, by=None) -> list[SalesOrder]:
             order.confirmed_at = now
             order.updated_at = now
         SalesOrder.objects.bulk_update(orders, ["status", "confirmed_at", "updated_at"])
+        audit.record(orders, by=by)
         signals.orders_confirmed.send(SalesOrder, orders=orders, by=by)
         return orders
 

@@ -12,6 +12,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
 from comptoir.billing.sealing import contents
 from comptoir.billing.services.drafts import _lock_invoices
+from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.journal import append as append_to_journal
@@ -57,6 +58,7 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
             ISSUE_FIELDS,
             [(i.pk, *(getattr(i, _attname(f)) for f in ISSUE_FIELDS)) for i in invoices],
         )
+        audit.record(invoices, by=by)
         _seal(invoices)
         credit_notes = [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]
         if credit_notes:

@@ -9,6 +9,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from comptoir.core import audit
 from comptoir.core.bulk import analyze, collect_young, collector_paused, insert_stream
 from comptoir.core.errors import BusinessError
 from comptoir.imports.models import (
@@ -71,6 +72,8 @@ def upload_file(partner: ImportPartner, file_name: str, stream, *, by=None, has_
         )
         batch.file.save(f"{sha256[:16]}-{file_name[-80:]}", File(stream), save=False)
         batch.save()
+        changes = {"file": [None, batch.file_name], "size": [None, size], "sha256": [None, sha256]}
+        audit.record([batch], audit.UPLOADED, by=by, changes=changes)
         return batch
 
 
@@ -205,4 +208,5 @@ def purge_batch(batch: ImportBatch) -> int:
         deleted, _detail = ImportRow.objects.filter(
             batch=batch, state__in=ImportRow.OPEN_STATES
         ).delete()
+        audit.record([batch], "purged", changes={"rows": [deleted, 0]})
         return deleted

@@ -8,6 +8,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core import audit
 from comptoir.core.bulk import collect_young, collector_paused
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
@@ -49,6 +50,10 @@ class Report:
 
     def as_dict(self) -> dict:
         return {k: str(v) if isinstance(v, Decimal) else v for k, v in self.__dict__.items()}
+
+    def audit_changes(self) -> dict:
+        """The counts, as an audit entry's values (nothing before, these after)."""
+        return {k: [None, v] for k, v in self.as_dict().items() if k != "messages"}
 
 
 def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
@@ -118,7 +123,9 @@ def _process_batch(batch: ImportBatch, by, progress) -> Report:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.PROCESSED, processed_at=timezone.now()
     )
-    return batch_report(batch, context)
+    report = batch_report(batch, context)
+    audit.record([batch], audit.IMPORTED, by=by, changes=report.audit_changes())
+    return report
 
 
 def _process_chunk_or_each(context: _Context, refs: list[str]) -> None:

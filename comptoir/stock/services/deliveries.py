@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.queries import stocked_parts
+from comptoir.core import audit
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import parse_decimal, round_quantity
@@ -147,6 +148,7 @@ def create_deliveries(
         ):
             delivery.number = number
         DeliveryNote.objects.bulk_create(deliveries)
+        audit.record(deliveries, audit.CREATED, by=by)
         DeliveryNoteLine.objects.bulk_create(all_lines)
         if ship:
             deliveries = ship_deliveries(deliveries, by=by)
@@ -180,6 +182,9 @@ def mark_picked(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote
         for delivery in locked.values():
             check_transition(delivery, DeliveryNote.Status.READY)
         DeliveryNote.objects.filter(pk__in=list(locked)).update(status=DeliveryNote.Status.READY)
+        for delivery in locked.values():
+            delivery.status = DeliveryNote.Status.READY
+        audit.record(list(locked.values()), by=by)
         return list(DeliveryNote.objects.filter(pk__in=list(locked)))
 
 
@@ -196,6 +201,7 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
             delivery.shipped_at = now
             shipped.append(delivery)
         DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at"])
+        audit.record(shipped, by=by)
         if Company.get().stock_management:
             _post_delivery_moves([d for d in shipped if not d.drop_ship], by=by)
         refresh_order_progress(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
+from comptoir.core import audit
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
 from comptoir.sales.models import Quotation, SalesOrder
@@ -127,3 +128,19 @@ def role_label(name: str) -> str:
 
     role = BY_NAME.get(name)
     return role.label if role else name
+
+
+@register.inclusion_tag("web/history.html")
+def history(record, limit: int = 100):
+    """Who created, changed, issued… the record, newest first, with the values changed."""
+    model = type(record)
+    labels = {f.name: f.verbose_name for f in model._meta.concrete_fields}
+    status = model._meta.get_field("status") if hasattr(model, "status") else None
+    actions = {**dict(status.choices if status else []), **audit.ACTION_LABELS}
+    entries = []
+    for entry in audit.history(record)[:limit]:
+        changes = [
+            (labels.get(name, name), values[0], values[1]) for name, values in entry.changes.items()
+        ]
+        entries.append((entry, actions.get(entry.action, entry.action), changes))
+    return {"entries": entries}
