@@ -14,7 +14,8 @@ from django.utils import timezone
 from comptoir.billing import services as billing
 from comptoir.catalog import services as catalog
 from comptoir.catalog.models import ItemGroup, Unit
-from comptoir.core.services import update_company
+from comptoir.core.roles import ACCOUNTING, READ_ONLY, SALES, WAREHOUSE
+from comptoir.core.services import create_user, update_company
 from comptoir.parties import services as parties
 from comptoir.parties.models import CustomerGroup, SalesPartner, Territory
 from comptoir.payments import services as payments
@@ -26,6 +27,13 @@ from comptoir.sales import services as sales
 from comptoir.stock import services as stock
 
 DEMO_USER = ("demo", "demo")
+# One user per role to try what each may do (password: the user name).
+DEMO_ROLE_USERS = {
+    "vente": SALES,
+    "entrepot": WAREHOUSE,
+    "compta": ACCOUNTING,
+    "lecture": READ_ONLY,
+}
 CITIES = [
     ("75011", "Paris"),
     ("69003", "Lyon"),
@@ -142,6 +150,9 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
         user = User.objects.filter(username=DEMO_USER[0]).first()
         if user is None:
             user = User.objects.create_superuser(DEMO_USER[0], "demo@example.fr", DEMO_USER[1])
+        for name, role in DEMO_ROLE_USERS.items():
+            if not User.objects.filter(username=name).exists():
+                create_user(name, name, [role])
         company_siren = "552100554"
         update_company(
             legal_name="Comptoir Démo SAS",

@@ -70,7 +70,8 @@ def item_form(request, pk: int | None = None):
         if saved is not None:
             messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
             return redirect("catalog:items")
-    return form_page(request, form, str(item) if item else _("New item"), tabs=_item_tabs(item))
+    title = str(item) if item else _("New item")
+    return form_page(request, form, title, tabs=_item_tabs(item), record=item)
 
 
 def _item_tabs(item) -> list:

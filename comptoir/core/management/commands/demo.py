@@ -20,3 +20,5 @@ class Command(BaseCommand):
             )
         user, password = demo.DEMO_USER
         self.stdout.write(f"Demo login: user “{user}”, password “{password}”.")
+        others = ", ".join(f"{name} ({role})" for name, role in demo.DEMO_ROLE_USERS.items())
+        self.stdout.write(f"One user per role, each with its name as password: {others}.")
