@@ -69,6 +69,20 @@ def test_an_empty_file_is_refused(partner):
     assert "empty" in batch.error
 
 
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("ventes.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)),  # an image
+        ("ventes.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),  # a PDF, named as a sheet
+    ],
+)
+def test_a_file_is_read_by_its_content_not_its_name(partner, name, content):
+    batch = upload(partner, content, name)
+    assert batch.status == ImportBatch.Status.REFUSED
+    assert "not a CSV or XLSX" in batch.error or "XLSX file cannot be read" in batch.error
+    assert not ImportRow.objects.filter(batch=batch).exists()
+
+
 def test_a_header_without_rows_is_refused(partner):
     batch = upload(partner, csv_file())
     assert batch.status == ImportBatch.Status.REFUSED
