@@ -194,9 +194,10 @@ def record(instances: list, action: str | None = None, *, by=None, changes=None)
     content_type = ContentType.objects.get_for_model(type(instances[0])).pk
     rows = []
     for instance in instances:
-        found = changes if changes is not None else changes_of(instance)
-        if action in (CREATED, DELETED):
-            found = changes or {}
+        if changes is not None:
+            found = changes
+        else:  # a record created or deleted keeps its values itself, or had them last
+            found = {} if action in (CREATED, DELETED) else changes_of(instance)
         if not found and action is None:
             continue
         what = action or (str(found["status"][1]) if "status" in found else CHANGED)

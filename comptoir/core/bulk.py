@@ -297,17 +297,11 @@ def insert_objects(objects: list, *, returning: bool = False) -> list:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
-    if returning and model in audit_models():
-        from comptoir.core import audit
+    from comptoir.core import audit  # here: the audit trail writes with this module
 
+    if returning and model in audit.AUDITED:
         audit.record(objects, audit.CREATED)
     return objects
-
-
-def audit_models() -> dict:
-    from comptoir.core.audit import AUDITED
-
-    return AUDITED
 
 
 def remember_related(instances: list, name: str, related: dict) -> None:

@@ -126,8 +126,9 @@ def set_user_roles(user, role_names: list[str], *, is_active: bool | None = None
 
     with transaction.atomic():
         before = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
-        user.groups.set(Group.objects.filter(name__in=role_names))
-        after = sorted(user.groups.values_list("name", flat=True))
+        groups = list(Group.objects.filter(name__in=role_names))
+        user.groups.set(groups)
+        after = sorted(group.name for group in groups)
         if before != after:
             audit.record([user], "roles", changes={"roles": [before, after]})
         user.is_staff = ADMINISTRATOR in role_names or user.is_superuser
