@@ -13,6 +13,7 @@ from comptoir.catalog.api import router as catalog_router
 from comptoir.core.api import router as core_router
 from comptoir.core.auth import api_auth
 from comptoir.core.errors import BusinessError
+from comptoir.core.schemas import ValidationErrorOut
 from comptoir.imports.api import router as imports_router
 from comptoir.parties.api import router as parties_router
 from comptoir.payments.api import router as payments_router
@@ -21,7 +22,35 @@ from comptoir.purchasing.api import router as purchasing_router
 from comptoir.sales.api import router as sales_router
 from comptoir.stock.api import router as stock_router
 
-api = NinjaAPI(
+
+class ComptoirAPI(NinjaAPI):
+    """The API, whose schema also states the errors any operation may answer: 401 without a
+    valid token, 403 when the token's user may not, 422 when the input breaks its schema."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        definition = ValidationErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        components.update(definition.pop("$defs", {}))
+        components["ValidationErrorOut"] = definition
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                responses.setdefault(401, _error(_("Authentication required."), "ErrorOut"))
+                responses.setdefault(403, _error(_("Your role does not allow this."), "ErrorOut"))
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, _error(_("Invalid input."), "ValidationErrorOut"))
+        return schema
+
+
+def _error(description: str, schema: str) -> dict:
+    ref = {"$ref": f"#/components/schemas/{schema}"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+api = ComptoirAPI(
     title="Comptoir API",
     version="1",
     description="Gestion commerciale: customers, items, quotations, orders, deliveries, "

@@ -189,6 +189,7 @@ STATICFILES_DIRS = [
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "comptoir.core.pagination.Pagination"
 
 LOGGING = {
     "version": 1,

@@ -146,3 +146,19 @@ def test_the_api_documentation_loads_nothing_from_a_cdn(client, company):
     assert "swagger-ui-bundle.js" in page
     assert "cdn." not in page and "https://" not in page.split("<body")[0]
     assert client.get("/api/openapi.json").json()["info"]["title"] == "Comptoir API"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers/36893488147419103232",  # past what a 64-bit key holds
+        "/customers/0",
+        "/customers?group_id=36893488147419103232",
+        "/customers?offset=36893488147419103232",
+        "/items?limit=100000",
+    ],
+)
+def test_a_number_outside_what_the_schema_allows_is_a_422(api, path):
+    response = api.get(path)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "validation_error"

@@ -17,14 +17,13 @@ from comptoir.billing.schemas import (
     InvoiceIn,
     InvoiceOut,
 )
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_customer, read_document_input, read_document_patch
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.sales.schemas import DocumentPatch
 from comptoir.stock.models import CustomerReturn
 
 router = Router(tags=["invoices"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _invoices():
@@ -49,30 +48,30 @@ def create_invoice(request, payload: InvoiceIn):
 
 
 @router.get("/invoices/{pk}", response={200: InvoiceOut, 404: ErrorOut})
-def get_invoice(request, pk: int):
+def get_invoice(request, pk: Id):
     return _invoice(pk)
 
 
 @router.patch("/invoices/{pk}", response={200: InvoiceOut, **ERRORS})
-def update_invoice(request, pk: int, payload: DocumentPatch):
+def update_invoice(request, pk: Id, payload: DocumentPatch):
     services.update_invoice(_invoice(pk), **read_document_patch(payload.dict(exclude_unset=True)))
     return _invoice(pk)
 
 
 @router.delete("/invoices/{pk}", response={204: None, **ERRORS})
-def delete_invoice(request, pk: int):
+def delete_invoice(request, pk: Id):
     services.delete_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
     return Status(204, None)
 
 
 @router.post("/invoices/{pk}/issue", response={200: InvoiceOut, **ERRORS})
-def issue_invoice(request, pk: int):
+def issue_invoice(request, pk: Id):
     services.issue_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
     return _invoice(pk)
 
 
 @router.post("/invoices/{pk}/credit-notes", response={201: InvoiceOut, **ERRORS})
-def credit_invoice(request, pk: int, payload: CreditNoteIn):
+def credit_invoice(request, pk: Id, payload: CreditNoteIn):
     invoice = get_object_or_404(Invoice, pk=pk)
     quantities = None if payload.lines is None else {r.line: r.quantity for r in payload.lines}
     credit_note = services.credit_invoice(
@@ -93,7 +92,7 @@ def invoice_deliveries(request, payload: InvoiceDeliveriesIn):
 
 
 @router.post("/returns/{pk}/credit-notes", response={201: list[InvoiceOut], **ERRORS})
-def credit_return(request, pk: int):
+def credit_return(request, pk: Id):
     """Draft credit notes for goods a customer sent back, on the invoices that billed them."""
     customer_return = get_object_or_404(CustomerReturn, pk=pk)
     credit_notes = services.credit_for_return(customer_return, by=request.user)
@@ -101,19 +100,19 @@ def credit_return(request, pk: int):
 
 
 @router.post("/orders/{pk}/invoices", response={201: InvoiceOut, **ERRORS})
-def invoice_order(request, pk: int):
+def invoice_order(request, pk: Id):
     invoice = services.invoice_order(get_object_or_404(SalesOrder, pk=pk), by=request.user)
     return Status(201, _invoice(invoice.pk))
 
 
 @router.post("/quotations/{pk}/invoice", response={201: InvoiceOut, **ERRORS})
-def invoice_quotation(request, pk: int):
+def invoice_quotation(request, pk: Id):
     invoice = services.invoice_quotation(get_object_or_404(Quotation, pk=pk), by=request.user)
     return Status(201, _invoice(invoice.pk))
 
 
 @router.get("/invoices/{pk}/pdf", response={200: None, 404: ErrorOut})
-def invoice_pdf(request, pk: int, lang: str = "fr"):
+def invoice_pdf(request, pk: Id, lang: str = "fr"):
     """The issued invoice or credit note as its stored Factur-X (PDF/A-3 with its EN 16931
     XML, made once and kept); a draft as a plain PDF in the language asked for."""
     invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
@@ -124,7 +123,7 @@ def invoice_pdf(request, pk: int, lang: str = "fr"):
 
 
 @router.get("/invoices/{pk}/xml", response={200: None, 404: ErrorOut})
-def invoice_xml(request, pk: int):
+def invoice_xml(request, pk: Id):
     """The CII XML (EN 16931) of an issued invoice or credit note."""
     invoice = get_object_or_404(
         Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
@@ -133,14 +132,14 @@ def invoice_xml(request, pk: int):
 
 
 @router.post("/invoices/{pk}/cancel", response={201: InvoiceOut, **ERRORS})
-def cancel_invoice(request, pk: int):
+def cancel_invoice(request, pk: Id):
     """Cancel an issued, unpaid invoice: answers its full credit note, issued."""
     credit_note = services.cancel_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
     return Status(201, _invoice(credit_note.pk))
 
 
 @router.post("/invoices/{pk}/correct", response={201: InvoiceOut, **ERRORS})
-def correct_invoice(request, pk: int):
+def correct_invoice(request, pk: Id):
     """Cancel an issued, unpaid invoice by credit note: answers the draft copy to fix."""
     draft = services.correct_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
     return Status(201, _invoice(draft.pk))
@@ -159,7 +158,7 @@ class SentOut(Schema):
 
 
 @router.post("/invoices/{pk}/send", response={200: SentOut, **ERRORS})
-def send_invoice(request, pk: int, payload: SendIn):
+def send_invoice(request, pk: Id, payload: SendIn):
     """E-mail an issued invoice or credit note with its Factur-X PDF attached."""
     invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
     return services.send_invoice(
@@ -177,7 +176,7 @@ class DownPaymentIn(Schema):
 
 
 @router.post("/orders/{pk}/down-payments", response={201: InvoiceOut, **ERRORS})
-def create_down_payment(request, pk: int, payload: DownPaymentIn):
+def create_down_payment(request, pk: Id, payload: DownPaymentIn):
     """A down-payment invoice (type 386) on a confirmed order, as a draft; the final invoice
     of the order deducts it."""
     invoice = services.create_down_payment(

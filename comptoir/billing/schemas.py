@@ -5,7 +5,7 @@ from typing import Annotated
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.billing.queries import Settlement, stored_payment_status
-from comptoir.core.schemas import DocumentOut, LineOut, Quantity
+from comptoir.core.schemas import DocumentOut, Id, LineOut, Quantity
 from comptoir.sales.schemas import DocumentIn
 
 
@@ -42,7 +42,7 @@ class InvoiceOut(DocumentOut):
 
 
 class CreditLineIn(Schema):
-    line: int = Field(..., description="Invoice line id")
+    line: Id = Field(..., description="Invoice line id")
     quantity: Quantity
 
 
@@ -55,8 +55,8 @@ class CreditNoteIn(Schema):
 class InvoiceFilter(FilterSchema):
     status: str | None = None
     kind: str | None = None
-    customer_id: int | None = None
-    order_id: int | None = None
+    customer_id: Id | None = None
+    order_id: Id | None = None
     date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
     date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
     search: Annotated[

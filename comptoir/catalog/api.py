@@ -19,12 +19,11 @@ from comptoir.catalog.schemas import (
     PriceListOut,
     UnitOut,
 )
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.pricing.models import Tax
 
 router = Router(tags=["items"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _resolve(data: dict) -> dict:
@@ -53,23 +52,23 @@ def create_item(request, payload: ItemIn):
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, 404: ErrorOut})
-def get_item(request, item_id: int):
+def get_item(request, item_id: Id):
     return _item(item_id)
 
 
 @router.patch("/items/{item_id}", response={200: ItemOut, **ERRORS})
-def update_item(request, item_id: int, payload: ItemPatch):
+def update_item(request, item_id: Id, payload: ItemPatch):
     services.update_item(_item(item_id), **_resolve(payload.dict(exclude_unset=True)))
     return _item(item_id)
 
 
 @router.get("/items/{item_id}/components", response={200: list[ComponentOut], 404: ErrorOut})
-def get_components(request, item_id: int):
+def get_components(request, item_id: Id):
     return _item(item_id).components.select_related("component")
 
 
 @router.put("/items/{item_id}/components", response={200: list[ComponentOut], **ERRORS})
-def set_components(request, item_id: int, payload: list[ComponentIn]):
+def set_components(request, item_id: Id, payload: list[ComponentIn]):
     """What a bundle is made of (replaces its components)."""
     components = [
         (find_by_id_or_code(Item, row.item, _("Item"), f"components[{index}].item"), row.quantity)
@@ -80,7 +79,7 @@ def set_components(request, item_id: int, payload: list[ComponentIn]):
 
 
 @router.delete("/items/{item_id}", response={204: None, **ERRORS})
-def delete_item(request, item_id: int):
+def delete_item(request, item_id: Id):
     services.delete_item(get_object_or_404(Item, pk=item_id))
     return Status(204, None)
 
@@ -110,7 +109,7 @@ def create_price_list(request, payload: PriceListIn):
     response={201: ItemPriceOut, **ERRORS},
     tags=["price lists"],
 )
-def set_item_price(request, price_list_id: int, payload: ItemPriceIn):
+def set_item_price(request, price_list_id: Id, payload: ItemPriceIn):
     price_list = get_object_or_404(PriceList, pk=price_list_id)
     data = payload.dict()
     item = find_by_id_or_code(Item, data.pop("item"), _("Item"), "item")
@@ -121,7 +120,7 @@ def set_item_price(request, price_list_id: int, payload: ItemPriceIn):
     "/price-lists/{price_list_id}/prices", response=list[ItemPriceOut], tags=["price lists"]
 )
 @paginate
-def list_item_prices(request, price_list_id: int, item_id: int | None = None):
+def list_item_prices(request, price_list_id: Id, item_id: Id | None = None):
     prices = ItemPrice.objects.filter(price_list_id=price_list_id).order_by(
         "item_id", "min_quantity"
     )
@@ -133,7 +132,7 @@ def list_item_prices(request, price_list_id: int, item_id: int | None = None):
     response={204: None, **ERRORS},
     tags=["price lists"],
 )
-def delete_item_price(request, price_list_id: int, price_id: int):
+def delete_item_price(request, price_list_id: Id, price_id: Id):
     services.delete_item_price(
         get_object_or_404(ItemPrice, pk=price_id, price_list_id=price_list_id)
     )

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import Price, Quantity
+from comptoir.core.schemas import Id, Price, Quantity
 
 
 class ItemIn(Schema):
@@ -13,7 +13,7 @@ class ItemIn(Schema):
     description: str = ""
     kind: str = Field("goods", pattern="^(goods|service|bundle)$")
     unit: str = Field("C62", description="Unit code")
-    group_id: int | None = None
+    group_id: Id | None = None
     sale_price: Price = Field(Decimal("0"), ge=0)
     cost_price: Price = Field(Decimal("0"), ge=0)
     tax: str = Field("TVA20", description="Tax code")
@@ -22,7 +22,7 @@ class ItemIn(Schema):
 class ItemPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
-    group_id: int | None = None
+    group_id: Id | None = None
     sale_price: Price | None = Field(None, ge=0)
     cost_price: Price | None = Field(None, ge=0)
     tax: str | None = None
@@ -46,7 +46,7 @@ class ItemOut(Schema):
 
 class ItemFilter(FilterSchema):
     search: Annotated[str | None, FilterLookup(["code__icontains", "name__icontains"])] = None
-    group_id: int | None = None
+    group_id: Id | None = None
     kind: str | None = None
     active: bool | None = None
 
@@ -64,7 +64,7 @@ class PriceListOut(PriceListIn):
 
 
 class ItemPriceIn(Schema):
-    item: int | str
+    item: Id | str
     price: Price = Field(..., ge=0)
     min_quantity: Quantity = Field(Decimal("0"), ge=0)
     valid_from: dt.date | None = None
@@ -97,6 +97,6 @@ class ComponentIn(Schema):
 
 
 class ComponentOut(Schema):
-    item_id: int = Field(..., alias="component_id")
+    item_id: Id = Field(..., alias="component_id")
     item_code: str = Field(..., alias="component.code")
     quantity: Decimal

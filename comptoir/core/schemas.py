@@ -6,6 +6,8 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+# A row's id as the API accepts it: what a 64-bit key column holds, so that no lookup overflows.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 Price = Annotated[Decimal, Field(max_digits=16, decimal_places=4)]
 Quantity = Annotated[Decimal, Field(max_digits=13, decimal_places=3)]
@@ -18,8 +20,21 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+class FieldErrorOut(Schema):
+    loc: list[str]
+    msg: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldErrorOut]
+
+
+# The business errors an operation that reads or changes a record may answer.
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
 class LineIn(Schema):
-    item: int | str | None = Field(None, description="Item id or code")
+    item: Id | str | None = Field(None, description="Item id or code")
     quantity: Quantity
     unit_price: Price | None = Field(None, description="Excl. VAT; default from the price list")
     discount_pct: Rate | None = None

@@ -5,7 +5,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from comptoir.core.models import Company
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.imports import services
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.imports.planning import preview
@@ -23,7 +23,6 @@ from comptoir.imports.schemas import (
 from comptoir.imports.template import template_csv, template_xlsx
 
 router = Router(tags=["imports"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,18 +49,18 @@ def create_partner(request, payload: PartnerIn):
 
 
 @router.get("/import-partners/{pk}", response={200: PartnerOut, 404: ErrorOut})
-def get_partner(request, pk: int):
+def get_partner(request, pk: Id):
     return get_object_or_404(ImportPartner, pk=pk)
 
 
 @router.patch("/import-partners/{pk}", response={200: PartnerOut, **ERRORS})
-def update_partner(request, pk: int, payload: PartnerPatch):
+def update_partner(request, pk: Id, payload: PartnerPatch):
     partner = get_object_or_404(ImportPartner, pk=pk)
     return services.save_partner(partner, **payload.dict(exclude_unset=True))
 
 
 @router.post("/import-partners/{pk}/files", response={201: BatchOut, **ERRORS})
-def upload(request, pk: int, file: File[UploadedFile], has_header: Form[bool | None] = None):
+def upload(request, pk: Id, file: File[UploadedFile], has_header: Form[bool | None] = None):
     """Store the file as received and read its rows (no business record is created).
 
     A file that cannot be read comes back with status `refused` and its `error`."""
@@ -74,37 +73,37 @@ def upload(request, pk: int, file: File[UploadedFile], has_header: Form[bool | N
 
 @router.get("/imports", response=list[BatchOut])
 @paginate
-def list_batches(request, partner: int | None = None):
+def list_batches(request, partner: Id | None = None):
     batches = ImportBatch.objects.all()
     return batches.filter(partner_id=partner) if partner else batches
 
 
 @router.get("/imports/{pk}", response={200: BatchOut, 404: ErrorOut})
-def get_batch(request, pk: int):
+def get_batch(request, pk: Id):
     return get_object_or_404(ImportBatch, pk=pk)
 
 
 @router.get("/imports/{pk}/preview", response={200: PreviewOut, 404: ErrorOut})
-def preview_batch(request, pk: int):
+def preview_batch(request, pk: Id):
     """What processing would create, match and refuse, without doing it."""
     return preview(get_object_or_404(ImportBatch, pk=pk), Company.get().currency)
 
 
 @router.get("/imports/{pk}/rows", response=list[RowOut])
 @paginate
-def list_rows(request, pk: int, state: Query[str | None] = None):
+def list_rows(request, pk: Id, state: Query[str | None] = None):
     rows = ImportRow.objects.filter(batch_id=pk).with_document()
     return rows.filter(state=state) if state else rows
 
 
 @router.patch("/imports/{pk}/rows/{row_pk}", response={200: RowOut, **ERRORS})
-def edit_row(request, pk: int, row_pk: int, payload: RowPatch):
+def edit_row(request, pk: Id, row_pk: Id, payload: RowPatch):
     row = get_object_or_404(ImportRow, batch_id=pk, pk=row_pk)
     return services.edit_row(row, payload.data)
 
 
 @router.post("/imports/{pk}/process", response={200: ReportOut, 202: BatchOut, **ERRORS})
-def process(request, pk: int, background: bool = False):
+def process(request, pk: Id, background: bool = False):
     """Create the documents of the rows still open; a document is never created twice.
 
     With `background=true` the background worker processes the file: the answer is the
@@ -116,6 +115,6 @@ def process(request, pk: int, background: bool = False):
 
 
 @router.delete("/imports/{pk}/rows", response={200: PurgeOut, **ERRORS})
-def purge(request, pk: int):
+def purge(request, pk: Id):
     """Delete the rows not processed; the file and the processed rows stay."""
     return {"deleted": services.purge_batch(get_object_or_404(ImportBatch, pk=pk))}

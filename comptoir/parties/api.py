@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.parties import services
 from comptoir.parties.models import (
     Address,
@@ -31,7 +31,6 @@ from comptoir.parties.schemas import (
 )
 
 router = Router(tags=["customers"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 @router.get("/customers", response=list[CustomerOut])
@@ -51,32 +50,32 @@ def create_customer(request, payload: CustomerIn):
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerDetailOut, 404: ErrorOut})
-def get_customer(request, customer_id: int):
+def get_customer(request, customer_id: Id):
     return get_object_or_404(
         Customer.objects.prefetch_related("addresses", "contacts"), pk=customer_id
     )
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def update_customer(request, customer_id: int, payload: CustomerPatch):
+def update_customer(request, customer_id: Id, payload: CustomerPatch):
     customer = get_object_or_404(Customer, pk=customer_id)
     return services.update_customer(customer, **payload.dict(exclude_unset=True))
 
 
 @router.post("/customers/{customer_id}/addresses", response={201: AddressOut, **ERRORS})
-def add_address(request, customer_id: int, payload: AddressIn):
+def add_address(request, customer_id: Id, payload: AddressIn):
     customer = get_object_or_404(Customer, pk=customer_id)
     return Status(201, services.add_address(customer, **payload.dict()))
 
 
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
-def add_contact(request, customer_id: int, payload: ContactIn):
+def add_contact(request, customer_id: Id, payload: ContactIn):
     customer = get_object_or_404(Customer, pk=customer_id)
     return Status(201, services.add_contact(customer, **payload.dict()))
 
 
 @router.delete("/customers/{customer_id}", response={204: None, **ERRORS})
-def delete_customer(request, customer_id: int):
+def delete_customer(request, customer_id: Id):
     services.delete_customer(get_object_or_404(Customer, pk=customer_id))
     return Status(204, None)
 
@@ -84,13 +83,13 @@ def delete_customer(request, customer_id: int):
 @router.patch(
     "/customers/{customer_id}/addresses/{address_id}", response={200: AddressOut, **ERRORS}
 )
-def update_address(request, customer_id: int, address_id: int, payload: AddressPatch):
+def update_address(request, customer_id: Id, address_id: Id, payload: AddressPatch):
     address = get_object_or_404(Address, pk=address_id, customer_id=customer_id)
     return services.update_address(address, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/customers/{customer_id}/addresses/{address_id}", response={204: None, **ERRORS})
-def delete_address(request, customer_id: int, address_id: int):
+def delete_address(request, customer_id: Id, address_id: Id):
     services.delete_address(get_object_or_404(Address, pk=address_id, customer_id=customer_id))
     return Status(204, None)
 
@@ -98,13 +97,13 @@ def delete_address(request, customer_id: int, address_id: int):
 @router.patch(
     "/customers/{customer_id}/contacts/{contact_id}", response={200: ContactOut, **ERRORS}
 )
-def update_contact(request, customer_id: int, contact_id: int, payload: ContactPatch):
+def update_contact(request, customer_id: Id, contact_id: Id, payload: ContactPatch):
     contact = get_object_or_404(Contact, pk=contact_id, customer_id=customer_id)
     return services.update_contact(contact, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", response={204: None, **ERRORS})
-def delete_contact(request, customer_id: int, contact_id: int):
+def delete_contact(request, customer_id: Id, contact_id: Id):
     services.delete_contact(get_object_or_404(Contact, pk=contact_id, customer_id=customer_id))
     return Status(204, None)
 

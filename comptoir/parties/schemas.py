@@ -3,7 +3,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import Amount
+from comptoir.core.schemas import Amount, Id
 
 
 class AddressIn(Schema):
@@ -43,12 +43,12 @@ class CustomerIn(Schema):
     vat_id: str = Field("", max_length=20)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=30)
-    group_id: int | None = None
-    territory_id: int | None = None
-    sales_partner_id: int | None = None
-    price_list_id: int | None = None
-    payment_terms_id: int | None = None
-    default_tax_id: int | None = None
+    group_id: Id | None = None
+    territory_id: Id | None = None
+    sales_partner_id: Id | None = None
+    price_list_id: Id | None = None
+    payment_terms_id: Id | None = None
+    default_tax_id: Id | None = None
     credit_limit: Amount | None = None
     invoice_per_order: bool = False
     notes: str = ""
@@ -63,10 +63,10 @@ class CustomerPatch(Schema):
     vat_id: str | None = None
     email: str | None = None
     phone: str | None = None
-    group_id: int | None = None
-    territory_id: int | None = None
-    price_list_id: int | None = None
-    payment_terms_id: int | None = None
+    group_id: Id | None = None
+    territory_id: Id | None = None
+    price_list_id: Id | None = None
+    payment_terms_id: Id | None = None
     credit_limit: Amount | None = None
     invoice_per_order: bool | None = None
     active: bool | None = None
@@ -101,7 +101,7 @@ class CustomerFilter(FilterSchema):
     search: Annotated[
         str | None, FilterLookup(["name__icontains", "code__icontains", "email__icontains"])
     ] = None
-    group_id: int | None = None
+    group_id: Id | None = None
     active: bool | None = None
 
 

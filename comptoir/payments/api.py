@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from comptoir.billing.models import Invoice
 from comptoir.core.errors import BusinessError, NotFound
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.parties.models import Customer
 from comptoir.payments import services
 from comptoir.payments.models import Payment
@@ -17,7 +17,6 @@ from comptoir.payments.schemas import AllocateIn, BalanceOut, PaymentIn, Payment
 from comptoir.pricing.documents import find_customer
 
 router = Router(tags=["payments"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _payment(pk: int) -> Payment:
@@ -48,24 +47,24 @@ def register_payment(request, payload: PaymentIn):
 
 @router.get("/payments", response=list[PaymentOut])
 @paginate
-def list_payments(request, customer_id: int | None = None):
+def list_payments(request, customer_id: Id | None = None):
     payments = Payment.objects.prefetch_related("allocations")
     return payments.filter(customer_id=customer_id) if customer_id else payments
 
 
 @router.get("/payments/{pk}", response={200: PaymentOut, 404: ErrorOut})
-def get_payment(request, pk: int):
+def get_payment(request, pk: Id):
     return _payment(pk)
 
 
 @router.post("/payments/{pk}/allocations", response={200: PaymentOut, **ERRORS})
-def allocate_payment(request, pk: int, payload: AllocateIn):
+def allocate_payment(request, pk: Id, payload: AllocateIn):
     services.allocate_payment(_payment(pk), _pairs(payload.dict()["allocations"]), by=request.user)
     return _payment(pk)
 
 
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})
-def get_balance(request, pk: int):
+def get_balance(request, pk: Id):
     return customer_balance(get_object_or_404(Customer, pk=pk))
 
 

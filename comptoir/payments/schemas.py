@@ -3,16 +3,16 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount
+from comptoir.core.schemas import Amount, Id
 
 
 class AllocationIn(Schema):
-    invoice: int = Field(..., description="Invoice id")
+    invoice: Id = Field(..., description="Invoice id")
     amount: Amount
 
 
 class PaymentIn(Schema):
-    customer: int | str = Field(..., description="Customer id or code")
+    customer: Id | str = Field(..., description="Customer id or code")
     amount: Amount
     date: dt.date | None = None
     method: str = "transfer"

@@ -4,7 +4,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.catalog.models import Item
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.purchasing import services
 from comptoir.purchasing.models import PurchaseOrder, Supplier
@@ -21,7 +21,6 @@ from comptoir.stock.models import Warehouse
 from comptoir.stock.schemas import DeliveryOut
 
 router = Router(tags=["purchasing"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _supplier(key) -> Supplier:
@@ -78,18 +77,18 @@ def create_purchase_order(request, payload: PurchaseOrderIn):
 
 
 @router.get("/purchase-orders/{pk}", response={200: PurchaseOrderOut, 404: ErrorOut})
-def get_purchase_order(request, pk: int):
+def get_purchase_order(request, pk: Id):
     return _order(pk)
 
 
 @router.post("/purchase-orders/{pk}/confirm", response={200: PurchaseOrderOut, **ERRORS})
-def confirm_purchase_order(request, pk: int):
+def confirm_purchase_order(request, pk: Id):
     services.confirm_purchase_order(_order(pk), by=request.user)
     return _order(pk)
 
 
 @router.post("/purchase-orders/{pk}/cancel", response={200: PurchaseOrderOut, **ERRORS})
-def cancel_purchase_order(request, pk: int):
+def cancel_purchase_order(request, pk: Id):
     services.cancel_purchase_order(_order(pk), by=request.user)
     return _order(pk)
 
@@ -99,21 +98,21 @@ def _quantities(payload: ReceiptIn):
 
 
 @router.post("/purchase-orders/{pk}/receipts", response={200: PurchaseOrderOut, **ERRORS})
-def receive_purchase(request, pk: int, payload: ReceiptIn):
+def receive_purchase(request, pk: Id, payload: ReceiptIn):
     """Goods received into our warehouse."""
     services.receive_purchase(_order(pk), _quantities(payload), by=request.user)
     return _order(pk)
 
 
 @router.post("/purchase-orders/{pk}/drop-shipment-delivered", response={201: DeliveryOut, **ERRORS})
-def confirm_drop_shipment(request, pk: int, payload: ReceiptIn):
+def confirm_drop_shipment(request, pk: Id, payload: ReceiptIn):
     """The supplier delivered the customer: the delivery note of the sales order."""
     delivery = services.confirm_drop_shipment(_order(pk), _quantities(payload), by=request.user)
     return Status(201, delivery)
 
 
 @router.post("/orders/{pk}/purchases", response={201: PurchaseOrderOut, **ERRORS})
-def purchase_for_order(request, pk: int, payload: SalesPurchaseIn):
+def purchase_for_order(request, pk: Id, payload: SalesPurchaseIn):
     """A special order (or a drop shipment) for what a sales order still needs."""
     sales_order = get_object_or_404(SalesOrder, pk=pk)
     goods = [line for line in sales_order.lines.all() if not line.is_service]

@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import read_document_input, read_document_patch
 from comptoir.sales import services
 from comptoir.sales.models import Quotation, SalesOrder
@@ -16,7 +16,6 @@ from comptoir.sales.schemas import (
 )
 
 router = Router()
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _quotation(pk: int) -> Quotation:
@@ -48,12 +47,12 @@ def create_quotation(request, payload: QuotationIn):
 
 
 @router.get("/quotations/{pk}", response={200: QuotationOut, 404: ErrorOut}, tags=["quotations"])
-def get_quotation(request, pk: int):
+def get_quotation(request, pk: Id):
     return _quotation(pk)
 
 
 @router.patch("/quotations/{pk}", response={200: QuotationOut, **ERRORS}, tags=["quotations"])
-def update_quotation(request, pk: int, payload: DocumentPatch):
+def update_quotation(request, pk: Id, payload: DocumentPatch):
     services.update_quotation(
         _quotation(pk), **read_document_patch(payload.dict(exclude_unset=True))
     )
@@ -67,7 +66,7 @@ def _quotation_action(name: str, service):
         tags=["quotations"],
         operation_id=f"quotation_{name}",
     )
-    def action(request, pk: int):
+    def action(request, pk: Id):
         service(_quotation(pk), by=request.user)
         return _quotation(pk)
 
@@ -78,7 +77,7 @@ _quotation_action("refuse", services.refuse_quotation)
 
 
 @router.post("/quotations/{pk}/order", response={201: OrderOut, **ERRORS}, tags=["quotations"])
-def convert_to_order(request, pk: int):
+def convert_to_order(request, pk: Id):
     order = services.convert_quotation_to_order(_quotation(pk), by=request.user)
     return Status(201, _order(order.pk))
 
@@ -104,23 +103,23 @@ def create_order(request, payload: OrderIn):
 
 
 @router.get("/orders/{pk}", response={200: OrderOut, 404: ErrorOut}, tags=["orders"])
-def get_order(request, pk: int):
+def get_order(request, pk: Id):
     return _order(pk)
 
 
 @router.patch("/orders/{pk}", response={200: OrderOut, **ERRORS}, tags=["orders"])
-def update_order(request, pk: int, payload: DocumentPatch):
+def update_order(request, pk: Id, payload: DocumentPatch):
     services.update_order(_order(pk), **read_document_patch(payload.dict(exclude_unset=True)))
     return _order(pk)
 
 
 @router.post("/orders/{pk}/confirm", response={200: OrderOut, **ERRORS}, tags=["orders"])
-def confirm_order(request, pk: int):
+def confirm_order(request, pk: Id):
     services.confirm_order(_order(pk), by=request.user)
     return _order(pk)
 
 
 @router.post("/orders/{pk}/cancel", response={200: OrderOut, **ERRORS}, tags=["orders"])
-def cancel_order(request, pk: int):
+def cancel_order(request, pk: Id):
     services.cancel_order(_order(pk), by=request.user)
     return _order(pk)

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import AllowanceChargeIn, DocumentOut, LineIn, LineOut
+from comptoir.core.schemas import AllowanceChargeIn, DocumentOut, Id, LineIn, LineOut
 
 
 class DocumentIn(Schema):
-    customer: int | str = Field(..., description="Customer id or code")
+    customer: Id | str = Field(..., description="Customer id or code")
     date: dt.date | None = None
     lines: list[LineIn] = Field(..., min_length=1)
     customer_reference: str | None = Field(None, max_length=100)
@@ -58,7 +58,7 @@ class OrderOut(DocumentOut):
 
 class DocumentFilter(FilterSchema):
     status: str | None = None
-    customer_id: int | None = None
+    customer_id: Id | None = None
     date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
     date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
     search: Annotated[

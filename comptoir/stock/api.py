@@ -5,7 +5,7 @@ from ninja.pagination import paginate
 
 from comptoir.catalog.models import Item
 from comptoir.core.errors import BusinessError
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.sales.models import SalesOrder
 from comptoir.stock import services
@@ -27,7 +27,6 @@ from comptoir.stock.schemas import (
 )
 
 router = Router(tags=["deliveries"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _delivery(pk: int) -> DeliveryNote:
@@ -35,7 +34,7 @@ def _delivery(pk: int) -> DeliveryNote:
 
 
 @router.post("/orders/{pk}/deliveries", response={201: DeliveryOut, **ERRORS})
-def deliver_order(request, pk: int, payload: DeliveryIn):
+def deliver_order(request, pk: Id, payload: DeliveryIn):
     order = get_object_or_404(SalesOrder, pk=pk)
     quantities = (
         None if payload.lines is None else {row.line: row.quantity for row in payload.lines}
@@ -46,7 +45,7 @@ def deliver_order(request, pk: int, payload: DeliveryIn):
 
 @router.get("/deliveries", response=list[DeliveryOut])
 @paginate
-def list_deliveries(request, order_id: int | None = None, status: str | None = None):
+def list_deliveries(request, order_id: Id | None = None, status: str | None = None):
     deliveries = DeliveryNote.objects.prefetch_related("lines")
     if order_id:
         deliveries = deliveries.filter(order_id=order_id)
@@ -56,24 +55,24 @@ def list_deliveries(request, order_id: int | None = None, status: str | None = N
 
 
 @router.get("/deliveries/{pk}", response={200: DeliveryOut, 404: ErrorOut})
-def get_delivery(request, pk: int):
+def get_delivery(request, pk: Id):
     return _delivery(pk)
 
 
 @router.post("/deliveries/{pk}/ship", response={200: DeliveryOut, **ERRORS})
-def ship_delivery(request, pk: int):
+def ship_delivery(request, pk: Id):
     services.ship_delivery(_delivery(pk), by=request.user)
     return _delivery(pk)
 
 
 @router.post("/deliveries/{pk}/cancel", response={200: DeliveryOut, **ERRORS})
-def cancel_delivery(request, pk: int):
+def cancel_delivery(request, pk: Id):
     services.cancel_delivery(_delivery(pk), by=request.user)
     return _delivery(pk)
 
 
 @router.post("/deliveries/{pk}/returns", response={201: ReturnOut, **ERRORS})
-def receive_return(request, pk: int, payload: ReturnIn):
+def receive_return(request, pk: Id, payload: ReturnIn):
     """Goods back from the customer against a shipped delivery (stock in)."""
     delivery = get_object_or_404(DeliveryNote, pk=pk)
     customer_return = services.receive_return(
@@ -91,7 +90,7 @@ def _return(pk: int) -> CustomerReturn:
 
 
 @router.get("/returns/{pk}", response={200: ReturnOut, 404: ErrorOut})
-def get_return(request, pk: int):
+def get_return(request, pk: Id):
     return _return(pk)
 
 
@@ -119,11 +118,11 @@ def create_warehouse(request, payload: WarehouseIn):
 
 
 @router.put("/warehouses/{pk}", response={200: WarehouseOut, **ERRORS}, tags=["stock"])
-def update_warehouse(request, pk: int, payload: WarehouseIn):
+def update_warehouse(request, pk: Id, payload: WarehouseIn):
     return services.save_warehouse(get_object_or_404(Warehouse, pk=pk), **payload.dict())
 
 
-@router.get("/stock", response=list[StockFiguresOut], tags=["stock"])
+@router.get("/stock", response={200: list[StockFiguresOut], 404: ErrorOut}, tags=["stock"])
 @paginate
 def list_stock(request, item: str | None = None, warehouse: str | None = None, q: str = ""):
     """On hand, reserved, available, ordered and projected per item and warehouse."""
@@ -134,7 +133,7 @@ def list_stock(request, item: str | None = None, warehouse: str | None = None, q
     )
 
 
-@router.get("/stock/moves", response=list[MoveOut], tags=["stock"])
+@router.get("/stock/moves", response={200: list[MoveOut], 404: ErrorOut}, tags=["stock"])
 @paginate
 def list_moves(request, item: str | None = None, warehouse: str | None = None):
     moves = StockMove.objects.order_by("-date", "-id")

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Quantity
+from comptoir.core.schemas import Id, Quantity
 
 
 class DeliveryLineIn(Schema):
-    line: int = Field(..., description="Sales order line id")
+    line: Id = Field(..., description="Sales order line id")
     quantity: Quantity
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from comptoir.core.models import LoginFailure
@@ -111,3 +112,46 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"logo-of-the-company" * 10
+
+
+def test_uploaded_files_are_kept_outside_the_web_root_and_never_served(api, user, client, settings):
+    """A partner's file and the company's logo are stored under MEDIA_ROOT, which no URL serves:
+    neither the static files (WhiteNoise, finders included) nor any page."""
+    from django.contrib.staticfiles import finders
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comptoir.core.models import Company
+    from comptoir.core.services import update_company
+    from comptoir.imports.models import ImportBatch
+
+    marker = "ligne-secrete-du-partenaire"
+    partner = api.post("/import-partners", {"name": "Shop"}).json()
+    response = api.client.post(
+        f"/api/import-partners/{partner['id']}/files",
+        {"file": SimpleUploadedFile("ventes.csv", f"a;b\n{marker};1\n".encode())},
+    )
+    assert response.status_code == 201, response.content
+    update_company(logo=SimpleUploadedFile("logo.png", PNG))
+    stored = [ImportBatch.objects.get().file, Company.get().logo]
+
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    web_roots = [Path(settings.STATIC_ROOT).resolve()] + [
+        Path(location).resolve() for _prefix, location in settings.STATICFILES_DIRS
+    ]
+    admin = Client()
+    admin.force_login(user)  # an administrator, who may open every page
+    for file in stored:
+        path = Path(file.path).resolve()
+        assert path.is_relative_to(media_root) and path.is_file()
+        assert not any(path.is_relative_to(root) for root in web_roots)
+        assert finders.find(file.name) is None
+        content = path.read_bytes()
+        for url in (f"/media/{file.name}", f"/static/{file.name}", f"/{file.name}"):
+            for who in (client, admin):
+                answer = who.get(url)
+                assert answer.status_code in (302, 401, 403, 404), (url, answer.status_code)
+                body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+                assert content not in body and marker.encode() not in body
