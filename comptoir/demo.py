@@ -182,6 +182,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
             name="Agence Rhône Commerce", defaults={"commission_rate": Decimal("5.00")}
         )[0]
         terms = list(PaymentTerms.objects.all())
+        seller = User.objects.get(username="vente")  # in charge of every other customer
         rows, addresses = [], []
         for i in range(customers):
             individual = i % 7 == 6
@@ -206,6 +207,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
                     "territory": rnd.choice(territories),
                     "payment_terms": rnd.choice(terms),
                     "sales_partner": partner if i % 5 == 0 else None,
+                    "salesperson": seller if i % 2 == 0 else None,
                     **ids,
                 }
             )

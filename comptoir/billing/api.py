@@ -17,6 +17,7 @@ from comptoir.billing.schemas import (
     InvoiceIn,
     InvoiceOut,
 )
+from comptoir.core import access
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_customer, read_document_input, read_document_patch
 from comptoir.sales.models import Quotation, SalesOrder
@@ -37,19 +38,19 @@ def _invoice(pk: int) -> Invoice:
 @router.get("/invoices", response=list[InvoiceOut])
 @paginate
 def list_invoices(request, filters: Query[InvoiceFilter]):
-    return filters.filter(_invoices())
+    return filters.filter(access.owned(_invoices(), request.user))
 
 
 @router.post("/invoices", response={201: InvoiceOut, **ERRORS})
 def create_invoice(request, payload: InvoiceIn):
-    doc = read_document_input(payload.dict())
+    doc = read_document_input(payload.dict(), request.user)
     invoice = services.create_invoice(doc.customer, doc.lines, by=request.user, **doc.header)
     return Status(201, _invoice(invoice.pk))
 
 
 @router.get("/invoices/{pk}", response={200: InvoiceOut, 404: ErrorOut})
 def get_invoice(request, pk: Id):
-    return _invoice(pk)
+    return get_object_or_404(access.owned(_invoices(), request.user), pk=pk)
 
 
 @router.patch("/invoices/{pk}", response={200: InvoiceOut, **ERRORS})
@@ -86,7 +87,9 @@ def credit_invoice(request, pk: Id, payload: CreditNoteIn):
 def invoice_deliveries(request, payload: InvoiceDeliveriesIn):
     """Draft invoices for every delivery shipped up to a date and not yet invoiced: one per
     customer, or per order for customers who ask for it."""
-    customer = None if payload.customer is None else find_customer(payload.customer)
+    customer = (
+        None if payload.customer is None else find_customer(payload.customer, user=request.user)
+    )
     invoices = services.invoice_deliveries(up_to=payload.up_to, customer=customer, by=request.user)
     return Status(201, list(_invoices().filter(pk__in=[i.pk for i in invoices])))
 

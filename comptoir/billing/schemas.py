@@ -5,7 +5,7 @@ from typing import Annotated
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.billing.queries import Settlement, stored_payment_status
-from comptoir.core.schemas import DocumentOut, Id, LineOut, Quantity
+from comptoir.core.schemas import DocumentOut, Id, LineOut, PriceOut, Quantity
 from comptoir.sales.schemas import DocumentIn
 
 
@@ -26,9 +26,9 @@ class InvoiceOut(DocumentOut):
     credited_invoice_id: int | None
     supply_date: dt.date | None
     due_date: dt.date | None
-    amount_paid: Decimal
-    amount_credited: Decimal
-    outstanding: Decimal
+    amount_paid: PriceOut
+    amount_credited: PriceOut
+    outstanding: PriceOut
     payment_status: str | None
     lines: list[InvoiceLineOut]
 

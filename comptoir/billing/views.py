@@ -15,6 +15,7 @@ from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
 from comptoir.billing.pdf import render_pdf, render_picking_list
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import DATE_WIDGET, Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
@@ -105,7 +106,10 @@ invoice_form = document_form_view(
 
 
 def invoice_detail(request, pk: int):
-    invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice", "order"), pk=pk)
+    invoice = get_object_or_404(
+        access.owned(Invoice.objects.select_related("credited_invoice", "order"), request.user),
+        pk=pk,
+    )
     settlement = Settlement.of(invoice)
     invoice.outstanding = settlement.outstanding
     status = stored_payment_status(invoice)
@@ -154,7 +158,9 @@ def _file_response(content: bytes, content_type: str, name: str) -> HttpResponse
 def invoice_pdf(request, pk: int):
     """The issued invoice as its stored Factur-X (PDF/A-3 with its XML); a draft as a plain
     PDF, in the language asked for."""
-    invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
+    invoice = get_object_or_404(
+        access.owned(Invoice.objects.select_related("credited_invoice"), request.user), pk=pk
+    )
     language = _language(request)
     if invoice.status == Invoice.Status.ISSUED:
         try:
@@ -306,7 +312,7 @@ def document_pdf(request, kind: str, pk: int):
     model = PRINTABLE.get(kind)
     if model is None:
         raise Http404
-    document = get_object_or_404(model, pk=pk)
+    document = get_object_or_404(access.owned(model.objects.all(), request.user), pk=pk)
     language = _language(request)
     name = f"{document.number or kind}.pdf"
     return _file_response(render_pdf(document, language), "application/pdf", name)

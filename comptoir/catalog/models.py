@@ -60,6 +60,11 @@ class Item(models.Model):
     class Meta:
         verbose_name = _("item")
         ordering = ["code"]
+        # What a role sees of money, apart from what it may change (``comptoir.core.access``).
+        permissions = [
+            ("see_prices", _("Can see selling prices and amounts")),
+            ("see_costs", _("Can see cost prices and margins")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import Id, Price, Quantity
+from comptoir.core.schemas import CostOut, Id, Price, PriceOut, Quantity
 
 
 class ItemIn(Schema):
@@ -37,8 +37,8 @@ class ItemOut(Schema):
     kind: str
     unit_code: str = Field(..., alias="unit.code")
     group_id: int | None
-    sale_price: Decimal
-    cost_price: Decimal
+    sale_price: PriceOut
+    cost_price: CostOut
     tax_code: str = Field(..., alias="tax.code")
     vat_rate: Decimal = Field(..., alias="tax.rate")
     active: bool
@@ -74,7 +74,7 @@ class ItemPriceIn(Schema):
 class ItemPriceOut(Schema):
     id: int
     item_id: int
-    price: Decimal
+    price: PriceOut
     min_quantity: Decimal
     valid_from: dt.date | None
     valid_to: dt.date | None

@@ -25,11 +25,20 @@ LOGGED_IN = "logged-in"  # any active user: home, own tokens, the file template
 NOT_FOUND = "not-found"  # a dynamic route whose arguments name nothing: 404 once logged in
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# What a user sees of money: selling prices and amounts, and cost prices and margins. Pages,
+# lists, PDFs and API answers leave them out for a user without the permission.
+SEE_PRICES = "catalog.see_prices"
+SEE_COSTS = "catalog.see_costs"
+# Money fields holding a cost rather than a selling price.
+COST_FIELDS = {"cost_price", "unit_cost"}
+# Who sees every customer when the company keeps salespeople to their own (a setting).
+SEE_ALL_CUSTOMERS = "parties.see_all_customers"
+
 
 @dataclass(frozen=True)
 class Rule:
-    read: str
-    write: str
+    read: str | tuple[str, ...]  # a tuple: each of them
+    write: str | tuple[str, ...]
 
 
 def page(read: str, write: str = "") -> Rule:
@@ -58,6 +67,14 @@ def changing(app_model: str) -> Rule:
 
 
 # Pages, by URL name. ``None``: decided from the URL's arguments (see ``_dynamic``).
+# The PDF of any document, by the kind in its URL: the documents carrying prices need both.
+DOCUMENT_KINDS = {
+    "quotation": ("sales.view_quotation", SEE_PRICES),
+    "order": ("sales.view_salesorder", SEE_PRICES),
+    "delivery": "stock.view_deliverynote",
+    "invoice": ("billing.view_invoice", SEE_PRICES),
+}
+
 PAGES: dict[str, Rule | None] = {
     "set_language": page(PUBLIC),
     "web:login": page(PUBLIC),
@@ -124,12 +141,12 @@ PAGES: dict[str, Rule | None] = {
     "billing:invoice": model("billing.invoice"),
     "billing:invoice_edit": changing("billing.invoice"),
     "billing:invoice_credit": page("billing.credit_invoice"),
-    "billing:invoice_pdf": page("billing.view_invoice"),
+    "billing:invoice_pdf": page(DOCUMENT_KINDS["invoice"]),
     "billing:invoice_send": page("billing.view_invoice", "billing.change_invoice"),
     "billing:order_down_payment": adding("billing.invoice"),
     "billing:document_pdf": None,
     "billing:picking_pdf": page("stock.view_deliverynote"),
-    "billing:invoice_xml": page("billing.view_invoice"),
+    "billing:invoice_xml": page(DOCUMENT_KINDS["invoice"]),
     "billing:credit_notes": page("billing.view_invoice"),
     "billing:receivables": page("billing.view_invoice"),
     "payments:payments": listing("payments.payment"),
@@ -153,14 +170,6 @@ PAGES: dict[str, Rule | None] = {
     "imports:row": model("imports.importrow"),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
-}
-
-# The PDF of any document, by the kind in its URL.
-DOCUMENT_KINDS = {
-    "quotation": "sales.view_quotation",
-    "order": "sales.view_salesorder",
-    "delivery": "stock.view_deliverynote",
-    "invoice": "billing.view_invoice",
 }
 
 
@@ -234,7 +243,8 @@ OPERATIONS: dict[str, str] = {
         "confirm_purchase_order cancel_purchase_order receive_purchase confirm_drop_shipment",
         "purchasing.change_purchaseorder",
     ),
-    **_api(BILLING, "list_invoices get_invoice invoice_pdf invoice_xml", "billing.view_invoice"),
+    **_api(BILLING, "list_invoices get_invoice", "billing.view_invoice"),
+    **_api(BILLING, "invoice_pdf invoice_xml", DOCUMENT_KINDS["invoice"]),
     **_api(
         BILLING,
         "create_invoice invoice_deliveries invoice_order invoice_quotation create_down_payment",
@@ -313,7 +323,10 @@ def _dynamic(match) -> str | None:
     return None
 
 
-def allows(user, permission: str | None) -> bool:
+def allows(user, permission: str | tuple[str, ...] | None) -> bool:
+    """Whether the user has the permission (each of them, for a tuple)."""
+    if isinstance(permission, tuple):
+        return all(allows(user, one) for one in permission)
     if permission == PUBLIC:
         return True
     if not (user.is_authenticated and user.is_active):
@@ -355,3 +368,36 @@ class AccessMiddleware:
 
 def _json(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "message": message}, status=status)
+
+
+def hidden_money_fields(model, user) -> set[str]:
+    """The names of the model's money fields whose values ``user`` may not see."""
+    hidden = set()
+    for field in model._meta.concrete_fields:
+        if getattr(field, "is_money", False):
+            needs = SEE_COSTS if field.name in COST_FIELDS else SEE_PRICES
+            if not allows(user, needs):
+                hidden.add(field.name)
+    return hidden
+
+
+# Whose customers -------------------------------------------------------------------------------
+
+
+def customers_limited_to(user):
+    """The user whose customers alone ``user`` sees, or None when they see every customer (or
+    when no user asks: services and commands)."""
+    from comptoir.core.models import Company
+
+    if user is None or allows(user, SEE_ALL_CUSTOMERS):
+        return None
+    return user if Company.get().own_customers_only else None
+
+
+def owned(queryset, user, customer: str = "customer"):
+    """The rows of ``queryset`` whose customer ``user`` sees; ``customer`` is the path from a row
+    to its customer ("" when the rows are the customers)."""
+    owner = customers_limited_to(user)
+    if owner is None:
+        return queryset
+    return queryset.filter(**{f"{customer}__salesperson" if customer else "salesperson": owner})

@@ -41,8 +41,9 @@ class CompanyForm(IdentifierFieldsMixin, forms.ModelForm):
             "rcs_city", "vat_id", "address_line1", "address_line2", "postal_code", "city",
             "country", "email", "phone", "iban", "bic", "default_payment_terms",
             "invoice_basis", "vat_on_debits", "facturx_profile", "print_layout", "stock_management",
-            "reserve_on_confirm", "allow_negative_stock", "quotation_validity_days",
-            "late_penalty_text", "early_payment_text", "fiscal_year_start_month",
+            "own_customers_only", "reserve_on_confirm", "allow_negative_stock",
+            "quotation_validity_days", "late_penalty_text", "early_payment_text",
+            "fiscal_year_start_month",
             "account_customers", "account_goods", "account_services", "account_charges",
             "account_allowances", "account_bank", "logo",
         ]  # fmt: skip

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core import access
+
 
 @dataclass(frozen=True)
 class Column:
@@ -118,9 +120,18 @@ class Listing:
     export_name = "export"
     create_url_name = ""  # the page creating a new row, if users create them here
     create_label = _("New")
+    # The path from a row to its customer, whose salesperson may alone see it ("" for the
+    # customers themselves); None: rows that belong to no customer. Default: customer_field.
+    owner_path: str | None = None
 
-    def __init__(self, params):
+    def __init__(self, params, user=None):
+        """``user``: whose list it is; columns of money are left out for a user who may not
+        see prices (and amounts cannot be filtered or summed). No user: everything."""
         self.params = params
+        self.user = user
+        if user is not None and not access.allows(user, access.SEE_PRICES):
+            self.columns = [column for column in self.columns if column.kind != "money"]
+            self.amount_field = None
         self.form = ListFilters(params or None)
         self._shape_form()
         self.filters = self.form.cleaned_data if self.form.is_valid() else {}
@@ -173,6 +184,9 @@ class Listing:
     # -- the query ----------------------------------------------------------------------------
     def filtered(self):
         qs = self.get_queryset()
+        path = self.customer_field if self.owner_path is None else self.owner_path
+        if path is not None:
+            qs = access.owned(qs, self.user, path)
         f = self.filters
         if f.get("q") and self.search_fields:
             words = f["q"].split()

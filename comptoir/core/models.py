@@ -89,6 +89,14 @@ class Company(models.Model):
         default=InvoiceBasis.DELIVERED,
     )
     vat_on_debits = models.BooleanField(_("VAT paid on debits"), default=False)
+    own_customers_only = models.BooleanField(
+        _("salespeople see only their own customers"),
+        default=False,
+        help_text=_(
+            "A user who may not see all customers sees only those they are the salesperson "
+            "of, with their documents."
+        ),
+    )
     facturx_profile = models.CharField(
         _("Factur-X profile"),
         max_length=10,

@@ -58,12 +58,16 @@ def parse_decimal(value, *, field: str | None = None, maximum: Decimal | None = 
 
 def AmountField(*args, **kwargs) -> models.DecimalField:
     kwargs.setdefault("default", ZERO)
-    return models.DecimalField(*args, max_digits=14, decimal_places=2, **kwargs)
+    field = models.DecimalField(*args, max_digits=14, decimal_places=2, **kwargs)
+    field.is_money = True  # shown only to who may see prices (comptoir.core.access)
+    return field
 
 
 def PriceField(*args, **kwargs) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0"))
-    return models.DecimalField(*args, max_digits=16, decimal_places=4, **kwargs)
+    field = models.DecimalField(*args, max_digits=16, decimal_places=4, **kwargs)
+    field.is_money = True
+    return field
 
 
 def QuantityField(*args, **kwargs) -> models.DecimalField:

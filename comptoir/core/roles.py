@@ -67,7 +67,10 @@ ROLES = [
     Role(
         SALES,
         _("Sales"),
-        _("Customers, quotations and orders; sees items, prices, stock and invoices."),
+        _(
+            "Customers, quotations and orders; sees items, prices, stock and invoices; cost "
+            "prices and margins only if allowed."
+        ),
         {
             "parties.*": EDIT,
             "sales.*": ALL,
@@ -85,11 +88,17 @@ ROLES = [
             "imports.importrow": "view",
             "core.company": "view",
         },
+        # Cost prices and margins, and every customer when salespeople are kept to their own
+        # (a setting), only if an administrator allows them.
+        extra=("catalog.see_prices",),
     ),
     Role(
         WAREHOUSE,
         _("Warehouse"),
-        _("Deliveries, returns, stock and purchases received; sees orders and customers."),
+        _(
+            "Deliveries, returns, stock and purchases received; sees orders and customers, "
+            "without prices."
+        ),
         {
             "stock.*": EDIT,
             "purchasing.*": EDIT,
@@ -104,6 +113,7 @@ ROLES = [
             "catalog.bundlecomponent": "view",
             "core.company": "view",
         },
+        extra=("parties.see_all_customers",),
     ),
     Role(
         ACCOUNTING,
@@ -123,13 +133,21 @@ ROLES = [
             "core.journalentry": "view",
             "core.messagetemplate": EDIT,
         },
-        extra=("billing.issue_invoice", "billing.credit_invoice", "payments.export_accounting"),
+        extra=(
+            "billing.issue_invoice",
+            "billing.credit_invoice",
+            "payments.export_accounting",
+            "catalog.see_prices",
+            "catalog.see_costs",
+            "parties.see_all_customers",
+        ),
     ),
     Role(
         READ_ONLY,
         _("Read-only"),
         _("Sees everything except users and tokens; changes nothing."),
         {f"{app}.*": "view" for app in BUSINESS_APPS},
+        extra=("catalog.see_prices", "catalog.see_costs", "parties.see_all_customers"),
     ),
 ]
 BY_NAME = {role.name: role for role in ROLES}

@@ -5,6 +5,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WrapSerializer
+
+from comptoir.core import access
 
 # A row's id as the API accepts it: what a 64-bit key column holds, so that no lookup overflows.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -12,6 +15,23 @@ Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 Price = Annotated[Decimal, Field(max_digits=16, decimal_places=4)]
 Quantity = Annotated[Decimal, Field(max_digits=13, decimal_places=3)]
 Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+
+def _shown_to(permission: str) -> WrapSerializer:
+    """An answer's money only the users with ``permission`` see; null for the others."""
+
+    def serialize(value, handler, info):
+        request = (info.context or {}).get("request")
+        if request is not None and not access.allows(request.user, permission):
+            return None
+        return handler(value)
+
+    return WrapSerializer(serialize, return_type=Decimal | None)
+
+
+# Money in answers: selling prices and amounts, and cost prices (``comptoir.core.access``).
+PriceOut = Annotated[Decimal | None, _shown_to(access.SEE_PRICES)]
+CostOut = Annotated[Decimal | None, _shown_to(access.SEE_COSTS)]
 
 
 class ErrorOut(Schema):
@@ -50,18 +70,18 @@ class LineOut(Schema):
     description: str
     quantity: Decimal
     unit_code: str
-    unit_price: Decimal
+    unit_price: PriceOut
     discount_pct: Decimal
     vat_category: str
     vat_rate: Decimal
-    net_amount: Decimal
+    net_amount: PriceOut
 
 
 class VatGroupOut(Schema):
     category: str
     rate: Decimal
-    taxable_amount: Decimal
-    tax_amount: Decimal
+    taxable_amount: PriceOut
+    tax_amount: PriceOut
     exemption_reason: str = ""
 
 
@@ -85,12 +105,12 @@ class DocumentOut(Schema):
     payment_terms_text: str
     customer_reference: str
     notes: str
-    total_lines: Decimal
-    total_allowances: Decimal
-    total_charges: Decimal
-    total_net: Decimal
-    total_vat: Decimal
-    total_gross: Decimal
+    total_lines: PriceOut
+    total_allowances: PriceOut
+    total_charges: PriceOut
+    total_net: PriceOut
+    total_vat: PriceOut
+    total_gross: PriceOut
     vat_breakdown: list[VatGroupOut]
     created_at: dt.datetime
 

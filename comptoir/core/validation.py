@@ -39,6 +39,7 @@ def full_clean_batch(instances: list, unique: str | None = None, exclude=()) -> 
                     field.name,
                 )
         full_clean_or_raise(row, exclude=skip, validate_unique=False)
+    _check_references(instances, relations)
     if unique is None:
         return
     values = [getattr(row, unique) for row in instances]
@@ -53,6 +54,32 @@ def full_clean_batch(instances: list, unique: str | None = None, exclude=()) -> 
                 unique,
             )
         seen.add(value)
+
+
+def _check_references(instances: list, relations: list) -> None:
+    """Rows given a related id (an API's ``group_id``) rather than a loaded object: the ids
+    must name rows, checked with one query per such field."""
+    for field in relations:
+        ids = {
+            getattr(row, field.attname)
+            for row in instances
+            if getattr(row, field.attname) is not None and not field.is_cached(row)
+        }
+        if not ids:
+            continue
+        target = field.target_field.attname
+        found = set(
+            field.related_model._base_manager.filter(**{f"{target}__in": ids}).values_list(
+                target, flat=True
+            )
+        )
+        for value in sorted(ids - found, key=str):
+            raise BusinessError(
+                CoreError.INVALID_VALUE,
+                _("%(field)s %(value)s does not exist.")
+                % {"field": capfirst(field.verbose_name), "value": value},
+                field.name,
+            )
 
 
 def delete_or_refuse(instance, code: str, message: str) -> None:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Listing
 
@@ -11,7 +12,7 @@ def list_view(listing_class: type[Listing], template: str = "core/list.html", **
     """A view showing a Listing, or exporting it with ?export=csv|xlsx."""
 
     def view(request):
-        listing = listing_class(request.GET)
+        listing = listing_class(request.GET, user=request.user)
         export = request.GET.get("export")
         if export in {"csv", "xlsx"}:
             return listing.export(export)
@@ -62,7 +63,12 @@ def quantities_per_line(request, lines, *, default, save, done: str, template: s
 
 
 def form_page(request, form, title: str, back_url: str = "", **extra):
-    """The generic form page; 400 when the form has errors, so they are never taken for success."""
+    """The generic form page; 400 when the form has errors, so they are never taken for success.
+    A record's money the user may not see is left out of the page."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None:
+        for name in access.hidden_money_fields(model, request.user):
+            form.fields.pop(name, None)
     return render(
         request,
         "web/form.html",

@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount
+from comptoir.core.schemas import PriceOut
 
 WhenUnknownChoice = Literal["create", "refuse", "ignore"]
 
@@ -66,8 +66,8 @@ class BatchOut(Schema):
     row_count: int
     rows_done: int
     processed_at: datetime | None
-    file_total: Amount
-    created_total: Amount
+    file_total: PriceOut
+    created_total: PriceOut
 
 
 class ErrorItem(Schema):
@@ -107,7 +107,7 @@ class PreviewOut(Schema):
     customers_to_create: int
     items_matched: int
     items_to_create: int
-    total: Amount
+    total: PriceOut
     anomalies: list[AnomalyOut]
     new_customers: list[str] = Field(description="The first 50 customers to create")
     new_items: list[str] = Field(description="The first 50 item codes to create")
@@ -122,8 +122,8 @@ class ReportOut(Schema):
     duplicate_documents: int
     customers_created: int
     items_created: int
-    file_total: Amount
-    created_total: Amount
+    file_total: PriceOut
+    created_total: PriceOut
     messages: list[str]
 
 

@@ -20,7 +20,7 @@ class CustomerForm(IdentifierFieldsMixin, forms.ModelForm):
         fields = [
             "code", "name", "kind", "siren", "siret", "vat_id", "email", "phone", "group",
             "territory", "sales_partner", "price_list", "payment_terms", "default_tax",
-            "credit_limit", "invoice_per_order", "notes",
+            "salesperson", "credit_limit", "invoice_per_order", "notes",
         ]  # fmt: skip
         localized_fields = ["credit_limit"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

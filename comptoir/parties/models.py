@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,15 @@ class Customer(models.Model):
         related_name="+",
     )
     credit_limit = AmountField(_("credit limit"), null=True, blank=True, default=None)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        help_text=_("The user in charge of this customer."),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     invoice_per_order = models.BooleanField(
         _("one invoice per order"),
         default=False,
@@ -110,6 +120,8 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         ordering = ["name"]
+        # Who sees every customer when salespeople see only their own (a company setting).
+        permissions = [("see_all_customers", _("Can see all customers"))]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

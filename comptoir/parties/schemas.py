@@ -3,7 +3,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import Amount, Id
+from comptoir.core.schemas import Amount, Id, PriceOut
 
 
 class AddressIn(Schema):
@@ -49,6 +49,7 @@ class CustomerIn(Schema):
     price_list_id: Id | None = None
     payment_terms_id: Id | None = None
     default_tax_id: Id | None = None
+    salesperson_id: Id | None = Field(None, description="The user in charge of the customer")
     credit_limit: Amount | None = None
     invoice_per_order: bool = False
     notes: str = ""
@@ -67,6 +68,7 @@ class CustomerPatch(Schema):
     territory_id: Id | None = None
     price_list_id: Id | None = None
     payment_terms_id: Id | None = None
+    salesperson_id: Id | None = None
     credit_limit: Amount | None = None
     invoice_per_order: bool | None = None
     active: bool | None = None
@@ -87,7 +89,8 @@ class CustomerOut(Schema):
     territory_id: int | None
     price_list_id: int | None
     payment_terms_id: int | None
-    credit_limit: Decimal | None
+    salesperson_id: int | None
+    credit_limit: PriceOut
     invoice_per_order: bool
     active: bool
 

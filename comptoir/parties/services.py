@@ -24,12 +24,19 @@ CUSTOMER_FIELDS = {
     "vat_id",
     "email",
     "phone",
-    "group",
-    "territory",
-    "sales_partner",
-    "price_list",
-    "payment_terms",
-    "default_tax",
+    *(
+        f"{name}{suffix}"  # the record, or its id as the API gives it
+        for name in (
+            "group",
+            "territory",
+            "sales_partner",
+            "price_list",
+            "payment_terms",
+            "default_tax",
+            "salesperson",
+        )
+        for suffix in ("", "_id")
+    ),
     "credit_limit",
     "invoice_per_order",
     "active",

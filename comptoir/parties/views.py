@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.core import access
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, save_form
 from comptoir.parties import services
@@ -30,6 +31,7 @@ class CustomerListing(Listing):
     ]
     search_fields = ("code", "name", "siren", "vat_id", "email")
     status_field = customer_field = date_field = amount_field = None
+    owner_path = ""
     default_sort = "name"
     export_name = "customers"
     create_url_name = "parties:customer_new"
@@ -41,7 +43,13 @@ class CustomerListing(Listing):
 
 def customer_detail(request, pk: int):
     customer = get_object_or_404(
-        Customer.objects.select_related("group", "territory", "price_list", "payment_terms"),
+        access.owned(
+            Customer.objects.select_related(
+                "group", "territory", "price_list", "payment_terms", "salesperson"
+            ),
+            request.user,
+            "",
+        ),
         pk=pk,
     )
     return render(
@@ -56,7 +64,11 @@ def customer_detail(request, pk: int):
 
 
 def customer_form(request, pk: int | None = None):
-    customer = get_object_or_404(Customer, pk=pk) if pk else None
+    customer = (
+        get_object_or_404(access.owned(Customer.objects.all(), request.user, ""), pk=pk)
+        if pk
+        else None
+    )
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST":
         if customer is None:
@@ -79,7 +91,7 @@ def customer_form(request, pk: int | None = None):
 
 def _child_form(form_class, service, title):
     def view(request, pk: int):
-        customer = get_object_or_404(Customer, pk=pk)
+        customer = get_object_or_404(access.owned(Customer.objects.all(), request.user, ""), pk=pk)
         form = form_class(request.POST or None)
         if (
             request.method == "POST"
@@ -99,7 +111,7 @@ contact_new = _child_form(ContactForm, services.add_contact, gettext_lazy("new c
 def customer_options(request):
     """<option>s for a customer field, searched by code or name as the user types."""
     term = request.GET.get("customer", request.GET.get("q", "")).strip()
-    customers = Customer.objects.filter(active=True)
+    customers = access.owned(Customer.objects.filter(active=True), request.user, "")
     if term:
         customers = customers.filter(Q(code__istartswith=term) | Q(name__icontains=term))
     customers = customers.order_by("name").only("code", "name")[:OPTIONS_LIMIT]

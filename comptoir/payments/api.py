@@ -37,7 +37,7 @@ def _pairs(rows) -> list:
 @router.post("/payments", response={201: PaymentOut, **ERRORS})
 def register_payment(request, payload: PaymentIn):
     data = payload.dict()
-    customer = find_customer(data.pop("customer"))
+    customer = find_customer(data.pop("customer"), user=request.user)
     rows = data.pop("allocations")
     payment = services.register_payment(
         customer, allocations=None if rows is None else _pairs(rows), by=request.user, **data

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount, Id
+from comptoir.core.schemas import Amount, Id, PriceOut
 
 
 class AllocationIn(Schema):
@@ -25,7 +25,7 @@ class PaymentIn(Schema):
 class AllocationOut(Schema):
     id: int
     invoice_id: int
-    amount: Decimal
+    amount: PriceOut
     date: dt.date
 
 
@@ -35,9 +35,9 @@ class PaymentOut(Schema):
     customer_id: int
     date: dt.date
     method: str
-    amount: Decimal
+    amount: PriceOut
     reference: str
-    unallocated: Decimal
+    unallocated: PriceOut
     allocations: list[AllocationOut]
 
     @staticmethod
@@ -50,8 +50,8 @@ class AllocateIn(Schema):
 
 
 class BalanceOut(Schema):
-    invoiced: Decimal
-    credited: Decimal
-    paid: Decimal
-    balance: Decimal
-    overdue: Decimal
+    invoiced: PriceOut
+    credited: PriceOut
+    paid: PriceOut
+    balance: PriceOut
+    overdue: PriceOut

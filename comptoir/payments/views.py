@@ -57,7 +57,7 @@ def payment_detail(request, pk: int):
 
 def _register(request, form: PaymentForm, invoice: Invoice | None):
     def save(data):
-        customer = find_customer(data["customer"])
+        customer = find_customer(data["customer"], user=request.user)
         allocations = None
         if invoice is not None:
             allocations = [(invoice, min(data["amount"], invoice.amount_due))]

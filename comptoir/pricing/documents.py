@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core import access
 from comptoir.core.bulk import insert_objects, new_instances
 from comptoir.core.errors import NotFound
 from comptoir.core.models import Company
@@ -120,10 +121,11 @@ def save_documents(built, parent_field: str) -> list:
     return docs
 
 
-def read_document_input(data: dict) -> DocumentRequest:
-    """API/UI input (customer id or code, lines, tax and terms codes) as a DocumentRequest."""
+def read_document_input(data: dict, user=None) -> DocumentRequest:
+    """API/UI input (customer id or code, lines, tax and terms codes) as a DocumentRequest;
+    the customer among those ``user`` sees."""
     data = dict(data)
-    customer = find_customer(data.pop("customer"))
+    customer = find_customer(data.pop("customer"), user=user)
     lines = read_line_specs(data.pop("lines", None) or [])
     header = {k: v for k, v in data.items() if v is not None}
     if "payment_terms" in header:
@@ -137,18 +139,22 @@ def read_document_input(data: dict) -> DocumentRequest:
 
 
 def find_by_id_or_code(model, key, what: str, field: str):
-    """A row named by its code, or by its id when the key is a number and no code matches."""
+    """A row named by its code, or by its id when the key is a number and no code matches;
+    ``model`` may be a queryset, the rows the row is looked for in."""
     key = str(key)
     query = Q(code=key) | (Q(pk=int(key)) if key.isdigit() else Q(pk__in=[]))
-    rows = {row.code: row for row in model.objects.filter(query)[:2]}
+    rows = model if isinstance(model, QuerySet) else model.objects.all()
+    rows = {row.code: row for row in rows.filter(query)[:2]}
     row = rows.get(key) or next(iter(rows.values()), None)
     if row is None:
         raise NotFound(what, key, field)
     return row
 
 
-def find_customer(key, field: str = "customer") -> Customer:
-    return find_by_id_or_code(Customer, key, _("Customer"), field)
+def find_customer(key, field: str = "customer", *, user=None) -> Customer:
+    """The customer by id or code, among those ``user`` sees (all of them without a user)."""
+    customers = access.owned(Customer.objects.all(), user, "")
+    return find_by_id_or_code(customers, key, _("Customer"), field)
 
 
 def read_allowances_charges(raw: list[dict]) -> list[dict]:

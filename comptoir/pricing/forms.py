@@ -49,9 +49,16 @@ class DocumentForm:
     """Header values and line rows as typed, the priced preview, and errors by field."""
 
     def __init__(
-        self, data=None, *, document=None, extra_fields: tuple[str, ...] = (), customer: str = ""
+        self,
+        data=None,
+        *,
+        document=None,
+        extra_fields: tuple[str, ...] = (),
+        customer: str = "",
+        user=None,
     ):
         self.document = document
+        self.user = user  # whose customers may be chosen
         self.header_fields = HEADER_FIELDS + extra_fields
         self.extra_fields = extra_fields
         self.errors: dict[str, str] = {}
@@ -139,7 +146,7 @@ class DocumentForm:
             ],
         }
         try:
-            return read_document_input(data)
+            return read_document_input(data, self.user)
         except BusinessError as error:
             self.add_error(error, filled)
             return None

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.pricing.forms import DocumentForm
@@ -44,7 +45,11 @@ def document_form_view(kind: DocumentKind):
         document = None
         if pk is not None:
             document = get_object_or_404(
-                kind.doc_model.objects.select_related("customer", "payment_terms"), pk=pk
+                access.owned(
+                    kind.doc_model.objects.select_related("customer", "payment_terms"),
+                    request.user,
+                ),
+                pk=pk,
             )
             if document.status != "draft":
                 messages.error(request, _("Only a draft can be edited."))
@@ -54,13 +59,16 @@ def document_form_view(kind: DocumentKind):
                 document=document,
                 extra_fields=kind.extra_fields,
                 customer=request.GET.get("customer", ""),
+                user=request.user,
             )
             if document is not None:
                 form.preview(kind.doc_model, kind.line_model, by=request.user)
             return render(
                 request, "pricing/document_form.html", _context(kind, form, document, request)
             )
-        form = DocumentForm(request.POST, document=document, extra_fields=kind.extra_fields)
+        form = DocumentForm(
+            request.POST, document=document, extra_fields=kind.extra_fields, user=request.user
+        )
         if request.headers.get("HX-Request"):
             form.preview(kind.doc_model, kind.line_model, by=request.user)
             return render(

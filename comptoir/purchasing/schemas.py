@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Quantity
+from comptoir.core.schemas import CostOut, Quantity
 
 
 class SupplierIn(Schema):
@@ -51,7 +51,7 @@ class PurchaseLineOut(Schema):
     item_id: int
     description: str
     quantity: Decimal
-    unit_cost: Decimal
+    unit_cost: CostOut
     quantity_received: Decimal
     sales_order_line_id: int | None
 

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core import access
 from comptoir.core.listing import Column, Listing
 from comptoir.pricing.views import DocumentKind, document_form_view
 from comptoir.sales import services
@@ -81,7 +82,9 @@ order_form = document_form_view(
 
 
 def quotation_detail(request, pk: int):
-    quotation = get_object_or_404(Quotation.objects.select_related("customer"), pk=pk)
+    quotation = get_object_or_404(
+        access.owned(Quotation.objects.select_related("customer"), request.user), pk=pk
+    )
     return render(
         request,
         "sales/quotation_detail.html",
@@ -90,7 +93,10 @@ def quotation_detail(request, pk: int):
 
 
 def order_detail(request, pk: int):
-    order = get_object_or_404(SalesOrder.objects.select_related("customer", "quotation"), pk=pk)
+    order = get_object_or_404(
+        access.owned(SalesOrder.objects.select_related("customer", "quotation"), request.user),
+        pk=pk,
+    )
     return render(
         request, "sales/order_detail.html", {"document": order, "lines": order.lines.all()}
     )

@@ -4,6 +4,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.catalog.models import Item
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_by_id_or_code
@@ -46,7 +47,7 @@ def deliver_order(request, pk: Id, payload: DeliveryIn):
 @router.get("/deliveries", response=list[DeliveryOut])
 @paginate
 def list_deliveries(request, order_id: Id | None = None, status: str | None = None):
-    deliveries = DeliveryNote.objects.prefetch_related("lines")
+    deliveries = access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
     if order_id:
         deliveries = deliveries.filter(order_id=order_id)
     if status:
@@ -56,7 +57,8 @@ def list_deliveries(request, order_id: Id | None = None, status: str | None = No
 
 @router.get("/deliveries/{pk}", response={200: DeliveryOut, 404: ErrorOut})
 def get_delivery(request, pk: Id):
-    return _delivery(pk)
+    deliveries = access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
+    return get_object_or_404(deliveries, pk=pk)
 
 
 @router.post("/deliveries/{pk}/ship", response={200: DeliveryOut, **ERRORS})

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Id, Quantity
+from comptoir.core.schemas import CostOut, Id, Quantity
 
 
 class DeliveryLineIn(Schema):
@@ -101,7 +101,7 @@ class MoveOut(Schema):
     date: dt.date
     kind: str
     quantity: Decimal
-    unit_cost: Decimal | None
+    unit_cost: CostOut
     reason: str
     reference: str
     delivery_line_id: int | None

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
@@ -243,7 +244,9 @@ def return_detail(request, pk: int):
 
 
 def delivery_detail(request, pk: int):
-    delivery = get_object_or_404(DeliveryNote.objects.select_related("order"), pk=pk)
+    delivery = get_object_or_404(
+        access.owned(DeliveryNote.objects.select_related("order"), request.user), pk=pk
+    )
     lines = delivery.lines.select_related("source_line")
     return render(request, "stock/delivery_detail.html", {"document": delivery, "lines": lines})
 

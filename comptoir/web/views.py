@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.forms import CompanyForm
 from comptoir.core.messages import template_for
@@ -35,7 +36,9 @@ AFTER_DELETE = {"invoice": "billing:invoices"}
 
 
 def home(request):
-    return render(request, "web/dashboard.html", indicators())
+    if not access.allows(request.user, access.SEE_PRICES):
+        return render(request, "web/dashboard.html", {"today": timezone.localdate()})
+    return render(request, "web/dashboard.html", {**indicators(), "prices": True})
 
 
 @require_POST

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
-from comptoir.core import audit
+from comptoir.core import access, audit
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
 from comptoir.sales.models import Quotation, SalesOrder
@@ -28,16 +28,25 @@ def document_actions(context, document):
         else:
             url = reverse("web:action", args=[MODEL_KEYS[type(document)], document.pk, action.name])
         buttons.append({"action": action, "url": url, "is_form": not action.page})
-    return {"buttons": buttons, "pdf_url": _pdf_url(document)}
+    return {"buttons": buttons, "pdf_url": _pdf_url(document, context["request"].user)}
 
 
-def _pdf_url(document) -> str:
-    if isinstance(document, Invoice):
+PDF_KINDS = {
+    Quotation: "quotation",
+    SalesOrder: "order",
+    DeliveryNote: "delivery",
+    Invoice: "invoice",
+}
+
+
+def _pdf_url(document, user) -> str:
+    """The document's PDF, if it has one and the user may open it."""
+    kind = PDF_KINDS.get(type(document))
+    if kind is None or not access.allows(user, access.DOCUMENT_KINDS[kind]):
+        return ""
+    if kind == "invoice":
         return reverse("billing:invoice_pdf", args=[document.pk])
-    kind = {Quotation: "quotation", SalesOrder: "order", DeliveryNote: "delivery"}.get(
-        type(document)
-    )
-    return reverse("billing:document_pdf", args=[kind, document.pk]) if kind else ""
+    return reverse("billing:document_pdf", args=[kind, document.pk])
 
 
 def _chain_documents(document):
@@ -90,8 +99,11 @@ def document_chain(document):
     return {"steps": steps if len(steps) > 1 or len(steps[0]["documents"]) > 1 else []}
 
 
-@register.inclusion_tag("web/customer_account.html")
-def customer_account(customer):
+@register.inclusion_tag("web/customer_account.html", takes_context=True)
+def customer_account(context, customer):
+    """The customer's balance and open invoices, for a user who sees invoices and amounts."""
+    if not access.allows(context["request"].user, ("billing.view_invoice", access.SEE_PRICES)):
+        return {"hidden": True}
     invoices = Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED)
     return {
         "balance": customer_balance(customer),
@@ -102,21 +114,30 @@ def customer_account(customer):
 RECENT = 10
 
 
-@register.inclusion_tag("web/customer_documents.html")
-def customer_documents(customer):
+@register.inclusion_tag("web/customer_documents.html", takes_context=True)
+def customer_documents(context, customer):
+    """The customer's latest documents of each kind the user may see."""
+    user = context["request"].user
+
     def recent(model):
         rows = model.objects.filter(customer=customer).order_by("-date", "-pk")[:RECENT]
         return [
             (doc, getattr(doc, "total_gross", None) or getattr(doc, "amount", 0)) for doc in rows
         ]
 
+    kinds = [
+        (_("Quotations"), "sales:quotations", Quotation),
+        (_("Orders"), "sales:orders", SalesOrder),
+        (_("Invoices and credit notes"), "billing:invoices", Invoice),
+        (_("Payments"), "payments:payments", Payment),
+    ]
     return {
         "customer": customer,
+        "prices": access.allows(user, access.SEE_PRICES),
         "groups": [
-            (_("Quotations"), "sales:quotations", recent(Quotation)),
-            (_("Orders"), "sales:orders", recent(SalesOrder)),
-            (_("Invoices and credit notes"), "billing:invoices", recent(Invoice)),
-            (_("Payments"), "payments:payments", recent(Payment)),
+            (label, list_url, recent(model))
+            for label, list_url, model in kinds
+            if access.allows(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
         ],
     }
 
@@ -130,17 +151,21 @@ def role_label(name: str) -> str:
     return role.label if role else name
 
 
-@register.inclusion_tag("web/history.html")
-def history(record, limit: int = 100):
-    """Who created, changed, issued… the record, newest first, with the values changed."""
+@register.inclusion_tag("web/history.html", takes_context=True)
+def history(context, record, limit: int = 100):
+    """Who created, changed, issued… the record, newest first, with the values changed (but
+    the money the user may not see)."""
     model = type(record)
+    hidden = access.hidden_money_fields(model, context["request"].user)
     labels = {f.name: f.verbose_name for f in model._meta.concrete_fields}
     status = model._meta.get_field("status") if hasattr(model, "status") else None
     actions = {**dict(status.choices if status else []), **audit.ACTION_LABELS}
     entries = []
     for entry in audit.history(record)[:limit]:
         changes = [
-            (labels.get(name, name), values[0], values[1]) for name, values in entry.changes.items()
+            (labels.get(name, name), values[0], values[1])
+            for name, values in entry.changes.items()
+            if name not in hidden
         ]
         entries.append((entry, actions.get(entry.action, entry.action), changes))
     return {"entries": entries}

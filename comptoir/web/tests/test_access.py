@@ -6,91 +6,20 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from comptoir import demo
-from comptoir.api import api
 from comptoir.billing.models import Invoice
-from comptoir.catalog.models import Item, PriceList
 from comptoir.core import access
 from comptoir.core.roles import ACCOUNTING, ADMINISTRATOR, READ_ONLY, ROLES, SALES, WAREHOUSE
 from comptoir.core.services import create_token
-from comptoir.parties.models import Customer
-from comptoir.payments.models import Payment
-from comptoir.purchasing.models import PurchaseOrder, Supplier
-from comptoir.sales.models import Quotation, SalesOrder
-from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
 from comptoir.web.actions import ACTIONS, MODEL_KEYS
+from comptoir.web.tests.routes import MISSING, api_operations, page_routes, page_url
 from conftest import make_user
 
-MISSING = 999999  # a primary key that names nothing: the permission is checked first
 IDENTITIES = [None, *(role.name for role in ROLES)]
 
-# The object a page's `pk` names, by URL name (pages not listed get MISSING: 404 once allowed).
-PK_MODELS = {
-    "sales:quotation": Quotation,
-    "sales:quotation_edit": Quotation,
-    "sales:order": SalesOrder,
-    "sales:order_edit": SalesOrder,
-    "stock:order_deliver": SalesOrder,
-    "purchasing:sales_order_purchase": SalesOrder,
-    "billing:order_down_payment": SalesOrder,
-    "parties:customer": Customer,
-    "parties:customer_edit": Customer,
-    "parties:address_new": Customer,
-    "parties:contact_new": Customer,
-    "catalog:item": Item,
-    "catalog:bundle_components": Item,
-    "catalog:price_list": PriceList,
-    "stock:delivery": DeliveryNote,
-    "stock:delivery_return": DeliveryNote,
-    "stock:return": CustomerReturn,
-    "stock:warehouse": Warehouse,
-    "purchasing:supplier": Supplier,
-    "purchasing:order": PurchaseOrder,
-    "purchasing:order_receive": PurchaseOrder,
-    "billing:invoice": Invoice,
-    "billing:invoice_edit": Invoice,
-    "billing:invoice_credit": Invoice,
-    "billing:invoice_pdf": Invoice,
-    "billing:invoice_send": Invoice,
-    "billing:invoice_xml": Invoice,
-    "payments:invoice_pay": Invoice,
-    "payments:payment": Payment,
-}
-STRINGS = {"format": "csv", "kind": "invoice"}
 ENDS_SESSION = {"web:logout"}
-
-
-def _patterns(patterns, namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
-            yield from _patterns(entry.url_patterns, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry.pattern
-
-
-def page_routes() -> dict:
-    """URL name → pattern, for every page (the admin site and API operations aside)."""
-    routes = dict(_patterns(get_resolver().url_patterns))
-    return {
-        name: pattern
-        for name, pattern in routes.items()
-        if not name.startswith("admin:")
-        and (not name.startswith("api:") or name in access.PAGES)
-        and name != "api:api-root"
-    }
-
-
-def api_operations() -> list[tuple[str, str, str]]:
-    """(method, path, operation id) of every operation in the OpenAPI schema."""
-    schema = api.get_openapi_schema()
-    return [
-        (method.upper(), path, operation["operationId"])
-        for path, methods in schema["paths"].items()
-        for method, operation in methods.items()
-    ]
 
 
 def test_every_route_is_in_the_access_table_and_the_table_names_only_routes():
@@ -105,13 +34,14 @@ def test_every_route_is_in_the_access_table_and_the_table_names_only_routes():
 def _every_permission() -> list[str]:
     rules = [rule for rule in access.PAGES.values() if rule is not None]
     actions = [action.needs() for model in ACTIONS for action in ACTIONS[model]]
-    return [
+    needs = [
         *[rule.read for rule in rules],
         *[rule.write for rule in rules],
         *access.OPERATIONS.values(),
         *access.DOCUMENT_KINDS.values(),
         *actions,
     ]
+    return [one for need in needs for one in (need if isinstance(need, tuple) else (need,))]
 
 
 @pytest.mark.django_db
@@ -136,18 +66,6 @@ def _client(identity: str | None) -> tuple[Client, object]:
     user = make_user(identity.lower().replace("-", "_"), identity)
     client.force_login(user)
     return client, user
-
-
-def _page_url(name: str, pattern) -> str:
-    kwargs = {}
-    for key in pattern.converters:
-        if key in ("pk", "row_pk"):
-            model = PK_MODELS.get(name)
-            found = model.objects.order_by("pk").first() if model else None
-            kwargs[key] = found.pk if found else MISSING
-        else:
-            kwargs[key] = STRINGS[key]
-    return reverse(name, kwargs=kwargs)
 
 
 def _check(response, identity, user, permission, is_api: bool) -> str | None:
@@ -189,7 +107,7 @@ def _pages(client, identity, user) -> list[str]:
         rule = access.PAGES[name]
         if rule is None:
             continue  # the routes decided by their arguments: below
-        url = _page_url(name, pattern)
+        url = page_url(name, pattern)
         for method, permission in (("GET", rule.read), ("POST", rule.write)):
             if method == "POST" and name in ENDS_SESSION:
                 continue

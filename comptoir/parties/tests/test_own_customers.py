@@ -1,0 +1,105 @@
+"""When the company keeps salespeople to their own customers, a salesperson finds, opens and
+exports only the customers they are in charge of and those customers' documents; the other
+roles, and every salesperson when the setting is off, see them all."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from comptoir.core.roles import ACCOUNTING, SALES
+from comptoir.core.services import create_token, update_company
+from comptoir.sales import services as sales
+from comptoir.sales.services import LineSpec
+from conftest import make_user
+from tests.factories import CustomerFactory, ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def book(company):
+    anne, bruno = make_user("anne", SALES), make_user("bruno", SALES)
+    item = ItemFactory(code="CAFE")
+    customers = {
+        "anne": CustomerFactory(code="A1", name="Chez Anne", salesperson=anne),
+        "bruno": CustomerFactory(code="B1", name="Chez Bruno", salesperson=bruno),
+        "nobody": CustomerFactory(code="N1", name="Chez Personne"),
+    }
+    orders = {who: sales.create_order(c, [LineSpec(item, D("1"))]) for who, c in customers.items()}
+    update_company(own_customers_only=True)
+    return anne, customers, orders
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_salesperson_sees_only_their_customers_and_their_documents(book):
+    anne, customers, orders = book
+    client = _client(anne)
+    listing = client.get("/customers/").content.decode()
+    assert "Chez Anne" in listing and "Chez Bruno" not in listing and "Personne" not in listing
+    export = b"".join(client.get("/customers/?export=csv").streaming_content).decode("utf-8-sig")
+    assert "Chez Anne" in export and "Chez Bruno" not in export
+    options = client.get("/customers/options/?q=Chez").content.decode()
+    assert "Chez Anne" in options and "Chez Bruno" not in options
+    assert client.get(customers["anne"].get_absolute_url()).status_code == 200
+    assert client.get(customers["bruno"].get_absolute_url()).status_code == 404
+    assert client.get(f"/customers/{customers['bruno'].pk}/edit/").status_code == 404
+
+    order_list = client.get("/sales/orders/").content.decode()
+    assert orders["anne"].number in order_list and orders["bruno"].number not in order_list
+    assert client.get(orders["anne"].get_absolute_url()).status_code == 200
+    assert client.get(orders["bruno"].get_absolute_url()).status_code == 404
+    assert client.get(f"/documents/order/{orders['bruno'].pk}/pdf/").status_code == 404
+
+
+def test_the_api_answers_a_salesperson_with_their_customers_only(book):
+    anne, customers, orders = book
+    _token, key = create_token(anne, "own")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    codes = [c["code"] for c in api.get("/api/customers").json()["items"]]
+    assert codes == ["A1"]
+    numbers = [o["number"] for o in api.get("/api/orders").json()["items"]]
+    assert numbers == [orders["anne"].number]
+    assert api.get(f"/api/orders/{orders['bruno'].pk}").status_code == 404
+    assert api.get(f"/api/customers/{customers['bruno'].pk}").status_code == 404
+    response = api.patch(
+        f"/api/customers/{customers['bruno'].pk}", {"name": "Pris"}, content_type="application/json"
+    )
+    assert response.status_code == 404
+    customers["bruno"].refresh_from_db()
+    assert customers["bruno"].name == "Chez Bruno"
+    quote = {"customer": "B1", "lines": [{"item": "CAFE", "quantity": "1"}]}
+    response = api.post("/api/quotations", quote, content_type="application/json")
+    assert response.status_code == 404 and response.json()["field"] == "customer"
+    quote["customer"] = "A1"
+    assert api.post("/api/quotations", quote, content_type="application/json").status_code == 201
+
+
+def test_other_roles_and_allowed_salespeople_see_every_customer(book):
+    anne, _customers, _orders = book
+    accountant = make_user("compta", ACCOUNTING)
+    assert "Chez Bruno" in _client(accountant).get("/customers/").content.decode()
+    anne.user_permissions.add(Permission.objects.get(codename="see_all_customers"))
+    anne = type(anne).objects.get(pk=anne.pk)  # permissions are cached on the instance
+    assert "Chez Bruno" in _client(anne).get("/customers/").content.decode()
+
+
+def test_without_the_setting_a_salesperson_sees_every_customer(book):
+    anne, _customers, _orders = book
+    update_company(own_customers_only=False)
+    assert "Chez Bruno" in _client(anne).get("/customers/").content.decode()
+
+
+def test_the_salesperson_is_given_through_the_api(api):
+    seller = make_user("vendeuse", SALES)
+    created = api.post("/customers", {"name": "Chez Claire", "salesperson_id": seller.pk})
+    assert created.status_code == 201, created.content
+    assert created.json()["salesperson_id"] == seller.pk
+    missing = api.post("/customers", {"name": "Chez X", "salesperson_id": 999999})
+    assert missing.status_code == 400

@@ -1,0 +1,121 @@
+"""The routes of the application, and a URL for each one naming a real object of the demo
+data when there is one: what the walks over every page and operation go through."""
+
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from comptoir.api import api
+from comptoir.billing.models import Invoice
+from comptoir.catalog.models import Item, PriceList
+from comptoir.core import access
+from comptoir.parties.models import Customer
+from comptoir.payments.models import Payment
+from comptoir.purchasing.models import PurchaseOrder, Supplier
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
+
+MISSING = 999999  # a primary key that names nothing: the permission is checked first
+
+# The object a page's `pk` names, by URL name (pages not listed get MISSING: 404 once allowed).
+PK_MODELS = {
+    "sales:quotation": Quotation,
+    "sales:quotation_edit": Quotation,
+    "sales:order": SalesOrder,
+    "sales:order_edit": SalesOrder,
+    "stock:order_deliver": SalesOrder,
+    "purchasing:sales_order_purchase": SalesOrder,
+    "billing:order_down_payment": SalesOrder,
+    "parties:customer": Customer,
+    "parties:customer_edit": Customer,
+    "parties:address_new": Customer,
+    "parties:contact_new": Customer,
+    "catalog:item": Item,
+    "catalog:bundle_components": Item,
+    "catalog:price_list": PriceList,
+    "stock:delivery": DeliveryNote,
+    "stock:delivery_return": DeliveryNote,
+    "stock:return": CustomerReturn,
+    "stock:warehouse": Warehouse,
+    "purchasing:supplier": Supplier,
+    "purchasing:order": PurchaseOrder,
+    "purchasing:order_receive": PurchaseOrder,
+    "billing:invoice": Invoice,
+    "billing:invoice_edit": Invoice,
+    "billing:invoice_credit": Invoice,
+    "billing:invoice_pdf": Invoice,
+    "billing:invoice_send": Invoice,
+    "billing:invoice_xml": Invoice,
+    "payments:invoice_pay": Invoice,
+    "payments:payment": Payment,
+}
+STRINGS = {"format": "csv", "kind": "invoice"}
+
+
+def _patterns(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
+            yield from _patterns(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry.pattern
+
+
+def page_routes() -> dict:
+    """URL name → pattern, for every page (the admin site and API operations aside)."""
+    routes = dict(_patterns(get_resolver().url_patterns))
+    return {
+        name: pattern
+        for name, pattern in routes.items()
+        if not name.startswith("admin:")
+        and (not name.startswith("api:") or name in access.PAGES)
+        and name != "api:api-root"
+    }
+
+
+def api_operations() -> list[tuple[str, str, str]]:
+    """(method, path, operation id) of every operation in the OpenAPI schema."""
+    schema = api.get_openapi_schema()
+    return [
+        (method.upper(), path, operation["operationId"])
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def page_url(name: str, pattern) -> str:
+    kwargs = {}
+    for key in pattern.converters:
+        if key in ("pk", "row_pk"):
+            model = PK_MODELS.get(name)
+            found = model.objects.order_by("pk").first() if model else None
+            kwargs[key] = found.pk if found else MISSING
+        else:
+            kwargs[key] = STRINGS[key]
+    return reverse(name, kwargs=kwargs)
+
+
+# The object an API path's key names, by the path's first part (others get MISSING).
+API_MODELS = {
+    "customers": Customer,
+    "items": Item,
+    "price-lists": PriceList,
+    "quotations": Quotation,
+    "orders": SalesOrder,
+    "deliveries": DeliveryNote,
+    "returns": CustomerReturn,
+    "warehouses": Warehouse,
+    "purchase-orders": PurchaseOrder,
+    "invoices": Invoice,
+    "payments": Payment,
+}
+
+
+def api_object_path(path: str) -> str:
+    """The operation's path with its first key naming a real object (of the demo data)."""
+    first = path.removeprefix("/api/").split("/")[0]
+    model = API_MODELS.get(first)
+    found = model.objects.order_by("pk").first() if model else None
+    key = str(found.pk) if found else str(MISSING)
+    path = re.sub(r"{\w+}", key, path, count=1)
+    return re.sub(r"{\w+}", str(MISSING), path)
