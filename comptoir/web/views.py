@@ -47,7 +47,10 @@ def document_action(request, kind: str, pk: int, name: str):
     action = actions.find(model, name) if model else None
     if action is None:
         raise Http404
-    document = get_object_or_404(model, pk=pk)
+    documents = model.objects.all()
+    if hasattr(model, "customer"):  # a purchase order belongs to no customer
+        documents = access.owned(documents, request.user)
+    document = get_object_or_404(documents, pk=pk)
     try:
         result = action.run(document, by=request.user)
     except BusinessError as error:

@@ -56,6 +56,9 @@ def test_a_salesperson_sees_only_their_customers_and_their_documents(book):
     assert client.get(orders["anne"].get_absolute_url()).status_code == 200
     assert client.get(orders["bruno"].get_absolute_url()).status_code == 404
     assert client.get(f"/documents/order/{orders['bruno'].pk}/pdf/").status_code == 404
+    assert client.post(f"/actions/order/{orders['bruno'].pk}/confirm/").status_code == 404
+    orders["bruno"].refresh_from_db()
+    assert orders["bruno"].status == "draft"
 
 
 def test_the_api_answers_a_salesperson_with_their_customers_only(book):
