@@ -1,11 +1,12 @@
 """Processing an import's open rows into documents, chunk by chunk, and its report."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.core import audit
@@ -115,11 +116,16 @@ def _process_batch(batch: ImportBatch, by, progress) -> Report:
     if batch.partner.strictness == Strictness.ALL_OR_NOTHING:
         _process_all_or_nothing(context, chunks, progress)
     else:
-        for chunk in chunks:
-            _process_chunk_or_each(context, chunk)
-            collect_young()
-            if progress:
-                progress(len(chunk))
+        ahead = _PlanAhead(context) if _PlanAhead.possible() else None
+        try:
+            for chunk, following in zip(chunks, [*chunks[1:], None], strict=True):
+                _process_chunk_or_each(context, chunk, ahead, following)
+                collect_young()
+                if progress:
+                    progress(len(chunk))
+        finally:
+            if ahead:
+                ahead.close()
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.PROCESSED, processed_at=timezone.now()
     )
@@ -128,12 +134,15 @@ def _process_batch(batch: ImportBatch, by, progress) -> Report:
     return report
 
 
-def _process_chunk_or_each(context: _Context, refs: list[str]) -> None:
+def _process_chunk_or_each(context: _Context, refs: list[str], ahead=None, following=None):
     """The chunk in one transaction; when it fails, each document in its own, to keep the
-    good ones and give the failing one its reason."""
+    good ones and give the failing one its reason. ``ahead`` plans the ``following`` chunk
+    while this one commits."""
     try:
         with transaction.atomic():
-            _process_references(context, refs)
+            _process_references(context, refs, ahead.take(refs) if ahead else None)
+            if ahead and following:
+                ahead.start(following)
         return
     except (BusinessError, IntegrityError):
         context.known = Known()  # what the chunk created is rolled back
@@ -200,10 +209,13 @@ def _fail_rows(batch: ImportBatch, refs: list[str], message: str) -> None:
     _save_row_states(rows)
 
 
-def _process_references(context: _Context, refs: list[str]) -> None:
-    """Plan and create the documents of these references, inside the caller's transaction."""
+def _process_references(context: _Context, refs: list[str], planned=None) -> None:
+    """Plan and create the documents of these references, inside the caller's transaction;
+    ``planned``: their plan made ahead, used if it still holds now the batch is locked."""
     batch = ImportBatch.objects.select_for_update().get(pk=context.batch.pk)
-    plan, duplicates = plan_references(context.batch, refs, context.currency, context.known)
+    if planned is None or not _still_holds(batch, refs, *planned):
+        planned = plan_references(context.batch, refs, context.currency, context.known)
+    plan, duplicates = planned
     _mark_blocked(plan)
     _save_row_states(duplicates)
     documents = _write(plan, context)
@@ -215,6 +227,70 @@ def _process_references(context: _Context, refs: list[str]) -> None:
             Decimal("0"),
         ),
     )
+
+
+def _still_holds(batch: ImportBatch, refs: list[str], plan: Plan, duplicates: list) -> bool:
+    """Whether a plan made before the batch was locked may be written: its rows are still the
+    open rows of its references (no other run took them), and it creates no tax or unit (the
+    chunk before may have, unseen by the planning)."""
+    if plan.new_taxes or plan.new_units:
+        return False
+    planned = sum(len(doc.rows) for doc in plan.documents) + len(duplicates)
+    open_rows = ImportRow.objects.filter(
+        batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES
+    ).count()
+    return open_rows == planned
+
+
+class _PlanAhead:
+    """Plans the next chunk on a second connection while the server commits this one.
+
+    On PostgreSQL a chunk's commit checks the foreign keys of the rows it wrote, a wait of a
+    tenth of a second per thousand documents that planning the next chunk (reading its rows,
+    matching customers and items) fills. Planning reads what was committed before the run and
+    what the run has created, which ``known`` holds; a plan made with a ``known`` the run has
+    since forgotten (a failed chunk) is dropped, and a chunk checks its plan still holds once
+    it has locked the batch (``_still_holds``), else plans again.
+    """
+
+    def __init__(self, context: _Context):
+        self.context = context
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-planning")
+        self.pending = None
+
+    @staticmethod
+    def possible() -> bool:
+        """On PostgreSQL, outside a caller's transaction (which a second connection would not
+        see into)."""
+        return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def start(self, refs: list[str]) -> None:
+        context, known, language = self.context, self.context.known, translation.get_language()
+
+        def plan():
+            with translation.override(language):
+                return plan_references(context.batch, refs, context.currency, known)
+
+        self.pending = (refs, known, self.pool.submit(plan))
+
+    def take(self, refs: list[str]):
+        """The plan made ahead for these references, if it was made with what the run knows
+        now; None otherwise (the chunk plans itself, and meets any error there)."""
+        if self.pending is None:
+            return None
+        planned_refs, known, future = self.pending
+        self.pending = None
+        try:
+            planned = future.result()
+        except Exception:
+            return None
+        return planned if planned_refs is refs and known is self.context.known else None
+
+    def close(self) -> None:
+        if self.pending:
+            self.pending[2].exception()  # let it end before its connection closes
+        self.pool.submit(connections.close_all).result()
+        self.pool.shutdown()
 
 
 # The report -------------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""On PostgreSQL, outside a caller's transaction, the next chunk is planned on a second
+connection while the current one commits: the documents, customers and items come out as the
+plain run makes them, once each, and a plan that no longer holds is made again."""
+
+import pytest
+from django.apps import apps
+
+from comptoir.billing.models import Invoice
+from comptoir.catalog.models import Item
+from comptoir.imports.models import ImportRow
+from comptoir.imports.services import processing
+from comptoir.parties.models import Customer
+from comptoir.pricing import reference_data
+
+from .conftest import csv_file, run
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def line(ref: str, customer: str, item: str) -> str:
+    return (
+        f"{ref};15/03/2026;{customer};Client {customer};{customer.lower()}@exemple.fr;"
+        f"1 rue A;69001;Lyon;{item};Article {item};2;10,00;20;;;"
+    )
+
+
+@pytest.fixture(autouse=True)
+def reference_rows(transactional_db):
+    """Taxes, units and payment terms: an earlier transactional test may have flushed them."""
+    reference_data.load(apps)
+
+
+@pytest.fixture
+def spied(monkeypatch):
+    """Chunks of two documents, and what each chunk did with the plan made ahead."""
+    monkeypatch.setattr(processing, "DOCUMENTS_PER_CHUNK", 2)
+    used = []
+    take = processing._PlanAhead.take
+
+    def spy(self, refs):
+        planned = take(self, refs)
+        used.append(planned is not None)
+        return planned
+
+    monkeypatch.setattr(processing._PlanAhead, "take", spy)
+    return used
+
+
+def test_chunks_planned_ahead_make_each_document_customer_and_item_once(partner, spied):
+    # C1 and I1, created in the first chunk, come back in the third: the plan made ahead
+    # must match them, not create them again.
+    rows = [
+        line("R1", "C1", "I1"),
+        line("R2", "C2", "I2"),
+        line("R3", "C3", "I3"),
+        line("R4", "C2", "I1"),
+        line("R5", "C1", "I2"),
+        line("R6", "C4", "I4"),
+        line("R7", "C1", "I1"),
+    ]
+    batch, report = run(partner, csv_file(*rows))
+    assert report.documents_created == 7 and report.failed_rows == 0
+    assert spied[1:] and all(spied[1:])  # every chunk but the first was planned ahead
+    assert Invoice.objects.filter(status=Invoice.Status.ISSUED).count() == 7
+    assert Customer.objects.count() == 4 and Item.objects.count() == 4
+    assert set(ImportRow.objects.filter(batch=batch).values_list("state", flat=True)) == {
+        ImportRow.State.CREATED
+    }
+
+
+def test_a_plan_made_before_another_run_took_its_rows_is_made_again(partner, monkeypatch):
+    """Between the planning and the write, another run processed the next chunk's rows: the
+    chunk sees its plan no longer holds and plans again, creating nothing twice."""
+    monkeypatch.setattr(processing, "DOCUMENTS_PER_CHUNK", 1)
+    start = processing._PlanAhead.start
+    replanned = []
+
+    def start_then_take_the_rows(self, refs):
+        start(self, refs)
+        self.pending[2].result()  # planned: now another run creates those documents
+        ImportRow.objects.filter(reference__in=refs).update(state=ImportRow.State.CREATED)
+
+    still_holds = processing._still_holds
+
+    def spy(*args):
+        holds = still_holds(*args)
+        replanned.append(not holds)
+        return holds
+
+    monkeypatch.setattr(processing._PlanAhead, "start", start_then_take_the_rows)
+    monkeypatch.setattr(processing, "_still_holds", spy)
+    _batch, report = run(partner, csv_file(line("R1", "C1", "I1"), line("R2", "C2", "I2")))
+    assert replanned == [True]
+    assert report.documents_created == 1
+    assert Invoice.objects.count() == 1
