@@ -66,6 +66,11 @@ def changing(app_model: str) -> Rule:
     return page(f"{app}.change_{name}")
 
 
+def priced(rule: Rule) -> Rule:
+    """A form whose lines are priced as they are typed: it also needs to see prices."""
+    return Rule((rule.read, SEE_PRICES), (rule.write, SEE_PRICES))
+
+
 # Pages, by URL name. ``None``: decided from the URL's arguments (see ``_dynamic``).
 # The PDF of any document, by the kind in its URL: the documents carrying prices need both.
 DOCUMENT_KINDS = {
@@ -89,13 +94,13 @@ PAGES: dict[str, Rule | None] = {
     "web:message_template_invoice": model("core.messagetemplate"),
     "web:message_template": model("core.messagetemplate"),
     "sales:quotations": listing("sales.quotation"),
-    "sales:quotation_new": adding("sales.quotation"),
+    "sales:quotation_new": priced(adding("sales.quotation")),
     "sales:quotation": model("sales.quotation"),
-    "sales:quotation_edit": changing("sales.quotation"),
+    "sales:quotation_edit": priced(changing("sales.quotation")),
     "sales:orders": listing("sales.salesorder"),
-    "sales:order_new": adding("sales.salesorder"),
+    "sales:order_new": priced(adding("sales.salesorder")),
     "sales:order": model("sales.salesorder"),
-    "sales:order_edit": changing("sales.salesorder"),
+    "sales:order_edit": priced(changing("sales.salesorder")),
     "parties:customers": listing("parties.customer"),
     "parties:customer_new": adding("parties.customer"),
     "parties:customer_options": page("parties.view_customer"),
@@ -136,10 +141,10 @@ PAGES: dict[str, Rule | None] = {
     "purchasing:order_receive": changing("purchasing.purchaseorder"),
     "purchasing:sales_order_purchase": adding("purchasing.purchaseorder"),
     "billing:invoices": listing("billing.invoice"),
-    "billing:invoice_new": adding("billing.invoice"),
+    "billing:invoice_new": priced(adding("billing.invoice")),
     "billing:invoice_deliveries": adding("billing.invoice"),
     "billing:invoice": model("billing.invoice"),
-    "billing:invoice_edit": changing("billing.invoice"),
+    "billing:invoice_edit": priced(changing("billing.invoice")),
     "billing:invoice_credit": page("billing.credit_invoice"),
     "billing:invoice_pdf": page(DOCUMENT_KINDS["invoice"]),
     "billing:invoice_send": page("billing.view_invoice", "billing.change_invoice"),
@@ -368,6 +373,24 @@ class AccessMiddleware:
 
 def _json(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "message": message}, status=status)
+
+
+def may_open(user, url_name: str) -> bool:
+    """Whether the page of this URL name opens for the user: what a link or a button to it is
+    shown on (none that would lead to a refusal)."""
+    rule = PAGES.get(url_name)
+    return rule is not None and allows(user, rule.read)
+
+
+def may_open_url(user, url: str) -> bool:
+    """The same, for a path (a row's link); a path that names no page in the table opens."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(url.split("?")[0])
+    except Resolver404:
+        return True
+    return match.view_name not in PAGES or may_open(user, match.view_name)
 
 
 def hidden_money_fields(model, user) -> set[str]:

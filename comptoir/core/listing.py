@@ -46,11 +46,7 @@ class Cell:
 class Row:
     obj: object
     cells: list[Cell]
-
-    @property
-    def url(self) -> str:
-        link = getattr(self.obj, "get_absolute_url", None)
-        return link() if link else ""
+    url: str = ""  # the row's page, when the user may open it
 
 
 @dataclass
@@ -160,7 +156,12 @@ class Listing:
 
     @property
     def create_url(self) -> str:
-        return reverse(self.create_url_name) if self.create_url_name else ""
+        """The page making a new row, if the user may open it."""
+        if not self.create_url_name:
+            return ""
+        if self.user is not None and not access.may_open(self.user, self.create_url_name):
+            return ""
+        return reverse(self.create_url_name)
 
     def _read_sort(self, raw: str) -> tuple[Column, bool]:
         sortable = {c.key: c for c in self.columns if c.sort}
@@ -280,7 +281,7 @@ class Listing:
             objects.reverse()
         self.prepare(objects)
         page = Page(
-            rows=[Row(obj, self.cells(obj)) for obj in objects],
+            rows=[Row(obj, self.cells(obj), self._link(obj)) for obj in objects],
             count=stats["count"],
             total=stats.get("total"),
         )
@@ -292,6 +293,13 @@ class Listing:
             if after or (before and more):
                 page.previous_cursor = self.cursor_for(objects[0])
         return page
+
+    def _link(self, obj) -> str:
+        link = getattr(obj, "get_absolute_url", None)
+        url = link() if link else ""
+        if url and self.user is not None and not access.may_open_url(self.user, url):
+            return ""
+        return url
 
     def prepare(self, objects: list) -> None:
         """Add to a page's rows what the query does not carry (one query per page at most)."""

@@ -65,6 +65,8 @@ def quantities_per_line(request, lines, *, default, save, done: str, template: s
 def form_page(request, form, title: str, back_url: str = "", **extra):
     """The generic form page; 400 when the form has errors, so they are never taken for success.
     A record's money the user may not see is left out of the page."""
+    if extra.get("tabs"):
+        extra["tabs"] = [tab for tab in extra["tabs"] if access.may_open_url(request.user, tab[1])]
     model = getattr(getattr(form, "_meta", None), "model", None)
     if model is not None:
         for name in access.hidden_money_fields(model, request.user):

@@ -82,8 +82,9 @@ def _chain_documents(document):
     return quotation, orders, deliveries, invoices, payments
 
 
-@register.inclusion_tag("web/chain.html")
-def document_chain(document):
+@register.inclusion_tag("web/chain.html", takes_context=True)
+def document_chain(context, document):
+    """The documents before and after this one, of the kinds the user may see."""
     quotation, orders, deliveries, invoices, payments = _chain_documents(document)
     groups = [
         (_("Quotation"), [quotation] if quotation else []),
@@ -93,10 +94,17 @@ def document_chain(document):
         (_("Credit notes"), [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE]),
         (_("Payments"), payments),
     ]
+    user = context["request"].user
     steps = [
-        {"label": label, "documents": docs, "current": document} for label, docs in groups if docs
+        {"label": label, "documents": docs, "current": document}
+        for label, docs in groups
+        if docs and access.allows(user, _view_permission(type(docs[0])))
     ]
     return {"steps": steps if len(steps) > 1 or len(steps[0]["documents"]) > 1 else []}
+
+
+def _view_permission(model) -> str:
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
 
 
 @register.inclusion_tag("web/customer_account.html", takes_context=True)
@@ -137,9 +145,15 @@ def customer_documents(context, customer):
         "groups": [
             (label, list_url, recent(model))
             for label, list_url, model in kinds
-            if access.allows(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
+            if access.allows(user, _view_permission(model))
         ],
     }
+
+
+@register.filter
+def may_open(user, url_name: str) -> bool:
+    """``{% if request.user|may_open:"sales:quotation_new" %}``: a link only to what opens."""
+    return access.may_open(user, url_name)
 
 
 @register.filter

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from comptoir import demo
 from comptoir.billing.models import Invoice
@@ -98,7 +98,7 @@ def test_every_page_action_and_api_operation_as_each_role(walk, identity):
         _token, key = create_token(user, "walk")
         headers = {"Authorization": f"Bearer {key}"}
     problems += _operations(Client(), identity, user, headers)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def _pages(client, identity, user) -> list[str]:
@@ -115,7 +115,25 @@ def _pages(client, identity, user) -> list[str]:
             problem = _check(response, identity, user, permission, is_api=False)
             if problem:
                 problems.append(f"{method} {url} ({name}): {problem}")
+            elif method == "GET" and response.status_code == 200 and user is not None:
+                problems += [f"{url} ({name}) {link}" for link in _refused_links(response, user)]
     return problems
+
+
+def _refused_links(response, user) -> list[str]:
+    """The links of a page that lead to pages the user may not open (a button to a 403)."""
+    if not response["Content-Type"].startswith("text/html"):
+        return []
+    refused = []
+    for href in set(re.findall(r'href="(/[^"?#]*)', response.content.decode())):
+        try:
+            match = resolve(href)
+        except Resolver404:
+            continue
+        rule = access.PAGES.get(match.view_name)
+        if rule is not None and not access.allows(user, rule.read):
+            refused.append(f"links to {href}, which needs {rule.read}")
+    return refused
 
 
 def _actions(client, identity, user) -> list[str]:
