@@ -41,7 +41,7 @@ class Rule:
     write: str | tuple[str, ...]
 
 
-def page(read: str, write: str = "") -> Rule:
+def page(read: str | tuple[str, ...], write: str | tuple[str, ...] = "") -> Rule:
     return Rule(read, write or read)
 
 
@@ -71,7 +71,6 @@ def priced(rule: Rule) -> Rule:
     return Rule((rule.read, SEE_PRICES), (rule.write, SEE_PRICES))
 
 
-# Pages, by URL name. ``None``: decided from the URL's arguments (see ``_dynamic``).
 # The PDF of any document, by the kind in its URL: the documents carrying prices need both.
 DOCUMENT_KINDS = {
     "quotation": ("sales.view_quotation", SEE_PRICES),
@@ -80,6 +79,7 @@ DOCUMENT_KINDS = {
     "invoice": ("billing.view_invoice", SEE_PRICES),
 }
 
+# Pages, by URL name. ``None``: decided from the URL's arguments (see ``_dynamic``).
 PAGES: dict[str, Rule | None] = {
     "set_language": page(PUBLIC),
     "web:login": page(PUBLIC),
