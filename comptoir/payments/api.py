@@ -7,6 +7,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.billing.models import Invoice
+from comptoir.core import access
 from comptoir.core.errors import BusinessError, NotFound
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.parties.models import Customer
@@ -48,13 +49,14 @@ def register_payment(request, payload: PaymentIn):
 @router.get("/payments", response=list[PaymentOut])
 @paginate
 def list_payments(request, customer_id: Id | None = None):
-    payments = Payment.objects.prefetch_related("allocations")
+    payments = access.owned(Payment.objects.prefetch_related("allocations"), request.user)
     return payments.filter(customer_id=customer_id) if customer_id else payments
 
 
 @router.get("/payments/{pk}", response={200: PaymentOut, 404: ErrorOut})
 def get_payment(request, pk: Id):
-    return _payment(pk)
+    payments = access.owned(Payment.objects.prefetch_related("allocations"), request.user)
+    return get_object_or_404(payments, pk=pk)
 
 
 @router.post("/payments/{pk}/allocations", response={200: PaymentOut, **ERRORS})
@@ -65,7 +67,8 @@ def allocate_payment(request, pk: Id, payload: AllocateIn):
 
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})
 def get_balance(request, pk: Id):
-    return customer_balance(get_object_or_404(Customer, pk=pk))
+    customers = access.owned(Customer.objects.all(), request.user, "")
+    return customer_balance(get_object_or_404(customers, pk=pk))
 
 
 @router.get("/accounting/fec", response={200: None, 400: ErrorOut}, tags=["accounting"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.billing.models import Invoice
+from comptoir.core import access
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, save_form
 from comptoir.payments import services
@@ -43,7 +44,9 @@ class PaymentListing(Listing):
 
 
 def payment_detail(request, pk: int):
-    payment = get_object_or_404(Payment.objects.select_related("customer"), pk=pk)
+    payment = get_object_or_404(
+        access.owned(Payment.objects.select_related("customer"), request.user), pk=pk
+    )
     return render(
         request,
         "payments/payment_detail.html",

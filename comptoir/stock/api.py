@@ -93,7 +93,8 @@ def _return(pk: int) -> CustomerReturn:
 
 @router.get("/returns/{pk}", response={200: ReturnOut, 404: ErrorOut})
 def get_return(request, pk: Id):
-    return _return(pk)
+    returns = access.owned(CustomerReturn.objects.prefetch_related("lines"), request.user)
+    return get_object_or_404(returns, pk=pk)
 
 
 # Stock ------------------------------------------------------------------------------------------

@@ -229,7 +229,11 @@ def delivery_return(request, pk: int):
 
 def return_detail(request, pk: int):
     customer_return = get_object_or_404(
-        CustomerReturn.objects.select_related("delivery", "customer", "warehouse"), pk=pk
+        access.owned(
+            CustomerReturn.objects.select_related("delivery", "customer", "warehouse"),
+            request.user,
+        ),
+        pk=pk,
     )
     lines = customer_return.lines.select_related("delivery_line")
     return render(

@@ -67,6 +67,7 @@ def test_the_api_answers_a_salesperson_with_their_customers_only(book):
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     codes = [c["code"] for c in api.get("/api/customers").json()["items"]]
     assert codes == ["A1"]
+    assert api.get(f"/api/customers/{customers['bruno'].pk}/balance").status_code == 404
     numbers = [o["number"] for o in api.get("/api/orders").json()["items"]]
     assert numbers == [orders["anne"].number]
     assert api.get(f"/api/orders/{orders['bruno'].pk}").status_code == 404
