@@ -8,6 +8,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.utils import formats, timezone
 
 from comptoir.billing.queries import ZERO, issued, open_receivables, sales_by_customer, signed_net
+from comptoir.core import access
 from comptoir.core.money import round_amount
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 
@@ -72,7 +73,8 @@ def chart(sales: dict[date, Decimal], today: date, width=720, height=180) -> lis
     return bars
 
 
-def indicators(today: date | None = None) -> dict:
+def indicators(today: date | None = None, user=None) -> dict:
+    """The home page's figures; the top customers among those ``user`` sees."""
     today = today or timezone.localdate()
     sales = monthly_sales(today)
     this_month, last_month = month_start(today), month_start(today, 1)
@@ -88,7 +90,7 @@ def indicators(today: date | None = None) -> dict:
         quantity_delivered__gt=F("quantity_invoiced"),
         quantity__gt=0,
     ).aggregate(amount=Sum(to_invoice), orders=Count("order", distinct=True))
-    top_customers = sales_by_customer(since=month_start(today, 11))[:5]
+    top_customers = access.owned(sales_by_customer(since=month_start(today, 11)), user)[:5]
     return {
         "this_month": sales.get(this_month, ZERO),
         "last_month": sales.get(last_month, ZERO),

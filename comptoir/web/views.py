@@ -38,7 +38,7 @@ AFTER_DELETE = {"invoice": "billing:invoices"}
 def home(request):
     if not access.allows(request.user, access.SEE_PRICES):
         return render(request, "web/dashboard.html", {"today": timezone.localdate()})
-    return render(request, "web/dashboard.html", {**indicators(), "prices": True})
+    return render(request, "web/dashboard.html", {**indicators(user=request.user), "prices": True})
 
 
 @require_POST

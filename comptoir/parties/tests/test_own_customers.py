@@ -107,3 +107,17 @@ def test_the_salesperson_is_given_through_the_api(api):
     assert created.json()["salesperson_id"] == seller.pk
     missing = api.post("/customers", {"name": "Chez X", "salesperson_id": 999999})
     assert missing.status_code == 400
+
+
+def test_the_dashboard_ranks_only_the_salespersons_customers(book):
+    from comptoir.billing.services import create_invoice, issue_invoice
+    from comptoir.catalog.models import Item
+
+    anne, customers, _orders = book
+    item = Item.objects.get(code="CAFE")
+    for who in ("anne", "bruno"):
+        issue_invoice(create_invoice(customers[who], [LineSpec(item, D("5"))]))
+    home = _client(anne).get("/").content.decode()
+    assert "Chez Anne" in home and "Chez Bruno" not in home
+    accountant = make_user("compta", ACCOUNTING)
+    assert "Chez Bruno" in _client(accountant).get("/").content.decode()
