@@ -213,7 +213,7 @@ def _process_references(context: _Context, refs: list[str], planned=None) -> Non
     """Plan and create the documents of these references, inside the caller's transaction;
     ``planned``: their plan made ahead, used if it still holds now the batch is locked."""
     batch = ImportBatch.objects.select_for_update().get(pk=context.batch.pk)
-    if planned is None or not _still_holds(batch, refs, *planned):
+    if planned is None or not _still_holds(batch, refs, *planned, context.recent_customers):
         planned = plan_references(context.batch, refs, context.currency, context.known)
     plan, duplicates = planned
     _mark_blocked(plan)
@@ -229,17 +229,34 @@ def _process_references(context: _Context, refs: list[str], planned=None) -> Non
     )
 
 
-def _still_holds(batch: ImportBatch, refs: list[str], plan: Plan, duplicates: list) -> bool:
+def _still_holds(
+    batch: ImportBatch, refs: list[str], plan: Plan, duplicates: list, recent: list
+) -> bool:
     """Whether a plan made before the batch was locked may be written: its rows are still the
-    open rows of its references (no other run took them), and it creates no tax or unit (the
-    chunk before may have, unseen by the planning)."""
-    if plan.new_taxes or plan.new_units:
+    open rows of its references (no other run took them), it creates no tax or unit, and none
+    of the customers it creates is one the chunk before created (``recent``), which the
+    planning could not see and would have matched by its SIREN, VAT number or e-mail."""
+    if plan.new_taxes or plan.new_units or _matches_any(plan.new_customers.values(), recent):
         return False
     planned = sum(len(doc.rows) for doc in plan.documents) + len(duplicates)
     open_rows = ImportRow.objects.filter(
         batch=batch, reference__in=refs, state__in=ImportRow.OPEN_STATES
     ).count()
     return open_rows == planned
+
+
+def _matches_any(headers, customers: list) -> bool:
+    if not customers:
+        return False
+    sirens = {c.siren for c in customers if c.siren}
+    vats = {c.vat_id for c in customers if c.vat_id}
+    emails = {c.email.lower() for c in customers if c.email}
+    return any(
+        header.get("siren") in sirens
+        or header.get("tva_intracom") in vats
+        or (header.get("email") or "").lower() in emails
+        for header in headers
+    )
 
 
 class _PlanAhead:

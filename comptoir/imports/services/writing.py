@@ -46,6 +46,7 @@ class _Context:
     customers_created: int = 0
     items_created: int = 0
     known: Known = field(default_factory=Known)
+    recent_customers: list = field(default_factory=list)  # created by the last chunk written
 
 
 def _save_row_states(rows: list[ImportRow]) -> None:
@@ -109,6 +110,7 @@ def _create_customers(plan: Plan, context: _Context) -> dict[str, Customer]:
             )
     PartnerCustomer.objects.bulk_create(links)
     context.customers_created += len(created)
+    context.recent_customers = created
     return customers
 
 
@@ -239,6 +241,7 @@ def _date(text: str) -> dt.date:
 
 def _write(plan: Plan, context: _Context) -> list[tuple[PlannedDocument, object]]:
     """Create what the plan's ready documents need, then the documents themselves."""
+    context.recent_customers = []
     if not plan.ready:
         return []
     taxes, units = _create_reference_rows(plan)

@@ -93,3 +93,23 @@ def test_a_plan_made_before_another_run_took_its_rows_is_made_again(partner, mon
     assert replanned == [True]
     assert report.documents_created == 1
     assert Invoice.objects.count() == 1
+
+
+def test_a_customer_made_by_the_chunk_before_is_matched_as_the_plain_run_matches_it(
+    partner, monkeypatch
+):
+    """Chunk 2 names, under another code, the company chunk 1 created (same e-mail): planned
+    before chunk 1 was committed, it could not see it; the chunk plans again and matches it."""
+    monkeypatch.setattr(processing, "DOCUMENTS_PER_CHUNK", 1)
+    start = processing._PlanAhead.start
+
+    def start_and_plan_before_the_commit(self, refs):
+        start(self, refs)
+        self.pending[2].result()
+
+    monkeypatch.setattr(processing._PlanAhead, "start", start_and_plan_before_the_commit)
+    first = "R1;15/03/2026;C1;Dupont SARL;a@dupont.fr;1 rue A;69001;Lyon;I1;Article;1;10,00;20;;;"
+    again = "R2;16/03/2026;C9;Dupont SARL;a@dupont.fr;1 rue A;69001;Lyon;I1;Article;1;10,00;20;;;"
+    _batch, report = run(partner, csv_file(first, again))
+    assert report.documents_created == 2 and report.customers_created == 1
+    assert Customer.objects.filter(email="a@dupont.fr").count() == 1
