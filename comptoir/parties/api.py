@@ -2,7 +2,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from comptoir.core import access
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.parties import services
 from comptoir.parties.models import (
@@ -13,6 +12,7 @@ from comptoir.parties.models import (
     SalesPartner,
     Territory,
 )
+from comptoir.parties.queries import visible_customers
 from comptoir.parties.schemas import (
     AddressIn,
     AddressOut,
@@ -37,7 +37,7 @@ router = Router(tags=["customers"])
 @router.get("/customers", response=list[CustomerOut])
 @paginate
 def list_customers(request, filters: Query[CustomerFilter]):
-    return filters.filter(access.owned(Customer.objects.order_by("name", "pk"), request.user, ""))
+    return filters.filter(visible_customers(request.user).order_by("name", "pk"))
 
 
 @router.post("/customers", response={201: CustomerDetailOut, **ERRORS})
@@ -50,39 +50,34 @@ def create_customer(request, payload: CustomerIn):
     )
 
 
-def _customers(request):
-    """The customers the token's user sees."""
-    return access.owned(Customer.objects.all(), request.user, "")
-
-
 @router.get("/customers/{customer_id}", response={200: CustomerDetailOut, 404: ErrorOut})
 def get_customer(request, customer_id: Id):
     return get_object_or_404(
-        _customers(request).prefetch_related("addresses", "contacts"), pk=customer_id
+        visible_customers(request.user).prefetch_related("addresses", "contacts"), pk=customer_id
     )
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
 def update_customer(request, customer_id: Id, payload: CustomerPatch):
-    customer = get_object_or_404(_customers(request), pk=customer_id)
+    customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
     return services.update_customer(customer, **payload.dict(exclude_unset=True))
 
 
 @router.post("/customers/{customer_id}/addresses", response={201: AddressOut, **ERRORS})
 def add_address(request, customer_id: Id, payload: AddressIn):
-    customer = get_object_or_404(_customers(request), pk=customer_id)
+    customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
     return Status(201, services.add_address(customer, **payload.dict()))
 
 
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
 def add_contact(request, customer_id: Id, payload: ContactIn):
-    customer = get_object_or_404(_customers(request), pk=customer_id)
+    customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
     return Status(201, services.add_contact(customer, **payload.dict()))
 
 
 @router.delete("/customers/{customer_id}", response={204: None, **ERRORS})
 def delete_customer(request, customer_id: Id):
-    services.delete_customer(get_object_or_404(_customers(request), pk=customer_id))
+    services.delete_customer(get_object_or_404(visible_customers(request.user), pk=customer_id))
     return Status(204, None)
 
 

@@ -1,6 +1,13 @@
 """Read-side helpers over customers."""
 
+from comptoir.core import access
 from comptoir.parties.models import Address, Customer
+
+
+def visible_customers(user):
+    """The customers ``user`` sees: all of them, or their own when the company keeps
+    salespeople to their own customers (no user: all)."""
+    return access.owned(Customer.objects.all(), user, "")
 
 
 def default_address(customer: Customer, kind: str) -> Address | None:

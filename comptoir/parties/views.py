@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.core import access
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, save_form
 from comptoir.parties import services
 from comptoir.parties.forms import AddressForm, ContactForm, CustomerForm
 from comptoir.parties.models import Customer
+from comptoir.parties.queries import visible_customers
 
 OPTIONS_LIMIT = 20
 
@@ -43,12 +43,8 @@ class CustomerListing(Listing):
 
 def customer_detail(request, pk: int):
     customer = get_object_or_404(
-        access.owned(
-            Customer.objects.select_related(
-                "group", "territory", "price_list", "payment_terms", "salesperson"
-            ),
-            request.user,
-            "",
+        visible_customers(request.user).select_related(
+            "group", "territory", "price_list", "payment_terms", "salesperson"
         ),
         pk=pk,
     )
@@ -64,11 +60,7 @@ def customer_detail(request, pk: int):
 
 
 def customer_form(request, pk: int | None = None):
-    customer = (
-        get_object_or_404(access.owned(Customer.objects.all(), request.user, ""), pk=pk)
-        if pk
-        else None
-    )
+    customer = get_object_or_404(visible_customers(request.user), pk=pk) if pk else None
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST":
         if customer is None:
@@ -91,7 +83,7 @@ def customer_form(request, pk: int | None = None):
 
 def _child_form(form_class, service, title):
     def view(request, pk: int):
-        customer = get_object_or_404(access.owned(Customer.objects.all(), request.user, ""), pk=pk)
+        customer = get_object_or_404(visible_customers(request.user), pk=pk)
         form = form_class(request.POST or None)
         if (
             request.method == "POST"
@@ -111,7 +103,7 @@ contact_new = _child_form(ContactForm, services.add_contact, gettext_lazy("new c
 def customer_options(request):
     """<option>s for a customer field, searched by code or name as the user types."""
     term = request.GET.get("customer", request.GET.get("q", "")).strip()
-    customers = access.owned(Customer.objects.filter(active=True), request.user, "")
+    customers = visible_customers(request.user).filter(active=True)
     if term:
         customers = customers.filter(Q(code__istartswith=term) | Q(name__icontains=term))
     customers = customers.order_by("name").only("code", "name")[:OPTIONS_LIMIT]

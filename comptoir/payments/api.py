@@ -10,7 +10,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core import access
 from comptoir.core.errors import BusinessError, NotFound
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
-from comptoir.parties.models import Customer
+from comptoir.parties.queries import visible_customers
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
@@ -46,17 +46,20 @@ def register_payment(request, payload: PaymentIn):
     return Status(201, _payment(payment.pk))
 
 
+def _visible_payments(request):
+    return access.owned(Payment.objects.prefetch_related("allocations"), request.user)
+
+
 @router.get("/payments", response=list[PaymentOut])
 @paginate
 def list_payments(request, customer_id: Id | None = None):
-    payments = access.owned(Payment.objects.prefetch_related("allocations"), request.user)
+    payments = _visible_payments(request)
     return payments.filter(customer_id=customer_id) if customer_id else payments
 
 
 @router.get("/payments/{pk}", response={200: PaymentOut, 404: ErrorOut})
 def get_payment(request, pk: Id):
-    payments = access.owned(Payment.objects.prefetch_related("allocations"), request.user)
-    return get_object_or_404(payments, pk=pk)
+    return get_object_or_404(_visible_payments(request), pk=pk)
 
 
 @router.post("/payments/{pk}/allocations", response={200: PaymentOut, **ERRORS})
@@ -67,8 +70,7 @@ def allocate_payment(request, pk: Id, payload: AllocateIn):
 
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})
 def get_balance(request, pk: Id):
-    customers = access.owned(Customer.objects.all(), request.user, "")
-    return customer_balance(get_object_or_404(customers, pk=pk))
+    return customer_balance(get_object_or_404(visible_customers(request.user), pk=pk))
 
 
 @router.get("/accounting/fec", response={200: None, 400: ErrorOut}, tags=["accounting"])

@@ -7,13 +7,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.core import access
 from comptoir.core.bulk import insert_objects, new_instances
 from comptoir.core.errors import NotFound
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
-from comptoir.parties.queries import document_header
+from comptoir.parties.queries import document_header, visible_customers
 from comptoir.pricing.engine import LineSpec, price_lines, read_line_specs
 from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
 
@@ -153,8 +152,7 @@ def find_by_id_or_code(model, key, what: str, field: str):
 
 def find_customer(key, field: str = "customer", *, user=None) -> Customer:
     """The customer by id or code, among those ``user`` sees (all of them without a user)."""
-    customers = access.owned(Customer.objects.all(), user, "")
-    return find_by_id_or_code(customers, key, _("Customer"), field)
+    return find_by_id_or_code(visible_customers(user), key, _("Customer"), field)
 
 
 def read_allowances_charges(raw: list[dict]) -> list[dict]:

@@ -19,14 +19,21 @@ from comptoir.sales.schemas import (
 router = Router()
 
 
+def _quotations(request):
+    """The quotations of the customers the token's user sees."""
+    return access.owned(Quotation.objects.prefetch_related("lines"), request.user)
+
+
+def _orders(request):
+    return access.owned(SalesOrder.objects.prefetch_related("lines"), request.user)
+
+
 def _quotation(request, pk: int) -> Quotation:
-    quotations = access.owned(Quotation.objects.prefetch_related("lines"), request.user)
-    return get_object_or_404(quotations, pk=pk)
+    return get_object_or_404(_quotations(request), pk=pk)
 
 
 def _order(request, pk: int) -> SalesOrder:
-    orders = access.owned(SalesOrder.objects.prefetch_related("lines"), request.user)
-    return get_object_or_404(orders, pk=pk)
+    return get_object_or_404(_orders(request), pk=pk)
 
 
 # Quotations -------------------------------------------------------------------------------------
@@ -35,7 +42,7 @@ def _order(request, pk: int) -> SalesOrder:
 @router.get("/quotations", response=list[QuotationOut], tags=["quotations"])
 @paginate
 def list_quotations(request, filters: Query[DocumentFilter]):
-    return filters.filter(access.owned(Quotation.objects.prefetch_related("lines"), request.user))
+    return filters.filter(_quotations(request))
 
 
 @router.post("/quotations", response={201: QuotationOut, **ERRORS}, tags=["quotations"])
@@ -91,7 +98,7 @@ def convert_to_order(request, pk: Id):
 @router.get("/orders", response=list[OrderOut], tags=["orders"])
 @paginate
 def list_orders(request, filters: Query[DocumentFilter]):
-    return filters.filter(access.owned(SalesOrder.objects.prefetch_related("lines"), request.user))
+    return filters.filter(_orders(request))
 
 
 @router.post("/orders", response={201: OrderOut, **ERRORS}, tags=["orders"])

@@ -44,10 +44,14 @@ def deliver_order(request, pk: Id, payload: DeliveryIn):
     return Status(201, _delivery(delivery.pk))
 
 
+def _visible_deliveries(request):
+    return access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
+
+
 @router.get("/deliveries", response=list[DeliveryOut])
 @paginate
 def list_deliveries(request, order_id: Id | None = None, status: str | None = None):
-    deliveries = access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
+    deliveries = _visible_deliveries(request)
     if order_id:
         deliveries = deliveries.filter(order_id=order_id)
     if status:
@@ -57,8 +61,7 @@ def list_deliveries(request, order_id: Id | None = None, status: str | None = No
 
 @router.get("/deliveries/{pk}", response={200: DeliveryOut, 404: ErrorOut})
 def get_delivery(request, pk: Id):
-    deliveries = access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
-    return get_object_or_404(deliveries, pk=pk)
+    return get_object_or_404(_visible_deliveries(request), pk=pk)
 
 
 @router.post("/deliveries/{pk}/ship", response={200: DeliveryOut, **ERRORS})
