@@ -96,7 +96,7 @@ class PlannedDocument:
     header: dict = field(default_factory=dict)
     errors: dict[int, list[dict]] = field(default_factory=dict)  # row id → anomalies
     customer: Customer | None = None
-    customer_key: str = ""  # identity of a customer to create
+    customer_key: str = ""  # how the file names its customer (customer_key), once matched
     payment_method: str = PaymentMethod.OTHER
 
     @property
@@ -248,6 +248,7 @@ def _match_customers(plan: Plan) -> None:
             or by["vat"].get(header.get("tva_intracom") or None)
             or by["email"].get((header.get("email") or "").lower() or None)
         )
+        doc.customer_key = key
         if doc.customer is not None:
             known[key] = doc.customer
             if not doc.customer.active:
@@ -263,7 +264,6 @@ def _match_customers(plan: Plan) -> None:
                 % {"name": header.get("code_client") or header["nom_client"]},
             )
         else:
-            doc.customer_key = key
             plan.new_customers.setdefault(key, header)
 
 
@@ -367,6 +367,24 @@ def plan_documents(
     _match_items(plan)
     _match_taxes(plan)
     return plan
+
+
+def catch_up(plan: Plan, known: Known) -> None:
+    """Bring a plan made ahead, while the run was still writing, up to date with what the run
+    has matched and created since (``known``): a customer or item the plan would create that
+    the run has made since is taken instead, and the plan goes on with the run's ``known``."""
+    for key, customer in plan.known.customers.items():
+        known.customers.setdefault(key, customer)
+    for code, item in plan.known.items.items():
+        known.items.setdefault(code, item)
+    for doc in plan.ready:
+        current = known.customers.get(doc.customer_key)
+        if current is not None and current is not doc.customer:
+            doc.customer = plan.customers[doc.customer_key] = current
+            plan.new_customers.pop(doc.customer_key, None)
+    for code in [code for code in plan.new_items if code in known.items]:
+        del plan.new_items[code]
+    plan.known, plan.items = known, known.items
 
 
 def open_references(batch: ImportBatch) -> list[str]:

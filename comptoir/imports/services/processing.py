@@ -22,6 +22,7 @@ from comptoir.imports.models import (
 from comptoir.imports.planning import (
     Known,
     Plan,
+    catch_up,
     open_references,
     plan_references,
 )
@@ -137,11 +138,14 @@ def _process_batch(batch: ImportBatch, by, progress) -> Report:
 def _process_chunk_or_each(context: _Context, refs: list[str], ahead=None, following=None):
     """The chunk in one transaction; when it fails, each document in its own, to keep the
     good ones and give the failing one its reason. ``ahead`` plans the ``following`` chunk
-    while this one commits."""
+    meanwhile."""
     try:
         with transaction.atomic():
-            _process_references(context, refs, ahead.take(refs) if ahead else None)
-            if ahead and following:
+            planned = ahead.take(refs) if ahead else None
+            if ahead and following and ahead.while_writing:
+                ahead.start(following)
+            _process_references(context, refs, planned)
+            if ahead and following and not ahead.while_writing:
                 ahead.start(following)
         return
     except (BusinessError, IntegrityError):
@@ -211,8 +215,11 @@ def _fail_rows(batch: ImportBatch, refs: list[str], message: str) -> None:
 
 def _process_references(context: _Context, refs: list[str], planned=None) -> None:
     """Plan and create the documents of these references, inside the caller's transaction;
-    ``planned``: their plan made ahead, used if it still holds now the batch is locked."""
+    ``planned``: their plan made ahead, brought up to date and used if it still holds now the
+    batch is locked."""
     batch = ImportBatch.objects.select_for_update().get(pk=context.batch.pk)
+    if planned is not None:
+        catch_up(planned[0], context.known)
     if planned is None or not _still_holds(batch, refs, *planned, context.recent_customers):
         planned = plan_references(context.batch, refs, context.currency, context.known)
     plan, duplicates = planned
@@ -234,8 +241,9 @@ def _still_holds(
 ) -> bool:
     """Whether a plan made before the batch was locked may be written: its rows are still the
     open rows of its references (no other run took them), it creates no tax or unit, and none
-    of the customers it creates is one the chunk before created (``recent``), which the
-    planning could not see and would have matched by its SIREN, VAT number or e-mail."""
+    of the customers it still creates is one the chunk before created (``recent``) under
+    another name, which the planning could not see and would have matched by its SIREN, VAT
+    number or e-mail."""
     if plan.new_taxes or plan.new_units or _matches_any(plan.new_customers.values(), recent):
         return False
     planned = sum(len(doc.rows) for doc in plan.documents) + len(duplicates)
@@ -260,33 +268,43 @@ def _matches_any(headers, customers: list) -> bool:
 
 
 class _PlanAhead:
-    """Plans the next chunk on a second connection while the server commits this one.
+    """Plans the next chunk on a second connection while this one is written or committed.
 
-    On PostgreSQL a chunk's commit checks the foreign keys of the rows it wrote, a wait of a
-    tenth of a second per thousand documents that planning the next chunk (reading its rows,
-    matching customers and items) fills. Planning reads what was committed before the run and
-    what the run has created, which ``known`` holds; a plan made with a ``known`` the run has
-    since forgotten (a failed chunk) is dropped, and a chunk checks its plan still holds once
-    it has locked the batch (``_still_holds``), else plans again.
+    A chunk waits on its database: SQLite stores its rows while Python's lock is free, and
+    PostgreSQL's commit checks the foreign keys of the rows written, a tenth of a second per
+    thousand documents. Planning the next chunk (reading its rows, matching customers and
+    items) fills those waits: on SQLite while the chunk is written, on PostgreSQL while it
+    commits (planning during its COPYs would hold Python's lock when the writing needs it).
+
+    Planning reads what was committed and what the run knew when it started (a copy of
+    ``known``); the plan then catches up with what the run has created since (``catch_up``).
+    A plan made with a ``known`` the run has since forgotten (a failed chunk) is dropped, and
+    a chunk checks its plan still holds once it has locked the batch (``_still_holds``), else
+    plans again.
     """
 
     def __init__(self, context: _Context):
         self.context = context
+        self.while_writing = connection.vendor == "sqlite"
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-planning")
         self.pending = None
 
     @staticmethod
     def possible() -> bool:
-        """On PostgreSQL, outside a caller's transaction (which a second connection would not
-        see into)."""
-        return connection.vendor == "postgresql" and not connection.in_atomic_block
+        """Outside a caller's transaction (which a second connection would not see into), on
+        a database a second connection may read while the first writes (not SQLite's memory
+        databases)."""
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            return False
+        return not connection.in_atomic_block
 
     def start(self, refs: list[str]) -> None:
         context, known, language = self.context, self.context.known, translation.get_language()
+        then = Known(dict(known.customers), dict(known.items))  # the run goes on adding to it
 
         def plan():
             with translation.override(language):
-                return plan_references(context.batch, refs, context.currency, known)
+                return plan_references(context.batch, refs, context.currency, then)
 
         self.pending = (refs, known, self.pool.submit(plan))
 

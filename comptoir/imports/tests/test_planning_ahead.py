@@ -1,6 +1,9 @@
-"""On PostgreSQL, outside a caller's transaction, the next chunk is planned on a second
-connection while the current one commits: the documents, customers and items come out as the
-plain run makes them, once each, and a plan that no longer holds is made again."""
+"""Outside a caller's transaction, the next chunk is planned on a second connection while the
+current one is written (SQLite) or commits (PostgreSQL): the documents, customers and items
+come out as the plain run makes them, once each; a plan catches up with what the chunks
+before it created, and a plan that no longer holds is made again."""
+
+import threading
 
 import pytest
 from django.apps import apps
@@ -14,7 +17,7 @@ from comptoir.pricing import reference_data
 
 from .conftest import csv_file, run
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def line(ref: str, customer: str, item: str) -> str:
@@ -66,6 +69,39 @@ def test_chunks_planned_ahead_make_each_document_customer_and_item_once(partner,
     assert set(ImportRow.objects.filter(batch=batch).values_list("state", flat=True)) == {
         ImportRow.State.CREATED
     }
+
+
+def test_a_plan_made_before_the_chunk_before_wrote_takes_what_that_chunk_created(
+    partner, monkeypatch
+):
+    """Each chunk's plan is made before the chunk before it writes anything: it would create
+    that chunk's new customer and item again, and catches up with them instead, without
+    planning again."""
+    monkeypatch.setattr(processing, "DOCUMENTS_PER_CHUNK", 1)
+    init, start = processing._PlanAhead.__init__, processing._PlanAhead.start
+    plan_references, planned_in = processing.plan_references, []
+
+    def plan_while_writing(self, context):
+        init(self, context)
+        self.while_writing = True
+
+    def start_and_plan_at_once(self, refs):
+        start(self, refs)
+        self.pending[2].result()
+
+    def spy(*args):
+        planned_in.append(not threading.current_thread().name.startswith("import-planning"))
+        return plan_references(*args)
+
+    monkeypatch.setattr(processing._PlanAhead, "__init__", plan_while_writing)
+    monkeypatch.setattr(processing._PlanAhead, "start", start_and_plan_at_once)
+    monkeypatch.setattr(processing, "plan_references", spy)
+    rows = [line("R1", "C1", "I1"), line("R2", "C1", "I2"), line("R3", "C2", "I2")]
+    _batch, report = run(partner, csv_file(*rows))
+    assert report.documents_created == 3 and report.failed_rows == 0
+    assert planned_in == [False, True, False]  # ahead R2, R1 itself, ahead R3: none again
+    assert report.customers_created == 2 and report.items_created == 2
+    assert Customer.objects.count() == 2 and Item.objects.count() == 2
 
 
 def test_a_plan_made_before_another_run_took_its_rows_is_made_again(partner, monkeypatch):
