@@ -37,6 +37,12 @@ def english():
 
 @pytest.fixture
 def company(db) -> Company:
+    if not PaymentTerms.objects.filter(code="30J").exists():
+        from django.apps import apps
+
+        from comptoir.pricing import reference_data
+
+        reference_data.load(apps)  # an earlier transactional test flushed them
     return update_company(
         legal_name="Atelier Test SARL",
         legal_form="SARL",
