@@ -18,6 +18,8 @@ from django.db import connection
 from django.db.models import JSONField
 from django.db.models.base import ModelState
 
+from comptoir.core.jsontext import dumps
+
 CHUNK = 2000
 
 
@@ -243,7 +245,7 @@ def _prepare(field, value, memo: dict):
             prepared = memo[value] = field.get_db_prep_save(value, connection)
         return prepared
     if isinstance(field, JSONField) and value is not None:
-        return json.dumps(value, cls=field.encoder)
+        return json.dumps(value, cls=field.encoder) if field.encoder else dumps(value)
     return field.get_db_prep_save(value, connection)
 
 

@@ -7,7 +7,6 @@ options. The preview shows this plan; processing writes it.
 """
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item, Unit
+from comptoir.core.jsontext import loads
 from comptoir.core.money import HUNDRED, round_amount, round_price
 from comptoir.imports.columns import BY_NAME, DOCUMENT_FIELDS, REQUIRED
 from comptoir.imports.models import (
@@ -400,9 +400,8 @@ def open_references(batch: ImportBatch) -> list[str]:
 def plan_references(batch: ImportBatch, refs: list[str], currency: str, known: Known | None = None):
     """The plan of these references' open rows, and the rows whose document already exists
     (marked duplicate, linked to it, not saved). ``known``: what the run found so far."""
-    # The JSON columns read as text and decoded here: a third of the time Django's
+    # The JSON columns read as text and decoded here: a fraction of the time Django's
     # per-value converters take on thousands of rows.
-    loads = json.loads
     rows = [
         PlanRow(pk, line, reference, state, loads(values), loads(errors) if errors != "[]" else [])
         for pk, line, reference, state, values, errors in ImportRow.objects.filter(

@@ -1,7 +1,6 @@
 """Partners' files: upload (kept verbatim), reading into rows, row corrections, purge."""
 
 import hashlib
-import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from comptoir.core import audit
 from comptoir.core.bulk import analyze, collect_young, collector_paused, insert_stream
 from comptoir.core.errors import BusinessError
+from comptoir.core.jsontext import dumps
 from comptoir.imports.models import (
     ImportBatch,
     ImportPartner,
@@ -157,7 +157,6 @@ def _stored_rows(batch, table, rows, totals: dict):
     """Each row as stored (JSON as text); adds the valid rows' amounts to ``totals``."""
     shipping_seen: set[str] = set()
     reader = CellReader()
-    dumps = json.dumps
     total = Decimal("0")
     for count, (line, cells) in enumerate(rows, start=1):
         data, errors = row_data(table, cells)
