@@ -12,7 +12,9 @@ import datetime as dt
 import functools
 import gc
 import json
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection
 from django.db.models import JSONField
@@ -106,27 +108,87 @@ def _update_from_arrays(table: str, model_fields, rows: list[tuple]) -> None:
 
 
 def _copy_rows(model, fields: list[str], rows: list[tuple], returning: bool) -> list:
-    """PostgreSQL: COPY the rows; with ``returning``, their ids are taken from the table's
-    sequence first, in order."""
+    """PostgreSQL: COPY the rows (in the background inside ``copies_in_background``); with
+    ``returning``, their ids are taken from the table's sequence first, in order."""
     quote = connection.ops.quote_name
     table = model._meta.db_table
     columns = [model._meta.get_field(name).column for name in fields]
     ids: list = []
-    with connection.cursor() as cursor:
-        if returning:
-            pk = model._meta.pk.column
+    if returning:
+        pk = model._meta.pk.column
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [table, pk, len(rows)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            columns = [pk, *columns]
-            rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
+        columns = [pk, *columns]
+        rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    connection.ensure_connection()
+    raw, errors = connection.connection, connection.wrap_database_errors
+
+    def copy():
+        with errors, raw.cursor() as cursor, cursor.copy(sql) as copying:
             for row in rows:
-                copy.write_row(row)
+                copying.write_row(row)
+
+    copier = getattr(_copies, "copier", None)
+    if copier is not None:
+        copier.send(copy)
+    else:
+        copy()
     return ids
+
+
+_copies = threading.local()
+
+
+class _Copier:
+    """One COPY at a time in a helper thread; any other use of the connection waits for it
+    and meets its error, if it failed."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
+        self.pending = None
+
+    def send(self, copy) -> None:
+        self.wait()
+        self.pending = self.pool.submit(copy)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def before_query(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.exception()  # the block's own error goes on; the connection is free
+        self.pool.shutdown()
+
+
+@contextlib.contextmanager
+def copies_in_background():
+    """PostgreSQL: the block's COPYs are sent by a helper thread, so that Python works out
+    what comes next while the server stores the rows (half the time of a large COPY is the
+    server's). The block's next query or COPY, and its end, wait for the COPY in flight and
+    raise its error there: use it inside the transaction, which then rolls back as usual.
+    Elsewhere, and inside another such block, it changes nothing."""
+    if connection.vendor != "postgresql" or getattr(_copies, "copier", None) is not None:
+        yield
+        return
+    copier = _copies.copier = _Copier()
+    try:
+        with connection.execute_wrapper(copier.before_query):
+            yield
+            copier.wait()
+    finally:
+        _copies.copier = None
+        copier.close()
 
 
 def _max_params() -> int:
@@ -177,7 +239,10 @@ def insert_stream(model, fields: list[str], rows: Iterable[tuple], chunk: int = 
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-        with connection.cursor() as cursor:
+        copier = getattr(_copies, "copier", None)
+        if copier is not None:
+            copier.wait()
+        with connection.wrap_database_errors, connection.cursor() as cursor:
             sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
                 for row in rows:

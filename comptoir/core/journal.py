@@ -54,6 +54,8 @@ def append(documents: list[tuple[str, int, str, dict]]) -> None:
         raise RuntimeError("The journal is written inside the transaction that issues.")
     if not documents:
         return
+    # What each document states is sealed first, while the chain's head is not yet locked.
+    texts = [canonical(content) for _kind, _id, _number, content in documents]
     head, _created = Sequence.objects.get_or_create(
         series="journal", year=0, defaults={"prefix": "J"}
     )
@@ -63,9 +65,8 @@ def append(documents: list[tuple[str, int, str, dict]]) -> None:
     now = JournalEntry._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
     rows = []
     position = head.last_number
-    for kind, document_id, number, content in documents:
+    for (kind, document_id, number, _content), text in zip(documents, texts, strict=True):
         position += 1
-        text = canonical(content)
         sealed = hashlib.sha256(text).hexdigest()
         digest = entry_hash(position, kind, number, sealed, previous)
         # The content is stored as the very text that was hashed.

@@ -79,3 +79,53 @@ def test_statistics_are_refreshed_after_a_bulk_load(company):
         )
         [(columns,)] = cursor.fetchall()
     assert 15_000 < estimated < 25_000 and columns == 1
+
+
+def _rows_of(batch, lines):
+    return [(batch.pk, n, "[]", "{}", "{}", "[]", f"R{n}", "ready") for n in lines]
+
+
+ROW_FIELDS = ["batch", "line", "raw", "data", "values", "errors", "reference", "state"]
+
+
+@pytest.fixture
+def batch(db):
+    from comptoir.imports.models import ImportBatch, ImportPartner
+
+    partner = ImportPartner.objects.create(name="Bulk")
+    return ImportBatch.objects.create(partner=partner, file_name="f.csv", size=1, sha256="0")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_copies_in_the_background_are_all_written_before_the_next_query(batch):
+    from django.db import transaction
+
+    from comptoir.core.bulk import copies_in_background, insert_rows
+    from comptoir.imports.models import ImportRow
+
+    with transaction.atomic(), copies_in_background():
+        insert_rows(ImportRow, ROW_FIELDS, _rows_of(batch, range(0, 3000)))
+        insert_rows(ImportRow, ROW_FIELDS, _rows_of(batch, range(3000, 5000)))
+        assert ImportRow.objects.filter(batch=batch).count() == 5000
+        insert_rows(ImportRow, ROW_FIELDS, _rows_of(batch, range(5000, 6000)))
+    assert ImportRow.objects.filter(batch=batch).count() == 6000
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_that_fails_in_the_background_raises_at_the_next_query_and_rolls_back(batch):
+    from django.db import IntegrityError, transaction
+
+    from comptoir.core.bulk import copies_in_background, insert_rows
+    from comptoir.imports.models import ImportRow
+
+    insert_rows(ImportRow, ROW_FIELDS, _rows_of(batch, [7]))
+    with (
+        pytest.raises(IntegrityError, match="import_row_line_once"),
+        transaction.atomic(),
+        copies_in_background(),
+    ):
+        insert_rows(ImportRow, ROW_FIELDS, _rows_of(batch, range(100)))  # line 7 again
+        ImportRow.objects.filter(batch=batch).count()
+    assert list(ImportRow.objects.filter(batch=batch).values_list("line", flat=True)) == [7]

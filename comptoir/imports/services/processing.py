@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.core import audit
-from comptoir.core.bulk import collect_young, collector_paused
+from comptoir.core.bulk import collect_young, collector_paused, copies_in_background
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.imports.models import (
@@ -225,7 +225,8 @@ def _process_references(context: _Context, refs: list[str], planned=None) -> Non
     plan, duplicates = planned
     _mark_blocked(plan)
     _save_row_states(duplicates)
-    documents = _write(plan, context)
+    with copies_in_background():
+        documents = _write(plan, context)
     ImportBatch.objects.filter(pk=batch.pk).update(
         rows_done=F("rows_done") + sum(len(d.rows) for d in plan.documents) + len(duplicates),
         created_total=F("created_total")
