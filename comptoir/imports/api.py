@@ -89,16 +89,16 @@ def preview_batch(request, pk: Id):
     return preview(get_object_or_404(ImportBatch, pk=pk), Company.get().currency)
 
 
-@router.get("/imports/{pk}/rows", response=list[RowOut])
+@router.get("/imports/{pk}/rows", response={200: list[RowOut], 404: ErrorOut})
 @paginate
 def list_rows(request, pk: Id, state: Query[str | None] = None):
-    rows = ImportRow.objects.filter(batch_id=pk).with_document()
+    rows = get_object_or_404(ImportBatch, pk=pk).rows.with_document()  # each row has its batch
     return rows.filter(state=state) if state else rows
 
 
 @router.patch("/imports/{pk}/rows/{row_pk}", response={200: RowOut, **ERRORS})
 def edit_row(request, pk: Id, row_pk: Id, payload: RowPatch):
-    row = get_object_or_404(ImportRow, batch_id=pk, pk=row_pk)
+    row = get_object_or_404(ImportRow.objects.select_related("batch"), batch_id=pk, pk=row_pk)
     return services.edit_row(row, payload.data)
 
 

@@ -62,7 +62,7 @@ class RowForm(forms.Form):
                 label=column.name,
                 required=False,
                 help_text=column.help,
-                initial=row.data.get(column.name, "") if row is not None else "",
+                initial=row.texts.get(column.name, "") if row is not None else "",
             )
 
 

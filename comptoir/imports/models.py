@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import PrintLayout
 from comptoir.core.money import AmountField
+from comptoir.imports.parsing import file_texts
 
 
 class Creates(models.TextChoices):
@@ -190,8 +191,10 @@ class ImportRow(models.Model):
     )  # the indexes below start with it
     line = models.PositiveIntegerField(_("line"))
     raw = models.JSONField(default=list)  # the file's cells, never changed
-    data = models.JSONField(default=dict)  # text per template column (what an edit changes)
-    values = models.JSONField(default=dict)  # typed values parsed from data
+    # Text per template column once edited; None while the row is as the file gave it (its
+    # texts are then read from its cells: ``texts``).
+    data = models.JSONField(null=True, blank=True, default=None)
+    values = models.JSONField(default=dict)  # typed values parsed from the texts
     errors = models.JSONField(default=list)  # [{"field", "message"}]: the row's anomaly
     reference = models.CharField(_("partner reference"), max_length=100, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
@@ -207,6 +210,13 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.line}"
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """Text per template column: as edited, else as the file gave it."""
+        if self.data is not None:
+            return self.data
+        return file_texts(self.batch.layout, self.batch.has_header, self.raw)
 
     @property
     def anomaly(self) -> str:

@@ -92,6 +92,7 @@ class Table:
     unknown: list[str] = field(default_factory=list)
     extract: dict = field(default_factory=dict)  # template column → fn(cells) → text
     positions: dict = field(default_factory=dict)  # template column → its cell, when direct
+    mapping: dict | None = None  # the partner's mapping profile, as it was when the file was read
 
     def as_dict(self) -> dict:
         return {
@@ -101,7 +102,24 @@ class Table:
             "headers": self.headers,
             "sources": self.sources,
             "unknown": self.unknown,
+            "mapping": self.mapping,
         }
+
+
+def file_texts(layout: dict, has_header: bool, cells: list[str]) -> dict[str, str]:
+    """A row's text per template column, read from its cells as the file's layout (stored
+    when the file was read) reads them."""
+    table = _stored_table(json.dumps(layout, sort_keys=True), has_header)
+    data, _errors = row_data(table, cells)
+    return {name: text for name, text in data.items() if text}
+
+
+@functools.lru_cache(maxsize=16)
+def _stored_table(layout: str, has_header: bool) -> Table:
+    stored = json.loads(layout)
+    table = Table(stored.get("format", ""))
+    _layout(table, stored.get("headers"), has_header, stored.get("mapping"))
+    return table
 
 
 def _cell(position: int):
@@ -109,6 +127,7 @@ def _cell(position: int):
 
 
 def _layout(table: Table, first_row: list[str] | None, has_header: bool, mapping=None) -> None:
+    table.mapping = mapping or None
     if not has_header:
         table.headers = list(NAMES)
         table.sources = {name: name for name in NAMES}

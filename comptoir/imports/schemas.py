@@ -81,10 +81,14 @@ class RowOut(Schema):
     reference: str
     state: str
     raw: list[str]
-    data: dict[str, str]
+    data: dict[str, str] = Field(description="Text per template column, as edited or as read")
     values: dict
     errors: list[ErrorItem]
     document_number: str | None = None  # ImportRow.objects.with_document()
+
+    @staticmethod
+    def resolve_data(row) -> dict[str, str]:
+        return row.texts
 
 
 class RowPatch(Schema):

@@ -140,7 +140,7 @@ def _batch(pk: int) -> ImportBatch:
 def batch_detail(request, pk: int):
     batch = _batch(pk)
     state = request.GET.get("state") or ""
-    rows = ImportRow.objects.filter(batch=batch).with_document().order_by("line")
+    rows = batch.rows.with_document().order_by("line")  # each row has its batch
     if state in ImportRow.State.values:
         rows = rows.filter(state=state)
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))

@@ -133,7 +133,6 @@ def _read_row(reader: CellReader, raw: list[str], data: dict, errors: list) -> d
     errors = errors + value_errors
     return {
         "raw": raw,
-        "data": {k: v for k, v in data.items() if v},
         "values": values,
         "errors": errors,
         "reference": values.get("reference_partenaire", data.get("reference_partenaire", ""))[:100],
@@ -171,7 +170,7 @@ def _stored_rows(batch, table, rows, totals: dict):
             batch.pk,
             line,
             dumps(cells),
-            dumps(row["data"]),
+            None,  # the texts are read from the cells until the row is edited
             dumps(row["values"]),
             dumps(row["errors"]) if row["errors"] else "[]",
             row["reference"],
@@ -185,16 +184,19 @@ def _stored_rows(batch, table, rows, totals: dict):
 def edit_row(row: ImportRow, data: dict) -> ImportRow:
     """Correct a row's values; its checks run again now and again at processing."""
     with transaction.atomic():
-        row = ImportRow.objects.select_for_update().get(pk=row.pk)
+        row = (
+            ImportRow.objects.select_related("batch").select_for_update(of=("self",)).get(pk=row.pk)
+        )
         if row.state not in ImportRow.OPEN_STATES:
             raise BusinessError(
                 "import.row_done",
                 _("Line %(line)s has already been processed.") % {"line": row.line},
                 "state",
             )
-        merged = {**row.data, **{k: str(v or "") for k, v in data.items()}}
+        merged = {**row.texts, **{k: str(v or "") for k, v in data.items()}}
         fresh = _read_row(CellReader(), row.raw, merged, [])
-        for name in ("data", "values", "errors", "reference", "state"):
+        row.data = {name: text for name, text in merged.items() if text}
+        for name in ("values", "errors", "reference", "state"):
             setattr(row, name, fresh[name])
         row.save()
         return row

@@ -47,11 +47,12 @@ def test_upload_preview_correct_and_process(browser, partner):
     assert "is not a number" in page or "n’est pas un nombre" in page
 
     row = ImportRow.objects.get(state=ImportRow.State.INVALID)
-    response = browser.post(f"/imports/{batch.pk}/rows/{row.pk}/", {**row.data, "quantite": "deux"})
+    edit_url = f"/imports/{batch.pk}/rows/{row.pk}/"
+    response = browser.post(edit_url, {**row.texts, "quantite": "deux"})
     assert response.status_code == 302  # saved, still with its anomaly
     row.refresh_from_db()
     assert row.state == ImportRow.State.INVALID
-    browser.post(f"/imports/{batch.pk}/rows/{row.pk}/", {**row.data, "quantite": "3"})
+    browser.post(edit_url, {**row.texts, "quantite": "3"})
     row.refresh_from_db()
     assert row.state == ImportRow.State.READY
 

@@ -94,6 +94,27 @@ def test_a_custom_mapping_splits_combines_and_sets_constants(partner):
     assert invoice.total_gross == Decimal("24.00")
 
 
+def test_a_rows_texts_are_read_through_the_mapping_it_was_read_with(partner):
+    """Rows store no texts until edited: they are read from the cells through the layout
+    kept with the file, whatever the partner's mapping has become since."""
+    columns = {"reference_partenaire": "Commande", "date_document": "Date", "code_article": "Art"}
+    columns |= {"nom_client": ["Prénom", "Nom"], "quantite": "Qté", "prix_unitaire": "Prix"}
+    partner = save_partner(partner, mapping={"columns": columns})
+    content = "Commande;Date;Prénom;Nom;Art;Qté;Prix\nK1;05/05/2026;Jo;Lee;X1;2;10\n"
+    batch = upload(partner, content.encode())
+    save_partner(partner, mapping={})
+    (row,) = batch.rows.all()
+    assert row.data is None
+    assert row.texts == {
+        "reference_partenaire": "K1",
+        "date_document": "05/05/2026",
+        "nom_client": "Jo Lee",
+        "code_article": "X1",
+        "quantite": "2",
+        "prix_unitaire": "10",
+    }
+
+
 def test_a_mapping_naming_a_missing_column_refuses_the_file_clearly(partner):
     partner = save_partner(partner, mapping={"profile": "shopify"})
     batch = upload(partner, b"Name,Email\n#1,a@b.fr\n")

@@ -274,9 +274,12 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(partner, settin
 def test_editing_a_row_runs_its_checks_again(partner):
     batch = upload(partner, csv_file(GOOD.replace(";2;18,50", ";deux;18,50")))
     (row,) = rows_of(batch)
+    assert row.data is None and row.texts["quantite"] == "deux"  # read from the cells
     row = edit_row(row, {"quantite": "2"})
     assert row.state == ImportRow.State.READY and row.errors == []
     assert row.raw[10] == "deux"  # what the file said stays
+    row.refresh_from_db()
+    assert row.data["quantite"] == "2" and row.data["code_article"] == row.raw[8]
     row = edit_row(row, {"date_document": "32/01/2026"})
     assert row.state == ImportRow.State.INVALID
 
