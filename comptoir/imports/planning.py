@@ -322,12 +322,15 @@ def _match_taxes(plan: Plan) -> None:
     for tax in taxes:
         if tax.category in (VatCategory.STANDARD, VatCategory.ZERO):
             by_rate.setdefault(Decimal(tax.rate).normalize(), tax)
+    by_text: dict[str, Tax | None] = {}  # a file has a handful of rates on thousands of rows
     for doc in plan.ready:
         for row in doc.rows:
             text = row.values.get("taux_tva")
             if text is None:
                 continue
-            tax = by_rate.get(Decimal(text).normalize())
+            if text not in by_text:
+                by_text[text] = by_rate.get(Decimal(text).normalize())
+            tax = by_text[text]
             if tax is not None:
                 plan.taxes[text] = tax
             elif plan.partner.unknown_tax == WhenUnknown.REFUSE:
