@@ -4,7 +4,7 @@ Updates: one `UPDATE … FROM (VALUES …)` per chunk on SQLite (3.33+), one `UP
 unnest(arrays)` on PostgreSQL; Django's bulk_update builds a CASE per row, which costs
 quadratic time on thousands of rows. Inserts: multi-row INSERTs on SQLite, COPY on
 PostgreSQL (its driver would otherwise spend longer rewriting thousands of placeholders
-than the server spends inserting).
+than the server spends inserting), sent by a helper thread inside ``copies_in_background``.
 """
 
 import contextlib
