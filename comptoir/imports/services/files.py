@@ -182,11 +182,18 @@ def _stored_rows(batch, table, rows, totals: dict):
 
 
 def edit_row(row: ImportRow, data: dict) -> ImportRow:
-    """Correct a row's values; its checks run again now and again at processing."""
+    """Correct a row's values; its checks run again now and again at processing, which plans
+    rows ahead: a file's rows are not corrected while it is being processed."""
     with transaction.atomic():
-        row = (
-            ImportRow.objects.select_related("batch").select_for_update(of=("self",)).get(pk=row.pk)
-        )
+        batch = _lock_batch(row.batch)
+        if batch.status == ImportBatch.Status.PROCESSING:
+            raise BusinessError(
+                "import.processing",
+                _("This file is being processed: its lines can be corrected once it is done."),
+                "state",
+            )
+        row = ImportRow.objects.select_for_update().get(pk=row.pk)
+        row.batch = batch
         if row.state not in ImportRow.OPEN_STATES:
             raise BusinessError(
                 "import.row_done",

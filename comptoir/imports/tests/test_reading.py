@@ -284,6 +284,18 @@ def test_editing_a_row_runs_its_checks_again(partner):
     assert row.state == ImportRow.State.INVALID
 
 
+def test_a_row_is_not_corrected_while_its_file_is_being_processed(partner):
+    """Processing plans rows ahead of writing them: a correction made meanwhile could be
+    planned away. It waits until the processing is done."""
+    batch = upload(partner, csv_file(GOOD.replace(";2;18,50", ";deux;18,50")))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PROCESSING)
+    (row,) = rows_of(batch)
+    with pytest.raises(BusinessError, match="being processed"):
+        edit_row(row, {"quantite": "2"})
+    row.refresh_from_db()
+    assert row.data is None and row.state == ImportRow.State.INVALID
+
+
 def test_the_templates_list_every_column():
     csv_text = template_csv().decode("utf-8-sig")
     assert csv_text.splitlines()[0].split(";") == NAMES
