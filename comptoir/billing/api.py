@@ -2,7 +2,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -31,8 +30,9 @@ def _invoices():
     return Invoice.objects.prefetch_related("lines")
 
 
-def _invoice(pk: int) -> Invoice:
-    return get_object_or_404(_invoices(), pk=pk)
+def _invoice(request, pk: int, queryset=None) -> Invoice:
+    """The invoice, among those of the customers the token's user sees."""
+    return access.get_owned(_invoices() if queryset is None else queryset, request.user, pk=pk)
 
 
 @router.get("/invoices", response=list[InvoiceOut])
@@ -45,42 +45,44 @@ def list_invoices(request, filters: Query[InvoiceFilter]):
 def create_invoice(request, payload: InvoiceIn):
     doc = read_document_input(payload.dict(), request.user)
     invoice = services.create_invoice(doc.customer, doc.lines, by=request.user, **doc.header)
-    return Status(201, _invoice(invoice.pk))
+    return Status(201, _invoice(request, invoice.pk))
 
 
 @router.get("/invoices/{pk}", response={200: InvoiceOut, 404: ErrorOut})
 def get_invoice(request, pk: Id):
-    return get_object_or_404(access.owned(_invoices(), request.user), pk=pk)
+    return _invoice(request, pk)
 
 
 @router.patch("/invoices/{pk}", response={200: InvoiceOut, **ERRORS})
 def update_invoice(request, pk: Id, payload: DocumentPatch):
-    services.update_invoice(_invoice(pk), **read_document_patch(payload.dict(exclude_unset=True)))
-    return _invoice(pk)
+    services.update_invoice(
+        _invoice(request, pk), **read_document_patch(payload.dict(exclude_unset=True))
+    )
+    return _invoice(request, pk)
 
 
 @router.delete("/invoices/{pk}", response={204: None, **ERRORS})
 def delete_invoice(request, pk: Id):
-    services.delete_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
+    services.delete_invoice(_invoice(request, pk, Invoice.objects.all()), by=request.user)
     return Status(204, None)
 
 
 @router.post("/invoices/{pk}/issue", response={200: InvoiceOut, **ERRORS})
 def issue_invoice(request, pk: Id):
-    services.issue_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
-    return _invoice(pk)
+    services.issue_invoice(_invoice(request, pk, Invoice.objects.all()), by=request.user)
+    return _invoice(request, pk)
 
 
 @router.post("/invoices/{pk}/credit-notes", response={201: InvoiceOut, **ERRORS})
 def credit_invoice(request, pk: Id, payload: CreditNoteIn):
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = _invoice(request, pk, Invoice.objects.all())
     quantities = None if payload.lines is None else {r.line: r.quantity for r in payload.lines}
     credit_note = services.credit_invoice(
         invoice, quantities, by=request.user, reason=payload.reason
     )
     if payload.issue:
         services.issue_invoice(credit_note, by=request.user)
-    return Status(201, _invoice(credit_note.pk))
+    return Status(201, _invoice(request, credit_note.pk))
 
 
 @router.post("/invoice-deliveries", response={201: list[InvoiceOut], **ERRORS})
@@ -97,28 +99,32 @@ def invoice_deliveries(request, payload: InvoiceDeliveriesIn):
 @router.post("/returns/{pk}/credit-notes", response={201: list[InvoiceOut], **ERRORS})
 def credit_return(request, pk: Id):
     """Draft credit notes for goods a customer sent back, on the invoices that billed them."""
-    customer_return = get_object_or_404(CustomerReturn, pk=pk)
+    customer_return = access.get_owned(CustomerReturn.objects.all(), request.user, pk=pk)
     credit_notes = services.credit_for_return(customer_return, by=request.user)
     return Status(201, list(_invoices().filter(pk__in=[c.pk for c in credit_notes])))
 
 
 @router.post("/orders/{pk}/invoices", response={201: InvoiceOut, **ERRORS})
 def invoice_order(request, pk: Id):
-    invoice = services.invoice_order(get_object_or_404(SalesOrder, pk=pk), by=request.user)
-    return Status(201, _invoice(invoice.pk))
+    invoice = services.invoice_order(
+        access.get_owned(SalesOrder.objects.all(), request.user, pk=pk), by=request.user
+    )
+    return Status(201, _invoice(request, invoice.pk))
 
 
 @router.post("/quotations/{pk}/invoice", response={201: InvoiceOut, **ERRORS})
 def invoice_quotation(request, pk: Id):
-    invoice = services.invoice_quotation(get_object_or_404(Quotation, pk=pk), by=request.user)
-    return Status(201, _invoice(invoice.pk))
+    invoice = services.invoice_quotation(
+        access.get_owned(Quotation.objects.all(), request.user, pk=pk), by=request.user
+    )
+    return Status(201, _invoice(request, invoice.pk))
 
 
 @router.get("/invoices/{pk}/pdf", response={200: None, 404: ErrorOut})
 def invoice_pdf(request, pk: Id, lang: str = "fr"):
     """The issued invoice or credit note as its stored Factur-X (PDF/A-3 with its EN 16931
     XML, made once and kept); a draft as a plain PDF in the language asked for."""
-    invoice = get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk)
+    invoice = _invoice(request, pk, Invoice.objects.select_related("credited_invoice"))
     if invoice.status == Invoice.Status.ISSUED:
         return HttpResponse(read(store_files(invoice), "pdf"), content_type="application/pdf")
     lang = lang if lang in ("fr", "en") else "fr"
@@ -128,8 +134,10 @@ def invoice_pdf(request, pk: Id, lang: str = "fr"):
 @router.get("/invoices/{pk}/xml", response={200: None, 404: ErrorOut})
 def invoice_xml(request, pk: Id):
     """The CII XML (EN 16931) of an issued invoice or credit note."""
-    invoice = get_object_or_404(
-        Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
+    invoice = _invoice(
+        request,
+        pk,
+        Invoice.objects.select_related("credited_invoice").filter(status=Invoice.Status.ISSUED),
     )
     return HttpResponse(read(store_files(invoice), "xml"), content_type="application/xml")
 
@@ -137,15 +145,17 @@ def invoice_xml(request, pk: Id):
 @router.post("/invoices/{pk}/cancel", response={201: InvoiceOut, **ERRORS})
 def cancel_invoice(request, pk: Id):
     """Cancel an issued, unpaid invoice: answers its full credit note, issued."""
-    credit_note = services.cancel_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
-    return Status(201, _invoice(credit_note.pk))
+    credit_note = services.cancel_invoice(
+        _invoice(request, pk, Invoice.objects.all()), by=request.user
+    )
+    return Status(201, _invoice(request, credit_note.pk))
 
 
 @router.post("/invoices/{pk}/correct", response={201: InvoiceOut, **ERRORS})
 def correct_invoice(request, pk: Id):
     """Cancel an issued, unpaid invoice by credit note: answers the draft copy to fix."""
-    draft = services.correct_invoice(get_object_or_404(Invoice, pk=pk), by=request.user)
-    return Status(201, _invoice(draft.pk))
+    draft = services.correct_invoice(_invoice(request, pk, Invoice.objects.all()), by=request.user)
+    return Status(201, _invoice(request, draft.pk))
 
 
 class SendIn(Schema):
@@ -163,7 +173,7 @@ class SentOut(Schema):
 @router.post("/invoices/{pk}/send", response={200: SentOut, **ERRORS})
 def send_invoice(request, pk: Id, payload: SendIn):
     """E-mail an issued invoice or credit note with its Factur-X PDF attached."""
-    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    invoice = _invoice(request, pk, Invoice.objects.select_related("customer"))
     return services.send_invoice(
         invoice,
         to=payload.to or [invoice.customer.email],
@@ -183,9 +193,9 @@ def create_down_payment(request, pk: Id, payload: DownPaymentIn):
     """A down-payment invoice (type 386) on a confirmed order, as a draft; the final invoice
     of the order deducts it."""
     invoice = services.create_down_payment(
-        get_object_or_404(SalesOrder, pk=pk),
+        access.get_owned(SalesOrder.objects.all(), request.user, pk=pk),
         percent=payload.percent,
         amount=payload.amount,
         by=request.user,
     )
-    return Status(201, _invoice(invoice.pk))
+    return Status(201, _invoice(request, invoice.pk))

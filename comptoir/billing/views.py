@@ -106,9 +106,8 @@ invoice_form = document_form_view(
 
 
 def invoice_detail(request, pk: int):
-    invoice = get_object_or_404(
-        access.owned(Invoice.objects.select_related("credited_invoice", "order"), request.user),
-        pk=pk,
+    invoice = access.get_owned(
+        Invoice.objects.select_related("credited_invoice", "order"), request.user, pk=pk
     )
     settlement = Settlement.of(invoice)
     invoice.outstanding = settlement.outstanding
@@ -129,7 +128,7 @@ def invoice_detail(request, pk: int):
 
 def invoice_credit(request, pk: int):
     """A credit note for chosen quantities of an issued invoice's lines."""
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
     return quantities_per_line(
         request,
         list(invoice.lines.all()),
@@ -158,8 +157,8 @@ def _file_response(content: bytes, content_type: str, name: str) -> HttpResponse
 def invoice_pdf(request, pk: int):
     """The issued invoice as its stored Factur-X (PDF/A-3 with its XML); a draft as a plain
     PDF, in the language asked for."""
-    invoice = get_object_or_404(
-        access.owned(Invoice.objects.select_related("credited_invoice"), request.user), pk=pk
+    invoice = access.get_owned(
+        Invoice.objects.select_related("credited_invoice"), request.user, pk=pk
     )
     language = _language(request)
     if invoice.status == Invoice.Status.ISSUED:
@@ -191,7 +190,7 @@ class SendForm(forms.Form):
 
 def invoice_send(request, pk: int):
     """Send an issued invoice or credit note by e-mail, its Factur-X PDF attached."""
-    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    invoice = access.get_owned(Invoice.objects.select_related("customer"), request.user, pk=pk)
     subject, body = services.message_for(invoice)
     form = SendForm(
         request.POST or None,
@@ -231,7 +230,7 @@ class DownPaymentForm(forms.Form):
 
 def order_down_payment(request, pk: int):
     """A down-payment invoice on a confirmed order (a draft, to check and issue)."""
-    order = get_object_or_404(SalesOrder, pk=pk)
+    order = access.get_owned(SalesOrder.objects.all(), request.user, pk=pk)
     form = DownPaymentForm(request.POST or None, initial={"percent": 30})
     if request.method == "POST":
         invoice = save_form(
@@ -312,7 +311,7 @@ def document_pdf(request, kind: str, pk: int):
     model = PRINTABLE.get(kind)
     if model is None:
         raise Http404
-    document = get_object_or_404(access.owned(model.objects.all(), request.user), pk=pk)
+    document = access.get_owned(model.objects.all(), request.user, pk=pk)
     language = _language(request)
     name = f"{document.number or kind}.pdf"
     return _file_response(render_pdf(document, language), "application/pdf", name)

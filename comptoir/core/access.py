@@ -417,6 +417,14 @@ def customers_limited_to(user):
     return user if Company.get().own_customers_only else None
 
 
+def get_owned(queryset, user, customer: str = "customer", **lookup):
+    """The row ``lookup`` names among those whose customer ``user`` sees; 404 otherwise, as for
+    a row that does not exist (``customer`` as for ``owned``)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(owned(queryset, user, customer), **lookup)
+
+
 def owned(queryset, user, customer: str = "customer"):
     """The rows of ``queryset`` whose customer ``user`` sees; ``customer`` is the path from a row
     to its customer ("" when the rows are the customers)."""

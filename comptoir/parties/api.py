@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from comptoir.core import access
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.parties import services
 from comptoir.parties.models import (
@@ -81,17 +82,28 @@ def delete_customer(request, customer_id: Id):
     return Status(204, None)
 
 
+def _address(request, customer_id: int, address_id: int) -> Address:
+    """The address of a customer the token's user sees."""
+    addresses = Address.objects.filter(customer_id=customer_id)
+    return access.get_owned(addresses, request.user, pk=address_id)
+
+
+def _contact(request, customer_id: int, contact_id: int) -> Contact:
+    contacts = Contact.objects.filter(customer_id=customer_id)
+    return access.get_owned(contacts, request.user, pk=contact_id)
+
+
 @router.patch(
     "/customers/{customer_id}/addresses/{address_id}", response={200: AddressOut, **ERRORS}
 )
 def update_address(request, customer_id: Id, address_id: Id, payload: AddressPatch):
-    address = get_object_or_404(Address, pk=address_id, customer_id=customer_id)
+    address = _address(request, customer_id, address_id)
     return services.update_address(address, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/customers/{customer_id}/addresses/{address_id}", response={204: None, **ERRORS})
 def delete_address(request, customer_id: Id, address_id: Id):
-    services.delete_address(get_object_or_404(Address, pk=address_id, customer_id=customer_id))
+    services.delete_address(_address(request, customer_id, address_id))
     return Status(204, None)
 
 
@@ -99,13 +111,13 @@ def delete_address(request, customer_id: Id, address_id: Id):
     "/customers/{customer_id}/contacts/{contact_id}", response={200: ContactOut, **ERRORS}
 )
 def update_contact(request, customer_id: Id, contact_id: Id, payload: ContactPatch):
-    contact = get_object_or_404(Contact, pk=contact_id, customer_id=customer_id)
+    contact = _contact(request, customer_id, contact_id)
     return services.update_contact(contact, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/customers/{customer_id}/contacts/{contact_id}", response={204: None, **ERRORS})
 def delete_contact(request, customer_id: Id, contact_id: Id):
-    services.delete_contact(get_object_or_404(Contact, pk=contact_id, customer_id=customer_id))
+    services.delete_contact(_contact(request, customer_id, contact_id))
     return Status(204, None)
 
 

@@ -20,12 +20,19 @@ from comptoir.pricing.documents import find_customer
 router = Router(tags=["payments"])
 
 
-def _payment(pk: int) -> Payment:
-    return get_object_or_404(Payment.objects.prefetch_related("allocations"), pk=pk)
+def _payment(request, pk: int) -> Payment:
+    """The payment, among those of the customers the token's user sees."""
+    return access.get_owned(_payments(), request.user, pk=pk)
 
 
-def _pairs(rows) -> list:
-    invoices = Invoice.objects.in_bulk([row["invoice"] for row in rows])
+def _payments():
+    return Payment.objects.prefetch_related("allocations")
+
+
+def _pairs(request, rows) -> list:
+    invoices = access.owned(Invoice.objects.all(), request.user).in_bulk(
+        [row["invoice"] for row in rows]
+    )
     pairs = []
     for index, row in enumerate(rows):
         invoice = invoices.get(row["invoice"])
@@ -41,31 +48,32 @@ def register_payment(request, payload: PaymentIn):
     customer = find_customer(data.pop("customer"), user=request.user)
     rows = data.pop("allocations")
     payment = services.register_payment(
-        customer, allocations=None if rows is None else _pairs(rows), by=request.user, **data
+        customer,
+        allocations=None if rows is None else _pairs(request, rows),
+        by=request.user,
+        **data,
     )
-    return Status(201, _payment(payment.pk))
-
-
-def _visible_payments(request):
-    return access.owned(Payment.objects.prefetch_related("allocations"), request.user)
+    return Status(201, _payment(request, payment.pk))
 
 
 @router.get("/payments", response=list[PaymentOut])
 @paginate
 def list_payments(request, customer_id: Id | None = None):
-    payments = _visible_payments(request)
+    payments = access.owned(_payments(), request.user)
     return payments.filter(customer_id=customer_id) if customer_id else payments
 
 
 @router.get("/payments/{pk}", response={200: PaymentOut, 404: ErrorOut})
 def get_payment(request, pk: Id):
-    return get_object_or_404(_visible_payments(request), pk=pk)
+    return _payment(request, pk)
 
 
 @router.post("/payments/{pk}/allocations", response={200: PaymentOut, **ERRORS})
 def allocate_payment(request, pk: Id, payload: AllocateIn):
-    services.allocate_payment(_payment(pk), _pairs(payload.dict()["allocations"]), by=request.user)
-    return _payment(pk)
+    services.allocate_payment(
+        _payment(request, pk), _pairs(request, payload.dict()["allocations"]), by=request.user
+    )
+    return _payment(request, pk)
 
 
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,9 +44,7 @@ class PaymentListing(Listing):
 
 
 def payment_detail(request, pk: int):
-    payment = get_object_or_404(
-        access.owned(Payment.objects.select_related("customer"), request.user), pk=pk
-    )
+    payment = access.get_owned(Payment.objects.select_related("customer"), request.user, pk=pk)
     return render(
         request,
         "payments/payment_detail.html",
@@ -105,7 +103,7 @@ def payment_new(request, invoice: Invoice | None = None):
 
 
 def invoice_pay(request, pk: int):
-    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    invoice = access.get_owned(Invoice.objects.select_related("customer"), request.user, pk=pk)
     return payment_new(request, invoice=invoice)
 
 

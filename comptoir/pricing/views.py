@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,11 +44,9 @@ def document_form_view(kind: DocumentKind):
     def view(request, pk=None):
         document = None
         if pk is not None:
-            document = get_object_or_404(
-                access.owned(
-                    kind.doc_model.objects.select_related("customer", "payment_terms"),
-                    request.user,
-                ),
+            document = access.get_owned(
+                kind.doc_model.objects.select_related("customer", "payment_terms"),
+                request.user,
                 pk=pk,
             )
             if document.status != "draft":

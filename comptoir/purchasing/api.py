@@ -4,6 +4,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from comptoir.catalog.models import Item
+from comptoir.core import access
 from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.purchasing import services
@@ -114,7 +115,7 @@ def confirm_drop_shipment(request, pk: Id, payload: ReceiptIn):
 @router.post("/orders/{pk}/purchases", response={201: PurchaseOrderOut, **ERRORS})
 def purchase_for_order(request, pk: Id, payload: SalesPurchaseIn):
     """A special order (or a drop shipment) for what a sales order still needs."""
-    sales_order = get_object_or_404(SalesOrder, pk=pk)
+    sales_order = access.get_owned(SalesOrder.objects.all(), request.user, pk=pk)
     goods = [line for line in sales_order.lines.all() if not line.is_service]
     order = services.order_for_sales_lines(
         goods, _supplier(payload.supplier), drop_ship=payload.drop_ship, by=request.user

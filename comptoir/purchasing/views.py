@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.core import access
 from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.purchasing import services
@@ -124,7 +125,7 @@ def order_receive(request, pk: int):
 
 def sales_order_purchase(request, pk: int):
     """Buy what a confirmed sales order still needs: special order or drop shipment."""
-    sales_order = get_object_or_404(SalesOrder, pk=pk)
+    sales_order = access.get_owned(SalesOrder.objects.all(), request.user, pk=pk)
     form = SalesLinesPurchaseForm(request.POST or None)
     if request.method == "POST":
         goods = [line for line in sales_order.lines.all() if not line.is_service]

@@ -1,6 +1,6 @@
 """Quotation and order pages: lists, detail, and the draft form."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import access
@@ -82,9 +82,7 @@ order_form = document_form_view(
 
 
 def quotation_detail(request, pk: int):
-    quotation = get_object_or_404(
-        access.owned(Quotation.objects.select_related("customer"), request.user), pk=pk
-    )
+    quotation = access.get_owned(Quotation.objects.select_related("customer"), request.user, pk=pk)
     return render(
         request,
         "sales/quotation_detail.html",
@@ -93,9 +91,8 @@ def quotation_detail(request, pk: int):
 
 
 def order_detail(request, pk: int):
-    order = get_object_or_404(
-        access.owned(SalesOrder.objects.select_related("customer", "quotation"), request.user),
-        pk=pk,
+    order = access.get_owned(
+        SalesOrder.objects.select_related("customer", "quotation"), request.user, pk=pk
     )
     return render(
         request, "sales/order_detail.html", {"document": order, "lines": order.lines.all()}

@@ -30,28 +30,26 @@ from comptoir.stock.schemas import (
 router = Router(tags=["deliveries"])
 
 
-def _delivery(pk: int) -> DeliveryNote:
-    return get_object_or_404(DeliveryNote.objects.prefetch_related("lines"), pk=pk)
+def _delivery(request, pk: int, queryset=None) -> DeliveryNote:
+    """The delivery note, among those of the customers the token's user sees."""
+    queryset = DeliveryNote.objects.prefetch_related("lines") if queryset is None else queryset
+    return access.get_owned(queryset, request.user, pk=pk)
 
 
 @router.post("/orders/{pk}/deliveries", response={201: DeliveryOut, **ERRORS})
 def deliver_order(request, pk: Id, payload: DeliveryIn):
-    order = get_object_or_404(SalesOrder, pk=pk)
+    order = access.get_owned(SalesOrder.objects.all(), request.user, pk=pk)
     quantities = (
         None if payload.lines is None else {row.line: row.quantity for row in payload.lines}
     )
     delivery = services.create_delivery(order, quantities, ship=payload.ship, by=request.user)
-    return Status(201, _delivery(delivery.pk))
-
-
-def _visible_deliveries(request):
-    return access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
+    return Status(201, _delivery(request, delivery.pk))
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
 @paginate
 def list_deliveries(request, order_id: Id | None = None, status: str | None = None):
-    deliveries = _visible_deliveries(request)
+    deliveries = access.owned(DeliveryNote.objects.prefetch_related("lines"), request.user)
     if order_id:
         deliveries = deliveries.filter(order_id=order_id)
     if status:
@@ -61,25 +59,25 @@ def list_deliveries(request, order_id: Id | None = None, status: str | None = No
 
 @router.get("/deliveries/{pk}", response={200: DeliveryOut, 404: ErrorOut})
 def get_delivery(request, pk: Id):
-    return get_object_or_404(_visible_deliveries(request), pk=pk)
+    return _delivery(request, pk)
 
 
 @router.post("/deliveries/{pk}/ship", response={200: DeliveryOut, **ERRORS})
 def ship_delivery(request, pk: Id):
-    services.ship_delivery(_delivery(pk), by=request.user)
-    return _delivery(pk)
+    services.ship_delivery(_delivery(request, pk), by=request.user)
+    return _delivery(request, pk)
 
 
 @router.post("/deliveries/{pk}/cancel", response={200: DeliveryOut, **ERRORS})
 def cancel_delivery(request, pk: Id):
-    services.cancel_delivery(_delivery(pk), by=request.user)
-    return _delivery(pk)
+    services.cancel_delivery(_delivery(request, pk), by=request.user)
+    return _delivery(request, pk)
 
 
 @router.post("/deliveries/{pk}/returns", response={201: ReturnOut, **ERRORS})
 def receive_return(request, pk: Id, payload: ReturnIn):
     """Goods back from the customer against a shipped delivery (stock in)."""
-    delivery = get_object_or_404(DeliveryNote, pk=pk)
+    delivery = _delivery(request, pk, DeliveryNote.objects.all())
     customer_return = services.receive_return(
         delivery,
         {row.line: row.quantity for row in payload.lines},
@@ -87,17 +85,17 @@ def receive_return(request, pk: Id, payload: ReturnIn):
         warehouse=None if payload.warehouse is None else _warehouse(payload.warehouse),
         by=request.user,
     )
-    return Status(201, _return(customer_return.pk))
+    return Status(201, _return(request, customer_return.pk))
 
 
-def _return(pk: int) -> CustomerReturn:
-    return get_object_or_404(CustomerReturn.objects.prefetch_related("lines"), pk=pk)
+def _return(request, pk: int) -> CustomerReturn:
+    returns = CustomerReturn.objects.prefetch_related("lines")
+    return access.get_owned(returns, request.user, pk=pk)
 
 
 @router.get("/returns/{pk}", response={200: ReturnOut, 404: ErrorOut})
 def get_return(request, pk: Id):
-    returns = access.owned(CustomerReturn.objects.prefetch_related("lines"), request.user)
-    return get_object_or_404(returns, pk=pk)
+    return _return(request, pk)
 
 
 # Stock ------------------------------------------------------------------------------------------

@@ -209,7 +209,7 @@ class ReturnListing(Listing):
 
 def delivery_return(request, pk: int):
     """Goods back from the customer: a quantity per delivered line."""
-    delivery = get_object_or_404(DeliveryNote, pk=pk)
+    delivery = access.get_owned(DeliveryNote.objects.all(), request.user, pk=pk)
     left = services.returnable(delivery)
     lines = [line for line in delivery.lines.all() if left.get(line.pk, 0) > 0]
     for line in lines:
@@ -228,11 +228,9 @@ def delivery_return(request, pk: int):
 
 
 def return_detail(request, pk: int):
-    customer_return = get_object_or_404(
-        access.owned(
-            CustomerReturn.objects.select_related("delivery", "customer", "warehouse"),
-            request.user,
-        ),
+    customer_return = access.get_owned(
+        CustomerReturn.objects.select_related("delivery", "customer", "warehouse"),
+        request.user,
         pk=pk,
     )
     lines = customer_return.lines.select_related("delivery_line")
@@ -248,16 +246,14 @@ def return_detail(request, pk: int):
 
 
 def delivery_detail(request, pk: int):
-    delivery = get_object_or_404(
-        access.owned(DeliveryNote.objects.select_related("order"), request.user), pk=pk
-    )
+    delivery = access.get_owned(DeliveryNote.objects.select_related("order"), request.user, pk=pk)
     lines = delivery.lines.select_related("source_line")
     return render(request, "stock/delivery_detail.html", {"document": delivery, "lines": lines})
 
 
 def order_deliver(request, pk: int):
     """Choose the quantity to deliver of each line (all that remains by default)."""
-    order = get_object_or_404(SalesOrder, pk=pk)
+    order = access.get_owned(SalesOrder.objects.all(), request.user, pk=pk)
     return quantities_per_line(
         request,
         [line for line in order.lines.all() if not line.is_service],

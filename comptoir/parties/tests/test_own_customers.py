@@ -85,6 +85,40 @@ def test_the_api_answers_a_salesperson_with_their_customers_only(book):
     assert api.post("/api/quotations", quote, content_type="application/json").status_code == 201
 
 
+def test_a_salesperson_acts_on_no_other_customers_documents(book):
+    """Every operation on a document by its id, not only reading it, finds only the documents
+    of the salesperson's customers: the others answer 404 and are left as they were."""
+    from comptoir.billing.models import Invoice
+    from comptoir.billing.services import create_invoice
+
+    anne, customers, orders = book
+    sales.confirm_order(orders["bruno"])
+    invoice = create_invoice(customers["bruno"], [LineSpec(ItemFactory(), D("1"))])
+    address = customers["bruno"].addresses.create(kind="billing", line1="1 rue B", city="Lyon")
+    allowed = ("issue_invoice", "delete_invoice", "add_invoice", "credit_invoice")
+    allowed += ("add_deliverynote", "delete_address")
+    anne.user_permissions.add(*Permission.objects.filter(codename__in=allowed))
+    anne = type(anne).objects.get(pk=anne.pk)  # the permissions read afresh
+    _token, key = create_token(anne, "own")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.post(f"/api/invoices/{invoice.pk}/issue").status_code == 404
+    assert api.delete(f"/api/invoices/{invoice.pk}").status_code == 404
+    assert api.get(f"/api/invoices/{invoice.pk}/pdf").status_code == 404
+    assert api.post(f"/api/orders/{orders['bruno'].pk}/invoices").status_code == 404
+    assert (
+        api.post(f"/api/orders/{orders['bruno'].pk}/deliveries", {}, "application/json").status_code
+        == 404
+    )
+    path = f"/api/customers/{customers['bruno'].pk}/addresses/{address.pk}"
+    assert api.delete(path).status_code == 404
+    client = _client(anne)
+    assert client.get(f"/invoices/{invoice.pk}/credit/").status_code == 404
+    assert client.get(f"/orders/{orders['bruno'].pk}/deliver/").status_code == 404
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.DRAFT
+    assert customers["bruno"].addresses.filter(pk=address.pk).exists()
+
+
 def test_other_roles_and_allowed_salespeople_see_every_customer(book):
     anne, _customers, _orders = book
     accountant = make_user("compta", ACCOUNTING)
