@@ -382,6 +382,11 @@ def may_open(user, url_name: str) -> bool:
     return rule is not None and allows(user, rule.read)
 
 
+def may_view(user, model) -> bool:
+    """Whether the user may see the records of this model (a link, a group of a page)."""
+    return allows(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
 def may_open_url(user, url: str) -> bool:
     """The same, for a path (a row's link); a path that names no page in the table opens."""
     from django.urls import Resolver404, resolve

@@ -110,7 +110,6 @@ def _update_from_arrays(table: str, model_fields, rows: list[tuple]) -> None:
 def _copy_rows(model, fields: list[str], rows: list[tuple], returning: bool) -> list:
     """PostgreSQL: COPY the rows (in the background inside ``copies_in_background``); with
     ``returning``, their ids are taken from the table's sequence first, in order."""
-    quote = connection.ops.quote_name
     table = model._meta.db_table
     columns = [model._meta.get_field(name).column for name in fields]
     ids: list = []
@@ -124,16 +123,8 @@ def _copy_rows(model, fields: list[str], rows: list[tuple], returning: bool) -> 
             ids = [row[0] for row in cursor.fetchall()]
         columns = [pk, *columns]
         rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    connection.ensure_connection()
-    raw, errors = connection.connection, connection.wrap_database_errors
-
-    def copy():
-        with errors, raw.cursor() as cursor, cursor.copy(sql) as copying:
-            for row in rows:
-                copying.write_row(row)
-
-    copier = getattr(_copies, "copier", None)
+    copy = _copy(table, columns, rows)
+    copier = _copier()
     if copier is not None:
         copier.send(copy)
     else:
@@ -141,7 +132,31 @@ def _copy_rows(model, fields: list[str], rows: list[tuple], returning: bool) -> 
     return ids
 
 
+def _copy(table: str, columns: list[str], rows: Iterable[tuple]):
+    """A function COPYing the rows into the table and answering how many. It uses the driver's
+    connection itself, so that a helper thread may run it; its errors are Django's."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    connection.ensure_connection()
+    raw, errors = connection.connection, connection.wrap_database_errors
+
+    def copy() -> int:
+        count = 0
+        with errors, raw.cursor() as cursor, cursor.copy(sql) as copying:
+            for row in rows:
+                copying.write_row(row)
+                count += 1
+        return count
+
+    return copy
+
+
 _copies = threading.local()
+
+
+def _copier():
+    """The helper sending this thread's COPYs, inside ``copies_in_background``."""
+    return getattr(_copies, "copier", None)
 
 
 class _Copier:
@@ -178,7 +193,7 @@ def copies_in_background():
     server's). The block's next query or COPY, and its end, wait for the COPY in flight and
     raise its error there: use it inside the transaction, which then rolls back as usual.
     Elsewhere, and inside another such block, it changes nothing."""
-    if connection.vendor != "postgresql" or getattr(_copies, "copier", None) is not None:
+    if connection.vendor != "postgresql" or _copier() is not None:
         yield
         return
     copier = _copies.copier = _Copier()
@@ -235,20 +250,13 @@ def insert_stream(model, fields: list[str], rows: Iterable[tuple], chunk: int = 
     works out the next ones (two cores instead of one, each waiting on the other). Elsewhere
     the rows go in chunks. Memory stays flat either way.
     """
-    count = 0
     if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-        copier = getattr(_copies, "copier", None)
+        copier = _copier()
         if copier is not None:
             copier.wait()
-        with connection.wrap_database_errors, connection.cursor() as cursor:
-            sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        return count
+        columns = [model._meta.get_field(name).column for name in fields]
+        return _copy(model._meta.db_table, columns, rows)()
+    count = 0
     pending = []
     for row in rows:
         pending.append(row)

@@ -73,11 +73,12 @@ def _check_references(instances: list, relations: list) -> None:
                 target, flat=True
             )
         )
-        for value in sorted(ids - found, key=str):
+        missing = sorted(ids - found, key=str)
+        if missing:
             raise BusinessError(
                 CoreError.INVALID_VALUE,
                 _("%(field)s %(value)s does not exist.")
-                % {"field": capfirst(field.verbose_name), "value": value},
+                % {"field": capfirst(field.verbose_name), "value": missing[0]},
                 field.name,
             )
 

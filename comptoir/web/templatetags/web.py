@@ -98,13 +98,9 @@ def document_chain(context, document):
     steps = [
         {"label": label, "documents": docs, "current": document}
         for label, docs in groups
-        if docs and access.allows(user, _view_permission(type(docs[0])))
+        if docs and access.may_view(user, type(docs[0]))
     ]
     return {"steps": steps if len(steps) > 1 or len(steps[0]["documents"]) > 1 else []}
-
-
-def _view_permission(model) -> str:
-    return f"{model._meta.app_label}.view_{model._meta.model_name}"
 
 
 @register.inclusion_tag("web/customer_account.html", takes_context=True)
@@ -145,7 +141,7 @@ def customer_documents(context, customer):
         "groups": [
             (label, list_url, recent(model))
             for label, list_url, model in kinds
-            if access.allows(user, _view_permission(model))
+            if access.may_view(user, model)
         ],
     }
 
