@@ -1,6 +1,6 @@
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
@@ -150,6 +150,17 @@ class Invoice(CustomerDocument):
     @property
     def type_code(self) -> str:
         return self.TYPE_CODES[self.kind]
+
+    def status_label(self, status: str | None = None) -> str:
+        """The status as the page says it: a credit note (*un avoir*) is *émis*, an invoice
+        (*une facture*) *émise*."""
+        status = status or self.status
+        if status == self.Status.ISSUED and self.kind == self.Kind.CREDIT_NOTE:
+            return pgettext("credit note", "Issued")
+        return str(self.Status(status).label)
+
+    def get_status_display(self) -> str:
+        return self.status_label()
 
     def _stored_status(self):
         if self.pk is None:

@@ -24,7 +24,7 @@ class ItemListing(Listing):
         Column("name", gettext_lazy("Name"), "name", sort="name"),
         Column("kind", gettext_lazy("Kind"), "get_kind_display"),
         Column("group", gettext_lazy("Group"), "group.name", sort="group__name"),
-        Column("unit", gettext_lazy("Unit"), "unit.code"),
+        Column("unit", gettext_lazy("Unit"), "unit.name"),
         Column("price", gettext_lazy("Sale price excl. VAT"), "sale_price", "money", "sale_price"),
         Column("tax", gettext_lazy("VAT"), "tax.name"),
         Column("active", gettext_lazy("Active"), "active", kind="bool"),

@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
-from comptoir.core import access, audit
+from comptoir.core import access
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import DeliveryNote
 from comptoir.web import actions
+from comptoir.web.history import entries as history_entries
 
 register = template.Library()
 
@@ -163,19 +164,6 @@ def role_label(name: str) -> str:
 
 @register.inclusion_tag("web/history.html", takes_context=True)
 def history(context, record, limit: int = 100):
-    """Who created, changed, issued… the record, newest first, with the values changed (but
-    the money the user may not see)."""
-    model = type(record)
-    hidden = access.hidden_money_fields(model, context["request"].user)
-    labels = {f.name: f.verbose_name for f in model._meta.concrete_fields}
-    status = model._meta.get_field("status") if hasattr(model, "status") else None
-    actions = {**dict(status.choices if status else []), **audit.ACTION_LABELS}
-    entries = []
-    for entry in audit.history(record)[:limit]:
-        changes = [
-            (labels.get(name, name), values[0], values[1])
-            for name, values in entry.changes.items()
-            if name not in hidden
-        ]
-        entries.append((entry, actions.get(entry.action, entry.action), changes))
-    return {"entries": entries}
+    """Who created, changed, issued… the record, newest first, with the values changed as the
+    user reads them (but the money the user may not see)."""
+    return {"entries": history_entries(record, context["request"].user, limit)}
