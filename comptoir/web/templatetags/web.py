@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
 from comptoir.core import access
+from comptoir.core.widgets import SearchPicker
+from comptoir.parties.queries import visible_customers
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
 from comptoir.sales.models import Quotation, SalesOrder
@@ -167,3 +169,24 @@ def history(context, record, limit: int = 100):
     """Who created, changed, issued… the record, newest first, with the values changed as the
     user reads them (but the money the user may not see)."""
     return {"entries": history_entries(record, context["request"].user, limit)}
+
+
+@register.simple_tag(takes_context=True)
+def customer_picker(context, name: str, code: str, readonly=False):
+    """A customer chosen by name, code or SIREN; the box shows the chosen customer's name."""
+    user = context["request"].user
+
+    def name_of(value):
+        return visible_customers(user).filter(code=value).values_list("name", flat=True).first()
+
+    picker = SearchPicker("parties:customer_options", label=name_of)
+    attrs = {"id": f"id_{name}", "required": True, "readonly": bool(readonly)}
+    return picker.render(name, code, attrs)
+
+
+@register.simple_tag
+def line_item_picker(index: int, code: str):
+    """The item of a document's line ``index``, chosen by code, name or barcode."""
+    name = f"lines-{index}-item"
+    picker = SearchPicker("catalog:item_options", label=str)
+    return picker.render(name, code, {"id": name, "aria-label": _("Item")})
