@@ -48,7 +48,9 @@ class ItemOut(Schema):
 
 
 class ItemFilter(FilterSchema):
-    search: Annotated[str | None, FilterLookup(["code__icontains", "name__icontains", "barcode"])] = None
+    search: Annotated[
+        str | None, FilterLookup(["code__icontains", "name__icontains", "barcode"])
+    ] = None
     group_id: Id | None = None
     kind: str | None = None
     active: bool | None = None

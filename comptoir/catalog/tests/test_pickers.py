@@ -1,6 +1,7 @@
 """The pickers' searches: by name, code, SIREN or barcode, bounded, at 100,000 items."""
 
 import re
+
 import pytest
 from django.test import Client
 
@@ -68,6 +69,11 @@ def test_a_barcode_is_checked(seller):
     from comptoir.core.errors import BusinessError
 
     with pytest.raises(BusinessError) as refused:
-        create_item(code="X", name="X", unit=Unit.objects.first(), tax=Tax.objects.first(),
-                    barcode="4006381333932")
+        create_item(
+            code="X",
+            name="X",
+            unit=Unit.objects.first(),
+            tax=Tax.objects.first(),
+            barcode="4006381333932",
+        )
     assert "code-barres EAN" in str(refused.value)
