@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import secrets
 import socket
 import subprocess
@@ -84,6 +85,19 @@ def warm_up(host: str, plan: dict, workers: int) -> None:
         list(pool.map(ask, urls * workers))
 
 
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """The CPU time the server's processes and their children have used so far."""
+    import psutil
+
+    total = 0.0
+    for process in processes:
+        parent = psutil.Process(process.pid)
+        for member in [parent, *parent.children(recursive=True)]:
+            times = member.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         process.terminate()
@@ -104,10 +118,12 @@ def seed(args, rnd: random.Random, workdir: Path) -> dict:
     """The data the users work on, and what they need to ask for it (the plan)."""
     from django.conf import settings
     from django.contrib.auth.models import User
+    from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
     from bench.pages import bulk_invoices
+    from comptoir.billing.models import Invoice
     from comptoir.billing.services import create_invoices
     from comptoir.core.services import create_token
     from comptoir.sales.services import confirm_orders, create_orders
@@ -126,8 +142,9 @@ def seed(args, rnd: random.Random, workdir: Path) -> dict:
         client = Client()
         client.force_login(user)
         sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
-    from comptoir.billing.models import Invoice
-
+    if connection.vendor == "postgresql":  # its autovacuum gathers statistics on a live base
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     issued = list(
         Invoice.objects.filter(status=Invoice.Status.ISSUED).values_list("pk", flat=True)[:1000]
     )
@@ -230,9 +247,14 @@ def main() -> None:
                 "--exit-code-on-error",
                 "0",
             ]
+            server_cpu = cpu_seconds(server)
+            locust_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
             locust = subprocess.run(
                 command, env=env, capture_output=True, text=True, timeout=args.seconds + 120
             )
+            server_cpu = cpu_seconds(server) - server_cpu
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            locust_cpu = used.ru_utime + used.ru_stime - locust_cpu.ru_utime - locust_cpu.ru_stime
             if locust.returncode != 0 or not Path(plan["result"]).exists():
                 sys.exit(f"locust failed:\n{locust.stderr[-3000:]}")
         finally:
@@ -246,6 +268,7 @@ def main() -> None:
     from comptoir.billing.models import Invoice
 
     issued = Invoice.objects.filter(pk__in=plan["drafts"], status=Invoice.Status.ISSUED).count()
+    requests = sum(row["requests"] for row in result["requests"] if row["name"] == "all requests")
     report = {
         "database": database_name(),
         "users": args.users,
@@ -258,6 +281,9 @@ def main() -> None:
         "invoices_issued": issued,
         "issued_per_s": round(issued / result["seconds"], 1),
         "jobs_waiting": DBTaskResult.objects.ready().count(),
+        # What a request costs the server (web and jobs), whatever else the machine runs.
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests), 1),
+        "locust_cpu_s": round(locust_cpu, 1),
         "load_average": [round(x, 1) for x in (load_before[0], load_after[0])],
     }
     if result["errors"]:

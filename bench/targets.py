@@ -215,7 +215,13 @@ def summary(verdicts: list[dict]) -> str:
         "| where | target | measured | verdict |",
         "|---|---|---:|---|",
     ]
+    judged = [v for v in verdicts if v["met"] is not None]
+    for v in sorted(judged, key=lambda v: v["met"]):  # the missed ones first
+        lines.append(f"| {v['where']} | {v['target']} | {v['measured']} | {cell(v)} |")
+    unjudged: dict[tuple[str, str], list[str]] = {}
     for v in verdicts:
-        verdict = cell(v) + (f" ({v['why']})" if v.get("why") else "")
-        lines.append(f"| {v['where']} | {v['target']} | {v.get('measured', '')} | {verdict} |")
+        if v["met"] is None:
+            unjudged.setdefault((v["target"], v["why"]), []).append(v["where"])
+    for (target, why), wheres in unjudged.items():  # one line per reason
+        lines.append(f"| {'; '.join(wheres)} | {target} | | not judged ({why}) |")
     return "\n".join(lines)

@@ -163,15 +163,20 @@ def test_the_report_shows_each_verdict_at_a_glance():
         "jobs_waiting": 0,
         "data": {"customers": 1000},
         "load_average": [3.0, 5.5],
+        "server_cpu_ms_per_request": 38.5,
+        "locust_cpu_s": 4.2,
     }
     verdicts = judged({"load": [result]})
     markdown = load_table(result)
     assert "| all requests | 100 | 1.7 | 41 | 130 | 320 | 900 | 2 | **MISSED** |" in markdown
     assert "| list page | 90 | 1.5 | 40 | 120 | 300 | 410 | 0 |  |" in markdown
     assert "issue an invoice (API): HTTP 500: 2" in markdown
-    top = summary(verdicts)
-    assert top.startswith("## Targets: 1 met, 1 missed")
-    assert (
+    assert "The server's CPU (web and jobs) per request: 38.5 ms" in markdown
+    top = summary(verdicts).splitlines()
+    assert top[0].startswith("## Targets: 1 met, 1 missed, ")
+    assert top[4] == (
         "| load test: all requests, postgresql 150018 | no error at 50 users | 2 | **MISSED** |"
-        in top
     )
+    assert top[5].endswith("| p95 under 500 ms at 50 users | 130 ms | met |")
+    # What was not judged for one reason is one line.
+    assert sum("not judged (not run)" in line for line in top) == len(top) - 6
