@@ -200,8 +200,8 @@ def load_table(result: dict) -> str:
     notes = [
         f"Invoices issued: {result['invoices_issued']:,}, {result['issued_per_s']:g} a second. "
         f"Errors by kind: {errors}. Jobs waiting at the end: {result['jobs_waiting']}.",
-        f"The server's CPU (web and jobs) per request: {result['server_cpu_ms_per_request']:g}"
-        f" ms; locust's CPU: {result['locust_cpu_s']:g} s.",
+        f"CPU: {result['cpu_ms_per_request']:g} ms per request in the web processes; "
+        f"{result['jobs_cpu_s']:g} s in the job worker, {result['locust_cpu_s']:g} s in locust.",
         f"Data: {data}. The machine's load average: {before:g} before, {after:g} after.",
     ]
     table = with_targets(head, rule, result["requests"], rows)

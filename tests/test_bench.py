@@ -75,6 +75,7 @@ def test_the_load_test_stops_by_itself_after_its_requests():
     assert total["p50_ms"] <= total["p95_ms"] <= total["p99_ms"] <= total["max_ms"]
     issued = rows.get("issue an invoice (API)", {"requests": 0})["requests"]
     assert result["invoices_issued"] == issued
+    assert result["cpu_ms_per_request"] > 0
 
 
 def judged(report: dict, **options) -> list[dict]:
@@ -163,7 +164,8 @@ def test_the_report_shows_each_verdict_at_a_glance():
         "jobs_waiting": 0,
         "data": {"customers": 1000},
         "load_average": [3.0, 5.5],
-        "server_cpu_ms_per_request": 38.5,
+        "cpu_ms_per_request": 38.5,
+        "jobs_cpu_s": 12.0,
         "locust_cpu_s": 4.2,
     }
     verdicts = judged({"load": [result]})
@@ -171,7 +173,7 @@ def test_the_report_shows_each_verdict_at_a_glance():
     assert "| all requests | 100 | 1.7 | 41 | 130 | 320 | 900 | 2 | **MISSED** |" in markdown
     assert "| list page | 90 | 1.5 | 40 | 120 | 300 | 410 | 0 |  |" in markdown
     assert "issue an invoice (API): HTTP 500: 2" in markdown
-    assert "The server's CPU (web and jobs) per request: 38.5 ms" in markdown
+    assert "CPU: 38.5 ms per request in the web processes; 12 s in the job worker" in markdown
     top = summary(verdicts).splitlines()
     assert top[0].startswith("## Targets: 1 met, 1 missed, ")
     assert top[4] == (
