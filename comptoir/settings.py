@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.imports",
     "comptoir.web",
+    "comptoir.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "comptoir.core.access.AccessMiddleware",
     "comptoir.core.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "comptoir.idempotency.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
