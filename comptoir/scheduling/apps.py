@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class SchedulingConfig(AppConfig):
+    name = "comptoir.scheduling"
+    label = "scheduling"
+    verbose_name = _("Scheduled work")
+
+    def ready(self):
+        post_migrate.connect(_start_ticking, sender=self)
+
+
+def _start_ticking(sender, using, **kwargs):
+    from comptoir.scheduling.services import ensure_ticking
+
+    ensure_ticking(using=using)
