@@ -223,15 +223,18 @@ PREFIX, SUFFIX = "comptoir-", ".tar.gz"
 
 def backup_to_directory(directory: Path, keep: int) -> tuple[Path, dict]:
     """A dated backup in ``directory``; only the ``keep`` newest dated backups are kept."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    path = directory / f"{PREFIX}{stamp}{SUFFIX}"
-    manifest = create_backup(path)
+    path, manifest = _dated_backup(directory, PREFIX)
     dated = sorted(directory.glob(f"{PREFIX}*{SUFFIX}"))
     for old in dated[: max(len(dated) - max(keep, 1), 0)]:
         old.unlink()
     return path, manifest
+
+
+def _dated_backup(directory: Path, prefix: str) -> tuple[Path, dict]:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{prefix}{timezone.localtime().strftime('%Y%m%d-%H%M%S')}{SUFFIX}"
+    return path, create_backup(path)
 
 
 # Restore ------------------------------------------------------------------------------------------
@@ -321,7 +324,8 @@ def restore_backup(path: Path, *, force: bool = False, using: str = "default") -
                     "--force to replace it (it is backed up first)."
                 ),
             )
-        safety_copy, _manifest = backup_to_directory(Path(settings.COMPTOIR_BACKUP_DIR), keep=10**6)
+        # Kept apart from the dated backups, which are pruned.
+        safety_copy, _manifest = _dated_backup(settings.COMPTOIR_BACKUP_DIR, "before-restore-")
     with tempfile.TemporaryDirectory(prefix="comptoir-restore-") as work:
         with tarfile.open(path, "r:*") as tar:
             tar.extract(DUMPS[manifest["database"]], work, filter="data")

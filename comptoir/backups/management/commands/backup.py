@@ -30,7 +30,9 @@ class Command(BaseCommand):
                 )
         except BusinessError as error:
             raise CommandError(error.message, returncode=2) from None
-        counts = ", ".join(f"{n} {label}" for label, n in manifest["counts"].items())
+        counts = ", ".join(
+            f"{n} {label.replace('_', ' ')}" for label, n in manifest["counts"].items()
+        )
         self.stdout.write(
             f"Backup written: {path} ({path.stat().st_size / 1e6:.1f} MB, "
             f"{time.monotonic() - started:.1f} s). {counts}."

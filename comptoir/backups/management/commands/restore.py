@@ -1,6 +1,9 @@
 """`comptoir restore FILE [--force]`: restore a backup, migrate it, verify the journal."""
 
+from datetime import datetime
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from comptoir.backups.services import restore_backup
 from comptoir.core.errors import BusinessError
@@ -27,10 +30,11 @@ class Command(BaseCommand):
         except BusinessError as error:
             raise CommandError(error.message, returncode=2) from None
         manifest = restored.manifest
+        made = timezone.localtime(datetime.fromisoformat(manifest["created_at"]))
         if restored.safety_copy:
             self.stdout.write(f"The database as it was is saved in {restored.safety_copy}.")
         self.stdout.write(
-            f"Restored the backup of {manifest['created_at']} (Comptoir "
+            f"Restored the backup of {made:%Y-%m-%d %H:%M} (Comptoir "
             f"{manifest['comptoir_version']}, {manifest['database']}) in "
             f"{restored.seconds:.1f} s, with {restored.media_files} media files."
         )
