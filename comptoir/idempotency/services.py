@@ -39,6 +39,12 @@ class IdempotencyError(BusinessError):
         super().__init__(code, message, field=HEADER)
         self.status_code = status_code
 
+    def as_dict(self) -> dict:
+        data = super().as_dict()
+        if self.status_code == 422:  # the shape of the API's other 422 answers
+            data["errors"] = [{"loc": ["header", HEADER], "msg": self.message}]
+        return data
+
 
 def check_key(key: str) -> str:
     key = key.strip()

@@ -56,6 +56,7 @@ def test_the_same_key_with_another_body_or_path_is_refused(api, payload):
     assert refused.status_code == 422
     assert refused.json()["code"] == "idempotency.key_reused"
     assert refused.json()["field"] == "Idempotency-Key"
+    assert refused.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
     assert post(api, payload, key="k1", path="/invoices?x=1").status_code == 422
     assert Invoice.objects.count() == 1
 
