@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class BackupsConfig(AppConfig):
     name = "comptoir.backups"
     label = "backups"
-    verbose_name = _("Backups")
+    verbose_name = _("Database backups")
 
     def ready(self):
         from comptoir.backups import tasks

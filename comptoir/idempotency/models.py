@@ -9,7 +9,7 @@ class IdempotentRequest(models.Model):
     row is purged and the key may be used again."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    key = models.CharField(_("key"), max_length=255)
+    key = models.CharField(_("idempotency key"), max_length=255)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=2000)
     body_sha256 = models.CharField(max_length=64)

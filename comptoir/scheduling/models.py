@@ -8,10 +8,10 @@ class ScheduledJob(models.Model):
     The row named ``scheduler.tick`` holds the token of the one pending tick."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    next_run_at = models.DateTimeField(_("next run"))
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
+    next_run_at = models.DateTimeField(_("next run at"))
+    started_at = models.DateTimeField(_("run started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("run finished at"), null=True, blank=True)
+    last_error = models.TextField(_("error of the last run"), blank=True)
     token = models.CharField(max_length=32, blank=True)
 
     class Meta:
