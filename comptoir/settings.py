@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.imports",
     "comptoir.web",
+    "comptoir.scheduling",
+    "comptoir.backups",
+    "comptoir.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "comptoir.core.access.AccessMiddleware",
     "comptoir.core.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "comptoir.idempotency.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
@@ -174,6 +178,11 @@ MEDIA_ROOT = VAR_DIR / "media"  # uploads (partners' files): never served as sta
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Issued documents' PDF and XML are made by the worker right after issuing (else at first use).
 COMPTOIR_STORE_FILES_AFTER_ISSUE = env_bool("COMPTOIR_STORE_FILES_AFTER_ISSUE", True)
+# Backups: `comptoir backup` without a file, and the scheduled ones the worker makes every
+# COMPTOIR_BACKUP_EVERY_HOURS (0: none), go to COMPTOIR_BACKUP_DIR; the KEEP newest are kept.
+COMPTOIR_BACKUP_DIR = Path(os.environ.get("COMPTOIR_BACKUP_DIR", VAR_DIR / "backups"))
+COMPTOIR_BACKUP_EVERY_HOURS = float(os.environ.get("COMPTOIR_BACKUP_EVERY_HOURS", "0"))
+COMPTOIR_BACKUP_KEEP = int(os.environ.get("COMPTOIR_BACKUP_KEEP", "7"))
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
