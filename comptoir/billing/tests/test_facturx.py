@@ -212,7 +212,7 @@ def test_the_factur_x_pdf_carries_its_xml_and_the_mandatory_mentions(items, layo
         "Date de livraison ou de prestation",
         "Échéance",
         "Pénalités de retard",
-        "40 €",
+        "40,00 €",
         "Pas d'escompte",
         "Frais de port",
         "Remise commerciale",
