@@ -101,10 +101,10 @@ def _not_enough(move: Move, level: StockLevel, reserved, needed) -> BusinessErro
         "item": move.item.code,
         "warehouse": move.warehouse.code,
         "on_hand": format_quantity(level.on_hand),
-        "reserved": format_quantity(reserved),
         "needed": format_quantity(needed),
     }
     if reserved:
+        values["reserved"] = format_quantity(reserved)
         message = _(
             "Not enough stock of %(item)s in %(warehouse)s: %(on_hand)s on hand of which "
             "%(reserved)s are reserved for other orders, %(needed)s needed."

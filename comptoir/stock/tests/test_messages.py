@@ -71,3 +71,17 @@ def test_not_enough_stock_says_how_much_there_is(company):
     assert "1 234,5 en stock" in message and "2 000" in message, message
     message = _refused(lambda: stock.create_delivery(order), "en")
     assert "1,234.5 on hand" in message and "2,000 needed" in message, message
+
+
+def test_taking_out_more_than_there_is_says_how_much_there_is(company):
+    """A move out of the warehouse (no reservation in play) that stock cannot cover."""
+    from comptoir.stock.models import StockMove
+
+    update_company(stock_management=True)
+    item = ItemFactory(code="CHAISE")
+    stock.receive(item, "2.5")
+    out = stock.Move(item, stock.default_warehouse(), D("-1500"), StockMove.Kind.ADJUSTMENT)
+    message = _refused(lambda: stock.post_moves([out]), "fr")
+    assert message.endswith(": 2,5 en stock, 1 500 nécessaires."), message
+    message = _refused(lambda: stock.post_moves([out]), "en")
+    assert message.endswith(": 2.5 on hand, 1,500 needed."), message
