@@ -14,7 +14,7 @@ from comptoir.billing.queries import ZERO, settlements
 from comptoir.billing.services import refresh_settlements
 from comptoir.core.bulk import insert_objects, new_instances
 from comptoir.core.errors import BusinessError
-from comptoir.core.money import MAX_AMOUNT, parse_decimal, round_amount
+from comptoir.core.money import MAX_AMOUNT, format_amount, parse_decimal, round_amount
 from comptoir.core.numbering import take_numbers
 from comptoir.parties.models import Customer
 from comptoir.payments.errors import PaymentError
@@ -73,7 +73,11 @@ def _allocate(payment_amount, pairs, outstanding, customer_id, *, field_prefix="
             raise BusinessError(
                 PaymentError.EXCEEDS_OUTSTANDING,
                 _("%(amount)s is more than the %(left)s still due on invoice %(ref)s.")
-                % {"amount": amount, "left": outstanding[invoice.pk], "ref": invoice.reference},
+                % {
+                    "amount": format_amount(amount, invoice.currency),
+                    "left": format_amount(outstanding[invoice.pk], invoice.currency),
+                    "ref": invoice.reference,
+                },
                 f"{where}.amount",
             )
         outstanding[invoice.pk] -= amount
@@ -83,7 +87,10 @@ def _allocate(payment_amount, pairs, outstanding, customer_id, *, field_prefix="
         raise BusinessError(
             PaymentError.OVER_ALLOCATED,
             _("The allocations (%(total)s) exceed the payment (%(amount)s).")
-            % {"total": total, "amount": payment_amount},
+            % {
+                "total": format_amount(total, invoice.currency),
+                "amount": format_amount(payment_amount, invoice.currency),
+            },
             field_prefix,
         )
     return allocations

@@ -13,7 +13,7 @@ from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
-from comptoir.core.money import round_amount
+from comptoir.core.money import format_amount, round_amount
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
@@ -233,8 +233,10 @@ def _check_credit_limits(orders: list[SalesOrder]) -> None:
                 )
                 % {
                     "ref": order.reference,
-                    "exposure": round_amount(exposure[order.customer_id]),
-                    "limit": limits[order.customer_id],
+                    "exposure": format_amount(
+                        round_amount(exposure[order.customer_id]), order.currency
+                    ),
+                    "limit": format_amount(limits[order.customer_id], order.currency),
                 },
             )
 

@@ -18,6 +18,7 @@ from comptoir.billing.services.drafts import (
 from comptoir.billing.services.issuing import issue_invoice
 from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
+from comptoir.core.money import format_quantity
 from comptoir.pricing.documents import (
     save_documents,
 )
@@ -81,7 +82,7 @@ def credit_invoice(
             excess=lambda source, quantity, field: BusinessError(
                 BillingError.TOO_MUCH_CREDITED,
                 _("%(qty)s is more than the %(left)s left to credit on this line.")
-                % {"qty": quantity, "left": left[source.pk]},
+                % {"qty": format_quantity(quantity), "left": format_quantity(left[source.pk])},
                 field,
             ),
         )

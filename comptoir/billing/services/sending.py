@@ -8,6 +8,7 @@ from comptoir.billing.models import Invoice, SentEmail
 from comptoir.core.errors import BusinessError
 from comptoir.core.messages import render as render_message
 from comptoir.core.models import Company
+from comptoir.core.money import format_amount
 
 # Sending by e-mail ------------------------------------------------------------------------------
 
@@ -33,8 +34,7 @@ def _render_message(invoice: Invoice, company: Company, formats) -> tuple[str, s
             "due_date": formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT")
             if invoice.due_date
             else "",
-            "total": f"{formats.number_format(invoice.total_gross, 2, use_l10n=True)} "
-            f"{invoice.currency}",
+            "total": format_amount(invoice.total_gross, invoice.currency),
             "company": company.trade_name or company.legal_name,
         },
     )

@@ -16,10 +16,11 @@ from comptoir.core.services import create_token
 from comptoir.web.tests.routes import api_operations, page_routes, page_url
 from conftest import make_user
 
-# Money in a page or a PDF, as the application writes it in French ("1 234,50 €"), or in a
-# form's money field; and a price's raw value in a record's history ("sale_price: 12.5000").
+# Money in a page or a PDF, as the application writes it in French ("1 234,50 €", a unit price
+# "0,0333 €"), or in a form's money field; and a price's raw value in a record's history
+# ("sale_price: 12.5000").
 MONEY = re.compile(
-    r"\d[\d\u202f\u00a0 ]*,\d\d\u00a0?€"
+    r"\d[\d\u202f\u00a0 ]*,\d{2,4}\u00a0?€"
     r'|name="(?:sale_price|cost_price|unit_price|price|unit_cost|credit_limit)" value="[^"]'
     r"|\b\d+\.\d{4}\b"
 )
