@@ -97,3 +97,12 @@ def fetch(url: str):
             return response
     except OSError:
         return None
+
+
+def test_make_run_serves_on_the_port_given():
+    def command(*argv):
+        done = subprocess.run(["make", "-n", "run", *argv], cwd=ROOT, capture_output=True)
+        return done.stdout.decode().splitlines()[-1]
+
+    assert command("PORT=8080").endswith("comptoir serve 127.0.0.1:8080")
+    assert command().endswith("comptoir serve 127.0.0.1:8000")
