@@ -106,3 +106,31 @@ def test_make_run_serves_on_the_port_given():
 
     assert command("PORT=8080").endswith("comptoir serve 127.0.0.1:8080")
     assert command().endswith("comptoir serve 127.0.0.1:8000")
+
+
+def test_a_wrong_web_concurrency_is_refused_with_exit_code_2(tmp_path):
+    done = subprocess.run(
+        [*COMPTOIR, "serve", "--production", "--no-worker"],
+        cwd=ROOT,
+        env=environment(tmp_path, WEB_CONCURRENCY="many"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 2
+    assert "WEB_CONCURRENCY" in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_ends_even_when_serve_is_killed(tmp_path):
+    serve = subprocess.Popen(
+        [*COMPTOIR, "serve", f"127.0.0.1:{free_port()}"], cwd=ROOT, env=environment(tmp_path)
+    )
+    try:
+        [worker] = wait_for(lambda: job_workers(serve), what="the job worker")
+    finally:  # before or after the worker has started: it ends either way
+        serve.kill()
+        serve.wait()
+
+    wait_for(lambda: not alive(worker), 30, "the worker to end")

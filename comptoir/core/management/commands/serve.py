@@ -52,6 +52,8 @@ class Command(BaseCommand):
         addrport = options["addrport"]
         if addrport.isdigit():
             addrport = f"127.0.0.1:{addrport}"
+        if options["production"]:
+            workers = options["workers"] or self.workers_from_env()
         supervisor.stop_on_signals()
         worker = None
         if not options["no_worker"]:
@@ -65,7 +67,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptoir: http://{addrport}/  (API docs: /api/docs)")
         try:
             if options["production"]:
-                workers = options["workers"] or self.workers_from_env()
                 self.serve_production(addrport, workers, worker)
             else:
                 call_command("runserver", addrport, use_reloader=False)
