@@ -102,13 +102,15 @@ class Worker(db_worker.Worker):
         try:
             super().run_task(job)  # records the job's success or failure…
         except DatabaseError as error:  # … unless the database is gone meanwhile
-            self.retrying(release, job.id, f"the database connection was lost: {error}")
+            while error.__context__ is not None:  # what failed first: the job's own error
+                error = error.__context__
+            self.retrying(release, job.id, f"the database failed while the job ran: {error}")
             return
         if job.status == TaskResultStatus.FAILED and (
             job.exception_class_path in LOST_CONNECTION_PATHS
         ):
             reason = job.traceback.strip().rsplit("\n", 1)[-1]
-            self.retrying(release, job.id, f"the database connection was lost: {reason}")
+            self.retrying(release, job.id, f"the database failed while the job ran: {reason}")
 
     def retrying(self, function, *args):
         """Call ``function`` until the database answers (or the worker is asked to stop)."""
