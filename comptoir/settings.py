@@ -173,7 +173,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"  # uploads (partners' files): never served as static files
-# Background jobs (large imports) are rows in the database, run by `comptoir db_worker`
+# Background jobs (large imports) are rows in the database, run by `comptoir worker`
 # (`comptoir serve` starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Issued documents' PDF and XML are made by the worker right after issuing (else at first use).
