@@ -12,6 +12,7 @@ def prepare_database(database_url: str | None) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings"  # never the test settings
     os.environ["DEBUG"] = "0"  # as in production: no SQL kept nor formatted for debugging
+    os.environ.setdefault("SECRET_KEY", "comptoir-benchmark-key-not-a-secret")  # DEBUG off
     os.environ["SECURE_SSL_REDIRECT"] = "0"  # pages are asked in-process, not over HTTPS
     import django
 
