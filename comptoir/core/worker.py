@@ -18,6 +18,7 @@ import socket
 import time
 
 from django.db import DatabaseError, connections, transaction
+from django.dispatch import Signal
 from django.db.utils import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -88,9 +89,15 @@ def recover_abandoned(me: str) -> int:
     return count
 
 
+# Sent once a worker has recovered what a dead one left, before it takes jobs: the apps above
+# core start their recurring work from it (core knows them only through this signal).
+worker_started = Signal()
+
+
 class Worker(db_worker.Worker):
     def run(self) -> None:
         self.retrying(recover_abandoned, self.worker_id)
+        self.retrying(lambda: worker_started.send(sender=type(self)))
         while self.running:
             try:
                 return super().run()

@@ -25,7 +25,7 @@ def scheduled(settings, tmp_path):
 
 
 def run_worker():
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    call_command("worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
 def pending_ticks():
@@ -67,6 +67,21 @@ def test_a_superseded_tick_ends_its_chain(scheduled):
     DBTaskResult.objects.all().delete()
     assert services.ensure_ticking() is not None
     assert services.ensure_ticking(token="an-older-chain") is None
+    assert pending_ticks().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_starting_worker_picks_up_a_schedule_whose_tick_was_lost(scheduled):
+    """A worker killed in the middle of a tick leaves no tick pending: the next one that
+    starts enqueues one (else the schedule waited for the next migrate)."""
+    DBTaskResult.objects.all().delete()
+    ScheduledJob.objects.all().delete()
+    services.ensure_ticking()
+    DBTaskResult.objects.all().delete()  # the tick died with its worker
+    ScheduledJob.objects.filter(name=services.TICK).update(
+        next_run_at=timezone.now() - timedelta(hours=2)
+    )
+    run_worker()
     assert pending_ticks().count() == 1
 
 
