@@ -78,7 +78,11 @@ def credit_invoice(request, pk: Id, payload: CreditNoteIn):
     invoice = _invoice(request, pk, Invoice.objects.all())
     quantities = None if payload.lines is None else {r.line: r.quantity for r in payload.lines}
     credit_note = services.credit_invoice(
-        invoice, quantities, by=request.user, reason=payload.reason
+        invoice,
+        quantities,
+        by=request.user,
+        reason=payload.reason,
+        invoice_again=payload.invoice_again,
     )
     if payload.issue:
         services.issue_invoice(credit_note, by=request.user)

@@ -100,6 +100,10 @@ class Invoice(CustomerDocument):
         on_delete=models.PROTECT,
         related_name="credit_notes",
     )
+    # A credit note gives its quantities back to the order (to invoice again) only when the
+    # goods came back or the invoice is cancelled or corrected; a price reduction (goods kept)
+    # leaves the order invoiced.
+    invoice_again = models.BooleanField(_("to invoice again"), default=False)
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -50,6 +50,11 @@ class CreditNoteIn(Schema):
     lines: list[CreditLineIn] | None = Field(None, description="Omitted: credit all that is left")
     reason: str = Field("", max_length=500)
     issue: bool = Field(False, description="Issue the credit note at once")
+    invoice_again: bool = Field(
+        False,
+        description="What it credits is to invoice again on the order (goods returned, a "
+        "correction); by default a price reduction: the order keeps it invoiced",
+    )
 
 
 class InvoiceFilter(FilterSchema):
