@@ -14,7 +14,7 @@ from comptoir.parties.queries import visible_customers
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
-from comptoir.payments.schemas import AllocateIn, BalanceOut, PaymentIn, PaymentOut
+from comptoir.payments.schemas import AllocateIn, BalanceOut, CancelIn, PaymentIn, PaymentOut
 from comptoir.pricing.documents import find_customer
 
 router = Router(tags=["payments"])
@@ -42,8 +42,10 @@ def _pairs(request, rows) -> list:
     return pairs
 
 
-@router.post("/payments", response={201: PaymentOut, **ERRORS})
+@router.post("/payments", response={201: PaymentOut, **ERRORS, 422: ErrorOut})
 def register_payment(request, payload: PaymentIn):
+    """An amount above what the invoices it settles still owe is refused (422,
+    `payment.amount_exceeds_due`) unless `confirm_overpayment` is true."""
     data = payload.dict()
     customer = find_customer(data.pop("customer"), user=request.user)
     rows = data.pop("allocations")
@@ -51,6 +53,7 @@ def register_payment(request, payload: PaymentIn):
         customer,
         allocations=None if rows is None else _pairs(request, rows),
         by=request.user,
+        check_due=not data.pop("confirm_overpayment"),
         **data,
     )
     return Status(201, _payment(request, payment.pk))
@@ -73,6 +76,21 @@ def allocate_payment(request, pk: Id, payload: AllocateIn):
     services.allocate_payment(
         _payment(request, pk), _pairs(request, payload.dict()["allocations"]), by=request.user
     )
+    return _payment(request, pk)
+
+
+@router.post("/payments/{pk}/cancel", response={200: PaymentOut, **ERRORS})
+def cancel_payment(request, pk: Id, payload: CancelIn):
+    """Cancel a payment typed by mistake: it keeps its number, its allocations are undone (the
+    invoices owe the money again). 409 `payment.cancelled` when it already is."""
+    services.cancel_payment(_payment(request, pk), reason=payload.reason, by=request.user)
+    return _payment(request, pk)
+
+
+@router.delete("/payments/{pk}/allocations/{allocation_id}", response={200: PaymentOut, **ERRORS})
+def unallocate_payment(request, pk: Id, allocation_id: Id):
+    """Take one allocation back: the invoice owes it again, the payment keeps it as credit."""
+    services.unallocate(_payment(request, pk), allocation_id, by=request.user)
     return _payment(request, pk)
 
 

@@ -14,6 +14,9 @@ from comptoir.payments.models import Payment
 
 
 def unallocated_amount(payment: Payment) -> Decimal:
+    """What is left of the payment as the customer's credit (nothing once cancelled)."""
+    if payment.is_cancelled:
+        return ZERO
     allocated = payment.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
     return round_amount(payment.amount - allocated)
 
@@ -36,7 +39,9 @@ def customer_balance(customer, today: date | None = None) -> CustomerBalance:
     issued = Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED)
     invoiced = issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
     credited = issued.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
-    paid = Payment.objects.filter(customer=customer).aggregate(s=Sum("amount"))["s"]
+    paid = Payment.objects.filter(customer=customer, status=Payment.Status.RECEIVED).aggregate(
+        s=Sum("amount")
+    )["s"]
     overdue = open_receivables(issued, today)["overdue_amount"]
     return CustomerBalance(
         round_amount(invoiced or ZERO),

@@ -20,6 +20,12 @@ class PaymentIn(Schema):
     allocations: list[AllocationIn] | None = Field(
         None, description="Omitted: the oldest open invoices are settled first"
     )
+    confirm_overpayment: bool = Field(
+        False,
+        description="An amount above what the invoices it settles still owe is refused "
+        "(422, payment.amount_exceeds_due) unless this is true: the rest becomes the "
+        "customer's credit",
+    )
 
 
 class AllocationOut(Schema):
@@ -37,11 +43,15 @@ class PaymentOut(Schema):
     method: str
     amount: PriceOut
     reference: str
+    status: str
+    cancel_reason: str
     unallocated: PriceOut
     allocations: list[AllocationOut]
 
     @staticmethod
     def resolve_unallocated(payment) -> Decimal:
+        if payment.is_cancelled:
+            return Decimal("0.00")
         return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
 
 
@@ -55,3 +65,7 @@ class BalanceOut(Schema):
     paid: PriceOut
     balance: PriceOut
     overdue: PriceOut
+
+
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="Why it is cancelled")

@@ -8,16 +8,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import ZERO, settlements
 from comptoir.billing.services import refresh_settlements
+from comptoir.core import audit
 from comptoir.core.bulk import insert_objects, new_instances
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, InvalidTransition
 from comptoir.core.money import MAX_AMOUNT, parse_decimal, round_amount
 from comptoir.core.numbering import take_numbers
+from comptoir.core.templatetags.comptoir import money
 from comptoir.parties.models import Customer
-from comptoir.payments.errors import PaymentError
+from comptoir.payments.errors import NeedsConfirmation, PaymentError
 from comptoir.payments.models import Allocation, Payment, PaymentMethod
 from comptoir.payments.queries import unallocated_amount
 
@@ -33,6 +36,10 @@ class PaymentRequest:
     reference: str = ""
     # (invoice, amount) pairs; None allocates to the oldest open invoices first.
     allocations: list[tuple[Invoice, Decimal]] | None = None
+    # Refuse (NeedsConfirmation) an amount above what the invoices it settles still owe: a
+    # mistyped amount would silently become the customer's credit. Forms and the API ask;
+    # imports and data that state what was paid do not.
+    check_due: bool = False
 
 
 def _open_invoices(customer_ids) -> dict[int, list[Invoice]]:
@@ -139,6 +146,8 @@ def register_payments(
                 ],
             )
             checked = _allocate(amount, pairs, outstanding, request.customer.pk)
+            if request.check_due and (request.allocations is None or request.allocations):
+                _check_due(amount, checked)
             all_allocations += new_instances(
                 Allocation,
                 [
@@ -160,6 +169,20 @@ def register_payments(
         if not settled:
             refresh_settlements({a.invoice_id for a in all_allocations})
         return payments
+
+
+def _check_due(amount: Decimal, allocations) -> None:
+    due = sum((share for _invoice, share in allocations), ZERO)
+    if amount > due:
+        raise NeedsConfirmation(
+            PaymentError.MORE_THAN_DUE,
+            _(
+                "The payment of %(amount)s is more than the %(due)s due: %(left)s would stay "
+                "as the customer's credit. Check the amount, or confirm it."
+            )
+            % {"amount": money(amount), "due": money(due), "left": money(amount - due)},
+            "amount",
+        )
 
 
 def _lock_for_payment(requests: list[PaymentRequest]):
@@ -198,7 +221,7 @@ def register_payment(customer: Customer, amount, *, by=None, **fields) -> Paymen
 def allocate_payment(payment: Payment, pairs: list[tuple[Invoice, Decimal]], *, by=None):
     """Allocate what is left of a payment (the customer's credit) to invoices."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = _lock_payment(payment)
         ids = [invoice.pk for invoice, _a in pairs]
         invoices = Invoice.objects.select_for_update().in_bulk(ids)
         outstanding = {pk: s.outstanding for pk, s in settlements(ids).items()}
@@ -213,3 +236,89 @@ def allocate_payment(payment: Payment, pairs: list[tuple[Invoice, Decimal]], *, 
         )
         refresh_settlements(ids)
         return allocations
+
+
+# Undoing a payment typed by mistake ---------------------------------------------------------------
+
+audit.ACTION_LABELS["unallocated"] = gettext_lazy("allocation removed")
+audit.CHANGE_LABELS.update(invoice=gettext_lazy("invoice"), payment=gettext_lazy("payment"))
+
+
+def _lock_payment(payment: Payment) -> Payment:
+    """The payment, locked; refused when it is cancelled."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.is_cancelled:
+        raise InvalidTransition(
+            PaymentError.CANCELLED,
+            _("Payment %(ref)s is cancelled.") % {"ref": payment.number},
+            "status",
+        )
+    return payment
+
+
+def _undo_allocations(payment: Payment, allocations: list[Allocation], *, by) -> None:
+    """Remove allocations: their invoices owe the money again, the payment keeps it as the
+    customer's credit; both histories say so."""
+    ids = sorted({a.invoice_id for a in allocations})
+    invoices = {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    refresh_settlements(ids)
+    paid = dict(Invoice.objects.filter(pk__in=ids).values_list("pk", "amount_paid"))
+    for allocation in allocations:
+        invoice = invoices[allocation.invoice_id]
+        audit.record_event(
+            "unallocated",
+            str(payment),
+            by=by,
+            target=payment,
+            changes={"invoice": [invoice.number, None], "amount": [str(allocation.amount), None]},
+        )
+        audit.record_event(
+            "unallocated",
+            str(invoice),
+            by=by,
+            target=invoice,
+            changes={
+                "payment": [payment.number, None],
+                "amount_paid": [str(invoice.amount_paid), str(paid[invoice.pk])],
+            },
+        )
+
+
+def unallocate(payment: Payment, allocation_id: int, *, by=None) -> Payment:
+    """Take one allocation back: the invoice owes that amount again, the payment keeps it as
+    the customer's credit (to allocate elsewhere)."""
+    with transaction.atomic():
+        payment = _lock_payment(payment)
+        allocation = payment.allocations.filter(pk=allocation_id).first()
+        if allocation is None:
+            raise BusinessError(
+                PaymentError.NOT_AN_ALLOCATION,
+                _("This allocation is not one of payment %(ref)s.") % {"ref": payment.number},
+                "allocation",
+            )
+        _undo_allocations(payment, [allocation], by=by)
+        return payment
+
+
+def cancel_payment(payment: Payment, *, reason: str, by=None) -> Payment:
+    """Cancel a payment typed by mistake: it keeps its number, says why, and its allocations
+    are undone (the invoices owe the money again)."""
+    with transaction.atomic():
+        payment = _lock_payment(payment)
+        reason = (reason or "").strip()
+        if not reason:
+            raise BusinessError(
+                PaymentError.REASON_REQUIRED,
+                _("Say why the payment is cancelled."),
+                "reason",
+            )
+        _undo_allocations(payment, list(payment.allocations.order_by("pk")), by=by)
+        payment.status = Payment.Status.CANCELLED
+        payment.cancel_reason = reason[:500]
+        payment.cancelled_at = timezone.now()
+        payment.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+        return payment

@@ -31,7 +31,7 @@ def credit_exposure(customer_ids) -> dict[int, Decimal]:
     issued = Q(invoice__status="issued")
     invoiced = _sums(customer_ids, "invoice__total_gross", issued & ~Q(invoice__kind="credit_note"))
     credited = _sums(customer_ids, "invoice__total_gross", issued & Q(invoice__kind="credit_note"))
-    paid = _sums(customer_ids, "payments__amount")
+    paid = _sums(customer_ids, "payments__amount", Q(payments__status="received"))
     to_invoice_value = ExpressionWrapper(
         (F("quantity") - F("quantity_invoiced"))
         * F("unit_price")

@@ -167,7 +167,10 @@ def history(context, record, limit: int = 100):
     the money the user may not see)."""
     model = type(record)
     hidden = access.hidden_money_fields(model, context["request"].user)
-    labels = {f.name: f.verbose_name for f in model._meta.concrete_fields}
+    labels = {
+        **audit.CHANGE_LABELS,
+        **{f.name: f.verbose_name for f in model._meta.concrete_fields},
+    }
     status = model._meta.get_field("status") if hasattr(model, "status") else None
     actions = {**dict(status.choices if status else []), **audit.ACTION_LABELS}
     entries = []

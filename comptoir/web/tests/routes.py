@@ -48,6 +48,8 @@ PK_MODELS = {
     "billing:invoice_xml": Invoice,
     "payments:invoice_pay": Invoice,
     "payments:payment": Payment,
+    "payments:payment_cancel": Payment,
+    "payments:unallocate": Payment,
 }
 STRINGS = {"format": "csv", "kind": "invoice"}
 
