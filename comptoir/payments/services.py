@@ -317,8 +317,13 @@ def cancel_payment(payment: Payment, *, reason: str, by=None) -> Payment:
                 "reason",
             )
         _undo_allocations(payment, list(payment.allocations.order_by("pk")), by=by)
-        payment.status = Payment.Status.CANCELLED
-        payment.cancel_reason = reason[:500]
-        payment.cancelled_at = timezone.now()
-        payment.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+        reason = reason[:500]
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.CANCELLED, cancel_reason=reason, cancelled_at=timezone.now()
+        )
+        payment.refresh_from_db()
+        # The history says "cancelled" and why (the status itself is the entry's action).
+        audit.record(
+            [payment], Payment.Status.CANCELLED, by=by, changes={"cancel_reason": ["", reason]}
+        )
         return payment

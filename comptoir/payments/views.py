@@ -125,7 +125,7 @@ def _register(request, form: PaymentForm, invoice: Invoice | None):
             method=data["method"],
             reference=data["reference"],
             allocations=allocations,
-            check_due=not data["confirm_overpayment"],
+            check_due=not data.get("confirm_overpayment"),
         )
 
     return save_form(form, save)
