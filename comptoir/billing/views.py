@@ -14,7 +14,12 @@ from comptoir.billing import services
 from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
 from comptoir.billing.pdf import render_pdf, render_picking_list
-from comptoir.billing.queries import Settlement, receivables, stored_payment_status
+from comptoir.billing.queries import (
+    Settlement,
+    payment_status_q,
+    receivables,
+    stored_payment_status,
+)
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import DATE_WIDGET, Column, Listing
@@ -58,8 +63,24 @@ class InvoiceListing(Listing):
     create_url_name = "billing:invoice_new"
     create_label = gettext_lazy("New invoice")
 
+    payment_filter = True  # offers to filter by payment status
+
     def get_queryset(self):
         return Invoice.objects.filter(kind__in=self.kinds).only(*LIST_FIELDS)
+
+    def _shape_form(self) -> None:
+        super()._shape_form()
+        if self.payment_filter:
+            self.form.fields["payment"] = forms.ChoiceField(
+                label=_("Payment"),
+                required=False,
+                choices=[("", _("All")), *PaymentStatus.choices],
+            )
+
+    def filtered(self):
+        rows = super().filtered()
+        status = self.filters.get("payment")
+        return rows.filter(payment_status_q(status)) if status else rows
 
     def prepare(self, objects):
         mark_payment_status(objects)
@@ -69,6 +90,7 @@ class CreditNoteListing(InvoiceListing):
     title = gettext_lazy("Credit notes")
     kinds = (Invoice.Kind.CREDIT_NOTE,)
     columns = [c for c in InvoiceListing.columns if c.key not in {"due", "payment"}]
+    payment_filter = False
     export_name = "credit-notes"
     create_url_name = ""
 
