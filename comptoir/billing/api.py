@@ -187,6 +187,30 @@ def send_invoice(request, pk: Id, payload: SendIn):
     )
 
 
+@router.post("/quotations/{pk}/email", response={200: SentOut, **ERRORS})
+def email_quotation(request, pk: Id, payload: SendIn):
+    """E-mail a quotation with its PDF attached (a draft one is then marked as sent)."""
+    quotation = access.get_owned(Quotation.objects.select_related("customer"), request.user, pk=pk)
+    return _email(request, quotation, payload)
+
+
+@router.post("/orders/{pk}/email", response={200: SentOut, **ERRORS})
+def email_order(request, pk: Id, payload: SendIn):
+    """E-mail the confirmation of a confirmed order with its PDF attached."""
+    order = access.get_owned(SalesOrder.objects.select_related("customer"), request.user, pk=pk)
+    return _email(request, order, payload)
+
+
+def _email(request, document, payload: SendIn):
+    return services.send_document(
+        document,
+        to=payload.to or [document.customer.email],
+        subject=payload.subject,
+        body=payload.body,
+        by=request.user,
+    )
+
+
 class DownPaymentIn(Schema):
     percent: Decimal | None = Field(None, gt=0, le=100, description="Share of the order, %")
     amount: Decimal | None = Field(None, gt=0, description="Or an amount including VAT")

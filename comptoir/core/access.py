@@ -148,6 +148,8 @@ PAGES: dict[str, Rule | None] = {
     "billing:invoice_credit": page("billing.credit_invoice"),
     "billing:invoice_pdf": page(DOCUMENT_KINDS["invoice"]),
     "billing:invoice_send": page("billing.view_invoice", "billing.change_invoice"),
+    "billing:quotation_send": page(("sales.change_quotation", SEE_PRICES)),
+    "billing:order_send": page(("sales.change_salesorder", SEE_PRICES)),
     "billing:order_down_payment": adding("billing.invoice"),
     "billing:document_pdf": None,
     "billing:picking_pdf": page("stock.view_deliverynote"),
@@ -258,6 +260,8 @@ OPERATIONS: dict[str, str] = {
         "billing.add_invoice",
     ),
     **_api(BILLING, "update_invoice send_invoice", "billing.change_invoice"),
+    **_api(BILLING, "email_quotation", ("sales.change_quotation", SEE_PRICES)),
+    **_api(BILLING, "email_order", ("sales.change_salesorder", SEE_PRICES)),
     **_api(BILLING, "delete_invoice", "billing.delete_invoice"),
     **_api(BILLING, "issue_invoice", "billing.issue_invoice"),
     **_api(

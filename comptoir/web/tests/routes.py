@@ -26,6 +26,8 @@ PK_MODELS = {
     "stock:order_deliver": SalesOrder,
     "purchasing:sales_order_purchase": SalesOrder,
     "billing:order_down_payment": SalesOrder,
+    "billing:quotation_send": Quotation,
+    "billing:order_send": SalesOrder,
     "parties:customer": Customer,
     "parties:customer_edit": Customer,
     "parties:address_new": Customer,
