@@ -20,7 +20,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import audit
 from comptoir.core.models import Company
 from comptoir.core.money import ZERO, round_amount
-from comptoir.payments.models import Payment
+from comptoir.payments.models import Payment, Refund
 from comptoir.pricing.models import Tax
 
 SALES, BANK = ("VE", "Ventes"), ("BQ", "Banque")
@@ -167,6 +167,29 @@ def _payment_entries(company: Company, start: date, end: date) -> list[Entry]:
                         "Clients",
                         -sign * payment.amount,
                         aux=(payment.customer.code, payment.customer.name),
+                    ),
+                ],
+            )
+        )
+    for refund in (
+        Refund.objects.filter(date__range=(start, end))
+        .select_related("payment__customer")
+        .order_by("date", "pk")
+    ):
+        customer = refund.payment.customer
+        entries.append(
+            Entry(
+                BANK,
+                refund.date,
+                refund.payment.number,
+                f"Remboursement {refund.payment.number} {customer.name}"[:200],
+                [
+                    _side(company.account_bank, "Banque", -refund.amount),
+                    _side(
+                        company.account_customers,
+                        "Clients",
+                        refund.amount,
+                        aux=(customer.code, customer.name),
                     ),
                 ],
             )

@@ -14,7 +14,14 @@ from comptoir.parties.queries import visible_customers
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
-from comptoir.payments.schemas import AllocateIn, BalanceOut, CancelIn, PaymentIn, PaymentOut
+from comptoir.payments.schemas import (
+    AllocateIn,
+    BalanceOut,
+    CancelIn,
+    PaymentIn,
+    PaymentOut,
+    RefundIn,
+)
 from comptoir.pricing.documents import find_customer
 
 router = Router(tags=["payments"])
@@ -26,7 +33,7 @@ def _payment(request, pk: int) -> Payment:
 
 
 def _payments():
-    return Payment.objects.prefetch_related("allocations")
+    return Payment.objects.prefetch_related("allocations", "refunds")
 
 
 def _pairs(request, rows) -> list:
@@ -92,6 +99,14 @@ def unallocate_payment(request, pk: Id, allocation_id: Id):
     """Take one allocation back: the invoice owes it again, the payment keeps it as credit."""
     services.unallocate(_payment(request, pk), allocation_id, by=request.user)
     return _payment(request, pk)
+
+
+@router.post("/payments/{pk}/refunds", response={201: PaymentOut, **ERRORS})
+def refund_payment(request, pk: Id, payload: RefundIn):
+    """Pay back to the customer some of the payment's unallocated credit (400
+    `payment.refund_exceeds_credit` beyond it)."""
+    services.refund_credit(_payment(request, pk), by=request.user, **payload.dict())
+    return Status(201, _payment(request, pk))
 
 
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})

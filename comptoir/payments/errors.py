@@ -14,6 +14,8 @@ class PaymentError(StrEnum):
     CANCELLED = "payment.cancelled"
     REASON_REQUIRED = "payment.reason_required"
     NOT_AN_ALLOCATION = "payment.allocation_of_another_payment"
+    REFUND_EXCEEDS_CREDIT = "payment.refund_exceeds_credit"
+    REFUNDED = "payment.refunded"
 
 
 class NeedsConfirmation(BusinessError):

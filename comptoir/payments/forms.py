@@ -34,3 +34,10 @@ class PaymentForm(forms.Form):
             label=_("Yes, this amount is right: the rest stays as the customer's credit"),
             required=False,
         )
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2, localize=True)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)

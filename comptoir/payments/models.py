@@ -85,3 +85,30 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} → {self.invoice}"
+
+
+class Refund(models.Model):
+    """Credit paid back to the customer, out of what a payment left unallocated."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = AmountField(_("amount"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    method = models.CharField(
+        _("method"), max_length=15, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("refund")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payments_refund_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ← {self.payment}"

@@ -35,6 +35,14 @@ class AllocationOut(Schema):
     date: dt.date
 
 
+class RefundOut(Schema):
+    id: int
+    amount: PriceOut
+    date: dt.date
+    method: str
+    reference: str
+
+
 class PaymentOut(Schema):
     id: int
     number: str
@@ -47,12 +55,14 @@ class PaymentOut(Schema):
     cancel_reason: str
     unallocated: PriceOut
     allocations: list[AllocationOut]
+    refunds: list[RefundOut]
 
     @staticmethod
     def resolve_unallocated(payment) -> Decimal:
         if payment.is_cancelled:
             return Decimal("0.00")
-        return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+        used = [*payment.allocations.all(), *payment.refunds.all()]
+        return payment.amount - sum((row.amount for row in used), Decimal("0"))
 
 
 class AllocateIn(Schema):
@@ -69,3 +79,10 @@ class BalanceOut(Schema):
 
 class CancelIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500, description="Why it is cancelled")
+
+
+class RefundIn(Schema):
+    amount: Amount
+    date: dt.date | None = None
+    method: str = "transfer"
+    reference: str = Field("", max_length=100)

@@ -21,7 +21,7 @@ from comptoir.core.numbering import take_numbers
 from comptoir.core.templatetags.comptoir import money
 from comptoir.parties.models import Customer
 from comptoir.payments.errors import NeedsConfirmation, PaymentError
-from comptoir.payments.models import Allocation, Payment, PaymentMethod
+from comptoir.payments.models import Allocation, Payment, PaymentMethod, Refund
 from comptoir.payments.queries import unallocated_amount
 
 METHODS = frozenset(PaymentMethod.values)
@@ -241,6 +241,7 @@ def allocate_payment(payment: Payment, pairs: list[tuple[Invoice, Decimal]], *, 
 # Undoing a payment typed by mistake ---------------------------------------------------------------
 
 audit.ACTION_LABELS["unallocated"] = gettext_lazy("allocation removed")
+audit.ACTION_LABELS["refunded"] = gettext_lazy("credit refunded")
 audit.CHANGE_LABELS.update(invoice=gettext_lazy("invoice"), payment=gettext_lazy("payment"))
 
 
@@ -316,6 +317,13 @@ def cancel_payment(payment: Payment, *, reason: str, by=None) -> Payment:
                 _("Say why the payment is cancelled."),
                 "reason",
             )
+        if payment.refunds.exists():
+            raise BusinessError(
+                PaymentError.REFUNDED,
+                _("Part of payment %(ref)s was refunded to the customer: it cannot be cancelled.")
+                % {"ref": payment.number},
+                "status",
+            )
         _undo_allocations(payment, list(payment.allocations.order_by("pk")), by=by)
         reason = reason[:500]
         Payment.objects.filter(pk=payment.pk).update(
@@ -327,3 +335,46 @@ def cancel_payment(payment: Payment, *, reason: str, by=None) -> Payment:
             [payment], Payment.Status.CANCELLED, by=by, changes={"cancel_reason": ["", reason]}
         )
         return payment
+
+
+def refund_credit(
+    payment: Payment,
+    amount,
+    *,
+    date: dt.date | None = None,
+    method: str = PaymentMethod.TRANSFER,
+    reference: str = "",
+    by=None,
+) -> Refund:
+    """Pay back to the customer some of what the payment left unallocated (their credit)."""
+    with transaction.atomic():
+        payment = _lock_payment(payment)
+        amount = round_amount(parse_decimal(amount, field="amount", maximum=MAX_AMOUNT))
+        if amount <= 0:
+            raise BusinessError(
+                PaymentError.AMOUNT_NOT_POSITIVE,
+                _("A refund must be greater than zero."),
+                "amount",
+            )
+        left = unallocated_amount(payment)
+        if amount > left:
+            raise BusinessError(
+                PaymentError.REFUND_EXCEEDS_CREDIT,
+                _("%(amount)s is more than the %(left)s of credit left on payment %(ref)s.")
+                % {"amount": money(amount), "left": money(left), "ref": payment.number},
+                "amount",
+            )
+        if method not in METHODS:
+            raise BusinessError(PaymentError.UNKNOWN_METHOD, _("Unknown payment method."), "method")
+        refund = Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            date=date or timezone.localdate(),
+            method=method,
+            reference=reference,
+            created_by=by,
+        )
+        audit.record_event(
+            "refunded", str(payment), by=by, target=payment, changes={"amount": [None, str(amount)]}
+        )
+        return refund

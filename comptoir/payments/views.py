@@ -12,10 +12,11 @@ from comptoir.billing.models import Invoice
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
+from comptoir.core.templatetags.comptoir import money
 from comptoir.core.views import form_page, save_form
 from comptoir.payments import services
 from comptoir.payments.errors import NeedsConfirmation
-from comptoir.payments.forms import PaymentForm
+from comptoir.payments.forms import PaymentForm, RefundForm
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import unallocated_amount
 from comptoir.pricing.documents import find_customer
@@ -61,6 +62,8 @@ def payment_detail(request, pk: int):
             "unallocated": unallocated_amount(payment),
             "may_cancel": received and access.may_open(request.user, "payments:payment_cancel"),
             "may_unallocate": received and access.may_open(request.user, "payments:unallocate"),
+            "may_refund": received and access.may_open(request.user, "payments:payment_refund"),
+            "refunds": payment.refunds.all(),
         },
     )
 
@@ -86,6 +89,34 @@ def payment_cancel(request, pk: int):
             payment, reason=request.POST.get("reason", ""), by=request.user
         ),
         _("Payment %(ref)s cancelled: the invoices it settled owe that money again."),
+    )
+
+
+def payment_refund(request, pk: int):
+    """Pay back some of the payment's unallocated credit to the customer."""
+    payment = _owned_payment(request, pk)
+    left = unallocated_amount(payment)
+    form = RefundForm(
+        request.POST or None,
+        initial={"amount": left, "date": timezone.localdate(), "method": payment.method},
+    )
+    if request.method == "POST":
+        refund = save_form(
+            form, lambda data: services.refund_credit(payment, by=request.user, **data)
+        )
+        if refund is not None:
+            messages.success(
+                request, _("Refund of %(amount)s recorded.") % {"amount": money(refund.amount)}
+            )
+            return redirect(payment)
+    return form_page(
+        request,
+        form,
+        _("Refund the credit of %(ref)s") % {"ref": payment},
+        payment.get_absolute_url(),
+        submit_label=_("Record the refund"),
+        notice=_("%(left)s of this payment is not allocated. A refund is final.")
+        % {"left": money(left)},
     )
 
 

@@ -123,3 +123,50 @@ def test_a_role_that_only_sees_payments_cannot_undo_them(invoice, api):
     assert seller.post(f"/payments/{payment['id']}/cancel", {"reason": "x"}).status_code == 403
     allocation = payment["allocations"][0]["id"]
     assert seller.delete(f"/payments/{payment['id']}/allocations/{allocation}").status_code == 403
+
+
+def test_credit_is_refunded_to_the_customer(invoice, api, user):
+    payment = _pay(api, invoice, "6000.00", confirm_overpayment=True).json()  # 170.12 of credit
+    url = f"/payments/{payment['id']}/refunds"
+    response = api.post(url, {"amount": "200.00"})
+    assert (response.status_code, response.json()["code"]) == (
+        400,
+        "payment.refund_exceeds_credit",
+    )
+    response = api.post(url, {"amount": "170.12", "reference": "VIR-REMB-1"})
+    assert response.status_code == 201, response.json()
+    refunded = response.json()
+    assert refunded["unallocated"] == "0.00" and refunded["refunds"][0]["amount"] == "170.12"
+    balance = api.get(f"/customers/{invoice.customer_id}/balance").json()
+    assert (balance["paid"], balance["balance"]) == ("5829.88", "0.00")
+    response = api.post(f"/payments/{payment['id']}/cancel", {"reason": "Erreur"})
+    assert (response.status_code, response.json()["code"]) == (400, "payment.refunded")
+
+    record = Payment.objects.get(pk=payment["id"])
+    assert history(record)[0].action == "refunded"
+    today = timezone.localdate()
+    bank = [e for e in entries(today.replace(month=1, day=1), today) if e.journal[0] == "BQ"]
+    assert sum(line.debit - line.credit for e in bank for line in e.lines) == 0
+    assert sum(line.debit for e in bank for line in e.lines if line.account.startswith("512")) == D(
+        "6000.00"
+    )
+
+
+def test_the_refund_page(invoice, api, user):
+    from django.test import Client
+
+    payment = _pay(api, invoice, "6000.00", confirm_overpayment=True).json()
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/payments/{payment['id']}/").content.decode()
+    assert f'href="/payments/{payment["id"]}/refund/"' in page
+    form = client.get(f"/payments/{payment['id']}/refund/").content.decode()
+    assert "170,12" in form
+    response = client.post(
+        f"/payments/{payment['id']}/refund/",
+        {"amount": "170,12", "date": timezone.localdate().isoformat(), "method": "transfer"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/payments/{payment['id']}/").content.decode()
+    assert "Remboursements" in page and "crédit remboursé" in page
+    assert f'href="/payments/{payment["id"]}/refund/"' not in page  # no credit left

@@ -52,6 +52,7 @@ PK_MODELS = {
     "payments:payment": Payment,
     "payments:payment_cancel": Payment,
     "payments:unallocate": Payment,
+    "payments:payment_refund": Payment,
 }
 STRINGS = {"format": "csv", "kind": "invoice"}
 
