@@ -32,9 +32,9 @@ class PaymentListing(Listing):
         Column("method", gettext_lazy("Method"), "get_method_display"),
         Column("reference", gettext_lazy("Reference"), "reference"),
         Column("amount", gettext_lazy("Amount"), "amount", kind="money", sort="amount"),
+        Column("status", gettext_lazy("Status"), "status", kind="status", sort="status"),
     ]
     search_fields = ("number", "reference", "customer__name")
-    status_field = None
     amount_field = "amount"
     export_name = "payments"
     create_url_name = "payments:payment_new"
@@ -42,7 +42,7 @@ class PaymentListing(Listing):
 
     def get_queryset(self):
         return Payment.objects.select_related("customer").only(
-            "id", "number", "date", "method", "reference", "amount", "customer__name"
+            "id", "number", "date", "method", "reference", "amount", "status", "customer__name"
         )
 
 

@@ -170,3 +170,19 @@ def test_the_refund_page(invoice, api, user):
     page = client.get(f"/payments/{payment['id']}/").content.decode()
     assert "Remboursements" in page and "crédit remboursé" in page
     assert f'href="/payments/{payment["id"]}/refund/"' not in page  # no credit left
+
+
+def test_the_payment_list_tells_cancelled_payments_apart(invoice, api, user):
+    from django.test import Client
+
+    kept = _pay(api, invoice, "5829.88").json()
+    wrong = api.post(
+        "/payments", {"customer": invoice.customer_id, "amount": "10.00", "allocations": []}
+    ).json()
+    api.post(f"/payments/{wrong['id']}/cancel", {"reason": "Doublon"})
+    client = Client()
+    client.force_login(user)
+    page = client.get("/payments/", {"status": "received"}).content.decode()
+    assert kept["number"] in page and wrong["number"] not in page
+    page = client.get("/payments/").content.decode()
+    assert "Annulé" in page
