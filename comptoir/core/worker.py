@@ -18,8 +18,8 @@ import socket
 import time
 
 from django.db import DatabaseError, connections, transaction
-from django.dispatch import Signal
 from django.db.utils import InterfaceError, OperationalError
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import TaskResultStatus

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,9 +7,37 @@ from comptoir.core.listing import DATE_WIDGET
 from comptoir.payments.models import PaymentMethod
 
 
+class AmountField(forms.DecimalField):
+    """An amount as Comptoir prints it: `99 999,00` (any kind of space between digits)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"\s", "", value)
+        return super().to_python(value)
+
+
 class PaymentForm(forms.Form):
     customer = forms.CharField(label=_("Customer"), max_length=50)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, localize=True)
+    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2, localize=True)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("confirm_overpayment"):
+            self.ask_confirmation()
+
+    def ask_confirmation(self) -> None:
+        """The box to tick once the amount was found above what is due."""
+        self.fields["confirm_overpayment"] = forms.BooleanField(
+            label=_("Yes, this amount is right: the rest stays as the customer's credit"),
+            required=False,
+        )
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2, localize=True)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)

@@ -281,11 +281,16 @@ def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
 # Lineage: the delivery and invoicing progress of orders ----------------------------------------
 # A delivery line counts once its delivery is shipped, less what the customer sent back. An
 # invoice line counts while its invoice exists (draft or issued: a draft must not be invoiced
-# twice); an issued credit note line gives its quantity back.
+# twice); an issued credit note line gives its quantity back when it is to invoice again (goods
+# returned, an invoice cancelled or corrected), not when it reduces the price of goods kept.
 SHIPPED = Q(delivery_lines__delivery__status="shipped")
 RETURNED = Q(delivery_lines__return_lines__isnull=False)  # goods back: no longer delivered
 INVOICED = Q(invoice_lines__invoice__kind="invoice")
-CREDITED = Q(invoice_lines__invoice__kind="credit_note", invoice_lines__invoice__status="issued")
+CREDITED = Q(
+    invoice_lines__invoice__kind="credit_note",
+    invoice_lines__invoice__status="issued",
+    invoice_lines__invoice__invoice_again=True,
+)
 
 
 def _progress(done: Decimal, total: Decimal) -> str:

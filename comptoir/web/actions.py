@@ -86,6 +86,8 @@ ACTIONS: dict[type, list[Action]] = {
         Action("invoice", _("Invoice directly"), _is("accepted"), billing.invoice_quotation,
                permission="billing.add_invoice",
                done=_("Draft invoice created from quotation %(ref)s: check it, then issue it.")),
+        Action("email", _("Send by e-mail"), _is("draft", "sent", "accepted"),
+               page="billing:quotation_send"),
     ],
     SalesOrder: [
         Action("edit", _("Edit"), _is("draft"), page="sales:order_edit"),
@@ -108,6 +110,7 @@ ACTIONS: dict[type, list[Action]] = {
             "down_payment", _("Down payment"), lambda d: _open_order(d, "billing_status"),
             page="billing:order_down_payment",
         ),
+        Action("email", _("Send by e-mail"), _is("confirmed", "done"), page="billing:order_send"),
         Action(
             "cancel", _("Cancel the order"), _can("cancelled"), sales.cancel_order,
             confirm=_("Cancel this order? It cannot be confirmed again."), style="danger",

@@ -3,14 +3,14 @@ the user's language, never the values as they are stored (`draft`, a user's id, 
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core import access, audit
-from comptoir.core.templatetags.comptoir import money, quantity
+from comptoir.core.money import format_amount, format_quantity
 
 
 def entries(record, user, limit: int) -> list:
@@ -53,7 +53,9 @@ def _status_label(record, status: str) -> str:
 
 def _label(field, name: str) -> str:
     """The field's name in the user's language (an unnamed field's gets its catalogue entry)."""
-    return _(str(field.verbose_name)) if field is not None else name.replace("_", " ")
+    if field is None:  # a change that is not a field's (e.g. an allocation undone)
+        return str(audit.CHANGE_LABELS.get(name, name.replace("_", " ")))
+    return _(str(field.verbose_name))
 
 
 def _related_names(rows, fields) -> dict:
@@ -97,5 +99,5 @@ def _typed(field, value):
         return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     if isinstance(field, models.DecimalField):
         is_amount = field.decimal_places == 2 and "quantity" not in field.name
-        return money(Decimal(value)) if is_amount else quantity(Decimal(value))
+        return format_amount(value) if is_amount else format_quantity(value)
     return value

@@ -30,9 +30,18 @@ from comptoir.sales.services import (
 
 
 def credit_invoice(
-    invoice: Invoice, quantities: dict | None = None, *, by=None, reason: str = ""
+    invoice: Invoice,
+    quantities: dict | None = None,
+    *,
+    by=None,
+    reason: str = "",
+    invoice_again: bool = False,
 ) -> Invoice:
-    """A draft credit note for some lines and quantities of an issued invoice (all if None)."""
+    """A draft credit note for some lines and quantities of an issued invoice (all if None).
+
+    By default it is a price reduction: the goods stay with the customer and the order keeps
+    them invoiced. ``invoice_again``: what it credits is to invoice again (the goods came back,
+    or the invoice is cancelled or corrected)."""
     with transaction.atomic():
         (invoice,) = _lock_invoices([invoice])
         if invoice.status != Invoice.Status.ISSUED:
@@ -64,6 +73,7 @@ def credit_invoice(
             date=timezone.localdate(),
             supply_date=invoice.supply_date,
             notes=reason,
+            invoice_again=invoice_again,
             created_by=by,
         )
         _copy(invoice, credit_note, HEADER_COPY_FIELDS)
@@ -141,7 +151,7 @@ def credit_for_return(customer_return, *, by=None) -> list[Invoice]:
         reason = _("Goods returned (%(ref)s)") % {"ref": customer_return.number}
         invoices = Invoice.objects.in_bulk(list(per_invoice))
         credit_notes = [
-            credit_invoice(invoices[pk], quantities, by=by, reason=reason)
+            credit_invoice(invoices[pk], quantities, by=by, reason=reason, invoice_again=True)
             for pk, quantities in per_invoice.items()
         ]
         Invoice.objects.filter(pk__in=[c.pk for c in credit_notes]).update(
@@ -174,7 +184,10 @@ def cancel_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
         (invoice,) = _lock_invoices([invoice])
         _check_cancellable(invoice)
         credit_note = credit_invoice(
-            invoice, by=by, reason=reason or _("Cancels invoice %(ref)s") % {"ref": invoice}
+            invoice,
+            by=by,
+            reason=reason or _("Cancels invoice %(ref)s") % {"ref": invoice},
+            invoice_again=True,
         )
         return issue_invoice(credit_note, by=by)
 
