@@ -33,7 +33,6 @@ class PaymentListing(Listing):
     search_fields = ("number", "reference", "customer__name")
     status_field = None
     amount_field = "amount"
-    export_name = "payments"
     create_url_name = "payments:payment_new"
     create_label = gettext_lazy("Register a payment")
 
