@@ -14,7 +14,7 @@ from django.utils import timezone
 from comptoir.billing import services as billing
 from comptoir.catalog import services as catalog
 from comptoir.catalog.models import ItemGroup, Unit
-from comptoir.core.roles import ACCOUNTING, READ_ONLY, SALES, WAREHOUSE
+from comptoir.core.roles import ACCOUNTING, PURCHASING, READ_ONLY, SALES, WAREHOUSE
 from comptoir.core.services import create_user, update_company
 from comptoir.parties import services as parties
 from comptoir.parties.models import CustomerGroup, SalesPartner, Territory
@@ -31,6 +31,7 @@ DEMO_USER = ("demo", "demo")
 DEMO_ROLE_USERS = {
     "vente": SALES,
     "entrepot": WAREHOUSE,
+    "achats": PURCHASING,
     "compta": ACCOUNTING,
     "lecture": READ_ONLY,
 }

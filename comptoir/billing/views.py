@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -59,7 +59,6 @@ class InvoiceListing(Listing):
         Column("payment", gettext_lazy("Payment"), "payment_status", kind="status"),
     ]
     search_fields = ("number", "customer_name", "customer_reference")
-    export_name = "invoices"
     create_url_name = "billing:invoice_new"
     create_label = gettext_lazy("New invoice")
 
@@ -91,7 +90,6 @@ class CreditNoteListing(InvoiceListing):
     kinds = (Invoice.Kind.CREDIT_NOTE,)
     columns = [c for c in InvoiceListing.columns if c.key not in {"due", "payment"}]
     payment_filter = False
-    export_name = "credit-notes"
     create_url_name = ""
 
 
@@ -108,7 +106,6 @@ class ReceivablesListing(InvoiceListing):
     status_field = None
     amount_field = "amount_due"
     default_sort = "due"
-    export_name = "receivables"
     create_url_name = ""
 
     def get_queryset(self):
@@ -195,9 +192,9 @@ def invoice_pdf(request, pk: int):
 
 
 def invoice_xml(request, pk: int):
-    invoice = get_object_or_404(
-        Invoice.objects.select_related("credited_invoice"), pk=pk, status=Invoice.Status.ISSUED
-    )
+    """The Factur-X XML of an issued invoice or credit note of a customer the user sees."""
+    issued = Invoice.objects.select_related("credited_invoice").filter(status=Invoice.Status.ISSUED)
+    invoice = access.get_owned(issued, request.user, pk=pk)
     return _file_response(read(store_files(invoice), "xml"), "application/xml", "factur-x.xml")
 
 
@@ -338,7 +335,9 @@ PRINTABLE = {"quotation": Quotation, "order": SalesOrder, "delivery": DeliveryNo
 def picking_pdf(request):
     """The picking list of the deliveries named in the query (?delivery=1&delivery=2)."""
     ids = [int(pk) for pk in request.GET.getlist("delivery") if pk.isdigit()]
-    deliveries = list(DeliveryNote.objects.filter(pk__in=ids).order_by("pk"))
+    deliveries = list(
+        access.owned(DeliveryNote.objects.filter(pk__in=ids), request.user).order_by("pk")
+    )
     if not deliveries:
         raise Http404
     content = render_picking_list(deliveries, _language(request))

@@ -33,7 +33,6 @@ class ItemListing(Listing):
     status_field = customer_field = date_field = None
     amount_field = "sale_price"
     default_sort = "code"
-    export_name = "items"
     create_url_name = "catalog:item_new"
     create_label = gettext_lazy("New item")
 
@@ -54,7 +53,6 @@ class PriceListListing(Listing):
     search_fields = ("code", "name")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
-    export_name = "price-lists"
     create_url_name = "catalog:price_list_new"
     create_label = gettext_lazy("New price list")
 

@@ -33,6 +33,9 @@ SEE_COSTS = "catalog.see_costs"
 COST_FIELDS = {"cost_price", "unit_cost"}
 # Who sees every customer when the company keeps salespeople to their own (a setting).
 SEE_ALL_CUSTOMERS = "parties.see_all_customers"
+# Seeing every customer now: the company does not keep salespeople to their own, or the user
+# may see all customers. Files made of every customer's records need it (the FEC, import files).
+EVERY_CUSTOMER = "every-customer"
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,23 @@ def changing(app_model: str) -> Rule:
     return page(f"{app}.change_{name}")
 
 
+def _each(*permissions: str | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(one for p in permissions for one in (p if isinstance(p, tuple) else (p,)))
+
+
+def also(rule: Rule, permission: str) -> Rule:
+    """The rule, needing one more permission to read and to send."""
+    return Rule(_each(rule.read, permission), _each(rule.write, permission))
+
+
 def priced(rule: Rule) -> Rule:
     """A form whose lines are priced as they are typed: it also needs to see prices."""
-    return Rule((rule.read, SEE_PRICES), (rule.write, SEE_PRICES))
+    return also(rule, SEE_PRICES)
+
+
+def whole(rule: Rule) -> Rule:
+    """A page or file made of every customer's records: not for a user kept to their own."""
+    return also(rule, EVERY_CUSTOMER)
 
 
 # The PDF of any document, by the kind in its URL: the documents carrying prices need both.
@@ -138,7 +155,7 @@ PAGES: dict[str, Rule | None] = {
     "purchasing:orders": listing("purchasing.purchaseorder"),
     "purchasing:order_new": adding("purchasing.purchaseorder"),
     "purchasing:order": model("purchasing.purchaseorder"),
-    "purchasing:order_receive": changing("purchasing.purchaseorder"),
+    "purchasing:order_receive": page("purchasing.receive_purchaseorder"),
     "purchasing:sales_order_purchase": adding("purchasing.purchaseorder"),
     "billing:invoices": listing("billing.invoice"),
     "billing:invoice_new": priced(adding("billing.invoice")),
@@ -147,7 +164,7 @@ PAGES: dict[str, Rule | None] = {
     "billing:invoice_edit": priced(changing("billing.invoice")),
     "billing:invoice_credit": page("billing.credit_invoice"),
     "billing:invoice_pdf": page(DOCUMENT_KINDS["invoice"]),
-    "billing:invoice_send": page("billing.view_invoice", "billing.change_invoice"),
+    "billing:invoice_send": changing("billing.invoice"),
     "billing:quotation_send": page(("sales.change_quotation", SEE_PRICES)),
     "billing:order_send": page(("sales.change_salesorder", SEE_PRICES)),
     "billing:order_down_payment": adding("billing.invoice"),
@@ -163,27 +180,27 @@ PAGES: dict[str, Rule | None] = {
     "payments:payment_cancel": page("payments.delete_payment"),
     "payments:unallocate": page("payments.change_payment"),
     "payments:payment_refund": page("payments.add_refund"),
-    "payments:fec": page("payments.export_accounting"),
-    "imports:batches": listing("imports.importbatch"),
-    "imports:upload": adding("imports.importbatch"),
+    "payments:fec": whole(page("payments.export_accounting")),
+    "imports:batches": whole(listing("imports.importbatch")),
+    "imports:upload": whole(adding("imports.importbatch")),
     "imports:opening_stock": adding("stock.stockmove"),
     "imports:template": page(LOGGED_IN),
     "imports:partners": listing("imports.importpartner"),
     "imports:partner_new": adding("imports.importpartner"),
     "imports:partner": model("imports.importpartner"),
-    "imports:batch": model("imports.importbatch"),
-    "imports:progress": page("imports.view_importbatch"),
-    "imports:process": changing("imports.importbatch"),
-    "imports:purge": page("imports.delete_importrow"),
-    "imports:export": page("imports.view_importrow"),
-    "imports:documents_pdf": page("imports.view_importbatch"),
-    "imports:row": model("imports.importrow"),
+    "imports:batch": whole(model("imports.importbatch")),
+    "imports:progress": whole(page("imports.view_importbatch")),
+    "imports:process": whole(changing("imports.importbatch")),
+    "imports:purge": whole(page("imports.delete_importrow")),
+    "imports:export": whole(page("imports.view_importrow")),
+    "imports:documents_pdf": whole(priced(page("imports.view_importbatch"))),
+    "imports:row": whole(model("imports.importrow")),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
 
 
-def _api(prefix: str, names: str, permission: str) -> dict[str, str]:
+def _api(prefix: str, names: str, permission) -> dict[str, str | tuple[str, ...]]:
     return {f"{prefix}{name}": permission for name in names.split()}
 
 
@@ -193,7 +210,7 @@ PURCHASING, BILLING = "comptoir_purchasing_api_", "comptoir_billing_api_"
 PAYMENTS, IMPORTS = "comptoir_payments_api_", "comptoir_imports_api_"
 
 # API operations, by operation id (as in the OpenAPI schema).
-OPERATIONS: dict[str, str] = {
+OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(CORE, "get_company", "core.view_company"),
     **_api(CORE, "update_company", "core.change_company"),
     **_api(PARTIES, "list_customers get_customer", "parties.view_customer"),
@@ -250,8 +267,11 @@ OPERATIONS: dict[str, str] = {
     **_api(PURCHASING, "create_purchase_order purchase_for_order", "purchasing.add_purchaseorder"),
     **_api(
         PURCHASING,
-        "confirm_purchase_order cancel_purchase_order receive_purchase confirm_drop_shipment",
+        "confirm_purchase_order cancel_purchase_order",
         "purchasing.change_purchaseorder",
+    ),
+    **_api(
+        PURCHASING, "receive_purchase confirm_drop_shipment", "purchasing.receive_purchaseorder"
     ),
     **_api(BILLING, "list_invoices get_invoice", "billing.view_invoice"),
     **_api(BILLING, "invoice_pdf invoice_xml", DOCUMENT_KINDS["invoice"]),
@@ -275,17 +295,21 @@ OPERATIONS: dict[str, str] = {
     **_api(PAYMENTS, "allocate_payment unallocate_payment", "payments.change_payment"),
     **_api(PAYMENTS, "cancel_payment", "payments.delete_payment"),
     **_api(PAYMENTS, "refund_payment", "payments.add_refund"),
-    **_api(PAYMENTS, "fec_export", "payments.export_accounting"),
+    **_api(PAYMENTS, "fec_export", ("payments.export_accounting", EVERY_CUSTOMER)),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),
     **_api(IMPORTS, "update_partner", "imports.change_importpartner"),
-    **_api(IMPORTS, "upload", "imports.add_importbatch"),
-    **_api(IMPORTS, "list_batches get_batch preview_batch", "imports.view_importbatch"),
-    **_api(IMPORTS, "list_rows", "imports.view_importrow"),
-    **_api(IMPORTS, "purge", "imports.delete_importrow"),
-    **_api(IMPORTS, "edit_row", "imports.change_importrow"),
-    **_api(IMPORTS, "process", "imports.change_importbatch"),
+    **_api(IMPORTS, "upload", ("imports.add_importbatch", EVERY_CUSTOMER)),
+    **_api(
+        IMPORTS,
+        "list_batches get_batch preview_batch",
+        ("imports.view_importbatch", EVERY_CUSTOMER),
+    ),
+    **_api(IMPORTS, "list_rows", ("imports.view_importrow", EVERY_CUSTOMER)),
+    **_api(IMPORTS, "purge", ("imports.delete_importrow", EVERY_CUSTOMER)),
+    **_api(IMPORTS, "edit_row", ("imports.change_importrow", EVERY_CUSTOMER)),
+    **_api(IMPORTS, "process", ("imports.change_importbatch", EVERY_CUSTOMER)),
 }
 
 
@@ -312,19 +336,23 @@ def api_operation(request) -> str | None:
     return _operations_by_route().get((_openapi_path(match.route), request.method))
 
 
-def required(request) -> str | None:
+def required(request) -> str | tuple[str, ...] | None:
     """The permission the request needs (PUBLIC, LOGGED_IN or "app.codename"); None when the
     route is missing from the table (nobody but a superuser may use it)."""
-    match = request.resolver_match
+    return needs(request.resolver_match, request.method)
+
+
+def needs(match, method: str) -> str | tuple[str, ...] | None:
+    """The same, for a resolved URL and a method."""
     if match.namespace == "api" and match.view_name not in PAGES:
-        operation = api_operation(request)
+        operation = _operations_by_route().get((_openapi_path(match.route), method))
         return OPERATIONS.get(operation) if operation else LOGGED_IN  # 405 from the API
     if match.view_name not in PAGES:
         return None
     rule = PAGES[match.view_name]
     if rule is None:
         return _dynamic(match)
-    return rule.read if request.method in SAFE_METHODS else rule.write
+    return rule.read if method in SAFE_METHODS else rule.write
 
 
 def _dynamic(match) -> str | None:
@@ -347,6 +375,8 @@ def allows(user, permission: str | tuple[str, ...] | None) -> bool:
         return False
     if permission in (LOGGED_IN, NOT_FOUND) or user.is_superuser:
         return True
+    if permission == EVERY_CUSTOMER:
+        return customers_limited_to(user) is None
     return permission is not None and user.has_perm(permission)
 
 
@@ -389,6 +419,18 @@ def may_open(user, url_name: str) -> bool:
     shown on (none that would lead to a refusal)."""
     rule = PAGES.get(url_name)
     return rule is not None and allows(user, rule.read)
+
+
+def may_submit(user, url: str) -> bool:
+    """Whether the user may send a form to this path (POST): what a form or a button posting
+    to it is shown on; a path that names no route is no one's to send to."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(url.split("?")[0])
+    except Resolver404:
+        return False
+    return allows(user, needs(match, "POST"))
 
 
 def may_view(user, model) -> bool:

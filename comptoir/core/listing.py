@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import access
@@ -113,7 +114,6 @@ class Listing:
     amount_field: str | None = "total_gross"
     default_sort = "-date"
     per_page = 50
-    export_name = "export"
     create_url_name = ""  # the page creating a new row, if users create them here
     create_label = _("New")
     # The path from a row to its customer, whose salesperson may alone see it ("" for the
@@ -337,6 +337,11 @@ class Listing:
         for obj in objects:
             yield [cell.value for cell in self.cells(obj)]
 
+    def file_name(self, extension: str) -> str:
+        """The export's name as the user reads the list, with the day: factures-2026-12-07.csv."""
+        name = slugify(str(self.title)) or "export"
+        return f"{name}-{timezone.localdate().isoformat()}.{extension}"
+
     def export(self, kind: str) -> HttpResponse:
         from comptoir.core import audit
 
@@ -364,7 +369,7 @@ class Listing:
             yield buffer.getvalue()
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.export_name}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
         return response
 
     def _export_xlsx(self, headers) -> HttpResponse:
@@ -381,7 +386,7 @@ class Listing:
             out.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{self.export_name}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name("xlsx")}"'
         return response
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 ADMINISTRATOR = "Administrator"
 SALES = "Sales"
 WAREHOUSE = "Warehouse"
+PURCHASING = "Purchasing"
 ACCOUNTING = "Accounting"
 READ_ONLY = "Read-only"
 
@@ -96,12 +97,12 @@ ROLES = [
         WAREHOUSE,
         _("Warehouse"),
         _(
-            "Deliveries, returns, stock and purchases received; sees orders and customers, "
-            "without prices."
+            "Deliveries, returns, picking and stock; receives the purchase orders; sees orders, "
+            "customers and suppliers, without prices."
         ),
         {
             "stock.*": EDIT,
-            "purchasing.*": EDIT,
+            "purchasing.*": "view",
             "sales.salesorder": "view",
             "sales.salesorderline": "view",
             "parties.customer": "view",
@@ -113,7 +114,34 @@ ROLES = [
             "catalog.bundlecomponent": "view",
             "core.company": "view",
         },
-        extra=("parties.see_all_customers",),
+        extra=("parties.see_all_customers", "purchasing.receive_purchaseorder"),
+    ),
+    Role(
+        PURCHASING,
+        _("Purchasing"),
+        _(
+            "Suppliers and purchase orders: creates, sends, cancels and receives them; sees "
+            "items with their cost prices, stock, and the orders that need buying."
+        ),
+        {
+            "purchasing.*": EDIT,
+            "catalog.*": "view",
+            "stock.warehouse": "view",
+            "stock.stocklevel": "view",
+            "stock.stockmove": "view",
+            "sales.salesorder": "view",
+            "sales.salesorderline": "view",
+            "parties.customer": "view",
+            "parties.address": "view",
+            "parties.contact": "view",
+            "core.company": "view",
+        },
+        extra=(
+            "purchasing.receive_purchaseorder",
+            "catalog.see_prices",
+            "catalog.see_costs",
+            "parties.see_all_customers",
+        ),
     ),
     Role(
         ACCOUNTING,

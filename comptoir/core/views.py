@@ -64,16 +64,20 @@ def quantities_per_line(request, lines, *, default, save, done: str, template: s
 
 def form_page(request, form, title: str, back_url: str = "", **extra):
     """The generic form page; 400 when the form has errors, so they are never taken for success.
-    A record's money the user may not see is left out of the page."""
+    A record's money the user may not see is left out of the page; a user who may see the page
+    but not send it sees the values, without a form to send."""
     if extra.get("tabs"):
         extra["tabs"] = [tab for tab in extra["tabs"] if access.may_open_url(request.user, tab[1])]
     model = getattr(getattr(form, "_meta", None), "model", None)
     if model is not None:
         for name in access.hidden_money_fields(model, request.user):
             form.fields.pop(name, None)
+    read_only = not access.may_submit(request.user, request.path)
+    for field in form.fields.values():
+        field.disabled = field.disabled or read_only  # shown as it is, nothing to send
     return render(
         request,
         "web/form.html",
-        {"form": form, "title": title, "back_url": back_url, **extra},
+        {"form": form, "title": title, "back_url": back_url, "read_only": read_only, **extra},
         status=400 if form.errors else 200,
     )

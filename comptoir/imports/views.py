@@ -50,7 +50,6 @@ class BatchListing(Listing):
     date_field = None
     amount_field = "file_total"
     default_sort = "-uploaded_at"
-    export_name = "imports"
     create_url_name = "imports:upload"
     create_label = gettext_lazy("Import a file")
 
@@ -74,7 +73,6 @@ class PartnerListing(Listing):
     date_field = None
     amount_field = None
     default_sort = "name"
-    export_name = "import-partners"
     create_url_name = "imports:partner_new"
     create_label = gettext_lazy("New partner")
 

@@ -33,7 +33,6 @@ class CustomerListing(Listing):
     status_field = customer_field = date_field = amount_field = None
     owner_path = ""
     default_sort = "name"
-    export_name = "customers"
     create_url_name = "parties:customer_new"
     create_label = gettext_lazy("New customer")
 

@@ -36,7 +36,6 @@ class PaymentListing(Listing):
     ]
     search_fields = ("number", "reference", "customer__name")
     amount_field = "amount"
-    export_name = "payments"
     create_url_name = "payments:payment_new"
     create_label = gettext_lazy("Register a payment")
 

@@ -111,7 +111,6 @@ class TaxListing(Listing):
     search_fields = ("code", "name")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
-    export_name = "taxes"
 
 
 class PaymentTermsListing(Listing):
@@ -126,4 +125,3 @@ class PaymentTermsListing(Listing):
     search_fields = ("code", "name")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
-    export_name = "payment-terms"

@@ -67,6 +67,8 @@ class PurchaseOrder(models.Model):
     class Meta:
         verbose_name = _("purchase order")
         ordering = ["-date", "-id"]
+        # The warehouse receives the goods of purchase orders it neither creates nor sends.
+        permissions = [("receive_purchaseorder", _("Can receive purchase orders"))]
 
     def __str__(self) -> str:
         return self.reference

@@ -28,7 +28,6 @@ class SupplierListing(Listing):
     search_fields = ("code", "name", "email")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
-    export_name = "suppliers"
     create_url_name = "purchasing:supplier_new"
     create_label = gettext_lazy("New supplier")
 
@@ -46,7 +45,6 @@ class PurchaseOrderListing(Listing):
     ]
     search_fields = ("number", "supplier__name", "supplier__code")
     customer_field = amount_field = None
-    export_name = "purchase-orders"
     create_url_name = "purchasing:order_new"
     create_label = gettext_lazy("New purchase order")
 

@@ -33,7 +33,6 @@ class QuotationListing(Listing):
         Column("status", _("Status"), "status", kind="status", sort="status"),
     ]
     search_fields = SEARCH_FIELDS
-    export_name = "quotations"
     create_url_name = "sales:quotation_new"
     create_label = _("New quotation")
 
@@ -51,7 +50,6 @@ class OrderListing(Listing):
         Column("billing", _("Invoicing"), "billing_status", kind="status"),
     ]
     search_fields = SEARCH_FIELDS
-    export_name = "orders"
     create_url_name = "sales:order_new"
     create_label = _("New order")
 

@@ -35,7 +35,6 @@ class DeliveryListing(Listing):
     ]
     search_fields = ("number", "order__number", "order__customer_name")
     amount_field = None
-    export_name = "deliveries"
 
     def get_queryset(self):
         return DeliveryNote.objects.select_related("order").only(
@@ -60,7 +59,6 @@ class StockListing(Listing):
     search_fields = ("item__code", "item__name", "warehouse__code")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "item"
-    export_name = "stock"
     create_url_name = "stock:move_new"
     create_label = gettext_lazy("Stock move")
 
@@ -83,7 +81,6 @@ class MoveListing(Listing):
     search_fields = ("item__code", "item__name", "reference", "reason")
     status_field = "kind"
     customer_field = amount_field = None
-    export_name = "stock-moves"
     create_url_name = "stock:move_new"
     create_label = gettext_lazy("Stock move")
 
@@ -104,7 +101,6 @@ class WarehouseListing(Listing):
     search_fields = ("code", "name", "city")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
-    export_name = "warehouses"
     create_url_name = "stock:warehouse_new"
     create_label = gettext_lazy("New warehouse")
 
@@ -201,7 +197,6 @@ class ReturnListing(Listing):
     ]
     search_fields = ("number", "delivery__number", "customer__name", "reason")
     status_field = amount_field = None
-    export_name = "returns"
 
     def get_queryset(self):
         return CustomerReturn.objects.select_related("delivery", "customer")

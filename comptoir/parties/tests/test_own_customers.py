@@ -119,6 +119,23 @@ def test_a_salesperson_acts_on_no_other_customers_documents(book):
     assert customers["bruno"].addresses.filter(pk=address.pk).exists()
 
 
+def test_a_salesperson_downloads_no_file_of_another_salespersons_customer(book):
+    from comptoir.billing.services import create_invoice, issue_invoice
+
+    anne, customers, _orders = book
+    invoice = issue_invoice(create_invoice(customers["bruno"], [LineSpec(ItemFactory(), D("1"))]))
+    client = _client(anne)
+    assert client.get(invoice.get_absolute_url()).status_code == 404
+    assert client.get(f"/invoices/{invoice.pk}/pdf/").status_code == 404
+    assert client.get(f"/invoices/{invoice.pk}/factur-x.xml").status_code == 404
+    _token, key = create_token(anne, "own")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get(f"/api/invoices/{invoice.pk}/xml").status_code == 404
+    accountant = _client(make_user("compta", ACCOUNTING))
+    xml = accountant.get(f"/invoices/{invoice.pk}/factur-x.xml")
+    assert xml.status_code == 200 and b"Chez Bruno" in xml.content
+
+
 def test_other_roles_and_allowed_salespeople_see_every_customer(book):
     anne, _customers, _orders = book
     accountant = make_user("compta", ACCOUNTING)
@@ -155,3 +172,125 @@ def test_the_dashboard_ranks_only_the_salespersons_customers(book):
     assert "Chez Anne" in home and "Chez Bruno" not in home
     accountant = make_user("compta", ACCOUNTING)
     assert "Chez Bruno" in _client(accountant).get("/").content.decode()
+
+
+# The walk: every route, every download ---------------------------------------------------------
+
+
+@pytest.fixture
+def stranger(db):
+    """The demo's books, kept to each salesperson's own customers, and a salesperson in charge
+    of none of them who holds every permission but *Can see all customers*: whatever route
+    they open or send to, no customer of anyone else may show."""
+    from comptoir import demo
+
+    demo.load(customers=4)
+    update_company(own_customers_only=True)
+    user = make_user("anne")
+    user.user_permissions.set(Permission.objects.exclude(codename="see_all_customers"))
+    return type(user).objects.get(pk=user.pk)
+
+
+def _readable(response) -> str:
+    """What a user reads in the answer, whatever its format: page, CSV, XML, JSON, PDF, XLSX."""
+    import html
+    import io
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    if "spreadsheetml" in kind:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return " ".join(
+            str(value) for sheet in book for row in sheet.iter_rows(values_only=True)
+            for value in row
+        )  # fmt: skip
+    return html.unescape(content.decode("utf-8", "replace"))
+
+
+def _leaks(response, names) -> list[str]:
+    text = _readable(response)
+    return [name for name in names if name in text]
+
+
+def _customer_bound(model) -> bool:
+    from comptoir.parties.models import Customer
+
+    if model is None:
+        return False
+    model = model if isinstance(model, type) else model.model
+    return model is Customer or any(f.name == "customer" for f in model._meta.fields)
+
+
+def test_no_route_shows_or_changes_another_salespersons_customer(stranger):
+    """Every page and download the URL resolver knows (PDFs, Factur-X XML, list exports in CSV
+    and XLSX, import files, the FEC), every document action and every API operation, read and
+    sent to as the salesperson: a record of another's customer answers 404 (a whole-company
+    file, 403), and no answer names another's customer."""
+    from django.urls import reverse
+
+    from comptoir.core import access
+    from comptoir.parties.models import Customer
+    from comptoir.web.actions import ACTIONS, MODEL_KEYS
+    from comptoir.web.tests import routes
+
+    names = list(Customer.objects.values_list("name", flat=True))
+    client = _client(stranger)
+    problems = []
+
+    def check(method, url, response, bound):
+        status = response.status_code
+        if status >= 500:
+            problems.append(f"{method} {url}: server error {status}")
+        elif bound and status not in (403, 404, 405):
+            problems.append(f"{method} {url}: {status} for another salesperson's record")
+        elif status < 300 and (leaked := _leaks(response, names)):
+            problems.append(f"{method} {url}: shows {', '.join(leaked)}")
+
+    for name, pattern in sorted(routes.page_routes().items()):
+        if access.PAGES[name] is None or name in ("web:logout", "set_language"):
+            continue
+        url = routes.page_url(name, pattern)
+        bound = "pk" in pattern.converters and _customer_bound(routes.PK_MODELS.get(name))
+        bound = bound or _customer_bound(routes.QUERY_MODELS.get(name))
+        response = client.get(url)
+        check("GET", url, response, bound)
+        for export in _export_links(response):
+            check("GET", export, client.get(export), False)
+        check("POST", url, client.post(url, {}), bound)
+    for model, actions in ACTIONS.items():
+        kind, document = MODEL_KEYS[model], routes.first(model)
+        pk = document.pk if document else routes.MISSING
+        if kind in access.DOCUMENT_KINDS:
+            url = reverse("billing:document_pdf", args=[kind, pk])
+            check("GET", url, client.get(url), True)
+        for action in actions:
+            url = reverse("web:action", args=[kind, pk, action.name])
+            check("POST", url, client.post(url), _customer_bound(model))
+
+    _token, key = create_token(stranger, "walk")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    for method, path, _operation in routes.api_operations():
+        url = routes.api_object_path(path)
+        part = path.removeprefix("/api/").split("/")[0]
+        bound = "{" in path and _customer_bound(routes.API_MODELS.get(part))
+        response = api.generic(method, url, "{}", "application/json")
+        check(method, url, response, bound and response.status_code != 422)
+    assert problems == [], "\n".join(problems)
+
+
+def _export_links(response) -> list[str]:
+    """The list exports a page links to (``?export=csv``, ``?export=xlsx``)."""
+    import html
+    import re
+
+    if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        return []
+    page = response.wsgi_request.path
+    hrefs = re.findall(r'href="([^"]*export=[^"]*)"', response.content.decode())
+    return sorted({html.unescape(href if href.startswith("/") else page + href) for href in hrefs})

@@ -156,6 +156,12 @@ def may_open(user, url_name: str) -> bool:
 
 
 @register.filter
+def may_submit(user, url: str) -> bool:
+    """``{% if request.user|may_submit:purge_url %}``: a form only where its sending is allowed."""
+    return access.may_submit(user, url)
+
+
+@register.filter
 def role_label(name: str) -> str:
     """A shipped role's name in the user's language; other groups as they are named."""
     from comptoir.core.roles import BY_NAME

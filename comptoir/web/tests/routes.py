@@ -3,12 +3,15 @@ data when there is one: what the walks over every page and operation go through.
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from comptoir.api import api
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Item, PriceList
 from comptoir.core import access
+from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
 from comptoir.purchasing.models import PurchaseOrder, Supplier
@@ -47,14 +50,43 @@ PK_MODELS = {
     "billing:invoice_credit": Invoice,
     "billing:invoice_pdf": Invoice,
     "billing:invoice_send": Invoice,
-    "billing:invoice_xml": Invoice,
+    "billing:invoice_xml": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments:invoice_pay": Invoice,
     "payments:payment": Payment,
     "payments:payment_cancel": Payment,
     "payments:unallocate": Payment,
     "payments:payment_refund": Payment,
+    "imports:partner": ImportPartner,
+    "imports:batch": ImportBatch,
+    "imports:progress": ImportBatch,
+    "imports:process": ImportBatch,
+    "imports:purge": ImportBatch,
+    "imports:export": ImportBatch,
+    "imports:documents_pdf": ImportBatch,
+    "imports:row": ImportBatch,
+    "web:user": get_user_model(),
 }
 STRINGS = {"format": "csv", "kind": "invoice"}
+
+
+def _year() -> str:
+    return f"year={timezone.localdate().year}&separator=tab"
+
+
+def _picking() -> str:
+    found = first(DeliveryNote)
+    return f"delivery={found.pk if found else MISSING}"
+
+
+# Pages and operations reading what they show from the query string: a query naming a real one.
+QUERIES = {"billing:picking_pdf": _picking, "payments:fec": _year}
+QUERY_MODELS = {"billing:picking_pdf": DeliveryNote}  # the model the query names
+API_QUERIES = {"/api/accounting/fec": _year}
+
+
+def first(model):
+    """The first object of a model or a queryset, or None."""
+    return model.objects.order_by("pk").first() if isinstance(model, type) else model.first()
 
 
 def _patterns(patterns, namespace=""):
@@ -91,13 +123,16 @@ def api_operations() -> list[tuple[str, str, str]]:
 def page_url(name: str, pattern) -> str:
     kwargs = {}
     for key in pattern.converters:
-        if key in ("pk", "row_pk"):
-            model = PK_MODELS.get(name)
-            found = model.objects.order_by("pk").first() if model else None
+        if key == "pk":
+            found = first(PK_MODELS[name]) if name in PK_MODELS else None
+            kwargs[key] = found.pk if found else MISSING
+        elif key == "row_pk":  # a row of the file the pk names
+            found = ImportRow.objects.filter(batch_id=kwargs["pk"]).order_by("pk").first()
             kwargs[key] = found.pk if found else MISSING
         else:
             kwargs[key] = STRINGS[key]
-    return reverse(name, kwargs=kwargs)
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{QUERIES[name]()}" if name in QUERIES else url
 
 
 # The object an API path's key names, by the path's first part (others get MISSING).
@@ -111,16 +146,18 @@ API_MODELS = {
     "returns": CustomerReturn,
     "warehouses": Warehouse,
     "purchase-orders": PurchaseOrder,
-    "invoices": Invoice,
+    "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
+    "imports": ImportBatch,
+    "import-partners": ImportPartner,
 }
 
 
 def api_object_path(path: str) -> str:
     """The operation's path with its first key naming a real object (of the demo data)."""
-    first = path.removeprefix("/api/").split("/")[0]
-    model = API_MODELS.get(first)
-    found = model.objects.order_by("pk").first() if model else None
+    part = path.removeprefix("/api/").split("/")[0]
+    found = first(API_MODELS[part]) if part in API_MODELS else None
     key = str(found.pk) if found else str(MISSING)
     path = re.sub(r"{\w+}", key, path, count=1)
-    return re.sub(r"{\w+}", str(MISSING), path)
+    path = re.sub(r"{\w+}", str(MISSING), path)
+    return f"{path}?{API_QUERIES[path]()}" if path in API_QUERIES else path

@@ -11,10 +11,25 @@ from django.urls import Resolver404, resolve, reverse
 from comptoir import demo
 from comptoir.billing.models import Invoice
 from comptoir.core import access
-from comptoir.core.roles import ACCOUNTING, ADMINISTRATOR, READ_ONLY, ROLES, SALES, WAREHOUSE
+from comptoir.core.roles import (
+    ACCOUNTING,
+    ADMINISTRATOR,
+    PURCHASING,
+    READ_ONLY,
+    ROLES,
+    SALES,
+    WAREHOUSE,
+)
 from comptoir.core.services import create_token
 from comptoir.web.actions import ACTIONS, MODEL_KEYS
-from comptoir.web.tests.routes import MISSING, api_operations, page_routes, page_url
+from comptoir.web.tests.routes import (
+    API_MODELS,
+    MISSING,
+    PK_MODELS,
+    api_operations,
+    page_routes,
+    page_url,
+)
 from conftest import make_user
 
 IDENTITIES = [None, *(role.name for role in ROLES)]
@@ -29,6 +44,21 @@ def test_every_route_is_in_the_access_table_and_the_table_names_only_routes():
     operations = {operation for _m, _p, operation in api_operations()}
     assert operations - set(access.OPERATIONS) == set(), "API operations without a permission"
     assert set(access.OPERATIONS) - operations == set(), "permissions of missing operations"
+
+
+def test_every_route_naming_a_record_is_walked_with_a_real_one():
+    """A new page or operation taking a key must say which model the key names, so that the
+    walks (by role, by owner) open it with a real record, not only with one that is missing."""
+    pages = {name for name, pattern in page_routes().items() if "pk" in pattern.converters}
+    assert (
+        pages - {name for name, rule in access.PAGES.items() if rule is None} - set(PK_MODELS)
+        == set()
+    ), "add the model of these pages' key to routes.PK_MODELS"
+    keyed = {path.removeprefix("/api/").split("/")[0] for _m, path, _o in api_operations()}
+    keyed = {part for part in keyed if any(
+        p.startswith(f"/api/{part}/{{") for _m, p, _o in api_operations()
+    )}  # fmt: skip
+    assert keyed - set(API_MODELS) == set(), "add the model of these paths' key to API_MODELS"
 
 
 def _every_permission() -> list[str]:
@@ -50,7 +80,7 @@ def test_every_permission_named_exists():
         f"{app}.{codename}"
         for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
     }
-    names = set(_every_permission()) - {access.PUBLIC, access.LOGGED_IN}
+    names = set(_every_permission()) - {access.PUBLIC, access.LOGGED_IN, access.EVERY_CUSTOMER}
     assert names - known == set()
 
 
@@ -177,7 +207,7 @@ CAPABILITIES = {
     "parties.add_customer": {ADMINISTRATOR, SALES},
     "sales.add_quotation": {ADMINISTRATOR, SALES},
     "sales.change_salesorder": {ADMINISTRATOR, SALES},
-    "sales.view_salesorder": {ADMINISTRATOR, SALES, WAREHOUSE, ACCOUNTING, READ_ONLY},
+    "sales.view_salesorder": {ADMINISTRATOR, SALES, WAREHOUSE, PURCHASING, ACCOUNTING, READ_ONLY},
     "stock.add_deliverynote": {ADMINISTRATOR, WAREHOUSE},
     "stock.add_stockmove": {ADMINISTRATOR, WAREHOUSE},
     "billing.view_invoice": {ADMINISTRATOR, SALES, ACCOUNTING, READ_ONLY},
