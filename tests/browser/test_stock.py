@@ -46,7 +46,7 @@ def test_receive_reserve_pick_and_ship(page, clerk, screenshot):
 
     page.goto("/stock/picking/")
     page.check(f"input[name=delivery][value='{delivery.pk}']")
-    page.click("text=Établir la liste de préparation")
+    page.click("text=Établir le bon de préparation")
     expect(page.locator("main")).to_contain_text("Lampe de bureau")
     screenshot("picking-list")
     page.click("text=Marquer ces livraisons comme préparées")

@@ -37,7 +37,7 @@ def test_every_message_is_translated_and_compiled():
 def test_messages_follow_the_active_language():
     with translation.override("fr"), pytest.raises(Exception) as french:
         parse_decimal("abc")
-    assert str(french.value) == "« abc » n’est pas un nombre."
+    assert str(french.value) == "«\u00a0abc\u00a0» n’est pas un nombre."
     with translation.override("en"), pytest.raises(Exception) as english:
         parse_decimal("abc")
     assert str(english.value) == "“abc” is not a number."
@@ -46,7 +46,7 @@ def test_messages_follow_the_active_language():
 @pytest.mark.django_db
 def test_the_api_answers_in_french_by_default_and_in_english_on_request(api):
     payload = {"customer": "NOPE", "lines": [{"quantity": "1", "description": "x"}]}
-    assert api.post("/invoices", payload).json()["message"] == "Client introuvable : NOPE"
+    assert api.post("/invoices", payload).json()["message"] == "Client introuvable\u00a0: NOPE"
     response = api.client.post(
         "/api/invoices", payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )

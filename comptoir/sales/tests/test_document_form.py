@@ -66,7 +66,7 @@ def test_letters_in_a_quantity_are_refused_next_to_the_field(browser, customer, 
     response = browser.post("/sales/quotations/new/", data)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "« deux » n’est pas un nombre." in page
+    assert "«\u00a0deux\u00a0» n’est pas un nombre." in page
     assert not Quotation.objects.exists()
 
 
