@@ -4,7 +4,7 @@ delivery notes and the form that delivers an order line by line."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
@@ -148,7 +148,11 @@ def count_form(request):
             ),
         )
         if saved is not None:
-            messages.success(request, _("Count recorded: %(n)s adjustments.") % {"n": len(saved)})
+            count = len(saved)
+            said = ngettext(
+                "Count recorded: %(n)s adjustment.", "Count recorded: %(n)s adjustments.", count
+            )
+            messages.success(request, said % {"n": count})
             return redirect("stock:levels")
     return form_page(request, form, _("Inventory count"), submit_label=_("Record the count"))
 
@@ -164,7 +168,9 @@ def picking(request):
         deliveries = list(DeliveryNote.objects.filter(pk__in=chosen))
         try:
             services.mark_picked(deliveries, by=request.user)
-            messages.success(request, _("%(n)s deliveries picked.") % {"n": len(deliveries)})
+            count = len(deliveries)
+            said = ngettext("%(n)s delivery picked.", "%(n)s deliveries picked.", count)
+            messages.success(request, said % {"n": count})
         except BusinessError as error:
             messages.error(request, error.message)
         return redirect("stock:deliveries")

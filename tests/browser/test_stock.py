@@ -50,7 +50,7 @@ def test_receive_reserve_pick_and_ship(page, clerk, screenshot):
     expect(page.locator("main")).to_contain_text("Lampe de bureau")
     screenshot("picking-list")
     page.click("text=Marquer ces livraisons comme préparées")
-    expect(page.locator(".messages")).to_contain_text("1 livraisons préparées")
+    expect(page.locator(".messages")).to_contain_text("1 livraison préparée.")
 
     page.goto(delivery.get_absolute_url())
     page.click("button:has-text('Expédier')")
