@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from comptoir.billing import services
@@ -200,7 +200,7 @@ def invoice_xml(request, pk: int):
 
 class SendForm(forms.Form):
     to = forms.CharField(
-        label=gettext_lazy("To"),
+        label=pgettext_lazy("e-mail recipient", "To"),
         help_text=gettext_lazy("Several addresses: separate them by commas."),
     )
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
