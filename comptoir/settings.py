@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptoir.core.middleware.HostileInputMiddleware",
     "comptoir.core.access.AccessMiddleware",
     "comptoir.core.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

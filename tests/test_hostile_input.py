@@ -9,7 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_invoice
+from comptoir.parties.models import Customer
+from comptoir.payments.models import Payment
 from comptoir.pricing.engine import LineSpec
 from tests.factories import CustomerFactory, ItemFactory
 
@@ -66,3 +69,89 @@ def test_very_long_names_are_refused_with_a_clear_error(api, client, hostile):
     response = client.post("/customers/new/", {"name": "x" * 5000, "kind": "company"})
     assert response.status_code == 400
     assert "200" in response.content.decode()  # the form says how long a name may be
+
+
+# Requests as an attacker sends them ------------------------------------------------------------
+
+NUL = "Dupont\x00SARL"
+
+
+def test_a_10_mb_body_is_refused_with_413_and_a_json_code(api, hostile):
+    before = Customer.objects.count()
+    body = '{"name": "' + "x" * 10_000_000 + '"}'
+    response = api.client.post("/api/customers", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "request.too_large" and response.json()["message"]
+    assert Customer.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "field"),
+    [
+        ("/customers", {"name": NUL}, "name"),
+        ("/customers", {"name": "Dupont", "notes": {"deep": ["ok", NUL]}}, "notes.deep.1"),
+        ("/invoices", "line description", "lines.0.description"),
+    ],
+)
+def test_a_nul_character_in_an_api_body_is_refused_naming_its_field(
+    api, hostile, path, payload, field
+):
+    customer, item, _invoice = hostile
+    if payload == "line description":
+        payload = {
+            "customer": customer.code,
+            "lines": [{"item": item.code, "quantity": "1", "description": NUL}],
+        }
+    before = (Customer.objects.count(), Invoice.objects.count())
+    response = api.post(path, payload)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_character"
+    assert response.json()["field"] == field
+    assert (Customer.objects.count(), Invoice.objects.count()) == before
+
+
+def test_a_nul_character_in_a_search_is_refused(api, client, hostile):
+    response = api.get("/customers?search=Dup%00ont")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_character" and response.json()["field"] == "search"
+    response = client.get("/customers/?q=Dup%00ont")
+    assert response.status_code == 400
+    assert "caractère" in response.content.decode()  # said in words, in the page's language
+    response = client.post("/customers/new/", {"name": NUL, "kind": "company"})
+    assert response.status_code == 400
+    assert "caractère" in response.content.decode()
+
+
+def test_a_line_whose_amount_overflows_is_refused_naming_its_field(api, hostile):
+    customer, item, _invoice = hostile
+    before = Invoice.objects.count()
+    line = {"item": item.code, "quantity": "9999999999", "unit_price": "999999999999"}
+    response = api.post("/invoices", {"customer": customer.code, "lines": [line]})
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "number_too_large"
+    assert response.json()["field"] == "lines.0.quantity"
+    assert Invoice.objects.count() == before
+
+
+def test_a_draft_date_cannot_be_erased(api, hostile):
+    _customer, _item, invoice = hostile
+    response = api.patch(f"/invoices/{invoice.pk}", {"date": None})
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "date"
+    invoice.refresh_from_db()
+    assert invoice.date is not None
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1900-01-01", "2100-01-01"])
+def test_dates_out_of_range_are_refused(api, client, hostile, day):
+    customer, _item, _invoice = hostile
+    response = api.post("/payments", {"customer": customer.code, "amount": "10", "date": day})
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "date"
+    response = client.post(
+        "/payments/new/",
+        {"customer": customer.code, "amount": "10", "date": day, "method": "transfer"},
+    )
+    assert response.status_code == 400
+    assert "2099" in response.content.decode()
+    assert not Payment.objects.exists()

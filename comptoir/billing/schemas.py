@@ -5,12 +5,12 @@ from typing import Annotated
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.billing.queries import Settlement, stored_payment_status
-from comptoir.core.schemas import DocumentOut, Id, LineOut, PriceOut, Quantity
+from comptoir.core.schemas import Day, DocumentOut, Id, LineOut, PriceOut, Quantity
 from comptoir.sales.schemas import DocumentIn
 
 
 class InvoiceIn(DocumentIn):
-    supply_date: dt.date | None = None
+    supply_date: Day | None = None
 
 
 class InvoiceLineOut(LineOut):
@@ -57,8 +57,8 @@ class InvoiceFilter(FilterSchema):
     kind: str | None = None
     customer_id: Id | None = None
     order_id: Id | None = None
-    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
-    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
+    date_from: Annotated[Day | None, FilterLookup("date__gte")] = None
+    date_to: Annotated[Day | None, FilterLookup("date__lte")] = None
     search: Annotated[
         str | None, FilterLookup(["number__icontains", "customer_name__icontains"])
     ] = None
