@@ -6,11 +6,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_invoice
+from comptoir.imports.models import ImportBatch
+from comptoir.imports.services import process_batch, processing, save_partner
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
 from comptoir.pricing.engine import LineSpec
@@ -155,3 +158,47 @@ def test_dates_out_of_range_are_refused(api, client, hostile, day):
     assert response.status_code == 400
     assert "2099" in response.content.decode()
     assert not Payment.objects.exists()
+
+
+# Imports: processing twice, files built to exhaust the server ------------------------------------
+
+IMPORT_HEADER = "reference_partenaire;date_document;nom_client;code_article;quantite;prix_unitaire"
+IMPORT_ROW = "A1;15/03/2026;Dupont;CAFE;2;18,50"
+
+
+@pytest.fixture
+def partner(company, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return save_partner(name="Boutique")
+
+
+def _upload(api, partner, content: bytes, name="ventes.csv"):
+    return api.client.post(
+        f"/api/import-partners/{partner.pk}/files", {"file": SimpleUploadedFile(name, content)}
+    )
+
+
+def test_processing_a_file_being_processed_is_refused_with_409(api, partner):
+    batch = _upload(api, partner, f"{IMPORT_HEADER}\n{IMPORT_ROW}\n".encode()).json()
+    ImportBatch.objects.filter(pk=batch["id"]).update(status=ImportBatch.Status.PROCESSING)
+    for url in (f"/imports/{batch['id']}/process", f"/imports/{batch['id']}/process?background=1"):
+        response = api.post(url)
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "import.processing"
+    assert not Invoice.objects.filter(customer_name="Dupont").exists()
+
+
+def test_a_processing_that_fails_gives_the_file_back_with_its_reason(api, partner, monkeypatch):
+    batch = _upload(api, partner, f"{IMPORT_HEADER}\n{IMPORT_ROW}\n".encode()).json()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(processing, "_write", crash)
+    with pytest.raises(RuntimeError):
+        process_batch(ImportBatch.objects.get(pk=batch["id"]))
+    stored = ImportBatch.objects.get(pk=batch["id"])
+    assert stored.status == ImportBatch.Status.PARSED and "again" in stored.error
+    monkeypatch.undo()
+    response = api.post(f"/imports/{batch['id']}/process")
+    assert response.status_code == 200 and response.json()["documents_created"] == 1

@@ -4,14 +4,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.core import audit
 from comptoir.core.bulk import collect_young, collector_paused, copies_in_background
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, InvalidTransition
 from comptoir.core.models import Company
 from comptoir.imports.models import (
     ImportBatch,
@@ -69,9 +69,17 @@ def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
     return batch
 
 
-def _start(batch: ImportBatch) -> ImportBatch:
-    """Mark the batch as processing, inside the caller's transaction, if it may be."""
+def _start(batch: ImportBatch, resume: bool = False) -> ImportBatch:
+    """Mark the batch as processing, inside the caller's transaction, if it may be: a batch
+    already processing is refused, unless this run takes it over (``resume``: the worker's job
+    that was queued for it, or an operator resuming a run a crash interrupted)."""
     batch = _lock_batch(batch)
+    if batch.status == ImportBatch.Status.PROCESSING and not resume:
+        raise InvalidTransition(
+            "import.processing",
+            _("This file is already being processed: its page shows the progress."),
+            "status",
+        )
     _check_processable(batch)
     batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
     batch.rows_done = _settled_rows(batch)
@@ -99,15 +107,45 @@ def _check_processable(batch: ImportBatch) -> None:
     _check_orders_allowed(batch.partner.creates)
 
 
-def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
-    """Create the documents of the batch's open rows; returns what happened."""
+def process_batch(batch: ImportBatch, *, by=None, progress=None, resume=False) -> Report:
+    """Create the documents of the batch's open rows; returns what happened. A batch already
+    processing is refused (409) unless ``resume``; a run that fails leaves the batch read
+    again, with the reason, never stuck in processing."""
     with collector_paused():
-        return _process_batch(batch, by, progress)
+        return _process_batch(batch, by, progress, resume)
 
 
-def _process_batch(batch: ImportBatch, by, progress) -> Report:
+def _process_batch(batch: ImportBatch, by, progress, resume) -> Report:
     with transaction.atomic():
-        batch = _start(batch)
+        batch = _start(batch, resume)
+    try:
+        return _run(batch, by, progress)
+    except BaseException as error:
+        _stopped(batch, error)
+        raise
+
+
+def _stopped(batch: ImportBatch, error: BaseException) -> None:
+    """A run that stopped gives the batch back, with why; what its chunks created stays and
+    the next run resumes from there."""
+    message = (
+        error.message
+        if isinstance(error, BusinessError)
+        else _(
+            "Processing stopped on an unexpected error; the documents already created are "
+            "kept. Process the file again to resume."
+        )
+    )
+    try:
+        with transaction.atomic():
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PROCESSING).update(
+                status=ImportBatch.Status.PARSED, error=message
+            )
+    except DatabaseError:
+        pass  # the caller's transaction failed: its rollback undoes the mark as well
+
+
+def _run(batch: ImportBatch, by, progress) -> Report:
     refs = open_references(batch)
     chunks = [
         refs[start : start + DOCUMENTS_PER_CHUNK]
