@@ -176,6 +176,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Issued documents' PDF and XML are made by the worker right after issuing (else at first use).
 COMPTOIR_STORE_FILES_AFTER_ISSUE = env_bool("COMPTOIR_STORE_FILES_AFTER_ISSUE", True)
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
+# What reading a file may take (in the job worker): an XLSX file's unpacked size, a cell's
+# length, the rows of a file. A file beyond them is refused with the reason.
+COMPTOIR_IMPORT_MAX_UNPACKED_BYTES = (
+    int(os.environ.get("COMPTOIR_IMPORT_MAX_UNPACKED_MB", "500")) * 1_000_000
+)
+COMPTOIR_IMPORT_MAX_CELL_CHARS = int(os.environ.get("COMPTOIR_IMPORT_MAX_CELL_CHARS", "10000"))
+COMPTOIR_IMPORT_MAX_ROWS = int(os.environ.get("COMPTOIR_IMPORT_MAX_ROWS", "1000000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -98,7 +98,7 @@ class HostileInputMiddleware:
             return _refuse(request, 400, "request.malformed", _("The request is malformed."), None)
         if field is not None:
             message = _(
-                "The text contains a NUL character (\\0), which is not allowed. Type it again "
+                "The text contains a NUL character (code 0), which is not allowed. Type it again "
                 "without it."
             )
             return _refuse(request, 422 if _is_api(request) else 400, NUL_CODE, message, field)
@@ -157,5 +157,7 @@ def _refuse(request, status: int, code: str, message: str, field: str | None):
         body = {"code": code, "message": str(message)}
         if field:
             body["field"] = field
+        if status == 422:  # the API's shape of every 422 (ValidationErrorOut)
+            body["errors"] = [{"loc": (field or "").split("."), "msg": str(message)}]
         return JsonResponse(body, status=status)
     return render(request, "core/refused.html", {"message": message}, status=status)
