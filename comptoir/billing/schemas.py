@@ -65,5 +65,5 @@ class InvoiceFilter(FilterSchema):
 
 
 class InvoiceDeliveriesIn(Schema):
-    up_to: dt.date = Field(..., description="Deliveries shipped up to this date")
+    up_to: Day = Field(..., description="Deliveries shipped up to this date")
     customer: str | None = Field(None, description="Customer code or id; all when omitted")
