@@ -335,6 +335,12 @@ def test_a_csv_beyond_the_limits_is_refused_with_the_line(api, partner, settings
     batch = ImportBatch.objects.get(pk=_upload(api, partner, content).json()["id"])
     assert batch.status == ImportBatch.Status.REFUSED and "more than 5 rows" in batch.error
     assert not batch.rows.exists()
+    padding = "\n".join([IMPORT_ROW] * 3000)  # past the part read to detect the format
+    content = f"{IMPORT_HEADER}\n{padding}\nA2;15/03/2026;Du\x00pont;CAFE;2;18,50\n".encode()
+    settings.COMPTOIR_IMPORT_MAX_ROWS = 10_000
+    batch = ImportBatch.objects.get(pk=_upload(api, partner, content).json()["id"])
+    assert batch.status == ImportBatch.Status.REFUSED and "Line 3002" in batch.error
+    assert "NUL" in batch.error and not batch.rows.exists()
 
 
 def test_the_upload_request_stores_the_file_and_the_worker_reads_it(api, partner, settings):

@@ -252,6 +252,12 @@ def _within_limits(rows):
                 raise _too_many_rows()
             if any(len(cell) > max_chars for cell in cells):
                 raise _cell_too_long(line)
+            if any("\x00" in cell for cell in cells):  # no database text may hold one
+                raise FileError(
+                    "import.binary",
+                    _("Line %(line)s holds a NUL character: this is not a CSV or XLSX file.")
+                    % {"line": line},
+                )
             yield line, cells
     except csv.Error as error:  # a field beyond the csv module's own limit, a stray NUL…
         raise FileError(
