@@ -118,6 +118,15 @@ def test_a_nul_character_in_an_api_body_is_refused_naming_its_field(
     assert (Customer.objects.count(), Invoice.objects.count()) == before
 
 
+def test_a_nul_character_is_refused_whatever_the_body_claims_to_be(api, hostile):
+    before = Customer.objects.count()
+    body = '{"name": "Dupont\\u0000SARL"}'
+    response = api.client.post("/api/customers", body, content_type="text/plain")
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_character"
+    assert Customer.objects.count() == before
+
+
 def test_a_nul_character_in_a_search_is_refused(api, client, hostile):
     response = api.get("/customers?search=Dup%00ont")
     assert response.status_code == 422

@@ -106,6 +106,7 @@ class HostileInputMiddleware:
 
 
 NUL_CODE = "invalid_character"
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _is_api(request) -> bool:
@@ -119,13 +120,13 @@ def _nul_field(request) -> str | None:
             return name.replace("\x00", "")
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
-    if request.content_type == "application/json":
+    if request.content_type not in FORMS:  # the API reads any other body as JSON
         if b"\\u0000" not in request.body and b"\x00" not in request.body:
             return None
         try:
             return _nul_path(json.loads(request.body))
-        except ValueError:
-            return None  # not JSON: the API says so
+        except ValueError:  # not JSON (the API says so), or a raw NUL byte
+            return "" if b"\x00" in request.body else None
     for name, values in request.POST.lists():
         if "\x00" in name or any("\x00" in value for value in values):
             return name.replace("\x00", "")
