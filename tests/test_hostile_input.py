@@ -3,6 +3,7 @@ pages, PDFs and exports, and refused with a clear error where they do not fit.""
 
 import csv
 import io
+import threading
 import time
 import tracemalloc
 import zipfile
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -197,11 +199,35 @@ def _upload(api, partner, content: bytes, name="ventes.csv"):
 def test_processing_a_file_being_processed_is_refused_with_409(api, partner):
     batch = _upload(api, partner, f"{IMPORT_HEADER}\n{IMPORT_ROW}\n".encode()).json()
     ImportBatch.objects.filter(pk=batch["id"]).update(status=ImportBatch.Status.PROCESSING)
-    for url in (f"/imports/{batch['id']}/process", f"/imports/{batch['id']}/process?background=1"):
-        response = api.post(url)
-        assert response.status_code == 409, response.content
-        assert response.json()["code"] == "import.processing"
+    held, done = threading.Event(), threading.Event()
+
+    def another_run():  # a live run, on its own connection, holding the batch
+        try:
+            with processing._run_lock(batch["id"]) as had:
+                assert had
+                held.set()
+                done.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=another_run)
+    thread.start()
+    assert held.wait(30)
+    try:
+        for url in (
+            f"/imports/{batch['id']}/process",
+            f"/imports/{batch['id']}/process?background=1",
+        ):
+            response = api.post(url)
+            assert response.status_code == 409, response.content
+            assert response.json()["code"] == "import.processing"
+    finally:
+        done.set()
+        thread.join()
     assert not Invoice.objects.filter(customer_name="Dupont").exists()
+    # Once that run is gone (ended or killed), the file left processing is taken over.
+    response = api.post(f"/imports/{batch['id']}/process")
+    assert response.status_code == 200 and response.json()["documents_created"] == 1
 
 
 def test_a_processing_that_fails_gives_the_file_back_with_its_reason(

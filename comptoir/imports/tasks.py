@@ -36,6 +36,6 @@ def process_import(batch_id: int, user_id: int | None = None) -> dict:
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
         with audit.acting(user, "" if user else "worker"):
-            return process_batch(batch, by=user, resume=True).as_dict()
+            return process_batch(batch, by=user).as_dict()
     except BusinessError as error:  # kept on the batch for its page; the job itself is done
         return {"error": error.message}

@@ -69,7 +69,7 @@ def test_a_killed_processing_resumes_without_duplicates(tmp_path, settings):
     done_before = PartnerDocument.objects.count()
     assert 0 < done_before < file["documents"], "killed too late to prove anything"
 
-    report = process_batch(ImportBatch.objects.get(pk=batch.pk), resume=True)  # as the CLI
+    report = process_batch(ImportBatch.objects.get(pk=batch.pk))
 
     assert report.failed_rows == 0
     assert PartnerDocument.objects.count() == file["documents"]

@@ -1,9 +1,12 @@
 """Processing an import's open rows into documents, chunk by chunk, and its report."""
 
+import contextlib
+import fcntl
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Count, F
 from django.utils import timezone, translation
@@ -69,17 +72,54 @@ def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
     return batch
 
 
+RUN_LOCK = 0x696D  # the class of PostgreSQL advisory locks held by processing runs ("im")
+
+
+def _being_processed() -> InvalidTransition:
+    return InvalidTransition(
+        "import.processing",
+        _("This file is already being processed: its page shows the progress."),
+        "status",
+    )
+
+
+@contextlib.contextmanager
+def _run_lock(batch_pk: int):
+    """Held by the run processing a batch until it ends or its process dies (a killed worker
+    leaves no lock behind): a PostgreSQL session lock, a file lock on SQLite (one machine).
+    Yields whether this run has it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, batch_pk])
+            held = cursor.fetchone()[0]
+        try:
+            yield held
+        finally:
+            if held:
+                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, batch_pk])
+        return
+    folder = settings.VAR_DIR / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"import-{batch_pk}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True  # closing the file releases it
+
+
 def _start(batch: ImportBatch, resume: bool = False) -> ImportBatch:
-    """Mark the batch as processing, inside the caller's transaction, if it may be: a batch
-    already processing is refused, unless this run takes it over (``resume``: the worker's job
-    that was queued for it, or an operator resuming a run a crash interrupted)."""
+    """Mark the batch as processing, inside the caller's transaction, if it may be. A batch
+    another live run is processing is refused (409); one left processing by a run that died
+    (a killed worker) is taken over, as is one queued for the worker when the worker's job
+    starts (``resume``): processing resumes where it stopped and creates nothing twice."""
     batch = _lock_batch(batch)
     if batch.status == ImportBatch.Status.PROCESSING and not resume:
-        raise InvalidTransition(
-            "import.processing",
-            _("This file is already being processed: its page shows the progress."),
-            "status",
-        )
+        with _run_lock(batch.pk) as free:
+            if not free:
+                raise _being_processed()
     _check_processable(batch)
     batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
     batch.rows_done = _settled_rows(batch)
@@ -107,22 +147,26 @@ def _check_processable(batch: ImportBatch) -> None:
     _check_orders_allowed(batch.partner.creates)
 
 
-def process_batch(batch: ImportBatch, *, by=None, progress=None, resume=False) -> Report:
-    """Create the documents of the batch's open rows; returns what happened. A batch already
-    processing is refused (409) unless ``resume``; a run that fails leaves the batch read
-    again, with the reason, never stuck in processing."""
+def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
+    """Create the documents of the batch's open rows; returns what happened. A batch another
+    live run is processing is refused (409); a run that fails leaves the batch read again,
+    with the reason, and one that dies leaves a batch the next run takes over: a batch is
+    never stuck in processing."""
     with collector_paused():
-        return _process_batch(batch, by, progress, resume)
+        return _process_batch(batch, by, progress)
 
 
-def _process_batch(batch: ImportBatch, by, progress, resume) -> Report:
-    with transaction.atomic():
-        batch = _start(batch, resume)
-    try:
-        return _run(batch, by, progress)
-    except BaseException as error:
-        _stopped(batch, error)
-        raise
+def _process_batch(batch: ImportBatch, by, progress) -> Report:
+    with _run_lock(batch.pk) as held:
+        if not held:
+            raise _being_processed()
+        with transaction.atomic():
+            batch = _start(batch, resume=True)  # no other run is alive: this one may go on
+        try:
+            return _run(batch, by, progress)
+        except BaseException as error:
+            _stopped(batch, error)
+            raise
 
 
 def _stopped(batch: ImportBatch, error: BaseException) -> None:

@@ -166,7 +166,7 @@ class Command(BaseCommand):
         found = ImportBatch.objects.filter(pk=batch).first()
         if found is None:
             raise fail(f"No import #{batch}.")
-        self._process(found, json, resume=True)  # an operator resumes an interrupted run
+        self._process(found, json)
 
     def do_run(self, json, force, **options):
         batch = self._upload(**options)
@@ -174,16 +174,14 @@ class Command(BaseCommand):
             raise fail("Nothing processed: use --force to process this file again.")
         self._process(batch, json)
 
-    def _process(self, batch: ImportBatch, as_json: bool, resume: bool = False):
+    def _process(self, batch: ImportBatch, as_json: bool):
         from rich.progress import Progress
 
         total = len(open_references(batch))
         with Progress(transient=True, disable=as_json or not sys.stderr.isatty()) as bar:
             task = bar.add_task("Documents", total=total)
             try:
-                report = process_batch(
-                    batch, progress=lambda n: bar.advance(task, n), resume=resume
-                )
+                report = process_batch(batch, progress=lambda n: bar.advance(task, n))
             except BusinessError as error:
                 report = batch_report(batch)
                 report.messages.append(error.message)
