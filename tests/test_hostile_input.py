@@ -196,6 +196,14 @@ def _upload(api, partner, content: bytes, name="ventes.csv"):
     )
 
 
+def test_a_file_s_dates_out_of_range_are_anomalies_of_their_rows(api, partner):
+    far = IMPORT_ROW.replace("15/03/2026", "31/12/9999")
+    batch = _upload(api, partner, f"{IMPORT_HEADER}\n{far}\n".encode()).json()
+    (row,) = api.get(f"/imports/{batch['id']}/rows").json()["items"]
+    assert row["state"] == "invalid"
+    assert row["errors"][0]["field"] == "date_document" and "2099" in row["errors"][0]["message"]
+
+
 def test_processing_a_file_being_processed_is_refused_with_409(api, partner):
     batch = _upload(api, partner, f"{IMPORT_HEADER}\n{IMPORT_ROW}\n".encode()).json()
     ImportBatch.objects.filter(pk=batch["id"]).update(status=ImportBatch.Status.PROCESSING)

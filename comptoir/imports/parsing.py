@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.identifiers import compact_siren, compact_vat_id, validate_siren, validate_vat_id
 from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY
+from comptoir.core.validation import day_range_error
 from comptoir.imports.columns import BY_NAME, NAMES, REQUIRED, canonical, normalise_header
 from comptoir.imports.profiles import MappingError, compile_spec, mapped_columns
 
@@ -496,11 +497,15 @@ def _parse_value(column, text: str):
         return text
     if kind == "date":
         try:
-            return read_date(text).isoformat()
+            day = read_date(text)
         except ValueError:
             raise ValueError(
                 _("“%(value)s” is not a date (dd/mm/yyyy or yyyy-mm-dd).") % {"value": text}
             ) from None
+        out_of_range = day_range_error(day)
+        if out_of_range:
+            raise ValueError(out_of_range)
+        return day.isoformat()
     if kind in LIMITS:
         try:
             number = read_number(text)

@@ -2,6 +2,8 @@
 
 import contextlib
 import fcntl
+import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -99,9 +101,14 @@ def _run_lock(batch_pk: int):
                 with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, batch_pk])
         return
+    # One lock per database file and batch (a memory database is its process's alone).
+    database = str(connection.settings_dict["NAME"])
+    if connection.is_in_memory_db():
+        database += str(os.getpid())
+    key = hashlib.sha256(database.encode()).hexdigest()[:16]
     folder = settings.VAR_DIR / "locks"
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"import-{batch_pk}.lock", "w") as handle:
+    with open(folder / f"import-{key}-{batch_pk}.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
