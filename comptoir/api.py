@@ -64,7 +64,10 @@ api = ComptoirAPI(
 
 @api.exception_handler(BusinessError)
 def business_error(request, exc: BusinessError):
-    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+    body = exc.as_dict()
+    if exc.status_code == 422:  # the input is wrong as given: the shape of every 422
+        body["errors"] = [{"loc": (exc.field or "").split("."), "msg": exc.message}]
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

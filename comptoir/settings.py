@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptoir.core.middleware.HostileInputMiddleware",
     "comptoir.core.access.AccessMiddleware",
     "comptoir.core.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,6 +189,13 @@ COMPTOIR_BACKUP_DIR = Path(os.environ.get("COMPTOIR_BACKUP_DIR", VAR_DIR / "back
 COMPTOIR_BACKUP_EVERY_HOURS = float(os.environ.get("COMPTOIR_BACKUP_EVERY_HOURS", "0"))
 COMPTOIR_BACKUP_KEEP = int(os.environ.get("COMPTOIR_BACKUP_KEEP", "7"))
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
+# What reading a file may take (in the job worker): an XLSX file's unpacked size, a cell's
+# length, the rows of a file. A file beyond them is refused with the reason.
+COMPTOIR_IMPORT_MAX_UNPACKED_BYTES = (
+    int(os.environ.get("COMPTOIR_IMPORT_MAX_UNPACKED_MB", "500")) * 1_000_000
+)
+COMPTOIR_IMPORT_MAX_CELL_CHARS = int(os.environ.get("COMPTOIR_IMPORT_MAX_CELL_CHARS", "10000"))
+COMPTOIR_IMPORT_MAX_ROWS = int(os.environ.get("COMPTOIR_IMPORT_MAX_ROWS", "1000000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "comptoir.core.static.GzipStaticFilesStorage"},

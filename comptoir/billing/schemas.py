@@ -7,12 +7,12 @@ from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.billing.models import PaymentStatus
 from comptoir.billing.queries import Settlement, payment_status_q, stored_payment_status
-from comptoir.core.schemas import DocumentOut, Id, LineOut, PriceOut, Quantity
+from comptoir.core.schemas import Day, DocumentOut, Id, LineOut, PriceOut, Quantity
 from comptoir.sales.schemas import DocumentIn
 
 
 class InvoiceIn(DocumentIn):
-    supply_date: dt.date | None = None
+    supply_date: Day | None = None
 
 
 class InvoiceLineOut(LineOut):
@@ -64,8 +64,8 @@ class InvoiceFilter(FilterSchema):
     kind: str | None = None
     customer_id: Id | None = None
     order_id: Id | None = None
-    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
-    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
+    date_from: Annotated[Day | None, FilterLookup("date__gte")] = None
+    date_to: Annotated[Day | None, FilterLookup("date__lte")] = None
     search: Annotated[
         str | None, FilterLookup(["number__icontains", "customer_name__icontains"])
     ] = None
@@ -78,5 +78,5 @@ class InvoiceFilter(FilterSchema):
 
 
 class InvoiceDeliveriesIn(Schema):
-    up_to: dt.date = Field(..., description="Deliveries shipped up to this date")
+    up_to: Day = Field(..., description="Deliveries shipped up to this date")
     customer: str | None = Field(None, description="Customer code or id; all when omitted")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import CostOut, Id, Price, PriceOut, Quantity
+from comptoir.core.schemas import CostOut, Day, Id, Price, PriceOut, Quantity
 
 
 class ItemIn(Schema):
@@ -72,8 +72,8 @@ class ItemPriceIn(Schema):
     item: Id | str
     price: Price = Field(..., ge=0)
     min_quantity: Quantity = Field(Decimal("0"), ge=0)
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
 
 class ItemPriceOut(Schema):

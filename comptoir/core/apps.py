@@ -8,13 +8,17 @@ class CoreConfig(AppConfig):
     verbose_name = _("Company and settings")
 
     def ready(self):
+        from django import forms
         from django.db.models.signals import post_migrate
 
         from comptoir.core import audit, checks
+        from comptoir.core.validation import validate_day
 
         checks.refuse_development_key()
         post_migrate.connect(_install_roles)
         audit.register_all()
+        # Every date typed in a form, a model's or a filter's, is in the accepted range.
+        forms.DateField.default_validators = [validate_day]
 
 
 def _install_roles(sender, **kwargs):

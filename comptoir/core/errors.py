@@ -38,6 +38,13 @@ class BusinessError(Exception):
         return data
 
 
+class OutOfRange(BusinessError):
+    """A value outside what the business or the columns accept (an amount of 10²², a date in
+    9999): the input is wrong as given."""
+
+    status_code = 422
+
+
 class NotFound(BusinessError):
     status_code = 404
 

@@ -1,7 +1,13 @@
-"""The language of each request: French unless the user chose another one."""
+"""The language of each request, the pages' security policy, and requests refused at the door."""
+
+import json
 
 from django.conf import settings
-from django.utils import translation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -65,3 +71,94 @@ class ContentSecurityPolicyMiddleware:
             "Content-Security-Policy", self.relaxed if relaxed else self.strict
         )
         return response
+
+
+class HostileInputMiddleware:
+    """Requests no one sends by typing are refused before any view runs, with a clear 4xx:
+    a body over the size Django reads (413), and a NUL character in a query parameter or in
+    a body's text (PostgreSQL refuses NUL in text, so nothing could store it). The API answers
+    JSON ``{"code", "message", "field"}``; pages say it in words on a short page.
+
+    A file's content is not text here: uploads are read by the import, which has its own rules.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            field = _nul_field(request)
+        except RequestDataTooBig:
+            limit = round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1e6, 1)
+            message = _("The request is too large: at most %(size)s MB are accepted.") % {
+                "size": formats.number_format(limit, 1, use_l10n=True)
+            }
+            return _refuse(request, 413, "request.too_large", message, None)
+        except SuspiciousOperation:  # too many fields or files
+            return _refuse(request, 400, "request.malformed", _("The request is malformed."), None)
+        if field is not None:
+            message = _(
+                "The text contains a NUL character (code 0), which is not allowed. Type it again "
+                "without it."
+            )
+            return _refuse(request, 422 if _is_api(request) else 400, NUL_CODE, message, field)
+        return self.get_response(request)
+
+
+NUL_CODE = "invalid_character"
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _nul_field(request) -> str | None:
+    """The name of the first parameter or body field holding a NUL character, if any."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if request.content_type not in FORMS:  # the API reads any other body as JSON
+        if b"\\u0000" not in request.body and b"\x00" not in request.body:
+            return None
+        try:
+            return _nul_path(json.loads(request.body))
+        except ValueError:  # not JSON (the API says so), or a raw NUL byte
+            return "" if b"\x00" in request.body else None
+    for name, values in request.POST.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")
+    return None
+
+
+def _nul_path(data, path: tuple = ()) -> str | None:
+    """The dotted path of the first text holding a NUL in a JSON document."""
+    if isinstance(data, str):
+        return ".".join(path) if "\x00" in data else None
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        if "\x00" in str(key):
+            return ".".join([*path, str(key).replace("\x00", "")])
+        found = _nul_path(value, (*path, str(key)))
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse(request, status: int, code: str, message: str, field: str | None):
+    if _is_api(request):
+        body = {"code": code, "message": str(message)}
+        if field:
+            body["field"] = field
+        if status == 422:  # the API's shape of every 422 (ValidationErrorOut)
+            body["errors"] = [{"loc": (field or "").split("."), "msg": str(message)}]
+        return JsonResponse(body, status=status)
+    return render(request, "core/refused.html", {"message": message}, status=status)

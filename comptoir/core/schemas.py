@@ -5,15 +5,18 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import WrapSerializer
+from pydantic import AfterValidator, WrapSerializer
 
 from comptoir.core import access
+from comptoir.core.validation import check_day
 
 # A row's id as the API accepts it: what a 64-bit key column holds, so that no lookup overflows.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 Price = Annotated[Decimal, Field(max_digits=16, decimal_places=4)]
 Quantity = Annotated[Decimal, Field(max_digits=13, decimal_places=3)]
+# A date as a client types it: within the range Comptoir accepts (core.validation).
+Day = Annotated[dt.date, AfterValidator(check_day)]
 Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from comptoir.core.money import HUNDRED, ZERO, round_amount
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import CoreError, OutOfRange
+from comptoir.core.money import HUNDRED, MAX_AMOUNT, ZERO, round_amount
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ def compute(
     prepaid: Decimal = ZERO,
 ) -> Totals:
     amounts = [line_amounts(line) for line in lines]
+    for index, amount in enumerate(amounts):
+        _check_fits(amount.net_amount, f"lines.{index}.quantity")
     groups: dict[tuple[str, Decimal], Decimal] = {}
     reasons: dict[tuple[str, Decimal], str] = {}
     for line, amount in zip(lines, amounts, strict=True):
@@ -122,6 +127,8 @@ def compute(
     total_vat = sum((g.tax_amount for g in breakdown), ZERO)
     total_with_vat = tax_basis + total_vat
     prepaid = round_amount(prepaid)
+    for total in (total_lines, tax_basis, total_with_vat):
+        _check_fits(total, "lines")
     return Totals(
         lines=amounts,
         vat_breakdown=breakdown,
@@ -134,3 +141,15 @@ def compute(
         prepaid=prepaid,
         amount_due=total_with_vat - prepaid,
     )
+
+
+def _check_fits(amount: Decimal, field: str) -> None:
+    """Refuse an amount the columns cannot hold (a quantity × price of 10²²), naming the field
+    that made it, before anything is stored."""
+    if abs(amount) > MAX_AMOUNT:
+        raise OutOfRange(
+            CoreError.NUMBER_TOO_LARGE,
+            _("The amount %(amount)s is larger than %(max)s: check the quantity and the price.")
+            % {"amount": amount, "max": MAX_AMOUNT},
+            field,
+        )

@@ -1,7 +1,11 @@
-"""Model validation turned into BusinessError, so every edge reports it the same way."""
+"""Model validation turned into BusinessError, so every edge reports it the same way; the
+range of dates Comptoir accepts."""
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -97,3 +101,36 @@ def create_validated(model, **fields):
     full_clean_or_raise(row)
     row.save()
     return row
+
+
+# Every date a user or a client types (documents, payments, moves, prices, filters) lies in
+# this range: a year 9999 or 1900 is a typing mistake, and would open a numbering series.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def day_range_error(value) -> str | None:
+    """Why a typed date is refused, or None when it is in range."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if value is None or FIRST_DAY <= value <= LAST_DAY:
+        return None
+    return _("Dates run from %(first)s to %(last)s.") % {
+        "first": formats.date_format(FIRST_DAY, "SHORT_DATE_FORMAT"),
+        "last": formats.date_format(LAST_DAY, "SHORT_DATE_FORMAT"),
+    }
+
+
+def validate_day(value) -> None:
+    """The forms' check of a typed date (every ``forms.DateField``, see ``CoreConfig``)."""
+    message = day_range_error(value)
+    if message:
+        raise ValidationError(message, code="date_range")
+
+
+def check_day(value: dt.date) -> dt.date:
+    """The API's check of a typed date (``core.schemas.Day``)."""
+    message = day_range_error(value)
+    if message:
+        raise ValueError(message)
+    return value

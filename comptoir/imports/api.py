@@ -61,14 +61,15 @@ def update_partner(request, pk: Id, payload: PartnerPatch):
 
 @router.post("/import-partners/{pk}/files", response={201: BatchOut, **ERRORS})
 def upload(request, pk: Id, file: File[UploadedFile], has_header: Form[bool | None] = None):
-    """Store the file as received and read its rows (no business record is created).
-
-    A file that cannot be read comes back with status `refused` and its `error`."""
+    """Store the file as received; the job worker then reads its rows (no business record is
+    created). The import answers with status `uploaded` until the worker has read it; then
+    `GET /imports/{id}` shows it `parsed`, or `refused` with its `error` (a file that cannot
+    be read, or beyond the limits)."""
     partner = get_object_or_404(ImportPartner, pk=pk)
     batch = services.upload_file(
         partner, file.name or "import", file, by=request.user, has_header=has_header
     )
-    return Status(201, services.parse_batch(batch))
+    return Status(201, services.queue_reading(batch))
 
 
 @router.get("/imports", response=list[BatchOut])

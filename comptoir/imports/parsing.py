@@ -10,16 +10,21 @@ import datetime as dt
 import functools
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from xml.parsers import expat
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from comptoir.core.identifiers import compact_siren, compact_vat_id, validate_siren, validate_vat_id
 from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY, format_quantity
+from comptoir.core.validation import day_range_error
 from comptoir.imports.columns import BY_NAME, NAMES, REQUIRED, canonical, normalise_header
 from comptoir.imports.profiles import MappingError, compile_spec, mapped_columns
 
@@ -196,12 +201,144 @@ def _headers_of(spec) -> set[str]:
 
 
 def open_table(path: Path, file_name: str, *, has_header: bool = True, mapping=None):
-    """The file's layout and an iterator of (line number, cells) over its non-empty rows."""
+    """The file's layout and an iterator of (line number, cells) over its non-empty rows.
+
+    The file is read within the limits of the settings: an XLSX file's declared unpacked size
+    and its cells' length and number of rows are checked before it is opened; every file's
+    rows and cells as they are read. A file beyond a limit raises FileError."""
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if magic == ZIP_MAGIC or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _open_xlsx(path, has_header, mapping)
-    return _open_csv(path, has_header, mapping)
+        check_xlsx(path)
+        table, rows = _open_xlsx(path, has_header, mapping)
+    else:
+        table, rows = _open_csv(path, has_header, mapping)
+    return table, _within_limits(rows)
+
+
+# Limits -----------------------------------------------------------------------------------------
+
+
+def _too_many_rows() -> FileError:
+    return FileError(
+        "import.too_many_rows",
+        _("The file has more than %(max)s rows: split it into smaller files.")
+        % {"max": _count(settings.COMPTOIR_IMPORT_MAX_ROWS)},
+    )
+
+
+def _count(number: int) -> str:
+    return formats.number_format(number, force_grouping=True)
+
+
+def _cell_too_long(line: int | None = None) -> FileError:
+    limit = _count(settings.COMPTOIR_IMPORT_MAX_CELL_CHARS)
+    if line is None:
+        message = _("A cell holds more than %(max)s characters.") % {"max": limit}
+    else:
+        message = _("Line %(line)s: a cell holds more than %(max)s characters.") % {
+            "line": line,
+            "max": limit,
+        }
+    return FileError("import.cell_too_long", message)
+
+
+def _within_limits(rows):
+    """The rows, stopping with FileError at the first beyond the settings' limits."""
+    max_rows = settings.COMPTOIR_IMPORT_MAX_ROWS
+    max_chars = settings.COMPTOIR_IMPORT_MAX_CELL_CHARS
+    try:
+        for count, (line, cells) in enumerate(rows, start=1):
+            if count > max_rows:
+                raise _too_many_rows()
+            if any(len(cell) > max_chars for cell in cells):
+                raise _cell_too_long(line)
+            if any("\x00" in cell for cell in cells):  # no database text may hold one
+                raise FileError(
+                    "import.binary",
+                    _("Line %(line)s holds a NUL character: this is not a CSV or XLSX file.")
+                    % {"line": line},
+                )
+            yield line, cells
+    except csv.Error as error:  # a field beyond the csv module's own limit, a stray NUL…
+        raise FileError(
+            "import.unreadable", _("This CSV file cannot be read: %(error)s") % {"error": error}
+        ) from None
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse an XLSX file that would take more than the limits to read, without unpacking it
+    whole: its declared unpacked size first (the zip's directory, which reading then holds it
+    to), then its sheets and shared texts streamed through a parser that keeps no text, for a
+    cell's length and the number of rows with a value."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > settings.COMPTOIR_IMPORT_MAX_UNPACKED_BYTES:
+                raise FileError(
+                    "import.unpacked_too_large",
+                    _(
+                        "Unpacked, this XLSX file would take %(size)s MB; files up to %(max)s MB "
+                        "unpacked are read."
+                    )
+                    % {
+                        "size": formats.number_format(unpacked / 1e6, 1, force_grouping=True),
+                        "max": formats.number_format(
+                            settings.COMPTOIR_IMPORT_MAX_UNPACKED_BYTES / 1e6, 1
+                        ),
+                    },
+                )
+            for member in members:
+                name = member.filename
+                if (
+                    name.startswith("xl/")
+                    and name.endswith(".xml")
+                    and (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml")
+                ):
+                    with archive.open(member) as stream:
+                        _scan_xml(stream, count_rows=name.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, expat.ExpatError, EOFError, OSError) as error:
+        raise FileError(
+            "import.unreadable", _("This XLSX file cannot be read: %(error)s") % {"error": error}
+        ) from None
+
+
+def _scan_xml(stream, count_rows: bool) -> None:
+    """Stream one part of the workbook: no text longer than a cell may be, no more rows with a
+    value than a file may have. Memory stays flat, whatever the part's size."""
+    max_chars = settings.COMPTOIR_IMPORT_MAX_CELL_CHARS
+    max_rows = settings.COMPTOIR_IMPORT_MAX_ROWS
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    state = {"run": 0, "valued": False, "rows": 0}
+
+    def text(data):
+        state["run"] += len(data)
+        if state["run"] > max_chars:
+            raise _cell_too_long()
+
+    def end(name):
+        if state["run"] and name in ("v", "t"):
+            state["valued"] = True
+        state["run"] = 0
+        if count_rows and name == "row":
+            if state["valued"]:
+                state["rows"] += 1
+                if state["rows"] > max_rows + 1:  # the header's row and the file's rows
+                    raise _too_many_rows()
+            state["valued"] = False
+
+    def no_doctype(*_args):
+        raise FileError("import.unreadable", _("This XLSX file cannot be read: it has a DTD."))
+
+    parser.CharacterDataHandler = text
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = no_doctype
+    while chunk := stream.read(1 << 20):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
 
 
 def _open_csv(path: Path, has_header: bool, mapping):
@@ -360,11 +497,15 @@ def _parse_value(column, text: str):
         return text
     if kind == "date":
         try:
-            return read_date(text).isoformat()
+            day = read_date(text)
         except ValueError:
             raise ValueError(
                 _("“%(value)s” is not a date (dd/mm/yyyy or yyyy-mm-dd).") % {"value": text}
             ) from None
+        out_of_range = day_range_error(day)
+        if out_of_range:
+            raise ValueError(out_of_range)
+        return day.isoformat()
     if kind in LIMITS:
         try:
             number = read_number(text)

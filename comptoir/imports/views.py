@@ -116,7 +116,7 @@ def upload(request):
             batch = services.upload_file(
                 data["partner"], file.name, file, by=request.user, has_header=data["has_header"]
             )
-            return services.parse_batch(batch)
+            return services.queue_reading(batch)  # the job worker reads it
 
         batch = save_form(form, save)
         if batch is not None:
@@ -170,7 +170,7 @@ def batch_detail(request, pk: int):
 def batch_progress(request, pk: int):
     batch = _batch(pk)
     response = render(request, "imports/progress.html", {"batch": batch})
-    if batch.status != ImportBatch.Status.PROCESSING:
+    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.PROCESSING):
         response["HX-Refresh"] = "true"  # done: the whole page shows the outcome
     return response
 

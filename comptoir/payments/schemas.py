@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount, Id, PriceOut
+from comptoir.core.schemas import Amount, Day, Id, PriceOut
 
 
 class AllocationIn(Schema):
@@ -14,7 +14,7 @@ class AllocationIn(Schema):
 class PaymentIn(Schema):
     customer: Id | str = Field(..., description="Customer id or code")
     amount: Amount
-    date: dt.date | None = None
+    date: Day | None = None
     method: str = "transfer"
     reference: str = Field("", max_length=100)
     allocations: list[AllocationIn] | None = Field(

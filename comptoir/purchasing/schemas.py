@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import CostOut, Quantity
+from comptoir.core.schemas import CostOut, Day, Quantity
 
 
 class SupplierIn(Schema):
@@ -27,7 +27,7 @@ class PurchaseLineIn(Schema):
 class PurchaseOrderIn(Schema):
     supplier: str = Field(..., description="Supplier code or id")
     lines: list[PurchaseLineIn] = Field(..., min_length=1)
-    expected_date: dt.date | None = None
+    expected_date: Day | None = None
     warehouse: str | None = None
     confirm: bool = False
 

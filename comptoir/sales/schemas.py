@@ -4,12 +4,12 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import AllowanceChargeIn, DocumentOut, Id, LineIn, LineOut
+from comptoir.core.schemas import AllowanceChargeIn, Day, DocumentOut, Id, LineIn, LineOut
 
 
 class DocumentIn(Schema):
     customer: Id | str = Field(..., description="Customer id or code")
-    date: dt.date | None = None
+    date: Day | None = None
     lines: list[LineIn] = Field(..., min_length=1)
     customer_reference: str | None = Field(None, max_length=100)
     notes: str | None = None
@@ -19,15 +19,17 @@ class DocumentIn(Schema):
 
 
 class DocumentPatch(Schema):
-    date: dt.date | None = None
-    lines: list[LineIn] | None = Field(None, min_length=1)
-    customer_reference: str | None = Field(None, max_length=100)
-    notes: str | None = None
-    terms: str | None = None
+    """A draft's changes: a field left out keeps its value; none may be emptied with null."""
+
+    date: Day = None
+    lines: list[LineIn] = Field(None, min_length=1)
+    customer_reference: str = Field(None, max_length=100)
+    notes: str = None
+    terms: str = None
 
 
 class QuotationIn(DocumentIn):
-    valid_until: dt.date | None = None
+    valid_until: Day | None = None
 
 
 class QuotationOut(DocumentOut):
@@ -44,7 +46,7 @@ class OrderLineOut(LineOut):
 
 
 class OrderIn(DocumentIn):
-    requested_delivery_date: dt.date | None = None
+    requested_delivery_date: Day | None = None
     confirm: bool = Field(False, description="Confirm the order once created")
 
 
@@ -59,8 +61,8 @@ class OrderOut(DocumentOut):
 class DocumentFilter(FilterSchema):
     status: str | None = None
     customer_id: Id | None = None
-    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
-    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
+    date_from: Annotated[Day | None, FilterLookup("date__gte")] = None
+    date_to: Annotated[Day | None, FilterLookup("date__lte")] = None
     search: Annotated[
         str | None, FilterLookup(["number__icontains", "customer_name__icontains"])
     ] = None

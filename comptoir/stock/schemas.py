@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import CostOut, Id, Quantity
+from comptoir.core.schemas import CostOut, Day, Id, Quantity
 
 
 class DeliveryLineIn(Schema):
@@ -70,7 +70,7 @@ class MoveIn(Schema):
     warehouse: str | None = Field(None, description="Warehouse code or id; default warehouse")
     quantity: Quantity = Field(..., description="Positive in, negative out (adjustments)")
     unit_cost: Decimal | None = Field(None, max_digits=16, decimal_places=4)
-    date: dt.date | None = None
+    date: Day | None = None
     reason: str = Field("", max_length=200)
 
 
@@ -79,7 +79,7 @@ class TransferIn(Schema):
     source: str
     target: str
     quantity: Quantity = Field(..., gt=0)
-    date: dt.date | None = None
+    date: Day | None = None
     reason: str = Field("", max_length=200)
 
 

@@ -6,7 +6,14 @@ is created at most once per (partner, partner reference), whatever is re-importe
 chunk of documents commits with its rows' outcome, so a crash leaves nothing half-done.
 """
 
-from comptoir.imports.services.files import edit_row, parse_batch, purge_batch, upload_file
+from comptoir.imports.services.files import (
+    edit_row,
+    parse_batch,
+    purge_batch,
+    queue_reading,
+    refuse_unreadable,
+    upload_file,
+)
 from comptoir.imports.services.partners import PARTNER_FIELDS, save_partner
 from comptoir.imports.services.processing import (
     Report,
@@ -24,6 +31,8 @@ __all__ = [
     "process_batch",
     "purge_batch",
     "queue_processing",
+    "queue_reading",
+    "refuse_unreadable",
     "save_partner",
     "upload_file",
 ]

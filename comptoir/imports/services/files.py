@@ -82,6 +82,17 @@ def upload_file(partner: ImportPartner, file_name: str, stream, *, by=None, has_
         return batch
 
 
+def queue_reading(batch: ImportBatch) -> ImportBatch:
+    """Hand the stored file to the job worker, which reads it into rows (``parse_batch``):
+    a request only stores the file, whatever it holds. The batch stays ``uploaded`` until
+    the worker has read it, or refused it with the reason."""
+    from comptoir.imports.tasks import read_import
+
+    read_import.enqueue(batch.pk)
+    batch.refresh_from_db()  # read already if the job backend runs jobs at once (the tests')
+    return batch
+
+
 # Parsing ----------------------------------------------------------------------------------------
 
 
@@ -123,6 +134,12 @@ def parse_batch(batch: ImportBatch) -> ImportBatch:
         batch.status = ImportBatch.Status.PARSED
         batch.save()
         return batch
+
+
+def refuse_unreadable(batch: ImportBatch) -> ImportBatch:
+    """The worker met an error it did not expect while reading: the file is refused, so that
+    its page does not wait forever."""
+    return _refuse_file(batch, _("This file could not be read."))
 
 
 def _refuse_file(batch: ImportBatch, message: str) -> ImportBatch:

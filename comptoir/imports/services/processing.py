@@ -1,17 +1,22 @@
 """Processing an import's open rows into documents, chunk by chunk, and its report."""
 
+import contextlib
+import fcntl
+import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, connections, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.core import audit
 from comptoir.core.bulk import collect_young, collector_paused, copies_in_background
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, InvalidTransition
 from comptoir.core.models import Company
 from comptoir.core.money import format_quantity
 from comptoir.imports.models import (
@@ -70,9 +75,59 @@ def queue_processing(batch: ImportBatch, *, by=None) -> ImportBatch:
     return batch
 
 
-def _start(batch: ImportBatch) -> ImportBatch:
-    """Mark the batch as processing, inside the caller's transaction, if it may be."""
+RUN_LOCK = 0x696D  # the class of PostgreSQL advisory locks held by processing runs ("im")
+
+
+def _being_processed() -> InvalidTransition:
+    return InvalidTransition(
+        "import.processing",
+        _("This file is already being processed: its page shows the progress."),
+        "status",
+    )
+
+
+@contextlib.contextmanager
+def _run_lock(batch_pk: int):
+    """Held by the run processing a batch until it ends or its process dies (a killed worker
+    leaves no lock behind): a PostgreSQL session lock, a file lock on SQLite (one machine).
+    Yields whether this run has it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, batch_pk])
+            held = cursor.fetchone()[0]
+        try:
+            yield held
+        finally:
+            if held:
+                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, batch_pk])
+        return
+    # One lock per database file and batch (a memory database is its process's alone).
+    database = str(connection.settings_dict["NAME"])
+    if connection.is_in_memory_db():
+        database += str(os.getpid())
+    key = hashlib.sha256(database.encode()).hexdigest()[:16]
+    folder = settings.VAR_DIR / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"import-{key}-{batch_pk}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True  # closing the file releases it
+
+
+def _start(batch: ImportBatch, resume: bool = False) -> ImportBatch:
+    """Mark the batch as processing, inside the caller's transaction, if it may be. A batch
+    another live run is processing is refused (409); one left processing by a run that died
+    (a killed worker) is taken over, as is one queued for the worker when the worker's job
+    starts (``resume``): processing resumes where it stopped and creates nothing twice."""
     batch = _lock_batch(batch)
+    if batch.status == ImportBatch.Status.PROCESSING and not resume:
+        with _run_lock(batch.pk) as free:
+            if not free:
+                raise _being_processed()
     _check_processable(batch)
     batch.status, batch.error = ImportBatch.Status.PROCESSING, ""
     batch.rows_done = _settled_rows(batch)
@@ -101,14 +156,48 @@ def _check_processable(batch: ImportBatch) -> None:
 
 
 def process_batch(batch: ImportBatch, *, by=None, progress=None) -> Report:
-    """Create the documents of the batch's open rows; returns what happened."""
+    """Create the documents of the batch's open rows; returns what happened. A batch another
+    live run is processing is refused (409); a run that fails leaves the batch read again,
+    with the reason, and one that dies leaves a batch the next run takes over: a batch is
+    never stuck in processing."""
     with collector_paused():
         return _process_batch(batch, by, progress)
 
 
 def _process_batch(batch: ImportBatch, by, progress) -> Report:
-    with transaction.atomic():
-        batch = _start(batch)
+    with _run_lock(batch.pk) as held:
+        if not held:
+            raise _being_processed()
+        with transaction.atomic():
+            batch = _start(batch, resume=True)  # no other run is alive: this one may go on
+        try:
+            return _run(batch, by, progress)
+        except BaseException as error:
+            _stopped(batch, error)
+            raise
+
+
+def _stopped(batch: ImportBatch, error: BaseException) -> None:
+    """A run that stopped gives the batch back, with why; what its chunks created stays and
+    the next run resumes from there."""
+    message = (
+        error.message
+        if isinstance(error, BusinessError)
+        else _(
+            "Processing stopped on an unexpected error; the documents already created are "
+            "kept. Process the file again to resume."
+        )
+    )
+    try:
+        with transaction.atomic():
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PROCESSING).update(
+                status=ImportBatch.Status.PARSED, error=message
+            )
+    except DatabaseError:
+        pass  # the caller's transaction failed: its rollback undoes the mark as well
+
+
+def _run(batch: ImportBatch, by, progress) -> Report:
     refs = open_references(batch)
     chunks = [
         refs[start : start + DOCUMENTS_PER_CHUNK]
