@@ -17,6 +17,7 @@ from comptoir.billing.pdf import render_pdf, render_picking_list
 from comptoir.billing.queries import Settlement, receivables, stored_payment_status
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
+from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET, Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.parties.models import Customer
@@ -220,10 +221,10 @@ def invoice_send(request, pk: int):
 
 
 class DownPaymentForm(forms.Form):
-    percent = forms.DecimalField(
+    percent = NumberField(
         label=gettext_lazy("Percentage of the order"), required=False, min_value=0, max_value=100
     )
-    amount = forms.DecimalField(
+    amount = NumberField(
         label=gettext_lazy("Or an amount incl. VAT"), required=False, min_value=0, decimal_places=2
     )
 

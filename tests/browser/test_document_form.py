@@ -87,3 +87,47 @@ def test_lines_are_priced_before_the_customer_is_chosen(page, clerk, customer):
     page.click("button[name=save]")
     expect(page.locator("#document-status")).to_have_text("Brouillon")
     assert Quotation.objects.get().total_net == Decimal("320.00")
+
+
+def test_amounts_are_typed_as_comptoir_prints_them(page, clerk, customer):
+    from comptoir.catalog.models import Item
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.sales import services as sales
+
+    table = Item.objects.get(code="TABLE")
+    sales.create_quotation(customer, [LineSpec(table, Decimal(20))])  # 7 680,00 € incl. VAT
+    sales.create_quotation(customer, [LineSpec(table, Decimal(1))])  # 384,00 €
+    log_in(page)
+
+    # A price typed with its grouping and its currency, in an item's form …
+    page.goto(table.get_absolute_url())
+    page.fill("#id_sale_price", "5\u202f000,00 €")
+    page.fill("#id_cost_price", "1 234,5")
+    page.click("main button[type=submit]")
+    expect(page.locator(".error")).to_have_count(0)
+    table.refresh_from_db()
+    assert (table.sale_price, table.cost_price) == (Decimal("5000"), Decimal("1234.5"))
+
+    # … on a document line …
+    page.goto(f"/sales/quotations/new/?customer={customer.code}")
+    choose_item(page, 0, "CHAISE")
+    type_in(page, "#lines-0-unit_price", "1\u00a0000,00 €")
+    expect(page.locator("[data-total=net]")).to_contain_text("1\u202f000,00")
+
+    # … and in a list's amount filter, as the list prints its amounts.
+    page.goto("/sales/quotations/")
+    page.fill("#id_amount_min", "5\u00a0000,00 €")
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("form.filters .error")).to_have_count(0)
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    expect(page.locator("table.list tbody")).to_contain_text("7")
+
+    # In English, a comma groups thousands.
+    page.select_option("select[name=language]", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto("/sales/quotations/")
+    page.fill("#id_amount_max", "1,234.50")
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("form.filters .error")).to_have_count(0)
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
+    expect(page.locator("table.list tbody")).to_contain_text("384.00")
