@@ -131,3 +131,30 @@ def test_amounts_are_typed_as_comptoir_prints_them(page, clerk, customer):
     expect(page.locator("form.filters .error")).to_have_count(0)
     expect(page.locator("table.list tbody tr")).to_have_count(1)
     expect(page.locator("table.list tbody")).to_contain_text("384.00")
+
+
+def test_dates_and_prices_that_cannot_be_are_refused_next_to_their_field(page, clerk, customer):
+    from comptoir.catalog.models import Item
+
+    log_in(page)
+    page.goto(f"/sales/quotations/new/?customer={customer.code}")
+    page.fill("#id_date", "2026-12-10")
+    page.fill("#id_valid_until", "2026-12-01")
+    choose_item(page, 0, "CHAISE")
+    page.click("button[name=save]")
+    expect(page.locator("label.invalid:has(#id_valid_until) .error")).to_contain_text(
+        "ne peut pas être valable jusqu’à une date antérieure"
+    )
+    expect(page.locator("#lines-0-description")).to_have_value("Chaise hêtre")
+    expect(page.locator("[data-total=net]")).to_contain_text("45,00")
+    assert not Quotation.objects.exists()
+
+    chair = Item.objects.get(code="CHAISE")
+    page.goto(chair.get_absolute_url())
+    page.fill("#id_sale_price", "-5")
+    page.fill("#id_cost_price", "-2")
+    page.click("main button[type=submit]")
+    expect(page.locator("main .error")).to_have_count(2)
+    expect(page.locator("main .error").first).to_contain_text("Un prix ne peut pas être négatif")
+    chair.refresh_from_db()
+    assert chair.sale_price == Decimal("45.00")
