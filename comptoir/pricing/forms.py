@@ -98,6 +98,11 @@ class DocumentForm:
             self.rows = [LineRow({}) for __ in range(3)]
 
     @property
+    def checked_header_fields(self) -> tuple[str, ...]:
+        """The header fields whose errors show beside them."""
+        return ("customer", "date", "payment_terms", *self.extra_fields)
+
+    @property
     def general_error(self) -> str:
         return self.errors.get("__all__", "")
 

@@ -69,8 +69,11 @@ def document_form_view(kind: DocumentKind):
         )
         if request.headers.get("HX-Request"):
             form.preview(kind.doc_model, kind.line_model, by=request.user)
+            # The header's errors come along, each into its place beside its field.
             return render(
-                request, "pricing/document_lines.html", _context(kind, form, document, request)
+                request,
+                "pricing/document_lines.html",
+                {**_context(kind, form, document, request), "live": True},
             )
         wanted, refused = form.read(), None
         if wanted is not None:
