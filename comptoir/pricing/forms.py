@@ -143,6 +143,13 @@ class DocumentForm:
                 dates[name] = None
         return dates
 
+    def _header_input(self, dates: dict) -> dict:
+        return {
+            **{name: self.values.get(name, "") for name in self.header_fields},
+            **dates,
+            "payment_terms": self.values.get("payment_terms") or None,
+        }
+
     def _filled_rows(self) -> list[tuple[int, LineRow]]:
         return [(index, row) for index, row in enumerate(self.rows) if not row.is_blank]
 
@@ -154,12 +161,7 @@ class DocumentForm:
         if self.errors:
             return None
         filled = self._filled_rows()
-        data = {
-            **{name: self.values.get(name, "") for name in self.header_fields},
-            **dates,
-            "payment_terms": self.values.get("payment_terms") or None,
-            "lines": [_line_input(row) for __, row in filled],
-        }
+        data = {**self._header_input(dates), "lines": [_line_input(row) for __, row in filled]}
         try:
             return read_document_input(data, self.user)
         except BusinessError as error:
@@ -228,13 +230,8 @@ class DocumentForm:
         if not self.values.get("customer"):
             self.errors["customer"] = _("Choose a customer.")
             return None, {}
-        data = {
-            **{name: self.values.get(name, "") for name in self.header_fields},
-            **dates,
-            "payment_terms": self.values.get("payment_terms") or None,
-        }
         try:
-            return read_document_header(data, self.user)
+            return read_document_header(self._header_input(dates), self.user)
         except BusinessError as error:
             self.add_error(error)
             return None, {}
