@@ -1,10 +1,12 @@
 """`make bench`: the standard sales workload (P1-P8), the partner import (P9), the pages at
 scale (P10) and the stock figures of an item with a million moves (P11), on SQLite
-and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL; with --peer, the peer ERP
+and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL, where the load test runs too
+(concurrent users against the production server); with --peer, the peer ERP
 (Tryton, ../shared/bench/peers/tryton/run) in the same run and the rate ratios per phase.
 
-Tables on stdout, bench/results/latest.json and latest.md. Each workload runs in its own
-process (a fresh Django set-up and a fresh database).
+Tables on stdout, bench/results/latest.json and latest.md, opened by the targets
+(bench/targets.py) and this run's verdict on each. Each workload runs in its own process
+(a fresh Django set-up and a fresh database).
 """
 
 import argparse
@@ -16,6 +18,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from bench.targets import cell, judge, summary
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -81,6 +85,17 @@ def add_ratios(result: dict, peer: dict) -> None:
     result["peer"] = {"name": peer.get("peer"), "orders": peer.get("orders")}
 
 
+def with_targets(head: str, rule: str, rows: list[dict], lines: list[str]) -> list[str]:
+    """A table's header, rule and row lines, with a target column when a row has a target."""
+    if not any("target" in row for row in rows):
+        return [head, rule, *lines]
+    return [
+        head + " target |",
+        rule + "---|",
+        *(f"{line} {cell(row)} |" for line, row in zip(lines, rows, strict=True)),
+    ]
+
+
 def table(result: dict) -> str:
     peer = "peer" in result
     head = "| phase | count | seconds | per s | queries | peak MiB |"
@@ -91,10 +106,10 @@ def table(result: dict) -> str:
     title = f"### {result['database']}"
     if peer:
         title += f" — peer: {result['peer']['name']}, {result['peer']['orders']} orders"
-    lines = [title, "", head, rule]
+    rows = []
     for row in result["phases"]:
         if "skipped" in row:
-            lines.append(
+            rows.append(
                 f"| {row['phase']} | — | {row['skipped']} | | | |" + (" | |" if peer else "")
             )
             continue
@@ -107,7 +122,8 @@ def table(result: dict) -> str:
                 line += f" {row['peer_rate']:g} | {row['ratio']:.0f}× |"
             else:
                 line += " — | — |"
-        lines.append(line)
+        rows.append(line)
+    lines = [title, "", *with_targets(head, rule, result["phases"], rows)]
     cycle = next((r for r in result["phases"] if r["phase"].startswith("P3-P7")), None)
     if cycle:
         lines += ["", f"Queries per order, P3-P7: {cycle['queries_per_order']}."]
@@ -122,51 +138,74 @@ def table(result: dict) -> str:
 
 
 def pages_table(result: dict) -> str:
-    lines = [
+    title = (
         f"### P10 pages, {result['database']}: {result['invoices']:,} invoices, "
-        f"{result['lines']:,} invoice lines",
-        "",
-        "| page | median ms | slowest ms | queries |",
-        "|---|---:|---:|---:|",
+        f"{result['lines']:,} invoice lines"
+    )
+    rows = [
+        f"| {row['page']} | {row['median_ms']:.0f} | {row['max_ms']:.0f} | {row['queries']} |"
+        for row in result["pages"]
     ]
-    for row in result["pages"]:
-        lines.append(
-            f"| {row['page']} | {row['median_ms']:.0f} | {row['max_ms']:.0f} | {row['queries']} |"
-        )
-    return "\n".join(lines)
+    head, rule = "| page | median ms | slowest ms | queries |", "|---|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["pages"], rows)])
 
 
 def imports_table(result: dict) -> str:
     file = result["file"]
-    lines = [
+    title = (
         f"### P9 partner import, {result['database']}: {file['lines']:,} lines, "
-        f"{file['documents']:,} documents, {file['mib']} MiB",
-        "",
-        "| phase | lines | seconds | lines per s | queries | peak MiB |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"{file['documents']:,} documents, {file['mib']} MiB"
+    )
+    rows = [
+        f"| {row['phase']} | {row['count']:,} | {row['seconds']:.2f} | {row['rate']:,.0f} "
+        f"| {row['queries']} | {row['peak_mib']:.0f} |"
+        for row in result["phases"]
     ]
-    for row in result["phases"]:
-        lines.append(
-            f"| {row['phase']} | {row['count']:,} | {row['seconds']:.2f} | {row['rate']:,.0f} "
-            f"| {row['queries']} | {row['peak_mib']:.0f} |"
-        )
-    return "\n".join(lines)
+    head = "| phase | lines | seconds | lines per s | queries | peak MiB |"
+    rule = "|---|---:|---:|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["phases"], rows)])
 
 
 def stock_table(result: dict) -> str:
-    lines = [
+    title = (
         f"### P11 stock figures, {result['database']}: {result['moves']:,} moves of one item "
         f"(written in bulk in {result['bulk_seconds']} s; {result['service_moves_per_s']} moves "
-        "per s through the service)",
-        "",
-        "| read | median ms | slowest ms | queries |",
-        "|---|---:|---:|---:|",
+        "per s through the service)"
+    )
+    rows = [
+        f"| {row['what']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} |"
+        for row in result["measures"]
     ]
-    for row in result["measures"]:
-        lines.append(
-            f"| {row['what']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} |"
-        )
-    return "\n".join(lines)
+    head, rule = "| read | median ms | slowest ms | queries |", "|---|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["measures"], rows)])
+
+
+def load_table(result: dict) -> str:
+    title = (
+        f"### Load test, {result['database']}: {result['users']} users "
+        f"({result['spawn_rate']:g} more a second), for {result['seconds']} s "
+        f"(at most {result['run_time_s']} s or {result['max_requests']:,} requests); "
+        f"{result['server']}"
+    )
+    rows = [
+        f"| {row['name']} | {row['requests']:,} | {row['per_s']:g} | {row['p50_ms']:.0f} "
+        f"| {row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['max_ms']:.0f} | {row['failures']} |"
+        for row in result["requests"]
+    ]
+    head = "| requests | count | per s | p50 ms | p95 ms | p99 ms | slowest ms | errors |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
+    errors = ", ".join(f"{kind}: {n}" for kind, n in result["errors"].items()) or "none"
+    data = ", ".join(f"{n:,} {what}" for what, n in result["data"].items())
+    before, after = result["load_average"]
+    notes = [
+        f"Invoices issued: {result['invoices_issued']:,}, {result['issued_per_s']:g} a second. "
+        f"Errors by kind: {errors}. Jobs waiting at the end: {result['jobs_waiting']}.",
+        f"CPU: {result['cpu_ms_per_request']:g} ms per request in the web processes; "
+        f"{result['jobs_cpu_s']:g} s in the job worker, {result['locust_cpu_s']:g} s in locust.",
+        f"Data: {data}. The machine's load average: {before:g} before, {after:g} after.",
+    ]
+    table = with_targets(head, rule, result["requests"], rows)
+    return "\n".join([title, "", *table, "", *notes])
 
 
 def main() -> None:
@@ -195,6 +234,21 @@ def main() -> None:
         type=int,
         default=1_000_000,
         help="moves of one item before its stock figures are read (P11); 0 skips",
+    )
+    parser.add_argument(
+        "--load-users",
+        type=int,
+        default=50,
+        help="concurrent users of the load test, on PostgreSQL; 0 skips it",
+    )
+    parser.add_argument(
+        "--load-seconds", type=int, default=60, help="the longest the load test runs; 0 skips it"
+    )
+    parser.add_argument(
+        "--load-requests",
+        type=int,
+        default=0,
+        help="the load test stops after that many requests (default: 2 × users × seconds)",
     )
     parser.add_argument("--peer", action="store_true", help="run the peer ERP in the same run")
     parser.add_argument("--peer-orders", type=int, default=200)
@@ -228,6 +282,16 @@ def main() -> None:
     stock = [
         run("stock", url, "--moves", str(args.stock_moves)) for url in databases if args.stock_moves
     ]
+    load = [
+        run(
+            "load",
+            url,
+            *("--users", str(args.load_users), "--seconds", str(args.load_seconds)),
+            *("--requests", str(args.load_requests)),
+        )
+        for url in databases[1:]  # on PostgreSQL only
+        if args.load_users and args.load_seconds
+    ]
     if args.peer:
         for url, result in zip(databases, runs, strict=True):
             add_ratios(result, run_peer(url, args.peer_orders, args.peer_mode))
@@ -243,13 +307,21 @@ def main() -> None:
         "imports": imports,
         "pages": pages,
         "stock": stock,
+        "load": load,
     }
+    report["targets"] = judge(report, vars(args))
+    skipped = []
+    if args.load_users and args.load_seconds and not load:
+        skipped.append("Load test: not run, it needs PostgreSQL (COMPTOIR_BENCH_DATABASE_URL).")
     markdown = "\n\n".join(
         [f"# Comptoir benchmark, {report['date']}", f"Machine: {report['machine']}"]
+        + [summary(report["targets"])]
         + [table(result) for result in runs]
         + [imports_table(result) for result in imports]
         + [pages_table(result) for result in pages]
         + [stock_table(result) for result in stock]
+        + [load_table(result) for result in load]
+        + skipped
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))

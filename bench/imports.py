@@ -137,7 +137,12 @@ def main() -> None:
 
     batch = phase("I1 upload + read", file["lines"], upload_and_read)
     assert batch.row_count == file["lines"], batch.error
-    result = {"database": database_name(), "file": file, "phases": phases}
+    result = {
+        "database": database_name(),
+        "file": file,
+        "read_only": args.read_only,
+        "phases": phases,
+    }
     if not args.read_only:
         report = phase("I2 process → issued invoices", file["lines"], lambda: process_batch(batch))
         assert report.documents_created == file["documents"], report

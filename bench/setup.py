@@ -12,6 +12,7 @@ def prepare_database(database_url: str | None) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings"  # never the test settings
     os.environ["DEBUG"] = "0"  # as in production: no SQL kept nor formatted for debugging
+    os.environ.setdefault("SECRET_KEY", "comptoir-benchmark-key-not-a-secret")  # DEBUG off
     os.environ["SECURE_SSL_REDIRECT"] = "0"  # pages are asked in-process, not over HTTPS
     import django
 
@@ -37,3 +38,52 @@ def database_name() -> str:
         else connection.pg_version
     )
     return f"{connection.vendor} {version}"
+
+
+def make_customers(count: int, street: str = "rue du Banc") -> list:
+    """Customers ``Client 0`` … with one address each, through the service."""
+    from comptoir.parties.services import create_customers
+
+    return create_customers(
+        [{"name": f"Client {i}"} for i in range(count)],
+        addresses=[[{"line1": f"{i} {street}", "city": "Lyon"}] for i in range(count)],
+    )
+
+
+def make_items(count: int, rnd, prefix: str = "B") -> list:
+    """Items at 20 % VAT priced 1,00 to 100,00, through the service."""
+    from decimal import Decimal
+
+    from comptoir.catalog.models import Unit
+    from comptoir.catalog.services import create_items
+    from comptoir.pricing.models import Tax
+
+    unit, tax = Unit.objects.get(code="C62"), Tax.objects.get(code="TVA20")
+    return create_items(
+        [
+            {
+                "code": f"{prefix}{i:05d}",
+                "name": f"Article {i}",
+                "unit": unit,
+                "tax": tax,
+                "sale_price": Decimal(rnd.randint(100, 10000)) / 100,
+            }
+            for i in range(count)
+        ]
+    )
+
+
+def make_requests(count: int, customers: list, items: list, rnd, lines: int = 5) -> list:
+    """Documents of ``lines`` lines (random customer, item, quantity 1-10), to create."""
+    from decimal import Decimal
+
+    from comptoir.pricing.documents import DocumentRequest
+    from comptoir.pricing.engine import LineSpec
+
+    return [
+        DocumentRequest(
+            rnd.choice(customers),
+            [LineSpec(rnd.choice(items), Decimal(rnd.randint(1, 10))) for _ in range(lines)],
+        )
+        for _ in range(count)
+    ]

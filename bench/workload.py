@@ -11,10 +11,15 @@ import os
 import random
 import resource
 import time
-from decimal import Decimal
 from pathlib import Path
 
-from bench.setup import database_name, prepare_database
+from bench.setup import (
+    database_name,
+    make_customers,
+    make_items,
+    make_requests,
+    prepare_database,
+)
 
 PROFILES = Path(__file__).resolve().parent / "results"
 
@@ -33,13 +38,7 @@ def main() -> None:
 
     from comptoir.billing import services as billing
     from comptoir.billing.queries import sales_by_customer
-    from comptoir.catalog import services as catalog
-    from comptoir.catalog.models import Unit
-    from comptoir.parties import services as parties
     from comptoir.payments.services import PaymentRequest, register_payments
-    from comptoir.pricing.documents import DocumentRequest
-    from comptoir.pricing.engine import LineSpec
-    from comptoir.pricing.models import Tax
     from comptoir.sales import services as sales
     from comptoir.stock import services as stock
 
@@ -75,41 +74,10 @@ def main() -> None:
         )
         return result
 
-    customers = phase(
-        "P1 customers",
-        args.customers,
-        lambda: parties.create_customers(
-            [{"name": f"Client {i}"} for i in range(args.customers)],
-            addresses=[
-                [{"line1": f"{i} rue du Banc", "city": "Lyon"}] for i in range(args.customers)
-            ],
-        ),
-    )
-    unit, tax = Unit.objects.get(code="C62"), Tax.objects.get(code="TVA20")
-    items = phase(
-        "P2 items",
-        args.items,
-        lambda: catalog.create_items(
-            [
-                {
-                    "code": f"B{i:05d}",
-                    "name": f"Article {i}",
-                    "unit": unit,
-                    "tax": tax,
-                    "sale_price": Decimal(rnd.randint(100, 10000)) / 100,
-                }
-                for i in range(args.items)
-            ]
-        ),
-    )
+    customers = phase("P1 customers", args.customers, lambda: make_customers(args.customers))
+    items = phase("P2 items", args.items, lambda: make_items(args.items, rnd))
     n = args.orders
-    requests = [
-        DocumentRequest(
-            rnd.choice(customers),
-            [LineSpec(rnd.choice(items), Decimal(rnd.randint(1, 10))) for _ in range(5)],
-        )
-        for _ in range(n)
-    ]
+    requests = make_requests(n, customers, items, rnd)
     cycle_start = time.perf_counter()
     orders = phase("P3 orders created", n, lambda: sales.create_orders(requests))
     phase("P4 orders confirmed", n, lambda: sales.confirm_orders(orders))

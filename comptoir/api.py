@@ -14,6 +14,7 @@ from comptoir.core.api import router as core_router
 from comptoir.core.auth import api_auth
 from comptoir.core.errors import BusinessError
 from comptoir.core.schemas import ValidationErrorOut
+from comptoir.idempotency.openapi import document as document_idempotency
 from comptoir.imports.api import router as imports_router
 from comptoir.parties.api import router as parties_router
 from comptoir.payments.api import router as payments_router
@@ -35,6 +36,7 @@ class ComptoirAPI(NinjaAPI):
         )
         components.update(definition.pop("$defs", {}))
         components["ValidationErrorOut"] = definition
+        document_idempotency(schema)
         for operations in schema["paths"].values():
             for operation in operations.values():
                 responses = operation["responses"]

@@ -11,8 +11,13 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "comptoir"
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:  # e.g. production without its own SECRET_KEY
+        sys.stderr.write(f"comptoir: {error}\n")
+        raise SystemExit(2) from None
     from comptoir.core import audit
 
     audit.act_from_command_line()  # what a command changes is recorded as its operator's

@@ -17,7 +17,9 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "comptoir-local-development-key-change-me-in-production")
+# Everyone can read this key: with DEBUG off, Comptoir refuses to start with it (core.checks).
+COMPTOIR_DEVELOPMENT_SECRET_KEY = "comptoir-local-development-key-change-me-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", COMPTOIR_DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -41,6 +43,9 @@ INSTALLED_APPS = [
     "comptoir.payments",
     "comptoir.imports",
     "comptoir.web",
+    "comptoir.scheduling",
+    "comptoir.backups",
+    "comptoir.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +61,7 @@ MIDDLEWARE = [
     "comptoir.core.access.AccessMiddleware",
     "comptoir.core.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "comptoir.idempotency.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
@@ -90,7 +96,9 @@ def database_from_url(url: str | None) -> dict:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'comptoir.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    # DATABASE_CONN_MAX_AGE: seconds a process keeps its connection (checked before reuse).
+    max_age = int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
     return config
@@ -169,17 +177,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"  # uploads (partners' files): never served as static files
-# Background jobs (large imports) are rows in the database, run by `comptoir db_worker`
+# Background jobs (large imports) are rows in the database, run by `comptoir worker`
 # (`comptoir serve` starts one beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Issued documents' PDF and XML are made by the worker right after issuing (else at first use).
 COMPTOIR_STORE_FILES_AFTER_ISSUE = env_bool("COMPTOIR_STORE_FILES_AFTER_ISSUE", True)
+# Backups: `comptoir backup` without a file, and the scheduled ones the worker makes every
+# COMPTOIR_BACKUP_EVERY_HOURS (0: none), go to COMPTOIR_BACKUP_DIR; the KEEP newest are kept.
+COMPTOIR_BACKUP_DIR = Path(os.environ.get("COMPTOIR_BACKUP_DIR", VAR_DIR / "backups"))
+COMPTOIR_BACKUP_EVERY_HOURS = float(os.environ.get("COMPTOIR_BACKUP_EVERY_HOURS", "0"))
+COMPTOIR_BACKUP_KEEP = int(os.environ.get("COMPTOIR_BACKUP_KEEP", "7"))
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "comptoir.core.static.GzipStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Static files from their sources; `serve --production` collects them, compressed, into
+# STATIC_ROOT and turns this off for its web processes.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 # Front-end packages installed from the npm registry by the setup command (package.json).
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [

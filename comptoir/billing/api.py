@@ -78,7 +78,11 @@ def credit_invoice(request, pk: Id, payload: CreditNoteIn):
     invoice = _invoice(request, pk, Invoice.objects.all())
     quantities = None if payload.lines is None else {r.line: r.quantity for r in payload.lines}
     credit_note = services.credit_invoice(
-        invoice, quantities, by=request.user, reason=payload.reason
+        invoice,
+        quantities,
+        by=request.user,
+        reason=payload.reason,
+        invoice_again=payload.invoice_again,
     )
     if payload.issue:
         services.issue_invoice(credit_note, by=request.user)
@@ -177,6 +181,30 @@ def send_invoice(request, pk: Id, payload: SendIn):
     return services.send_invoice(
         invoice,
         to=payload.to or [invoice.customer.email],
+        subject=payload.subject,
+        body=payload.body,
+        by=request.user,
+    )
+
+
+@router.post("/quotations/{pk}/email", response={200: SentOut, **ERRORS})
+def email_quotation(request, pk: Id, payload: SendIn):
+    """E-mail a quotation with its PDF attached (a draft one is then marked as sent)."""
+    quotation = access.get_owned(Quotation.objects.select_related("customer"), request.user, pk=pk)
+    return _email(request, quotation, payload)
+
+
+@router.post("/orders/{pk}/email", response={200: SentOut, **ERRORS})
+def email_order(request, pk: Id, payload: SendIn):
+    """E-mail the confirmation of a confirmed order with its PDF attached."""
+    order = access.get_owned(SalesOrder.objects.select_related("customer"), request.user, pk=pk)
+    return _email(request, order, payload)
+
+
+def _email(request, document, payload: SendIn):
+    return services.send_document(
+        document,
+        to=payload.to or [document.customer.email],
         subject=payload.subject,
         body=payload.body,
         by=request.user,

@@ -1,6 +1,6 @@
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
@@ -100,6 +100,10 @@ class Invoice(CustomerDocument):
         on_delete=models.PROTECT,
         related_name="credit_notes",
     )
+    # A credit note gives its quantities back to the order (to invoice again) only when the
+    # goods came back or the invoice is cancelled or corrected; a price reduction (goods kept)
+    # leaves the order invoiced.
+    invoice_again = models.BooleanField(_("to invoice again"), default=False)
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -150,6 +154,17 @@ class Invoice(CustomerDocument):
     @property
     def type_code(self) -> str:
         return self.TYPE_CODES[self.kind]
+
+    def status_label(self, status: str | None = None) -> str:
+        """The status as the page says it: a credit note (*un avoir*) is *émis*, an invoice
+        (*une facture*) *émise*."""
+        status = status or self.status
+        if status == self.Status.ISSUED and self.kind == self.Kind.CREDIT_NOTE:
+            return pgettext("credit note", "Issued")
+        return str(self.Status(status).label)
+
+    def get_status_display(self) -> str:
+        return self.status_label()
 
     def _stored_status(self):
         if self.pk is None:
@@ -227,9 +242,18 @@ class InvoiceLine(DocumentLine):
 
 
 class SentEmail(models.Model):
-    """An issued document sent by e-mail: to whom, when, by whom."""
+    """A document sent by e-mail (an invoice, a quotation or an order): to whom, when, by
+    whom."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="emails")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="emails"
+    )
+    quotation = models.ForeignKey(
+        "sales.Quotation", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    order = models.ForeignKey(
+        "sales.SalesOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
     to = models.CharField(_("to"), max_length=500)
     subject = models.CharField(_("subject"), max_length=200)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
@@ -241,7 +265,7 @@ class SentEmail(models.Model):
         ordering = ["-sent_at"]
 
     def __str__(self) -> str:
-        return f"{self.invoice} → {self.to}"
+        return f"{self.invoice or self.quotation or self.order} → {self.to}"
 
 
 class IssuedFile(models.Model):

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from comptoir.billing.facturx import build_xml
 from comptoir.billing.models import Invoice
-from comptoir.catalog.models import Unit
 from comptoir.core.documents import PrintLayout
 from comptoir.core.models import Company
 from comptoir.sales.models import Quotation, SalesOrder
@@ -80,7 +79,6 @@ def render_html(document, language: str = "fr") -> str:
                 "operation": _operation(lines) if isinstance(document, Invoice) else "",
                 "exemptions": sorted({g["exemption_reason"] for g in breakdown} - {"", None}),
                 "delivery_address": delivery if not isinstance(document, DeliveryNote) else None,
-                "units": dict(Unit.objects.values_list("code", "name")),
                 "logo": "" if layout == PrintLayout.COMPACT else _logo_data_uri(),
                 "language": language,
             },

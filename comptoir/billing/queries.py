@@ -78,6 +78,21 @@ def payment_status(invoice: Invoice, settlement: Settlement, today: date | None 
     return PaymentStatus.UNPAID
 
 
+def payment_status_q(status: str, today: date | None = None) -> Q:
+    """The issued invoices (not credit notes) whose ``payment_status`` is ``status``, as a
+    filter on their stored settlement: lists filter in SQL, keyset paging unchanged."""
+    today = today or timezone.localdate()
+    owes = Q(status=Invoice.Status.ISSUED, amount_due__gt=0) & ~Q(kind=Invoice.Kind.CREDIT_NOTE)
+    late = Q(due_date__lt=today)
+    return {
+        PaymentStatus.PAID: Q(status=Invoice.Status.ISSUED, amount_due__lte=0)
+        & ~Q(kind=Invoice.Kind.CREDIT_NOTE),
+        PaymentStatus.OVERDUE: owes & late,
+        PaymentStatus.PARTLY_PAID: owes & ~late & (Q(amount_paid__gt=0) | Q(amount_credited__gt=0)),
+        PaymentStatus.UNPAID: owes & ~late & Q(amount_paid__lte=0, amount_credited__lte=0),
+    }[status]
+
+
 def stored_payment_status(invoice: Invoice, today: date | None = None) -> str:
     """The payment status of an issued invoice (not a credit note), else ""."""
     if invoice.status != Invoice.Status.ISSUED or invoice.kind == Invoice.Kind.CREDIT_NOTE:

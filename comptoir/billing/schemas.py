@@ -2,9 +2,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
+from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.billing.queries import Settlement, stored_payment_status
+from comptoir.billing.models import PaymentStatus
+from comptoir.billing.queries import Settlement, payment_status_q, stored_payment_status
 from comptoir.core.schemas import DocumentOut, Id, LineOut, PriceOut, Quantity
 from comptoir.sales.schemas import DocumentIn
 
@@ -50,6 +52,11 @@ class CreditNoteIn(Schema):
     lines: list[CreditLineIn] | None = Field(None, description="Omitted: credit all that is left")
     reason: str = Field("", max_length=500)
     issue: bool = Field(False, description="Issue the credit note at once")
+    invoice_again: bool = Field(
+        False,
+        description="What it credits is to invoice again on the order (goods returned, a "
+        "correction); by default a price reduction: the order keeps it invoiced",
+    )
 
 
 class InvoiceFilter(FilterSchema):
@@ -62,6 +69,12 @@ class InvoiceFilter(FilterSchema):
     search: Annotated[
         str | None, FilterLookup(["number__icontains", "customer_name__icontains"])
     ] = None
+    payment_status: PaymentStatus | None = Field(
+        None, description="Issued invoices unpaid, partly paid, paid or overdue (today)"
+    )
+
+    def filter_payment_status(self, value) -> Q:
+        return payment_status_q(value) if value else Q()
 
 
 class InvoiceDeliveriesIn(Schema):

@@ -14,7 +14,12 @@ from comptoir.billing import services
 from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice, InvoiceLine, PaymentStatus
 from comptoir.billing.pdf import render_pdf, render_picking_list
-from comptoir.billing.queries import Settlement, receivables, stored_payment_status
+from comptoir.billing.queries import (
+    Settlement,
+    payment_status_q,
+    receivables,
+    stored_payment_status,
+)
 from comptoir.core import access
 from comptoir.core.errors import BusinessError, CoreError
 from comptoir.core.forms import NumberField
@@ -59,8 +64,24 @@ class InvoiceListing(Listing):
     create_url_name = "billing:invoice_new"
     create_label = gettext_lazy("New invoice")
 
+    payment_filter = True  # offers to filter by payment status
+
     def get_queryset(self):
         return Invoice.objects.filter(kind__in=self.kinds).only(*LIST_FIELDS)
+
+    def _shape_form(self) -> None:
+        super()._shape_form()
+        if self.payment_filter:
+            self.form.fields["payment"] = forms.ChoiceField(
+                label=_("Payment"),
+                required=False,
+                choices=[("", _("All")), *PaymentStatus.choices],
+            )
+
+    def filtered(self):
+        rows = super().filtered()
+        status = self.filters.get("payment")
+        return rows.filter(payment_status_q(status)) if status else rows
 
     def prepare(self, objects):
         mark_payment_status(objects)
@@ -70,6 +91,7 @@ class CreditNoteListing(InvoiceListing):
     title = gettext_lazy("Credit notes")
     kinds = (Invoice.Kind.CREDIT_NOTE,)
     columns = [c for c in InvoiceListing.columns if c.key not in {"due", "payment"}]
+    payment_filter = False
     export_name = "credit-notes"
     create_url_name = ""
 
@@ -202,19 +224,18 @@ class SendForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-def invoice_send(request, pk: int):
-    """Send an issued invoice or credit note by e-mail, its Factur-X PDF attached."""
-    invoice = access.get_owned(Invoice.objects.select_related("customer"), request.user, pk=pk)
-    subject, body = services.message_for(invoice)
+def _send_page(request, document):
+    """The form sending a document by e-mail with its PDF, filled from its message template."""
+    subject, body = services.message_for(document)
     form = SendForm(
         request.POST or None,
-        initial={"to": invoice.customer.email, "subject": subject, "body": body},
+        initial={"to": document.customer.email, "subject": subject, "body": body},
     )
     if request.method == "POST":
         sent = save_form(
             form,
-            lambda data: services.send_invoice(
-                invoice,
+            lambda data: services.send_document(
+                document,
                 to=data["to"].split(","),
                 subject=data["subject"],
                 body=data["body"],
@@ -223,14 +244,32 @@ def invoice_send(request, pk: int):
         )
         if sent is not None:
             messages.success(request, _("Sent to %(to)s.") % {"to": sent.to})
-            return redirect(invoice)
+            return redirect(document)
     return form_page(
         request,
         form,
-        _("Send %(ref)s by e-mail") % {"ref": invoice.reference},
-        invoice.get_absolute_url(),
+        _("Send %(ref)s by e-mail") % {"ref": document.reference},
+        document.get_absolute_url(),
         submit_label=_("Send"),
     )
+
+
+def invoice_send(request, pk: int):
+    """Send an issued invoice or credit note by e-mail, its Factur-X PDF attached."""
+    invoice = access.get_owned(Invoice.objects.select_related("customer"), request.user, pk=pk)
+    return _send_page(request, invoice)
+
+
+def quotation_send(request, pk: int):
+    """Send a quotation by e-mail with its PDF (a draft one is then marked as sent)."""
+    quotation = access.get_owned(Quotation.objects.select_related("customer"), request.user, pk=pk)
+    return _send_page(request, quotation)
+
+
+def order_send(request, pk: int):
+    """Send the confirmation of an order by e-mail with its PDF."""
+    order = access.get_owned(SalesOrder.objects.select_related("customer"), request.user, pk=pk)
+    return _send_page(request, order)
 
 
 class DownPaymentForm(forms.Form):

@@ -9,7 +9,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = Item
         fields = [
-            "code", "name", "kind", "unit", "group", "sale_price", "cost_price", "tax",
+            "code", "name", "barcode", "kind", "unit", "group", "sale_price", "cost_price", "tax",
             "lead_time_days",
             "active", "description",
         ]  # fmt: skip

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.identifiers import validate_barcode
 from comptoir.core.money import PriceField, QuantityField
 from comptoir.core.validation import refuse_negative_prices
 
@@ -43,6 +44,14 @@ class Item(models.Model):
 
     code = models.CharField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    barcode = models.CharField(
+        _("barcode"),
+        max_length=14,
+        blank=True,
+        db_index=True,
+        validators=[validate_barcode],
+        help_text=_("EAN-13 or GTIN"),
+    )
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GOODS)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)

@@ -10,6 +10,7 @@ from comptoir.core.schemas import CostOut, Id, Price, PriceOut, Quantity
 class ItemIn(Schema):
     code: str = Field(..., min_length=1, max_length=50)
     name: str = Field(..., min_length=1, max_length=200)
+    barcode: str = Field("", max_length=14, pattern=r"^\d*$", description="EAN-13 or GTIN")
     description: str = ""
     kind: str = Field("goods", pattern="^(goods|service|bundle)$")
     unit: str = Field("C62", description="Unit code")
@@ -21,6 +22,7 @@ class ItemIn(Schema):
 
 class ItemPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
+    barcode: str | None = Field(None, max_length=14, pattern=r"^\d*$")
     description: str | None = None
     group_id: Id | None = None
     sale_price: Price | None = Field(None, ge=0)
@@ -33,6 +35,7 @@ class ItemOut(Schema):
     id: int
     code: str
     name: str
+    barcode: str
     description: str
     kind: str
     unit_code: str = Field(..., alias="unit.code")
@@ -45,7 +48,9 @@ class ItemOut(Schema):
 
 
 class ItemFilter(FilterSchema):
-    search: Annotated[str | None, FilterLookup(["code__icontains", "name__icontains"])] = None
+    search: Annotated[
+        str | None, FilterLookup(["code__icontains", "name__icontains", "barcode"])
+    ] = None
     group_id: Id | None = None
     kind: str | None = None
     active: bool | None = None

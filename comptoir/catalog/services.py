@@ -17,6 +17,7 @@ from comptoir.core.validation import (
 ITEM_FIELDS = {
     "code",
     "name",
+    "barcode",
     "description",
     "kind",
     "unit",

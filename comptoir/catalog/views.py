@@ -24,7 +24,7 @@ class ItemListing(Listing):
         Column("name", gettext_lazy("Name"), "name", sort="name"),
         Column("kind", gettext_lazy("Kind"), "get_kind_display"),
         Column("group", gettext_lazy("Group"), "group.name", sort="group__name"),
-        Column("unit", gettext_lazy("Unit"), "unit.code"),
+        Column("unit", gettext_lazy("Unit"), "unit.name"),
         Column("price", gettext_lazy("Sale price excl. VAT"), "sale_price", "money", "sale_price"),
         Column("tax", gettext_lazy("VAT"), "tax.name"),
         Column("active", gettext_lazy("Active"), "active", kind="bool"),
@@ -118,15 +118,19 @@ def price_list_detail(request, pk: int):
 
 
 def item_options(request):
-    """<option>s for an item field of a document line, searched by code or name."""
-    term = ""
-    for key, value in request.GET.items():
-        if key == "q" or key.endswith("-item"):
-            term = value.strip()
+    """The options of an item picker: the active items whose name holds what is typed, whose
+    code starts with it or whose barcode is it (a scanner types the barcode)."""
+    term = request.GET.get("q", "").strip()
     items = Item.objects.filter(active=True)
+    if request.GET.get("stocked"):  # goods kept in stock: not services
+        items = items.exclude(kind=Item.Kind.SERVICE)
     if term:
-        items = items.filter(Q(code__istartswith=term) | Q(name__icontains=term))
-    items = items.order_by("code").only("code", "name", "sale_price")[:OPTIONS_LIMIT]
+        found = Q(code__istartswith=term) | Q(name__icontains=term)
+        if term.isdigit():
+            found |= Q(barcode=term)
+        items = items.filter(found)
+    fields = ("code", "name", "barcode", "sale_price")
+    items = items.order_by("code").only(*fields)[:OPTIONS_LIMIT]
     return render(request, "catalog/item_options.html", {"items": items})
 
 

@@ -10,8 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from comptoir.core import audit
+        from comptoir.core import audit, checks
 
+        checks.refuse_development_key()
         post_migrate.connect(_install_roles)
         audit.register_all()
 

@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "roles": _("roles changed"),
 }
 
+# Labels of the values an event records that are no field of its record (apps add theirs).
+CHANGE_LABELS: dict = {}
+
 _actor: ContextVar = ContextVar("audit_actor", default=None)
 _process_actor: list = [None, "system"]  # (user, name) when no request or task says
 AUDITED: dict[type, frozenset] = {}  # model → names of fields not recorded
@@ -105,7 +108,7 @@ AUDITED_MODELS = {
     "purchasing.Supplier": (),
     "purchasing.PurchaseOrder": (),
     "billing.Invoice": (),
-    "payments.Payment": (),
+    "payments.Payment": ("cancelled_at",),
     "imports.ImportPartner": (),
 }
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
+from stdnum import ean
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret
@@ -26,6 +27,10 @@ def validate_siret(value: str) -> None:
 
 def validate_vat_id(value: str) -> None:
     _check(vat, value, _("“%(value)s” is not a valid intra-community VAT number."))
+
+
+def validate_barcode(value: str) -> None:
+    _check(ean, value, _("“%(value)s” is not a valid EAN barcode (8, 12, 13 or 14 digits)."))
 
 
 def validate_iban(value: str) -> None:

@@ -11,7 +11,12 @@ from comptoir.core.models import MessageTemplate
 
 
 def defaults(kind: str) -> dict:
-    what = {"invoice": _("invoice"), "credit_note": _("credit note")}.get(kind, _("document"))
+    what = {
+        "invoice": _("invoice"),
+        "credit_note": _("credit note"),
+        "quotation": _("quotation"),
+        "order": _("order confirmation"),
+    }.get(kind, _("document"))
     return {
         "subject": _("Your %(what)s $number — $company") % {"what": what},
         "body": _(

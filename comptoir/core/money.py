@@ -4,6 +4,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,36 @@ def round_price(value) -> Decimal:
 
 def round_quantity(value) -> Decimal:
     return Decimal(value).quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+def _grouped(value: Decimal, places: int) -> str:
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+
+
+def _places(value: Decimal) -> int:
+    """The decimal places a number needs (none of its trailing zeros)."""
+    return max(-value.normalize().as_tuple().exponent, 0)
+
+
+def format_amount(value, currency: str = "EUR") -> str:
+    """An amount with its currency, in the active language: `8 829,88 €` in French, `€8,829.88`
+    in English. Two decimals, up to four when the amount has them (a unit price of 0,0333 €)."""
+    number = Decimal(value)
+    text = _grouped(number, min(max(_places(number), 2), 4))
+    symbol = CURRENCY_SYMBOLS.get(currency or "EUR", currency)
+    if (get_language() or "fr").startswith("en"):
+        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+    return f"{text}\u00a0{symbol}"
+
+
+def format_quantity(value) -> str:
+    """A quantity (or any plain number), in the active language, without useless zeros:
+    `25`, `12,5`, `1 250` in French; `12.5`, `1,250` in English."""
+    number = Decimal(value)
+    return _grouped(number, _places(number))
 
 
 # Thousands grouped by one kind of mark: 1 234 567 · 1.234.567 · 1,234,567.
@@ -89,7 +120,8 @@ def parse_decimal(
     if maximum is not None and abs(number) > maximum:
         raise BusinessError(
             CoreError.NUMBER_TOO_LARGE,
-            _("%(value)s is larger than %(maximum)s.") % {"value": value, "maximum": maximum},
+            _("%(value)s is larger than %(maximum)s.")
+            % {"value": typed, "maximum": format_quantity(maximum)},
             field,
         )
     return number

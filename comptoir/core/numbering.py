@@ -8,6 +8,7 @@ invoices carry a unique number in a continuous, chronological series).
 from datetime import date
 
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError, CoreError
@@ -47,7 +48,7 @@ def take_numbers(series: str, day: date, count: int = 1) -> list[str]:
         raise BusinessError(
             CoreError.SEQUENCE_DATE,
             _("A document of this series is dated %(last)s: numbers must follow the dates.")
-            % {"last": sequence.last_date.isoformat()},
+            % {"last": formats.date_format(sequence.last_date, "SHORT_DATE_FORMAT")},
             "date",
         )
     first = sequence.last_number + 1

@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from comptoir.core.identifiers import compact_siren, compact_vat_id, validate_siren, validate_vat_id
-from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY
+from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY, format_quantity
 from comptoir.imports.columns import BY_NAME, NAMES, REQUIRED, canonical, normalise_header
 from comptoir.imports.profiles import MappingError, compile_spec, mapped_columns
 
@@ -374,7 +374,8 @@ def _parse_value(column, text: str):
             raise ValueError(_("%(value)s is negative.") % {"value": text})
         if number > LIMITS[kind]:
             raise ValueError(
-                _("%(value)s is larger than %(max)s.") % {"value": text, "max": LIMITS[kind]}
+                _("%(value)s is larger than %(max)s.")
+                % {"value": text, "max": format_quantity(LIMITS[kind])}
             )
         if kind == "quantity" and number == 0:
             raise ValueError(_("The quantity must be greater than zero."))

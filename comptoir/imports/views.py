@@ -17,6 +17,7 @@ from comptoir.billing.models import Invoice
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing, neutralise
 from comptoir.core.models import Company
+from comptoir.core.money import format_quantity
 from comptoir.core.views import form_page, save_form
 from comptoir.imports import services
 from comptoir.imports.columns import NAMES
@@ -188,7 +189,7 @@ def batch_process(request, pk: int):
 @require_POST
 def batch_purge(request, pk: int):
     deleted = services.purge_batch(_batch(pk))
-    messages.success(request, _("%(count)s rows deleted.") % {"count": deleted})
+    messages.success(request, _("%(count)s rows deleted.") % {"count": format_quantity(deleted)})
     return redirect("imports:batch", pk=pk)
 
 

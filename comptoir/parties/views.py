@@ -101,10 +101,15 @@ contact_new = _child_form(ContactForm, services.add_contact, gettext_lazy("new c
 
 
 def customer_options(request):
-    """<option>s for a customer field, searched by code or name as the user types."""
-    term = request.GET.get("customer", request.GET.get("q", "")).strip()
+    """The options of a customer picker: the customers the user sees whose name holds what is
+    typed, or whose code or SIREN starts with it."""
+    term = request.GET.get("q", "").strip()
     customers = visible_customers(request.user).filter(active=True)
     if term:
-        customers = customers.filter(Q(code__istartswith=term) | Q(name__icontains=term))
-    customers = customers.order_by("name").only("code", "name")[:OPTIONS_LIMIT]
+        found = Q(code__istartswith=term) | Q(name__icontains=term)
+        digits = term.replace(" ", "")
+        if digits.isdigit():
+            found |= Q(siren__startswith=digits)
+        customers = customers.filter(found)
+    customers = customers.order_by("name").only("code", "name", "siren")[:OPTIONS_LIMIT]
     return render(request, "parties/customer_options.html", {"customers": customers})

@@ -14,12 +14,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core import audit
 from comptoir.core.models import Company
 from comptoir.core.money import ZERO, round_amount
-from comptoir.payments.models import Payment
+from comptoir.payments.models import Payment, Refund
 from comptoir.pricing.models import Tax
 
 SALES, BANK = ("VE", "Ventes"), ("BQ", "Banque")
@@ -139,26 +140,56 @@ def _side(account: str, name: str, amount: Decimal, aux=("", "")) -> Line:
 
 
 def _payment_entries(company: Company, start: date, end: date) -> list[Entry]:
+    """Each payment received; a payment cancelled later keeps its entry and gets the reverse
+    one on the day it was cancelled."""
     entries = []
-    for payment in (
-        Payment.objects.filter(date__range=(start, end))
-        .select_related("customer")
-        .order_by("date", "number")
-    ):
-        label = f"Règlement {payment.number} {payment.customer.name}"[:200]
+    payments = Payment.objects.select_related("customer").order_by("date", "number")
+    cancelled = payments.filter(
+        status=Payment.Status.CANCELLED,
+        cancelled_at__date__range=(start, end),
+    )
+    for payment, sign in [(p, 1) for p in payments.filter(date__range=(start, end))] + [
+        (p, -1) for p in cancelled
+    ]:
+        day = payment.date if sign > 0 else timezone.localtime(payment.cancelled_at).date()
+        what = "Règlement" if sign > 0 else "Annulation règlement"
+        label = f"{what} {payment.number} {payment.customer.name}"[:200]
         entries.append(
             Entry(
                 BANK,
-                payment.date,
+                day,
                 payment.number,
                 label,
                 [
-                    _side(company.account_bank, "Banque", payment.amount),
+                    _side(company.account_bank, "Banque", sign * payment.amount),
                     _side(
                         company.account_customers,
                         "Clients",
-                        -payment.amount,
+                        -sign * payment.amount,
                         aux=(payment.customer.code, payment.customer.name),
+                    ),
+                ],
+            )
+        )
+    for refund in (
+        Refund.objects.filter(date__range=(start, end))
+        .select_related("payment__customer")
+        .order_by("date", "pk")
+    ):
+        customer = refund.payment.customer
+        entries.append(
+            Entry(
+                BANK,
+                refund.date,
+                refund.payment.number,
+                f"Remboursement {refund.payment.number} {customer.name}"[:200],
+                [
+                    _side(company.account_bank, "Banque", -refund.amount),
+                    _side(
+                        company.account_customers,
+                        "Clients",
+                        refund.amount,
+                        aux=(customer.code, customer.name),
                     ),
                 ],
             )

@@ -14,7 +14,14 @@ from comptoir.parties.queries import visible_customers
 from comptoir.payments import services
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
-from comptoir.payments.schemas import AllocateIn, BalanceOut, PaymentIn, PaymentOut
+from comptoir.payments.schemas import (
+    AllocateIn,
+    BalanceOut,
+    CancelIn,
+    PaymentIn,
+    PaymentOut,
+    RefundIn,
+)
 from comptoir.pricing.documents import find_customer
 
 router = Router(tags=["payments"])
@@ -26,7 +33,7 @@ def _payment(request, pk: int) -> Payment:
 
 
 def _payments():
-    return Payment.objects.prefetch_related("allocations")
+    return Payment.objects.prefetch_related("allocations", "refunds")
 
 
 def _pairs(request, rows) -> list:
@@ -42,8 +49,10 @@ def _pairs(request, rows) -> list:
     return pairs
 
 
-@router.post("/payments", response={201: PaymentOut, **ERRORS})
+@router.post("/payments", response={201: PaymentOut, **ERRORS, 422: ErrorOut})
 def register_payment(request, payload: PaymentIn):
+    """An amount above what the invoices it settles still owe is refused (422,
+    `payment.amount_exceeds_due`) unless `confirm_overpayment` is true."""
     data = payload.dict()
     customer = find_customer(data.pop("customer"), user=request.user)
     rows = data.pop("allocations")
@@ -51,6 +60,7 @@ def register_payment(request, payload: PaymentIn):
         customer,
         allocations=None if rows is None else _pairs(request, rows),
         by=request.user,
+        check_due=not data.pop("confirm_overpayment"),
         **data,
     )
     return Status(201, _payment(request, payment.pk))
@@ -74,6 +84,29 @@ def allocate_payment(request, pk: Id, payload: AllocateIn):
         _payment(request, pk), _pairs(request, payload.dict()["allocations"]), by=request.user
     )
     return _payment(request, pk)
+
+
+@router.post("/payments/{pk}/cancel", response={200: PaymentOut, **ERRORS})
+def cancel_payment(request, pk: Id, payload: CancelIn):
+    """Cancel a payment typed by mistake: it keeps its number, its allocations are undone (the
+    invoices owe the money again). 409 `payment.cancelled` when it already is."""
+    services.cancel_payment(_payment(request, pk), reason=payload.reason, by=request.user)
+    return _payment(request, pk)
+
+
+@router.delete("/payments/{pk}/allocations/{allocation_id}", response={200: PaymentOut, **ERRORS})
+def unallocate_payment(request, pk: Id, allocation_id: Id):
+    """Take one allocation back: the invoice owes it again, the payment keeps it as credit."""
+    services.unallocate(_payment(request, pk), allocation_id, by=request.user)
+    return _payment(request, pk)
+
+
+@router.post("/payments/{pk}/refunds", response={201: PaymentOut, **ERRORS})
+def refund_payment(request, pk: Id, payload: RefundIn):
+    """Pay back to the customer some of the payment's unallocated credit (400
+    `payment.refund_exceeds_credit` beyond it)."""
+    services.refund_credit(_payment(request, pk), by=request.user, **payload.dict())
+    return Status(201, _payment(request, pk))
 
 
 @router.get("/customers/{pk}/balance", response={200: BalanceOut, 404: ErrorOut})

@@ -17,7 +17,16 @@ class PaymentMethod(models.TextChoices):
 
 
 class Payment(models.Model):
-    """Money received from a customer; allocated to invoices, the rest stays as credit."""
+    """Money received from a customer; allocated to invoices, the rest stays as credit.
+
+    A payment typed by mistake is cancelled, never deleted: it keeps its number (the series is
+    gapless), says why, and no longer settles anything."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Recorded")
+        CANCELLED = "cancelled", _("Voided")
+
+    TRANSITIONS = {Status.RECEIVED: {Status.CANCELLED}}
 
     number = models.CharField(_("number"), max_length=32, blank=True, db_index=True)
     customer = models.ForeignKey(
@@ -30,6 +39,11 @@ class Payment(models.Model):
     amount = AmountField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -45,6 +59,10 @@ class Payment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("payments:payment", args=[self.pk])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 class Allocation(models.Model):
@@ -67,3 +85,30 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} → {self.invoice}"
+
+
+class Refund(models.Model):
+    """Credit paid back to the customer, out of what a payment left unallocated."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = AmountField(_("amount"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    method = models.CharField(
+        _("method"), max_length=15, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("refund")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payments_refund_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ← {self.payment}"

@@ -10,12 +10,16 @@ from django.utils import timezone
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import ZERO, open_receivables
 from comptoir.core.money import round_amount
-from comptoir.payments.models import Payment
+from comptoir.payments.models import Payment, Refund
 
 
 def unallocated_amount(payment: Payment) -> Decimal:
+    """What is left of the payment as the customer's credit (nothing once cancelled)."""
+    if payment.is_cancelled:
+        return ZERO
     allocated = payment.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
-    return round_amount(payment.amount - allocated)
+    refunded = payment.refunds.aggregate(s=Sum("amount"))["s"] or ZERO
+    return round_amount(payment.amount - allocated - refunded)
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,9 @@ def customer_balance(customer, today: date | None = None) -> CustomerBalance:
     issued = Invoice.objects.filter(customer=customer, status=Invoice.Status.ISSUED)
     invoiced = issued.exclude(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
     credited = issued.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(s=Sum("total_gross"))["s"]
-    paid = Payment.objects.filter(customer=customer).aggregate(s=Sum("amount"))["s"]
+    received = Payment.objects.filter(customer=customer, status=Payment.Status.RECEIVED)
+    paid = received.aggregate(s=Sum("amount"))["s"] or ZERO
+    paid -= Refund.objects.filter(payment__in=received).aggregate(s=Sum("amount"))["s"] or ZERO
     overdue = open_receivables(issued, today)["overdue_amount"]
     return CustomerBalance(
         round_amount(invoiced or ZERO),

@@ -20,6 +20,12 @@ class PaymentIn(Schema):
     allocations: list[AllocationIn] | None = Field(
         None, description="Omitted: the oldest open invoices are settled first"
     )
+    confirm_overpayment: bool = Field(
+        False,
+        description="An amount above what the invoices it settles still owe is refused "
+        "(422, payment.amount_exceeds_due) unless this is true: the rest becomes the "
+        "customer's credit",
+    )
 
 
 class AllocationOut(Schema):
@@ -27,6 +33,14 @@ class AllocationOut(Schema):
     invoice_id: int
     amount: PriceOut
     date: dt.date
+
+
+class RefundOut(Schema):
+    id: int
+    amount: PriceOut
+    date: dt.date
+    method: str
+    reference: str
 
 
 class PaymentOut(Schema):
@@ -37,12 +51,18 @@ class PaymentOut(Schema):
     method: str
     amount: PriceOut
     reference: str
+    status: str
+    cancel_reason: str
     unallocated: PriceOut
     allocations: list[AllocationOut]
+    refunds: list[RefundOut]
 
     @staticmethod
     def resolve_unallocated(payment) -> Decimal:
-        return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+        if payment.is_cancelled:
+            return Decimal("0.00")
+        used = [*payment.allocations.all(), *payment.refunds.all()]
+        return payment.amount - sum((row.amount for row in used), Decimal("0"))
 
 
 class AllocateIn(Schema):
@@ -55,3 +75,14 @@ class BalanceOut(Schema):
     paid: PriceOut
     balance: PriceOut
     overdue: PriceOut
+
+
+class CancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="Why it is cancelled")
+
+
+class RefundIn(Schema):
+    amount: Amount
+    date: dt.date | None = None
+    method: str = "transfer"
+    reference: str = Field("", max_length=100)

@@ -3,17 +3,20 @@
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.billing.models import Invoice
 from comptoir.core import access
+from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
+from comptoir.core.money import format_amount
 from comptoir.core.views import form_page, save_form
 from comptoir.payments import services
-from comptoir.payments.forms import PaymentForm
+from comptoir.payments.errors import NeedsConfirmation
+from comptoir.payments.forms import PaymentForm, RefundForm
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import unallocated_amount
 from comptoir.pricing.documents import find_customer
@@ -29,9 +32,9 @@ class PaymentListing(Listing):
         Column("method", gettext_lazy("Method"), "get_method_display"),
         Column("reference", gettext_lazy("Reference"), "reference"),
         Column("amount", gettext_lazy("Amount"), "amount", kind="money", sort="amount"),
+        Column("status", gettext_lazy("Status"), "status", kind="status", sort="status"),
     ]
     search_fields = ("number", "reference", "customer__name")
-    status_field = None
     amount_field = "amount"
     export_name = "payments"
     create_url_name = "payments:payment_new"
@@ -39,12 +42,17 @@ class PaymentListing(Listing):
 
     def get_queryset(self):
         return Payment.objects.select_related("customer").only(
-            "id", "number", "date", "method", "reference", "amount", "customer__name"
+            "id", "number", "date", "method", "reference", "amount", "status", "customer__name"
         )
 
 
+def _owned_payment(request, pk: int) -> Payment:
+    return access.get_owned(Payment.objects.select_related("customer"), request.user, pk=pk)
+
+
 def payment_detail(request, pk: int):
-    payment = access.get_owned(Payment.objects.select_related("customer"), request.user, pk=pk)
+    payment = _owned_payment(request, pk)
+    received = not payment.is_cancelled
     return render(
         request,
         "payments/payment_detail.html",
@@ -52,12 +60,91 @@ def payment_detail(request, pk: int):
             "payment": payment,
             "allocations": payment.allocations.select_related("invoice"),
             "unallocated": unallocated_amount(payment),
+            "may_cancel": received and access.may_open(request.user, "payments:payment_cancel"),
+            "may_unallocate": received and access.may_open(request.user, "payments:unallocate"),
+            "may_refund": received and access.may_open(request.user, "payments:payment_refund"),
+            "refunds": payment.refunds.all(),
         },
+    )
+
+
+def _run(request, payment: Payment, service, done: str):
+    """A payment's action from its page (POST only): what happened, or why not, as a message."""
+    if request.method == "POST":
+        try:
+            service()
+        except BusinessError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done % {"ref": payment})
+    return redirect(payment)
+
+
+def payment_cancel(request, pk: int):
+    payment = _owned_payment(request, pk)
+    return _run(
+        request,
+        payment,
+        lambda: services.cancel_payment(
+            payment, reason=request.POST.get("reason", ""), by=request.user
+        ),
+        _("Payment %(ref)s cancelled: the invoices it settled owe that money again."),
+    )
+
+
+def payment_refund(request, pk: int):
+    """Pay back some of the payment's unallocated credit to the customer."""
+    payment = _owned_payment(request, pk)
+    left = unallocated_amount(payment)
+    form = RefundForm(
+        request.POST or None,
+        initial={"amount": left, "date": timezone.localdate(), "method": payment.method},
+    )
+    if request.method == "POST":
+        refund = save_form(
+            form, lambda data: services.refund_credit(payment, by=request.user, **data)
+        )
+        if refund is not None:
+            messages.success(
+                request,
+                _("Refund of %(amount)s recorded.") % {"amount": format_amount(refund.amount)},
+            )
+            return redirect(payment)
+    return form_page(
+        request,
+        form,
+        _("Refund the credit of %(ref)s") % {"ref": payment},
+        payment.get_absolute_url(),
+        submit_label=_("Record the refund"),
+        notice=_("%(left)s of this payment is not allocated. A refund is final.")
+        % {"left": format_amount(left)},
+    )
+
+
+def unallocate(request, pk: int):
+    """One allocation taken back (its id in the form): the amount becomes credit again."""
+    payment = _owned_payment(request, pk)
+    allocation = request.POST.get("allocation", "")
+    allocation = get_object_or_404(
+        payment.allocations, pk=allocation if allocation.isdigit() else 0
+    )
+    return _run(
+        request,
+        payment,
+        lambda: services.unallocate(payment, allocation.pk, by=request.user),
+        _("Allocation removed: the amount stays as the customer's credit on %(ref)s."),
     )
 
 
 def _register(request, form: PaymentForm, invoice: Invoice | None):
     def save(data):
+        try:
+            return _save(data)
+        except NeedsConfirmation:
+            form.ask_confirmation()
+            raise
+
+    def _save(data):
         customer = find_customer(data["customer"], user=request.user)
         allocations = None
         if invoice is not None:
@@ -70,6 +157,7 @@ def _register(request, form: PaymentForm, invoice: Invoice | None):
             method=data["method"],
             reference=data["reference"],
             allocations=allocations,
+            check_due=not data.get("confirm_overpayment"),
         )
 
     return save_form(form, save)

@@ -13,7 +13,13 @@ from comptoir.catalog.models import Item
 from comptoir.core.bulk import update_rows
 from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
-from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_price, round_quantity
+from comptoir.core.money import (
+    MAX_QUANTITY,
+    format_quantity,
+    parse_decimal,
+    round_price,
+    round_quantity,
+)
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.core.validation import create_validated, full_clean_or_raise
@@ -180,7 +186,7 @@ def _received(lines: dict, quantities: dict) -> list[tuple[PurchaseOrderLine, De
         excess=lambda line, quantity, field: BusinessError(
             PurchaseError.TOO_MUCH,
             _("%(qty)s is more than the %(left)s still expected.")
-            % {"qty": quantity, "left": line.quantity_to_receive},
+            % {"qty": format_quantity(quantity), "left": format_quantity(line.quantity_to_receive)},
             field,
         ),
     )

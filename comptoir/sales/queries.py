@@ -31,7 +31,9 @@ def credit_exposure(customer_ids) -> dict[int, Decimal]:
     issued = Q(invoice__status="issued")
     invoiced = _sums(customer_ids, "invoice__total_gross", issued & ~Q(invoice__kind="credit_note"))
     credited = _sums(customer_ids, "invoice__total_gross", issued & Q(invoice__kind="credit_note"))
-    paid = _sums(customer_ids, "payments__amount")
+    received = Q(payments__status="received")
+    paid = _sums(customer_ids, "payments__amount", received)
+    refunded = _sums(customer_ids, "payments__refunds__amount", received)
     to_invoice_value = ExpressionWrapper(
         (F("quantity") - F("quantity_invoiced"))
         * F("unit_price")
@@ -54,6 +56,7 @@ def credit_exposure(customer_ids) -> dict[int, Decimal]:
         pk: invoiced.get(pk, ZERO)
         - credited.get(pk, ZERO)
         - paid.get(pk, ZERO)
+        + refunded.get(pk, ZERO)
         + Decimal(open_orders.get(pk) or 0)
         for pk in customer_ids
     }

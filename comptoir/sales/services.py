@@ -13,7 +13,7 @@ from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError, InvalidInput
 from comptoir.core.models import Company
-from comptoir.core.money import round_amount
+from comptoir.core.money import format_amount, round_amount
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
@@ -244,8 +244,10 @@ def _check_credit_limits(orders: list[SalesOrder]) -> None:
                 )
                 % {
                     "ref": order.reference,
-                    "exposure": round_amount(exposure[order.customer_id]),
-                    "limit": limits[order.customer_id],
+                    "exposure": format_amount(
+                        round_amount(exposure[order.customer_id]), order.currency
+                    ),
+                    "limit": format_amount(limits[order.customer_id], order.currency),
                 },
             )
 
@@ -290,11 +292,16 @@ def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
 # Lineage: the delivery and invoicing progress of orders ----------------------------------------
 # A delivery line counts once its delivery is shipped, less what the customer sent back. An
 # invoice line counts while its invoice exists (draft or issued: a draft must not be invoiced
-# twice); an issued credit note line gives its quantity back.
+# twice); an issued credit note line gives its quantity back when it is to invoice again (goods
+# returned, an invoice cancelled or corrected), not when it reduces the price of goods kept.
 SHIPPED = Q(delivery_lines__delivery__status="shipped")
 RETURNED = Q(delivery_lines__return_lines__isnull=False)  # goods back: no longer delivered
 INVOICED = Q(invoice_lines__invoice__kind="invoice")
-CREDITED = Q(invoice_lines__invoice__kind="credit_note", invoice_lines__invoice__status="issued")
+CREDITED = Q(
+    invoice_lines__invoice__kind="credit_note",
+    invoice_lines__invoice__status="issued",
+    invoice_lines__invoice__invoice_again=True,
+)
 
 
 def _progress(done: Decimal, total: Decimal) -> str:

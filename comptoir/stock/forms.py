@@ -5,6 +5,7 @@ from comptoir.catalog.forms import read_item_lines
 from comptoir.catalog.models import Item
 from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET
+from comptoir.core.widgets import SearchPicker
 from comptoir.stock.models import StockMove, Warehouse
 
 
@@ -36,7 +37,10 @@ class MoveForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=KINDS)
     item = forms.ModelChoiceField(
-        label=_("Item"), queryset=Item.objects.exclude(kind=Item.Kind.SERVICE)
+        label=_("Item"),
+        queryset=Item.objects.exclude(kind=Item.Kind.SERVICE),
+        to_field_name="code",
+        widget=SearchPicker("catalog:item_options", query="stocked=1"),
     )
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_warehouses())
     target = forms.ModelChoiceField(

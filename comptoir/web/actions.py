@@ -29,6 +29,7 @@ class Action:
     confirm: str = ""  # irreversible: the question asked before
     style: str = ""
     permission: str = ""  # what running it needs (a form page: what the page needs)
+    done: str = ""  # what the page says once run: %(ref)s the document, %(result)s what it made
 
     def needs(self) -> str:
         from comptoir.core.access import PAGES
@@ -72,22 +73,26 @@ ACTIONS: dict[type, list[Action]] = {
     Quotation: [
         Action("edit", _("Edit"), _is("draft"), page="sales:quotation_edit"),
         Action("send", _("Mark as sent"), _can("sent"), sales.send_quotation,
-               permission="sales.change_quotation"),
+               permission="sales.change_quotation", done=_("Quotation %(ref)s marked as sent.")),
         Action("accept", _("Accept"), _can("accepted"), sales.accept_quotation, style="primary",
-               permission="sales.change_quotation"),
+               permission="sales.change_quotation", done=_("Quotation %(ref)s accepted.")),
         Action("refuse", _("Refuse"), _can("refused"), sales.refuse_quotation,
-               permission="sales.change_quotation"),
+               permission="sales.change_quotation", done=_("Quotation %(ref)s refused.")),
         Action(
             "order", _("Convert to order"), _is("accepted"), sales.convert_quotation_to_order,
             style="primary", permission="sales.add_salesorder",
+            done=_("Order %(result)s created from quotation %(ref)s."),
         ),
         Action("invoice", _("Invoice directly"), _is("accepted"), billing.invoice_quotation,
-               permission="billing.add_invoice"),
+               permission="billing.add_invoice",
+               done=_("Draft invoice created from quotation %(ref)s: check it, then issue it.")),
+        Action("email", _("Send by e-mail"), _is("draft", "sent", "accepted"),
+               page="billing:quotation_send"),
     ],
     SalesOrder: [
         Action("edit", _("Edit"), _is("draft"), page="sales:order_edit"),
         Action("confirm", _("Confirm"), _can("confirmed"), sales.confirm_order, style="primary",
-               permission="sales.change_salesorder"),
+               permission="sales.change_salesorder", done=_("Order %(ref)s confirmed.")),
         Action(
             "deliver", _("Deliver"), lambda d: _open_order(d, "delivery_status"),
             page="stock:order_deliver", style="primary",
@@ -99,27 +104,31 @@ ACTIONS: dict[type, list[Action]] = {
         Action(
             "invoice", _("Invoice the order"), lambda d: _open_order(d, "billing_status"),
             billing.invoice_order, style="primary", permission="billing.add_invoice",
+            done=_("Draft invoice created for order %(ref)s: check it, then issue it."),
         ),
         Action(
             "down_payment", _("Down payment"), lambda d: _open_order(d, "billing_status"),
             page="billing:order_down_payment",
         ),
+        Action("email", _("Send by e-mail"), _is("confirmed", "done"), page="billing:order_send"),
         Action(
             "cancel", _("Cancel the order"), _can("cancelled"), sales.cancel_order,
             confirm=_("Cancel this order? It cannot be confirmed again."), style="danger",
-            permission="sales.change_salesorder",
+            permission="sales.change_salesorder", done=_("Order %(ref)s cancelled."),
         ),
     ],
     DeliveryNote: [
         Action("return", _("Goods returned"), _is("shipped"), page="stock:delivery_return"),
         Action("picked", _("Mark as picked"), _can("ready"), _mark_picked,
-               permission="stock.change_deliverynote"),
+               permission="stock.change_deliverynote",
+               done=_("Delivery note %(ref)s picked: ready to ship.")),
         Action("ship", _("Ship"), _can("shipped"), stock.ship_delivery, style="primary",
-               permission="stock.change_deliverynote"),
+               permission="stock.change_deliverynote", done=_("Delivery note %(ref)s shipped.")),
         Action(
             "cancel", _("Cancel the delivery"), _can("cancelled"), stock.cancel_delivery,
             confirm=_("Cancel this delivery note? Its quantities go back to the order."),
             style="danger", permission="stock.change_deliverynote",
+            done=_("Delivery note %(ref)s cancelled."),
         ),
     ],
     PurchaseOrder: [
@@ -127,6 +136,7 @@ ACTIONS: dict[type, list[Action]] = {
             "confirm", _("Send to the supplier"), _can("confirmed"),
             purchasing.confirm_purchase_order, style="primary",
             permission="purchasing.change_purchaseorder",
+            done=_("Purchase order %(ref)s sent to the supplier."),
         ),
         Action("receive", _("Receive"), _is("confirmed"), page="purchasing:order_receive"),
         Action(
@@ -134,11 +144,13 @@ ACTIONS: dict[type, list[Action]] = {
             purchasing.cancel_purchase_order,
             confirm=_("Cancel this purchase order? Its goods are no longer expected."),
             style="danger", permission="purchasing.change_purchaseorder",
+            done=_("Purchase order %(ref)s cancelled."),
         ),
     ],
     CustomerReturn: [
         Action("credit", _("Credit note for these goods"), lambda r: True, _credit_return,
-               permission="billing.credit_invoice"),
+               permission="billing.credit_invoice",
+               done=_("Draft credit note created for these goods: check it, then issue it.")),
     ],
     Invoice: [
         Action("edit", _("Edit"), _is("draft"), page="billing:invoice_edit"),
@@ -149,11 +161,12 @@ ACTIONS: dict[type, list[Action]] = {
                 "nor deleted; corrections are made by credit note."
             ),
             style="primary", permission="billing.issue_invoice",
+            done=_("Document issued under number %(result)s."),
         ),
         Action(
             "delete", _("Delete the draft"), _is("draft"), billing.delete_invoice,
             confirm=_("Delete this draft?"), style="danger",
-            permission="billing.delete_invoice",
+            permission="billing.delete_invoice", done=_("Draft %(ref)s deleted."),
         ),
         Action(
             "pay", _("Register a payment"),
@@ -172,11 +185,13 @@ ACTIONS: dict[type, list[Action]] = {
                 "draft copy opens for you to fix and issue."
             ),
             permission="billing.credit_invoice",
+            done=_("Invoice %(ref)s cancelled by a credit note; its corrected copy is open."),
         ),
         Action(
             "cancel", _("Cancel the invoice"), _unpaid_invoice, billing.cancel_invoice,
             confirm=_("Cancel this invoice? A credit note for all of it is issued now."),
             style="danger", permission="billing.credit_invoice",
+            done=_("Invoice %(ref)s cancelled by a credit note."),
         ),
     ],
 }  # fmt: skip

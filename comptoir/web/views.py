@@ -56,12 +56,13 @@ def document_action(request, kind: str, pk: int, name: str):
     except BusinessError as error:
         messages.error(request, error.message)
         return redirect(document)
-    messages.success(
-        request, _("%(action)s: done for %(ref)s.") % {"action": action.label, "ref": document}
-    )
+    if result is not None:
+        document.refresh_from_db(fields=["number"])  # given by the action, on its own copy
+    made = result if hasattr(result, "get_absolute_url") else document
+    messages.success(request, action.done % {"ref": document, "result": made})
     if result is None:
         return redirect(reverse(AFTER_DELETE[kind]))
-    return redirect(result if hasattr(result, "get_absolute_url") else document)
+    return redirect(made)
 
 
 def users(request):

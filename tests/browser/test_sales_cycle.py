@@ -50,7 +50,8 @@ def test_quote_to_cash_in_the_browser(page, clerk, items, screenshot):
 
     # A quotation with three lines; totals follow each change, computed by the server.
     page.click("text=Nouveau devis")
-    expect(page.locator("#id_customer")).to_have_value(customer.code)
+    expect(page.locator("#id_customer")).to_have_value("Boulangerie Durand")
+    expect(page.locator("#id_customer-value")).to_have_value(customer.code)
     fill_line(page, 0, "CHAISE", "4")
     expect(page.locator("#lines-block td.net").first).to_contain_text("180,00")
     fill_line(page, 1, "TABLE", "1")
@@ -145,7 +146,7 @@ def test_crediting_an_invoice_asks_first_and_settles_it(page, clerk, items):
     expect(page.locator("h1")).to_contain_text("Avoir")
     page.click("[data-action=issue]")
     page.click("[data-confirm=issue]")
-    expect(page.locator("#document-status")).to_have_text("Émise")
+    expect(page.locator("#document-status")).to_have_text("Émis")
     page.click(f"#document-chain a[href='{invoice.get_absolute_url()}']")
     # 2 × 45 + 320 = 410 excl. VAT, 492 incl.; one chair credited: 54 incl. VAT.
     expect(page.locator("#outstanding")).to_contain_text("438,00")

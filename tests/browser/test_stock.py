@@ -22,7 +22,9 @@ def test_receive_reserve_pick_and_ship(page, clerk, screenshot):
     log_in(page)
 
     page.goto("/stock/moves/new/")
-    page.select_option("#id_item", str(lamp.pk))
+    page.fill("#id_item", "lampe")
+    page.click("#id_item-picks li:has-text('Lampe de bureau')")
+    expect(page.locator("#id_item-value")).to_have_value("LAMPE")
     page.fill("#id_quantity", "12")
     page.fill("#id_reason", "Livraison fournisseur")
     page.click("main button[type=submit]")

@@ -50,6 +50,7 @@ def test_a_killed_processing_resumes_without_duplicates(tmp_path, settings):
         "DJANGO_SETTINGS_MODULE": "comptoir.settings",
         "COMPTOIR_VAR_DIR": str(tmp_path),
         "DEBUG": "0",
+        "SECRET_KEY": "comptoir-test-key-of-a-separate-process",
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "comptoir", "import", "process", str(batch.pk), "--json"],

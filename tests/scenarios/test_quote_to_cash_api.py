@@ -123,12 +123,17 @@ def test_quote_to_cash_through_the_api(api):
     assert credit_note["number"].startswith("AV-")
     assert credit_note["total_gross"] == "105.49"
     order = api.get(f"/orders/{oid}").json()
-    assert order["billing_status"] == "partly"
-    assert order["lines"][1]["quantity_invoiced"] == "3.000"
+    # A price reduction (the chair is kept): the order stays invoiced.
+    assert order["billing_status"] == "fully"
+    assert order["lines"][1]["quantity_invoiced"] == "4.000"
 
     invoice = api.get(f"/invoices/{iid}").json()
     assert invoice["outstanding"] == "307.47"
-    response = api.post("/payments", {"customer": customer["id"], "amount": "320.00"})
+    payment = {"customer": customer["id"], "amount": "320.00"}
+    response = api.post("/payments", payment)  # more than due: confirmed explicitly
+    assert response.status_code == 422
+    assert response.json()["code"] == "payment.amount_exceeds_due"
+    response = api.post("/payments", {**payment, "confirm_overpayment": True})
     assert response.status_code == 201
     assert response.json()["unallocated"] == "12.53"  # stays as the customer's credit
     invoice = api.get(f"/invoices/{iid}").json()

@@ -187,7 +187,7 @@ def test_confirming_reserves_and_cancelling_releases(stocked):
     with pytest.raises(BusinessError) as error:
         stock.create_delivery(second)
     assert error.value.code == "stock.not_enough"
-    assert "8.000 are reserved for other orders" in error.value.message
+    assert "10 on hand of which 8 are reserved for other orders, 5 needed" in error.value.message
     # Its own 2 can go; the first's 8 are still there for it.
     stock.create_delivery(second, {second.lines.get().pk: "2"})
     figures = _figures(item)

@@ -27,7 +27,7 @@ from comptoir.billing.services.issuing import (
     issue_invoices,
     refresh_settlements,
 )
-from comptoir.billing.services.sending import message_for, send_invoice
+from comptoir.billing.services.sending import message_for, send_document, send_invoice
 
 __all__ = [
     "cancel_invoice",
@@ -47,6 +47,7 @@ __all__ = [
     "issue_invoices",
     "message_for",
     "refresh_settlements",
+    "send_document",
     "send_invoice",
     "update_invoice",
 ]

@@ -18,6 +18,7 @@ from comptoir.billing.services.drafts import (
 from comptoir.billing.services.issuing import issue_invoice
 from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
+from comptoir.core.money import format_quantity
 from comptoir.pricing.documents import (
     save_documents,
 )
@@ -29,9 +30,18 @@ from comptoir.sales.services import (
 
 
 def credit_invoice(
-    invoice: Invoice, quantities: dict | None = None, *, by=None, reason: str = ""
+    invoice: Invoice,
+    quantities: dict | None = None,
+    *,
+    by=None,
+    reason: str = "",
+    invoice_again: bool = False,
 ) -> Invoice:
-    """A draft credit note for some lines and quantities of an issued invoice (all if None)."""
+    """A draft credit note for some lines and quantities of an issued invoice (all if None).
+
+    By default it is a price reduction: the goods stay with the customer and the order keeps
+    them invoiced. ``invoice_again``: what it credits is to invoice again (the goods came back,
+    or the invoice is cancelled or corrected)."""
     with transaction.atomic():
         (invoice,) = _lock_invoices([invoice])
         if invoice.status != Invoice.Status.ISSUED:
@@ -63,6 +73,7 @@ def credit_invoice(
             date=timezone.localdate(),
             supply_date=invoice.supply_date,
             notes=reason,
+            invoice_again=invoice_again,
             created_by=by,
         )
         _copy(invoice, credit_note, HEADER_COPY_FIELDS)
@@ -81,7 +92,7 @@ def credit_invoice(
             excess=lambda source, quantity, field: BusinessError(
                 BillingError.TOO_MUCH_CREDITED,
                 _("%(qty)s is more than the %(left)s left to credit on this line.")
-                % {"qty": quantity, "left": left[source.pk]},
+                % {"qty": format_quantity(quantity), "left": format_quantity(left[source.pk])},
                 field,
             ),
         )
@@ -140,7 +151,7 @@ def credit_for_return(customer_return, *, by=None) -> list[Invoice]:
         reason = _("Goods returned (%(ref)s)") % {"ref": customer_return.number}
         invoices = Invoice.objects.in_bulk(list(per_invoice))
         credit_notes = [
-            credit_invoice(invoices[pk], quantities, by=by, reason=reason)
+            credit_invoice(invoices[pk], quantities, by=by, reason=reason, invoice_again=True)
             for pk, quantities in per_invoice.items()
         ]
         Invoice.objects.filter(pk__in=[c.pk for c in credit_notes]).update(
@@ -173,7 +184,10 @@ def cancel_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
         (invoice,) = _lock_invoices([invoice])
         _check_cancellable(invoice)
         credit_note = credit_invoice(
-            invoice, by=by, reason=reason or _("Cancels invoice %(ref)s") % {"ref": invoice}
+            invoice,
+            by=by,
+            reason=reason or _("Cancels invoice %(ref)s") % {"ref": invoice},
+            invoice_again=True,
         )
         return issue_invoice(credit_note, by=by)
 

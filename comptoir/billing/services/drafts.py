@@ -11,7 +11,7 @@ from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company, InvoiceBasis
-from comptoir.core.money import parse_decimal, round_amount
+from comptoir.core.money import format_amount, parse_decimal, round_amount
 from comptoir.core.totals import line_amounts
 from comptoir.parties.models import Customer
 from comptoir.pricing.documents import (
@@ -328,7 +328,7 @@ def create_down_payment(order: SalesOrder, *, percent=None, amount=None, by=None
             raise BusinessError(
                 BillingError.DOWN_PAYMENT,
                 _("Down payments cannot exceed the order's total (%(total)s).")
-                % {"total": order.total_gross},
+                % {"total": format_amount(order.total_gross, order.currency)},
                 "percent" if percent is not None else "amount",
             )
         invoice = Invoice(

@@ -70,3 +70,25 @@ def test_the_company_logo_is_printed_and_checked(company, client, user):
     pdf = client.get(f"/documents/quotation/{quotation.pk}/pdf/").content
     resources = PdfReader(BytesIO(pdf)).pages[0]["/Resources"]
     assert "/XObject" in resources  # the logo, drawn on the page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["7 358,23 €", "0,0333 €", "8 830,00 €", "retard de paiement : 40,00 €."]),
+        ("en", ["€7,358.23", "€0.0333", "€8,830.00", "late payment: €40.00."]),
+    ],
+)
+def test_the_amounts_of_a_pdf_are_written_in_its_language(company, language, words):
+    """Amounts as the reader writes them, and a unit price with all its digits (3 × 0,0333)."""
+    from comptoir.billing import services as billing
+    from comptoir.billing.pdf import render_pdf
+
+    lines = [
+        LineSpec(ItemFactory(sale_price=Decimal("7358.23")), Decimal("1")),
+        LineSpec(ItemFactory(sale_price=Decimal("0.0333")), Decimal("3")),
+    ]
+    invoice = billing.issue_invoice(billing.create_invoice(CustomerFactory(), lines))
+    text = " ".join(text_of(render_pdf(invoice, language)).replace("\xa0", " ").split())
+    for word in words:
+        assert word in text, word

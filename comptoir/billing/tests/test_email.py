@@ -67,6 +67,18 @@ def test_the_invoice_arrives_with_its_factur_x(smtp, invoice, user):
     assert sent.to == "compta@client.fr" and SentEmail.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "total"),
+    [("fr", "d’un montant de 8 829,88 €, à régler"), ("en", "for €8,829.88, due")],
+)
+def test_the_message_writes_the_total_in_the_companys_language(company, settings, language, total):
+    settings.LANGUAGE_CODE = language
+    item = ItemFactory(sale_price=Decimal("7358.23"))  # 8 829,88 with VAT
+    draft = services.create_invoice(CustomerFactory(), [LineSpec(item, Decimal("1"))])
+    _subject, body = services.message_for(services.issue_invoice(draft))
+    assert total in body.replace("\u00a0", " "), body
+
+
 def test_the_message_template_is_editable(smtp, invoice):
     MessageTemplate.objects.create(
         kind="invoice", subject="Facture $number", body="Bonjour $customer, total $total. $unknown"

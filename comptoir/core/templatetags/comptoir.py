@@ -1,18 +1,12 @@
 """Template filters of the web UI: money, quantities and percentages in the user's locale."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
-from django.utils import formats
-from django.utils.translation import get_language
+
+from comptoir.core.money import format_amount, format_quantity
 
 register = template.Library()
-
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
-
-
-def _number(value, places: int) -> str:
-    return formats.number_format(Decimal(value), places, use_l10n=True, force_grouping=True)
 
 
 @register.filter
@@ -21,13 +15,9 @@ def money(value, currency="EUR"):
     if value is None or value == "":
         return ""
     try:
-        text = _number(value, 2)
+        return format_amount(value, currency)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    symbol = SYMBOLS.get(currency or "EUR", currency)
-    if (get_language() or "fr").startswith("en"):
-        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
-    return f"{text}\u00a0{symbol}"
 
 
 @register.filter
@@ -36,11 +26,9 @@ def quantity(value):
     if value is None or value == "":
         return ""
     try:
-        number = Decimal(value).normalize()
+        return format_quantity(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    places = max(-number.as_tuple().exponent, 0)
-    return _number(number, places)
 
 
 @register.filter

@@ -35,6 +35,7 @@ def test_invoice_numbers_must_follow_the_dates():
     with pytest.raises(BusinessError) as error, transaction.atomic():
         take_number("invoice", date(2026, 3, 9))
     assert error.value.code == "sequence.date_before_last"
+    assert "10/03/2026" in error.value.message  # the date as the user writes it, in French
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from django.utils import translation
 from comptoir.core.money import parse_decimal
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES"
-ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.M)
+ENTRY = re.compile(r'^(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.M)
 
 
 def _text(quoted: str) -> str:
@@ -22,11 +22,15 @@ def _text(quoted: str) -> str:
 def test_every_message_is_translated_and_compiled():
     po = (CATALOGUE / "django.po").read_text()
     assert "#, fuzzy" not in po
-    pairs = [(_text(i), _text(s)) for i, s in ENTRY.findall(po + "\n")][1:]  # 1st: header
-    assert [msgid for msgid, msgstr in pairs if not msgstr] == []
+    entries = [(_text(c), _text(i), _text(s)) for c, i, s in ENTRY.findall(po + "\n")][1:]
+    assert [msgid for _context, msgid, msgstr in entries if not msgstr] == []
     with (CATALOGUE / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    stale = [msgid for msgid, msgstr in pairs if compiled.gettext(msgid) != msgstr]
+
+    def translated(context, msgid):
+        return compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+
+    stale = [msgid for context, msgid, msgstr in entries if translated(context, msgid) != msgstr]
     assert stale == [], "run `make messages` to compile the catalogue"
 
 

@@ -12,6 +12,7 @@ from comptoir.core import audit
 from comptoir.core.bulk import analyze, collect_young, collector_paused, insert_stream
 from comptoir.core.errors import BusinessError
 from comptoir.core.jsontext import dumps
+from comptoir.core.money import format_quantity
 from comptoir.imports.models import (
     ImportBatch,
     ImportPartner,
@@ -33,11 +34,15 @@ def max_upload_bytes() -> int:
     return settings.COMPTOIR_IMPORT_MAX_BYTES
 
 
+def _megabytes(size: int) -> str:
+    return format_quantity(round(Decimal(size) / 10**6, 1))
+
+
 def _too_large(size: int) -> BusinessError:
     return BusinessError(
         "import.too_large",
         _("The file is %(size)s MB; files up to %(limit)s MB are accepted.")
-        % {"size": round(size / 1e6, 1), "limit": round(max_upload_bytes() / 1e6, 1)},
+        % {"size": _megabytes(size), "limit": _megabytes(max_upload_bytes())},
         "file",
     )
 

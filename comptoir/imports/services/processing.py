@@ -13,6 +13,7 @@ from comptoir.core import audit
 from comptoir.core.bulk import collect_young, collector_paused, copies_in_background
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
+from comptoir.core.money import format_quantity
 from comptoir.imports.models import (
     ImportBatch,
     ImportRow,
@@ -176,7 +177,7 @@ def _process_all_or_nothing(context: _Context, chunks, progress) -> None:
                 "%(count)s documents have anomalies: nothing was created. Fix them, or process "
                 "the valid documents only."
             )
-            % {"count": blocked},
+            % {"count": format_quantity(blocked)},
         )
         ImportBatch.objects.filter(pk=context.batch.pk).update(
             status=ImportBatch.Status.PARSED, error=error.message

@@ -39,6 +39,21 @@ def test_the_credit_limit_refuses_an_order_that_goes_past_it(company):
     assert SalesOrder.objects.get(pk=second.pk).status == SalesOrder.Status.CONFIRMED
 
 
+def test_the_credit_limit_message_writes_amounts_as_the_user_does(company):
+    from django.utils import translation
+
+    customer = CustomerFactory(credit_limit=D("8000.00"))
+    item = ItemFactory(sale_price=D("7358.23"))  # 8 829,88 with VAT
+    order = sales.create_order(customer, [LineSpec(item, D("1"))])
+    for language, words in (
+        ("fr", "l'encours du client à 8 829,88 €, au-delà de l'encours autorisé de 8 000,00 €."),
+        ("en", "takes the customer to €8,829.88, past the credit limit of €8,000.00."),
+    ):
+        with translation.override(language), pytest.raises(BusinessError) as error:
+            sales.confirm_order(order)
+        assert words in error.value.message.replace("\u00a0", " "), error.value.message
+
+
 def test_customers_without_a_limit_are_not_limited(company):
     customer = CustomerFactory()
     order = sales.create_order(customer, [LineSpec(ItemFactory(), D("100000"))])

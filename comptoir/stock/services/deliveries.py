@@ -12,7 +12,7 @@ from comptoir.catalog.queries import stocked_parts
 from comptoir.core import audit
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
-from comptoir.core.money import parse_decimal, round_quantity
+from comptoir.core.money import format_quantity, parse_decimal, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.sales.models import SalesOrder, SalesOrderLine
@@ -122,7 +122,11 @@ def create_deliveries(
                     raise BusinessError(
                         StockError.TOO_MUCH,
                         _("%(qty)s is more than the %(left)s left to deliver of %(item)s.")
-                        % {"qty": quantity, "left": remaining[line.pk], "item": line.description},
+                        % {
+                            "qty": format_quantity(quantity),
+                            "left": format_quantity(remaining[line.pk]),
+                            "item": line.description,
+                        },
                         field,
                     )
                 remaining[line.pk] -= quantity

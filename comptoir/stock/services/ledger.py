@@ -18,7 +18,7 @@ from comptoir.catalog.models import Item
 from comptoir.core.bulk import insert_objects, new_instances, update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
-from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
+from comptoir.core.money import MAX_QUANTITY, format_quantity, parse_decimal, round_quantity
 from comptoir.core.validation import full_clean_or_raise
 from comptoir.stock.errors import StockError
 from comptoir.stock.models import StockLevel, StockMove, Warehouse
@@ -100,11 +100,11 @@ def _not_enough(move: Move, level: StockLevel, reserved, needed) -> BusinessErro
     values = {
         "item": move.item.code,
         "warehouse": move.warehouse.code,
-        "on_hand": level.on_hand,
-        "reserved": reserved,
-        "needed": needed,
+        "on_hand": format_quantity(level.on_hand),
+        "needed": format_quantity(needed),
     }
     if reserved:
+        values["reserved"] = format_quantity(reserved)
         message = _(
             "Not enough stock of %(item)s in %(warehouse)s: %(on_hand)s on hand of which "
             "%(reserved)s are reserved for other orders, %(needed)s needed."

@@ -11,6 +11,7 @@ from comptoir.catalog.queries import stocked_parts
 from comptoir.core.documents import read_line_quantities
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
+from comptoir.core.money import format_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.sales.services import refresh_order_progress
 from comptoir.stock.errors import StockError
@@ -76,7 +77,11 @@ def receive_return(
             excess=lambda line, quantity, field: BusinessError(
                 StockError.TOO_MUCH_BACK,
                 _("%(qty)s is more than the %(left)s of %(item)s that may come back.")
-                % {"qty": quantity, "left": left[line.pk], "item": line.description},
+                % {
+                    "qty": format_quantity(quantity),
+                    "left": format_quantity(left[line.pk]),
+                    "item": line.description,
+                },
                 field,
             ),
         )

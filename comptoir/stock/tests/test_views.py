@@ -34,13 +34,13 @@ def test_receive_transfer_and_count_through_the_forms(client):
     annex = services.save_warehouse(code="ANNEXE", name="Annexe")
     response = client.post(
         "/stock/moves/new/",
-        {"kind": "receipt", "item": item.pk, "warehouse": main.pk, "quantity": "12,5"},
+        {"kind": "receipt", "item": item.code, "warehouse": main.pk, "quantity": "12,5"},
     )
     assert response.status_code == 302
     assert _on_hand(item, main) == D("12.5")
 
     # A transfer needs its destination: said on the form, nothing posted.
-    data = {"kind": "transfer", "item": item.pk, "warehouse": main.pk, "quantity": "2"}
+    data = {"kind": "transfer", "item": item.code, "warehouse": main.pk, "quantity": "2"}
     response = client.post("/stock/moves/new/", data)
     assert response.status_code == 400
     assert "Choisissez" in response.content.decode()
@@ -48,7 +48,7 @@ def test_receive_transfer_and_count_through_the_forms(client):
     assert (_on_hand(item, main), _on_hand(item, annex)) == (D("10.5"), D("2"))
 
     # Taking out more than there is: the reason is on the form.
-    data = {"kind": "adjustment", "item": item.pk, "warehouse": annex.pk, "quantity": "-3"}
+    data = {"kind": "adjustment", "item": item.code, "warehouse": annex.pk, "quantity": "-3"}
     response = client.post("/stock/moves/new/", data)
     assert response.status_code == 400 and "Stock insuffisant" in response.content.decode()
 

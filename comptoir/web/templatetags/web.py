@@ -7,12 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing.models import Invoice
 from comptoir.billing.queries import open_receivables
-from comptoir.core import access, audit
+from comptoir.core import access
+from comptoir.core.widgets import SearchPicker
+from comptoir.parties.queries import visible_customers
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import customer_balance
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import DeliveryNote
 from comptoir.web import actions
+from comptoir.web.history import entries as history_entries
 
 register = template.Library()
 
@@ -163,19 +166,27 @@ def role_label(name: str) -> str:
 
 @register.inclusion_tag("web/history.html", takes_context=True)
 def history(context, record, limit: int = 100):
-    """Who created, changed, issued… the record, newest first, with the values changed (but
-    the money the user may not see)."""
-    model = type(record)
-    hidden = access.hidden_money_fields(model, context["request"].user)
-    labels = {f.name: f.verbose_name for f in model._meta.concrete_fields}
-    status = model._meta.get_field("status") if hasattr(model, "status") else None
-    actions = {**dict(status.choices if status else []), **audit.ACTION_LABELS}
-    entries = []
-    for entry in audit.history(record)[:limit]:
-        changes = [
-            (labels.get(name, name), values[0], values[1])
-            for name, values in entry.changes.items()
-            if name not in hidden
-        ]
-        entries.append((entry, actions.get(entry.action, entry.action), changes))
-    return {"entries": entries}
+    """Who created, changed, issued… the record, newest first, with the values changed as the
+    user reads them (but the money the user may not see)."""
+    return {"entries": history_entries(record, context["request"].user, limit)}
+
+
+@register.simple_tag(takes_context=True)
+def customer_picker(context, name: str, code: str, readonly=False):
+    """A customer chosen by name, code or SIREN; the box shows the chosen customer's name."""
+    user = context["request"].user
+
+    def name_of(value):
+        return visible_customers(user).filter(code=value).values_list("name", flat=True).first()
+
+    picker = SearchPicker("parties:customer_options", label=name_of)
+    attrs = {"id": f"id_{name}", "required": True, "readonly": bool(readonly)}
+    return picker.render(name, code, attrs)
+
+
+@register.simple_tag
+def line_item_picker(index: int, code: str):
+    """The item of a document's line ``index``, chosen by code, name or barcode."""
+    name = f"lines-{index}-item"
+    picker = SearchPicker("catalog:item_options", label=str)
+    return picker.render(name, code, {"id": name, "aria-label": _("Item")})

@@ -26,6 +26,8 @@ PK_MODELS = {
     "stock:order_deliver": SalesOrder,
     "purchasing:sales_order_purchase": SalesOrder,
     "billing:order_down_payment": SalesOrder,
+    "billing:quotation_send": Quotation,
+    "billing:order_send": SalesOrder,
     "parties:customer": Customer,
     "parties:customer_edit": Customer,
     "parties:address_new": Customer,
@@ -48,6 +50,9 @@ PK_MODELS = {
     "billing:invoice_xml": Invoice,
     "payments:invoice_pay": Invoice,
     "payments:payment": Payment,
+    "payments:payment_cancel": Payment,
+    "payments:unallocate": Payment,
+    "payments:payment_refund": Payment,
 }
 STRINGS = {"format": "csv", "kind": "invoice"}
 

@@ -16,10 +16,11 @@ from comptoir.core.services import create_token
 from comptoir.web.tests.routes import api_operations, page_routes, page_url
 from conftest import make_user
 
-# Money in a page or a PDF, as the application writes it in French ("1 234,50 €"), or in a
-# form's money field; and a price's raw value in a record's history ("sale_price: 12.5000").
+# Money in a page or a PDF, as the application writes it in French ("1 234,50 €", a unit price
+# "0,0333 €"), or in a form's money field; and a price's raw value in a record's history
+# ("sale_price: 12.5000").
 MONEY = re.compile(
-    r"\d[\d\u202f\u00a0 ]*,\d\d\u00a0?€"
+    r"\d[\d\u202f\u00a0 ]*,\d{2,4}\u00a0?€"
     r'|name="(?:sale_price|cost_price|unit_price|price|unit_cost|credit_limit)" value="[^"]'
     r"|\b\d+\.\d{4}\b"
 )
@@ -119,7 +120,8 @@ def test_who_may_see_prices_sees_them_in_pages_and_history(shop):
 
     reader = make_user("lecteur", READ_ONLY)
     page = _text(_client(reader).get(f"/items/{Item.objects.order_by('pk').first().pk}/"))
-    assert "123.4567" in page and 'name="sale_price" value="123,4567"' in page
+    assert 'name="sale_price" value="123,4567"' in page
+    assert "123,4567" in page.split("Historique")[1]
     order = SalesOrder.objects.order_by("pk").first()
     assert MONEY.search(_text(_client(reader).get(order.get_absolute_url())))
 

@@ -1,30 +1,110 @@
-import subprocess
+import os
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from comptoir.core import supervisor
+
+WEB_STOP_SECONDS = 35  # gunicorn's graceful timeout (30 s, gunicorn_conf) and a margin
+WORKER_STOP_SECONDS = 10  # a job cut short is put back by the next worker
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def default_workers() -> int:
+    """gunicorn's rule of thumb: two web processes per core, and one, up to 12."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cores or 1) + 1, 12)
 
 
 class Command(BaseCommand):
-    help = "Serve Comptoir on http://127.0.0.1:8000 (development server) with a job worker."
+    help = (
+        "Serve Comptoir on http://127.0.0.1:8000 with a job worker: the development server, "
+        "or with --production a production server (gunicorn) and its static files."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--production",
+            action="store_true",
+            help="Serve with gunicorn (several processes) and the collected static files.",
+        )
+        parser.add_argument(
+            "--workers",
+            type=positive,
+            help="Web processes with --production (default: WEB_CONCURRENCY, else "
+            "2 per core + 1, up to 12).",
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="Do not start the background job worker."
         )
 
     def handle(self, *args, **options):
+        addrport = options["addrport"]
+        if addrport.isdigit():
+            addrport = f"127.0.0.1:{addrport}"
+        if options["production"]:
+            workers = options["workers"] or self.workers_from_env()
+        supervisor.stop_on_signals()
         worker = None
         if not options["no_worker"]:
-            # The worker runs large imports; it shares nothing with the server but the database.
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "comptoir", "db_worker", "--interval", "0.5", "--no-reload"]
-            )
-        self.stdout.write(f"Comptoir: http://{options['addrport']}/  (API docs: /api/docs)")
+            # The worker runs large imports; it shares nothing with the server but the
+            # database. It is started again if it ends, and stopped with serve.
+            worker = supervisor.KeptRunning(
+                [sys.executable, "-m", "comptoir", "worker", "--interval", "0.5"],
+                "job worker",
+                lambda line: self.stderr.write(line),
+            ).start()
+        self.stdout.write(f"Comptoir: http://{addrport}/  (API docs: /api/docs)")
         try:
-            call_command("runserver", options["addrport"], use_reloader=False)
+            if options["production"]:
+                self.serve_production(addrport, workers, worker)
+            else:
+                call_command("runserver", addrport, use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.stop(WORKER_STOP_SECONDS)
+
+    def workers_from_env(self) -> int:
+        value = os.environ.get("WEB_CONCURRENCY", "").strip()
+        if not value:
+            return default_workers()
+        try:
+            return positive(value)
+        except ValueError:
+            raise CommandError(
+                f"WEB_CONCURRENCY must be a whole number of web processes, not {value!r}.",
+                returncode=2,
+            ) from None
+
+    def serve_production(self, addrport: str, workers: int, worker) -> None:
+        if settings.DEBUG:
+            self.stderr.write("DEBUG is on: set DEBUG=false in production.")
+        # The static files, compressed, are served by WhiteNoise from STATIC_ROOT; collected
+        # at each start so that they always match the installed version.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # nothing of this process is shared with the web processes
+        self.stdout.write(f"gunicorn: {workers} web processes")
+        config = "python:comptoir.core.gunicorn_conf"
+        argv = ["--config", config, "--bind", addrport, "--workers", str(workers)]
+        # The collected files, compressed, rather than the sources.
+        web = supervisor.start(
+            [sys.executable, "-m", "gunicorn", *argv], WHITENOISE_USE_FINDERS="false"
+        )
+        try:
+            code = web.wait()
+        finally:  # both at once: requests and the job under way end meanwhile
+            supervisor.stop([web, *(worker.halt() if worker else [])], WEB_STOP_SECONDS)
+        if code:
+            raise CommandError(f"The web server stopped (exit code {code}).", returncode=code)

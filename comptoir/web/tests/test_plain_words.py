@@ -1,0 +1,96 @@
+"""Pages speak the user's language, never the stored values: no status codes, unit codes, user
+ids or ISO times in pages and histories, messages that say what happened, and *un avoir émis*."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from comptoir import demo
+from comptoir.billing.models import Invoice
+from comptoir.catalog.models import Item
+from comptoir.sales.models import Quotation, SalesOrder
+from comptoir.web import actions
+
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+@pytest.fixture
+def demo_client(db):
+    demo.load(customers=12)
+    client = Client()
+    client.force_login(User.objects.get(username=demo.DEMO_USER[0]))
+    return client
+
+
+def _text(response) -> str:
+    """The page's visible text, roughly: tags, scripts and attributes left out."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_an_issued_invoice_history_reads_as_words(demo_client):
+    invoice = Invoice.objects.filter(status="issued", kind="invoice").order_by("pk").first()
+    text = _text(demo_client.get(invoice.get_absolute_url()))
+    history = text[text.index("Historique") :]
+    assert "Émise" in history and "Brouillon" in history
+    assert "émetteur" in history and "date d’émission" in history
+    for internal in ("draft", "issued", "issued by", "issued at", "statut : draft"):
+        assert f" {internal} " not in history, internal
+    assert not ISO_TIME.search(history)
+    assert not re.search(r"émetteur\s*:\s*\d+\b", history)  # a user's name, not their id
+
+
+def test_a_confirmed_order_history_shows_status_labels_in_english_too(demo_client):
+    order = SalesOrder.objects.filter(status="confirmed").order_by("pk").first()
+    demo_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = _text(demo_client.get(order.get_absolute_url()))
+    history = text[text.index("History") :]
+    assert "Confirmed" in history
+    assert not re.search(r"(→|Draft)\s+confirmed\b", history)  # the status, not its code
+
+
+def test_units_are_named_not_coded(demo_client):
+    order = SalesOrder.objects.order_by("pk").first()
+    page = _text(demo_client.get(order.get_absolute_url()))
+    items = _text(demo_client.get("/items/"))
+    for text in (page, items):
+        assert "C62" not in text and "HUR" not in text
+    assert re.search(r"\d unité", page) or re.search(r"\d heure", page)
+    assert "Unité" in items or "Heure" in items
+    assert Item.objects.filter(unit__code="C62").exists()
+
+
+def test_an_issued_credit_note_is_emis(demo_client):
+    note = Invoice.objects.filter(kind="credit_note", status="issued").first()
+    assert note is not None, "the demo issues credit notes"
+    assert note.get_status_display() == "Émis"
+    html = demo_client.get(note.get_absolute_url()).content.decode()
+    assert 'id="document-status">Émis<' in html
+    assert f'{note.number} <span class="badge issued">Émis<' in html  # its chain
+    invoice = Invoice.objects.filter(kind="invoice", status="issued").first()
+    assert invoice.get_status_display() == "Émise"
+
+
+def test_an_action_says_what_it_did(demo_client):
+    quotation = Quotation.objects.filter(status="sent").order_by("pk").first()
+    response = demo_client.post(f"/actions/quotation/{quotation.pk}/accept/", follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [f"Devis {quotation.number} accepté."]
+    draft = Invoice.objects.filter(status="draft", kind="invoice").order_by("pk").first()
+    response = demo_client.post(f"/actions/invoice/{draft.pk}/issue/", follow=True)
+    draft.refresh_from_db()
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [f"Document émis sous le numéro {draft.number}."]
+
+
+def test_every_action_that_runs_says_what_it_did():
+    silent = [
+        f"{model.__name__}.{action.name}"
+        for model, listed in actions.ACTIONS.items()
+        for action in listed
+        if action.run and not action.done
+    ]
+    assert silent == []

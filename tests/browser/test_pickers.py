@@ -1,0 +1,68 @@
+"""Pickers that scale: customers and items are found by name, code, SIREN or barcode as the
+user types, chosen with the mouse or the keyboard, and the box then shows the name."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from comptoir.core.services import update_company
+from tests.browser.conftest import log_in
+from tests.factories import CustomerFactory, ItemFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_customer_and_an_item_are_picked_by_name_and_keyboard(page, clerk):
+    CustomerFactory(code="C-BD", name="Boulangerie Durand", siren="732829320")
+    CustomerFactory(code="C-BM", name="Boucherie Martin")
+    ItemFactory(code="TAB-CH", name="Tablier de cuisine", sale_price=Decimal("24.50"))
+    ItemFactory(code="TOR", name="Torchon", barcode="4006381333931")
+    log_in(page)
+    page.goto("/sales/quotations/new/")
+
+    page.fill("#id_customer", "durand")
+    options = page.locator("#id_customer-picks [role=option]")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("732829320")
+    page.press("#id_customer", "ArrowDown")
+    page.press("#id_customer", "Enter")
+    expect(page.locator("#id_customer")).to_have_value("Boulangerie Durand")
+    expect(page.locator("#id_customer-value")).to_have_value("C-BD")
+
+    # By SIREN too; Escape closes the list and keeps the customer chosen.
+    page.fill("#id_customer", "732 829")
+    expect(options).to_have_count(1)
+    page.press("#id_customer", "Escape")
+    expect(page.locator("#id_customer-picks")).to_be_hidden()
+
+    # An item by part of its name, chosen with the mouse: the line is priced.
+    page.fill("#lines-0-item", "tablier")
+    page.click("#lines-0-item-picks li:has-text('Tablier de cuisine')")
+    expect(page.locator("#lines-0-description")).to_have_value("Tablier de cuisine")
+    expect(page.locator("#lines-block td.net").first).to_contain_text("24,50")
+
+    # A barcode, as a scanner types it, followed by Enter.
+    page.fill("#lines-1-item", "4006381333931")
+    expect(page.locator("#lines-1-item-picks [role=option]")).to_have_count(1)
+    page.press("#lines-1-item", "Enter")
+    expect(page.locator("#lines-1-description")).to_have_value("Torchon")
+
+
+def test_nothing_found_says_so(page, clerk):
+    log_in(page)
+    page.goto("/sales/orders/new/")
+    page.fill("#id_customer", "zzzz")
+    expect(page.locator("#id_customer-picks")).to_contain_text("Aucun client trouvé.")
+
+
+def test_the_stock_move_form_picks_goods_only(page, clerk):
+    update_company(stock_management=True)
+    ItemFactory(code="LAMPE", name="Lampe de bureau")
+    ItemFactory(code="POSE", name="Pose de lampe", kind="service")
+    log_in(page)
+    page.goto("/stock/moves/new/")
+    page.fill("#id_item", "lampe")
+    options = page.locator("#id_item-picks [role=option]")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("Lampe de bureau")

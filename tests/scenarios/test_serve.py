@@ -1,0 +1,136 @@
+"""`comptoir serve` with real processes and real signals: its job worker is started again when
+it dies, and nothing of serve is left running once a signal stopped it."""
+
+import signal
+import subprocess
+import urllib.request
+
+import pytest
+
+from tests.processes import (
+    COMPTOIR,
+    ROOT,
+    alive,
+    command_line,
+    descendants,
+    environment,
+    free_port,
+    wait_for,
+)
+
+
+def job_workers(serve: subprocess.Popen) -> list[int]:
+    return [pid for pid in descendants(serve.pid) if " worker " in f"{command_line(pid)} "]
+
+
+def stopped(serve: subprocess.Popen, signum: int) -> list[int]:
+    """Stop serve with ``signum``; the processes it had started."""
+    started = descendants(serve.pid)
+    serve.send_signal(signum)
+    assert serve.wait(timeout=60) == 0
+    return started
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_starts_its_worker_again_and_stops_it_on_sigterm(tmp_path):
+    serve = subprocess.Popen(
+        [*COMPTOIR, "serve", f"127.0.0.1:{free_port()}"], cwd=ROOT, env=environment(tmp_path)
+    )
+    try:
+        [worker] = wait_for(lambda: job_workers(serve), what="the job worker")
+        wait_for(lambda: "worker" in command_line(worker))
+        subprocess.run(["kill", "-KILL", str(worker)], check=True)
+        [again] = wait_for(
+            lambda: [p for p in job_workers(serve) if p != worker], what="a new worker"
+        )
+
+        started = stopped(serve, signal.SIGTERM)
+    finally:
+        serve.kill()
+        serve.wait()
+
+    assert again in started
+    assert [pid for pid in started if alive(pid)] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_production_serves_with_gunicorn_and_static_files_and_stops_on_sigint(tmp_path):
+    port = free_port()
+    env = environment(
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY="a-production-key-for-this-test-only-0123456789abcdef",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+    )
+    serve = subprocess.Popen(
+        [*COMPTOIR, "serve", "--production", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        login = wait_for(lambda: fetch(f"{url}/"), 120, "the web server")
+        htmx = fetch(f"{url}/static/vendor/htmx/htmx.min.js")
+        processes = descendants(serve.pid)
+        gunicorn = [p for p in processes if "gunicorn" in command_line(p)]
+        workers = job_workers(serve)
+
+        started = stopped(serve, signal.SIGINT)
+    finally:
+        serve.kill()
+        serve.wait()
+
+    assert login.status == 200 and "gunicorn" in login.headers["Server"]
+    assert htmx.status == 200 and htmx.headers["Content-Encoding"] == "gzip"
+    assert len(gunicorn) == 3  # the arbiter and its two web processes
+    assert len(workers) == 1
+    assert [pid for pid in started if alive(pid)] == []
+
+
+def fetch(url: str):
+    """The response (after redirections), or None while nothing listens."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response
+    except OSError:
+        return None
+
+
+def test_make_run_serves_on_the_port_given():
+    def command(*argv):
+        done = subprocess.run(["make", "-n", "run", *argv], cwd=ROOT, capture_output=True)
+        return done.stdout.decode().splitlines()[-1]
+
+    assert command("PORT=8080").endswith("comptoir serve 127.0.0.1:8080")
+    assert command().endswith("comptoir serve 127.0.0.1:8000")
+
+
+def test_a_wrong_web_concurrency_is_refused_with_exit_code_2(tmp_path):
+    done = subprocess.run(
+        [*COMPTOIR, "serve", "--production", "--no-worker"],
+        cwd=ROOT,
+        env=environment(tmp_path, WEB_CONCURRENCY="many"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 2
+    assert "WEB_CONCURRENCY" in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_ends_even_when_serve_is_killed(tmp_path):
+    serve = subprocess.Popen(
+        [*COMPTOIR, "serve", f"127.0.0.1:{free_port()}"], cwd=ROOT, env=environment(tmp_path)
+    )
+    try:
+        [worker] = wait_for(lambda: job_workers(serve), what="the job worker")
+    finally:  # before or after the worker has started: it ends either way
+        serve.kill()
+        serve.wait()
+
+    wait_for(lambda: not alive(worker), 30, "the worker to end")
