@@ -21,7 +21,8 @@ from comptoir.billing.queries import (
     stored_payment_status,
 )
 from comptoir.core import access
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, CoreError
+from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET, Column, Listing
 from comptoir.core.views import form_page, quantities_per_line, save_form
 from comptoir.parties.models import Customer
@@ -146,15 +147,28 @@ def invoice_detail(request, pk: int):
 
 
 def invoice_credit(request, pk: int):
-    """A credit note for chosen quantities of an issued invoice's lines."""
+    """A credit note for chosen quantities of an issued invoice's lines. The quantities start
+    empty, so that nothing is credited by accident; "everything" credits what is left to credit
+    of every line (the service knows what that is)."""
     invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+
+    def credit(quantities: dict):
+        if request.POST.get("everything"):
+            quantities = None
+        elif not any(request.POST.get(f"line-{pk}", "").strip() for pk in quantities):
+            raise BusinessError(
+                CoreError.INVALID_VALUE,
+                _("Type the quantities to credit, or tick “Credit everything”."),
+            )
+        return services.credit_invoice(
+            invoice, quantities, by=request.user, reason=request.POST.get("reason", "")
+        )
+
     return quantities_per_line(
         request,
         list(invoice.lines.all()),
-        default=lambda line: line.quantity,
-        save=lambda quantities: services.credit_invoice(
-            invoice, quantities, by=request.user, reason=request.POST.get("reason", "")
-        ),
+        default=lambda line: "",
+        save=credit,
         done=_("Draft credit note %(ref)s created: check it, then issue it."),
         template="billing/credit.html",
         context={"invoice": invoice},
@@ -256,10 +270,10 @@ def order_send(request, pk: int):
 
 
 class DownPaymentForm(forms.Form):
-    percent = forms.DecimalField(
+    percent = NumberField(
         label=gettext_lazy("Percentage of the order"), required=False, min_value=0, max_value=100
     )
-    amount = forms.DecimalField(
+    amount = NumberField(
         label=gettext_lazy("Or an amount incl. VAT"), required=False, min_value=0, decimal_places=2
     )
 

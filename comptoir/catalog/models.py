@@ -1,9 +1,13 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.identifiers import validate_barcode
 from comptoir.core.money import PriceField, QuantityField
+from comptoir.core.validation import refuse_negative_prices
 
 
 class Unit(models.Model):
@@ -81,6 +85,9 @@ class Item(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("catalog:item", args=[self.pk])
 
+    def clean(self):
+        refuse_negative_prices(self, "sale_price", "cost_price")
+
     @property
     def is_service(self) -> bool:
         return self.kind == self.Kind.SERVICE
@@ -139,3 +146,11 @@ class ItemPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.price_list} / {self.item.code}: {self.price}"
+
+    def clean(self):
+        refuse_negative_prices(self, "price")
+        start, end = self.valid_from, self.valid_to
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            raise ValidationError(
+                {"valid_to": _("A price cannot be valid until a date before its start.")}
+            )

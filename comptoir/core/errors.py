@@ -60,6 +60,17 @@ class InvalidTransition(BusinessError):
     status_code = 409
 
 
+class InvalidInput(BusinessError):
+    """Input that breaks a rule between its own fields (a date before another): a 422, stated
+    as the API states any input its schema refuses."""
+
+    status_code = 422
+
+    def as_dict(self) -> dict:
+        where = (self.field or "").split(".") if self.field else []
+        return {**super().as_dict(), "errors": [{"loc": where, "msg": self.message}]}
+
+
 class ImmutableDocument(BusinessError):
     status_code = 409
 

@@ -1,8 +1,32 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import get_language
 
+from comptoir.core.errors import BusinessError
 from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
 from comptoir.core.models import Company
+from comptoir.core.money import parse_decimal
+
+
+class NumberField(forms.DecimalField):
+    """An amount, a price or a quantity typed as people write it, as Comptoir prints it
+    (``5 000,00 €``, ``1,234.50`` in English): read by ``core.money.parse_decimal``, the
+    one reading of typed numbers, in the page's language."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**kwargs, "localize": True})
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(str(value), language=get_language())
+        except BusinessError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
+
 
 COMPACT = {
     "siren": compact_siren,

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import access
+from comptoir.core.forms import NumberField
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ class ListFilters(forms.Form):
     customer = forms.CharField(label=_("Customer"), required=False, max_length=100)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
-    amount_min = forms.DecimalField(label=_("Amount from"), required=False, localize=True)
-    amount_max = forms.DecimalField(label=_("Amount to"), required=False, localize=True)
+    amount_min = NumberField(label=_("Amount from"), required=False, max_digits=14)
+    amount_max = NumberField(label=_("Amount to"), required=False, max_digits=14)
 
 
 def read_path(obj, path: str):

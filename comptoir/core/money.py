@@ -1,5 +1,6 @@
 """Money, prices and quantities as Decimal, with the one rounding rule (half up)."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
@@ -63,52 +64,103 @@ def format_quantity(value) -> str:
     return _grouped(number, _places(number))
 
 
-def parse_decimal(value, *, field: str | None = None, maximum: Decimal | None = None) -> Decimal:
-    """Read a user-given number (str, int or Decimal; never float) or refuse it clearly."""
+# Thousands grouped by one kind of mark: 1 234 567 · 1.234.567 · 1,234,567.
+GROUPED = re.compile(r"[1-9]\d{0,2}(?:(?P<mark>[ .,])\d{3})(?:(?P=mark)\d{3})*")
+
+
+def plain_number(text: str, language: str | None = None) -> str:
+    """A number typed the way people write it, as Decimal reads it; unchanged when it is not one.
+
+    Spaces of any kind (U+00A0, U+202F…) group thousands, a euro sign is left out, and the
+    decimal mark is the last comma or dot: ``5 000,00 €``, ``1.234,5``, ``1,234.50``, ``12.5``.
+    A lone mark is the decimal mark, comma or dot alike (a French keypad types a dot, so
+    ``1.234`` is 1,234 in French), except in English a comma that groups (``1,234`` is 1234).
+    A mark seen twice only groups (``1.234.567``).
+    """
+    text = re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("€", "")).strip()
+    sign = ""
+    if text[:1] in "+-":
+        sign, text = text[0], text[1:].strip()
+    marks = [c for c in text if c in ".,"]
+    decimal = marks[-1] if marks and marks.count(marks[-1]) == 1 else ""
+    english = (language or "").startswith("en")
+    if decimal == "," and english and "." not in marks and GROUPED.fullmatch(text):
+        decimal = ""
+    integer, __, fraction = text.rpartition(decimal) if decimal else (text, "", "")
+    if not (integer or fraction) or (fraction and not fraction.isdigit()):
+        return text
+    if integer and not (integer.isdigit() or GROUPED.fullmatch(integer)):
+        return text
+    digits = re.sub(r"[ .,]", "", integer) or "0"
+    return f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}"
+
+
+def parse_decimal(
+    value, *, field: str | None = None, maximum: Decimal | None = None, language: str | None = None
+) -> Decimal:
+    """Read a user-given number (str, int or Decimal; never float) or refuse it clearly; text is
+    read as people type it in ``language`` (the active one by default), see ``plain_number``."""
     if isinstance(value, float):
         value = repr(value)
+    typed = value
     if isinstance(value, str):
-        value = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        if not value.strip():
+            raise BusinessError(CoreError.INVALID_NUMBER, _("Type a number."), field)
+        value = plain_number(value, language or get_language())
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise BusinessError(
-            CoreError.INVALID_NUMBER, _("“%(value)s” is not a number.") % {"value": value}, field
+            CoreError.INVALID_NUMBER, _("“%(value)s” is not a number.") % {"value": typed}, field
         ) from None
     if not number.is_finite():
         raise BusinessError(
-            CoreError.INVALID_NUMBER, _("“%(value)s” is not a number.") % {"value": value}, field
+            CoreError.INVALID_NUMBER, _("“%(value)s” is not a number.") % {"value": typed}, field
         )
     if maximum is not None and abs(number) > maximum:
         raise BusinessError(
             CoreError.NUMBER_TOO_LARGE,
             _("%(value)s is larger than %(maximum)s.")
-            % {"value": value, "maximum": format_quantity(maximum)},
+            % {"value": typed, "maximum": format_quantity(maximum)},
             field,
         )
     return number
 
 
+class NumberModelField(models.DecimalField):
+    """A DecimalField whose form field reads numbers as people type them
+    (``core.forms.NumberField``); migrations see a plain DecimalField."""
+
+    def formfield(self, **kwargs):
+        from comptoir.core.forms import NumberField
+
+        return super().formfield(**{"form_class": NumberField, **kwargs})
+
+    def deconstruct(self):
+        name, __, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
 def AmountField(*args, **kwargs) -> models.DecimalField:
     kwargs.setdefault("default", ZERO)
-    field = models.DecimalField(*args, max_digits=14, decimal_places=2, **kwargs)
+    field = NumberModelField(*args, max_digits=14, decimal_places=2, **kwargs)
     field.is_money = True  # shown only to who may see prices (comptoir.core.access)
     return field
 
 
 def PriceField(*args, **kwargs) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0"))
-    field = models.DecimalField(*args, max_digits=16, decimal_places=4, **kwargs)
+    field = NumberModelField(*args, max_digits=16, decimal_places=4, **kwargs)
     field.is_money = True
     return field
 
 
 def QuantityField(*args, **kwargs) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0"))
-    return models.DecimalField(*args, max_digits=13, decimal_places=3, **kwargs)
+    return NumberModelField(*args, max_digits=13, decimal_places=3, **kwargs)
 
 
 def RateField(*args, **kwargs) -> models.DecimalField:
     """A percentage such as a VAT rate or a discount: 0.00 to 100.00."""
     kwargs.setdefault("default", Decimal("0"))
-    return models.DecimalField(*args, max_digits=5, decimal_places=2, **kwargs)
+    return NumberModelField(*args, max_digits=5, decimal_places=2, **kwargs)

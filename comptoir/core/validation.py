@@ -2,6 +2,7 @@
 range of dates Comptoir accepts."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -10,6 +11,18 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError, CoreError, InUse
+
+
+def refuse_negative_prices(instance, *names: str) -> None:
+    """For a model's ``clean``: these prices cannot be below zero (a price list, a catalogue
+    or a document never states a negative price; EN 16931 BR-27 for an invoiced item)."""
+    errors = {
+        name: _("A price cannot be negative.")
+        for name in names
+        if isinstance(getattr(instance, name), Decimal | int) and getattr(instance, name) < 0
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def full_clean_or_raise(instance, exclude=None, *, validate_unique: bool = True) -> None:

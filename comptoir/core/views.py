@@ -36,12 +36,14 @@ def quantities_per_line(request, lines, *, default, save, done: str, template: s
     """A form asking a quantity for each line (deliver, credit…): `save(quantities)` runs the
     service with {line id: typed quantity}; a BusinessError shows next to its line."""
     values = {line.pk: request.POST.get(f"line-{line.pk}", "") for line in lines}
+    row_keys = {f"lines.{line.pk}" for line in lines}
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             result = save({pk: value or "0" for pk, value in values.items()})
         except BusinessError as error:
-            errors[error.field or "__all__"] = error.message
+            # An error about none of the lines (stock missing for a component…) shows above.
+            errors[error.field if error.field in row_keys else "__all__"] = error.message
         else:
             messages.success(request, done % {"ref": result})
             return redirect(result)

@@ -1,24 +1,14 @@
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET
 from comptoir.payments.models import PaymentMethod
 
 
-class AmountField(forms.DecimalField):
-    """An amount as Comptoir prints it: `99 999,00` (any kind of space between digits)."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"\s", "", value)
-        return super().to_python(value)
-
-
 class PaymentForm(forms.Form):
     customer = forms.CharField(label=_("Customer"), max_length=50)
-    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2, localize=True)
+    amount = NumberField(label=_("Amount"), max_digits=14, decimal_places=2)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
@@ -37,7 +27,7 @@ class PaymentForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = AmountField(label=_("Amount"), max_digits=14, decimal_places=2, localize=True)
+    amount = NumberField(label=_("Amount"), max_digits=14, decimal_places=2)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)

@@ -24,6 +24,8 @@ class DocumentRequest:
     customer: Customer
     lines: list[LineSpec]
     header: dict = field(default_factory=dict)
+    # Given, a line that cannot be priced is left out and its error kept here by its index.
+    line_errors: dict | None = None
 
 
 def document_defaults(
@@ -72,7 +74,11 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         for spec in request.lines:
             if spec.item is not None:
                 spec.item = items[spec.item.pk]
-        lines.append(new_instances(line_model, price_lines(customer, day, request.lines)))
+        lines.append(
+            new_instances(
+                line_model, price_lines(customer, day, request.lines, errors=request.line_errors)
+            )
+        )
     built = list(zip(new_instances(doc_model, headers), lines, strict=True))
     for doc, doc_lines in built:
         doc.apply_totals(doc_lines)
@@ -124,8 +130,15 @@ def read_document_input(data: dict, user=None) -> DocumentRequest:
     """API/UI input (customer id or code, lines, tax and terms codes) as a DocumentRequest;
     the customer among those ``user`` sees."""
     data = dict(data)
+    lines = data.pop("lines", None) or []
+    customer, header = read_document_header(data, user)
+    return DocumentRequest(customer, read_line_specs(lines), header)
+
+
+def read_document_header(data: dict, user=None) -> tuple[Customer, dict]:
+    """The customer (among those ``user`` sees) and the header fields of a document input."""
+    data = dict(data)
     customer = find_customer(data.pop("customer"), user=user)
-    lines = read_line_specs(data.pop("lines", None) or [])
     header = {k: v for k, v in data.items() if v is not None}
     if "payment_terms" in header:
         code = header["payment_terms"]
@@ -134,7 +147,7 @@ def read_document_input(data: dict, user=None) -> DocumentRequest:
             raise NotFound(_("Payment terms"), code, "payment_terms")
     if "allowances_charges" in header:
         header["allowances_charges"] = read_allowances_charges(header["allowances_charges"])
-    return DocumentRequest(customer, lines, header)
+    return customer, header
 
 
 def find_by_id_or_code(model, key, what: str, field: str):

@@ -41,9 +41,12 @@ class LineSpec:
     tax: Tax | None = None
 
 
-def read_line_specs(raw_lines: list[dict]) -> list[LineSpec]:
-    """Turn user input (item id or code, numbers as text) into LineSpecs, in two queries."""
-    if not raw_lines:
+def read_line_specs(raw_lines: list[dict], *, errors: dict | None = None) -> list[LineSpec]:
+    """Turn user input (item id or code, numbers as text) into LineSpecs, in two queries.
+
+    With ``errors`` (a dict), a line that cannot be read is left out and its BusinessError kept
+    under the line's index, so that the other lines can still be priced (a form's preview)."""
+    if not raw_lines and errors is None:
         raise BusinessError(
             PricingError.NO_LINES, _("A document needs at least one line."), "lines"
         )
@@ -61,31 +64,37 @@ def read_line_specs(raw_lines: list[dict]) -> list[LineSpec]:
     taxes = {t.code: t for t in Tax.objects.filter(code__in=tax_codes)}
     specs = []
     for index, raw in enumerate(raw_lines):
-        where = f"lines[{index}]"
-        key = raw.get("item")
-        item = None
-        if key not in (None, ""):
-            item = by_key.get(str(key))
-            if item is None:
-                raise NotFound(_("Item"), key, f"{where}.item")
-        tax = None
-        if raw.get("tax"):
-            tax = taxes.get(raw["tax"])
-            if tax is None:
-                raise NotFound(_("Tax"), raw["tax"], f"{where}.tax")
-        specs.append(
-            LineSpec(
-                item=item,
-                quantity=parse_decimal(
-                    raw.get("quantity"), field=f"{where}.quantity", maximum=MAX_QUANTITY
-                ),
-                unit_price=_optional_decimal(raw.get("unit_price"), f"{where}.unit_price"),
-                discount_pct=_optional_decimal(raw.get("discount_pct"), f"{where}.discount_pct"),
-                description=raw.get("description") or None,
-                tax=tax,
-            )
-        )
+        try:
+            specs.append(_read_line_spec(raw, f"lines[{index}]", by_key, taxes))
+        except BusinessError as error:
+            if errors is None:
+                raise
+            errors[index] = error
     return specs
+
+
+def _read_line_spec(raw: dict, where: str, items: dict, taxes: dict) -> LineSpec:
+    key = raw.get("item")
+    item = None
+    if key not in (None, ""):
+        item = items.get(str(key))
+        if item is None:
+            raise NotFound(_("Item"), key, f"{where}.item")
+    tax = None
+    if raw.get("tax"):
+        tax = taxes.get(raw["tax"])
+        if tax is None:
+            raise NotFound(_("Tax"), raw["tax"], f"{where}.tax")
+    return LineSpec(
+        item=item,
+        quantity=parse_decimal(
+            raw.get("quantity"), field=f"{where}.quantity", maximum=MAX_QUANTITY
+        ),
+        unit_price=_optional_decimal(raw.get("unit_price"), f"{where}.unit_price"),
+        discount_pct=_optional_decimal(raw.get("discount_pct"), f"{where}.discount_pct"),
+        description=raw.get("description") or None,
+        tax=tax,
+    )
 
 
 def _optional_decimal(value, field: str) -> Decimal | None:
@@ -121,9 +130,14 @@ def list_prices(customer: Customer, day: date, items_quantities) -> dict[tuple, 
     return prices
 
 
-def price_lines(customer: Customer, day: date, specs: list[LineSpec]) -> list[dict]:
-    """The field values of each document line (snapshot of the item, price, discount, VAT)."""
-    if not specs:
+def price_lines(
+    customer: Customer, day: date, specs: list[LineSpec], *, errors: dict | None = None
+) -> list[dict]:
+    """The field values of each document line (snapshot of the item, price, discount, VAT).
+
+    With ``errors`` (a dict), a line that cannot be priced is left out and its BusinessError
+    kept under the line's index (as ``read_line_specs`` does)."""
+    if not specs and errors is None:
         raise BusinessError(
             PricingError.NO_LINES, _("A document needs at least one line."), "lines"
         )
@@ -131,69 +145,76 @@ def price_lines(customer: Customer, day: date, specs: list[LineSpec]) -> list[di
         customer, day, [(s.item, round_quantity(s.quantity)) for s in specs if s.item is not None]
     )
     lines = []
-    for position, spec in enumerate(specs, start=1):
-        where = f"lines[{position - 1}]"
-        item = spec.item
-        quantity = round_quantity(spec.quantity)
-        if quantity <= 0:
-            raise BusinessError(
-                PricingError.QUANTITY_NOT_POSITIVE,
-                _("The quantity must be greater than zero."),
-                f"{where}.quantity",
-            )
-        if item is not None and not item.active:
-            raise BusinessError(
-                PricingError.ITEM_INACTIVE,
-                _("Item %(code)s is no longer sold.") % {"code": item.code},
-                f"{where}.item",
-            )
-        if spec.unit_price is not None:
-            unit_price = round_price(spec.unit_price)
-        elif item is not None:
-            unit_price = listed.get((item.pk, quantity), item.sale_price)
+    for index, spec in enumerate(specs):
+        try:
+            line = _price_line(customer, spec, listed, f"lines[{index}]")
+        except BusinessError as error:
+            if errors is None:
+                raise
+            errors[index] = error
         else:
-            unit_price = Decimal("0")
-        if unit_price < 0:
-            raise BusinessError(
-                PricingError.PRICE_NEGATIVE,
-                _("A unit price cannot be negative; use a credit note or a discount."),
-                f"{where}.unit_price",
-            )
-        # Rounded as stored (two places), so the line's amount is computed from what is kept.
-        discount = round_amount(spec.discount_pct if spec.discount_pct is not None else 0)
-        if not Decimal("0") <= discount <= HUNDRED:
-            raise BusinessError(
-                PricingError.DISCOUNT_OUT_OF_RANGE,
-                _("A discount is a percentage between 0 and 100."),
-                f"{where}.discount_pct",
-            )
-        tax = spec.tax or customer.default_tax or (item.tax if item is not None else None)
-        if tax is None:
-            raise BusinessError(
-                PricingError.TAX_MISSING, _("Choose the VAT of this line."), f"{where}.tax"
-            )
-        description = spec.description or (item.name if item is not None else "")
-        if not description:
-            raise BusinessError(
-                PricingError.DESCRIPTION_MISSING,
-                _("A line without an item needs a description."),
-                f"{where}.description",
-            )
-        lines.append(
-            {
-                "position": position,
-                "item": item,
-                "item_code": item.code if item is not None else "",
-                "description": description[:500],
-                "is_service": item.is_service if item is not None else False,
-                "unit_code": item.unit.code if item is not None else "C62",
-                "quantity": quantity,
-                "unit_price": unit_price,
-                "discount_pct": discount,
-                "tax": tax,
-                "vat_category": tax.category,
-                "vat_rate": tax.rate,
-                "vat_exemption_reason": tax.exemption_reason,
-            }
-        )
+            lines.append({"position": len(lines) + 1, **line})
     return lines
+
+
+def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) -> dict:
+    item = spec.item
+    quantity = round_quantity(spec.quantity)
+    if quantity <= 0:
+        raise BusinessError(
+            PricingError.QUANTITY_NOT_POSITIVE,
+            _("The quantity must be greater than zero."),
+            f"{where}.quantity",
+        )
+    if item is not None and not item.active:
+        raise BusinessError(
+            PricingError.ITEM_INACTIVE,
+            _("Item %(code)s is no longer sold.") % {"code": item.code},
+            f"{where}.item",
+        )
+    if spec.unit_price is not None:
+        unit_price = round_price(spec.unit_price)
+    elif item is not None:
+        unit_price = listed.get((item.pk, quantity), item.sale_price)
+    else:
+        unit_price = Decimal("0")
+    if unit_price < 0:
+        raise BusinessError(
+            PricingError.PRICE_NEGATIVE,
+            _("A unit price cannot be negative; use a credit note or a discount."),
+            f"{where}.unit_price",
+        )
+    # Rounded as stored (two places), so the line's amount is computed from what is kept.
+    discount = round_amount(spec.discount_pct if spec.discount_pct is not None else 0)
+    if not Decimal("0") <= discount <= HUNDRED:
+        raise BusinessError(
+            PricingError.DISCOUNT_OUT_OF_RANGE,
+            _("A discount is a percentage between 0 and 100."),
+            f"{where}.discount_pct",
+        )
+    tax = spec.tax or customer.default_tax or (item.tax if item is not None else None)
+    if tax is None:
+        raise BusinessError(
+            PricingError.TAX_MISSING, _("Choose the VAT of this line."), f"{where}.tax"
+        )
+    description = spec.description or (item.name if item is not None else "")
+    if not description:
+        raise BusinessError(
+            PricingError.DESCRIPTION_MISSING,
+            _("A line without an item needs a description."),
+            f"{where}.description",
+        )
+    return {
+        "item": item,
+        "item_code": item.code if item is not None else "",
+        "description": description[:500],
+        "is_service": item.is_service if item is not None else False,
+        "unit_code": item.unit.code if item is not None else "C62",
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "discount_pct": discount,
+        "tax": tax,
+        "vat_category": tax.category,
+        "vat_rate": tax.rate,
+        "vat_exemption_reason": tax.exemption_reason,
+    }

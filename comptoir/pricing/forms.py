@@ -13,8 +13,17 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from comptoir.core.bulk import new_instances
 from comptoir.core.errors import BusinessError
-from comptoir.pricing.documents import DocumentRequest, build_documents, read_document_input
+from comptoir.core.models import Company
+from comptoir.parties.models import Customer
+from comptoir.pricing.documents import (
+    DocumentRequest,
+    build_documents,
+    read_document_header,
+    read_document_input,
+)
+from comptoir.pricing.engine import price_lines, read_line_specs
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
 # Filled by the engine for the item chosen; cleared when the line's item changes.
@@ -89,6 +98,11 @@ class DocumentForm:
             self.rows = [LineRow({}) for __ in range(3)]
 
     @property
+    def checked_header_fields(self) -> tuple[str, ...]:
+        """The header fields whose errors show beside them."""
+        return ("customer", "date", "payment_terms", *self.extra_fields)
+
+    @property
     def general_error(self) -> str:
         return self.errors.get("__all__", "")
 
@@ -107,6 +121,8 @@ class DocumentForm:
                     values[name] = ""
                 if values.get("item") and not values.get("quantity"):
                     values["quantity"] = "1"
+                # Cleared once: what the user types next on the line is theirs to keep.
+                values["priced_item"] = values.get("item", "")
             rows.append(LineRow(values))
         return rows
 
@@ -124,7 +140,15 @@ class DocumentForm:
                 dates[name] = forms.DateField().clean(raw)
             except forms.ValidationError as error:
                 self.errors[name] = error.messages[0]
+                dates[name] = None
         return dates
+
+    def _header_input(self, dates: dict) -> dict:
+        return {
+            **{name: self.values.get(name, "") for name in self.header_fields},
+            **dates,
+            "payment_terms": self.values.get("payment_terms") or None,
+        }
 
     def _filled_rows(self) -> list[tuple[int, LineRow]]:
         return [(index, row) for index, row in enumerate(self.rows) if not row.is_blank]
@@ -137,14 +161,7 @@ class DocumentForm:
         if self.errors:
             return None
         filled = self._filled_rows()
-        data = {
-            **{name: self.values.get(name, "") for name in self.header_fields},
-            **dates,
-            "payment_terms": self.values.get("payment_terms") or None,
-            "lines": [
-                {name: row.values.get(name, "") for name in LINE_FIELDS} for __, row in filled
-            ],
-        }
+        data = {**self._header_input(dates), "lines": [_line_input(row) for __, row in filled]}
         try:
             return read_document_input(data, self.user)
         except BusinessError as error:
@@ -164,27 +181,73 @@ class DocumentForm:
             self.errors["__all__"] = error.message
 
     def preview(self, doc_model, line_model, *, by=None):
-        """Price and total the form as it stands, saving nothing; fill what the engine chose."""
-        request = self.read()
-        if request is None:
-            return None
-        try:
-            ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
-        except BusinessError as error:
-            self.add_error(error)
-            return None
-        for (__, row), line in zip(self._filled_rows(), lines, strict=True):
+        """Price and total the form as it stands, saving nothing; fill what the engine chose.
+
+        Every error stays next to its field, and the lines that can be priced are priced and
+        totalled all the same: an error on one line (or in the header) hides nothing else."""
+        self.errors, self.built = {}, None
+        for row in self.rows:
+            row.errors = {}
+        dates = self._dates()
+        customer, header = self._preview_header(dates)
+        filled = self._filled_rows()
+        read_errors: dict = {}
+        specs = read_line_specs([_line_input(row) for __, row in filled], errors=read_errors)
+        self._line_errors(filled, read_errors)
+        readable = [pair for index, pair in enumerate(filled) if index not in read_errors]
+        price_errors: dict = {}
+        if customer is None:  # priced at the item's prices until the customer is known
+            day = dates.get("date") or timezone.localdate()
+            lines = new_instances(
+                line_model, price_lines(Customer(), day, specs, errors=price_errors)
+            )
+            document = doc_model(currency=Company.get().currency)
+            document.apply_totals(lines)
+        else:
+            request = DocumentRequest(customer, specs, header, line_errors=price_errors)
+            try:
+                ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
+            except BusinessError as error:
+                self.add_error(error)
+                return None
+        self._line_errors(readable, price_errors)
+        priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
+        for (__, row), line in zip(priced, lines, strict=True):
             row.values.update(
                 description=line.description,
                 unit_price=input_number(line.unit_price),
                 discount_pct=input_number(line.discount_pct),
                 tax=line.tax.code if line.tax else row.values.get("tax", ""),
             )
-            row.values["priced_item"] = row.values.get("item", "")
             row.net_amount = line.net_amount
             row.vat_rate = line.vat_rate
         self.built = document
         return document
+
+    def _preview_header(self, dates: dict) -> tuple[Customer | None, dict]:
+        """The customer and header fields the preview prices with; a header error is kept on
+        its field and the preview goes on without what it concerns."""
+        if not self.values.get("customer"):
+            self.errors["customer"] = _("Choose a customer.")
+            return None, {}
+        try:
+            return read_document_header(self._header_input(dates), self.user)
+        except BusinessError as error:
+            self.add_error(error)
+            return None, {}
+
+    def _line_errors(self, pairs: list[tuple[int, LineRow]], errors: dict) -> None:
+        """Errors the engine kept by line (its index in ``pairs``), shown next to their field."""
+        for position, error in errors.items():
+            index, row = pairs[position]
+            match = ERROR_PATH.match(error.field or "")
+            name = match[2] if match else "item"
+            row.errors[name] = error.message
+            self.errors[f"lines-{index}-{name}"] = error.message
+
+
+def _line_input(row: LineRow) -> dict:
+    return {name: row.values.get(name, "") for name in LINE_FIELDS}
 
 
 def _as_input(value) -> str:

@@ -69,10 +69,13 @@ def document_form_view(kind: DocumentKind):
         )
         if request.headers.get("HX-Request"):
             form.preview(kind.doc_model, kind.line_model, by=request.user)
+            # The header's errors come along, each into its place beside its field.
             return render(
-                request, "pricing/document_lines.html", _context(kind, form, document, request)
+                request,
+                "pricing/document_lines.html",
+                {**_context(kind, form, document, request), "live": True},
             )
-        wanted = form.read()
+        wanted, refused = form.read(), None
         if wanted is not None:
             try:
                 if document is None:
@@ -82,12 +85,14 @@ def document_form_view(kind: DocumentKind):
                 else:
                     kind.update(document, lines=wanted.lines, **wanted.header)
             except BusinessError as error:
-                form.add_error(error)
+                refused = error
             else:
                 messages.success(request, _("%(ref)s saved.") % {"ref": document.reference})
                 return redirect(document)
-        if not form.errors:
-            form.preview(kind.doc_model, kind.line_model, by=request.user)
+        # Every error next to its field, the other lines still priced and totalled.
+        form.preview(kind.doc_model, kind.line_model, by=request.user)
+        if refused is not None:
+            form.add_error(refused)
         return render(
             request,
             "pricing/document_form.html",

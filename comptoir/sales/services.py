@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core import audit
 from comptoir.core.bulk import update_rows
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, InvalidInput
 from comptoir.core.models import Company
 from comptoir.core.money import format_amount, round_amount
 from comptoir.core.numbering import take_numbers
@@ -71,6 +71,7 @@ def create_quotation(
         quotation.valid_until = valid_until or quotation.date + timedelta(
             days=company.quotation_validity_days
         )
+        _check_validity(quotation)
         quotation.number = take_numbers("quotation", quotation.date)[0]
         save_documents(built, "quotation")
         return quotation
@@ -83,10 +84,20 @@ def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = Non
         for name, value in header.items():
             if name in HEADER_FIELDS | {"valid_until"}:
                 setattr(quotation, name, value)
+        _check_validity(quotation)
         if lines is not None:
             replace_lines(quotation, QuotationLine, "quotation", lines)
         quotation.save()
         return quotation
+
+
+def _check_validity(quotation: Quotation) -> None:
+    if quotation.valid_until and quotation.valid_until < quotation.date:
+        raise InvalidInput(
+            SalesError.VALID_UNTIL_BEFORE_DATE,
+            _("A quotation cannot be valid until a date before its own date."),
+            "valid_until",
+        )
 
 
 def _move_quotation(quotation: Quotation, target: str) -> Quotation:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.forms import read_item_lines
 from comptoir.catalog.models import Item
+from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET
 from comptoir.core.widgets import SearchPicker
 from comptoir.stock.models import StockMove, Warehouse
@@ -50,7 +51,7 @@ class MoveForm(forms.Form):
         max_length=30,
         help_text=_("Negative for an adjustment that takes goods out."),
     )
-    unit_cost = forms.DecimalField(label=_("Unit cost"), required=False, localize=True)
+    unit_cost = NumberField(label=_("Unit cost"), required=False, min_value=0)
     date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 

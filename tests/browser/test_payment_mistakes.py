@@ -111,7 +111,7 @@ def test_defective_aprons_credited_do_not_reopen_the_order(page, clerk):
     page.click("[data-confirm=credit]")
     page.click("[data-action=issue]")
     page.click("[data-confirm=issue]")
-    expect(page.locator("#document-status")).to_have_text("Émise")
+    expect(page.locator("#document-status")).to_have_text("Émis")
     credit_note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert credit_note.total_net == D("48.00")
 

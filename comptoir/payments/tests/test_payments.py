@@ -51,7 +51,10 @@ def test_a_draft_or_another_customers_invoice_cannot_be_paid(company):
 
 def test_sent_quotations_past_their_validity_expire(company):
     quotation = sales.create_quotation(
-        CustomerFactory(), [LineSpec(ItemFactory(), 1)], valid_until=date(2026, 1, 31)
+        CustomerFactory(),
+        [LineSpec(ItemFactory(), 1)],
+        date=date(2026, 1, 2),
+        valid_until=date(2026, 1, 31),
     )
     sales.send_quotation(quotation)
     assert sales.expire_quotations(today=date(2026, 1, 31)) == 0
