@@ -99,7 +99,7 @@ def main() -> None:
             with Profiler(interval=0.0005) as profiler:
                 for _ in range(args.n):
                     ask()
-            print(profiler.output_text(unicode=True, color=False, show_all=False))
+            print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))))
             continue
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(args.n):

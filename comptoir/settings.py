@@ -97,6 +97,8 @@ def database_from_url(url: str | None) -> dict:
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:  # a server's connection is kept by each process (checked before reuse), not one a request
+        config |= {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True}
     return config
 
 
