@@ -6,6 +6,7 @@ A page is found by the sort key of the row it follows (keyset pagination), so pa
 
 import base64
 import csv
+import html
 import io
 import json
 import re
@@ -22,7 +23,6 @@ from django.template import Context, defaultfilters
 from django.template.base import render_value_in_context
 from django.urls import reverse
 from django.utils import formats
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +62,8 @@ class Row:
         for index, cell in enumerate(self.cells):
             inner = cell_html(cell)
             if index == 0 and self.url:
-                inner = f'<a href="{escape(self.url)}">{inner}</a>'
-            tds.append(f'\n      <td class="{escape(cell.kind)}">{inner}</td>\n      ')
+                inner = f'<a href="{html.escape(self.url)}">{inner}</a>'
+            tds.append(f'\n      <td class="{html.escape(cell.kind)}">{inner}</td>\n      ')
         return mark_safe("".join(tds))
 
 
@@ -87,7 +87,9 @@ def cell_html(cell: Cell) -> str:
     elif kind == "bool":
         value = defaultfilters.yesno(value)
     elif value is None:
-        value = ""
+        return ""
+    if type(value) is str:  # most cells: escaped as the template would, without its detours
+        return html.escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
