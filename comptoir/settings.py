@@ -97,11 +97,12 @@ def database_from_url(url: str | None) -> dict:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'comptoir.sqlite3'}"
-    # DATABASE_CONN_MAX_AGE: seconds a process keeps its connection (checked before reuse).
-    max_age = int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
-    config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
+    config = dj_database_url.parse(url)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:  # a server's connection is kept by each process (checked before reuse), not one a request
+        max_age = int(os.environ.get("DATABASE_CONN_MAX_AGE", "600"))
+        config |= {"CONN_MAX_AGE": max_age, "CONN_HEALTH_CHECKS": max_age > 0}
     return config
 
 

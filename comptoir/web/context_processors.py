@@ -1,7 +1,9 @@
 """The navigation bar: one entry per area of the day's work, with the pages the user's role
 may open."""
 
-from django.urls import reverse
+from functools import cache
+
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.access import PAGES, allows
@@ -66,6 +68,12 @@ AREAS = [
 ]
 
 
+@cache
+def _url(name: str, prefix: str) -> str:
+    """A page's address, reversed once per process (and per prefix the site is served at)."""
+    return reverse(name)
+
+
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
@@ -73,12 +81,14 @@ def navigation(request):
     areas = []
     for label, pages in AREAS:
         links = [
-            {"label": text, "url": reverse(name)}
+            {"label": text, "url": _url(name, get_script_prefix())}
             for text, name in pages
             if allows(user, PAGES[name].read)
         ]
         if pages is AREAS[-1][1] and user.is_staff:
-            links.append({"label": _("Administration"), "url": reverse("admin:index")})
+            links.append(
+                {"label": _("Administration"), "url": _url("admin:index", get_script_prefix())}
+            )
         if not links:
             continue
         home = links[0]["url"]
