@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
@@ -209,7 +210,7 @@ def _run(batch: ImportBatch, by, progress) -> Report:
     else:
         ahead = _PlanAhead(context) if _PlanAhead.possible() else None
         try:
-            for chunk, following in zip(chunks, [*chunks[1:], None], strict=True):
+            for chunk, following in pairwise([*chunks, None]):  # none: nothing left to do
                 _process_chunk_or_each(context, chunk, ahead, following)
                 collect_young()
                 if progress:

@@ -98,3 +98,15 @@ def test_processing_in_the_background_answers_at_once(api):
     done = api.get(f"/imports/{batch['id']}").json()
     assert done["status"] == "processed" and done["rows_done"] == 1
     assert Invoice.objects.count() == 1
+
+
+def test_processing_a_file_with_nothing_left_to_do_reports_nothing(api):
+    """A file processed already (or every row of it invalid) is processed again: nothing to
+    create, a report that says so, never a server error."""
+    partner = api.post("/import-partners", {"name": "Shop"}).json()
+    batch = upload(api, partner["id"], csv_file(GOOD)).json()
+    assert api.post(f"/imports/{batch['id']}/process").json()["documents_created"] == 1
+    again = api.post(f"/imports/{batch['id']}/process")
+    assert again.status_code == 200, again.content
+    assert again.json()["documents_created"] == 1  # the file's report, as before
+    assert Invoice.objects.count() == 1
