@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.numbering import take_number, take_numbers
@@ -32,7 +33,11 @@ def test_a_rolled_back_transaction_gives_its_numbers_back():
 def test_invoice_numbers_must_follow_the_dates():
     with transaction.atomic():
         take_number("invoice", date(2026, 3, 10))
-    with pytest.raises(BusinessError) as error, transaction.atomic():
+    with (
+        translation.override("fr"),
+        pytest.raises(BusinessError) as error,
+        transaction.atomic(),
+    ):
         take_number("invoice", date(2026, 3, 9))
     assert error.value.code == "sequence.date_before_last"
     assert "10/03/2026" in error.value.message  # the date as the user writes it, in French

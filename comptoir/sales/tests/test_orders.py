@@ -46,7 +46,7 @@ def test_the_credit_limit_message_writes_amounts_as_the_user_does(company):
     item = ItemFactory(sale_price=D("7358.23"))  # 8 829,88 with VAT
     order = sales.create_order(customer, [LineSpec(item, D("1"))])
     for language, words in (
-        ("fr", "l'encours du client à 8 829,88 €, au-delà de l'encours autorisé de 8 000,00 €."),
+        ("fr", "l’encours du client à 8 829,88 €, au-delà de l’encours autorisé de 8 000,00 €."),
         ("en", "takes the customer to €8,829.88, past the credit limit of €8,000.00."),
     ):
         with translation.override(language), pytest.raises(BusinessError) as error:
