@@ -45,12 +45,7 @@ def production_server(port: int, workers: int, env: dict, log) -> list[subproces
     """The production server on 127.0.0.1:port: web processes and the job worker (which makes
     the PDF and XML of the invoices issued), in the foreground, stopped by SIGTERM."""
     bind = f"127.0.0.1:{port}"
-    commands = [
-        [BIN / "gunicorn", "comptoir.wsgi", "-b", bind, "-w", str(workers), "--no-control-socket"],
-        [BIN / "comptoir", "db_worker", "--interval", "0.5", "--no-reload"],
-    ]
-    # The production command, gunicorn and the job worker in one, once it exists:
-    # commands = [[BIN / "comptoir", "serve", "--production", bind, "--workers", str(workers)]]
+    commands = [[BIN / "comptoir", "serve", "--production", bind, "--workers", str(workers)]]
     return [subprocess.Popen(command, env=env, stdout=log, stderr=log) for command in commands]
 
 
