@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.money import PriceField, QuantityField
 
@@ -123,7 +124,7 @@ class DeliveryNote(models.Model):
         DRAFT = "draft", _("Draft")
         READY = "ready", _("Picked")
         SHIPPED = "shipped", _("Shipped")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("delivery note", "Cancelled")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.READY, Status.SHIPPED, Status.CANCELLED},

@@ -94,3 +94,13 @@ def test_every_action_that_runs_says_what_it_did():
         if action.run and not action.done
     ]
     assert silent == []
+
+
+def test_statuses_agree_with_their_document():
+    from django.utils import translation
+
+    from comptoir.stock.models import DeliveryNote
+
+    with translation.override("fr"):
+        assert DeliveryNote.Status.CANCELLED.label == "Annulé"  # un bon de livraison
+        assert SalesOrder.Status.CANCELLED.label == "Annulée"  # une commande
