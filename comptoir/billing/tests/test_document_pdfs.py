@@ -92,3 +92,15 @@ def test_the_amounts_of_a_pdf_are_written_in_its_language(company, language, wor
     text = " ".join(text_of(render_pdf(invoice, language)).replace("\xa0", " ").split())
     for word in words:
         assert word in text, word
+
+
+@pytest.mark.parametrize("language, label", [("fr", "Date :"), ("en", "Date:")])
+def test_a_pdf_label_takes_its_colon_as_its_language_does(company, language, label):
+    from comptoir.billing import services as billing
+    from comptoir.billing.pdf import render_pdf
+
+    invoice = billing.create_invoice(CustomerFactory(), [LineSpec(ItemFactory(), Decimal("1"))])
+    text = " ".join(text_of(render_pdf(invoice, language)).replace("\xa0", " ").split())
+    assert label in text
+    if language == "en":
+        assert "Date :" not in text

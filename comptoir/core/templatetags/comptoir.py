@@ -3,6 +3,7 @@
 from decimal import InvalidOperation
 
 from django import template
+from django.utils.translation import get_language
 
 from comptoir.core.money import format_amount, format_quantity
 
@@ -42,3 +43,10 @@ def percent(value):
 def lookup(mapping, key):
     """mapping[key] in a template, or "" (e.g. the error of a field named in a variable)."""
     return (mapping or {}).get(key, "")
+
+
+@register.simple_tag
+def colon():
+    """The colon after a label: ``Date :`` (with a no-break space) in French, ``Date:`` in
+    English."""
+    return ":" if (get_language() or "fr").startswith("en") else "\u00a0:"
