@@ -4,12 +4,15 @@ The token is read once per request, by ``AccessMiddleware`` before it checks per
 the request's user is then the token's, and the API sees exactly what that user may.
 """
 
+import datetime as dt
+
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
 from comptoir.core.models import ApiToken
 
 _UNSET = object()
+LAST_USED_PRECISION = dt.timedelta(minutes=1)  # what "last used" tells on the tokens page
 
 
 def bearer_user(request):
@@ -27,7 +30,10 @@ def bearer_user(request):
     )
     if row is None or not row.is_usable() or not row.user.is_active:
         return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        # a write once a minute at most: every API read would otherwise write too
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     request.user = request._bearer_user = row.user
     return row.user
 

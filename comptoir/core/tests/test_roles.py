@@ -3,7 +3,9 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from comptoir.core.models import ApiToken
 from comptoir.core.roles import ROLES, SALES
@@ -27,7 +29,12 @@ def test_a_user_creates_uses_and_revokes_an_api_token(company):
     assert key and ApiToken.objects.get(name="e-shop").key_hash != key  # only its hash kept
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get("/api/customers").status_code == 200
-    assert api.get("/api/invoices").status_code == 200  # Sales sees invoices
+    used = ApiToken.objects.get(name="e-shop").last_used_at
+    assert used is not None  # the tokens page says when it was last used
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/invoices").status_code == 200  # Sales sees invoices
+    assert not [q for q in queries if q["sql"].startswith("UPDATE")]  # a read writes nothing
+    assert ApiToken.objects.get(name="e-shop").last_used_at == used  # to the minute
     assert api.post("/api/invoices", {}, content_type="application/json").status_code == 403
     token = ApiToken.objects.get(name="e-shop")
     assert page.post("/settings/tokens/", {"revoke": token.pk}).status_code == 302
