@@ -2,13 +2,9 @@
 
 import re
 
-import pytest
-from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comptoir import demo
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Item, PriceList
 from comptoir.core.roles import ACCOUNTING
@@ -31,14 +27,6 @@ FORMS = [
     "/stock/moves/new/", "/stock/count/", "/stock/warehouses/new/", "/imports/opening-stock/",
     "/invoices/from-deliveries/", "/suppliers/new/", "/purchases/new/",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def demo_client(db):
-    demo.load(customers=12)
-    client = Client()
-    client.force_login(User.objects.get(username=demo.DEMO_USER[0]))
-    return client
 
 
 def detail_urls() -> list[str]:

@@ -3,25 +3,12 @@ ids or ISO times in pages and histories, messages that say what happened, and *u
 
 import re
 
-import pytest
-from django.contrib.auth.models import User
-from django.test import Client
-
-from comptoir import demo
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Item
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.web import actions
 
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
-
-
-@pytest.fixture
-def demo_client(db):
-    demo.load(customers=12)
-    client = Client()
-    client.force_login(User.objects.get(username=demo.DEMO_USER[0]))
-    return client
 
 
 def _text(response) -> str:
