@@ -1,6 +1,7 @@
 """`comptoir serve` with real processes and real signals: its job worker is started again when
 it dies, and nothing of serve is left running once a signal stopped it."""
 
+import os
 import signal
 import subprocess
 import urllib.request
@@ -101,7 +102,14 @@ def fetch(url: str):
 
 def test_make_run_serves_on_the_port_given():
     def command(*argv):
-        done = subprocess.run(["make", "-n", "run", *argv], cwd=ROOT, capture_output=True)
+        # Outside the make that may be running the tests (its flags would name directories)
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        done = subprocess.run(
+            ["make", "--no-print-directory", "-n", "run", *argv],
+            cwd=ROOT,
+            capture_output=True,
+            env=env,
+        )
         return done.stdout.decode().splitlines()[-1]
 
     assert command("PORT=8080").endswith("comptoir serve 127.0.0.1:8080")
