@@ -30,10 +30,16 @@ def entries(record, user, limit: int) -> list:
                 _shown(record, fields.get(name), values[1], names),
             )
             for name, values in entry.changes.items()
-            if name not in hidden
+            if name not in hidden and not _structured(fields.get(name))
         ]
         result.append((entry, _action(record, entry.action), changes))
     return result
+
+
+def _structured(field) -> bool:
+    """A field holding a structure (the VAT breakdown, the allowances) is worked out from
+    what the history shows already; its JSON means nothing to a user."""
+    return isinstance(field, models.JSONField)
 
 
 def _action(record, action: str) -> str:

@@ -1,5 +1,7 @@
 """Template filters of the catalogue: a unit as the user reads it, never its UN/ECE code."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -29,7 +31,15 @@ post_delete.connect(_forget, sender=Unit, dispatch_uid="catalog-unit-names-delet
 
 
 @register.filter
-def unit_name(code: str) -> str:
-    """``C62`` → ``unité``: the unit's name, lower-cased as it follows a quantity."""
+def unit_name(code: str, quantity=None) -> str:
+    """``C62`` → ``unité``: the unit's name, lower-cased as it follows a quantity, and in the
+    plural from 2 on as French writes it (``3 unités``, ``2 heures``)."""
     name = unit_names().get(code or "", code or "")
-    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+    name = name[:1].lower() + name[1:] if name[1:2].islower() else name
+    try:
+        plural = quantity is not None and abs(Decimal(quantity)) >= 2
+    except (InvalidOperation, TypeError, ValueError):
+        plural = False
+    if plural and name[1:2].islower() and " " not in name and name[-1:] not in "sxz":
+        return name + "s"
+    return name

@@ -91,3 +91,32 @@ def test_statuses_agree_with_their_document():
     with translation.override("fr"):
         assert DeliveryNote.Status.CANCELLED.label == "Annulé"  # un bon de livraison
         assert SalesOrder.Status.CANCELLED.label == "Annulée"  # une commande
+
+
+def test_units_take_the_plural_as_french_writes_it(db):
+    from decimal import Decimal
+
+    from comptoir.catalog.templatetags.catalog import unit_name
+
+    assert unit_name("C62", Decimal("1")) == "unité"
+    assert unit_name("C62", Decimal("5000")) == "unités"
+    assert unit_name("KGM", Decimal("2.5")) == "kilogrammes"
+    assert unit_name("C62") == "unité"
+
+
+def test_a_drafts_history_shows_no_json_and_labels_take_their_colon(demo_client):
+    from decimal import Decimal
+
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.sales import services as sales
+
+    quotation = Quotation.objects.filter(status="draft").order_by("pk").first()
+    line = quotation.lines.order_by("position").first()
+    sales.update_quotation(quotation, lines=[LineSpec(line.item, Decimal("3"))])
+    text = _text(demo_client.get(quotation.get_absolute_url()))
+    history = text[text.index("Historique") :]
+    assert "[{" not in history and '"rate"' not in history
+    assert "total HT" in history  # what changed, in words
+    order = SalesOrder.objects.filter(status="confirmed").order_by("pk").first()
+    html = demo_client.get(order.get_absolute_url()).content.decode()
+    assert "Livré\u00a0:" in html and "Livré:" not in html
