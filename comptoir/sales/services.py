@@ -273,16 +273,20 @@ def confirm_order(order: SalesOrder, *, by=None) -> SalesOrder:
     return confirm_orders([order], by=by)[0]
 
 
+def check_order_cancellable(order: SalesOrder) -> None:
+    check_transition(order, SalesOrder.Status.CANCELLED)
+    if order.lines.filter(Q(quantity_delivered__gt=0) | Q(quantity_invoiced__gt=0)).exists():
+        raise BusinessError(
+            SalesError.ORDER_HAS_ACTIVITY,
+            _("Order %(ref)s has deliveries or invoices: it cannot be cancelled.")
+            % {"ref": order.reference},
+        )
+
+
 def cancel_order(order: SalesOrder, *, by=None) -> SalesOrder:
     with transaction.atomic():
         (order,) = _lock(SalesOrder, [order])
-        check_transition(order, SalesOrder.Status.CANCELLED)
-        if order.lines.filter(Q(quantity_delivered__gt=0) | Q(quantity_invoiced__gt=0)).exists():
-            raise BusinessError(
-                SalesError.ORDER_HAS_ACTIVITY,
-                _("Order %(ref)s has deliveries or invoices: it cannot be cancelled.")
-                % {"ref": order.reference},
-            )
+        check_order_cancellable(order)
         order.status = SalesOrder.Status.CANCELLED
         order.save(update_fields=["status", "updated_at"])
         signals.orders_cancelled.send(SalesOrder, orders=[order], by=by)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing import services as billing
 from comptoir.billing.models import Invoice
+from comptoir.core.errors import BusinessError
 from comptoir.purchasing import services as purchasing
 from comptoir.purchasing.models import PurchaseOrder
 from comptoir.sales import services as sales
@@ -46,6 +47,20 @@ def _is(*statuses: str) -> Callable[[object], bool]:
     return lambda doc: doc.status in statuses
 
 
+def _passes(check) -> Callable[[object], bool]:
+    """Allowed when the service's own check lets it through: no button promises what the
+    service would refuse."""
+
+    def allowed(doc) -> bool:
+        try:
+            check(doc)
+        except BusinessError:
+            return False
+        return True
+
+    return allowed
+
+
 def _open_order(doc, progress_field: str) -> bool:
     confirmed = doc.status == SalesOrder.Status.CONFIRMED
     return confirmed and getattr(doc, progress_field) != Progress.FULLY
@@ -79,11 +94,13 @@ ACTIONS: dict[type, list[Action]] = {
         Action("refuse", _("Refuse"), _can("refused"), sales.refuse_quotation,
                permission="sales.change_quotation", done=_("Quotation %(ref)s refused.")),
         Action(
-            "order", _("Convert to order"), _is("accepted"), sales.convert_quotation_to_order,
+            "order", _("Convert to order"), _passes(sales.check_quotation_convertible),
+            sales.convert_quotation_to_order,
             style="primary", permission="sales.add_salesorder",
             done=_("Order %(result)s created from quotation %(ref)s."),
         ),
-        Action("invoice", _("Invoice directly"), _is("accepted"), billing.invoice_quotation,
+        Action("invoice", _("Invoice directly"), _passes(sales.check_quotation_convertible),
+               billing.invoice_quotation,
                permission="billing.add_invoice",
                done=_("Draft invoice created from quotation %(ref)s: check it, then issue it.")),
         Action("email", _("Send by e-mail"), _is("draft", "sent", "accepted"),
@@ -112,7 +129,8 @@ ACTIONS: dict[type, list[Action]] = {
         ),
         Action("email", _("Send by e-mail"), _is("confirmed", "done"), page="billing:order_send"),
         Action(
-            "cancel", _("Cancel the order"), _can("cancelled"), sales.cancel_order,
+            "cancel", _("Cancel the order"), _passes(sales.check_order_cancellable),
+            sales.cancel_order,
             confirm=_("Cancel this order? It cannot be confirmed again."), style="danger",
             permission="sales.change_salesorder", done=_("Order %(ref)s cancelled."),
         ),

@@ -120,3 +120,16 @@ def test_a_drafts_history_shows_no_json_and_labels_take_their_colon(demo_client)
     order = SalesOrder.objects.filter(status="confirmed").order_by("pk").first()
     html = demo_client.get(order.get_absolute_url()).content.decode()
     assert "Livré\u00a0:" in html and "Livré:" not in html
+
+
+def test_no_button_promises_what_the_service_refuses(demo_client):
+    """A converted quotation offers no second conversion; an order with deliveries or invoices
+    offers no cancellation (both were refused only once clicked)."""
+    converted = Quotation.objects.filter(status="accepted", orders__isnull=False).first()
+    page = demo_client.get(converted.get_absolute_url()).content.decode()
+    assert 'data-action="order"' not in page and 'data-action="invoice"' not in page
+    busy = SalesOrder.objects.filter(status="confirmed", lines__quantity_delivered__gt=0).first()
+    page = demo_client.get(busy.get_absolute_url()).content.decode()
+    assert 'data-action="cancel"' not in page
+    fresh = SalesOrder.objects.filter(status="draft").first()
+    assert 'data-action="cancel"' in demo_client.get(fresh.get_absolute_url()).content.decode()
