@@ -118,7 +118,16 @@ def create_deliveries(
                     raise BusinessError(
                         StockError.NOT_DELIVERABLE, _("A service is not delivered."), field
                     )
-                if quantity < 0 or quantity > remaining[line.pk]:
+                if quantity < 0:
+                    raise BusinessError(
+                        StockError.TOO_MUCH,
+                        _(
+                            "A quantity to deliver cannot be negative: goods that come back "
+                            "are a return."
+                        ),
+                        field,
+                    )
+                if quantity > remaining[line.pk]:
                     raise BusinessError(
                         StockError.TOO_MUCH,
                         _("%(qty)s is more than the %(left)s left to deliver of %(item)s.")
@@ -140,9 +149,16 @@ def create_deliveries(
                     )
                 )
             if not lines:
+                left = any(
+                    remaining.get(pk, 0) > 0 and not lines_by_id[pk].is_service
+                    for order_id in order_ids
+                    for pk in lines_of_order.get(order_id, [])
+                )
                 raise BusinessError(
                     StockError.NOTHING_TO_DELIVER,
-                    _("Nothing is left to deliver on order %(ref)s.")
+                    _("Type at least one quantity to deliver.")
+                    if left
+                    else _("Nothing is left to deliver on order %(ref)s.")
                     % {"ref": ", ".join(o.reference for o in served)},
                 )
             deliveries.append(delivery)

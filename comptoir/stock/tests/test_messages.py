@@ -85,3 +85,18 @@ def test_taking_out_more_than_there_is_says_how_much_there_is(company):
     assert message.endswith(": 2,5 en stock, 1 500 nécessaires."), message
     message = _refused(lambda: stock.post_moves([out]), "en")
     assert message.endswith(": 2.5 on hand, 1,500 needed."), message
+
+
+def test_a_delivery_with_nothing_typed_or_a_negative_quantity_says_what_to_do(order):
+    big, small = order.lines.order_by("position")
+    nothing = {big.pk: "0", small.pk: "0"}
+    assert _refused(lambda: stock.create_delivery(order, nothing), "fr") == (
+        "Saisissez au moins une quantité à livrer."
+    )
+    assert _refused(lambda: stock.create_delivery(order, {small.pk: "-3"}), "fr").startswith(
+        "Une quantité à livrer ne peut pas être négative"
+    )
+    stock.create_delivery(order, None)  # everything left
+    assert _refused(lambda: stock.create_delivery(order, nothing), "fr").startswith(
+        "Il ne reste rien à livrer"
+    )
