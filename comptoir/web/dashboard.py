@@ -63,7 +63,7 @@ def chart(sales: dict[date, Decimal], today: date, width=720, height=180) -> lis
         bar_height = float(max(value, ZERO) / top) * (height - 20)
         bars.append(
             Bar(
-                label=formats.date_format(month, "M y"),
+                label=formats.date_format(month, "N y"),  # juin, juil. (not jui, jul)
                 value=value,
                 x=index * step + 4,
                 y=height - 20 - bar_height,

@@ -133,3 +133,17 @@ def test_no_button_promises_what_the_service_refuses(demo_client):
     assert 'data-action="cancel"' not in page
     fresh = SalesOrder.objects.filter(status="draft").first()
     assert 'data-action="cancel"' in demo_client.get(fresh.get_absolute_url()).content.decode()
+
+
+def test_the_dashboard_months_are_told_apart():
+    """June and July are « juin » and « juil. », not « jui » and « jul »."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from comptoir.web.dashboard import chart
+
+    with translation.override("fr"):
+        labels = [bar.label for bar in chart({}, dt.date(2026, 12, 7))]
+    assert "juin 26" in labels and "juil. 26" in labels
+    assert len(set(labels)) == 12
