@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +129,12 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("parties:customer", args=[self.pk])
+
+    def clean(self):
+        if self.credit_limit is not None and self.credit_limit < 0:
+            raise ValidationError(
+                {"credit_limit": _("A credit limit cannot be negative: leave it empty for none.")}
+            )
 
     @property
     def is_business(self) -> bool:

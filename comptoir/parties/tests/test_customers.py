@@ -43,3 +43,13 @@ def test_documents_copy_the_customer_as_it_was(company):
     assert header["shipping_address"]["city"] == "Vienne"
     services.update_customer(customer, name="Atelier Simon & fils")
     assert header["customer_name"] == "Atelier Simon"
+
+
+def test_a_negative_credit_limit_is_refused(company):
+    from decimal import Decimal
+
+    with pytest.raises(BusinessError) as error:
+        services.create_customer(name="X", credit_limit=Decimal("-5000"))
+    assert error.value.field == "credit_limit"
+    customer = services.create_customer(name="Y", credit_limit=Decimal("0"))
+    assert customer.credit_limit == 0
