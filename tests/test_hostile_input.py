@@ -395,3 +395,12 @@ def test_the_upload_request_stores_the_file_and_the_worker_reads_it(api, partner
     read_import.call(batch.pk)  # what the worker runs
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PARSED and batch.row_count == 1
+
+
+def test_a_text_sent_as_null_is_an_empty_text(api):
+    """`PATCH {"phone": null}` cleared nothing and answered 500 (NOT NULL); found by the API
+    fuzzing."""
+    customer = api.post("/customers", {"name": "Imprimerie Leroy", "phone": "01 23 45 67 89"})
+    response = api.patch(f"/customers/{customer.json()['id']}", {"phone": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["phone"] == ""

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import formats
 from django.utils.text import capfirst
@@ -26,6 +27,7 @@ def refuse_negative_prices(instance, *names: str) -> None:
 
 
 def full_clean_or_raise(instance, exclude=None, *, validate_unique: bool = True) -> None:
+    _empty_texts(instance)
     try:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
     except ValidationError as error:
@@ -33,6 +35,19 @@ def full_clean_or_raise(instance, exclude=None, *, validate_unique: bool = True)
         raise BusinessError(
             CoreError.INVALID_VALUE, " ".join(messages), None if field == "__all__" else field
         ) from error
+
+
+def _empty_texts(instance) -> None:
+    """A text sent as null (``{"phone": null}``) is an empty text: Django's validation lets a
+    blank field's None through, and the database's NOT NULL would refuse it as a server error."""
+    for field in instance._meta.concrete_fields:
+        if (
+            isinstance(field, models.CharField | models.TextField)
+            and field.blank
+            and not field.null
+            and getattr(instance, field.attname) is None
+        ):
+            setattr(instance, field.attname, "")
 
 
 def full_clean_batch(instances: list, unique: str | None = None, exclude=()) -> None:
