@@ -1,10 +1,10 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
 from comptoir.core.errors import ImmutableDocument
+from comptoir.core.links import record_url
 from comptoir.core.money import AmountField
 
 
@@ -182,7 +182,7 @@ class Invoice(CustomerDocument):
         return super().delete(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:invoice", args=[self.pk])
+        return record_url("billing:invoice", self.pk)
 
 
 class InvoiceLine(DocumentLine):
