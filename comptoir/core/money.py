@@ -81,10 +81,13 @@ def format_amount(value, currency: str = "EUR") -> str:
     return f"{text}\u00a0{symbol}"
 
 
-def format_quantity(value) -> str:
+def format_quantity(value, *, grouped: bool = True) -> str:
     """A quantity (or any plain number), in the active language, without useless zeros:
-    `25`, `12,5`, `1 250` in French; `12.5`, `1,250` in English."""
+    `25`, `12,5`, `1 250` in French; `12.5`, `1,250` in English. Not ``grouped``: as it is
+    typed in a form's field, `1250,5`."""
     number = Decimal(value)
+    if not grouped:
+        return formats.number_format(number.normalize(), _places(number), use_l10n=True)
     return _grouped(number, _places(number))
 
 

@@ -127,6 +127,16 @@ def test_who_may_not_undo_a_payment_sees_no_button(page, company, invoice):
     expect(page.locator("[data-action=allocate]")).to_have_count(0)
 
 
+def credit_and_issue(page, reason: str) -> None:
+    """On the credit form filled in: the reason, then the credit note created and issued."""
+    page.fill("#credit-form textarea[name=reason]", reason)
+    page.click("[data-action=credit]")
+    page.click("[data-confirm=credit]")
+    page.click("[data-action=issue]")
+    page.click("[data-confirm=issue]")
+    expect(page.locator("#document-status")).to_have_text("Émis")
+
+
 def test_defective_aprons_credited_do_not_reopen_the_order(page, clerk):
     apron = ItemFactory(code="TABLIER", name="Tablier de cuisine", sale_price=D("24.00"))
     order = sales.confirm_order(sales.create_order(CustomerFactory(), [LineSpec(apron, D("10"))]))
@@ -139,12 +149,7 @@ def test_defective_aprons_credited_do_not_reopen_the_order(page, clerk):
     page.goto(invoice.get_absolute_url())
     page.click("[data-action=credit]")
     page.locator("#credit-form input[name^=line-]").fill("2")
-    page.fill("#credit-form textarea[name=reason]", "Deux tabliers défectueux, gardés")
-    page.click("[data-action=credit]")
-    page.click("[data-confirm=credit]")
-    page.click("[data-action=issue]")
-    page.click("[data-confirm=issue]")
-    expect(page.locator("#document-status")).to_have_text("Émis")
+    credit_and_issue(page, "Deux tabliers défectueux, gardés")
     credit_note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert credit_note.total_net == D("48.00")
 
@@ -169,12 +174,7 @@ def test_a_wrong_price_is_corrected_by_a_credit_note_then_invoiced_again(page, c
     expect(page.locator("#credit-purpose input[value='']")).to_be_checked()  # the default
     page.check("#id_everything")
     page.check("#credit-purpose input[value='1']")
-    page.fill("#credit-form textarea[name=reason]", "Prix erroné")
-    page.click("[data-action=credit]")
-    page.click("[data-confirm=credit]")
-    page.click("[data-action=issue]")
-    page.click("[data-confirm=issue]")
-    expect(page.locator("#document-status")).to_have_text("Émis")
+    credit_and_issue(page, "Prix erroné")
 
     page.goto(order.get_absolute_url())
     expect(page.locator("[data-action=invoice]")).to_have_count(1)  # 10 aprons to invoice again
