@@ -168,7 +168,7 @@ def refresh_settlements(invoice_ids) -> None:
     )
     update_rows(
         Invoice,
-        ["amount_paid", "amount_credited", "amount_due"],
+        list(Invoice.SETTLEMENT_FIELDS),
         [(pk, s.paid, s.credited, s.outstanding) for pk, s in truth.items()],
     )
 

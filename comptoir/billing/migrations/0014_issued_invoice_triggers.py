@@ -1,0 +1,58 @@
+"""No manager writes past the guard of issued invoices (it is their base manager too), and the
+database refuses to change or delete them and their lines on SQLite as on PostgreSQL, where
+no TRUNCATE empties them either (billing.triggers)."""
+
+from django.db import migrations
+
+TRUNCATE_DROP = """
+DROP TRIGGER IF EXISTS billing_invoiceline_no_truncate ON billing_invoiceline;
+DROP TRIGGER IF EXISTS billing_invoice_no_truncate ON billing_invoice;
+"""
+
+
+def install(apps, schema_editor):
+    from comptoir.billing import triggers
+
+    triggers.install(schema_editor.connection)
+
+
+def remove(apps, schema_editor):
+    from comptoir.billing import triggers
+    from comptoir.core.triggers import drop_sqlite
+
+    connection = schema_editor.connection
+    if connection.vendor == "sqlite":
+        drop_sqlite(connection, triggers.sqlite_triggers(connection))
+    elif connection.vendor == "postgresql":
+        schema_editor.execute(TRUNCATE_DROP, params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("billing", "0013_sent_email_documents"),
+        ("core", "0015_journal_triggers"),
+    ]
+
+    operations = [
+        migrations.AlterModelOptions(
+            name="invoice",
+            options={
+                "base_manager_name": "objects",
+                "ordering": ["-date", "-id"],
+                "permissions": [
+                    ("issue_invoice", "Can issue invoices and credit notes"),
+                    ("credit_invoice", "Can credit, correct or cancel issued invoices"),
+                ],
+                "verbose_name": "invoice",
+            },
+        ),
+        migrations.AlterModelOptions(
+            name="invoiceline",
+            options={
+                "base_manager_name": "objects",
+                "ordering": ["position", "id"],
+                "verbose_name": "invoice line",
+            },
+        ),
+        migrations.RunPython(install, remove),
+    ]

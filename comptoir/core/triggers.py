@@ -1,0 +1,142 @@
+"""Rules the database keeps below the application: triggers refuse to change what the law
+freezes (the journal here, issued invoices in billing), whoever writes and however.
+
+PostgreSQL's are PL/pgSQL functions, created by migrations. SQLite's are written from the
+table's columns as they are, by a migration and again after every ``migrate``: SQLite alters a
+table by rebuilding it, and a rebuilt table has lost its triggers.
+"""
+
+from contextlib import contextmanager
+
+from django.apps import apps
+
+# The journal is appended to, never changed, never emptied.
+JOURNAL_POSTGRESQL = """
+CREATE OR REPLACE FUNCTION core_refuse_journal_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'the journal cannot be changed (%)', TG_OP
+        USING ERRCODE = 'integrity_constraint_violation';
+END
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION core_refuse_truncate() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'table % cannot be emptied', TG_TABLE_NAME
+        USING ERRCODE = 'integrity_constraint_violation';
+END
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS core_journalentry_immutable ON core_journalentry;
+CREATE TRIGGER core_journalentry_immutable BEFORE UPDATE OR DELETE ON core_journalentry
+    FOR EACH ROW EXECUTE FUNCTION core_refuse_journal_change();
+DROP TRIGGER IF EXISTS core_journalentry_no_truncate ON core_journalentry;
+CREATE TRIGGER core_journalentry_no_truncate BEFORE TRUNCATE ON core_journalentry
+    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
+"""
+
+JOURNAL_POSTGRESQL_DROP = """
+DROP TRIGGER IF EXISTS core_journalentry_no_truncate ON core_journalentry;
+DROP TRIGGER IF EXISTS core_journalentry_immutable ON core_journalentry;
+DROP FUNCTION IF EXISTS core_refuse_journal_change();
+DROP FUNCTION IF EXISTS core_refuse_truncate();
+"""
+
+JOURNAL_SQLITE = {
+    "core_journalentry_immutable_update": "BEFORE UPDATE ON core_journalentry BEGIN "
+    "SELECT RAISE(ABORT, 'the journal cannot be changed (UPDATE)'); END",
+    "core_journalentry_immutable_delete": "BEFORE DELETE ON core_journalentry BEGIN "
+    "SELECT RAISE(ABORT, 'the journal cannot be changed (DELETE)'); END",
+}
+
+
+def refuse(message: str) -> str:
+    """The body of a SQLite trigger that refuses the statement, naming why."""
+    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+def changed(connection, table: str, *, but=()) -> str:
+    """SQL: true when a row's new values differ from its old ones in a column but these."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+    return " OR ".join(
+        f"NEW.{quote(c)} IS NOT OLD.{quote(c)}" for c in columns if c not in set(but)
+    )
+
+
+def install_sqlite(connection, triggers: dict[str, str]) -> None:
+    """(Re)create SQLite triggers, given as name → what follows ``CREATE TRIGGER name``."""
+    with connection.cursor() as cursor:
+        for name, definition in triggers.items():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"CREATE TRIGGER {name} {definition}")
+
+
+def drop_sqlite(connection, triggers) -> None:
+    with connection.cursor() as cursor:
+        for name in triggers:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def install_journal(connection) -> None:
+    if connection.vendor == "sqlite":
+        install_sqlite(connection, JOURNAL_SQLITE)
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(JOURNAL_POSTGRESQL)
+
+
+def reinstall_after_migrate(sender, using="default", **kwargs) -> None:
+    """SQLite: every app's guards, written again on the tables as migrations left them. An app
+    names its installer in its ``AppConfig.sqlite_guards`` (a dotted path)."""
+    from django.db import connections
+    from django.utils.module_loading import import_string
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    for config in apps.get_app_configs():
+        path = getattr(config, "sqlite_guards", None)
+        if path:
+            import_string(path)(connection)
+
+
+@contextmanager
+def lifted(connection):
+    """The triggers set aside meanwhile, as the database's owner can set them aside: to empty
+    every table at once (``flush``), or to play the tamperer in a test."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f"DROP TRIGGER {name}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                for name, sql in triggers:  # flush's post-migrate step may have made them
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    cursor.execute(sql)
+        return
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+        )
+        tables = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+        # A table is altered only once the checks its transaction deferred have run.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
