@@ -10,13 +10,14 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django import forms
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from comptoir.core import audit, checks, triggers
         from comptoir.core.validation import validate_day
 
         checks.refuse_development_key()
         post_migrate.connect(_install_roles)
+        pre_migrate.connect(triggers.set_aside_before_migrate, sender=self)
         post_migrate.connect(triggers.reinstall_after_migrate, sender=self)
         audit.register_all()
         # Every date typed in a form, a model's or a filter's, is in the accepted range.

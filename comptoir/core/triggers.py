@@ -2,8 +2,10 @@
 freezes (the journal here, issued invoices in billing), whoever writes and however.
 
 PostgreSQL's are PL/pgSQL functions, created by migrations. SQLite's are written from the
-table's columns as they are, by a migration and again after every ``migrate``: SQLite alters a
-table by rebuilding it, and a rebuilt table has lost its triggers.
+tables' columns as they are after every ``migrate`` and set aside before it: SQLite alters a
+table by rebuilding it under a new name, which a trigger naming that table refuses (and a
+rebuilt table has lost its own triggers). Each app names its SQLite installer in its
+``AppConfig.sqlite_guards``.
 """
 
 from contextlib import contextmanager
@@ -86,9 +88,19 @@ def install_journal(connection) -> None:
             cursor.execute(JOURNAL_POSTGRESQL)
 
 
+def set_aside_before_migrate(sender, using="default", **kwargs) -> None:
+    """SQLite: no guard while migrations rebuild tables (``migrate`` makes them again)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            drop_sqlite(connection, [name for (name,) in cursor.fetchall()])
+
+
 def reinstall_after_migrate(sender, using="default", **kwargs) -> None:
-    """SQLite: every app's guards, written again on the tables as migrations left them. An app
-    names its installer in its ``AppConfig.sqlite_guards`` (a dotted path)."""
+    """SQLite: every app's guards, written on the tables as migrations left them."""
     from django.db import connections
     from django.utils.module_loading import import_string
 

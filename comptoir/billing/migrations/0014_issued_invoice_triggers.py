@@ -1,6 +1,7 @@
-"""No manager writes past the guard of issued invoices (it is their base manager too), and the
-database refuses to change or delete them and their lines on SQLite as on PostgreSQL, where
-no TRUNCATE empties them either (billing.triggers)."""
+"""No manager writes past the guard of issued invoices (it is their base manager too).
+PostgreSQL's trigger leaves changeable the settled columns as the model lists them, and no
+TRUNCATE empties the invoices or their lines (SQLite's triggers are made after each migrate:
+billing.triggers)."""
 
 from django.db import migrations
 
@@ -13,17 +14,12 @@ DROP TRIGGER IF EXISTS billing_invoice_no_truncate ON billing_invoice;
 def install(apps, schema_editor):
     from comptoir.billing import triggers
 
-    triggers.install(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        triggers.install(schema_editor.connection)
 
 
 def remove(apps, schema_editor):
-    from comptoir.billing import triggers
-    from comptoir.core.triggers import drop_sqlite
-
-    connection = schema_editor.connection
-    if connection.vendor == "sqlite":
-        drop_sqlite(connection, triggers.sqlite_triggers(connection))
-    elif connection.vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(TRUNCATE_DROP, params=None)
 
 

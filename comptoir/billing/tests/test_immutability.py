@@ -4,6 +4,8 @@ queries, the API or the admin (CGI art. 289: an invoice is corrected by a credit
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import IntegrityError, connection, models, transaction
 
 from comptoir.billing import services
@@ -187,3 +189,40 @@ def test_the_settlement_still_follows_payments_and_credit_notes(issued):
     assert invoice.amount_due == Decimal("8.00")
     Invoice._base_manager.filter(pk=issued.pk).update(amount_due=Decimal("8.00"))
     _unchanged(issued)
+
+
+def _guards() -> set[str]:
+    """The names of the triggers in force on the guarded tables."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'"
+            )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_database_sets_the_guards_aside_and_back(issued):
+    before = _guards()
+    assert {n for n in before if n.startswith(("billing_invoice", "core_journalentry"))}
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Invoice.objects.exists() and not JournalEntry.objects.exists()
+    assert _guards() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_guards_come_back_when_a_migration_rebuilds_their_tables(issued):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters a table in place, its triggers stay")
+    before = _guards()
+    # What ``migrate`` does around migrations that alter these tables: SQLite rebuilds them.
+    emit_pre_migrate_signal(0, False, "default")
+    with connection.schema_editor() as editor:
+        editor._remake_table(Invoice)
+        editor._remake_table(JournalEntry)
+    emit_post_migrate_signal(0, False, "default")
+    assert _guards() == before
+    _refused("UPDATE billing_invoice SET notes = 'changed' WHERE id = %s", [issued.pk])
+    _refused("DELETE FROM core_journalentry")

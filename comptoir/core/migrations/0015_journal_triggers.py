@@ -1,22 +1,20 @@
-"""The database itself refuses to change, delete or empty the journal's entries, on SQLite as
-on PostgreSQL."""
+"""PostgreSQL refuses to change, delete or empty the journal's entries (SQLite's triggers are
+made after each migrate: core.triggers)."""
 
 from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from comptoir.core.triggers import install_journal
+    from comptoir.core.triggers import JOURNAL_POSTGRESQL
 
-    install_journal(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(JOURNAL_POSTGRESQL, params=None)
 
 
 def remove(apps, schema_editor):
-    from comptoir.core.triggers import JOURNAL_POSTGRESQL_DROP, JOURNAL_SQLITE, drop_sqlite
+    from comptoir.core.triggers import JOURNAL_POSTGRESQL_DROP
 
-    connection = schema_editor.connection
-    if connection.vendor == "sqlite":
-        drop_sqlite(connection, JOURNAL_SQLITE)
-    elif connection.vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(JOURNAL_POSTGRESQL_DROP, params=None)
 
 
