@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     name = "comptoir.core"
     label = "core"
     verbose_name = _("Company and settings")
-    sqlite_guards = "comptoir.core.triggers.install_journal"
+    sqlite_guards = "comptoir.core.triggers.install"
 
     def ready(self):
         from django import forms

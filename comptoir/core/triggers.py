@@ -1,5 +1,5 @@
 """Rules the database keeps below the application: triggers refuse to change what the law
-freezes (the journal here, issued invoices in billing), whoever writes and however.
+freezes (here the journal and the numbering, in billing issued invoices), whoever writes.
 
 PostgreSQL's are PL/pgSQL functions, created by migrations. SQLite's are written from the
 tables' columns as they are after every ``migrate`` and set aside before it: SQLite alters a
@@ -12,8 +12,9 @@ from contextlib import contextmanager
 
 from django.apps import apps
 
-# The journal is appended to, never changed, never emptied.
-JOURNAL_POSTGRESQL = """
+# The journal is appended to, never changed, never emptied; a numbering sequence only moves
+# forward (the journal is checked against it), and one that was used is kept.
+POSTGRESQL = """
 CREATE OR REPLACE FUNCTION core_refuse_journal_change() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'the journal cannot be changed (%)', TG_OP
@@ -34,20 +35,56 @@ CREATE TRIGGER core_journalentry_immutable BEFORE UPDATE OR DELETE ON core_journ
 DROP TRIGGER IF EXISTS core_journalentry_no_truncate ON core_journalentry;
 CREATE TRIGGER core_journalentry_no_truncate BEFORE TRUNCATE ON core_journalentry
     FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
+
+CREATE OR REPLACE FUNCTION core_refuse_sequence_rewind() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.last_number > 0 THEN
+            RAISE EXCEPTION 'numbering sequence %-% was used: it cannot be deleted',
+                OLD.series, OLD.year USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF NEW.last_number < OLD.last_number OR NEW.series <> OLD.series OR NEW.year <> OLD.year
+        OR NEW.prefix <> OLD.prefix OR NEW.last_date < OLD.last_date
+        OR (NEW.last_date IS NULL AND OLD.last_date IS NOT NULL) THEN
+        RAISE EXCEPTION 'numbering sequence %-% cannot be changed but forward',
+            OLD.series, OLD.year USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS core_sequence_forward ON core_sequence;
+CREATE TRIGGER core_sequence_forward BEFORE UPDATE OR DELETE ON core_sequence
+    FOR EACH ROW EXECUTE FUNCTION core_refuse_sequence_rewind();
+DROP TRIGGER IF EXISTS core_sequence_no_truncate ON core_sequence;
+CREATE TRIGGER core_sequence_no_truncate BEFORE TRUNCATE ON core_sequence
+    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
 """
 
-JOURNAL_POSTGRESQL_DROP = """
+POSTGRESQL_DROP = """
+DROP TRIGGER IF EXISTS core_sequence_no_truncate ON core_sequence;
+DROP TRIGGER IF EXISTS core_sequence_forward ON core_sequence;
+DROP FUNCTION IF EXISTS core_refuse_sequence_rewind();
 DROP TRIGGER IF EXISTS core_journalentry_no_truncate ON core_journalentry;
 DROP TRIGGER IF EXISTS core_journalentry_immutable ON core_journalentry;
 DROP FUNCTION IF EXISTS core_refuse_journal_change();
 DROP FUNCTION IF EXISTS core_refuse_truncate();
 """
 
-JOURNAL_SQLITE = {
+SQLITE = {
     "core_journalentry_immutable_update": "BEFORE UPDATE ON core_journalentry BEGIN "
     "SELECT RAISE(ABORT, 'the journal cannot be changed (UPDATE)'); END",
     "core_journalentry_immutable_delete": "BEFORE DELETE ON core_journalentry BEGIN "
     "SELECT RAISE(ABORT, 'the journal cannot be changed (DELETE)'); END",
+    "core_sequence_forward_update": "BEFORE UPDATE ON core_sequence WHEN "
+    "NEW.last_number < OLD.last_number OR NEW.series IS NOT OLD.series "
+    "OR NEW.year IS NOT OLD.year OR NEW.prefix IS NOT OLD.prefix "
+    "OR (OLD.last_date IS NOT NULL AND (NEW.last_date IS NULL OR NEW.last_date < OLD.last_date)) "
+    "BEGIN SELECT RAISE(ABORT, 'a numbering sequence cannot be changed but forward'); END",
+    "core_sequence_kept_delete": "BEFORE DELETE ON core_sequence WHEN OLD.last_number > 0 "
+    "BEGIN SELECT RAISE(ABORT, 'a numbering sequence that was used cannot be deleted'); END",
 }
 
 
@@ -80,12 +117,12 @@ def drop_sqlite(connection, triggers) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def install_journal(connection) -> None:
+def install(connection) -> None:
     if connection.vendor == "sqlite":
-        install_sqlite(connection, JOURNAL_SQLITE)
+        install_sqlite(connection, SQLITE)
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(JOURNAL_POSTGRESQL)
+            cursor.execute(POSTGRESQL)
 
 
 def set_aside_before_migrate(sender, using="default", **kwargs) -> None:

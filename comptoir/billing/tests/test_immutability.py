@@ -139,16 +139,29 @@ def test_the_database_refuses_too_behind_the_applications_back(issued):
     _unchanged(issued)
 
 
-def test_the_journal_can_be_neither_changed_nor_shortened(issued):
+def test_the_journal_and_numbering_can_be_neither_changed_nor_shortened(issued):
     entry = JournalEntry.objects.get(document_id=issued.pk)
     _refused("UPDATE core_journalentry SET number = 'FA-X' WHERE id = %s", [entry.pk])
     _refused("UPDATE core_journalentry SET content = '{}' WHERE id = %s", [entry.pk])
     _refused("DELETE FROM core_journalentry WHERE id = %s", [entry.pk])
     _refused("DELETE FROM core_journalentry")
+    # Nor the numbering it is checked against, which only moves forward.
+    series = "UPDATE core_sequence SET {} WHERE series = 'invoice'"
+    _refused(series.format("last_number = last_number - 1"))
+    _refused(series.format("last_date = NULL"))
+    _refused(series.format("year = year + 1"))
+    _refused("DELETE FROM core_sequence WHERE series = 'invoice'")
+    with connection.cursor() as cursor:
+        cursor.execute(series.format("last_number = last_number + 0"))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # a table with pending checks is not truncated
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in ("core_journalentry", "billing_invoiceline", "billing_invoice"):
+        for table in (
+            "core_journalentry",
+            "core_sequence",
+            "billing_invoiceline",
+            "billing_invoice",
+        ):
             _refused(f"TRUNCATE {table} CASCADE")
     with pytest.raises(IntegrityError), transaction.atomic():
         JournalEntry.objects.filter(pk=entry.pk).update(number="FA-X")
