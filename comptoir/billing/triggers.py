@@ -1,5 +1,8 @@
 """The database refuses to change or delete an issued invoice or its lines, whoever writes:
-only its settlement (``Invoice.SETTLEMENT_FIELDS``) follows payments and credit notes.
+only its settlement (``Invoice.SETTLEMENT_FIELDS``) follows payments and credit notes. What
+else happens to an issued invoice is written beside it, never over it: its stored files
+(``IssuedFile``, written once and kept as they are, with their SHA-256) and its e-mails
+(``SentEmail``).
 
 PostgreSQL: the functions of migrations 0003 and 0007, the settled columns as listed here, and
 no TRUNCATE. SQLite: the same rules, one trigger per statement kind (see core.triggers).
@@ -29,6 +32,19 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
+CREATE OR REPLACE FUNCTION billing_refuse_issued_file_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'the stored files of an issued invoice cannot be changed (%)', TG_OP
+        USING ERRCODE = 'integrity_constraint_violation';
+END
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS billing_issuedfile_immutable ON billing_issuedfile;
+CREATE TRIGGER billing_issuedfile_immutable BEFORE UPDATE OR DELETE ON billing_issuedfile
+    FOR EACH ROW EXECUTE FUNCTION billing_refuse_issued_file_change();
+DROP TRIGGER IF EXISTS billing_issuedfile_no_truncate ON billing_issuedfile;
+CREATE TRIGGER billing_issuedfile_no_truncate BEFORE TRUNCATE ON billing_issuedfile
+    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
 DROP TRIGGER IF EXISTS billing_invoice_no_truncate ON billing_invoice;
 CREATE TRIGGER billing_invoice_no_truncate BEFORE TRUNCATE ON billing_invoice
     FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
@@ -61,6 +77,10 @@ def sqlite_triggers(connection) -> dict[str, str]:
         f"WHEN EXISTS ({ISSUED} IN (OLD.invoice_id, NEW.invoice_id)) " + lines,
         "billing_invoiceline_issued_delete": "BEFORE DELETE ON billing_invoiceline "
         f"WHEN EXISTS ({ISSUED} = OLD.invoice_id) " + lines,
+        "billing_issuedfile_immutable_update": "BEFORE UPDATE ON billing_issuedfile "
+        + refuse("the stored files of an issued invoice cannot be changed (UPDATE)"),
+        "billing_issuedfile_immutable_delete": "BEFORE DELETE ON billing_issuedfile "
+        + refuse("the stored files of an issued invoice cannot be changed (DELETE)"),
     }
 
 

@@ -1,11 +1,14 @@
 """No manager writes past the guard of issued invoices (it is their base manager too).
-PostgreSQL's trigger leaves changeable the settled columns as the model lists them, and no
-TRUNCATE empties the invoices or their lines (SQLite's triggers are made after each migrate:
-billing.triggers)."""
+PostgreSQL's trigger leaves changeable the settled columns as the model lists them, the stored
+files of an issued invoice are kept as they are, and no TRUNCATE empties these tables (SQLite's
+triggers are made after each migrate: billing.triggers)."""
 
 from django.db import migrations
 
 TRUNCATE_DROP = """
+DROP TRIGGER IF EXISTS billing_issuedfile_no_truncate ON billing_issuedfile;
+DROP TRIGGER IF EXISTS billing_issuedfile_immutable ON billing_issuedfile;
+DROP FUNCTION IF EXISTS billing_refuse_issued_file_change();
 DROP TRIGGER IF EXISTS billing_invoiceline_no_truncate ON billing_invoiceline;
 DROP TRIGGER IF EXISTS billing_invoice_no_truncate ON billing_invoice;
 """

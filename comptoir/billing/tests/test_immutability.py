@@ -9,6 +9,7 @@ from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrat
 from django.db import IntegrityError, connection, models, transaction
 
 from comptoir.billing import services
+from comptoir.billing.files import store_files
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.errors import BusinessError, ImmutableDocument
 from comptoir.core.models import JournalEntry
@@ -132,6 +133,9 @@ def test_the_database_refuses_too_behind_the_applications_back(issued):
         ),
     ]:
         _refused(sql, params)
+    files = store_files(issued)  # its PDF and XML, kept as they were made
+    _refused("UPDATE billing_issuedfile SET pdf_sha256 = 'forged' WHERE id = %s", [files.pk])
+    _refused("DELETE FROM billing_issuedfile WHERE id = %s", [files.pk])
     # What follows payments and credit notes may change.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE billing_invoice SET amount_due = 0 WHERE id = %s", [issued.pk])
@@ -159,6 +163,7 @@ def test_the_journal_and_numbering_can_be_neither_changed_nor_shortened(issued):
         for table in (
             "core_journalentry",
             "core_sequence",
+            "billing_issuedfile",
             "billing_invoiceline",
             "billing_invoice",
         ):
