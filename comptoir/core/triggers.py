@@ -73,24 +73,25 @@ DROP FUNCTION IF EXISTS core_refuse_journal_change();
 DROP FUNCTION IF EXISTS core_refuse_truncate();
 """
 
-SQLITE = {
-    "core_journalentry_immutable_update": "BEFORE UPDATE ON core_journalentry BEGIN "
-    "SELECT RAISE(ABORT, 'the journal cannot be changed (UPDATE)'); END",
-    "core_journalentry_immutable_delete": "BEFORE DELETE ON core_journalentry BEGIN "
-    "SELECT RAISE(ABORT, 'the journal cannot be changed (DELETE)'); END",
-    "core_sequence_forward_update": "BEFORE UPDATE ON core_sequence WHEN "
-    "NEW.last_number < OLD.last_number OR NEW.series IS NOT OLD.series "
-    "OR NEW.year IS NOT OLD.year OR NEW.prefix IS NOT OLD.prefix "
-    "OR (OLD.last_date IS NOT NULL AND (NEW.last_date IS NULL OR NEW.last_date < OLD.last_date)) "
-    "BEGIN SELECT RAISE(ABORT, 'a numbering sequence cannot be changed but forward'); END",
-    "core_sequence_kept_delete": "BEFORE DELETE ON core_sequence WHEN OLD.last_number > 0 "
-    "BEGIN SELECT RAISE(ABORT, 'a numbering sequence that was used cannot be deleted'); END",
-}
-
 
 def refuse(message: str) -> str:
     """The body of a SQLite trigger that refuses the statement, naming why."""
     return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+SQLITE = {
+    "core_journalentry_immutable_update": "BEFORE UPDATE ON core_journalentry "
+    + refuse("the journal cannot be changed (UPDATE)"),
+    "core_journalentry_immutable_delete": "BEFORE DELETE ON core_journalentry "
+    + refuse("the journal cannot be changed (DELETE)"),
+    "core_sequence_forward_update": "BEFORE UPDATE ON core_sequence WHEN "
+    "NEW.last_number < OLD.last_number OR NEW.series IS NOT OLD.series "
+    "OR NEW.year IS NOT OLD.year OR NEW.prefix IS NOT OLD.prefix "
+    "OR (OLD.last_date IS NOT NULL AND (NEW.last_date IS NULL OR NEW.last_date < OLD.last_date)) "
+    + refuse("a numbering sequence cannot be changed but forward"),
+    "core_sequence_kept_delete": "BEFORE DELETE ON core_sequence WHEN OLD.last_number > 0 "
+    + refuse("a numbering sequence that was used cannot be deleted"),
+}
 
 
 def changed(connection, table: str, *, but=()) -> str:
