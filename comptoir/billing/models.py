@@ -104,7 +104,11 @@ class Invoice(CustomerDocument):
     # goods came back or the invoice is cancelled or corrected; a price reduction (goods kept)
     # leaves the order invoiced.
     invoice_again = models.BooleanField(_("to invoice again"), default=False)
+    # The date of supply (BT-72), or the first day of a period of supply (BT-73) whose last day
+    # is supply_end_date (BT-74, empty for one day): the shipping days of the deliveries billed.
+    # On a down-payment invoice, nothing is supplied yet: an expected date, or none.
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
+    supply_end_date = models.DateField(_("end of the period of supply"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     # What is settled, as billing.queries.settlements computes it from the lineage; written
@@ -180,6 +184,15 @@ class Invoice(CustomerDocument):
         if self._stored_status() == self.Status.ISSUED:
             raise ImmutableDocument(gettext("Issued invoice %s cannot be deleted.") % self.number)
         return super().delete(*args, **kwargs)
+
+    @property
+    def supply_label(self) -> str:
+        """What the invoice's date of supply is called where it is printed."""
+        if self.supply_end_date:
+            return gettext("Period of supply")
+        if self.kind == self.Kind.DOWN_PAYMENT:
+            return gettext("Expected date of supply")
+        return gettext("Date of supply")
 
     def get_absolute_url(self) -> str:
         return reverse("billing:invoice", args=[self.pk])

@@ -120,7 +120,7 @@ invoice_form = document_form_view(
         services.create_invoice,
         services.update_invoice,
         gettext_lazy("Invoice"),
-        ("supply_date",),
+        ("supply_date", "supply_end_date"),
     )
 )
 

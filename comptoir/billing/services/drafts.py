@@ -1,10 +1,11 @@
 """Drafts of invoices: direct, from quotations and orders; down payments and their deduction."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from comptoir.billing.errors import BillingError
@@ -29,8 +30,17 @@ from comptoir.sales.services import (
     quotation_lines_as_specs,
     refresh_order_progress,
 )
+from comptoir.stock.models import DeliveryNote, DeliveryNoteLine
 
-HEADER_FIELDS = {"date", "notes", "terms", "customer_reference", "payment_terms", "supply_date"}
+HEADER_FIELDS = {
+    "date",
+    "notes",
+    "terms",
+    "customer_reference",
+    "payment_terms",
+    "supply_date",
+    "supply_end_date",
+}
 LINE_COPY_FIELDS = [
     "item_id",
     "item_code",
@@ -80,13 +90,65 @@ def _require_draft(invoice: Invoice) -> None:
         )
 
 
+def check_supply_period(invoice: Invoice) -> None:
+    """A period of supply ends on or after its first day; one day is a date, not a period."""
+    if invoice.supply_end_date is None:
+        return
+    if invoice.supply_date is None:
+        raise BusinessError(
+            BillingError.SUPPLY_PERIOD,
+            _("Give the first day of the period of supply."),
+            "supply_date",
+        )
+    if invoice.supply_end_date < invoice.supply_date:
+        raise BusinessError(
+            BillingError.SUPPLY_PERIOD,
+            _("The period of supply cannot end before it starts (%(start)s).")
+            % {"start": formats.date_format(invoice.supply_date, "SHORT_DATE_FORMAT")},
+            "supply_end_date",
+        )
+    if invoice.supply_end_date == invoice.supply_date:
+        invoice.supply_end_date = None
+
+
+def shipping_days(documents: list[list[InvoiceLine]]) -> list[tuple[dt.date, dt.date] | None]:
+    """For each new invoice's lines, the first and last shipping days of the deliveries they
+    bill (None when they bill no shipped goods), in one query. Each order line's shipped
+    deliveries are billed in the order they shipped: those its earlier invoices billed first,
+    then these lines'."""
+    billed = {
+        line.source_line_id: (index, line.source_line.quantity_invoiced, line.quantity)
+        for index, lines in enumerate(documents)
+        for line in lines
+        if line.source_line_id and line.quantity > 0
+    }
+    shipped: dict[int, Decimal] = {}
+    days: list[list[dt.date]] = [[] for _lines in documents]
+    for line_id, quantity, day in (
+        DeliveryNoteLine.objects.filter(
+            source_line_id__in=billed, delivery__status=DeliveryNote.Status.SHIPPED
+        )
+        .order_by("delivery__date", "delivery_id", "pk")
+        .values_list("source_line_id", "quantity", "delivery__date")
+    ):
+        index, before, now = billed[line_id]
+        start = shipped.get(line_id, Decimal("0"))
+        shipped[line_id] = start + quantity
+        if start < before + now and start + quantity > before:
+            days[index].append(day)
+    return [(min(found), max(found)) if found else None for found in days]
+
+
 # Drafts -------------------------------------------------------------------------------------------
 
 
 def create_invoices(requests: list[DocumentRequest], *, by=None) -> list[Invoice]:
     """Direct invoices (not from an order), as drafts."""
     with transaction.atomic():
-        return save_documents(build_documents(Invoice, InvoiceLine, requests, by=by), "invoice")
+        built = build_documents(Invoice, InvoiceLine, requests, by=by)
+        for invoice, _lines in built:
+            check_supply_period(invoice)
+        return save_documents(built, "invoice")
 
 
 def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
@@ -100,6 +162,7 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
         for name, value in header.items():
             if name in HEADER_FIELDS:
                 setattr(invoice, name, value)
+        check_supply_period(invoice)
         if lines is not None:
             if invoice.order_id:
                 raise BusinessError(
@@ -222,9 +285,7 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
     for group in groups:
         orders = [locked[pk] for pk in group]
         first = orders[0]
-        invoice = Invoice(
-            order=first if len(orders) == 1 else None, date=day, created_by=by, supply_date=day
-        )
+        invoice = Invoice(order=first if len(orders) == 1 else None, date=day, created_by=by)
         _copy(first, invoice, HEADER_COPY_FIELDS)
         invoice.allowances_charges = []
         lines = []
@@ -259,6 +320,11 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
             )
         invoice.apply_totals(lines)
         built.append((invoice, lines))
+    # The date of supply: the shipping day of the goods billed, or their period; the
+    # invoice's day when it bills no shipped goods (services, goods invoiced as ordered).
+    for (invoice, _lines), days in zip(built, shipping_days([x for _i, x in built]), strict=True):
+        invoice.supply_date, invoice.supply_end_date = days or (day, None)
+        check_supply_period(invoice)
     invoices = save_documents(built, "invoice")
     refresh_order_progress(ids)
     return invoices
@@ -335,7 +401,7 @@ def create_down_payment(order: SalesOrder, *, percent=None, amount=None, by=None
             kind=Invoice.Kind.DOWN_PAYMENT,
             order=order,
             date=timezone.localdate(),
-            supply_date=timezone.localdate(),
+            supply_date=None,  # nothing is supplied yet; an expected date may be typed
             created_by=by,
         )
         _copy(order, invoice, HEADER_COPY_FIELDS)

@@ -121,7 +121,8 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
             )
         invoice.status = Invoice.Status.ISSUED
         invoice.date = day
-        invoice.supply_date = invoice.supply_date or day
+        if invoice.kind != Invoice.Kind.DOWN_PAYMENT:  # a down payment supplies nothing yet
+            invoice.supply_date = invoice.supply_date or day
         invoice.issued_at = now
         invoice.issued_by = by
         payment_terms = terms.get(invoice.payment_terms_id)
