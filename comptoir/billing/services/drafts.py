@@ -164,15 +164,33 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
                 setattr(invoice, name, value)
         check_supply_period(invoice)
         if lines is not None:
-            if invoice.order_id:
-                raise BusinessError(
-                    BillingError.NOT_DRAFT,
-                    _("The lines of an invoice made from an order follow the order."),
-                    "lines",
-                )
-            replace_lines(invoice, InvoiceLine, "invoice", lines)
+            stored = list(invoice.lines.order_by("position", "pk"))
+            if invoice.order_id or any(x.source_line_id or x.deducted_line_id for x in stored):
+                # Their lineage to the order lines stays: the header alone may change (the
+                # form sends the lines back as they are).
+                if not _same_lines(stored, lines):
+                    raise BusinessError(
+                        BillingError.NOT_DRAFT,
+                        _("The lines of an invoice made from an order follow the order."),
+                        "lines",
+                    )
+            else:
+                replace_lines(invoice, InvoiceLine, "invoice", lines)
         invoice.save()
         return invoice
+
+
+def _same_lines(stored: list[InvoiceLine], specs: list[LineSpec]) -> bool:
+    """Whether the lines asked for are the stored ones (what is left out being as stored)."""
+    return len(stored) == len(specs) and all(
+        (spec.item.pk if spec.item else None) == line.item_id
+        and spec.quantity == line.quantity
+        and spec.unit_price in (None, line.unit_price)
+        and spec.discount_pct in (None, line.discount_pct)
+        and spec.description in (None, line.description)
+        and (spec.tax is None or spec.tax.pk == line.tax_id)
+        for line, spec in zip(stored, specs, strict=True)
+    )
 
 
 def delete_invoice(invoice: Invoice, *, by=None) -> None:

@@ -236,3 +236,30 @@ def test_the_api_corrects_a_draft_s_period_and_refuses_bad_dates(buyer, items, a
     assert api.post(f"/invoices/{draft.pk}/issue").status_code == 200
     response = api.patch(url, good)
     assert response.status_code == 400 and response.json()["code"] == "invoice.not_draft"
+
+
+def test_correcting_the_dates_keeps_the_lines_billed_from_the_orders(buyer, items):
+    """The form sends a draft's lines back with its header: lines billed from orders (even
+    from several, the invoice then naming no one order) are kept with their lineage when they
+    come back as they are, and refused when changed."""
+    early, late = _order(buyer, items), _order(buyer, items, "1", "1")
+    create_deliveries([(early, None)], day=MONDAY)
+    create_deliveries([(late, None)], day=THURSDAY)
+    (draft,) = services.invoice_deliveries(up_to=TODAY, customer=buyer)
+    assert draft.order_id is None
+    lines = list(draft.lines.order_by("position"))
+    same = [
+        LineSpec(x.item, x.quantity, x.unit_price, x.discount_pct, x.description, x.tax)
+        for x in lines
+    ]
+    services.update_invoice(draft, lines=same, supply_date=THURSDAY, supply_end_date=None)
+    draft.refresh_from_db()
+    assert (draft.supply_date, draft.supply_end_date) == (THURSDAY, None)
+    assert list(draft.lines.order_by("position")) == lines
+    assert all(x.source_line_id for x in draft.lines.all())
+
+    same[0].quantity += 1
+    with pytest.raises(BusinessError) as refused:
+        services.update_invoice(draft, lines=same)
+    assert refused.value.field == "lines"
+    assert draft.lines.get(position=1).quantity == lines[0].quantity
