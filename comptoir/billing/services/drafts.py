@@ -111,6 +111,21 @@ def check_supply_period(invoice: Invoice) -> None:
         invoice.supply_end_date = None
 
 
+def check_expected_date(down_payment: Invoice) -> None:
+    """A down payment on an intra-community supply states the expected date of supply: the
+    e-invoice of such a supply gives its date or period (EN 16931, BR-IC-11)."""
+    intra_eu = any(group["category"] == "K" for group in down_payment.vat_breakdown)
+    if intra_eu and not down_payment.supply_date:
+        raise BusinessError(
+            BillingError.SUPPLY_PERIOD,
+            _(
+                "An invoice of an intra-community supply states when the goods are delivered: "
+                "give the expected date of supply."
+            ),
+            "supply_date",
+        )
+
+
 def shipping_days(documents: list[list[InvoiceLine]]) -> list[tuple[dt.date, dt.date] | None]:
     """For each new invoice's lines, the first and last shipping days of the deliveries they
     bill (None when they bill no shipped goods), in one query. Each order line's shipped

@@ -11,7 +11,7 @@ from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
 from comptoir.billing.sealing import contents
-from comptoir.billing.services.drafts import _lock_invoices
+from comptoir.billing.services.drafts import _lock_invoices, check_expected_date
 from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
@@ -121,7 +121,9 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
             )
         invoice.status = Invoice.Status.ISSUED
         invoice.date = day
-        if invoice.kind != Invoice.Kind.DOWN_PAYMENT:  # a down payment supplies nothing yet
+        if invoice.kind == Invoice.Kind.DOWN_PAYMENT:  # it supplies nothing yet
+            check_expected_date(invoice)
+        else:
             invoice.supply_date = invoice.supply_date or day
         invoice.issued_at = now
         invoice.issued_by = by

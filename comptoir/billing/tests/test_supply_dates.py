@@ -263,3 +263,30 @@ def test_correcting_the_dates_keeps_the_lines_billed_from_the_orders(buyer, item
         services.update_invoice(draft, lines=same)
     assert refused.value.field == "lines"
     assert draft.lines.get(position=1).quantity == lines[0].quantity
+
+
+def test_an_intra_community_down_payment_needs_its_expected_date(items):
+    """EN 16931 (BR-IC-11) wants the date or period of an intra-community supply: its down
+    payment is issued once the expected date is given, and its XML is then valid."""
+    from comptoir.pricing.models import Tax
+    from examples.facturx import MILANO
+
+    italia = create_customer(
+        name="Cliente Italia",
+        vat_id="IT00743110157",
+        email="contabilita@italia.it",
+        addresses=MILANO,
+        default_tax=Tax.objects.get(code="INTRACOM"),
+    )
+    order = sales.confirm_order(sales.create_order(italia, [LineSpec(items["chair"], 10)]))
+    draft = services.create_down_payment(order, percent=Decimal("30"))
+    with pytest.raises(BusinessError) as refused:
+        services.issue_invoice(draft)
+    assert (refused.value.code, refused.value.field) == ("invoice.supply_period", "supply_date")
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not draft.number
+
+    day = TODAY + dt.timedelta(days=20)
+    down = services.issue_invoice(services.update_invoice(draft, supply_date=day))
+    assert _xml_dates(down) == (None, _cii(day), _cii(day))
+    assert_valid(validate_cii(build_xml(down)), down.number)
