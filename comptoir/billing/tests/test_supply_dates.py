@@ -122,6 +122,19 @@ def test_one_delivery_prints_its_shipping_day(buyer, items):
     assert f"Date de livraison ou de prestation : {_fr(THURSDAY)}" in text
 
 
+def test_a_note_prepared_earlier_ships_on_the_day_it_ships(buyer, items):
+    """A delivery note made on Monday and shipped today: its goods left today, the date its
+    note takes and its invoice states."""
+    from comptoir.stock.services import ship_delivery
+
+    order = _order(buyer, items)
+    (note,) = create_deliveries([(order, None)], day=MONDAY, ship=False)
+    note = ship_delivery(note)
+    assert note.date == TODAY
+    invoice = services.invoice_order(order)
+    assert (invoice.supply_date, invoice.supply_end_date) == (TODAY, None)
+
+
 def test_a_later_invoice_of_the_order_bills_the_later_deliveries_only(buyer, items):
     """Deliveries are billed in the order they shipped: the second invoice of an order bills
     the goods shipped after the first, and says their day, not the first delivery's."""
