@@ -123,7 +123,7 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
         invoice.date = day
         if invoice.kind == Invoice.Kind.DOWN_PAYMENT:  # it supplies nothing yet
             check_expected_date(invoice)
-        else:
+        elif invoice.kind == Invoice.Kind.INVOICE:  # a credit note keeps its invoice's
             invoice.supply_date = invoice.supply_date or day
         invoice.issued_at = now
         invoice.issued_by = by

@@ -174,6 +174,10 @@ def test_a_down_payment_states_no_delivery_date(buyer, items, tmp_path):
     assert_valid(validate_cii(build_xml(down)), down.number)
     text = _words(render_facturx(down))
     assert "Date de livraison" not in text and "Période de livraison" not in text
+    # Nor does the credit note that cancels it.
+    credit_note = services.issue_invoice(services.credit_invoice(down, reason="Annulée"))
+    assert (credit_note.supply_date, _xml_dates(credit_note)) == (None, (None, None, None))
+    assert_valid(validate_cii(build_xml(credit_note)), credit_note.number)
 
     # An expected date, typed on the draft, is printed as expected: never as a delivery.
     draft = services.create_down_payment(order, percent=Decimal("10"))
