@@ -78,18 +78,7 @@ def _xml_dates(invoice) -> tuple[str | None, str | None, str | None]:
     )
 
 
-def _second_opinion(tmp_path, invoices) -> None:
-    """../shared/validation/check-facturx --fr on the Factur-X PDFs, when it is there."""
-    if not CHECKER.exists():
-        return
-    for invoice in invoices:
-        (tmp_path / f"{invoice.number}.pdf").write_bytes(render_facturx(invoice))
-    command = [str(CHECKER), "--fr", "--quiet", str(tmp_path)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-
-
-def test_deliveries_shipped_on_two_days_print_their_period(buyer, items, tmp_path):
+def test_deliveries_shipped_on_two_days_print_their_period(buyer, items):
     order = _order(buyer, items)
     chair, book = order.lines.order_by("position")
     create_deliveries([(order, {chair.pk: "2", book.pk: "2"})], day=MONDAY)
@@ -108,7 +97,6 @@ def test_deliveries_shipped_on_two_days_print_their_period(buyer, items, tmp_pat
     period = f"Période de livraison ou de prestation : du {_fr(MONDAY)} au {_fr(THURSDAY)}"
     assert period in text, text
     assert f"Date de livraison ou de prestation : {_fr(TODAY)}" not in text
-    _second_opinion(tmp_path, [invoice])
 
 
 def test_one_delivery_prints_its_shipping_day(buyer, items):
@@ -164,7 +152,7 @@ def test_without_shipped_goods_the_supply_date_is_the_invoice_day(buyer, items):
     assert (invoice.supply_date, invoice.supply_end_date) == (TODAY, None)
 
 
-def test_a_down_payment_states_no_delivery_date(buyer, items, tmp_path):
+def test_a_down_payment_states_no_delivery_date(buyer, items):
     """Nothing is delivered when a down payment is invoiced: no date of supply on the PDF nor
     in the XML (neither BT-72 nor BG-14), and the e-invoice stays valid."""
     order = _order(buyer, items)
@@ -189,7 +177,6 @@ def test_a_down_payment_states_no_delivery_date(buyer, items, tmp_path):
     text = _words(render_facturx(expected))
     assert f"Date de livraison prévue : {_fr(day)}" in text
     assert "Date de livraison ou de prestation" not in text
-    _second_opinion(tmp_path, [down, expected])
 
 
 def test_a_draft_s_period_is_corrected_and_checked(buyer, items):
@@ -307,3 +294,27 @@ def test_an_intra_community_down_payment_needs_its_expected_date(items):
     down = services.issue_invoice(services.update_invoice(draft, supply_date=day))
     assert _xml_dates(down) == (None, _cii(day), _cii(day))
     assert_valid(validate_cii(build_xml(down)), down.number)
+
+
+def test_the_second_opinion_agrees(buyer, items, tmp_path):
+    """../shared/validation/check-facturx --fr on the Factur-X PDFs: a period, one day, a down
+    payment without a date and one with an expected date, all valid."""
+    if not CHECKER.exists():
+        pytest.skip(f"no second opinion: {CHECKER} is not beside the project (CI has it)")
+    order = _order(buyer, items)
+    chair, book = order.lines.order_by("position")
+    create_deliveries([(order, {chair.pk: "2", book.pk: "2"})], day=MONDAY)
+    create_deliveries([(order, {chair.pk: "3"})], day=THURSDAY)
+    down = services.issue_invoice(services.create_down_payment(order, percent=Decimal("30")))
+    expected = services.create_down_payment(order, percent=Decimal("10"))
+    expected = services.issue_invoice(services.update_invoice(expected, supply_date=TODAY))
+    period = services.issue_invoice(services.invoice_order(order))
+    other = _order(buyer, items)
+    create_deliveries([(other, None)], day=THURSDAY)
+    one_day = services.issue_invoice(services.invoice_order(other))
+    for invoice in (period, one_day, down, expected):
+        (tmp_path / f"{invoice.number}.pdf").write_bytes(render_facturx(invoice))
+    command = [str(CHECKER), "--fr", "--quiet", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "4/4 valid" in result.stdout, result.stdout[-6000:]
