@@ -1,10 +1,12 @@
 from django.db import models
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.billing.errors import BillingError
 from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
-from comptoir.core.errors import ImmutableDocument
+from comptoir.core.errors import BusinessError, ImmutableDocument
 from comptoir.core.money import AmountField
 
 
@@ -184,6 +186,27 @@ class Invoice(CustomerDocument):
         if self._stored_status() == self.Status.ISSUED:
             raise ImmutableDocument(gettext("Issued invoice %s cannot be deleted.") % self.number)
         return super().delete(*args, **kwargs)
+
+    def check_header(self) -> None:
+        """A period of supply ends on or after its first day; one day is a date, not a
+        period. (The document form runs it as the user types.)"""
+        if self.supply_end_date is None:
+            return
+        if self.supply_date is None:
+            raise BusinessError(
+                BillingError.SUPPLY_PERIOD,
+                gettext("Give the first day of the period of supply."),
+                "supply_date",
+            )
+        if self.supply_end_date < self.supply_date:
+            raise BusinessError(
+                BillingError.SUPPLY_PERIOD,
+                gettext("The period of supply cannot end before it starts (%(start)s).")
+                % {"start": formats.date_format(self.supply_date, "SHORT_DATE_FORMAT")},
+                "supply_end_date",
+            )
+        if self.supply_end_date == self.supply_date:
+            self.supply_end_date = None
 
     @property
     def supply_label(self) -> str:

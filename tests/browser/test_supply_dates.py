@@ -43,15 +43,20 @@ def test_a_draft_s_period_of_supply_is_corrected_and_checked(page, clerk):
     expect(page.locator("#id_supply_date")).to_have_value(MONDAY.isoformat())
     expect(page.locator("#id_supply_end_date")).to_have_value(THURSDAY.isoformat())
 
-    # The dates swapped by mistake: refused beside the end date, the notes typed kept.
-    page.fill("#id_supply_date", THURSDAY.isoformat())
-    page.fill("#id_supply_end_date", MONDAY.isoformat())
-    page.fill("#id_notes", "Livraison en deux fois")
-    page.click("button[name=save]")
-    expect(page.locator("#error-supply_end_date")).to_contain_text(
+    # The dates swapped by mistake: said beside the end date as it is typed, refused on
+    # saving, the notes typed kept.
+    message = (
         f"La période de livraison ou de prestation ne peut pas se terminer avant son début "
         f"({_fr(THURSDAY)})"
     )
+    page.fill("#id_supply_date", THURSDAY.isoformat())
+    page.fill("#id_supply_end_date", MONDAY.isoformat())
+    page.locator("#id_supply_end_date").dispatch_event("change")
+    expect(page.locator("#error-supply_end_date")).to_contain_text(message)
+    page.fill("#id_notes", "Livraison en deux fois")
+    page.click("button[name=save]")
+    expect(page.locator("#error-supply_end_date")).to_contain_text(message)
+    expect(page.locator("h1")).to_contain_text("Facture")
     expect(page.locator("#id_notes")).to_have_value("Livraison en deux fois")
     expect(page.locator("#id_supply_date")).to_have_value(THURSDAY.isoformat())
     draft.refresh_from_db()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.billing.errors import BillingError
@@ -90,27 +90,6 @@ def _require_draft(invoice: Invoice) -> None:
         )
 
 
-def check_supply_period(invoice: Invoice) -> None:
-    """A period of supply ends on or after its first day; one day is a date, not a period."""
-    if invoice.supply_end_date is None:
-        return
-    if invoice.supply_date is None:
-        raise BusinessError(
-            BillingError.SUPPLY_PERIOD,
-            _("Give the first day of the period of supply."),
-            "supply_date",
-        )
-    if invoice.supply_end_date < invoice.supply_date:
-        raise BusinessError(
-            BillingError.SUPPLY_PERIOD,
-            _("The period of supply cannot end before it starts (%(start)s).")
-            % {"start": formats.date_format(invoice.supply_date, "SHORT_DATE_FORMAT")},
-            "supply_end_date",
-        )
-    if invoice.supply_end_date == invoice.supply_date:
-        invoice.supply_end_date = None
-
-
 def check_expected_date(down_payment: Invoice) -> None:
     """A down payment on an intra-community supply states the expected date of supply: the
     e-invoice of such a supply gives its date or period (EN 16931, BR-IC-11)."""
@@ -162,7 +141,7 @@ def create_invoices(requests: list[DocumentRequest], *, by=None) -> list[Invoice
     with transaction.atomic():
         built = build_documents(Invoice, InvoiceLine, requests, by=by)
         for invoice, _lines in built:
-            check_supply_period(invoice)
+            invoice.check_header()
         return save_documents(built, "invoice")
 
 
@@ -177,7 +156,7 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
         for name, value in header.items():
             if name in HEADER_FIELDS:
                 setattr(invoice, name, value)
-        check_supply_period(invoice)
+        invoice.check_header()
         if lines is not None:
             stored = list(invoice.lines.order_by("position", "pk"))
             if invoice.order_id or any(x.source_line_id or x.deducted_line_id for x in stored):
@@ -357,7 +336,7 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
     # invoice's day when it bills no shipped goods (services, goods invoiced as ordered).
     for (invoice, _lines), days in zip(built, shipping_days([x for _i, x in built]), strict=True):
         invoice.supply_date, invoice.supply_end_date = days or (day, None)
-        check_supply_period(invoice)
+        invoice.check_header()
     invoices = save_documents(built, "invoice")
     refresh_order_progress(ids)
     return invoices
