@@ -242,6 +242,8 @@ def _settlement(transaction, invoice: Invoice, company: Company) -> None:
             _el(tax, "ram:ExemptionReason", group["exemption_reason"])
         _el(tax, "ram:BasisAmount", _amount(group["taxable_amount"]))
         _el(tax, "ram:CategoryCode", group["category"])
+        if group.get("exemption_reason_code"):
+            _el(tax, "ram:ExemptionReasonCode", group["exemption_reason_code"])
         if company.vat_on_debits and group["category"] == "S":
             _el(tax, "ram:DueDateTypeCode", "5")  # VAT due on the invoice's issue date
         _el(tax, "ram:RateApplicablePercent", _rate(group["rate"]))
