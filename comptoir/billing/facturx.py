@@ -49,7 +49,9 @@ def _rate(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def _party(parent, tag: str, *, name, siren, vat_id, address: dict, email: str = ""):
+def _party(
+    parent, tag: str, *, name, siren, vat_id, address: dict, email: str = "", tax_registration=""
+):
     party = _el(parent, tag)
     _el(party, "ram:Name", name)
     if siren:
@@ -71,9 +73,12 @@ def _party(parent, tag: str, *, name, siren, vat_id, address: dict, email: str =
     elif email:
         uri = _el(party, "ram:URIUniversalCommunication")
         _el(uri, "ram:URIID", email, schemeID="EM")
-    if vat_id:
-        registration = _el(party, "ram:SpecifiedTaxRegistration")
-        _el(registration, "ram:ID", vat_id, schemeID="VA")
+    # BT-31 (VA), else BT-32 (FC): a seller without a VAT number (the franchise) is identified
+    # by its SIREN, which an exempt invoice needs (EN 16931 BR-E-02).
+    for scheme, value in (("VA", vat_id), ("FC", tax_registration)):
+        if value:
+            registration = _el(party, "ram:SpecifiedTaxRegistration")
+            _el(registration, "ram:ID", value, schemeID=scheme)
     return party
 
 
@@ -158,6 +163,7 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
         vat_id=company.vat_id,
         address=_company_address(company),
         email=company.email,
+        tax_registration="" if company.vat_id else company.siren,
     )
     _party(
         agreement,
