@@ -9,7 +9,7 @@ from comptoir.core.errors import BusinessError, InUse
 from comptoir.core.models import Company
 from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
+from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax, TermsTemplate
 
 TAX_FIELDS = {
     "code",
@@ -42,6 +42,14 @@ def refuse_franchise(tax: Tax, field: str) -> None:
             ),
             field,
         )
+
+
+def refuse_franchise_on(invoice) -> None:
+    """Issuing: a draft priced with the franchise before the company had a VAT number is
+    refused too (a credit note reverses what its invoice stated, and may state it)."""
+    stated = {group.get("exemption_reason_code") for group in invoice.vat_breakdown}
+    if FRANCHISE in stated and invoice.kind != "credit_note":
+        refuse_franchise(Tax(exemption_reason_code=FRANCHISE), "lines")
 
 
 def save_tax(tax: Tax | None = None, **fields) -> Tax:

@@ -134,3 +134,17 @@ def test_the_franchise_is_refused_to_a_seller_with_a_vat_number(company):
     assert refused.value.code == "tax.franchise_with_vat_id"
     assert refused.value.field == "lines[0].tax"
     assert "293 B" in refused.value.message and "numéro de TVA" in refused.value.message
+
+
+def test_a_franchise_draft_is_not_issued_once_the_company_has_a_vat_number(company):
+    """Priced under the franchise, then the company registered for VAT: issuing refuses it."""
+    items, people = catalogue(), buyers()
+    franchise_seller()
+    line = LineSpec(item=items["service"], quantity=Decimal(1), tax=Tax.objects.get(code="EXO"))
+    draft = create_invoice(people["french"], [line])
+    seller()
+    with pytest.raises(BusinessError) as refused:
+        issue_invoice(draft)
+    assert refused.value.code == "tax.franchise_with_vat_id"
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not draft.number
