@@ -23,6 +23,7 @@ from comptoir.core.services import update_company
 from comptoir.parties.services import create_customer
 from comptoir.pricing.engine import LineSpec
 from comptoir.pricing.models import Tax
+from comptoir.pricing.services import save_tax
 from examples.facturx import GENEVE, MILANO, PARIS, catalogue, seller
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,24 @@ def test_a_franchise_draft_is_not_issued_once_the_company_has_a_vat_number(compa
     assert refused.value.code == "tax.franchise_with_vat_id"
     draft.refresh_from_db()
     assert draft.status == "draft" and not draft.number
+
+
+def test_a_sale_outside_the_scope_of_vat_states_no_rate_and_no_vat_number(company):
+    """A tax of category O made in Settings gives a valid invoice: no VAT rate (BR-O-05), no
+    VAT number of either party (BR-O-02), the seller identified by its SIREN."""
+    items, people = catalogue(), buyers()
+    outside = save_tax(
+        code="HORS-CHAMP",
+        name="Hors champ",
+        rate=Decimal(0),
+        category="O",
+        exemption_reason="Opération hors champ de la TVA",
+        exemption_reason_code="VATEX-EU-O",
+    )
+    line = LineSpec(item=items["service"], quantity=Decimal(1), tax=outside)
+    xml = build_xml(issue_invoice(create_invoice(people["french"], [line])))
+    assert_valid(validate_cii(xml), "outside the scope")
+    tree = etree.fromstring(xml)
+    assert tree.find(".//ram:RateApplicablePercent", NS) is None
+    assert tree.find(".//ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']", NS) is None
+    assert breakdown(xml).findtext("ram:ExemptionReasonCode", namespaces=NS) == "VATEX-EU-O"
