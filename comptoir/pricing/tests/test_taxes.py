@@ -228,3 +228,41 @@ def test_the_settings_page_creates_a_tax_and_says_what_is_wrong(client, user, co
     assert (tax.category, tax.exemption_reason_code) == ("E", "VATEX-FR-CGI261-4")
     listing = client.get("/settings/taxes/")
     assert tax.get_absolute_url() in listing.text and "Nouvelle taxe" in listing.text
+
+
+def test_the_settings_page_refuses_a_new_rate_for_a_tax_on_issued_invoices(client, user, company):
+    training = Tax.objects.get(code="EXO-FORMATION")
+    line = LineSpec(item=ItemFactory(), quantity=Decimal(1), tax=training)
+    issue_invoice(create_invoice(CustomerFactory(), [line]))
+    client.force_login(user)
+    url = training.get_absolute_url()
+    form = {
+        "code": training.code,
+        "name": "Formation renommée",
+        "category": "S",
+        "rate": "20",
+        "exemption_reason": "",
+        "exemption_reason_code": "",
+        "account": training.account,
+        "active": "on",
+    }
+    page = client.post(url, form)
+    assert page.status_code == 400
+    assert "figure sur des factures émises" in page.text and "Archivez-la" in page.text
+    assert 'value="Formation renommée"' in page.text  # what was typed is kept
+    training.refresh_from_db()
+    assert (training.category, training.name) == ("E", "Exonéré (formation professionnelle)")
+    archived = {**form, "category": "E", "rate": "0", "active": ""}
+    archived |= {"exemption_reason": training.exemption_reason}
+    assert client.post(url, archived).status_code == 302
+    training.refresh_from_db()
+    assert training.active is False and training.name == "Formation renommée"
+
+
+def test_a_salesperson_sees_the_taxes_without_a_form_to_change_them(client, company):
+    client.force_login(make_user("sam", SALES))
+    listing = client.get("/settings/taxes/")
+    assert listing.status_code == 200 and "Nouvelle taxe" not in listing.text
+    page = client.get(Tax.objects.get(code="EXO-FORMATION").get_absolute_url())
+    assert page.status_code == 200 and "disabled" in page.text
+    assert client.post("/settings/taxes/new/", TRAINING).status_code == 403
