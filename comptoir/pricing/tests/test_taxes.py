@@ -266,3 +266,15 @@ def test_a_salesperson_sees_the_taxes_without_a_form_to_change_them(client, comp
     page = client.get(Tax.objects.get(code="EXO-FORMATION").get_absolute_url())
     assert page.status_code == 200 and "disabled" in page.text
     assert client.post("/settings/taxes/new/", TRAINING).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [{"rate": None}, {"category": None}, {"code": None}, {"active": None}, {"name": "\x00"}],
+    ids=["no-rate", "no-category", "no-code", "no-active", "nul-byte"],
+)
+def test_a_patch_with_nothing_where_a_value_is_needed_is_a_4xx(api, patch):
+    tax = Tax.objects.get(code="EXO-FORMATION")
+    response = api.patch(f"/taxes/{tax.pk}", patch)
+    assert 400 <= response.status_code < 500, response.content
+    assert response.json()["message"]
