@@ -41,6 +41,7 @@ def test_a_training_exemption_made_in_settings_is_used_on_an_invoice(page, clerk
     page.click("main button[type=submit]")
     expect(page.locator("main")).to_contain_text("Taxe Formation professionnelle continue")
     expect(page.locator("main")).to_contain_text("VATEX-FR-CGI261-4")
+    screenshot("taxes")
     tax = Tax.objects.get(code="FORMATION-PRO")
     assert (tax.category, tax.rate, tax.exemption_reason) == ("E", Decimal("0"), TEXT)
 
