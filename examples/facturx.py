@@ -2,7 +2,7 @@
 
 The cases are business-to-business invoices issued through the services, as the tests check
 them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
-a credit note, reverse charge, intra-EU supply, export, VAT exemption, a 0.01 rounding edge,
+a credit note, reverse charge, intra-EU supply, export, exempt training, a 0.01 rounding edge,
 services only. Open the files with any Factur-X reader or validator.
 """
 
@@ -131,7 +131,7 @@ def matrix(items) -> dict:
     )
     issued(
         "exempt",
-        customer("Association Locale", siren="443061841", default_tax=tax("EXO")),
+        customer("Association Locale", siren="443061841", default_tax=tax("EXO-FORMATION")),
         [("service", "2", {})],
     )
     issued("rounding-edge", french, [("odd", "3", {}), ("odd", "1", {})])

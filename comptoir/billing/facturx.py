@@ -26,6 +26,7 @@ PROFILES = {
 SIREN_SCHEME = "0002"  # ISO 6523 code of the French SIRENE register
 ELECTRONIC_ADDRESS_SCHEME = "0225"  # SIREN-based addressing of the French e-invoicing network
 CREDIT_TRANSFER = "58"  # SEPA credit transfer (UNTDID 4461)
+OUTSIDE_SCOPE = "O"  # VAT category "not subject to VAT" (UNTDID 5305)
 
 
 def _el(parent, tag: str, text=None, **attrs):
@@ -49,7 +50,9 @@ def _rate(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def _party(parent, tag: str, *, name, siren, vat_id, address: dict, email: str = ""):
+def _party(
+    parent, tag: str, *, name, siren, vat_id, address: dict, email: str = "", tax_registration=""
+):
     party = _el(parent, tag)
     _el(party, "ram:Name", name)
     if siren:
@@ -71,9 +74,12 @@ def _party(parent, tag: str, *, name, siren, vat_id, address: dict, email: str =
     elif email:
         uri = _el(party, "ram:URIUniversalCommunication")
         _el(uri, "ram:URIID", email, schemeID="EM")
-    if vat_id:
-        registration = _el(party, "ram:SpecifiedTaxRegistration")
-        _el(registration, "ram:ID", vat_id, schemeID="VA")
+    # BT-31 (VA), else BT-32 (FC): a seller without a VAT number (the franchise) is identified
+    # by its SIREN, which an exempt invoice needs (EN 16931 BR-E-02).
+    for scheme, value in (("VA", vat_id), ("FC", tax_registration)):
+        if value:
+            registration = _el(party, "ram:SpecifiedTaxRegistration")
+            _el(registration, "ram:ID", value, schemeID=scheme)
     return party
 
 
@@ -147,6 +153,10 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
     for line in lines:
         _line(transaction, line)
 
+    # An invoice outside the scope of VAT states no VAT number (BR-O-02): the seller is then
+    # identified by its SIREN.
+    outside_scope = any(line.vat_category == OUTSIDE_SCOPE for line in lines)
+    seller_vat_id = "" if outside_scope else company.vat_id
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     if invoice.customer_reference:
         _el(agreement, "ram:BuyerReference", invoice.customer_reference)
@@ -155,16 +165,17 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
         "ram:SellerTradeParty",
         name=company.legal_name,
         siren=company.siren,
-        vat_id=company.vat_id,
+        vat_id=seller_vat_id,
         address=_company_address(company),
         email=company.email,
+        tax_registration="" if seller_vat_id else company.siren,
     )
     _party(
         agreement,
         "ram:BuyerTradeParty",
         name=invoice.customer_name,
         siren=invoice.customer_siren,
-        vat_id=invoice.customer_vat_id,
+        vat_id="" if outside_scope else invoice.customer_vat_id,
         address=invoice.billing_address or {},
         email=invoice.customer.email,
     )
@@ -194,6 +205,12 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def _vat_rate(tax, category: str, rate) -> None:
+    """A sale outside the scope of VAT states no rate (EN 16931 BR-O-05, BR-48)."""
+    if category != OUTSIDE_SCOPE:
+        _el(tax, "ram:RateApplicablePercent", _rate(rate))
+
+
 def _line(transaction, line) -> None:
     item = _el(transaction, "ram:IncludedSupplyChainTradeLineItem")
     document = _el(item, "ram:AssociatedDocumentLineDocument")
@@ -211,7 +228,7 @@ def _line(transaction, line) -> None:
     tax = _el(settlement, "ram:ApplicableTradeTax")
     _el(tax, "ram:TypeCode", "VAT")
     _el(tax, "ram:CategoryCode", line.vat_category)
-    _el(tax, "ram:RateApplicablePercent", _rate(line.vat_rate))
+    _vat_rate(tax, line.vat_category, line.vat_rate)
     amounts = line_amounts(line.totals_input())
     if amounts.allowance:
         allowance = _el(settlement, "ram:SpecifiedTradeAllowanceCharge")
@@ -253,9 +270,11 @@ def _settlement(transaction, invoice: Invoice, company: Company) -> None:
             _el(tax, "ram:ExemptionReason", group["exemption_reason"])
         _el(tax, "ram:BasisAmount", _amount(group["taxable_amount"]))
         _el(tax, "ram:CategoryCode", group["category"])
+        if group.get("exemption_reason_code"):
+            _el(tax, "ram:ExemptionReasonCode", group["exemption_reason_code"])
         if company.vat_on_debits and group["category"] == "S":
             _el(tax, "ram:DueDateTypeCode", "5")  # VAT due on the invoice's issue date
-        _el(tax, "ram:RateApplicablePercent", _rate(group["rate"]))
+        _vat_rate(tax, group["category"], group["rate"])
     period = _supply_period(invoice)
     if period:
         billing_period = _el(settlement, "ram:BillingSpecifiedPeriod")
@@ -274,7 +293,7 @@ def _settlement(transaction, invoice: Invoice, company: Company) -> None:
         tax = _el(charge, "ram:CategoryTradeTax")
         _el(tax, "ram:TypeCode", "VAT")
         _el(tax, "ram:CategoryCode", item["vat_category"])
-        _el(tax, "ram:RateApplicablePercent", _rate(item["vat_rate"]))
+        _vat_rate(tax, item["vat_category"], item["vat_rate"])
     terms = _el(settlement, "ram:SpecifiedTradePaymentTerms")
     if invoice.payment_terms_text:
         _el(terms, "ram:Description", invoice.payment_terms_text)

@@ -145,6 +145,7 @@ class DocumentLine(models.Model):
     vat_category = models.CharField(_("VAT category"), max_length=2, default="S")
     vat_rate = RateField(_("VAT rate"))
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
+    vat_exemption_code = models.CharField(max_length=30, blank=True)  # VATEX (BT-121)
     net_amount = AmountField(_("net amount"))
 
     class Meta:
@@ -162,6 +163,7 @@ class DocumentLine(models.Model):
             vat_rate=Decimal(self.vat_rate),
             discount_pct=Decimal(self.discount_pct),
             exemption_reason=self.vat_exemption_reason,
+            exemption_code=self.vat_exemption_code,
         )
 
 

@@ -28,6 +28,7 @@ class LineInput:
     vat_rate: Decimal
     discount_pct: Decimal = Decimal("0")
     exemption_reason: str = ""
+    exemption_code: str = ""  # VATEX (BT-121)
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,19 @@ class VatGroup:
     taxable_amount: Decimal
     tax_amount: Decimal
     exemption_reason: str = ""
+    exemption_code: str = ""
 
     def as_json(self) -> dict:
-        return {
+        stated = {
             "category": self.category,
             "rate": str(self.rate),
             "taxable_amount": str(self.taxable_amount),
             "tax_amount": str(self.tax_amount),
             "exemption_reason": self.exemption_reason,
         }
+        if self.exemption_code:
+            stated["exemption_reason_code"] = self.exemption_code
+        return stated
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,18 @@ def compute(
     for index, amount in enumerate(amounts):
         _check_fits(amount.net_amount, f"lines.{index}.quantity")
     groups: dict[tuple[str, Decimal], Decimal] = {}
-    reasons: dict[tuple[str, Decimal], str] = {}
+    # One breakdown per category and rate (EN 16931 BR-E-01…): the distinct reasons of its
+    # lines are stated together, the first VATEX code is its code.
+    reasons: dict[tuple[str, Decimal], list[str]] = {}
+    codes: dict[tuple[str, Decimal], str] = {}
     for line, amount in zip(lines, amounts, strict=True):
         key = (line.vat_category, Decimal(line.vat_rate))
         groups[key] = groups.get(key, ZERO) + amount.net_amount
-        if line.exemption_reason and not reasons.get(key):
-            reasons[key] = line.exemption_reason
+        stated = reasons.setdefault(key, [])
+        if line.exemption_reason and line.exemption_reason not in stated:
+            stated.append(line.exemption_reason)
+        if line.exemption_code and not codes.get(key):
+            codes[key] = line.exemption_code
     total_allowances = total_charges = ZERO
     for item in allowances_charges:
         key = (item.vat_category, Decimal(item.vat_rate))
@@ -116,7 +127,8 @@ def compute(
             rate=rate,
             taxable_amount=taxable,
             tax_amount=round_amount(taxable * rate / HUNDRED),
-            exemption_reason=reasons.get((category, rate), ""),
+            exemption_reason=" ; ".join(reasons.get((category, rate), [])),
+            exemption_code=codes.get((category, rate), ""),
         )
         for (category, rate), taxable in sorted(
             groups.items(), key=lambda kv: (-kv[0][1], kv[0][0])

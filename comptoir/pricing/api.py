@@ -1,12 +1,15 @@
+from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from comptoir.core.schemas import ErrorOut
+from comptoir.core.schemas import ERRORS, ErrorOut, Id
 from comptoir.pricing import services
 from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
 from comptoir.pricing.schemas import (
     PaymentTermsIn,
     PaymentTermsOut,
+    TaxIn,
     TaxOut,
+    TaxPatch,
     TermsTemplateIn,
     TermsTemplateOut,
 )
@@ -15,8 +18,32 @@ router = Router(tags=["taxes and terms"])
 
 
 @router.get("/taxes", response=list[TaxOut])
-def list_taxes(request):
-    return Tax.objects.filter(active=True)
+def list_taxes(request, archived: bool = False):
+    """The taxes in use; with ``archived=true``, the archived ones too."""
+    return Tax.objects.all() if archived else Tax.objects.filter(active=True)
+
+
+@router.get("/taxes/{pk}", response={200: TaxOut, 404: ErrorOut})
+def get_tax(request, pk: Id):
+    return get_object_or_404(Tax, pk=pk)
+
+
+@router.post("/taxes", response={201: TaxOut, **ERRORS})
+def create_tax(request, payload: TaxIn):
+    return Status(201, services.save_tax(**payload.dict()))
+
+
+@router.patch("/taxes/{pk}", response={200: TaxOut, **ERRORS})
+def update_tax(request, pk: Id, payload: TaxPatch):
+    """Change a tax; its rate and category stay once an issued invoice states them (archive it
+    with ``{"active": false}`` and create another)."""
+    return services.save_tax(get_object_or_404(Tax, pk=pk), **payload.dict(exclude_unset=True))
+
+
+@router.delete("/taxes/{pk}", response={204: None, **ERRORS})
+def delete_tax(request, pk: Id):
+    services.delete_tax(get_object_or_404(Tax, pk=pk))
+    return Status(204, None)
 
 
 @router.get("/payment-terms", response=list[PaymentTermsOut])

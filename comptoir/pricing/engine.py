@@ -27,6 +27,7 @@ from comptoir.core.money import (
 from comptoir.parties.models import Customer
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import Tax
+from comptoir.pricing.services import refuse_franchise
 
 
 @dataclass
@@ -197,6 +198,13 @@ def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) ->
         raise BusinessError(
             PricingError.TAX_MISSING, _("Choose the VAT of this line."), f"{where}.tax"
         )
+    if not tax.active:
+        raise BusinessError(
+            PricingError.TAX_ARCHIVED,
+            _("The tax « %(name)s » is archived: choose another.") % {"name": tax.name},
+            f"{where}.tax",
+        )
+    refuse_franchise(tax, f"{where}.tax")
     description = spec.description or (item.name if item is not None else "")
     if not description:
         raise BusinessError(
@@ -217,4 +225,5 @@ def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) ->
         "vat_category": tax.category,
         "vat_rate": tax.rate,
         "vat_exemption_reason": tax.exemption_reason,
+        "vat_exemption_code": tax.exemption_reason_code,
     }

@@ -9,3 +9,6 @@ class PricingError(StrEnum):
     DISCOUNT_OUT_OF_RANGE = "line.discount_out_of_range"
     DESCRIPTION_MISSING = "line.description_missing"
     TAX_MISSING = "line.tax_missing"
+    TAX_ARCHIVED = "line.tax_archived"
+    TAX_IN_USE = "tax.in_use"
+    FRANCHISE_WITH_VAT_ID = "tax.franchise_with_vat_id"

@@ -12,9 +12,11 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from comptoir.core.bulk import new_instances
 from comptoir.core.errors import BusinessError
+from comptoir.core.forms import NumberField
 from comptoir.core.models import Company
 from comptoir.core.money import format_quantity
 from comptoir.parties.models import Customer
@@ -25,6 +27,8 @@ from comptoir.pricing.documents import (
     read_document_input,
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
+from comptoir.pricing.models import Tax
+from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
 # Filled by the engine for the item chosen; cleared when the line's item changes.
@@ -270,3 +274,43 @@ def _line_values(line) -> dict:
         "discount_pct": input_number(line.discount_pct),
         "tax": line.tax.code if line.tax_id else "",
     }
+
+
+# What each VATEX code a French seller meets means; the others are shown by their code.
+VATEX_LABELS = {
+    "VATEX-FR-FRANCHISE": gettext_lazy("VAT franchise (art. 293 B du CGI)"),
+    "VATEX-EU-IC": gettext_lazy("Intra-community supply"),
+    "VATEX-EU-G": gettext_lazy("Export outside the EU"),
+    "VATEX-EU-AE": gettext_lazy("Reverse charge"),
+    "VATEX-FR-AE": gettext_lazy("Reverse charge in France (art. 283 du CGI)"),
+    "VATEX-EU-O": gettext_lazy("Outside the scope of VAT"),
+    "VATEX-FR-CGI261-4": gettext_lazy("Exempt, art. 261-4 du CGI (medical care, training…)"),
+    "VATEX-FR-CGI261C-1": gettext_lazy("Exempt, art. 261 C-1° du CGI (banking and finance)"),
+}
+
+
+def _vatex_choices():
+    known = [(code, f"{code} — {label}") for code, label in VATEX_LABELS.items()]
+    others = [(code, code) for code in VATEX_CODES if code not in VATEX_LABELS]
+    return [("", "—"), *known, *others]
+
+
+class TaxForm(forms.ModelForm):
+    """A tax as Settings shows it: its rate, its EN 16931 category and, for a category without
+    VAT, the reason printed on the invoice and its VATEX code."""
+
+    rate = NumberField(label=gettext_lazy("Rate %"), min_value=0, max_value=99.99)
+    exemption_reason_code = forms.ChoiceField(
+        label=gettext_lazy("Exemption code (VATEX)"),
+        choices=_vatex_choices,
+        required=False,
+        help_text=gettext_lazy("The code of the exemption in the e-invoice."),
+    )
+
+    class Meta:
+        model = Tax
+        fields = [
+            "code", "name", "category", "rate", "exemption_reason", "exemption_reason_code",
+            "account", "active",
+        ]  # fmt: skip
+        labels = {"active": gettext_lazy("In use (untick to archive)")}

@@ -1,7 +1,10 @@
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.money import RateField
@@ -17,6 +20,22 @@ class VatCategory(models.TextChoices):
     INTRA_EU = "K", _("Intra-community supply")
     EXPORT = "G", _("Export outside the EU")
     OUTSIDE_SCOPE = "O", _("Outside the scope of VAT")
+    CANARY_ISLANDS = "L", _("Canary Islands indirect tax (IGIC)")
+    CEUTA_MELILLA = "M", _("Ceuta and Melilla tax (IPSI)")
+
+
+# The categories where no VAT is charged for a stated reason: the invoice gives it, as a text
+# (BT-120) or a VATEX code (BT-121), and the rate is 0 (EN 16931 BR-E-10, BR-AE-10, BR-IC-10,
+# BR-G-10, BR-O-10 and the rules on their rates).
+EXEMPT_CATEGORIES = {
+    VatCategory.EXEMPT,
+    VatCategory.REVERSE_CHARGE,
+    VatCategory.INTRA_EU,
+    VatCategory.EXPORT,
+    VatCategory.OUTSIDE_SCOPE,
+}
+# The small-business franchise (art. 293 B du CGI): only for a seller without a VAT number.
+FRANCHISE = "VATEX-FR-FRANCHISE"
 
 
 class Tax(models.Model):
@@ -26,9 +45,17 @@ class Tax(models.Model):
     category = models.CharField(
         _("category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
     )
-    exemption_reason = models.CharField(_("exemption reason"), max_length=200, blank=True)
+    exemption_reason = models.CharField(
+        _("exemption text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed on the invoice, e.g. « Exonération de TVA, art. 261-4-4° a du CGI »."),
+    )
     exemption_reason_code = models.CharField(
-        _("exemption reason code"), max_length=30, blank=True, help_text="VATEX code"
+        _("exemption code (VATEX)"),
+        max_length=30,
+        blank=True,
+        help_text=_("The code of the exemption in the e-invoice, e.g. VATEX-FR-CGI261-4."),
     )
     account = models.CharField(
         _("VAT collected account"),
@@ -45,6 +72,59 @@ class Tax(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:tax", args=[self.pk])
+
+    @property
+    def is_franchise(self) -> bool:
+        return self.exemption_reason_code == FRANCHISE
+
+    def clean(self) -> None:
+        """The rules of EN 16931 between a category, its rate and its exemption reason."""
+        from comptoir.pricing.reference_data import VATEX_CATEGORIES, vatex_category
+
+        self.exemption_reason_code = self.exemption_reason_code.strip().upper()
+        errors = {}
+        rate = self.rate if isinstance(self.rate, Decimal | int) else None
+        reasoned = self.exemption_reason.strip() or self.exemption_reason_code
+        if self.category in EXEMPT_CATEGORIES:
+            if rate is not None and rate != 0:
+                errors["rate"] = _("No VAT is charged in this category: its rate is 0.")
+            if not reasoned:
+                errors["exemption_reason"] = _(
+                    "Give the reason no VAT is charged: the text printed on the invoice "
+                    "(e.g. « Exonération de TVA, art. 262 ter I du CGI ») or its VATEX code."
+                )
+        elif reasoned:
+            errors["exemption_reason"] = _(
+                "Only a category without VAT (exempt, reverse charge, intra-EU supply, "
+                "export, outside the scope) states an exemption reason."
+            )
+        if self.category == VatCategory.ZERO and rate is not None and rate != 0:
+            errors["rate"] = _("A zero-rated tax has a rate of 0.")
+        if self.category == VatCategory.STANDARD and rate is not None and rate <= 0:
+            errors["rate"] = _(
+                "A taxed category has a rate above 0; for no VAT, choose zero rated or exempt."
+            )
+        if rate is not None and not 0 <= rate < 100:
+            errors["rate"] = _("A VAT rate is a percentage between 0 and 100.")
+        code = self.exemption_reason_code
+        if code and code not in VATEX_CATEGORIES:
+            errors["exemption_reason_code"] = _(
+                "%(code)s is not a VATEX code of the official list (e.g. VATEX-EU-IC, "
+                "VATEX-FR-CGI261-4)."
+            ) % {"code": code}
+        elif code and self.category in EXEMPT_CATEGORIES and vatex_category(code) != self.category:
+            errors["exemption_reason_code"] = _(
+                "%(code)s is a code of the category « %(expected)s », not « %(category)s »."
+            ) % {
+                "code": code,
+                "expected": VatCategory(vatex_category(code)).label,
+                "category": self.get_category_display(),
+            }
+        if errors:
+            raise ValidationError(errors)
 
 
 class PaymentTerms(models.Model):

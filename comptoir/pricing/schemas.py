@@ -2,7 +2,10 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Out
+from comptoir.core.schemas import Out, Rate
+from comptoir.pricing.models import VatCategory
+
+VATEX = "VATEX code (BT-121) of the exemption, e.g. VATEX-FR-CGI261-4"
 
 
 class TaxOut(Out):
@@ -13,6 +16,30 @@ class TaxOut(Out):
     category: str
     exemption_reason: str
     exemption_reason_code: str
+    account: str
+    active: bool
+
+
+class TaxIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+    name: str = Field(..., min_length=1, max_length=100)
+    rate: Rate
+    category: VatCategory = Field(..., description="EN 16931 VAT category (UNTDID 5305)")
+    exemption_reason: str = Field("", max_length=200, description="Printed on the invoice")
+    exemption_reason_code: str = Field("", max_length=30, description=VATEX)
+    account: str = Field("445710", min_length=1, max_length=20)
+    active: bool = True
+
+
+class TaxPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    rate: Rate | None = None
+    category: VatCategory | None = None
+    exemption_reason: str | None = Field(None, max_length=200)
+    exemption_reason_code: str | None = Field(None, max_length=30, description=VATEX)
+    account: str | None = Field(None, min_length=1, max_length=20)
+    active: bool | None = Field(None, description="false archives the tax")
 
 
 class PaymentTermsOut(Out):

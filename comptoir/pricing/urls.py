@@ -6,5 +6,7 @@ from comptoir.pricing import views
 app_name = "pricing"
 urlpatterns = [
     path("taxes/", list_view(views.TaxListing), name="taxes"),
+    path("taxes/new/", views.tax_form, name="tax_new"),
+    path("taxes/<int:pk>/", views.tax_form, name="tax"),
     path("payment-terms/", list_view(views.PaymentTermsListing), name="payment_terms"),
 ]

@@ -4,15 +4,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
-from comptoir.pricing.forms import DocumentForm
-from comptoir.pricing.models import PaymentTerms, Tax
+from comptoir.core.models import Company
+from comptoir.core.views import form_page, save_form
+from comptoir.pricing import services
+from comptoir.pricing.forms import DocumentForm, TaxForm
+from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,19 @@ def _context(kind: DocumentKind, form: DocumentForm, document, request) -> dict:
         "kind": kind,
         "form": form,
         "document": document,
-        "taxes": Tax.objects.filter(active=True).order_by("code"),
+        "taxes": offered_taxes(),
         "payment_terms": PaymentTerms.objects.order_by("name"),
         "preview_url": request.path,
     }
+
+
+def offered_taxes():
+    """The taxes a line may use: those in use, without the VAT franchise for a company with a
+    VAT number (the engine refuses it)."""
+    taxes = Tax.objects.filter(active=True).order_by("code")
+    if Company.get().vat_id:
+        taxes = taxes.exclude(exemption_reason_code=FRANCHISE)
+    return taxes
 
 
 def document_form_view(kind: DocumentKind):
@@ -111,11 +124,26 @@ class TaxListing(Listing):
         Column("name", gettext_lazy("Name"), "name", sort="name"),
         Column("category", gettext_lazy("VAT category"), "get_category_display"),
         Column("rate", gettext_lazy("Rate"), "rate", kind="quantity", sort="rate"),
+        Column("exemption", gettext_lazy("Exemption text"), "exemption_reason"),
+        Column("vatex", gettext_lazy("VATEX code"), "exemption_reason_code"),
         Column("active", gettext_lazy("Active"), "active", kind="bool"),
     ]
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "exemption_reason", "exemption_reason_code")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
+    create_url_name = "pricing:tax_new"
+    create_label = gettext_lazy("New tax")
+
+
+def tax_form(request, pk: int | None = None):
+    tax = get_object_or_404(Tax, pk=pk) if pk else None
+    form = TaxForm(request.POST or None, instance=tax)
+    if request.method == "POST":
+        saved = save_form(form, lambda data: services.save_tax(tax, **data))
+        if saved is not None:
+            messages.success(request, _("Tax %(name)s saved.") % {"name": saved.name})
+            return redirect("pricing:taxes")
+    return form_page(request, form, str(tax) if tax else _("New tax"), reverse("pricing:taxes"))
 
 
 class PaymentTermsListing(Listing):

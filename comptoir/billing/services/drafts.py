@@ -53,6 +53,7 @@ LINE_COPY_FIELDS = [
     "vat_category",
     "vat_rate",
     "vat_exemption_reason",
+    "vat_exemption_code",
 ]
 HEADER_COPY_FIELDS = [
     "customer_id",
@@ -434,7 +435,8 @@ def create_down_payment(order: SalesOrder, *, percent=None, amount=None, by=None
                 tax=taxes.get((group["category"], rate)),
                 vat_category=group["category"],
                 vat_rate=rate,
-                vat_exemption_reason=group.get("exemption_reason", ""),
+                vat_exemption_reason=group.get("exemption_reason", "")[:200],
+                vat_exemption_code=group.get("exemption_reason_code", ""),
             )
             lines.append(line)
         if not lines:

@@ -20,6 +20,7 @@ from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
 from comptoir.pricing.models import PaymentTerms
+from comptoir.pricing.services import refuse_franchise_on
 from comptoir.sales.services import (
     refresh_order_progress,
 )
@@ -45,6 +46,8 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
     """Number and freeze draft invoices and credit notes, dated the day they are issued."""
     with transaction.atomic():
         invoices = _lock_invoices(invoices)
+        for invoice in invoices:
+            refuse_franchise_on(invoice)
         counts = dict(
             InvoiceLine.objects.filter(invoice__in=invoices)
             .order_by()

@@ -220,7 +220,7 @@ def test_the_factur_x_pdf_carries_its_xml_and_the_mandatory_mentions(items, layo
         "IBAN",
     ):
         assert mention in text, mention
-    assert "TVA non applicable, art. 293 B du CGI" in pdf_text(render_facturx(exempt))
+    assert "Exonération de TVA, art. 261-4-4° a du CGI" in pdf_text(render_facturx(exempt))
     credit = pdf_text(render_facturx(cases["credit-note"]))
     assert "Avoir" in credit and cases["several-rates"].number in credit
 

@@ -68,7 +68,8 @@ def test_the_customers_vat_treatment_replaces_the_items(company):
         CustomerFactory(default_tax=reverse_charge), date(2026, 1, 1), [LineSpec(ItemFactory(), 1)]
     )[0]
     assert (line["vat_category"], line["vat_rate"]) == ("AE", D("0.00"))
-    assert line["vat_exemption_reason"] == "Autoliquidation"
+    assert line["vat_exemption_reason"] == "Autoliquidation, art. 283-2 du CGI"
+    assert line["vat_exemption_code"] == "VATEX-EU-AE"
 
 
 def test_inactive_items_are_refused(company):

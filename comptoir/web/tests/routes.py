@@ -14,6 +14,7 @@ from comptoir.core import access
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
+from comptoir.pricing.models import Tax
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
@@ -42,6 +43,7 @@ PK_MODELS = {
     "stock:delivery_return": DeliveryNote,
     "stock:return": CustomerReturn,
     "stock:warehouse": Warehouse,
+    "pricing:tax": Tax,
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -146,6 +148,7 @@ API_MODELS = {
     "deliveries": DeliveryNote,
     "returns": CustomerReturn,
     "warehouses": Warehouse,
+    "taxes": Tax,
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
