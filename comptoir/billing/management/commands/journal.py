@@ -16,9 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         broken = verify_chain(current_contents)
         if broken:
-            raise CommandError(
-                f"Journal broken at entry {broken.position} ({broken.number}): {broken.reason}.",
-                returncode=1,
-            )
+            raise CommandError(str(broken), returncode=1)
         count = JournalEntry.objects.count()
         self.stdout.write(f"Journal intact: {count} entries, each document as it was sealed.")
