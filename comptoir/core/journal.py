@@ -116,11 +116,13 @@ def verify_chain(documents=None, chunk: int = 5000) -> Break | None:
     return verify_counters(count)
 
 
-def walk(documents=None, chunk: int = 5000):
+def walk(documents=None, chunk: int = 5000, upto: int | None = None):
     """The chain in batches of entries, each checked: yields (entries, Break or None) and
-    stops after the first break."""
+    stops after the first break (``upto``: at that position)."""
     previous, expected = GENESIS, 1
     entries = JournalEntry.objects.order_by("position")
+    if upto is not None:
+        entries = entries.filter(position__lte=upto)
     last = 0
     while True:
         batch = list(entries.filter(position__gt=last)[:chunk])
