@@ -326,15 +326,20 @@ def _name(closing: Closing) -> str:
 
 
 def _check_signatures(closings: list[Closing], result: Verification) -> None:
+    """Each closing's signature, and its link to the one before. A closing signed with
+    another key than the company's is accepted only before the last one signed with the
+    company's key (a key replaced): that one signs the link to it, and so on back."""
     own = signing.own_public_key()
+    in_order = sorted(closings, key=lambda c: c.pk)
+    vouched = max((i for i, c in enumerate(in_order) if c.public_key == own), default=-1)
     previous = GENESIS
-    for closing in sorted(closings, key=lambda c: c.pk):
+    for index, closing in enumerate(in_order):
         result.keys.add(closing.public_key)
         if not signing.is_signed(
             closing.public_key, canonical(document(closing)), closing.signature
         ):
             result.problems.append(f"closing {_name(closing)}: its signature does not match")
-        elif own and closing.public_key != own:
+        elif own and index > vouched and closing.public_key != own:
             result.problems.append(
                 f"closing {_name(closing)}: signed with key "
                 f"{signing.fingerprint(closing.public_key)}, not with the company's key "

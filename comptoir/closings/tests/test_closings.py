@@ -98,7 +98,7 @@ def test_a_month_and_a_year_are_closed_once_over(key, issued):
     assert "can be closed from the next day" in fails(
         "close", "--period", "year", "--date", str(TODAY), code=2
     )
-    closing = services.close_period("year", TODAY.replace(year=TODAY.year - 1))
+    closing = services.close_period("year", TODAY.replace(year=TODAY.year - 2))
     assert closing.count == 0 and closing.grand_count == 0
 
 
@@ -246,3 +246,13 @@ def test_the_schedule_closes_what_is_over_and_mails_it(settings, key, issued):
     assert json.loads(content)["closing"]["period"] == "day" and kind == "application/json"
     os.remove(key)
     assert JOBS["closings"].every() is None
+
+
+def test_closings_of_a_replaced_key_are_vouched_for_by_the_next(settings, closed, tmp_path):
+    """A lost key is replaced: the earlier closings stay verified through the link that the
+    first closing signed with the new key makes to them."""
+    settings.COMPTOIR_SIGNING_KEY = tmp_path / "new-key.pem"
+    run("keygen")
+    assert "not with the company's key" in fails("verify")  # nothing vouches for them yet
+    services.close_period("month", TODAY.replace(day=1) - timedelta(days=1))
+    assert "3 closings, signed with key" in run("verify")
