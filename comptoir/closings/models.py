@@ -14,8 +14,8 @@ class Closing(models.Model):
         YEAR = "year", _("Year")
 
     period = models.CharField(_("period"), max_length=5, choices=Period.choices)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
     company = models.CharField(_("company"), max_length=250)
     # The chain as it stood: its number of entries and the hash of the last one.
     position = models.PositiveBigIntegerField(_("journal entries"))

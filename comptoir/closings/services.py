@@ -111,21 +111,23 @@ def _tally(upto: int) -> Tally:
     tally, count = Tally(), 0
     for batch, broken in walk(current_contents, upto=upto):
         if broken:
-            raise BusinessError(
-                ClosingError.JOURNAL_BROKEN,
-                _("The journal is broken (%(break)s): run « comptoir journal verify ».")
-                % {"break": broken},
-            )
+            raise _journal_broken()
         for entry in batch:
             tally.add(entry)
         count += len(batch)
     if count != upto:
-        raise BusinessError(
-            ClosingError.JOURNAL_BROKEN,
-            _("The journal is broken (entry %(n)s is missing): run « comptoir journal verify ».")
-            % {"n": count + 1},
-        )
+        raise _journal_broken()
     return tally
+
+
+def _journal_broken() -> BusinessError:
+    return BusinessError(
+        ClosingError.JOURNAL_BROKEN,
+        _(
+            "The journal is broken: no closing is signed until it is repaired; "
+            "“comptoir journal verify” says where."
+        ),
+    )
 
 
 # The signed document ------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def load_key() -> Ed25519PrivateKey:
     except FileNotFoundError:
         raise BusinessError(
             ClosingError.NO_KEY,
-            _("No signing key in %(path)s: create it with « comptoir journal keygen ».")
+            _("No signing key in %(path)s: create it with “comptoir journal keygen”.")
             % {"path": path},
         ) from None
     except (ValueError, TypeError, OSError):

@@ -23,7 +23,7 @@ from comptoir.pricing.engine import LineSpec
 from tests.factories import CustomerFactory, ItemFactory
 from tests.tampering import tamper
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TODAY = timezone.localdate()
 BEFORE, YESTERDAY = TODAY - timedelta(days=2), TODAY - timedelta(days=1)

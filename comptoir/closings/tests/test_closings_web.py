@@ -41,9 +41,11 @@ def test_without_the_key_the_api_says_so(api, issued):  # noqa: F811
 
 
 def test_the_page_closes_and_offers_the_file(client, user, key, issued):  # noqa: F811
+    """In French, as the page reads."""
     client.force_login(user)
     page = client.get("/journal/closings/")
     assert page.status_code == 200
+    assert "Clôturer la période" in page.content.decode()
     response = client.post("/journal/closings/", {"period": "day", "date": str(BEFORE)})
     assert response.status_code == 302
     closing = Closing.objects.get()
@@ -51,10 +53,10 @@ def test_the_page_closes_and_offers_the_file(client, user, key, issued):  # noqa
     assert f"/journal/closings/{closing.pk}/file/" in page.content.decode()
     response = client.post("/journal/closings/", {"period": "day", "date": str(BEFORE)})
     assert response.status_code == 400
-    assert "already closed" in response.content.decode()
+    assert "est déjà clôturée" in response.content.decode()
     later = timezone.localdate() + timedelta(days=3)
     response = client.post("/journal/closings/", {"period": "day", "date": str(later)})
-    assert "it can be closed from the next day" in response.content.decode()
+    assert "elle pourra être clôturée dès le lendemain" in response.content.decode()
     response = client.post("/journal/closings/", {"period": "day", "date": "31/02/2026"})
     assert response.status_code == 400 and Closing.objects.count() == 1
 
