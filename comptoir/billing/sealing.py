@@ -3,13 +3,18 @@
 Every field the PDF or the XML prints is sealed, and the status: an issued invoice set back to
 draft, or whose notes were rewritten, no longer says what was sealed. Version 2 of the seal
 added the status, the notes, the terms, the customer's reference and kind, and each line's
-kind and exemption reason; entries sealed before are checked on what they sealed."""
+kind and exemption reason; entries sealed before are checked on what they sealed.
+
+A field printed from now on is sealed too: add it to ``invoice_content`` and raise
+``VERSION``, so that the entries sealed before are not held to it."""
 
 from decimal import Decimal
 from operator import attrgetter
 
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.journal import SEAL_VERSION
+
+VERSION = 2
 
 
 def _fixed(value, places: int) -> str:
@@ -55,7 +60,7 @@ def _line(values: tuple) -> dict:
 
 def invoice_content(invoice: Invoice, lines, credited_number: str = "") -> dict:
     return {
-        SEAL_VERSION: 2,
+        SEAL_VERSION: VERSION,
         "status": invoice.status,
         "number": invoice.number,
         "type_code": Invoice.TYPE_CODES[invoice.kind],

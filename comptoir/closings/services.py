@@ -217,7 +217,7 @@ def close_period(period: str, day: date, *, today: date | None = None) -> Closin
     except IntegrityError:  # closed meanwhile
         raise _already_closed(start, end) from None
     if settings.COMPTOIR_CLOSING_EMAIL:
-        _send(closing)
+        transaction.on_commit(lambda: _send(closing))
     return closing
 
 

@@ -207,10 +207,13 @@ def _check(entry: JournalEntry, expected: int, previous: str, current: dict) -> 
 def _difference(sealed: dict, now: dict) -> str:
     """What a document says differently from its seal ("" when it still says it all).
 
-    Entries sealed before a field was added to the seal (no "seal" version in their content)
-    are compared on what they sealed."""
-    if SEAL_VERSION not in sealed:
+    Entries sealed by an earlier version of the seal (a lower "seal" number, none for the
+    first) are compared on what they sealed: a field added to the seal is not held against
+    them."""
+    if sealed.get(SEAL_VERSION, 1) < now.get(SEAL_VERSION, 1):
         now = _as_sealed(now, sealed)
+        if SEAL_VERSION in sealed:
+            now[SEAL_VERSION] = sealed[SEAL_VERSION]
         if canonical(now) == canonical(sealed):
             return ""
     changed = sorted(key for key in sealed.keys() | now.keys() if sealed.get(key) != now.get(key))

@@ -222,3 +222,17 @@ def test_entries_sealed_before_the_status_and_notes_are_checked_on_what_they_sea
     assert "Journal intact: 4 entries" in verify()
     tamper(("UPDATE billing_invoice SET customer_name = 'X' WHERE id = %s", [issued[1].pk]))
     assert "entry 2" in broken()
+
+
+def test_a_field_added_to_the_seal_later_is_not_held_against_earlier_entries(issued, monkeypatch):
+    from comptoir.billing import sealing
+
+    original = sealing.invoice_content
+
+    def with_a_new_field(invoice, *args):
+        return {**original(invoice, *args), sealing.SEAL_VERSION: 3, "new_field": "x"}
+
+    monkeypatch.setattr(sealing, "invoice_content", with_a_new_field)
+    assert "Journal intact: 4 entries" in verify()
+    tamper(("UPDATE billing_invoice SET notes = 'changed' WHERE id = %s", [issued[0].pk]))
+    assert f"entry 1 ({issued[0].number}): its document no longer says what was sealed" in broken()

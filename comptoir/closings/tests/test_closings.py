@@ -232,13 +232,16 @@ def test_the_last_invoice_removed_with_every_counter_lowered_is_found_by_the_clo
     )
 
 
-def test_the_schedule_closes_what_is_over_and_mails_it(settings, key, issued):
+def test_the_schedule_closes_what_is_over_and_mails_it(
+    settings, key, issued, django_capture_on_commit_callbacks
+):
     from comptoir.closings import tasks
     from comptoir.scheduling.registry import JOBS
 
     assert JOBS["closings"].every() == timedelta(hours=1)
     settings.COMPTOIR_CLOSING_EMAIL = "archives@example.fr"
-    made = tasks.scheduled_closings()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = tasks.scheduled_closings()
     assert len(made) == 3  # yesterday, last month, last year
     assert tasks.scheduled_closings() == []
     assert len(mail.outbox) == 3
