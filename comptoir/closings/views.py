@@ -9,6 +9,7 @@ from comptoir.closings import services, signing
 from comptoir.closings.api import download
 from comptoir.closings.models import Closing
 from comptoir.core.errors import BusinessError
+from comptoir.core.listing import DATE_WIDGET
 
 
 class CloseForm(forms.Form):
@@ -16,7 +17,7 @@ class CloseForm(forms.Form):
     date = forms.DateField(
         label=gettext_lazy("A day of the period"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_WIDGET,
         help_text=gettext_lazy("Empty: the last one that is over."),
     )
 
