@@ -41,22 +41,28 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(f"{closing}: {error.strerror}", returncode=2) from None
             result, stated = services.verify_file(content)
-            what = f"Closing {stated['period']} {stated['start']}"
+            what = f"Closing {stated['period']} {stated['start']}: "
         else:
             result = services.verify_journal()
-            what = "Journal"
+            what = ""
         problems = ([str(result.broken)] if result.broken else []) + result.problems
         if problems:
-            raise CommandError(f"{what}: " + "\n".join(problems), returncode=1)
-        keys = ", ".join(sorted(signing.fingerprint(k) for k in result.keys)) or "none"
+            raise CommandError(what + "\n".join(problems), returncode=1)
+        keys = ", ".join(sorted(signing.fingerprint(k) for k in result.keys))
         if not closing:
+            closings = (
+                f"{result.closings} closings, signed with key {keys}"
+                if result.closings
+                else "no closing yet"
+            )
             self.stdout.write(
                 f"Journal intact: {result.entries} entries, each document as it was sealed; "
-                f"{result.closings} closings, signed with key {keys}."
+                f"{closings}."
             )
         else:
             self.stdout.write(
-                f"{what} matches the journal ({result.entries} entries), signed with key {keys}."
+                f"{what.removesuffix(': ')} matches the journal ({result.entries} entries), "
+                f"signed with key {keys}."
             )
         if signing.own_public_key() is None and result.keys:
             self.stdout.write(
