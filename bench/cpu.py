@@ -10,6 +10,7 @@ written (the live totals price a form without saving it).
 
 import argparse
 import os
+import secrets
 import time
 
 
@@ -50,11 +51,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--only", default="", help="kinds whose name contains this")
     parser.add_argument("--profile", default="", help="print a pyinstrument profile of a kind")
+    parser.add_argument("--stats", default="", help="print the functions a kind spends most in")
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings"
     os.environ.setdefault("DEBUG", "0")
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # DEBUG off refuses the built-in
     import django
 
     django.setup()
@@ -104,6 +107,15 @@ def main() -> None:
                     unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))
                 )
             )
+            continue
+        if args.stats and args.stats in kind:
+            import cProfile
+            import pstats
+
+            with cProfile.Profile() as profile:
+                for _ in range(args.n):
+                    ask()
+            pstats.Stats(profile).sort_stats("tottime").print_stats(35)
             continue
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(args.n):

@@ -89,7 +89,7 @@ def cpu_seconds(processes: list[subprocess.Popen]) -> dict[str, float]:
         parent = psutil.Process(process.pid)
         for member in [parent, *parent.children(recursive=True)]:
             times = member.cpu_times()
-            used["jobs" if "db_worker" in member.cmdline() else "web"] += times.user + times.system
+            used["jobs" if "worker" in member.cmdline() else "web"] += times.user + times.system
     return used
 
 

@@ -404,3 +404,19 @@ def test_a_text_sent_as_null_is_an_empty_text(api):
     response = api.patch(f"/customers/{customer.json()['id']}", {"phone": None})
     assert response.status_code == 200, response.content
     assert response.json()["phone"] == ""
+
+
+def test_invisible_characters_are_left_out_of_texts(api, client, user):
+    """A right-to-left override (U+202E) turned a customer's name round in lists and PDFs;
+    a zero-width space and U+FFFE were kept unseen. Typed in a form or sent to the API,
+    they are left out; accents, the euro sign and a non-breaking space stay."""
+    sent = "Caf\u00e9 \u202eeromtnoM\u202c\u200b Lyon\ufffe \u20ac\u00a0SAS"
+    created = api.post("/customers", {"name": sent})
+    assert created.status_code == 201, created.content
+    assert created.json()["name"] == "Caf\u00e9 eromtnoM Lyon \u20ac\u00a0SAS"
+
+    client.force_login(user)
+    client.post("/customers/new/", {"name": "Dupont\u200b\u2066 & fils", "kind": "company"})
+    from comptoir.parties.models import Customer
+
+    assert Customer.objects.filter(name="Dupont & fils").exists()

@@ -17,7 +17,7 @@ from comptoir.billing.schemas import (
     InvoiceOut,
 )
 from comptoir.core import access
-from comptoir.core.schemas import ERRORS, ErrorOut, Id
+from comptoir.core.schemas import ERRORS, ErrorOut, Id, Out
 from comptoir.pricing.documents import find_customer, read_document_input, read_document_patch
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.sales.schemas import DocumentPatch
@@ -168,7 +168,7 @@ class SendIn(Schema):
     body: str = Field("", description="Default: from the message template")
 
 
-class SentOut(Schema):
+class SentOut(Out):
     to: str
     subject: str
     sent_at: datetime

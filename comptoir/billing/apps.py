@@ -6,3 +6,4 @@ class BillingConfig(AppConfig):
     name = "comptoir.billing"
     label = "billing"
     verbose_name = _("Invoicing")
+    sqlite_guards = "comptoir.billing.triggers.install"

@@ -1,10 +1,10 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
 from comptoir.core.errors import ImmutableDocument
+from comptoir.core.links import record_url
 from comptoir.core.money import AmountField
 
 
@@ -18,10 +18,16 @@ class PaymentStatus(models.TextChoices):
 
 
 class InvoiceQuerySet(models.QuerySet):
-    """Bulk writes cannot reach issued invoices either (the law forbids changing them)."""
+    """Bulk writes cannot reach issued invoices either (the law forbids changing them); only
+    their settlement may follow payments and credit notes. This is also the base manager, so
+    no manager writes past it; the database's triggers are the last guard (billing.triggers).
+    """
 
     def update(self, **kwargs):
-        if self.filter(status=Invoice.Status.ISSUED).exists():
+        if (
+            set(kwargs) - set(Invoice.SETTLEMENT_FIELDS)
+            and self.filter(status=Invoice.Status.ISSUED).exists()
+        ):
             raise ImmutableDocument(gettext("An issued invoice cannot be changed."))
         return super().update(**kwargs)
 
@@ -108,7 +114,8 @@ class Invoice(CustomerDocument):
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     # What is settled, as billing.queries.settlements computes it from the lineage; written
-    # only by billing.services.refresh_settlements (the one write allowed once issued).
+    # only by billing.services.refresh_settlements: the one write allowed once issued.
+    SETTLEMENT_FIELDS = ("amount_paid", "amount_credited", "amount_due")
     amount_paid = AmountField(_("paid"))
     amount_credited = AmountField(_("credited"))
     amount_due = AmountField(_("left to pay"))
@@ -121,6 +128,7 @@ class Invoice(CustomerDocument):
     class Meta:
         verbose_name = _("invoice")
         ordering = ["-date", "-id"]
+        base_manager_name = "objects"
         permissions = [
             ("issue_invoice", _("Can issue invoices and credit notes")),
             ("credit_invoice", _("Can credit, correct or cancel issued invoices")),
@@ -182,7 +190,7 @@ class Invoice(CustomerDocument):
         return super().delete(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:invoice", args=[self.pk])
+        return record_url("billing:invoice", self.pk)
 
 
 class InvoiceLine(DocumentLine):
@@ -217,6 +225,7 @@ class InvoiceLine(DocumentLine):
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("invoice line")
+        base_manager_name = "objects"
         indexes = [
             sparse_index("source_line", "billing_line_source_idx"),
             sparse_index("credited_line", "billing_line_credited_idx"),

@@ -73,7 +73,7 @@ def payment_status(invoice: Invoice, settlement: Settlement, today: date | None 
         return PaymentStatus.PAID
     if invoice.due_date and invoice.due_date < today:
         return PaymentStatus.OVERDUE
-    if settlement.paid + settlement.credited > 0:
+    if settlement.paid > 0:  # money received: a credit note alone pays nothing
         return PaymentStatus.PARTLY_PAID
     return PaymentStatus.UNPAID
 
@@ -88,8 +88,8 @@ def payment_status_q(status: str, today: date | None = None) -> Q:
         PaymentStatus.PAID: Q(status=Invoice.Status.ISSUED, amount_due__lte=0)
         & ~Q(kind=Invoice.Kind.CREDIT_NOTE),
         PaymentStatus.OVERDUE: owes & late,
-        PaymentStatus.PARTLY_PAID: owes & ~late & (Q(amount_paid__gt=0) | Q(amount_credited__gt=0)),
-        PaymentStatus.UNPAID: owes & ~late & Q(amount_paid__lte=0, amount_credited__lte=0),
+        PaymentStatus.PARTLY_PAID: owes & ~late & Q(amount_paid__gt=0),
+        PaymentStatus.UNPAID: owes & ~late & Q(amount_paid__lte=0),
     }[status]
 
 

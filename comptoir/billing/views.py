@@ -161,7 +161,11 @@ def invoice_credit(request, pk: int):
                 _("Type the quantities to credit, or tick “Credit everything”."),
             )
         return services.credit_invoice(
-            invoice, quantities, by=request.user, reason=request.POST.get("reason", "")
+            invoice,
+            quantities,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            invoice_again=request.POST.get("invoice_again") == "1",
         )
 
     return quantities_per_line(

@@ -2,10 +2,10 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.identifiers import validate_barcode
+from comptoir.core.links import record_url
 from comptoir.core.money import PriceField, QuantityField
 from comptoir.core.validation import refuse_negative_prices
 
@@ -83,7 +83,7 @@ class Item(models.Model):
         return f"{self.code} — {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:item", args=[self.pk])
+        return record_url("catalog:item", self.pk)
 
     def clean(self):
         refuse_negative_prices(self, "sale_price", "cost_price")
@@ -129,7 +129,7 @@ class PriceList(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:price_list", args=[self.pk])
+        return record_url("catalog:price_list", self.pk)
 
 
 class ItemPrice(models.Model):

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import CostOut, Day, Id, Price, PriceOut, Quantity
+from comptoir.core.schemas import CostOut, Day, Id, Out, Price, PriceOut, Quantity
 
 
 class ItemIn(Schema):
@@ -31,7 +31,7 @@ class ItemPatch(Schema):
     active: bool | None = None
 
 
-class ItemOut(Schema):
+class ItemOut(Out):
     id: int
     code: str
     name: str
@@ -76,7 +76,7 @@ class ItemPriceIn(Schema):
     valid_to: Day | None = None
 
 
-class ItemPriceOut(Schema):
+class ItemPriceOut(Out):
     id: int
     item_id: int
     price: PriceOut
@@ -85,12 +85,12 @@ class ItemPriceOut(Schema):
     valid_to: dt.date | None
 
 
-class NamedOut(Schema):
+class NamedOut(Out):
     id: int
     name: str
 
 
-class UnitOut(Schema):
+class UnitOut(Out):
     id: int
     code: str
     name: str
@@ -101,7 +101,7 @@ class ComponentIn(Schema):
     quantity: Decimal = Field(..., max_digits=13, decimal_places=3, description="Per bundle")
 
 
-class ComponentOut(Schema):
+class ComponentOut(Out):
     item_id: Id = Field(..., alias="component_id")
     item_code: str = Field(..., alias="component.code")
     quantity: Decimal

@@ -179,6 +179,7 @@ PAGES: dict[str, Rule | None] = {
     "payments:invoice_pay": adding("payments.payment"),
     "payments:payment_cancel": page("payments.delete_payment"),
     "payments:unallocate": page("payments.change_payment"),
+    "payments:allocate": page("payments.change_payment"),
     "payments:payment_refund": page("payments.add_refund"),
     "payments:fec": whole(page("payments.export_accounting")),
     "imports:batches": whole(listing("imports.importbatch")),

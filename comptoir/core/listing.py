@@ -6,6 +6,8 @@ A page is found by the sort key of the row it follows (keyset pagination), so pa
 
 import base64
 import csv
+import datetime
+import functools
 import html
 import io
 import json
@@ -26,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import access
@@ -71,6 +74,27 @@ class Row:
 
 _CONTEXT = Context()  # what a page's template renders values with: escaped and localised
 
+_DATE_CODES = {"d": "{0.day:02d}", "j": "{0.day}", "m": "{0.month:02d}", "n": "{0.month}"}
+
+
+@functools.cache
+def _short_date_pattern(language: str | None) -> str | None:
+    """The language's short date format (d/m/Y) as a str.format pattern; None when it uses
+    more than day, month and year numbers."""
+    form = formats.get_format("SHORT_DATE_FORMAT", lang=language, use_l10n=True)
+    codes = _DATE_CODES | {"Y": "{0.year:04d}"}
+    if any(c.isalpha() and c not in codes for c in form) or set(form) & set("\\{}"):
+        return None
+    return "".join(codes.get(c, c) for c in form)
+
+
+def short_date(value) -> str:
+    """A date as the list shows it, in the active language (07/12/2026 in French)."""
+    pattern = _short_date_pattern(get_language())
+    if pattern is not None and type(value) is datetime.date:
+        return pattern.format(value)
+    return defaultfilters.date(template_localtime(value), "SHORT_DATE_FORMAT")
+
 
 def cell_html(cell: Cell) -> str:
     """A cell's value, formatted by its kind, as escaped HTML."""
@@ -80,7 +104,7 @@ def cell_html(cell: Cell) -> str:
     if kind == "money":
         value = money(value)
     elif kind == "date":
-        value = defaultfilters.date(template_localtime(value), "SHORT_DATE_FORMAT")
+        value = short_date(value)
     elif kind == "quantity":
         value = quantity(value)
     elif kind == "status":

@@ -27,7 +27,7 @@ def refuse_negative_prices(instance, *names: str) -> None:
 
 
 def full_clean_or_raise(instance, exclude=None, *, validate_unique: bool = True) -> None:
-    _empty_texts(instance)
+    _clean_texts(instance)
     try:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
     except ValidationError as error:
@@ -37,17 +37,26 @@ def full_clean_or_raise(instance, exclude=None, *, validate_unique: bool = True)
         ) from error
 
 
-def _empty_texts(instance) -> None:
-    """A text sent as null (``{"phone": null}``) is an empty text: Django's validation lets a
-    blank field's None through, and the database's NOT NULL would refuse it as a server error."""
+# Characters no one types on purpose and that change how the text around them reads: the
+# direction overrides and isolates (U+202E turns "Facture" round), zero-width spaces and
+# joiners of words, the byte-order mark and the two noncharacters of the basic plane.
+INVISIBLE = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x2060, 0xFEFF, 0xFFFE, 0xFFFF]
+)
+
+
+def _clean_texts(instance) -> None:
+    """Texts as they are kept: without invisible characters (``INVISIBLE``), and a text sent
+    as null (``{"phone": null}``) empty: Django's validation lets a blank field's None
+    through, and the database's NOT NULL would refuse it as a server error."""
     for field in instance._meta.concrete_fields:
-        if (
-            isinstance(field, models.CharField | models.TextField)
-            and field.blank
-            and not field.null
-            and getattr(instance, field.attname) is None
-        ):
+        if not isinstance(field, models.CharField | models.TextField):
+            continue
+        value = getattr(instance, field.attname)
+        if value is None and field.blank and not field.null:
             setattr(instance, field.attname, "")
+        elif type(value) is str and not value.isascii():
+            setattr(instance, field.attname, value.translate(INVISIBLE))
 
 
 def full_clean_batch(instances: list, unique: str | None = None, exclude=()) -> None:

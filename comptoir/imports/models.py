@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import PrintLayout
+from comptoir.core.links import record_url
 from comptoir.core.money import AmountField
 from comptoir.imports.parsing import file_texts
 
@@ -97,7 +97,7 @@ class ImportPartner(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("imports:partner", args=[self.pk])
+        return record_url("imports:partner", self.pk)
 
 
 class ImportBatch(models.Model):
@@ -148,7 +148,7 @@ class ImportBatch(models.Model):
         return f"{self.partner} — {self.file_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("imports:batch", args=[self.pk])
+        return record_url("imports:batch", self.pk)
 
 
 class ImportRowQuerySet(models.QuerySet):

@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import PriceOut
+from comptoir.core.schemas import Out, PriceOut
 
 WhenUnknownChoice = Literal["create", "refuse", "ignore"]
 
@@ -51,7 +51,7 @@ class PartnerOut(PartnerIn):
     id: int
 
 
-class BatchOut(Schema):
+class BatchOut(Out):
     id: int
     partner_id: int
     file_name: str
@@ -75,7 +75,7 @@ class ErrorItem(Schema):
     message: str
 
 
-class RowOut(Schema):
+class RowOut(Out):
     id: int
     line: int
     reference: str
@@ -95,13 +95,13 @@ class RowPatch(Schema):
     data: dict[str, str] = Field(..., description="Text per template column, as in the file")
 
 
-class AnomalyOut(Schema):
+class AnomalyOut(Out):
     line: int
     field: str
     message: str
 
 
-class PreviewOut(Schema):
+class PreviewOut(Out):
     rows: int
     documents: int
     ready_documents: int
@@ -117,7 +117,7 @@ class PreviewOut(Schema):
     new_items: list[str] = Field(description="The first 50 item codes to create")
 
 
-class ReportOut(Schema):
+class ReportOut(Out):
     rows: int
     created_rows: int
     duplicate_rows: int
@@ -131,5 +131,5 @@ class ReportOut(Schema):
     messages: list[str]
 
 
-class PurgeOut(Schema):
+class PurgeOut(Out):
     deleted: int

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.identifiers import validate_siren, validate_siret, validate_vat_id
+from comptoir.core.links import record_url
 from comptoir.core.money import AmountField, RateField
 
 
@@ -128,7 +128,7 @@ class Customer(models.Model):
         return f"{self.name} ({self.code})"
 
     def get_absolute_url(self) -> str:
-        return reverse("parties:customer", args=[self.pk])
+        return record_url("parties:customer", self.pk)
 
     def clean(self):
         if self.credit_limit is not None and self.credit_limit < 0:

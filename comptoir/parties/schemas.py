@@ -3,7 +3,7 @@ from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
-from comptoir.core.schemas import Amount, Id, PriceOut
+from comptoir.core.schemas import Amount, Id, Out, PriceOut
 
 
 class AddressIn(Schema):
@@ -75,7 +75,7 @@ class CustomerPatch(Schema):
     notes: str | None = None
 
 
-class CustomerOut(Schema):
+class CustomerOut(Out):
     id: int
     code: str
     name: str
@@ -112,7 +112,7 @@ class NamedIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
 
 
-class NamedOut(Schema):
+class NamedOut(Out):
     id: int
     name: str
 

@@ -31,3 +31,14 @@ class RefundForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class AllocateForm(forms.Form):
+    """Some of a payment's credit put on one of the customer's unpaid invoices."""
+
+    invoice = forms.ChoiceField(label=_("Invoice"))
+    amount = NumberField(label=_("Amount"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].choices = [("", "—"), *invoices]

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.links import record_url
 from comptoir.core.money import AmountField
 
 
@@ -58,7 +58,7 @@ class Payment(models.Model):
         return self.number or f"#{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("payments:payment", args=[self.pk])
+        return record_url("payments:payment", self.pk)
 
     @property
     def is_cancelled(self) -> bool:

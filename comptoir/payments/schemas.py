@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount, Day, Id, PriceOut
+from comptoir.core.schemas import Amount, Day, Id, Out, PriceOut
 
 
 class AllocationIn(Schema):
@@ -28,14 +28,14 @@ class PaymentIn(Schema):
     )
 
 
-class AllocationOut(Schema):
+class AllocationOut(Out):
     id: int
     invoice_id: int
     amount: PriceOut
     date: dt.date
 
 
-class RefundOut(Schema):
+class RefundOut(Out):
     id: int
     amount: PriceOut
     date: dt.date
@@ -43,7 +43,7 @@ class RefundOut(Schema):
     reference: str
 
 
-class PaymentOut(Schema):
+class PaymentOut(Out):
     id: int
     number: str
     customer_id: int
@@ -69,7 +69,7 @@ class AllocateIn(Schema):
     allocations: list[AllocationIn] = Field(..., min_length=1)
 
 
-class BalanceOut(Schema):
+class BalanceOut(Out):
     invoiced: PriceOut
     credited: PriceOut
     paid: PriceOut

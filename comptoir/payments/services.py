@@ -245,11 +245,24 @@ def allocate_payment(payment: Payment, pairs: list[tuple[Invoice, Decimal]], *, 
             [Allocation(payment=payment, invoice=inv, amount=a) for inv, a in checked]
         )
         refresh_settlements(ids)
+        for invoice, amount in checked:
+            for target, other in ((payment, invoice.number), (invoice, payment.number)):
+                audit.record_event(
+                    "allocated",
+                    str(target),
+                    by=by,
+                    target=target,
+                    changes={
+                        "invoice" if target is payment else "payment": [None, other],
+                        "amount": [None, str(amount)],
+                    },
+                )
         return allocations
 
 
 # Undoing a payment typed by mistake ---------------------------------------------------------------
 
+audit.ACTION_LABELS["allocated"] = gettext_lazy("credit allocated")
 audit.ACTION_LABELS["unallocated"] = gettext_lazy("allocation removed")
 audit.ACTION_LABELS["refunded"] = gettext_lazy("credit refunded")
 audit.CHANGE_LABELS.update(invoice=gettext_lazy("invoice"), payment=gettext_lazy("payment"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("payments/<int:pk>/cancel/", views.payment_cancel, name="payment_cancel"),
     path("payments/<int:pk>/refund/", views.payment_refund, name="payment_refund"),
     path("payments/<int:pk>/unallocate/", views.unallocate, name="unallocate"),
+    path("payments/<int:pk>/allocate/", views.payment_allocate, name="allocate"),
     path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
     path("accounting/fec/", views.fec_export, name="fec"),
 ]

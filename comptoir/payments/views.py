@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.billing.models import Invoice
+from comptoir.billing.queries import receivables
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
@@ -16,7 +18,7 @@ from comptoir.core.money import format_amount
 from comptoir.core.views import form_page, save_form
 from comptoir.payments import services
 from comptoir.payments.errors import NeedsConfirmation
-from comptoir.payments.forms import PaymentForm, RefundForm
+from comptoir.payments.forms import AllocateForm, PaymentForm, RefundForm
 from comptoir.payments.models import Payment
 from comptoir.payments.queries import unallocated_amount
 from comptoir.pricing.documents import find_customer
@@ -62,6 +64,7 @@ def payment_detail(request, pk: int):
             "may_cancel": received and access.may_open(request.user, "payments:payment_cancel"),
             "may_unallocate": received and access.may_open(request.user, "payments:unallocate"),
             "may_refund": received and access.may_open(request.user, "payments:payment_refund"),
+            "may_allocate": received and access.may_open(request.user, "payments:allocate"),
             "refunds": payment.refunds.all(),
         },
     )
@@ -117,6 +120,68 @@ def payment_refund(request, pk: int):
         submit_label=_("Record the refund"),
         notice=_("%(left)s of this payment is not allocated. A refund is final.")
         % {"left": format_amount(left)},
+    )
+
+
+def payment_allocate(request, pk: int):
+    """Put some of the payment's credit (what no invoice holds) on an unpaid invoice."""
+    payment = _owned_payment(request, pk)
+    left = unallocated_amount(payment)
+    open_invoices = {
+        invoice.pk: invoice
+        for invoice in receivables().filter(customer=payment.customer).order_by("date", "pk")
+    }
+    choices = [
+        (
+            pk,
+            _("%(ref)s of %(date)s, %(due)s due")
+            % {
+                "ref": invoice,
+                "date": date_format(invoice.date, "SHORT_DATE_FORMAT"),
+                "due": format_amount(invoice.amount_due, invoice.currency),
+            },
+        )
+        for pk, invoice in open_invoices.items()
+    ]
+    first = next(iter(open_invoices.values()), None)
+    form = AllocateForm(
+        request.POST or None,
+        invoices=choices,
+        initial={
+            "invoice": first.pk if first else "",
+            "amount": min(left, first.amount_due) if first else left,
+        },
+    )
+    if request.method == "POST":
+
+        def allocate(data):
+            invoice = open_invoices[int(data["invoice"])]
+            try:
+                return services.allocate_payment(
+                    payment, [(invoice, data["amount"])], by=request.user
+                )
+            except BusinessError as error:  # allocations[0].amount: the form's amount
+                error.field = (error.field or "").rpartition(".")[2] or None
+                raise
+
+        if save_form(form, allocate) is not None:
+            messages.success(
+                request,
+                _("%(amount)s of the credit allocated to %(ref)s.")
+                % {
+                    "amount": format_amount(form.cleaned_data["amount"], payment.currency),
+                    "ref": open_invoices[int(form.cleaned_data["invoice"])],
+                },
+            )
+            return redirect(payment)
+    return form_page(
+        request,
+        form,
+        _("Allocate the credit of %(ref)s") % {"ref": payment},
+        payment.get_absolute_url(),
+        submit_label=_("Allocate"),
+        notice=_("%(left)s of this payment is not allocated.")
+        % {"left": format_amount(left, payment.currency)},
     )
 
 

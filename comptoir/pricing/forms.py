@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.bulk import new_instances
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
+from comptoir.core.money import format_quantity
 from comptoir.parties.models import Customer
 from comptoir.pricing.documents import (
     DocumentRequest,
@@ -35,11 +36,7 @@ ERROR_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
 def input_number(value) -> str:
     """A number as a user types it in their locale, without useless zeros or grouping."""
-    if value is None or value == "":
-        return ""
-    number = Decimal(value).normalize()
-    places = max(-number.as_tuple().exponent, 0)
-    return formats.number_format(number, places, use_l10n=True)
+    return "" if value is None or value == "" else format_quantity(value, grouped=False)
 
 
 @dataclass

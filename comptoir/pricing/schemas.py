@@ -2,8 +2,10 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from comptoir.core.schemas import Out
 
-class TaxOut(Schema):
+
+class TaxOut(Out):
     id: int
     code: str
     name: str
@@ -13,7 +15,7 @@ class TaxOut(Schema):
     exemption_reason_code: str
 
 
-class PaymentTermsOut(Schema):
+class PaymentTermsOut(Out):
     id: int
     code: str
     name: str

@@ -4,10 +4,10 @@ the customer)."""
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.links import record_url
 from comptoir.core.money import PriceField, QuantityField
 
 
@@ -74,7 +74,7 @@ class PurchaseOrder(models.Model):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("purchasing:order", args=[self.pk])
+        return record_url("purchasing:order", self.pk)
 
     @property
     def reference(self) -> str:

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import CostOut, Day, Quantity
+from comptoir.core.schemas import CostOut, Day, Out, Quantity
 
 
 class SupplierIn(Schema):
@@ -46,7 +46,7 @@ class ReceiptIn(Schema):
     lines: list[ReceiptLineIn] | None = Field(None, description="Omitted: all that is expected")
 
 
-class PurchaseLineOut(Schema):
+class PurchaseLineOut(Out):
     id: int
     item_id: int
     description: str
@@ -56,7 +56,7 @@ class PurchaseLineOut(Schema):
     sales_order_line_id: int | None
 
 
-class PurchaseOrderOut(Schema):
+class PurchaseOrderOut(Out):
     id: int
     number: str
     supplier_id: int

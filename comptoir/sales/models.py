@@ -1,8 +1,8 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.documents import CustomerDocument, DocumentLine
+from comptoir.core.links import record_url
 from comptoir.core.money import QuantityField
 
 
@@ -38,7 +38,7 @@ class Quotation(CustomerDocument):
         ordering = ["-date", "-id"]
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:quotation", args=[self.pk])
+        return record_url("sales:quotation", self.pk)
 
 
 class QuotationLine(DocumentLine):
@@ -92,7 +92,7 @@ class SalesOrder(CustomerDocument):
         indexes = [models.Index(fields=["customer", "status"])]
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:order", args=[self.pk])
+        return record_url("sales:order", self.pk)
 
 
 class SalesOrderLine(DocumentLine):

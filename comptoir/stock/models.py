@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from comptoir.core.links import record_url
 from comptoir.core.money import PriceField, QuantityField
 
 
@@ -35,7 +36,7 @@ class Warehouse(models.Model):
         return f"{self.code} — {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("stock:warehouse", args=[self.pk])
+        return record_url("stock:warehouse", self.pk)
 
 
 class StockMove(models.Model):
@@ -167,7 +168,7 @@ class DeliveryNote(models.Model):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("stock:delivery", args=[self.pk])
+        return record_url("stock:delivery", self.pk)
 
     @property
     def reference(self) -> str:
@@ -217,7 +218,7 @@ class CustomerReturn(models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("stock:return", args=[self.pk])
+        return record_url("stock:return", self.pk)
 
     @property
     def reference(self) -> str:

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import CostOut, Day, Id, Quantity
+from comptoir.core.schemas import CostOut, Day, Id, Out, Quantity
 
 
 class DeliveryLineIn(Schema):
@@ -18,7 +18,7 @@ class DeliveryIn(Schema):
     ship: bool = True
 
 
-class DeliveryLineOut(Schema):
+class DeliveryLineOut(Out):
     id: int
     source_line_id: int
     item_id: int | None
@@ -26,7 +26,7 @@ class DeliveryLineOut(Schema):
     quantity: Decimal
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(Out):
     id: int
     number: str
     order_id: int
@@ -51,7 +51,7 @@ class WarehouseOut(WarehouseIn):
     id: int
 
 
-class StockFiguresOut(Schema):
+class StockFiguresOut(Out):
     item_id: int
     item_code: str
     warehouse_id: int
@@ -94,7 +94,7 @@ class CountIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class MoveOut(Schema):
+class MoveOut(Out):
     id: int
     item_id: int
     warehouse_id: int
@@ -115,13 +115,13 @@ class ReturnIn(Schema):
     warehouse: str | None = Field(None, description="Warehouse code or id; the delivery's")
 
 
-class ReturnLineOut(Schema):
+class ReturnLineOut(Out):
     id: int
     delivery_line_id: int
     quantity: Decimal
 
 
-class ReturnOut(Schema):
+class ReturnOut(Out):
     id: int
     number: str
     delivery_id: int

@@ -32,8 +32,22 @@ def entries(record, user, limit: int) -> list:
             for name, values in entry.changes.items()
             if name not in hidden and not _structured(fields.get(name))
         ]
+        entry.who = who(entry.actor)
         result.append((entry, _action(record, entry.action), changes))
     return result
+
+
+def who(actor: str) -> str:
+    """Who did it, as the history names them: a user by their login; the command line, the
+    job worker and Comptoir itself in words."""
+    if actor.startswith("cli:"):
+        return _("command line (%(account)s)") % {"account": actor.removeprefix("cli:")}
+    named = {
+        "system": _("Comptoir, automatically"),
+        "worker": _("the job worker"),
+        "anonymous": _("someone not logged in"),
+    }
+    return str(named.get(actor, actor))
 
 
 def _structured(field) -> bool:

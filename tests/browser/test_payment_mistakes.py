@@ -80,6 +80,38 @@ def test_a_mistyped_payment_is_caught_then_undone(page, clerk, invoice, screensh
     expect(page.locator("#history")).to_contain_text("lettrage annulé")
 
 
+def test_an_allocation_removed_by_mistake_is_put_back(page, clerk, invoice, screenshot):
+    from comptoir.payments.services import register_payment
+
+    payment = register_payment(
+        invoice.customer, D("5829.88"), allocations=[(invoice, D("5829.88"))]
+    )
+    log_in(page)
+    page.goto(payment.get_absolute_url())
+    expect(page.locator("[data-action=allocate]")).to_have_count(0)  # nothing to allocate
+    page.click("[data-action=unallocate]")
+    page.click("[data-confirm=unallocate]")
+    expect(page.locator(".messages")).to_contain_text("Lettrage annulé")
+
+    # « Retirer » was a slip: the credit goes back on the invoice from the payment's page.
+    page.click("[data-action=allocate]")
+    expect(page.locator("#id_invoice option:checked")).to_contain_text(invoice.number)
+    expect(page.locator("#id_invoice option:checked")).to_contain_text(amount("5 829,88 €"))
+    expect(page.locator("#id_amount")).to_have_value("5829,88")
+    page.fill("#id_amount", "6 000")  # more than the invoice owes: said on the form
+    page.click("main button[type=submit]")
+    expect(page.locator("label.invalid .error")).to_contain_text(amount("5 829,88 €"))
+    page.fill("#id_amount", "5 829,88")
+    page.click("main button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Lettrage de")
+    expect(page.locator("#history")).to_contain_text("crédit lettré")
+    screenshot("credit-allocated-again")
+    invoice.refresh_from_db()
+    assert invoice.amount_due == D("0.00")
+    page.goto(invoice.get_absolute_url())
+    expect(page.locator("#payment-status")).to_have_text("Payée")
+
+
 def test_who_may_not_undo_a_payment_sees_no_button(page, company, invoice):
     from comptoir.payments.services import register_payment
 
@@ -92,6 +124,17 @@ def test_who_may_not_undo_a_payment_sees_no_button(page, company, invoice):
     expect(page.locator("h1")).to_contain_text(payment.number)
     expect(page.locator("[data-action=cancel]")).to_have_count(0)
     expect(page.locator("[data-action=unallocate]")).to_have_count(0)
+    expect(page.locator("[data-action=allocate]")).to_have_count(0)
+
+
+def credit_and_issue(page, reason: str) -> None:
+    """On the credit form filled in: the reason, then the credit note created and issued."""
+    page.fill("#credit-form textarea[name=reason]", reason)
+    page.click("[data-action=credit]")
+    page.click("[data-confirm=credit]")
+    page.click("[data-action=issue]")
+    page.click("[data-confirm=issue]")
+    expect(page.locator("#document-status")).to_have_text("Émis")
 
 
 def test_defective_aprons_credited_do_not_reopen_the_order(page, clerk):
@@ -106,12 +149,7 @@ def test_defective_aprons_credited_do_not_reopen_the_order(page, clerk):
     page.goto(invoice.get_absolute_url())
     page.click("[data-action=credit]")
     page.locator("#credit-form input[name^=line-]").fill("2")
-    page.fill("#credit-form textarea[name=reason]", "Deux tabliers défectueux, gardés")
-    page.click("[data-action=credit]")
-    page.click("[data-confirm=credit]")
-    page.click("[data-action=issue]")
-    page.click("[data-confirm=issue]")
-    expect(page.locator("#document-status")).to_have_text("Émis")
+    credit_and_issue(page, "Deux tabliers défectueux, gardés")
     credit_note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert credit_note.total_net == D("48.00")
 
@@ -120,3 +158,25 @@ def test_defective_aprons_credited_do_not_reopen_the_order(page, clerk):
     expect(page.locator("[data-action=invoice]")).to_have_count(0)
     page.goto("/")
     expect(page.locator("[data-indicator=not_invoiced]")).to_contain_text(amount("0,00 €"))
+
+
+def test_a_wrong_price_is_corrected_by_a_credit_note_then_invoiced_again(page, clerk):
+    """A correction: the whole invoice credited, what it credited to invoice again on the
+    order, then a corrected invoice made from the order."""
+    apron = ItemFactory(code="TABLIER", name="Tablier de cuisine", sale_price=D("24.00"))
+    order = sales.confirm_order(sales.create_order(CustomerFactory(), [LineSpec(apron, D("10"))]))
+    stock.create_delivery(order)
+    invoice = billing.issue_invoice(billing.invoice_order(order))
+    log_in(page)
+    page.goto(invoice.get_absolute_url())
+    page.click("[data-action=credit]")
+    expect(page.locator("#credit-purpose")).to_contain_text(order.number)
+    expect(page.locator("#credit-purpose input[value='']")).to_be_checked()  # the default
+    page.check("#id_everything")
+    page.check("#credit-purpose input[value='1']")
+    credit_and_issue(page, "Prix erroné")
+
+    page.goto(order.get_absolute_url())
+    expect(page.locator("[data-action=invoice]")).to_have_count(1)  # 10 aprons to invoice again
+    order.refresh_from_db()
+    assert order.lines.get().quantity_invoiced == 0

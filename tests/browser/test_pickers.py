@@ -66,3 +66,26 @@ def test_the_stock_move_form_picks_goods_only(page, clerk):
     options = page.locator("#id_item-picks [role=option]")
     expect(options).to_have_count(1)
     expect(options.first).to_contain_text("Lampe de bureau")
+
+
+def test_a_quick_choice_never_takes_an_older_search(page, clerk):
+    """On a slow server, the list shown on focus stayed while the search for what was typed
+    ran: a quick click chose a customer of the older list."""
+    CustomerFactory(code="C-AP", name="Atelier Petit")
+    CustomerFactory(code="C-GD", name="Garage Dubois")
+    log_in(page)
+    page.goto("/sales/quotations/new/")
+    page.focus("#id_customer")
+    options = page.locator("#id_customer-picks [role=option]")
+    expect(options).to_have_count(2)  # the list shown on focus
+
+    def slowly(route):
+        page.wait_for_timeout(800)
+        route.continue_()
+
+    page.route("**/customers/options/**", slowly)
+    page.type("#id_customer", "dubo")
+    expect(options).to_have_count(0)  # at once: nothing of the older list to click
+    page.press("#id_customer", "Enter")  # before the answer: waits for it
+    expect(page.locator("#id_customer-value")).to_have_value("C-GD")
+    expect(page.locator("#id_customer")).to_have_value("Garage Dubois")

@@ -106,7 +106,6 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
     terms = PaymentTerms.objects.in_bulk(
         {i.payment_terms_id for i, _n in invoices if i.payment_terms_id}
     )
-    now = timezone.now()
     series: dict[str, list[Invoice]] = {}
     for invoice, line_count in invoices:
         check_transition(invoice, Invoice.Status.ISSUED)
@@ -123,7 +122,6 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
         invoice.status = Invoice.Status.ISSUED
         invoice.date = day
         invoice.supply_date = invoice.supply_date or day
-        invoice.issued_at = now
         invoice.issued_by = by
         payment_terms = terms.get(invoice.payment_terms_id)
         invoice.due_date = payment_terms.due_date(day) if payment_terms else day
@@ -136,6 +134,11 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
     for key, members in series.items():
         for invoice, number in zip(members, take_numbers(key, day, len(members)), strict=True):
             invoice.number = number
+    # Taken under the numbering locks, which are held until the commit: a later number never
+    # carries an earlier time.
+    now = timezone.now()
+    for invoice, _n in invoices:
+        invoice.issued_at = now
 
 
 def _seal(invoices: list[Invoice], written_lines: list[InvoiceLine] | None = None) -> None:
@@ -169,7 +172,7 @@ def refresh_settlements(invoice_ids) -> None:
     )
     update_rows(
         Invoice,
-        ["amount_paid", "amount_credited", "amount_due"],
+        list(Invoice.SETTLEMENT_FIELDS),
         [(pk, s.paid, s.credited, s.outstanding) for pk, s in truth.items()],
     )
 

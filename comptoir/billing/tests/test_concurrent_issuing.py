@@ -1,4 +1,5 @@
-"""8 threads issuing 200 invoices at once get numbers 1…200: no gap, no duplicate."""
+"""8 threads issuing 200 invoices at once get numbers 1…200: no gap, no duplicate, and each
+number issued at a later time than the one before it."""
 
 import threading
 from decimal import Decimal
@@ -14,7 +15,7 @@ from tests.factories import CustomerFactory, ItemFactory
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_eight_threads_issue_two_hundred_invoices_without_gap_or_duplicate(company):
+def test_eight_threads_issue_two_hundred_invoices_without_gap_or_duplicate_in_time_order(company):
     customer = CustomerFactory()
     item = ItemFactory()
     drafts = [services.create_invoice(customer, [LineSpec(item, Decimal("1"))]) for _ in range(200)]
@@ -39,6 +40,9 @@ def test_eight_threads_issue_two_hundred_invoices_without_gap_or_duplicate(compa
         thread.join()
     close_old_connections()
     assert errors == []
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    issued = list(Invoice.objects.order_by("number").values_list("number", "issued_at"))
     year = Invoice.objects.first().date.year
-    assert numbers == [f"FA-{year}-{n:06d}" for n in range(1, 201)]
+    assert [number for number, _at in issued] == [f"FA-{year}-{n:06d}" for n in range(1, 201)]
+    # The time is taken under the numbering lock: a later number never carries an earlier time.
+    times = [at for _number, at in issued]
+    assert times == sorted(times)

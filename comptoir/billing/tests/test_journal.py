@@ -14,6 +14,7 @@ from comptoir.billing import services
 from comptoir.billing.models import Invoice
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import JournalEntry
+from comptoir.core.triggers import lifted
 from comptoir.pricing.engine import LineSpec
 from tests.factories import CustomerFactory, ItemFactory
 from tests.tampering import tamper
@@ -57,7 +58,7 @@ def test_each_issued_document_is_sealed_in_order(issued):
 def test_a_changed_entry_breaks_the_chain_there(issued):
     entry = JournalEntry.objects.get(position=2)
     content = dict(entry.sealed, totals={**entry.sealed["totals"], "gross": "0.01"})
-    with connection.cursor() as cursor:  # behind the application's back
+    with lifted(connection), connection.cursor() as cursor:  # the database's owner
         cursor.execute(
             "UPDATE core_journalentry SET content = %s WHERE id = %s",
             [json.dumps(content), entry.pk],
@@ -66,7 +67,7 @@ def test_a_changed_entry_breaks_the_chain_there(issued):
 
 
 def test_a_removed_entry_is_missed(issued):
-    with connection.cursor() as cursor:
+    with lifted(connection), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_journalentry WHERE position = 3")
     assert "entry 3 is missing" in broken()
 
@@ -78,16 +79,18 @@ def test_a_re_sealed_entry_does_not_follow_the_chain(issued):
     content = dict(entry.sealed, payment_terms="forged")
     sealed = content_hash(content)
     digest = entry_hash(2, entry.kind, entry.number, sealed, entry.previous_sha256)
-    JournalEntry.objects.filter(pk=entry.pk).update(
-        content=canonical(content).decode(), content_sha256=sealed, sha256=digest
-    )
+    with lifted(connection):
+        JournalEntry.objects.filter(pk=entry.pk).update(
+            content=canonical(content).decode(), content_sha256=sealed, sha256=digest
+        )
     # Entry 2 is consistent in itself, but its document says otherwise and entry 3 no longer
     # follows it.
     assert "entry 2" in broken()
 
 
 def test_a_document_changed_behind_the_applications_back_is_found(issued):
-    tamper(("UPDATE billing_invoice SET total_gross = 1 WHERE id = %s", [issued[2].pk]))
+    with lifted(connection), connection.cursor() as cursor:  # the database's owner
+        cursor.execute("UPDATE billing_invoice SET total_gross = 1 WHERE id = %s", [issued[2].pk])
     message = broken()
     assert f"entry 3 ({issued[2].number}): its document no longer says what was sealed" in message
 

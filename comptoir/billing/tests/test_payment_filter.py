@@ -20,7 +20,8 @@ D = Decimal
 
 @pytest.fixture
 def invoices(company):
-    """Numbers by payment status: two overdue, one unpaid, one partly paid, one paid."""
+    """Numbers by payment status: two overdue, one unpaid (half credited), one partly paid,
+    one paid."""
     customer, item = CustomerFactory(), ItemFactory(sale_price=D("100.00"))
     long_ago = timezone.localdate() - dt.timedelta(days=90)
 
@@ -36,8 +37,8 @@ def invoices(company):
     billing.issue_invoice(billing.credit_invoice(unpaid, {unpaid.lines.get().pk: "0.5"}))
     return {
         "overdue": {i.number for i in overdue},
-        "unpaid": set(),  # half credited: partly paid
-        "partly_paid": {partly.number, unpaid.number},
+        "unpaid": {unpaid.number},  # half credited, nothing received: not partly paid
+        "partly_paid": {partly.number},
         "paid": {paid.number},
     }
 

@@ -47,3 +47,17 @@ def test_list_rows_read_as_the_per_cell_template_rendered_them(db, language):
         assert expected in response.content.decode(), url
         checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_list_dates_read_as_the_date_filter_writes_them(language):
+    import datetime
+
+    from django.template import defaultfilters
+    from django.utils import translation
+
+    from comptoir.core.listing import short_date
+
+    with translation.override(language):
+        for value in (datetime.date(2026, 12, 7), datetime.date(2000, 1, 31), None):
+            assert short_date(value) == defaultfilters.date(value, "SHORT_DATE_FORMAT")

@@ -93,3 +93,39 @@ def test_the_form_field_reads_in_the_pages_language():
     with translation.override("en"):
         assert field.clean("1,234.50") == Decimal("1234.50")
         assert 'inputmode="decimal"' in field.widget.render("amount", "")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_numbers_are_grouped_as_django_groups_them(language):
+    """The list pages' own number formatting writes what Django's number_format writes."""
+    from django.utils import formats, translation
+
+    from comptoir.core.money import _grouped
+
+    values = [
+        "0",
+        "-0.00",
+        "0.004",
+        "-0.004",
+        "1",
+        "-1",
+        "12.5",
+        "999.999",
+        "1000",
+        "-1234.5",
+        "1234567.891",
+        "999999999999.99",
+        "-999999999999.9999",
+        "0.0333",
+        "100000",
+        "0.1",
+        "0.05",
+        "1E+3",
+        "12345678901234567890123.45",
+    ]
+    with translation.override(language):
+        for text in values:
+            for places in range(5):
+                value = Decimal(text)
+                expected = formats.number_format(value, places, use_l10n=True, force_grouping=True)
+                assert _grouped(value, places) == expected, (text, places)

@@ -77,10 +77,19 @@ def _chain_documents(document):
         invoices_filter |= Q(quotation=quotation)
     if orders:
         invoices_filter |= Q(order__in=orders)
-    invoices = list(Invoice.objects.filter(invoices_filter).order_by("date", "pk"))
-    deliveries = list(DeliveryNote.objects.filter(order__in=orders).order_by("date", "pk"))
+    # The chain shows each document's number, status and link: only those are read.
+    shown = ("number", "status", "date")
+    invoices = list(
+        Invoice.objects.filter(invoices_filter).only(*shown, "kind").order_by("date", "pk")
+    )
+    deliveries = list(
+        DeliveryNote.objects.filter(order__in=orders).only(*shown).order_by("date", "pk")
+    )
     payments = list(
-        Payment.objects.filter(allocations__invoice__in=invoices).distinct().order_by("date", "pk")
+        Payment.objects.filter(allocations__invoice__in=invoices)
+        .only(*shown)
+        .distinct()
+        .order_by("date", "pk")
     )
     return quotation, orders, deliveries, invoices, payments
 

@@ -37,6 +37,7 @@ def test_a_confirmed_order_history_shows_status_labels_in_english_too(demo_clien
     history = text[text.index("History") :]
     assert "Confirmed" in history
     assert not re.search(r"(→|Draft)\s+confirmed\b", history)  # the status, not its code
+    assert "status:" in history and not re.search(r"status\s:", history)  # English colon
 
 
 def test_units_are_named_not_coded(demo_client):
@@ -147,3 +148,19 @@ def test_the_dashboard_months_are_told_apart():
         labels = [bar.label for bar in chart({}, dt.date(2026, 12, 7))]
     assert "juin 26" in labels and "juil. 26" in labels
     assert len(set(labels)) == 12
+
+
+def test_the_history_names_the_command_line_and_the_system_in_words(demo_client):
+    from comptoir.catalog.services import update_item
+    from comptoir.core import audit
+
+    item = Item.objects.order_by("pk").first()
+    with audit.acting(name="cli:marie"):
+        update_item(item, name="Tablier renforcé")
+    with audit.acting(name="system"):
+        update_item(item, name="Tablier renforcé bleu", barcode="4006381333931")
+    history = _text(demo_client.get(item.get_absolute_url()))
+    history = history[history.index("Historique") :]
+    assert "ligne de commande (marie)" in history and "Comptoir, automatiquement" in history
+    assert "cli:" not in history and " system " not in history
+    assert "4006381333931" in history and not re.search(r":\s*→", history)  # was empty

@@ -58,9 +58,10 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             # The worker runs large imports; it shares nothing with the server but the
-            # database. It is started again if it ends, and stopped with serve.
+            # database. It is started again if it ends, and stopped with serve. It yields
+            # the processor to the web processes: a page is waited on, a PDF can wait.
             worker = supervisor.KeptRunning(
-                [sys.executable, "-m", "comptoir", "worker", "--interval", "0.5"],
+                [sys.executable, "-m", "comptoir", "worker", "--interval", "0.5", "--nice", "10"],
                 "job worker",
                 lambda line: self.stderr.write(line),
             ).start()

@@ -46,9 +46,32 @@ document.addEventListener("htmx:afterSwap", (event) => {
     return;
   }
   const { box, list } = partsOf(picker);
+  delete box.dataset.searching;
+  const first = list.querySelector("[role=option]");
+  if (box.dataset.enterPending) {
+    // Enter was pressed while the search ran (a barcode scanner types, then Enter at once):
+    // it chooses from the answer to what was typed, never from an older list.
+    delete box.dataset.enterPending;
+    if (first) {
+      choose(picker, first);
+      return;
+    }
+  }
   const open = document.activeElement === box && list.children.length > 0;
   list.hidden = !open;
   box.setAttribute("aria-expanded", String(open));
+});
+
+// As soon as a key changes the search, the options shown are those of an older search:
+// they go, so that a quick click or Enter cannot choose one of them.
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("[data-picker] input[type=search]");
+  if (box && !box.readOnly) {
+    const picker = pickerOf(box);
+    box.dataset.searching = "1";
+    partsOf(picker).list.replaceChildren();
+    closePicker(picker);
+  }
 });
 
 // mousedown, not click: the box would lose its focus (and close the list) before a click.
@@ -75,6 +98,9 @@ document.addEventListener("keydown", (event) => {
     box.setAttribute("aria-expanded", "true");
     const step = event.key === "ArrowDown" ? 1 : -1;
     highlight(list, options[(current + step + options.length) % options.length]);
+  } else if (event.key === "Enter" && box.dataset.searching) {
+    event.preventDefault(); // chosen when the answer comes (see htmx:afterSwap)
+    box.dataset.enterPending = "1";
   } else if (event.key === "Enter" && !list.hidden && options.length) {
     event.preventDefault(); // choosing is not submitting the form
     choose(picker, options[Math.max(current, 0)]);
