@@ -6,6 +6,7 @@ class ClosingsConfig(AppConfig):
     name = "comptoir.closings"
     label = "closings"
     verbose_name = _("Closings of the journal")
+    sqlite_guards = "comptoir.closings.triggers.install"
 
     def ready(self):
         from comptoir.closings import tasks

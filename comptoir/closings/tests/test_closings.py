@@ -259,3 +259,19 @@ def test_closings_of_a_replaced_key_are_vouched_for_by_the_next(settings, closed
     assert "not with the company's key" in fails("verify")  # nothing vouches for them yet
     services.close_period("month", TODAY.replace(day=1) - timedelta(days=1))
     assert "3 closings, signed with key" in run("verify")
+
+
+def test_the_database_refuses_to_change_or_delete_a_closing(closed):
+    from django.db import DatabaseError, connection, transaction
+
+    for sql in (
+        "UPDATE closings_closing SET total_gross = 0",
+        "DELETE FROM closings_closing",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="a closing cannot be changed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert Closing.objects.count() == 2
