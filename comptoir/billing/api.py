@@ -15,12 +15,12 @@ from comptoir.billing.schemas import (
     InvoiceFilter,
     InvoiceIn,
     InvoiceOut,
+    InvoicePatch,
 )
 from comptoir.core import access
 from comptoir.core.schemas import ERRORS, ErrorOut, Id, Out
 from comptoir.pricing.documents import find_customer, read_document_input, read_document_patch
 from comptoir.sales.models import Quotation, SalesOrder
-from comptoir.sales.schemas import DocumentPatch
 from comptoir.stock.models import CustomerReturn
 
 router = Router(tags=["invoices"])
@@ -54,7 +54,7 @@ def get_invoice(request, pk: Id):
 
 
 @router.patch("/invoices/{pk}", response={200: InvoiceOut, **ERRORS})
-def update_invoice(request, pk: Id, payload: DocumentPatch):
+def update_invoice(request, pk: Id, payload: InvoicePatch):
     services.update_invoice(
         _invoice(request, pk), **read_document_patch(payload.dict(exclude_unset=True))
     )

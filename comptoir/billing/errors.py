@@ -16,3 +16,4 @@ class BillingError(StrEnum):
     NO_RECIPIENT = "email.no_recipient"
     DOWN_PAYMENT = "down_payment.invalid"
     SEND_FAILED = "email.send_failed"
+    SUPPLY_PERIOD = "invoice.supply_period"

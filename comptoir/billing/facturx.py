@@ -182,7 +182,7 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
             if invoice.shipping_address.get(key):
                 _el(postal, tag, invoice.shipping_address[key])
         _el(postal, "ram:CountryID", invoice.shipping_address.get("country") or "FR")
-    if invoice.supply_date:
+    if invoice.supply_date and not _supply_period(invoice):
         event = _el(delivery, "ram:ActualDeliverySupplyChainEvent")
         _date(event, "ram:OccurrenceDateTime", invoice.supply_date)
 
@@ -226,6 +226,17 @@ def _line(transaction, line) -> None:
     _el(summation, "ram:LineTotalAmount", _amount(line.net_amount))
 
 
+def _supply_period(invoice: Invoice):
+    """The invoicing period (BG-14): the days goods shipped over (BT-73, BT-74); on a
+    down-payment invoice, which supplies nothing yet, the expected date, if one was given, is
+    the period it relates to, never an actual delivery date (BT-72)."""
+    if invoice.supply_end_date:
+        return invoice.supply_date, invoice.supply_end_date
+    if invoice.kind == Invoice.Kind.DOWN_PAYMENT and invoice.supply_date:
+        return invoice.supply_date, invoice.supply_date
+    return None
+
+
 def _settlement(transaction, invoice: Invoice, company: Company) -> None:
     settlement = _el(transaction, "ram:ApplicableHeaderTradeSettlement")
     _el(settlement, "ram:InvoiceCurrencyCode", invoice.currency)
@@ -245,6 +256,11 @@ def _settlement(transaction, invoice: Invoice, company: Company) -> None:
         if company.vat_on_debits and group["category"] == "S":
             _el(tax, "ram:DueDateTypeCode", "5")  # VAT due on the invoice's issue date
         _el(tax, "ram:RateApplicablePercent", _rate(group["rate"]))
+    period = _supply_period(invoice)
+    if period:
+        billing_period = _el(settlement, "ram:BillingSpecifiedPeriod")
+        _date(billing_period, "ram:StartDateTime", period[0])
+        _date(billing_period, "ram:EndDateTime", period[1])
     for item in invoice.allowances_charges:
         charge = _el(settlement, "ram:SpecifiedTradeAllowanceCharge")
         indicator = _el(charge, "ram:ChargeIndicator")

@@ -1,9 +1,11 @@
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.billing.errors import BillingError
 from comptoir.core.documents import CustomerDocument, DocumentLine, sparse_index
-from comptoir.core.errors import ImmutableDocument
+from comptoir.core.errors import BusinessError, ImmutableDocument
 from comptoir.core.links import record_url
 from comptoir.core.money import AmountField
 
@@ -110,7 +112,11 @@ class Invoice(CustomerDocument):
     # goods came back or the invoice is cancelled or corrected; a price reduction (goods kept)
     # leaves the order invoiced.
     invoice_again = models.BooleanField(_("to invoice again"), default=False)
+    # The date of supply (BT-72), or the first day of a period of supply (BT-73) whose last day
+    # is supply_end_date (BT-74, empty for one day): the shipping days of the deliveries billed.
+    # On a down-payment invoice, nothing is supplied yet: an expected date, or none.
     supply_date = models.DateField(_("date of supply"), null=True, blank=True)
+    supply_end_date = models.DateField(_("end of the period of supply"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     # What is settled, as billing.queries.settlements computes it from the lineage; written
@@ -188,6 +194,36 @@ class Invoice(CustomerDocument):
         if self._stored_status() == self.Status.ISSUED:
             raise ImmutableDocument(gettext("Issued invoice %s cannot be deleted.") % self.number)
         return super().delete(*args, **kwargs)
+
+    def check_header(self) -> None:
+        """A period of supply ends on or after its first day; one day is a date, not a
+        period. (The document form runs it as the user types.)"""
+        if self.supply_end_date is None:
+            return
+        if self.supply_date is None:
+            raise BusinessError(
+                BillingError.SUPPLY_PERIOD,
+                gettext("Give the first day of the period of supply."),
+                "supply_date",
+            )
+        if self.supply_end_date < self.supply_date:
+            raise BusinessError(
+                BillingError.SUPPLY_PERIOD,
+                gettext("The period of supply cannot end before it starts (%(start)s).")
+                % {"start": formats.date_format(self.supply_date, "SHORT_DATE_FORMAT")},
+                "supply_end_date",
+            )
+        if self.supply_end_date == self.supply_date:
+            self.supply_end_date = None
+
+    @property
+    def supply_label(self) -> str:
+        """What the invoice's date of supply is called where it is printed."""
+        if self.supply_end_date:
+            return gettext("Period of supply")
+        if self.kind == self.Kind.DOWN_PAYMENT:
+            return gettext("Expected date of supply")
+        return gettext("Date of supply")
 
     def get_absolute_url(self) -> str:
         return record_url("billing:invoice", self.pk)

@@ -8,11 +8,22 @@ from ninja import Field, FilterLookup, FilterSchema, Schema
 from comptoir.billing.models import PaymentStatus
 from comptoir.billing.queries import Settlement, payment_status_q, stored_payment_status
 from comptoir.core.schemas import Day, DocumentOut, Id, LineOut, PriceOut, Quantity
-from comptoir.sales.schemas import DocumentIn
+from comptoir.sales.schemas import DocumentIn, DocumentPatch
+
+SUPPLY_DATE = "Date of supply (BT-72), or the first day of a period of supply (BT-73)"
+SUPPLY_END_DATE = "Last day of a period of supply (BT-74); empty for one day"
 
 
 class InvoiceIn(DocumentIn):
-    supply_date: Day | None = None
+    supply_date: Day | None = Field(None, description=SUPPLY_DATE)
+    supply_end_date: Day | None = Field(None, description=SUPPLY_END_DATE)
+
+
+class InvoicePatch(DocumentPatch):
+    """A draft invoice's changes; the dates of supply may be emptied with null."""
+
+    supply_date: Day | None = Field(None, description=SUPPLY_DATE)
+    supply_end_date: Day | None = Field(None, description=SUPPLY_END_DATE)
 
 
 class InvoiceLineOut(LineOut):
@@ -27,6 +38,7 @@ class InvoiceOut(DocumentOut):
     order_id: int | None
     credited_invoice_id: int | None
     supply_date: dt.date | None
+    supply_end_date: dt.date | None
     due_date: dt.date | None
     amount_paid: PriceOut
     amount_credited: PriceOut

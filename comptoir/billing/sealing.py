@@ -66,6 +66,11 @@ def invoice_content(invoice: Invoice, lines, credited_number: str = "") -> dict:
         "type_code": Invoice.TYPE_CODES[invoice.kind],
         "date": invoice.date.isoformat(),
         "supply_date": invoice.supply_date.isoformat() if invoice.supply_date else "",
+        **(
+            {"supply_end_date": invoice.supply_end_date.isoformat()}
+            if invoice.supply_end_date
+            else {}
+        ),
         "due_date": invoice.due_date.isoformat() if invoice.due_date else "",
         "currency": invoice.currency,
         "customer": {

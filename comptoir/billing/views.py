@@ -113,14 +113,22 @@ class ReceivablesListing(InvoiceListing):
         return receivables().only(*LIST_FIELDS, "amount_due")
 
 
+def _update_from_form(invoice, *, lines=None, **header):
+    """The form sends every field: a date of supply emptied there is emptied (an invoice
+    supplied in one day has no end of period; a down payment, maybe no expected date)."""
+    header.setdefault("supply_date", None)
+    header.setdefault("supply_end_date", None)
+    return services.update_invoice(invoice, lines=lines, **header)
+
+
 invoice_form = document_form_view(
     DocumentKind(
         Invoice,
         InvoiceLine,
         services.create_invoice,
-        services.update_invoice,
+        _update_from_form,
         gettext_lazy("Invoice"),
-        ("supply_date",),
+        ("supply_date", "supply_end_date"),
     )
 )
 

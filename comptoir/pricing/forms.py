@@ -219,6 +219,10 @@ class DocumentForm:
             row.net_amount = line.net_amount
             row.vat_rate = line.vat_rate
         self.built = document
+        try:  # the document's own checks of its header (an invoice's period of supply)
+            getattr(document, "check_header", lambda: None)()
+        except BusinessError as error:
+            self.add_error(error)
         return document
 
     def _preview_header(self, dates: dict) -> tuple[Customer | None, dict]:

@@ -155,5 +155,5 @@ def test_crediting_an_invoice_asks_first_and_settles_it(page, clerk, items):
 
     # The language selector switches the interface to English.
     page.select_option("select[name=language]", "en")
-    expect(page.locator("#payment-status")).to_have_text("Partly paid")
+    expect(page.locator("#payment-status")).to_have_text("Unpaid")
     expect(page.locator("#outstanding")).to_contain_text("€438.00")

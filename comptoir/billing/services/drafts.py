@@ -1,5 +1,6 @@
 """Drafts of invoices: direct, from quotations and orders; down payments and their deduction."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,8 +30,17 @@ from comptoir.sales.services import (
     quotation_lines_as_specs,
     refresh_order_progress,
 )
+from comptoir.stock.models import DeliveryNote, DeliveryNoteLine
 
-HEADER_FIELDS = {"date", "notes", "terms", "customer_reference", "payment_terms", "supply_date"}
+HEADER_FIELDS = {
+    "date",
+    "notes",
+    "terms",
+    "customer_reference",
+    "payment_terms",
+    "supply_date",
+    "supply_end_date",
+}
 LINE_COPY_FIELDS = [
     "item_id",
     "item_code",
@@ -105,13 +115,59 @@ def _refuse_sealed(invoices: list[Invoice]) -> None:
             )
 
 
+def check_expected_date(down_payment: Invoice) -> None:
+    """A down payment on an intra-community supply states the expected date of supply: the
+    e-invoice of such a supply gives its date or period (EN 16931, BR-IC-11)."""
+    intra_eu = any(group["category"] == "K" for group in down_payment.vat_breakdown)
+    if intra_eu and not down_payment.supply_date:
+        raise BusinessError(
+            BillingError.SUPPLY_PERIOD,
+            _(
+                "An invoice of an intra-community supply states when the goods are delivered: "
+                "give the expected date of supply."
+            ),
+            "supply_date",
+        )
+
+
+def shipping_days(documents: list[list[InvoiceLine]]) -> list[tuple[dt.date, dt.date] | None]:
+    """For each new invoice's lines, the first and last shipping days of the deliveries they
+    bill (None when they bill no shipped goods), in one query. Each order line's shipped
+    deliveries are billed in the order they shipped: those its earlier invoices billed first,
+    then these lines'."""
+    billed = {
+        line.source_line_id: (index, line.source_line.quantity_invoiced, line.quantity)
+        for index, lines in enumerate(documents)
+        for line in lines
+        if line.source_line_id and line.quantity > 0
+    }
+    shipped: dict[int, Decimal] = {}
+    days: list[list[dt.date]] = [[] for _lines in documents]
+    for line_id, quantity, day in (
+        DeliveryNoteLine.objects.filter(
+            source_line_id__in=billed, delivery__status=DeliveryNote.Status.SHIPPED
+        )
+        .order_by("delivery__date", "delivery_id", "pk")
+        .values_list("source_line_id", "quantity", "delivery__date")
+    ):
+        index, before, now = billed[line_id]
+        start = shipped.get(line_id, Decimal("0"))
+        shipped[line_id] = start + quantity
+        if start < before + now and start + quantity > before:
+            days[index].append(day)
+    return [(min(found), max(found)) if found else None for found in days]
+
+
 # Drafts -------------------------------------------------------------------------------------------
 
 
 def create_invoices(requests: list[DocumentRequest], *, by=None) -> list[Invoice]:
     """Direct invoices (not from an order), as drafts."""
     with transaction.atomic():
-        return save_documents(build_documents(Invoice, InvoiceLine, requests, by=by), "invoice")
+        built = build_documents(Invoice, InvoiceLine, requests, by=by)
+        for invoice, _lines in built:
+            invoice.check_header()
+        return save_documents(built, "invoice")
 
 
 def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
@@ -125,16 +181,35 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
         for name, value in header.items():
             if name in HEADER_FIELDS:
                 setattr(invoice, name, value)
+        invoice.check_header()
         if lines is not None:
-            if invoice.order_id:
-                raise BusinessError(
-                    BillingError.NOT_DRAFT,
-                    _("The lines of an invoice made from an order follow the order."),
-                    "lines",
-                )
-            replace_lines(invoice, InvoiceLine, "invoice", lines)
+            stored = list(invoice.lines.order_by("position", "pk"))
+            if invoice.order_id or any(x.source_line_id or x.deducted_line_id for x in stored):
+                # Their lineage to the order lines stays: the header alone may change (the
+                # form sends the lines back as they are).
+                if not _same_lines(stored, lines):
+                    raise BusinessError(
+                        BillingError.NOT_DRAFT,
+                        _("The lines of an invoice made from an order follow the order."),
+                        "lines",
+                    )
+            else:
+                replace_lines(invoice, InvoiceLine, "invoice", lines)
         invoice.save()
         return invoice
+
+
+def _same_lines(stored: list[InvoiceLine], specs: list[LineSpec]) -> bool:
+    """Whether the lines asked for are the stored ones (what is left out being as stored)."""
+    return len(stored) == len(specs) and all(
+        (spec.item.pk if spec.item else None) == line.item_id
+        and spec.quantity == line.quantity
+        and spec.unit_price in (None, line.unit_price)
+        and spec.discount_pct in (None, line.discount_pct)
+        and spec.description in (None, line.description)
+        and (spec.tax is None or spec.tax.pk == line.tax_id)
+        for line, spec in zip(stored, specs, strict=True)
+    )
 
 
 def delete_invoice(invoice: Invoice, *, by=None) -> None:
@@ -247,9 +322,7 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
     for group in groups:
         orders = [locked[pk] for pk in group]
         first = orders[0]
-        invoice = Invoice(
-            order=first if len(orders) == 1 else None, date=day, created_by=by, supply_date=day
-        )
+        invoice = Invoice(order=first if len(orders) == 1 else None, date=day, created_by=by)
         _copy(first, invoice, HEADER_COPY_FIELDS)
         invoice.allowances_charges = []
         lines = []
@@ -284,6 +357,11 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
             )
         invoice.apply_totals(lines)
         built.append((invoice, lines))
+    # The date of supply: the shipping day of the goods billed, or their period; the
+    # invoice's day when it bills no shipped goods (services, goods invoiced as ordered).
+    for (invoice, _lines), days in zip(built, shipping_days([x for _i, x in built]), strict=True):
+        invoice.supply_date, invoice.supply_end_date = days or (day, None)
+        invoice.check_header()
     invoices = save_documents(built, "invoice")
     refresh_order_progress(ids)
     return invoices
@@ -360,7 +438,7 @@ def create_down_payment(order: SalesOrder, *, percent=None, amount=None, by=None
             kind=Invoice.Kind.DOWN_PAYMENT,
             order=order,
             date=timezone.localdate(),
-            supply_date=timezone.localdate(),
+            supply_date=None,  # nothing is supplied yet; an expected date may be typed
             created_by=by,
         )
         _copy(order, invoice, HEADER_COPY_FIELDS)

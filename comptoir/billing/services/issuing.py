@@ -11,7 +11,7 @@ from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
 from comptoir.billing.sealing import contents
-from comptoir.billing.services.drafts import _lock_invoices, _refuse_sealed
+from comptoir.billing.services.drafts import _lock_invoices, _refuse_sealed, check_expected_date
 from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
@@ -121,7 +121,10 @@ def _mark_issued(invoices: list[tuple[Invoice, int]], *, by, day) -> None:
             )
         invoice.status = Invoice.Status.ISSUED
         invoice.date = day
-        invoice.supply_date = invoice.supply_date or day
+        if invoice.kind == Invoice.Kind.DOWN_PAYMENT:  # it supplies nothing yet
+            check_expected_date(invoice)
+        elif invoice.kind == Invoice.Kind.INVOICE:  # a credit note keeps its invoice's
+            invoice.supply_date = invoice.supply_date or day
         invoice.issued_by = by
         payment_terms = terms.get(invoice.payment_terms_id)
         invoice.due_date = payment_terms.due_date(day) if payment_terms else day

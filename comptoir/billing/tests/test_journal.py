@@ -177,6 +177,7 @@ def test_a_draft_carrying_a_number_without_its_entry_is_refused_too(issued):
         ("notes", "Remise exceptionnelle accordée", "notes"),
         ("terms", "Aucune pénalité", "terms"),
         ("customer_reference", "BC-999", "customer"),
+        ("supply_end_date", "2099-12-31", "supply_end_date"),
     ],
 )
 def test_a_printed_field_changed_is_found(issued, column, value, key):

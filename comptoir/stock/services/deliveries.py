@@ -171,7 +171,7 @@ def create_deliveries(
         audit.record(deliveries, audit.CREATED, by=by)
         DeliveryNoteLine.objects.bulk_create(all_lines)
         if ship:
-            deliveries = ship_deliveries(deliveries, by=by)
+            deliveries = ship_deliveries(deliveries, by=by, day=day)
         return deliveries
 
 
@@ -208,7 +208,9 @@ def mark_picked(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote
         return list(DeliveryNote.objects.filter(pk__in=list(locked)))
 
 
-def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote]:
+def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> list[DeliveryNote]:
+    """The goods leave: a note prepared earlier takes the day it ships (``day``, today unless
+    given), the date its invoice states as the date of supply."""
     with transaction.atomic():
         ids = [d.pk for d in deliveries]
         locked = DeliveryNote.objects.select_for_update().in_bulk(ids)
@@ -219,8 +221,9 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None) -> list[Delivery
             check_transition(delivery, DeliveryNote.Status.SHIPPED)
             delivery.status = DeliveryNote.Status.SHIPPED
             delivery.shipped_at = now
+            delivery.date = day or timezone.localdate(now)
             shipped.append(delivery)
-        DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at"])
+        DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at", "date"])
         audit.record(shipped, by=by)
         if Company.get().stock_management:
             _post_delivery_moves([d for d in shipped if not d.drop_ship], by=by)

@@ -57,6 +57,7 @@ PK_MODELS = {
     "payments:payment_cancel": Payment,
     "payments:unallocate": Payment,
     "payments:payment_refund": Payment,
+    "payments:allocate": Payment,
     "imports:partner": ImportPartner,
     "imports:batch": ImportBatch,
     "imports:progress": ImportBatch,
