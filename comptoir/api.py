@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from comptoir.billing.api import router as billing_router
 from comptoir.catalog.api import router as catalog_router
+from comptoir.closings.api import router as closings_router
 from comptoir.core.api import router as core_router
 from comptoir.core.auth import api_auth
 from comptoir.core.errors import BusinessError
@@ -137,3 +138,4 @@ api.add_router("/", purchasing_router)
 api.add_router("/", billing_router)
 api.add_router("/", payments_router)
 api.add_router("/", imports_router)
+api.add_router("/", closings_router)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "comptoir.web",
     "comptoir.scheduling",
     "comptoir.backups",
+    "comptoir.closings",
     "comptoir.idempotency",
 ]
 
@@ -189,6 +190,11 @@ COMPTOIR_STORE_FILES_AFTER_ISSUE = env_bool("COMPTOIR_STORE_FILES_AFTER_ISSUE", 
 COMPTOIR_BACKUP_DIR = Path(os.environ.get("COMPTOIR_BACKUP_DIR", VAR_DIR / "backups"))
 COMPTOIR_BACKUP_EVERY_HOURS = float(os.environ.get("COMPTOIR_BACKUP_EVERY_HOURS", "0"))
 COMPTOIR_BACKUP_KEEP = int(os.environ.get("COMPTOIR_BACKUP_KEEP", "7"))
+# The company's key that signs the journal's closings: a file outside the database, made by
+# `comptoir journal keygen` (keep a copy elsewhere). While it exists, the worker closes every
+# day, month and year; each closing's file is e-mailed to COMPTOIR_CLOSING_EMAIL (empty: none).
+COMPTOIR_SIGNING_KEY = Path(os.environ.get("COMPTOIR_SIGNING_KEY", VAR_DIR / "signing-key.pem"))
+COMPTOIR_CLOSING_EMAIL = os.environ.get("COMPTOIR_CLOSING_EMAIL", "")
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 # What reading a file may take (in the job worker): an XLSX file's unpacked size, a cell's
 # length, the rows of a file. A file beyond them is refused with the reason.

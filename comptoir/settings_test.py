@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 from comptoir.settings import *  # noqa: F403
 from comptoir.settings import database_from_url
@@ -28,3 +29,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = tempfile.mkdtemp(prefix="comptoir-test-media-")
 # Jobs run at once in tests: the PDFs of thousands of issued invoices would be made inline.
 COMPTOIR_STORE_FILES_AFTER_ISSUE = False
+# No signing key unless a test makes one (in its own folder).
+COMPTOIR_SIGNING_KEY = Path(tempfile.mkdtemp(prefix="comptoir-test-key-")) / "signing-key.pem"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("comptoir.billing.urls")),
     path("", include("comptoir.payments.urls")),
     path("imports/", include("comptoir.imports.urls")),
+    path("", include("comptoir.closings.urls")),
     path("", include("comptoir.web.urls")),
 ]

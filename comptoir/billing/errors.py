@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class BillingError(StrEnum):
     NOT_DRAFT = "invoice.not_draft"
+    SEALED = "invoice.sealed"
     NOTHING_TO_INVOICE = "invoice.nothing_to_invoice"
     ORDER_NOT_CONFIRMED = "invoice.order_not_confirmed"
     NO_LINES = "invoice.no_lines"

@@ -1,9 +1,20 @@
-"""What an issued invoice or credit note states, as sealed in the journal (core.journal)."""
+"""What an issued invoice or credit note states, as sealed in the journal (core.journal).
+
+Every field the PDF or the XML prints is sealed, and the status: an issued invoice set back to
+draft, or whose notes were rewritten, no longer says what was sealed. Version 2 of the seal
+added the status, the notes, the terms, the customer's reference and kind, and each line's
+kind and exemption reason; entries sealed before are checked on what they sealed.
+
+A field printed from now on is sealed too: add it to ``invoice_content`` and raise
+``VERSION``, so that the entries sealed before are not held to it."""
 
 from decimal import Decimal
 from operator import attrgetter
 
 from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core.journal import SEAL_VERSION
+
+VERSION = 2
 
 
 def _fixed(value, places: int) -> str:
@@ -23,13 +34,17 @@ LINE_FIELDS = (
     "vat_category",
     "vat_rate",
     "net_amount",
+    "is_service",
+    "vat_exemption_reason",
 )
 
 
 def _line(values: tuple) -> dict:
     (_invoice, _pk, position, code, description, unit, quantity, price, discount, category,
-     rate, net) = values  # fmt: skip
+     rate, net, is_service, exemption) = values  # fmt: skip
     return {
+        "is_service": is_service,
+        "vat_exemption_reason": exemption,
         "position": position,
         "item_code": code,
         "description": description,
@@ -45,6 +60,8 @@ def _line(values: tuple) -> dict:
 
 def invoice_content(invoice: Invoice, lines, credited_number: str = "") -> dict:
     return {
+        SEAL_VERSION: VERSION,
+        "status": invoice.status,
         "number": invoice.number,
         "type_code": Invoice.TYPE_CODES[invoice.kind],
         "date": invoice.date.isoformat(),
@@ -61,11 +78,15 @@ def invoice_content(invoice: Invoice, lines, credited_number: str = "") -> dict:
             "name": invoice.customer_name,
             "siren": invoice.customer_siren,
             "vat_id": invoice.customer_vat_id,
+            "is_business": invoice.customer_is_business,
+            "reference": invoice.customer_reference,
             "billing_address": invoice.billing_address,
             "shipping_address": invoice.shipping_address,
         },
         "credited_invoice": credited_number,
         "payment_terms": invoice.payment_terms_text,
+        "notes": invoice.notes,
+        "terms": invoice.terms,
         "lines": [_line(line) for line in sorted(lines, key=lambda values: values[2:0:-1])],
         "allowances_charges": invoice.allowances_charges,
         "vat_breakdown": invoice.vat_breakdown,

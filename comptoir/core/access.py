@@ -198,6 +198,8 @@ PAGES: dict[str, Rule | None] = {
     "imports:export": whole(page("imports.view_importrow")),
     "imports:documents_pdf": whole(priced(page("imports.view_importbatch"))),
     "imports:row": whole(model("imports.importrow")),
+    "closings:closings": listing("closings.closing"),
+    "closings:closing_file": page("closings.view_closing"),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
@@ -302,6 +304,8 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(PAYMENTS, "cancel_payment", "payments.delete_payment"),
     **_api(PAYMENTS, "refund_payment", "payments.add_refund"),
     **_api(PAYMENTS, "fec_export", ("payments.export_accounting", EVERY_CUSTOMER)),
+    **_api("comptoir_closings_api_", "list_closings closing_file", "closings.view_closing"),
+    **_api("comptoir_closings_api_", "close_period", "closings.add_closing"),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),

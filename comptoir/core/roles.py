@@ -32,6 +32,7 @@ BUSINESS_APPS = (
     "billing",
     "payments",
     "imports",
+    "closings",
 )
 # What nobody but an administrator sees: other users' tokens, login failures, the journal
 # internals, who belongs to which role.
@@ -159,6 +160,7 @@ ROLES = [
             "purchasing.*": "view",
             "core.company": "view",
             "core.journalentry": "view",
+            "closings.closing": "view add",
             "core.messagetemplate": EDIT,
         },
         extra=(

@@ -51,6 +51,7 @@ AREAS = [
             (_("Dashboard"), "web:home"),
             (_("Receivables"), "billing:receivables"),
             (_("Accounting export (FEC)"), "payments:fec"),
+            (_("Closings of the journal"), "closings:closings"),
         ],
     ),
     (

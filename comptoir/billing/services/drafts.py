@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.errors import BusinessError
-from comptoir.core.models import Company, InvoiceBasis
+from comptoir.core.models import Company, InvoiceBasis, JournalEntry
 from comptoir.core.money import format_amount, parse_decimal, round_amount
 from comptoir.core.totals import line_amounts
 from comptoir.parties.models import Customer
@@ -89,6 +89,31 @@ def _require_draft(invoice: Invoice) -> None:
             % {"ref": invoice.reference},
             "status",
         )
+    _refuse_sealed([invoice])
+
+
+def _refuse_sealed(invoices: list[Invoice]) -> None:
+    """A draft with a number or a journal entry was issued, then set back to draft outside
+    Comptoir: the journal keeps it as issued, so it is neither changed nor issued again."""
+    drafts = {i.pk: i for i in invoices if i.status == Invoice.Status.DRAFT}
+    sealed = dict(
+        JournalEntry.objects.filter(document_id__in=drafts, kind__in=Invoice.Kind.values)
+        .order_by()
+        .values_list("document_id", "number")
+    )
+    for pk, invoice in drafts.items():
+        number = sealed.get(pk) or invoice.number
+        if number:
+            raise BusinessError(
+                BillingError.SEALED,
+                _(
+                    "Invoice %(number)s was issued and is sealed in the journal, although it "
+                    "now reads as a draft: it was altered outside Comptoir and can be neither "
+                    "changed nor issued again."
+                )
+                % {"number": number},
+                "status",
+            )
 
 
 def check_expected_date(down_payment: Invoice) -> None:

@@ -11,7 +11,7 @@ from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
 from comptoir.billing.sealing import contents
-from comptoir.billing.services.drafts import _lock_invoices, check_expected_date
+from comptoir.billing.services.drafts import _lock_invoices, _refuse_sealed, check_expected_date
 from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
@@ -46,6 +46,7 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
     """Number and freeze draft invoices and credit notes, dated the day they are issued."""
     with transaction.atomic():
         invoices = _lock_invoices(invoices)
+        _refuse_sealed(invoices)
         for invoice in invoices:
             refuse_franchise_on(invoice)
         counts = dict(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from comptoir.api import api
 from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Item, PriceList
+from comptoir.closings.models import Closing
 from comptoir.core import access
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
@@ -68,6 +69,7 @@ PK_MODELS = {
     "imports:documents_pdf": ImportBatch,
     "imports:row": ImportBatch,
     "web:user": get_user_model(),
+    "closings:closing_file": Closing,
 }
 STRINGS = {"format": "csv", "kind": "invoice"}
 
@@ -154,6 +156,7 @@ API_MODELS = {
     "payments": Payment,
     "imports": ImportBatch,
     "import-partners": ImportPartner,
+    "closings": Closing,
 }
 
 

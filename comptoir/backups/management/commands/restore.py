@@ -44,8 +44,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label.replace('_', ' ')}: {count}")
         broken = restored.journal_break
         if broken:
-            raise CommandError(
-                f"Journal broken at entry {broken.position} ({broken.number}): {broken.reason}.",
-                returncode=1,
-            )
+            raise CommandError(str(broken), returncode=1)
         self.stdout.write(f"Journal intact: {restored.counts['journal_entries']} entries.")
