@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from comptoir.billing import services
@@ -221,7 +221,8 @@ def invoice_xml(request, pk: int):
     """The Factur-X XML of an issued invoice or credit note of a customer the user sees."""
     issued = Invoice.objects.select_related("credited_invoice").filter(status=Invoice.Status.ISSUED)
     invoice = access.get_owned(issued, request.user, pk=pk)
-    return _file_response(read(store_files(invoice), "xml"), "application/xml", "factur-x.xml")
+    content = read(store_files(invoice), "xml")
+    return _file_response(content, "application/xml", f"{invoice.number}.xml")
 
 
 class SendForm(forms.Form):
@@ -338,10 +339,15 @@ def invoice_deliveries(request):
                 up_to=data["up_to"], customer=data["customer"], by=request.user
             ),
         )
-        if invoices is not None:
-            messages.success(
-                request, _("%(n)s draft invoices made from the deliveries.") % {"n": len(invoices)}
+        if invoices == []:
+            form.add_error(None, _("No delivery shipped by then is left to invoice."))
+        elif invoices is not None:
+            made = ngettext(
+                "%(n)s draft invoice made from the deliveries.",
+                "%(n)s draft invoices made from the deliveries.",
+                len(invoices),
             )
+            messages.success(request, made % {"n": len(invoices)})
             return redirect(f"{reverse('billing:invoices')}?status=draft")
     return form_page(
         request,

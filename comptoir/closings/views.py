@@ -39,7 +39,9 @@ def closings(request):
                 % {"name": closing_label(closing)},
             )
             return redirect("closings:closings")
-    rows = [(closing, closing_label(closing)) for closing in Closing.objects.order_by("-id")[:200]]
+    # The latest periods first, a month above the closing of its own first day.
+    latest_first = Closing.objects.order_by("-start", "-end")
+    rows = [(closing, closing_label(closing)) for closing in latest_first[:200]]
     key = signing.own_public_key()
     return render(
         request,

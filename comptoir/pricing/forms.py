@@ -314,3 +314,11 @@ class TaxForm(forms.ModelForm):
             "account", "active",
         ]  # fmt: skip
         labels = {"active": gettext_lazy("In use (untick to archive)")}
+
+    def clean(self):
+        data = super().clean()
+        if "rate" in self.errors:
+            # Its own message says what is wrong; the rules between the category and the
+            # rate wait for a rate.
+            self.instance.rate = None
+        return data

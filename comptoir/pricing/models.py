@@ -123,6 +123,11 @@ class Tax(models.Model):
                 "expected": VatCategory(vatex_category(code)).label,
                 "category": self.get_category_display(),
             }
+        taken = Tax.objects.filter(code__iexact=self.code).exclude(pk=self.pk)
+        if self.code and taken.exists():  # TVA20 and tva20 would read as one tax
+            errors["code"] = _("A tax with the code %(code)s already exists.") % {
+                "code": taken.values_list("code", flat=True).first()
+            }
         if errors:
             raise ValidationError(errors)
 

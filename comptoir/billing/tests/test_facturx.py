@@ -230,7 +230,9 @@ def test_invoices_download_as_pdf_and_xml(items, client, user, api):
     client.force_login(user)
     response = client.get(f"/invoices/{invoice.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert client.get(f"/invoices/{invoice.pk}/factur-x.xml").content == build_xml(invoice)
+    xml = client.get(f"/invoices/{invoice.pk}/factur-x.xml")
+    assert xml.content == build_xml(invoice)
+    assert f'filename="{invoice.number}.xml"' in xml["Content-Disposition"]  # not factur-x.xml
     assert api.get(f"/invoices/{invoice.pk}/xml").content == build_xml(invoice)
     assert api.get(f"/invoices/{invoice.pk}/pdf").content.startswith(b"%PDF")
     draft = create_invoice(invoice.customer, [LineSpec(item=items["chair"], quantity=1)])

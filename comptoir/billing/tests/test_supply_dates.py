@@ -144,6 +144,16 @@ def test_invoicing_deliveries_in_bulk_gives_each_invoice_its_period(buyer, items
     assert (invoice.supply_date, invoice.supply_end_date) == (MONDAY, THURSDAY)
 
 
+def test_the_page_says_how_many_invoices_it_made_or_that_none_was_due(buyer, items, client, user):
+    client.force_login(user)
+    create_deliveries([(_order(buyer, items), None)], day=MONDAY)
+    made = client.post("/invoices/from-deliveries/", {"up_to": str(TODAY)}, follow=True)
+    assert "1 facture brouillon établie à partir des livraisons." in made.content.decode()
+    again = client.post("/invoices/from-deliveries/", {"up_to": str(TODAY)})
+    assert again.status_code == 400  # nothing made: said on the form, not « 0 factures »
+    assert "Aucune livraison expédiée à cette date ne reste à facturer." in again.content.decode()
+
+
 def test_without_shipped_goods_the_supply_date_is_the_invoice_day(buyer, items):
     """Services, or goods invoiced as ordered before they ship: the day of the invoice."""
     invoice = services.create_invoice(buyer, [LineSpec(items["service"], Decimal("1"))])

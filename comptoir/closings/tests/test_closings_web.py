@@ -40,6 +40,12 @@ def test_without_the_key_the_api_says_so(api, issued):  # noqa: F811
     assert (response.status_code, response.json()["code"]) == (400, "closing.no_key")
 
 
+def test_without_the_key_the_page_offers_no_close_button(client, user, issued):  # noqa: F811
+    client.force_login(user)
+    page = client.get("/journal/closings/").content.decode()
+    assert "Clôturer la période" not in page and "Aucune clé de signature" in page
+
+
 def test_the_page_closes_and_offers_the_file(client, user, key, issued):  # noqa: F811
     """In French, as the page reads."""
     client.force_login(user)

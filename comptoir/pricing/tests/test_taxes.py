@@ -92,6 +92,7 @@ def test_a_tax_is_created_read_changed_and_deleted_through_the_api(api):
         ({"name": "x" * 300}, 422, None),
         ({"code": ""}, 422, None),
         ({"code": "TVA20"}, 400, "code"),
+        ({"code": "tva20"}, 400, "code"),
     ],
     ids=[
         "exempt-without-reason",
@@ -108,6 +109,7 @@ def test_a_tax_is_created_read_changed_and_deleted_through_the_api(api):
         "name-too-long",
         "no-code",
         "code-taken",
+        "code-taken-in-other-letters",
     ],
 )
 def test_bad_input_is_a_clear_4xx_and_saves_nothing(api, change, status, field):
@@ -223,6 +225,11 @@ def test_the_settings_page_creates_a_tax_and_says_what_is_wrong(client, user, co
     )
     assert wrong.status_code == 400
     assert "Indiquez pourquoi aucune TVA n’est facturée" in wrong.text
+    letters = client.post("/settings/taxes/new/", {**form, "category": "S", "rate": "abc"})
+    assert letters.status_code == 400
+    assert "taux supérieur à 0" not in letters.text  # one message, about what was typed
+    taken = client.post("/settings/taxes/new/", {**form, "code": "tva20"})
+    assert "Une taxe de code TVA20 existe déjà." in taken.text
     assert client.post("/settings/taxes/new/", form).status_code == 302
     tax = Tax.objects.get(code="FORMATION2")
     assert (tax.category, tax.exemption_reason_code) == ("E", "VATEX-FR-CGI261-4")
