@@ -52,7 +52,8 @@ def issued(company):
 
 @pytest.fixture
 def closed(key, issued):
-    return [run("close", "--period", "day", "--date", str(day)) for day in (BEFORE, YESTERDAY)]
+    french = YESTERDAY.strftime("%d/%m/%Y")  # the date as a French user types it
+    return [run("close", "--period", "day", "--date", day) for day in (str(BEFORE), french)]
 
 
 def run(*args) -> str:

@@ -1,7 +1,7 @@
 """`comptoir journal verify|close|export|keygen`: the journal of issued documents, its
 closings and the company's signing key."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -103,7 +103,9 @@ class Command(BaseCommand):
 def _day(text: str) -> date:
     import argparse
 
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    for read in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
+        try:
+            return read(text)  # 2026-12-07, or 07/12/2026 as a French user writes it
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"not a date (DD/MM/YYYY or YYYY-MM-DD): {text!r}")
