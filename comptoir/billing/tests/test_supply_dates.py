@@ -185,7 +185,7 @@ def test_a_down_payment_states_no_delivery_date(buyer, items):
     assert _xml_dates(expected) == (None, _cii(day), _cii(day))
     assert_valid(validate_cii(build_xml(expected)), expected.number)
     text = _words(render_facturx(expected))
-    assert f"Date de livraison prévue : {_fr(day)}" in text
+    assert f"Date prévue de livraison ou de prestation : {_fr(day)}" in text
     assert "Date de livraison ou de prestation" not in text
 
 
