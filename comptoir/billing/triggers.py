@@ -8,7 +8,14 @@ PostgreSQL: the functions of migrations 0003 and 0007, the settled columns as li
 no TRUNCATE. SQLite: the same rules, one trigger per statement kind (see core.triggers).
 """
 
-from comptoir.core.triggers import changed, install_sqlite, refuse
+from comptoir.core.triggers import (
+    changed,
+    install_sqlite,
+    no_truncate_postgresql,
+    refuse,
+    written_once_postgresql,
+    written_once_sqlite,
+)
 
 INVOICE_POSTGRESQL = """
 CREATE OR REPLACE FUNCTION billing_refuse_issued_invoice_change() RETURNS trigger AS $$
@@ -32,26 +39,17 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE OR REPLACE FUNCTION billing_refuse_issued_file_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the stored files of an issued invoice cannot be changed (%)', TG_OP
-        USING ERRCODE = 'integrity_constraint_violation';
-END
-$$ LANGUAGE plpgsql;
-
-DROP TRIGGER IF EXISTS billing_issuedfile_immutable ON billing_issuedfile;
-CREATE TRIGGER billing_issuedfile_immutable BEFORE UPDATE OR DELETE ON billing_issuedfile
-    FOR EACH ROW EXECUTE FUNCTION billing_refuse_issued_file_change();
-DROP TRIGGER IF EXISTS billing_issuedfile_no_truncate ON billing_issuedfile;
-CREATE TRIGGER billing_issuedfile_no_truncate BEFORE TRUNCATE ON billing_issuedfile
-    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
-DROP TRIGGER IF EXISTS billing_invoice_no_truncate ON billing_invoice;
-CREATE TRIGGER billing_invoice_no_truncate BEFORE TRUNCATE ON billing_invoice
-    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
-DROP TRIGGER IF EXISTS billing_invoiceline_no_truncate ON billing_invoiceline;
-CREATE TRIGGER billing_invoiceline_no_truncate BEFORE TRUNCATE ON billing_invoiceline
-    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
 """
+
+ISSUED_FILE_POSTGRESQL = (
+    written_once_postgresql(
+        "billing_issuedfile",
+        "billing_refuse_issued_file_change",
+        "the stored files of an issued invoice",
+    )
+    + no_truncate_postgresql("billing_invoice")
+    + no_truncate_postgresql("billing_invoiceline")
+)
 
 ISSUED = "SELECT 1 FROM billing_invoice WHERE status = 'issued' AND id"
 
@@ -77,10 +75,7 @@ def sqlite_triggers(connection) -> dict[str, str]:
         f"WHEN EXISTS ({ISSUED} IN (OLD.invoice_id, NEW.invoice_id)) " + lines,
         "billing_invoiceline_issued_delete": "BEFORE DELETE ON billing_invoiceline "
         f"WHEN EXISTS ({ISSUED} = OLD.invoice_id) " + lines,
-        "billing_issuedfile_immutable_update": "BEFORE UPDATE ON billing_issuedfile "
-        + refuse("the stored files of an issued invoice cannot be changed (UPDATE)"),
-        "billing_issuedfile_immutable_delete": "BEFORE DELETE ON billing_issuedfile "
-        + refuse("the stored files of an issued invoice cannot be changed (DELETE)"),
+        **written_once_sqlite("billing_issuedfile", "the stored files of an issued invoice"),
     }
 
 
@@ -92,4 +87,6 @@ def install(connection) -> None:
 
         settled = ", ".join(f"'{name}'" for name in Invoice.SETTLEMENT_FIELDS)
         with connection.cursor() as cursor:
-            cursor.execute(INVOICE_POSTGRESQL.replace("{settled}", settled))
+            cursor.execute(
+                INVOICE_POSTGRESQL.replace("{settled}", settled) + ISSUED_FILE_POSTGRESQL
+            )

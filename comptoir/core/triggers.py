@@ -12,30 +12,62 @@ from contextlib import contextmanager
 
 from django.apps import apps
 
+
 # The journal is appended to, never changed, never emptied; a numbering sequence only moves
 # forward (the journal is checked against it), and one that was used is kept.
-POSTGRESQL = """
-CREATE OR REPLACE FUNCTION core_refuse_journal_change() RETURNS trigger AS $$
+def refuse(message: str) -> str:
+    """The body of a SQLite trigger that refuses the statement, naming why."""
+    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+def no_truncate_postgresql(table: str) -> str:
+    """PostgreSQL: ``table`` cannot be emptied at once (``core_refuse_truncate``)."""
+    return f"""
+DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
+CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
+"""
+
+
+def written_once_postgresql(table: str, function: str, what: str) -> str:
+    """PostgreSQL: the rows of ``table`` are written once, never changed, deleted nor emptied;
+    ``what`` names them in the refusal (« ``what`` cannot be changed (UPDATE) »)."""
+    return f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the journal cannot be changed (%)', TG_OP
+    RAISE EXCEPTION '{what} cannot be changed (%)', TG_OP
         USING ERRCODE = 'integrity_constraint_violation';
 END
 $$ LANGUAGE plpgsql;
 
+DROP TRIGGER IF EXISTS {table}_immutable ON {table};
+CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {function}();
+""" + no_truncate_postgresql(table)
+
+
+def written_once_sqlite(table: str, what: str) -> dict[str, str]:
+    """SQLite: the same rule as ``written_once_postgresql``, one trigger per statement kind."""
+    return {
+        f"{table}_immutable_{kind.lower()}": f"BEFORE {kind} ON {table} "
+        + refuse(f"{what} cannot be changed ({kind})")
+        for kind in ("UPDATE", "DELETE")
+    }
+
+
+# The journal is appended to, never changed, never emptied; a numbering sequence only moves
+# forward (the journal is checked against it), and one that was used is kept.
+POSTGRESQL = (
+    """
 CREATE OR REPLACE FUNCTION core_refuse_truncate() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'table % cannot be emptied', TG_TABLE_NAME
         USING ERRCODE = 'integrity_constraint_violation';
 END
 $$ LANGUAGE plpgsql;
-
-DROP TRIGGER IF EXISTS core_journalentry_immutable ON core_journalentry;
-CREATE TRIGGER core_journalentry_immutable BEFORE UPDATE OR DELETE ON core_journalentry
-    FOR EACH ROW EXECUTE FUNCTION core_refuse_journal_change();
-DROP TRIGGER IF EXISTS core_journalentry_no_truncate ON core_journalentry;
-CREATE TRIGGER core_journalentry_no_truncate BEFORE TRUNCATE ON core_journalentry
-    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
-
+"""
+    + written_once_postgresql("core_journalentry", "core_refuse_journal_change", "the journal")
+    + """
 CREATE OR REPLACE FUNCTION core_refuse_sequence_rewind() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -58,10 +90,9 @@ $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS core_sequence_forward ON core_sequence;
 CREATE TRIGGER core_sequence_forward BEFORE UPDATE OR DELETE ON core_sequence
     FOR EACH ROW EXECUTE FUNCTION core_refuse_sequence_rewind();
-DROP TRIGGER IF EXISTS core_sequence_no_truncate ON core_sequence;
-CREATE TRIGGER core_sequence_no_truncate BEFORE TRUNCATE ON core_sequence
-    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
 """
+    + no_truncate_postgresql("core_sequence")
+)
 
 POSTGRESQL_DROP = """
 DROP TRIGGER IF EXISTS core_sequence_no_truncate ON core_sequence;
@@ -74,16 +105,8 @@ DROP FUNCTION IF EXISTS core_refuse_truncate();
 """
 
 
-def refuse(message: str) -> str:
-    """The body of a SQLite trigger that refuses the statement, naming why."""
-    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-
-
 SQLITE = {
-    "core_journalentry_immutable_update": "BEFORE UPDATE ON core_journalentry "
-    + refuse("the journal cannot be changed (UPDATE)"),
-    "core_journalentry_immutable_delete": "BEFORE DELETE ON core_journalentry "
-    + refuse("the journal cannot be changed (DELETE)"),
+    **written_once_sqlite("core_journalentry", "the journal"),
     "core_sequence_forward_update": "BEFORE UPDATE ON core_sequence WHEN "
     "NEW.last_number < OLD.last_number OR NEW.series IS NOT OLD.series "
     "OR NEW.year IS NOT OLD.year OR NEW.prefix IS NOT OLD.prefix "

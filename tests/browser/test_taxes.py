@@ -39,7 +39,9 @@ def test_a_training_exemption_made_in_settings_is_used_on_an_invoice(page, clerk
     page.select_option("#id_exemption_reason_code", "VATEX-FR-CGI261-4")
     screenshot("tax-form")
     page.click("main button[type=submit]")
-    expect(page.locator("main")).to_contain_text("Taxe « Formation professionnelle continue » enregistrée")
+    expect(page.locator("main")).to_contain_text(
+        "Taxe « Formation professionnelle continue » enregistrée"
+    )
     expect(page.locator("main")).to_contain_text("VATEX-FR-CGI261-4")
     screenshot("taxes")
     tax = Tax.objects.get(code="FORMATION-PRO")
