@@ -36,7 +36,6 @@ NS = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:invoice"  # MDT-3
 SIREN = "0002"  # scheme of a SIREN (ISO 6523)
 ELECTRONIC_ADDRESS = "0225"  # scheme of an address of the French directory
-PPF = "9998"  # the State's concentrator, recipient of the statuses it must know (scheme 0238)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
@@ -59,6 +58,10 @@ class Party:
     scheme: str = SIREN
     address: str = ""  # MDT-73: where the statuses reach it
     address_scheme: str = ELECTRONIC_ADDRESS
+
+
+# The State's concentrator (PPF), recipient of the statuses it must know.
+STATE = Party(id="9998", scheme="0238", name="PPF", role="DFH", address_scheme="")
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,10 @@ def _safe_root(xml: bytes):
             _("The lifecycle message is too large (%(size)s bytes, at most %(limit)s).")
             % {"size": len(xml), "limit": MAX_BYTES},
         )
+    # A CDAR message has no DTD: one here can only serve to reach files (XXE) or to blow up
+    # memory with nested entities (billion laughs).
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise _hostile()
     try:
         tree = etree.fromstring(xml, _PARSER).getroottree()
     except etree.XMLSyntaxError as error:
@@ -185,14 +192,15 @@ def _safe_root(xml: bytes):
             "cdar_malformed",
             _("The lifecycle message is not well-formed XML: %(error)s") % {"error": error},
         ) from None
-    # A CDAR message has no DTD: one here can only serve to reach files (XXE) or to blow up
-    # memory with nested entities (billion laughs).
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise CdarError(
-            "cdar_hostile",
-            _("The lifecycle message declares a DTD or entities, which is refused."),
-        )
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # in another encoding
+        raise _hostile()
     return tree.getroot()
+
+
+def _hostile() -> CdarError:
+    return CdarError(
+        "cdar_hostile", _("The lifecycle message declares a DTD or entities, which is refused.")
+    )
 
 
 def _one(element, path: str):
@@ -382,14 +390,14 @@ def buyer_decision(
     _check_reason(code, reason_code)
     recipients = (_with_role(seller, "SE"),)
     if code == 210:
-        recipients += (Party(id=PPF, scheme="0238", name="PPF", role="DFH"),)
+        recipients += (STATE,)
     return _message(
         code,
         invoice_number,
         invoice_date,
         invoice_type,
         seller.id,
-        _with_role(buyer, "BY"),
+        _with_role(buyer, "BY", address=False),
         recipients,
         at,
         received_at,
@@ -420,14 +428,14 @@ def payment_received(
     amounts = tuple(
         StatusAmount("MEN", amount, currency, rate) for rate, amount in sorted(received.items())
     )
-    recipients = (_with_role(buyer, "BY"), Party(id=PPF, scheme="0238", name="PPF", role="DFH"))
+    recipients = (_with_role(buyer, "BY"), STATE)
     return _message(
         PAYMENT_RECEIVED,
         invoice_number,
         invoice_date,
         invoice_type,
         seller.id,
-        _with_role(seller, "SE"),
+        _with_role(seller, "SE", address=False),
         recipients,
         at,
         received_at,
@@ -454,7 +462,11 @@ def _check_reason(code: int, reason_code: str) -> None:
         )
 
 
-def _with_role(party: Party, role: str) -> Party:
+def _with_role(party: Party, role: str, *, address: bool = True) -> Party:
+    """The party in this role; the issuer of a status is named without its address, as in
+    the official examples."""
+    if not address:
+        return Party(party.id, party.name, role, party.scheme, "", "")
     return Party(party.id, party.name, role, party.scheme, party.address, party.address_scheme)
 
 
