@@ -178,8 +178,8 @@ def _safe_root(xml: bytes):
     if len(xml) > MAX_BYTES:
         raise CdarError(
             "cdar_too_large",
-            _("The lifecycle message is too large (%(size)s bytes, at most %(limit)s).")
-            % {"size": len(xml), "limit": MAX_BYTES},
+            _("The lifecycle message is too large (at most %(limit)s MB).")
+            % {"limit": MAX_BYTES // 1_000_000},
         )
     # A CDAR message has no DTD: one here can only serve to reach files (XXE) or to blow up
     # memory with nested entities (billion laughs).

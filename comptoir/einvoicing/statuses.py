@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TRANSMISSION = "305"  # MDT-77: statuses set by the platforms
 PROCESSING = "23"  # MDT-77: statuses set by the companies
@@ -32,7 +33,7 @@ class Status:
     needs_reason: bool = False  # BR-FR-CDV-15
 
     def __str__(self) -> str:
-        return f"{self.code} {self.label}"
+        return f"{self.code} {self.label}" if self.official else str(self.label)
 
 
 # BR-FR-CDV-CL-09, status by status.
@@ -58,38 +59,108 @@ def _status(code, official, label, phase=PROCESSING, standard="", reasons="", ne
 STATUSES: dict[int, Status] = {
     s.code: s
     for s in [
-        _status(200, "Déposée", _("Submitted"), TRANSMISSION, "10", "NON_TRANSMISE"),
-        _status(201, "Émise par la plateforme", _("Issued by the platform"), TRANSMISSION, "51"),
-        _status(202, "Reçue", _("Received by the platform"), TRANSMISSION, "43"),
-        _status(203, "Mise à disposition", _("Made available"), TRANSMISSION, "48"),
-        _status(204, "Prise en charge", _("Taken in hand"), PROCESSING, "45"),
-        _status(205, "Approuvée", _("Approved"), PROCESSING, "1"),
+        _status(
+            200,
+            "Déposée",
+            pgettext_lazy("lifecycle", "Submitted"),
+            TRANSMISSION,
+            "10",
+            "NON_TRANSMISE",
+        ),
+        _status(
+            201,
+            "Émise par la plateforme",
+            pgettext_lazy("lifecycle", "Issued by the platform"),
+            TRANSMISSION,
+            "51",
+        ),
+        _status(
+            202, "Reçue", pgettext_lazy("lifecycle", "Received by the platform"), TRANSMISSION, "43"
+        ),
+        _status(
+            203,
+            "Mise à disposition",
+            pgettext_lazy("lifecycle", "Made available"),
+            TRANSMISSION,
+            "48",
+        ),
+        _status(
+            204, "Prise en charge", pgettext_lazy("lifecycle", "Taken in hand"), PROCESSING, "45"
+        ),
+        _status(205, "Approuvée", pgettext_lazy("lifecycle", "Approved"), PROCESSING, "1"),
         _status(
             206,
             "Approuvée partiellement",
-            _("Partially approved"),
+            pgettext_lazy("lifecycle", "Partially approved"),
             PROCESSING,
             "49",
             _REASONS_206,
             True,
         ),
-        _status(207, "En litige", _("Disputed"), PROCESSING, "46", _REASONS_207, True),
-        _status(208, "Suspendue", _("Suspended"), PROCESSING, "39", _REASONS_208, True),
-        _status(209, "Complétée", _("Completed"), PROCESSING, "37"),
-        _status(210, "Refusée", _("Refused"), PROCESSING, "50", _REASONS_210, True),
-        _status(211, "Paiement transmis", _("Payment sent"), PROCESSING, "47"),
-        _status(212, "Encaissée", _("Payment received"), PROCESSING, "47"),
-        _status(213, "Rejetée", _("Rejected"), TRANSMISSION, "8", _REASONS_213, True),
+        _status(
+            207,
+            "En litige",
+            pgettext_lazy("lifecycle", "Disputed"),
+            PROCESSING,
+            "46",
+            _REASONS_207,
+            True,
+        ),
+        _status(
+            208,
+            "Suspendue",
+            pgettext_lazy("lifecycle", "Suspended"),
+            PROCESSING,
+            "39",
+            _REASONS_208,
+            True,
+        ),
+        _status(209, "Complétée", pgettext_lazy("lifecycle", "Completed"), PROCESSING, "37"),
+        _status(
+            210,
+            "Refusée",
+            pgettext_lazy("lifecycle", "Refused"),
+            PROCESSING,
+            "50",
+            _REASONS_210,
+            True,
+        ),
+        _status(
+            211, "Paiement transmis", pgettext_lazy("lifecycle", "Payment sent"), PROCESSING, "47"
+        ),
+        _status(212, "Encaissée", pgettext_lazy("lifecycle", "Payment received"), PROCESSING, "47"),
+        _status(
+            213,
+            "Rejetée",
+            pgettext_lazy("lifecycle", "Rejected"),
+            TRANSMISSION,
+            "8",
+            _REASONS_213,
+            True,
+        ),
         # XP Z12-012 names the status « Visée » (pre-validation of an invoice in the ordering
         # phase); its code 214 is the rules' list's next one.
-        _status(214, "Visée", _("Endorsed")),
-        _status(221, "Erreur de routage", _("Routing error"), reasons="ROUTAGE_ERR"),
-        _status(501, "Irrecevable", _("Inadmissible"), reasons=_REASONS_501, needs_reason=True),
+        _status(214, "Visée", pgettext_lazy("lifecycle", "Endorsed")),
+        _status(
+            221,
+            "Erreur de routage",
+            pgettext_lazy("lifecycle", "Routing error"),
+            reasons="ROUTAGE_ERR",
+        ),
+        _status(
+            501,
+            "Irrecevable",
+            pgettext_lazy("lifecycle", "Inadmissible"),
+            reasons=_REASONS_501,
+            needs_reason=True,
+        ),
     ]
 }
 # BR-FR-CDV-CL-06: the other codes the rules accept.
 for _code in (220, 224, 225, 226, 227, 228, 250, 251, 300, 301, 400, 401, 500, 601):
-    STATUSES[_code] = Status(_code, "", format_lazy("{} {}", _("Status"), _code))
+    STATUSES[_code] = Status(
+        _code, "", format_lazy("{} {}", pgettext_lazy("lifecycle", "Status"), _code)
+    )
 
 # BR-FR-CDV-CL-09: every reason code the rules accept (B2G-only ones included).
 REASONS: frozenset[str] = frozenset(

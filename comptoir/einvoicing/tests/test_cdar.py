@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from lxml import etree
 
 from comptoir.einvoicing.cdar import (
@@ -145,6 +146,16 @@ def test_the_vocabulary_is_the_rules_closed_lists():
     assert {s.code for s in STATUSES.values() if s.needs_reason} == {206, 207, 208, 210, 213, 501}
     assert all(STATUSES[c].reasons for c in (206, 207, 208, 210, 213, 501))
     assert "TX_TVA_ERR" in STATUSES[210].reasons and "JUSTIF_ABS" not in STATUSES[210].reasons
+
+
+def test_a_status_reads_in_the_users_language():
+    with translation.override("fr"):
+        named = {c: str(s.label) for c, s in STATUSES.items() if s.official and c != 202}
+        assert named == {c: s.official for c, s in STATUSES.items() if s.official and c != 202}
+        assert str(STATUSES[202]) == "202 Reçue par la plateforme"
+        assert str(STATUSES[250]) == "Statut 250"
+    with translation.override("en"):
+        assert str(STATUSES[212]) == "212 Payment received"
 
 
 # ------------------------------------------------------------------ writing
