@@ -18,7 +18,6 @@ from comptoir.einvoicing.cdar import (
     PARIS,
     REFERENCE,
     CdarError,
-    Party,
     StatusAmount,
     buyer_decision,
     parse_cdar,
@@ -27,18 +26,13 @@ from comptoir.einvoicing.cdar import (
 )
 from comptoir.einvoicing.statuses import REASONS, STATUSES
 from comptoir.einvoicing.tests.validation import CDV_RULES, validate_cdar
+from examples.cdar import AT, BUYER, INVOICE, SELLER, messages
 
 EXAMPLES = REFERENCE / "afnor-xp-z12-014-cdar-examples-1.2"
 CURRENT = REFERENCE / "afnor-cdar-examples-1.4.0.03"
 CHECK_FACTURX = (
     Path(__file__).resolve().parents[3] / ".." / "shared" / "validation" / "check-facturx"
 )
-
-SELLER = Party(id="552100554", name="Atelier Test SARL", address="552100554_STATUTS")
-BUYER = Party(id="732829320", name="Client Test SA", address="732829320")
-INVOICE = {"invoice_number": "FA-2026-0042", "invoice_date": date(2026, 9, 14)}
-AT = datetime(2026, 9, 20, 9, 30, tzinfo=PARIS)
-RECEIVED_AT = datetime(2026, 9, 14, 16, 5, tzinfo=PARIS)
 
 
 def examples(folder: Path) -> list[Path]:
@@ -161,54 +155,9 @@ def test_a_status_reads_in_the_users_language():
 # ------------------------------------------------------------------ writing
 
 
-def written() -> dict[str, object]:
-    """The messages Comptoir sends, one per case."""
-    return {
-        "205-approved": buyer_decision(205, seller=SELLER, buyer=BUYER, at=AT, **INVOICE),
-        "206-partially-approved": buyer_decision(
-            206,
-            seller=SELLER,
-            buyer=BUYER,
-            at=AT,
-            reason_code="QTE_ERR",
-            reason="2 cartons livrés sur 3",
-            received_at=RECEIVED_AT,
-            amounts=(StatusAmount("MAPTTC", Decimal("800.00")),),
-            **INVOICE,
-        ),
-        "207-disputed": buyer_decision(
-            207,
-            seller=SELLER,
-            buyer=BUYER,
-            at=AT,
-            reason_code="PU_ERR",
-            reason="Prix unitaire différent de la commande",
-            **INVOICE,
-        ),
-        "210-refused": buyer_decision(
-            210,
-            seller=SELLER,
-            buyer=BUYER,
-            at=AT,
-            reason_code="TX_TVA_ERR",
-            reason="Taux de TVA erroné",
-            received_at=RECEIVED_AT,
-            **INVOICE,
-        ),
-        "212-payment-received": payment_received(
-            seller=SELLER,
-            buyer=BUYER,
-            at=AT,
-            received_at=RECEIVED_AT,
-            received={Decimal("20"): Decimal("1200.00"), Decimal("5.5"): Decimal("105.50")},
-            **INVOICE,
-        ),
-    }
-
-
-@pytest.mark.parametrize("case", list(written()))
+@pytest.mark.parametrize("case", list(messages()))
 def test_every_message_comptoir_writes_passes_the_xsd_and_the_cdv_rules(case):
-    message = written()[case]
+    message = messages()[case]
     xml = write_cdar(message)
 
     failures = validate_cdar(xml)
@@ -218,7 +167,7 @@ def test_every_message_comptoir_writes_passes_the_xsd_and_the_cdv_rules(case):
 
 
 def test_a_payment_received_states_each_amount_with_its_vat_rate():
-    xml = write_cdar(written()["212-payment-received"])
+    xml = write_cdar(messages()["cdar-212-payment-received"])
     root = etree.fromstring(xml)
     document = "rsm:AcknowledgementDocument/ram:ReferenceReferencedDocument/"
     assert root.findtext(document + "ram:ProcessConditionCode", namespaces=NS) == "212"
@@ -239,17 +188,17 @@ def test_a_payment_received_states_each_amount_with_its_vat_rate():
 
 def test_a_broken_message_is_caught_by_the_rules():
     # 212 without the VAT rate of the amount received: BR-FR-CDV-14
-    paid = written()["212-payment-received"]
+    paid = messages()["cdar-212-payment-received"]
     broken = replace(paid, amounts=(StatusAmount("MEN", Decimal("1305.50")),))
     assert "BR-FR-CDV-14/MDT-207" in blocking(validate_cdar(write_cdar(broken)))
     # a refusal without a reason: BR-FR-CDV-15
-    refused = replace(written()["210-refused"], reason_code="", reason="")
+    refused = replace(messages()["cdar-210-refused"], reason_code="", reason="")
     assert "BR-FR-CDV-15/MDT-113" in blocking(validate_cdar(write_cdar(refused)))
     # a refusal for a reason the rules do not allow for it: BR-FR-CDV-CL-09
-    refused = replace(written()["210-refused"], reason_code="JUSTIF_ABS")
+    refused = replace(messages()["cdar-210-refused"], reason_code="JUSTIF_ABS")
     assert "BR-FR-CDV-CL-09/MDT-113_210" in blocking(validate_cdar(write_cdar(refused)))
     # an element the schema does not know
-    xml = write_cdar(written()["205-approved"]).replace(b"<ram:Name>", b"<ram:Nom>", 1)
+    xml = write_cdar(messages()["cdar-205-approved"]).replace(b"<ram:Name>", b"<ram:Nom>", 1)
     xml = xml.replace(b"</ram:Name>", b"</ram:Nom>", 1)
     assert "XSD" in blocking(validate_cdar(xml))
 
@@ -345,7 +294,7 @@ def test_the_xxe_entity_is_never_resolved():
 
 @pytest.mark.skipif(not CHECK_FACTURX.exists(), reason="no ../shared/validation beside the project")
 def test_the_shared_validator_agrees_on_the_written_messages(tmp_path):
-    for case, message in written().items():
+    for case, message in messages().items():
         (tmp_path / f"{case}.xml").write_bytes(write_cdar(message))
     result = subprocess.run(
         [str(CHECK_FACTURX), "--fr", str(tmp_path)], capture_output=True, text=True, timeout=600
