@@ -119,6 +119,13 @@ def parse_cdar(xml: bytes, *, check_xsd: bool = True) -> LifecycleMessage:
                 % {"error": errors[0]},
             )
     document = _one(root, "rsm:AcknowledgementDocument/ram:ReferenceReferencedDocument")
+    if len(root.findall("rsm:AcknowledgementDocument/ram:ReferenceReferencedDocument", NS)) > 1:
+        # "MULTI" messages exist in the standard but are not used in practice: refused
+        # visibly rather than read in part.
+        raise CdarError(
+            "cdar_several_invoices",
+            _("The lifecycle message concerns several invoices, which Comptoir does not read."),
+        )
     code = _text(document, "ram:ProcessConditionCode")
     try:
         status(code)
@@ -151,7 +158,7 @@ def parse_cdar(xml: bytes, *, check_xsd: bool = True) -> LifecycleMessage:
         received_at=_datetime(document, "ram:ReceiptDateTime/udt:DateTimeString"),
         seller_id=_text(document, "ram:IssuerTradeParty/ram:GlobalID"),
         reason_code=_text(detail, "ram:ReasonCode"),
-        reason=_text(detail, "ram:Reason").strip(),
+        reason=_text(detail, "ram:Reason"),
         amounts=tuple(
             _amount(c)
             for c in document.iterfind(

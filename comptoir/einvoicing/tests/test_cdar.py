@@ -3,6 +3,7 @@ CDAR XSD and the French CDV rules, and hostile XML is refused."""
 
 import re
 import subprocess
+from copy import deepcopy
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -254,6 +255,13 @@ def edited(old: bytes, new: bytes):
     return lambda: approved().replace(old, new)
 
 
+def several_invoices() -> bytes:
+    root = etree.fromstring(approved())
+    document = root.find("rsm:AcknowledgementDocument/ram:ReferenceReferencedDocument", NS)
+    document.addnext(deepcopy(document))
+    return etree.tostring(root)
+
+
 CONDITION = b">205</ram:ProcessConditionCode>"
 WRONG = {
     "xxe": (XXE, "cdar_hostile"),
@@ -272,6 +280,7 @@ WRONG = {
         "cdar_unknown_status",
     ),
     "bad-date": (edited(b"20250702100000", b"20251302100000"), "cdar_bad_date"),
+    "several-invoices": (several_invoices, "cdar_several_invoices"),
 }
 
 
