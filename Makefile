@@ -52,6 +52,7 @@ bench: install-dev
 ## examples: one Factur-X PDF per case of the e-invoicing matrix, in examples/out/
 examples: install-dev
 	$(BIN)/python -m examples.facturx
+	$(BIN)/python -m examples.cdar
 
 ## bench-peer: the peer ERP alone (Tryton, SQLite); `make bench BENCH_ARGS=--peer` runs both
 bench-peer:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "comptoir.backups",
     "comptoir.closings",
     "comptoir.idempotency",
+    "comptoir.einvoicing",
 ]
 
 MIDDLEWARE = [
