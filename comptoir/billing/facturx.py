@@ -93,7 +93,10 @@ def _process_type(lines) -> str:
     return "M1"
 
 
-def _notes(document, invoice: Invoice, company: Company) -> None:
+def note_texts(invoice: Invoice, company: Company) -> list[tuple[str, str]]:
+    """The document's notes (BG-1) as (subject code, text): the invoice's own note, then the
+    French mandatory ones (BR-FR-05): recovery fee (PMT), late penalties (PMD), early payment
+    (AAB)."""
     notes = [
         (
             "PMT",
@@ -106,11 +109,21 @@ def _notes(document, invoice: Invoice, company: Company) -> None:
     ]
     if invoice.notes:
         notes.insert(0, ("", invoice.notes))
-    for subject, text in notes:
+    return notes
+
+
+def _notes(document, invoice: Invoice, company: Company) -> None:
+    for subject, text in note_texts(invoice, company):
         note = _el(document, "ram:IncludedNote")
         _el(note, "ram:Content", text)
         if subject:
             _el(note, "ram:SubjectCode", subject)
+
+
+def is_outside_scope(lines) -> bool:
+    """An invoice outside the scope of VAT states no VAT number (BR-O-02): the seller is then
+    identified by its SIREN."""
+    return any(line.vat_category == OUTSIDE_SCOPE for line in lines)
 
 
 def _company_address(company: Company) -> dict:
@@ -153,9 +166,7 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
     for line in lines:
         _line(transaction, line)
 
-    # An invoice outside the scope of VAT states no VAT number (BR-O-02): the seller is then
-    # identified by its SIREN.
-    outside_scope = any(line.vat_category == OUTSIDE_SCOPE for line in lines)
+    outside_scope = is_outside_scope(lines)
     seller_vat_id = "" if outside_scope else company.vat_id
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     if invoice.customer_reference:
