@@ -173,6 +173,7 @@ PAGES: dict[str, Rule | None] = {
     "billing:document_pdf": None,
     "billing:picking_pdf": page("stock.view_deliverynote"),
     "billing:invoice_xml": page(DOCUMENT_KINDS["invoice"]),
+    "billing:invoice_ubl": page(DOCUMENT_KINDS["invoice"]),
     "billing:credit_notes": page("billing.view_invoice"),
     "billing:receivables": page("billing.view_invoice"),
     "payments:payments": listing("payments.payment"),
