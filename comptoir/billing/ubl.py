@@ -9,17 +9,16 @@ from lxml import etree
 
 from comptoir.billing.facturx import (
     CREDIT_TRANSFER,
-    ELECTRONIC_ADDRESS_SCHEME,
     OUTSIDE_SCOPE,
     PROFILES,
     SIREN_SCHEME,
     _amount,
-    _company_address,
     _process_type,
     _rate,
     _supply_period,
-    is_outside_scope,
+    electronic_address,
     note_texts,
+    parties,
 )
 from comptoir.billing.models import Invoice
 from comptoir.core.models import Company
@@ -73,25 +72,9 @@ def build_ubl(invoice: Invoice) -> bytes:
         _el(reference, "cbc:ID", credited.number)
         _el(reference, "cbc:IssueDate", credited.date.isoformat())
 
-    outside_scope = is_outside_scope(lines)
-    seller_vat_id = "" if outside_scope else company.vat_id
-    _party(
-        _el(root, "cac:AccountingSupplierParty"),
-        name=company.legal_name,
-        siren=company.siren,
-        vat_id=seller_vat_id,
-        address=_company_address(company),
-        email=company.email,
-        tax_registration="" if seller_vat_id else company.siren,
-    )
-    _party(
-        _el(root, "cac:AccountingCustomerParty"),
-        name=invoice.customer_name,
-        siren=invoice.customer_siren,
-        vat_id="" if outside_scope else invoice.customer_vat_id,
-        address=invoice.billing_address or {},
-        email=invoice.customer.email,
-    )
+    seller, buyer = parties(invoice, company, lines)
+    _party(_el(root, "cac:AccountingSupplierParty"), **seller)
+    _party(_el(root, "cac:AccountingCustomerParty"), **buyer)
     _delivery(root, invoice)
     _payment(root, invoice, company, credit)
     for item in invoice.allowances_charges:
@@ -142,11 +125,9 @@ def _address(parent, tag: str, address: dict) -> None:
 
 def _party(holder, *, name, siren, vat_id, address, email="", tax_registration=""):
     party = _el(holder, "cac:Party")
-    # BT-34/BT-49: the electronic address, SIREN-based on the French network, else the e-mail.
-    if siren:
-        _el(party, "cbc:EndpointID", siren, schemeID=ELECTRONIC_ADDRESS_SCHEME)
-    elif email:
-        _el(party, "cbc:EndpointID", email, schemeID="EM")
+    endpoint = electronic_address(siren, email)
+    if endpoint:
+        _el(party, "cbc:EndpointID", endpoint[0], schemeID=endpoint[1])
     _el(_el(party, "cac:PartyName"), "cbc:Name", name)
     _address(party, "cac:PostalAddress", address)
     # BT-31 (VAT), else BT-32 (another tax registration: the SIREN of a seller without VAT id).
