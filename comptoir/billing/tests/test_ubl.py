@@ -206,3 +206,13 @@ def test_issued_invoices_download_as_ubl(items, client, user):
     assert f'filename="{invoice.number}.ubl.xml"' in response["Content-Disposition"]
     draft = create_invoice(invoice.customer, [LineSpec(item=items["chair"], quantity=1)])
     assert client.get(f"/invoices/{draft.pk}/ubl.xml").status_code == 404
+
+
+def test_vat_on_debits_is_stated_as_due_on_the_issue_date(items):
+    """BT-8: a company paying VAT on debits says so (UNTDID 2005 code 3), and stays valid."""
+    from comptoir.core.services import update_company
+
+    update_company(vat_on_debits=True)
+    tree = etree.fromstring(build_ubl(matrix(items)["several-rates"]))
+    assert _text(tree, "cac:InvoicePeriod/cbc:DescriptionCode") == "3"
+    assert_valid(validate_ubl(etree.tostring(tree)), "on debits")
