@@ -283,7 +283,7 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         PURCHASING, "receive_purchase confirm_drop_shipment", "purchasing.receive_purchaseorder"
     ),
     **_api(BILLING, "list_invoices get_invoice", "billing.view_invoice"),
-    **_api(BILLING, "invoice_pdf invoice_xml", DOCUMENT_KINDS["invoice"]),
+    **_api(BILLING, "invoice_pdf invoice_xml invoice_ubl", DOCUMENT_KINDS["invoice"]),
     **_api(
         BILLING,
         "create_invoice invoice_deliveries invoice_order invoice_quotation create_down_payment",

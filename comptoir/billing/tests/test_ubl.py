@@ -197,7 +197,7 @@ def test_the_second_opinion_agrees(cases, tmp_path):
     assert "zz-broken.ubl.xml" in result.stdout
 
 
-def test_issued_invoices_download_as_ubl(items, client, user):
+def test_issued_invoices_download_as_ubl(items, client, user, api):
     invoice = matrix(items)["several-rates"]
     client.force_login(user)
     response = client.get(f"/invoices/{invoice.pk}/ubl.xml")
@@ -206,6 +206,8 @@ def test_issued_invoices_download_as_ubl(items, client, user):
     assert f'filename="{invoice.number}.ubl.xml"' in response["Content-Disposition"]
     draft = create_invoice(invoice.customer, [LineSpec(item=items["chair"], quantity=1)])
     assert client.get(f"/invoices/{draft.pk}/ubl.xml").status_code == 404
+    assert api.get(f"/invoices/{invoice.pk}/ubl").content == build_ubl(invoice)
+    assert api.get(f"/invoices/{draft.pk}/ubl").status_code == 404
 
 
 def test_vat_on_debits_is_stated_as_due_on_the_issue_date(items):

@@ -132,6 +132,7 @@ def test_a_salesperson_downloads_no_file_of_another_salespersons_customer(book):
     _token, key = create_token(anne, "own")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get(f"/api/invoices/{invoice.pk}/xml").status_code == 404
+    assert api.get(f"/api/invoices/{invoice.pk}/ubl").status_code == 404
     accountant = _client(make_user("compta", ACCOUNTING))
     xml = accountant.get(f"/invoices/{invoice.pk}/factur-x.xml")
     assert xml.status_code == 200 and b"Chez Bruno" in xml.content
