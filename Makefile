@@ -49,7 +49,7 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-## examples: one Factur-X PDF per case of the e-invoicing matrix, in examples/out/
+## examples: one Factur-X PDF and one UBL XML per case of the e-invoicing matrix, in examples/out/
 examples: install-dev
 	$(BIN)/python -m examples.facturx
 	$(BIN)/python -m examples.cdar

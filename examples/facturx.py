@@ -1,9 +1,10 @@
-"""`make examples`: one Factur-X PDF per case of the e-invoicing matrix, in examples/out/.
+"""`make examples`: one Factur-X PDF and one UBL 2.1 XML per case of the e-invoicing matrix, in
+examples/out/.
 
 The cases are business-to-business invoices issued through the services, as the tests check
 them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
 a credit note, reverse charge, intra-EU supply, export, exempt training, a 0.01 rounding edge,
-services only. Open the files with any Factur-X reader or validator.
+services only. Open the files with any Factur-X or UBL reader or validator.
 """
 
 import os
@@ -171,6 +172,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from comptoir.billing.pdf import render_facturx
+    from comptoir.billing.ubl import build_ubl
 
     call_command("migrate", verbosity=0)
     seller()
@@ -178,7 +180,8 @@ def main() -> None:
     cases = matrix(catalogue())
     for name, invoice in cases.items():
         (OUT / f"{name}.pdf").write_bytes(render_facturx(invoice))
-    print(f"{len(cases)} Factur-X PDFs in {OUT}", file=sys.stderr)
+        (OUT / f"{name}.ubl.xml").write_bytes(build_ubl(invoice))
+    print(f"{len(cases)} Factur-X PDFs and UBL XMLs in {OUT}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from comptoir.billing.schemas import (
     InvoiceOut,
     InvoicePatch,
 )
+from comptoir.billing.ubl import build_ubl
 from comptoir.core import access
 from comptoir.core.schemas import ERRORS, ErrorOut, Id, Out
 from comptoir.pricing.documents import find_customer, read_document_input, read_document_patch
@@ -144,6 +145,17 @@ def invoice_xml(request, pk: Id):
         Invoice.objects.select_related("credited_invoice").filter(status=Invoice.Status.ISSUED),
     )
     return HttpResponse(read(store_files(invoice), "xml"), content_type="application/xml")
+
+
+@router.get("/invoices/{pk}/ubl", response={200: None, 404: ErrorOut})
+def invoice_ubl(request, pk: Id):
+    """The UBL 2.1 XML (EN 16931) of an issued invoice or credit note."""
+    invoice = _invoice(
+        request,
+        pk,
+        Invoice.objects.select_related("credited_invoice").filter(status=Invoice.Status.ISSUED),
+    )
+    return HttpResponse(build_ubl(invoice), content_type="application/xml")
 
 
 @router.post("/invoices/{pk}/cancel", response={201: InvoiceOut, **ERRORS})

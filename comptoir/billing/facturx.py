@@ -68,12 +68,10 @@ def _party(
     if address.get("city"):
         _el(postal, "ram:CityName", address["city"])
     _el(postal, "ram:CountryID", address.get("country") or "FR")
-    if siren:
+    address = electronic_address(siren, email)
+    if address:
         uri = _el(party, "ram:URIUniversalCommunication")
-        _el(uri, "ram:URIID", siren, schemeID=ELECTRONIC_ADDRESS_SCHEME)
-    elif email:
-        uri = _el(party, "ram:URIUniversalCommunication")
-        _el(uri, "ram:URIID", email, schemeID="EM")
+        _el(uri, "ram:URIID", address[0], schemeID=address[1])
     # BT-31 (VA), else BT-32 (FC): a seller without a VAT number (the franchise) is identified
     # by its SIREN, which an exempt invoice needs (EN 16931 BR-E-02).
     for scheme, value in (("VA", vat_id), ("FC", tax_registration)):
@@ -81,6 +79,15 @@ def _party(
             registration = _el(party, "ram:SpecifiedTaxRegistration")
             _el(registration, "ram:ID", value, schemeID=scheme)
     return party
+
+
+def electronic_address(siren: str, email: str) -> tuple[str, str] | None:
+    """BT-34/BT-49 and its scheme: SIREN-based on the French network, else the e-mail."""
+    if siren:
+        return siren, ELECTRONIC_ADDRESS_SCHEME
+    if email:
+        return email, "EM"
+    return None
 
 
 def _process_type(lines) -> str:
@@ -93,7 +100,10 @@ def _process_type(lines) -> str:
     return "M1"
 
 
-def _notes(document, invoice: Invoice, company: Company) -> None:
+def note_texts(invoice: Invoice, company: Company) -> list[tuple[str, str]]:
+    """The document's notes (BG-1) as (subject code, text): the invoice's own note, then the
+    French mandatory ones (BR-FR-05): recovery fee (PMT), late penalties (PMD), early payment
+    (AAB)."""
     notes = [
         (
             "PMT",
@@ -106,11 +116,38 @@ def _notes(document, invoice: Invoice, company: Company) -> None:
     ]
     if invoice.notes:
         notes.insert(0, ("", invoice.notes))
-    for subject, text in notes:
+    return notes
+
+
+def _notes(document, invoice: Invoice, company: Company) -> None:
+    for subject, text in note_texts(invoice, company):
         note = _el(document, "ram:IncludedNote")
         _el(note, "ram:Content", text)
         if subject:
             _el(note, "ram:SubjectCode", subject)
+
+
+def parties(invoice: Invoice, company: Company, lines) -> tuple[dict, dict]:
+    """The seller and the buyer, as both syntaxes state them. An invoice outside the scope of
+    VAT states no VAT number (BR-O-02): the seller is then identified by its SIREN."""
+    outside_scope = any(line.vat_category == OUTSIDE_SCOPE for line in lines)
+    seller_vat_id = "" if outside_scope else company.vat_id
+    seller = {
+        "name": company.legal_name,
+        "siren": company.siren,
+        "vat_id": seller_vat_id,
+        "address": _company_address(company),
+        "email": company.email,
+        "tax_registration": "" if seller_vat_id else company.siren,
+    }
+    buyer = {
+        "name": invoice.customer_name,
+        "siren": invoice.customer_siren,
+        "vat_id": "" if outside_scope else invoice.customer_vat_id,
+        "address": invoice.billing_address or {},
+        "email": invoice.customer.email,
+    }
+    return seller, buyer
 
 
 def _company_address(company: Company) -> dict:
@@ -153,32 +190,12 @@ def build_xml(invoice: Invoice, profile: str | None = None) -> bytes:
     for line in lines:
         _line(transaction, line)
 
-    # An invoice outside the scope of VAT states no VAT number (BR-O-02): the seller is then
-    # identified by its SIREN.
-    outside_scope = any(line.vat_category == OUTSIDE_SCOPE for line in lines)
-    seller_vat_id = "" if outside_scope else company.vat_id
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     if invoice.customer_reference:
         _el(agreement, "ram:BuyerReference", invoice.customer_reference)
-    _party(
-        agreement,
-        "ram:SellerTradeParty",
-        name=company.legal_name,
-        siren=company.siren,
-        vat_id=seller_vat_id,
-        address=_company_address(company),
-        email=company.email,
-        tax_registration="" if seller_vat_id else company.siren,
-    )
-    _party(
-        agreement,
-        "ram:BuyerTradeParty",
-        name=invoice.customer_name,
-        siren=invoice.customer_siren,
-        vat_id="" if outside_scope else invoice.customer_vat_id,
-        address=invoice.billing_address or {},
-        email=invoice.customer.email,
-    )
+    seller, buyer = parties(invoice, company, lines)
+    _party(agreement, "ram:SellerTradeParty", **seller)
+    _party(agreement, "ram:BuyerTradeParty", **buyer)
 
     delivery = _el(transaction, "ram:ApplicableHeaderTradeDelivery")
     if invoice.shipping_address:  # the deliver-to country is needed for intra-EU supplies

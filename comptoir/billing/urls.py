@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/<str:kind>/<int:pk>/pdf/", views.document_pdf, name="document_pdf"),
     path("picking/pdf/", views.picking_pdf, name="picking_pdf"),
     path("invoices/<int:pk>/factur-x.xml", views.invoice_xml, name="invoice_xml"),
+    path("invoices/<int:pk>/ubl.xml", views.invoice_ubl, name="invoice_ubl"),
     path("credit-notes/", list_view(views.CreditNoteListing), name="credit_notes"),
     path("receivables/", list_view(views.ReceivablesListing), name="receivables"),
 ]

@@ -20,6 +20,7 @@ from comptoir.billing.queries import (
     receivables,
     stored_payment_status,
 )
+from comptoir.billing.ubl import build_ubl
 from comptoir.core import access
 from comptoir.core.errors import BusinessError, CoreError
 from comptoir.core.forms import NumberField
@@ -223,6 +224,13 @@ def invoice_xml(request, pk: int):
     invoice = access.get_owned(issued, request.user, pk=pk)
     content = read(store_files(invoice), "xml")
     return _file_response(content, "application/xml", f"{invoice.number}.xml")
+
+
+def invoice_ubl(request, pk: int):
+    """The UBL 2.1 XML of an issued invoice or credit note of a customer the user sees."""
+    issued = Invoice.objects.select_related("credited_invoice").filter(status=Invoice.Status.ISSUED)
+    invoice = access.get_owned(issued, request.user, pk=pk)
+    return _file_response(build_ubl(invoice), "application/xml", f"{invoice.number}.ubl.xml")
 
 
 class SendForm(forms.Form):

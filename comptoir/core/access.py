@@ -173,6 +173,7 @@ PAGES: dict[str, Rule | None] = {
     "billing:document_pdf": None,
     "billing:picking_pdf": page("stock.view_deliverynote"),
     "billing:invoice_xml": page(DOCUMENT_KINDS["invoice"]),
+    "billing:invoice_ubl": page(DOCUMENT_KINDS["invoice"]),
     "billing:credit_notes": page("billing.view_invoice"),
     "billing:receivables": page("billing.view_invoice"),
     "payments:payments": listing("payments.payment"),
@@ -282,7 +283,7 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         PURCHASING, "receive_purchase confirm_drop_shipment", "purchasing.receive_purchaseorder"
     ),
     **_api(BILLING, "list_invoices get_invoice", "billing.view_invoice"),
-    **_api(BILLING, "invoice_pdf invoice_xml", DOCUMENT_KINDS["invoice"]),
+    **_api(BILLING, "invoice_pdf invoice_xml invoice_ubl", DOCUMENT_KINDS["invoice"]),
     **_api(
         BILLING,
         "create_invoice invoice_deliveries invoice_order invoice_quotation create_down_payment",

