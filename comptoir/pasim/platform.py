@@ -28,12 +28,16 @@ NOMINAL = [202, 203, 204, 205, 211]  # UC1 after 200 Déposée
 REFUSED = [202, 203, 210]  # UC3 after 200 Déposée
 REFUSAL = ("TX_TVA_ERR", "Taux de TVA erroné")
 INVOICE_SYNTAXES = {"CII", "UBL", "Factur-X"}
-# Known test companies: SIREN → business name, SIRET of the head office, town.
+# Known test companies: SIREN → business name, SIRET of the head office, town. The seller and
+# the French customers of the project's examples and tests, and the parties of the official
+# UC1–UC3 examples.
 COMPANIES = {
-    "100000009": ("VENDEUR", "10000000900017", "Paris"),
-    "200000008": ("ACHETEUR", "20000000800014", "Lyon"),
-    "552100554": ("Comptoir démonstration", "55210055400013", "Paris"),
-    "732829320": ("Acheteur qui refuse", "73282932000074", "Lille"),
+    "552100554": ("Atelier Test SARL", "55210055400013", "Lyon"),
+    "732829320": ("Client Francais", "73282932000017", "Paris"),
+    "380129866": ("Sous Traitant", "38012986600012", "Paris"),
+    "443061841": ("Association Locale", "44306184100015", "Paris"),
+    "100000009": ("LE VENDEUR", "10000000900017", "Paris"),
+    "200000008": ("LE CLIENT", "20000000800014", "Lyon"),
 }
 
 

@@ -129,8 +129,11 @@ class Simulator:
         if action == "advance":
             moved = self.platform.advance(body.get("flowId"))
             return Response.json(200, {"moved": [{"flowId": f, "status": s} for f, s in moved]})
-        if action == "refuse":
-            self.platform.refusing.add(body["siren"])
+        if action == "refuse":  # {"siren": "…", "refuse": false} to accept again
+            if body.get("refuse", True):
+                self.platform.refusing.add(body["siren"])
+            else:
+                self.platform.refusing.discard(body["siren"])
             return Response.json(200, {"refusing": sorted(self.platform.refusing)})
         return Response.json(404, {"error": "no such control"})
 
