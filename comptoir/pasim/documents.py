@@ -37,6 +37,9 @@ STATUSES = {
     211: ("47", "Paiement transmis"),
     213: ("8", "Rejetée"),
 }
+# The statuses of the processing phase (MDT-77 = 23), issued by the buyer; the others are of
+# the transmission phase (305), issued by the platform.
+BUYER_STATUSES = {204, 205, 210, 211}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Invoice:
     seller_name: str
     buyer_siren: str
     buyer_name: str
+    amount_due: str = ""  # BT-115
+    currency: str = "EUR"
 
 
 def read_invoice(xml: bytes) -> Invoice | None:
@@ -84,6 +89,10 @@ def _read_cii(root) -> Invoice:
         _text(root, "//rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString", CII),
         *party("SellerTradeParty"),
         *party("BuyerTradeParty"),
+        _text(
+            root, "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount", CII
+        ),
+        _text(root, "//ram:ApplicableHeaderTradeSettlement/ram:InvoiceCurrencyCode", CII) or "EUR",
     )
 
 
@@ -104,6 +113,8 @@ def _read_ubl(root) -> Invoice:
         _text(root, "/*/cbc:IssueDate", UBL).replace("-", ""),
         *party("AccountingSupplierParty"),
         *party("AccountingCustomerParty"),
+        _text(root, "/*/cac:LegalMonetaryTotal/cbc:PayableAmount", UBL),
+        _text(root, "/*/cbc:DocumentCurrencyCode", UBL) or "EUR",
     )
 
 
@@ -122,28 +133,31 @@ def cdar_message(
             E.ram("ID", "urn.cpro.gouv.fr:1p0:CDV:invoice"),
         ),
     )
-    recipients = [
-        E.ram(
-            "RecipientTradeParty",
+    by_buyer = status in BUYER_STATUSES
+    seller = (invoice.seller_siren, invoice.seller_name, "SE")
+    buyer = (invoice.buyer_siren, invoice.buyer_name, "BY")
+
+    def party(tag: str, siren: str, name: str, role: str, address: bool = True):
+        uri = [E.ram("URIUniversalCommunication", E.ram("URIID", siren, schemeID="0225"))]
+        return E.ram(
+            tag,
             E.ram("GlobalID", siren, schemeID="0002"),
             E.ram("Name", name or role),
             E.ram("RoleCode", role),
-            E.ram("URIUniversalCommunication", E.ram("URIID", siren, schemeID="0225")),
+            *(uri if address else []),
         )
-        for siren, name, role in [
-            (invoice.seller_siren, invoice.seller_name, "SE"),
-            (invoice.buyer_siren, invoice.buyer_name, "BY"),
-        ]
-        if siren
-    ]
+
+    platform = E.ram("IssuerTradeParty", E.ram("RoleCode", "WK"))
+    issuer = party("IssuerTradeParty", *buyer, address=False) if by_buyer else platform
+    recipients = [seller] if by_buyer else [seller, buyer]
     document = E.rsm(
         "ExchangedDocument",
         E.ram("ID", f"{invoice.number}_{status}_{stamp}#{invoice.type_code}_{invoice.issue_date}"),
         E.ram("Name", f"{invoice.number}-CDV-{status}"),
         E.ram("IssueDateTime", E.udt("DateTimeString", stamp, format="204")),
         E.ram("SenderTradeParty", E.ram("RoleCode", "WK")),
-        E.ram("IssuerTradeParty", E.ram("RoleCode", "WK")),
-        *recipients,
+        issuer,
+        *[party("RecipientTradeParty", *who) for who in recipients if who[0]],
     )
     referenced = E.ram(
         "ReferenceReferencedDocument",
@@ -168,10 +182,19 @@ def cdar_message(
                 E.ram("SequenceNumeric", "1"),
             )
         )
+    elif status == 211 and invoice.amount_due:  # the amount paid (MPA) and its date
+        amount = E.ram("ValueAmount", invoice.amount_due, currencyID=invoice.currency)
+        when = E.ram("ValueDateTime", E.udt("DateTimeString", stamp[:8], format="102"))
+        characteristic = E.ram(
+            "SpecifiedDocumentCharacteristic", E.ram("TypeCode", "MPA"), amount, when
+        )
+        referenced.append(
+            E.ram("SpecifiedDocumentStatus", E.ram("SequenceNumeric", "1"), characteristic)
+        )
     acknowledgement = E.rsm(
         "AcknowledgementDocument",
         E.ram("MultipleReferencesIndicator", E.udt("Indicator", "false")),
-        E.ram("TypeCode", "305"),
+        E.ram("TypeCode", "23" if by_buyer else "305"),
         E.ram("IssueDateTime", E.udt("DateTimeString", stamp, format="204")),
         referenced,
     )

@@ -22,6 +22,12 @@ CDAR_XSD = (
     / "uncefact-cdar-d22b"
     / "CrossDomainAcknowledgementAndResponse_100pD22B.xsd"
 )
+CDV_RULES = (
+    Path(__file__).parent
+    / "reference"
+    / "br-fr-cdv-1.4.0.03"
+    / "20260804_BR-FR-CDV-Schematron-CDAR_V1.4.0.03.xslt"
+)
 CLIENT_ID = "comptoir-test"
 CLIENT_SECRET = "pasim-secret"  # a fixed test credential of the simulator, not a real one
 NOMINAL = [202, 203, 204, 205, 211]  # UC1 after 200 Déposée
@@ -253,10 +259,15 @@ class Platform:
         except etree.XMLSyntaxError as error:
             self._error(flow, "file", "IRR_SYNTAX", f"not well-formed: {error}")
             return
+        if not self.validate:
+            return
         schema = _cdar_schema()
-        if self.validate and not schema.validate(root):
+        if not schema.validate(root):
             for error in list(schema.error_log)[:20]:
                 self._error(flow, f"line {error.line}", "IRR_SYNTAX", error.message)
+            return
+        for failure in cdv_failures(flow.content):
+            self._error(flow, failure.rule, "REJ_SEMAN", str(failure)[:1000])
 
     def _emit(self, invoice_flow: Flow, status: int, reason: tuple[str, str] | None = None):
         """A lifecycle message about an invoice, as a new incoming flow (lock held)."""
@@ -339,6 +350,14 @@ def _blocking_failures(syntax: str, content: bytes) -> list:
 
     check = validate_facturx_pdf if syntax == "Factur-X" else validate_cii
     return [failure for failure in check(content) if failure.blocking]
+
+
+def cdv_failures(xml: bytes) -> list:
+    """The French rules of lifecycle messages (BR-FR-CDV) this CDAR breaks, blocking ones."""
+    from comptoir.billing.tests.validation import _schematron_failures
+
+    failures = _schematron_failures("BR-FR-CDV", CDV_RULES, xml)
+    return [failure for failure in failures if failure.blocking]
 
 
 _SCHEMA = []

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from comptoir.pasim.platform import CDAR_XSD, CLIENT_ID, CLIENT_SECRET
+from comptoir.pasim.platform import CDAR_XSD, CLIENT_ID, CLIENT_SECRET, cdv_failures
 
 REFUSING_BUYER = "380129866"
 CDAR = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
@@ -114,7 +114,7 @@ def search(base, bearer, where: dict, limit=100):
 
 def lifecycle(base, bearer, invoice_flow: dict, number: str) -> list[int]:
     """The statuses the platform sent about one invoice since its submission, from the CDAR
-    flows (each is checked against the CDAR XSD)."""
+    flows (each is checked against the CDAR XSD and the French CDV rules)."""
     since = invoice_flow["submittedAt"]
     statuses = []
     for flow in search(base, bearer, {"updatedAfter": since, "flowType": ["CustomerInvoiceLC"]}):
@@ -123,6 +123,7 @@ def lifecycle(base, bearer, invoice_flow: dict, number: str) -> list[int]:
         assert status == 200
         root = etree.fromstring(cdar)
         assert etree.XMLSchema(etree.parse(str(CDAR_XSD))).validate(root), cdar.decode()
+        assert not cdv_failures(cdar), [str(failure) for failure in cdv_failures(cdar)]
         if root.findtext(".//ram:IssuerAssignedID", namespaces=CDAR) == number:
             statuses.append(int(root.findtext(".//ram:ProcessConditionCode", namespaces=CDAR)))
     return statuses
@@ -338,3 +339,30 @@ def test_a_slow_answer_is_slow(pasim, bearer):
     fault(pasim, path="/flow-service/v1/healthcheck", delay=2)
     with pytest.raises(TimeoutError):  # what a client with a short timeout sees
         api(pasim, bearer, "GET", "/flow-service/v1/healthcheck", timeout=0.5)
+
+
+def test_a_lifecycle_message_sent_is_checked_by_the_xsd_and_the_cdv_rules(pasim, bearer):
+    """The seller's own statuses (212 Encaissée) go to the platform as CDAR flows."""
+    cashed = (
+        Path(__file__).resolve().parents[1]
+        / "reference"
+        / "afnor-xp-z12-014-cdar-1.4.0.03"
+        / "UC1_F202500003_07-CDV-212_Encaissee.xml"
+    ).read_bytes()
+    wrong_code = cashed.replace(b"<ram:StatusCode>47<", b"<ram:StatusCode>10<")
+    not_cdar = cashed.replace(
+        b"<rsm:AcknowledgementDocument>", b"<rsm:AcknowledgementDocument><ram:X/>"
+    )
+    acknowledgements = {}
+    for name, content in [("ok", cashed), ("rules", wrong_code), ("xsd", not_cdar)]:
+        status, flow = submit(
+            pasim, bearer, content, {"flowSyntax": "CDAR", "trackingId": uuid.uuid4().hex}
+        )
+        assert status == 202
+        _, _, data = api(pasim, bearer, "GET", f"/flow-service/v1/flows/{flow['flowId']}")
+        acknowledgements[name] = json.loads(data)["acknowledgement"]
+    assert acknowledgements["ok"] == {"status": "Ok"}
+    assert acknowledgements["rules"]["status"] == "Error"
+    assert acknowledgements["rules"]["details"][0]["item"] == "BR-FR-CDV-CL-05/MDT-88"
+    assert acknowledgements["xsd"]["status"] == "Error"
+    assert acknowledgements["xsd"]["details"][0]["reasonCode"] == "IRR_SYNTAX"
