@@ -1,4 +1,4 @@
-"""python -m comptoir.pasim --port 8765: run the platform simulator."""
+"""comptoir pa-simulator --port 8765 (or python -m comptoir.pasim): run the platform simulator."""
 
 import argparse
 
@@ -8,7 +8,7 @@ from comptoir.pasim.server import Simulator, serve
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m comptoir.pasim",
+        prog="comptoir pa-simulator",
         description=(
             "A simulated approved platform (AFNOR XP Z12-013 Flow and Directory Service). "
             f"Test credentials: client id {CLIENT_ID!r}, secret {CLIENT_SECRET!r}, "
@@ -32,9 +32,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="SECONDS",
         help="move every invoice's lifecycle one status on this often (0: on request only)",
     )
+    parser.add_argument(
+        "--token-lifetime", type=int, default=3600, metavar="SECONDS", help="of each token"
+    )
     parser.add_argument("--quiet", action="store_true", help="no line per request")
     options = parser.parse_args(argv)
     platform = Platform(validate=not options.no_validation, refusing=set(options.refuse))
+    platform.token_lifetime = options.token_lifetime
     simulator = Simulator(platform, check=not options.no_validation)
     serve(
         simulator,

@@ -6,7 +6,8 @@
 - ``/_control/…`` (no token, for tests and the demo): ``faults`` queues a fault
   (``{"path", "status", "retryAfter", "delay", "times"}``), ``advance`` moves the invoices'
   lifecycles one status on (``{"flowId"}`` for one), ``refuse`` makes a buyer refuse
-  (``{"siren"}``).
+  (``{"siren"}``; ``"refuse": false`` to accept again), ``tokens`` sets the lifetime of the
+  tokens given from then on (``{"lifetime": seconds}``).
 """
 
 import base64
@@ -135,6 +136,9 @@ class Simulator:
             else:
                 self.platform.refusing.discard(body["siren"])
             return Response.json(200, {"refusing": sorted(self.platform.refusing)})
+        if action == "tokens":  # {"lifetime": seconds} of the tokens given from now on
+            self.platform.token_lifetime = int(body["lifetime"])
+            return Response.json(200, {"lifetime": self.platform.token_lifetime})
         return Response.json(404, {"error": "no such control"})
 
     # Flow Service ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from lxml import etree
 from comptoir.pasim.platform import CDAR_XSD, CLIENT_ID, CLIENT_SECRET, cdv_failures
 
 REFUSING_BUYER = "380129866"
+OPTIONS = ["--port", "0", "--quiet", "--refuse", REFUSING_BUYER]
 CDAR = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
 
 
@@ -29,16 +30,7 @@ CDAR = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInf
 def pasim():
     """The simulator's base URL, from its own process on a free port."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "comptoir.pasim",
-            "--port",
-            "0",
-            "--quiet",
-            "--refuse",
-            REFUSING_BUYER,
-        ],
+        [sys.executable, "-m", "comptoir", "pa-simulator", *OPTIONS],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -68,7 +60,7 @@ def token(base, client_id=CLIENT_ID, secret=CLIENT_SECRET):
     return call("POST", f"{base}/oauth/token", body=form.encode(), headers=headers)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def bearer(pasim):
     status, _, body = token(pasim)
     assert status == 200
@@ -170,6 +162,17 @@ def test_a_token_is_given_for_the_test_credentials_only(pasim):
         status, _, body = call("GET", f"{pasim}/flow-service/v1/healthcheck", headers=headers)
         assert status == 401
         assert json.loads(body)["errorCode"] == "INVALID_TOKEN"
+
+
+def test_a_token_expires(pasim):
+    call("POST", f"{pasim}/_control/tokens", body=b'{"lifetime": 1}')
+    _, _, body = token(pasim)
+    call("POST", f"{pasim}/_control/tokens", body=b'{"lifetime": 3600}')
+    assert json.loads(body)["expires_in"] == 1
+    bearer = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+    assert api(pasim, bearer, "GET", "/flow-service/v1/healthcheck")[0] == 200
+    time.sleep(1.1)
+    assert api(pasim, bearer, "GET", "/flow-service/v1/healthcheck")[0] == 401
 
 
 def test_healthchecks_answer(pasim, bearer):
