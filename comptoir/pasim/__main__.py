@@ -1,8 +1,9 @@
 """comptoir pa-simulator --port 8765 (or python -m comptoir.pasim): run the platform simulator."""
 
 import argparse
+import threading
 
-from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform
+from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform, warm_up
 from comptoir.pasim.server import Simulator, serve
 
 
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     platform = Platform(validate=not options.no_validation, refusing=set(options.refuse))
     platform.token_lifetime = options.token_lifetime
+    if platform.validate:
+        threading.Thread(target=warm_up, daemon=True).start()
     simulator = Simulator(platform, check=not options.no_validation)
     serve(
         simulator,

@@ -130,6 +130,7 @@ class Platform:
         self.refusing = set(refusing or ())
         self.lock = threading.Lock()
         self.flows: dict[str, Flow] = {}
+        self.tracked: dict[str, Flow] = {}  # tracking id → the flow submitted with it
         self.tokens: dict[str, float] = {}  # token → expiry (monotonic)
         self.token_lifetime = 3600
         self.faults: list[Fault] = []
@@ -182,16 +183,9 @@ class Platform:
             raise PlatformError(422, "CHECKSUM_MISMATCH", "the sha256 given is not the file's")
         tracking_id = info.get("trackingId", "")
         with self.lock:
-            if tracking_id:
-                for flow in self.flows.values():
-                    if flow.tracking_id == tracking_id and flow.direction == "Out":
-                        if flow.sha256 == digest:
-                            return flow, False
-                        raise PlatformError(
-                            422, "ALREADY_EXISTING_FLOW", "this tracking id has another file"
-                        )
+            if existing := self._sent_before(tracking_id, digest):
+                return existing, False
         syntax = info["flowSyntax"]
-        at = self.now()
         flow = Flow(
             flow_id=str(uuid.uuid4()),
             flow_type=self._flow_type(syntax),
@@ -199,7 +193,7 @@ class Platform:
             syntax=syntax,
             content=content,
             sha256=digest,
-            submitted_at=at,
+            submitted_at=self._last,  # set when kept, below
             processing_rule=info.get("processingRule", "B2B"),
             rule_source="Input" if info.get("processingRule") else "Computed",
             tracking_id=tracking_id,
@@ -212,13 +206,25 @@ class Platform:
             self._check_invoice(flow)
         elif syntax == "CDAR":
             self._check_cdar(flow)
-        with self.lock:
+        with self.lock:  # a retry may have come in while this one was checked
+            if existing := self._sent_before(tracking_id, digest):
+                return existing, False
+            flow.submitted_at = self.now()
             self.flows[flow.flow_id] = flow
+            if tracking_id:
+                self.tracked[tracking_id] = flow
             if flow.invoice:
                 self._emit(flow, 200)
                 if flow.ack_status == "Error":
                     self._emit(flow, 213, ("REJ_SEMAN", flow.ack_details[0]["reasonMessage"]))
         return flow, True
+
+    def _sent_before(self, tracking_id: str, digest: str) -> Flow | None:
+        """The flow already submitted with this tracking id (lock held), if the same file."""
+        flow = self.tracked.get(tracking_id) if tracking_id else None
+        if flow is not None and flow.sha256 != digest:
+            raise PlatformError(422, "ALREADY_EXISTING_FLOW", "this tracking id has another file")
+        return flow
 
     def _flow_type(self, syntax: str) -> str:
         return {"CDAR": "CustomerInvoiceLC", "FRR": "MultiFlowReport"}.get(
@@ -344,20 +350,42 @@ def _xml_of_pdf(pdf: bytes) -> bytes:
         return b""
 
 
+# Saxon runs one check at a time: the server answers in threads, and the compiled rules are shared.
+RULES_LOCK = threading.Lock()
+
+
 def _blocking_failures(syntax: str, content: bytes) -> list:
     """The project's own e-invoice validator (XSD, EN 16931 and BR-FR rules)."""
     from comptoir.billing.tests.validation import validate_cii, validate_facturx_pdf
 
     check = validate_facturx_pdf if syntax == "Factur-X" else validate_cii
-    return [failure for failure in check(content) if failure.blocking]
+    with RULES_LOCK:
+        return [failure for failure in check(content) if failure.blocking]
 
 
 def cdv_failures(xml: bytes) -> list:
     """The French rules of lifecycle messages (BR-FR-CDV) this CDAR breaks, blocking ones."""
     from comptoir.billing.tests.validation import _schematron_failures
 
-    failures = _schematron_failures("BR-FR-CDV", CDV_RULES, xml)
+    with RULES_LOCK:
+        failures = _schematron_failures("BR-FR-CDV", CDV_RULES, xml)
     return [failure for failure in failures if failure.blocking]
+
+
+def warm_up() -> None:
+    """Compile the rules before the first submission needs them (a few seconds)."""
+    minimal = (
+        '<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:'
+        'CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:'
+        'ReusableAggregateBusinessInformationEntity:100"><rsm:ExchangedDocumentContext>'
+        "<ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017"
+        "</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>"
+        "</rsm:ExchangedDocumentContext></rsm:CrossIndustryInvoice>"
+    )
+    _blocking_failures("CII", minimal.encode())
+    cdv_failures(
+        cdar_message(Invoice("W", "380", "20260101", "", "", "", ""), 200, datetime.now(UTC))
+    )
 
 
 _SCHEMA = []

@@ -369,3 +369,26 @@ def test_a_lifecycle_message_sent_is_checked_by_the_xsd_and_the_cdv_rules(pasim,
     assert acknowledgements["rules"]["details"][0]["item"] == "BR-FR-CDV-CL-05/MDT-88"
     assert acknowledgements["xsd"]["status"] == "Error"
     assert acknowledgements["xsd"]["details"][0]["reasonCode"] == "IRR_SYNTAX"
+
+
+@pytest.mark.django_db
+def test_without_validation_every_flow_is_taken(invoices):
+    """For timings (the benchmark) the checks can be switched off: then nothing is refused."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "comptoir", "pa-simulator", *OPTIONS, "--no-validation"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = re.search(r"http://\S+", process.stdout.readline())[0]
+        bearer = {"Authorization": f"Bearer {json.loads(token(base)[2])['access_token']}"}
+        _, xml = invoices["accepted"]
+        broken = xml.replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9")
+        assert broken != xml
+        status, flow = submit(base, bearer, broken, {"flowSyntax": "CII", "trackingId": "t"})
+        assert status == 202
+        _, _, data = api(base, bearer, "GET", f"/flow-service/v1/flows/{flow['flowId']}")
+        assert json.loads(data)["acknowledgement"] == {"status": "Ok"}
+    finally:
+        process.terminate()
+        process.wait(10)
