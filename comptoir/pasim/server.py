@@ -268,6 +268,8 @@ def multipart(request: Request) -> dict[str, tuple[str, bytes]]:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16  # the headers and the body leave in one write (flushed per request)
     simulator: Simulator  # set on the subclass the server is built with
 
     def handle_any(self) -> None:
