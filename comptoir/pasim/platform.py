@@ -293,6 +293,22 @@ class Platform:
         self.flows[flow.flow_id] = flow
         invoice_flow.updated_at = at
 
+    def receive(self, syntax: str, name: str, content: bytes) -> Flow:
+        """A supplier's invoice arriving for the company: an incoming SupplierInvoice flow."""
+        with self.lock:
+            flow = Flow(
+                flow_id=str(uuid.uuid4()),
+                flow_type="SupplierInvoice",
+                direction="In",
+                syntax=syntax,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                submitted_at=self.now(),
+                name=name,
+            )
+            self.flows[flow.flow_id] = flow
+        return flow
+
     def advance(self, flow_id: str | None = None) -> list[tuple[str, int]]:
         """Every invoice (or the one named) moves to its next lifecycle status."""
         moved = []

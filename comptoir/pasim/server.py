@@ -7,7 +7,8 @@
   (``{"path", "status", "retryAfter", "delay", "times"}``), ``advance`` moves the invoices'
   lifecycles one status on (``{"flowId"}`` for one), ``refuse`` makes a buyer refuse
   (``{"siren"}``; ``"refuse": false`` to accept again), ``tokens`` sets the lifetime of the
-  tokens given from then on (``{"lifetime": seconds}``).
+  tokens given from then on (``{"lifetime": seconds}``), ``incoming`` makes a supplier's invoice
+  arrive as an incoming SupplierInvoice flow (``{"flowSyntax", "name", "content": base64}``).
 """
 
 import base64
@@ -136,6 +137,12 @@ class Simulator:
             else:
                 self.platform.refusing.discard(body["siren"])
             return Response.json(200, {"refusing": sorted(self.platform.refusing)})
+        if action == "incoming":  # {"flowSyntax", "name", "content": base64}
+            content = base64.b64decode(body["content"])
+            flow = self.platform.receive(
+                body.get("flowSyntax", "CII"), body.get("name", ""), content
+            )
+            return Response.json(200, flow.info())
         if action == "tokens":  # {"lifetime": seconds} of the tokens given from now on
             self.platform.token_lifetime = int(body["lifetime"])
             return Response.json(200, {"lifetime": self.platform.token_lifetime})

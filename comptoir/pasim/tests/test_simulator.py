@@ -4,6 +4,7 @@ The invoices submitted are the project's own: issued through the services and wr
 comptoir.billing.facturx, as the platform connection will send them.
 """
 
+import base64
 import hashlib
 import json
 import re
@@ -392,3 +393,19 @@ def test_without_validation_every_flow_is_taken(invoices):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_supplier_invoice_arrives_as_an_incoming_flow(pasim, bearer):
+    original = b"<Invoice>from a supplier</Invoice>"
+    payload = {
+        "flowSyntax": "UBL",
+        "name": "F1.xml",
+        "content": base64.b64encode(original).decode(),
+    }
+    status, _, data = call("POST", f"{pasim}/_control/incoming", body=json.dumps(payload).encode())
+    arrived = json.loads(data)
+    assert status == 200 and arrived["flowDirection"] == "In"
+    where = {"flowType": ["SupplierInvoice"], "flowDirection": ["In"]}
+    assert arrived["flowId"] in {flow["flowId"] for flow in search(pasim, bearer, where)}
+    path = f"/flow-service/v1/flows/{arrived['flowId']}?docType=Original"
+    assert api(pasim, bearer, "GET", path)[2] == original
