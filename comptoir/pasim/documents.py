@@ -198,7 +198,9 @@ def cdar_message(
         E.ram("IssueDateTime", E.udt("DateTimeString", stamp, format="204")),
         referenced,
     )
-    root = E.rsm("CrossDomainAcknowledgementAndResponse", context, document, acknowledgement)
+    root = etree.Element(f"{{{CDAR['rsm']}}}CrossDomainAcknowledgementAndResponse", nsmap=CDAR)
+    root.extend([context, document, acknowledgement])
+    etree.cleanup_namespaces(root, top_nsmap=CDAR)  # one declaration each, on the root
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -207,7 +209,7 @@ class _Builder:
 
     def __getattr__(self, prefix: str):
         def make(name: str, *children, **attributes):
-            element = etree.Element(f"{{{CDAR[prefix]}}}{name}", attributes, nsmap=CDAR)
+            element = etree.Element(f"{{{CDAR[prefix]}}}{name}", attributes)
             for child in children:
                 if isinstance(child, str):
                     element.text = child
