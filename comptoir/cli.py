@@ -10,6 +10,10 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "comptoir"
+    if argv[1:2] == ["pa-simulator"]:  # a development tool, outside Django (comptoir.pasim)
+        from comptoir.pasim.__main__ import main as simulator
+
+        return simulator(argv[2:])
     import django
     from django.core.exceptions import ImproperlyConfigured
 
