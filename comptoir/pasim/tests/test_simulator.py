@@ -368,7 +368,7 @@ def test_a_lifecycle_message_sent_is_checked_by_the_xsd_and_the_cdv_rules(pasim,
         acknowledgements[name] = json.loads(data)["acknowledgement"]
     assert acknowledgements["ok"] == {"status": "Ok"}
     assert acknowledgements["rules"]["status"] == "Error"
-    assert acknowledgements["rules"]["details"][0]["item"] == "BR-FR-CDV-CL-05/MDT-88"
+    assert acknowledgements["rules"]["details"][0]["item"] == "BR-FR-CDV-CL-05"
     assert acknowledgements["xsd"]["status"] == "Error"
     assert acknowledgements["xsd"]["details"][0]["reasonCode"] == "IRR_SYNTAX"
 
