@@ -119,6 +119,15 @@ def test_bad_input_exits_with_2(key, tmp_path):
     assert "not a closing" in fails("verify", "--closing", str(tmp_path / "bad.json"), code=2)
 
 
+def test_an_export_into_a_missing_folder_is_refused(closed, tmp_path):
+    missing = tmp_path / "absent"
+    assert "absent" in fails("export", "--date", str(YESTERDAY), "--output", f"{missing}/", code=2)
+    assert "absent" in fails(
+        "export", "--date", str(YESTERDAY), "--output", str(missing / "file.json"), code=2
+    )
+    assert not missing.exists()
+
+
 def test_an_exported_closing_matches_the_journal(closed, tmp_path):
     run("export", "--date", str(YESTERDAY), "--output", str(tmp_path))
     path = tmp_path / f"cloture-day-{YESTERDAY.isoformat()}.json"

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--period", choices=Closing.Period.values, default="day")
         parser.add_argument("--date", type=_day, help="a day of the period (YYYY-MM-DD)")
         parser.add_argument("--closing", type=Path, help="verify: an exported closing's file")
-        parser.add_argument("--output", type=Path, help="export: where to write the file")
+        parser.add_argument(
+            "--output", help="export: where to write the file (a folder, or a file's name)"
+        )
 
     def handle(self, *args, action, period, date, closing, output, **options):
         try:
@@ -87,7 +89,13 @@ class Command(BaseCommand):
         if output is None:
             self.stdout.write(content.decode(), ending="")
             return
-        target = output / services.file_name(made) if output.is_dir() else output
+        folder = Path(output)
+        if output.endswith(("/", "\\")) or folder.is_dir():
+            target = folder / services.file_name(made)
+        else:
+            target = folder
+        if not target.parent.is_dir():
+            raise CommandError(f"No such folder: {target.parent}", returncode=2)
         target.write_bytes(content)
         self.stdout.write(f"Written: {target}")
 
