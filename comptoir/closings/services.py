@@ -235,15 +235,20 @@ def _digest(closing: Closing) -> str:
 
 
 def _already_closed(start: date, end: date) -> BusinessError:
-    return BusinessError(
+    return _period_error(
         ClosingError.ALREADY_CLOSED,
-        _("The period from %(start)s to %(end)s is already closed.")
-        % {
-            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
-            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
-        },
-        "date",
+        _("The day %(day)s is already closed."),
+        _("The period from %(start)s to %(end)s is already closed."),
+        start,
+        end,
     )
+
+
+def _period_error(code, one_day, several_days, start: date, end: date) -> BusinessError:
+    """A closing's error naming its period: « le 06/12/2026 », or « du … au … »."""
+    day, last = (formats.date_format(d, "SHORT_DATE_FORMAT") for d in (start, end))
+    message = one_day % {"day": day} if start == end else several_days % {"start": day, "end": last}
+    return BusinessError(code, message, "date")
 
 
 def close_due_periods(today: date | None = None) -> list[Closing]:
@@ -434,13 +439,11 @@ def find_closing(period: str, day: date) -> Closing:
     start, end = bounds(period, day)
     closing = Closing.objects.filter(period=period, start=start).first()
     if closing is None:
-        raise BusinessError(
+        raise _period_error(
             ClosingError.NOT_FOUND,
-            _("The period from %(start)s to %(end)s is not closed.")
-            % {
-                "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
-                "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
-            },
-            "date",
+            _("The day %(day)s is not closed."),
+            _("The period from %(start)s to %(end)s is not closed."),
+            start,
+            end,
         )
     return closing

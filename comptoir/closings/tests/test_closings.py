@@ -95,7 +95,11 @@ def test_a_month_and_a_year_are_closed_once_over(key, issued):
     last_month = TODAY.replace(day=1) - timedelta(days=1)
     closing = services.close_period("month", last_month)
     assert (closing.start, closing.end) == (last_month.replace(day=1), last_month)
-    assert "already closed" in fails("close", "--period", "month", code=2)
+    assert "The period from " in fails("close", "--period", "month", code=2)
+    services.close_period("day", last_month)
+    assert f"The day {last_month:%m/%d/%Y} is already closed." in fails(
+        "close", "--date", str(last_month), code=2
+    )
     assert "can be closed from the next day" in fails(
         "close", "--period", "year", "--date", str(TODAY), code=2
     )
