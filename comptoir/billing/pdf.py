@@ -9,6 +9,8 @@ from comptoir.billing.facturx import build_xml
 from comptoir.billing.models import Invoice
 from comptoir.core.documents import PrintLayout
 from comptoir.core.models import Company
+from comptoir.core.templatetags.comptoir import percent
+from comptoir.pricing.models import EXEMPT_CATEGORIES, VatCategory
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import DeliveryNote
 
@@ -77,12 +79,20 @@ def render_html(document, language: str = "fr") -> str:
                 "layout": layout,
                 "title": _title(document),
                 "operation": _operation(lines) if isinstance(document, Invoice) else "",
+                "vat_groups": [dict(group, label=_vat_label(group)) for group in breakdown],
                 "exemptions": sorted({g["exemption_reason"] for g in breakdown} - {"", None}),
                 "delivery_address": delivery if not isinstance(document, DeliveryNote) else None,
                 "logo": "" if layout == PrintLayout.COMPACT else _logo_data_uri(),
                 "language": language,
             },
         )
+
+
+def _vat_label(group: dict) -> str:
+    """« TVA 20 % », or what stands where no VAT is charged: « Exonéré », « Autoliquidation »…"""
+    if group["category"] in EXEMPT_CATEGORIES:
+        return str(VatCategory(group["category"]).label)
+    return f"{_('VAT')} {percent(group['rate'])}"
 
 
 def render_pdf(document, language: str = "fr") -> bytes:

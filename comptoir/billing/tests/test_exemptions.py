@@ -102,7 +102,13 @@ def test_each_exemption_is_stated_in_the_xml_and_the_pdf_and_passes_the_rules(is
         assert group.findtext("ram:CalculatedAmount", namespaces=NS) == "0.00", code
         assert invoice.total_vat == 0 and invoice.lines.get().vat_exemption_code == vatex
         assert_valid(validate_cii(xml), code)
-        assert text in pdf_text(issued[code].pdf), code
+        printed = pdf_text(issued[code].pdf)
+        assert text in printed, code
+        # The breakdown names what stands for VAT (« Exonéré sur … »), never « TVA 0 % ».
+        assert "TVA 0\xa0%" not in printed and "TVA 0 %" not in printed, code
+    assert "Autoliquidation sur" in pdf_text(issued["AUTOLIQ"].pdf)
+    assert "Exonéré sur" in pdf_text(issued["EXO-FORMATION"].pdf)
+    assert "Livraison intracommunautaire sur" in pdf_text(issued["INTRACOM"].pdf)
     # The franchise seller has no VAT number: its SIREN identifies it (BT-32, BR-E-02).
     seller = ".//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID"
     (registration,) = etree.fromstring(issued["EXO"].xml).findall(seller, NS)
