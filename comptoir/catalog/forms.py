@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Item, ItemPrice, PriceList
@@ -15,6 +16,12 @@ class ItemForm(forms.ModelForm):
         ]  # fmt: skip
         localized_fields = ["sale_price", "cost_price"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Archived taxes are not offered, but an item keeps the one it has.
+        tax = self.fields["tax"]
+        tax.queryset = tax.queryset.filter(Q(active=True) | Q(pk=self.instance.tax_id))
 
 
 class PriceListForm(forms.ModelForm):

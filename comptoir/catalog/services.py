@@ -13,6 +13,7 @@ from comptoir.core.validation import (
     full_clean_batch,
     full_clean_or_raise,
 )
+from comptoir.pricing.services import refuse_unusable_tax
 
 ITEM_FIELDS = {
     "code",
@@ -33,6 +34,8 @@ ITEM_FIELDS = {
 def create_items(rows: list[dict]) -> list[Item]:
     with transaction.atomic():
         items = [Item(**{k: v for k, v in row.items() if k in ITEM_FIELDS}) for row in rows]
+        for tax in {item.tax for item in items if item.tax_id}:
+            refuse_unusable_tax(tax, "tax")
         full_clean_batch(items, unique="code")
         created = Item.objects.bulk_create(items)
         audit.record(created, audit.CREATED)
@@ -46,9 +49,12 @@ def create_item(**fields) -> Item:
 def update_item(item: Item, **fields) -> Item:
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
+        tax_before = item.tax_id
         for name, value in fields.items():
             if name in ITEM_FIELDS:
                 setattr(item, name, value)
+        if item.tax_id and item.tax_id != tax_before:
+            refuse_unusable_tax(item.tax, "tax")
         full_clean_or_raise(item)
         item.save()
         return item

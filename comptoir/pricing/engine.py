@@ -27,7 +27,7 @@ from comptoir.core.money import (
 from comptoir.parties.models import Customer
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import Tax
-from comptoir.pricing.services import refuse_franchise
+from comptoir.pricing.services import refuse_unusable_tax
 
 
 @dataclass
@@ -198,13 +198,7 @@ def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) ->
         raise BusinessError(
             PricingError.TAX_MISSING, _("Choose the VAT of this line."), f"{where}.tax"
         )
-    if not tax.active:
-        raise BusinessError(
-            PricingError.TAX_ARCHIVED,
-            _("The tax « %(name)s » is archived: choose another.") % {"name": tax.name},
-            f"{where}.tax",
-        )
-    refuse_franchise(tax, f"{where}.tax")
+    refuse_unusable_tax(tax, f"{where}.tax")
     description = spec.description or (item.name if item is not None else "")
     if not description:
         raise BusinessError(

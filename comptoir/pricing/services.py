@@ -44,6 +44,18 @@ def refuse_franchise(tax: Tax, field: str) -> None:
         )
 
 
+def refuse_unusable_tax(tax: Tax, field: str) -> None:
+    """A tax given to a new line or an item: an active one, and the franchise only to a
+    company without a VAT number."""
+    if not tax.active:
+        raise BusinessError(
+            PricingError.TAX_ARCHIVED,
+            _("The tax « %(name)s » is archived: choose another.") % {"name": tax.name},
+            field,
+        )
+    refuse_franchise(tax, field)
+
+
 def refuse_franchise_on(invoice) -> None:
     """Issuing: a draft priced with the franchise before the company had a VAT number is
     refused too (a credit note reverses what its invoice stated, and may state it)."""

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from comptoir.billing.services import create_invoice, issue_invoice
-from comptoir.core.roles import ACCOUNTING, SALES
+from comptoir.core.roles import ACCOUNTING, ADMINISTRATOR, SALES
 from comptoir.core.services import create_token, update_company
 from comptoir.pricing.engine import LineSpec
 from comptoir.pricing.models import Tax
@@ -285,3 +285,24 @@ def test_a_patch_with_nothing_where_a_value_is_needed_is_a_4xx(api, patch):
     response = api.patch(f"/taxes/{tax.pk}", patch)
     assert 400 <= response.status_code < 500, response.content
     assert response.json()["message"]
+
+
+def test_an_item_is_given_only_a_tax_it_may_be_sold_with(api, company, client):
+    """The franchise of a company with a VAT number, or an archived tax, is refused on an
+    item as on a line; the item form offers no archived tax but keeps the one an item has."""
+    item = ItemFactory()
+    body = refused(api.patch(f"/items/{item.pk}", {"tax": "EXO"}), 400, "tax")
+    assert body["code"] == "tax.franchise_with_vat_id"
+    training = Tax.objects.get(code="EXO-FORMATION")
+    kept = ItemFactory(tax=training)
+    assert api.patch(f"/taxes/{training.pk}", {"active": False}).status_code == 200
+    new = {"code": "STAGE", "name": "Stage", "sale_price": "100"}
+    body = refused(api.post("/items", {**new, "tax": "EXO-FORMATION"}), 400, "tax")
+    assert body["code"] == "line.tax_archived"
+    assert api.patch(f"/items/{item.pk}", {"tax": "EXO-FORMATION"}).status_code == 400
+    assert api.patch(f"/items/{kept.pk}", {"name": "Stage long"}).status_code == 200
+
+    client.force_login(make_user("admin2", ADMINISTRATOR))
+    offered = client.get(f"/items/{item.pk}/").content.decode()
+    assert f">{training.name}<" not in offered and ">TVA 20" in offered
+    assert f">{training.name}<" in client.get(f"/items/{kept.pk}/").content.decode()
