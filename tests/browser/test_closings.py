@@ -35,7 +35,7 @@ def test_closing_yesterday_and_keeping_its_file(page, clerk, settings, tmp_path)
     expect(page.locator("main")).to_contain_text("Aucune clôture pour l’instant.")
     page.select_option("#id_period", "day")
     page.click("[data-action=close]")
-    expect(page.locator("dialog[open]")).to_contain_text("ne peut pas être annulée")
+    expect(page.locator("dialog[open]")).to_contain_text("ne pourra pas être annulée")
     page.click("[data-confirm=close]")
     expect(page.locator(".messages")).to_contain_text("Période clôturée")
     row = page.locator("main table tbody tr").first
