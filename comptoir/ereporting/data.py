@@ -28,37 +28,10 @@ from comptoir.core.money import ZERO, round_amount
 from comptoir.payments.models import Allocation, Payment
 
 FRANCE = ("FR", "MC")  # Monaco is in the French VAT territory
-EU = frozenset(  # the other member states (Greece's VAT numbers start with EL)
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "EL",
-        "ES",
-        "FI",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]
-)
+EU = frozenset((  # the other member states (Greece's VAT numbers start with EL)
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+))  # fmt: skip
 
 # Categories of transactions (TT-81, rule G1.68): goods, services, not taxable in France.
 GOODS, SERVICES, NOT_TAXABLE = "TLB1", "TPS1", "TNT1"
