@@ -19,7 +19,6 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError
@@ -34,13 +33,6 @@ class Period:
     kind: str  # TRANSACTIONS or PAYMENTS: a flux 10 file carries one of them (rule G6.29)
     start: dt.date
     end: dt.date
-
-    @property
-    def label(self) -> str:
-        return _("%(start)s to %(end)s") % {
-            "start": formats.date_format(self.start, "SHORT_DATE_FORMAT"),
-            "end": formats.date_format(self.end, "SHORT_DATE_FORMAT"),
-        }
 
 
 def _month_end(day: dt.date) -> dt.date:
