@@ -53,6 +53,7 @@ bench: install-dev
 examples: install-dev
 	$(BIN)/python -m examples.facturx
 	$(BIN)/python -m examples.cdar
+	$(BIN)/python -m examples.ereporting
 
 ## bench-peer: the peer ERP alone (Tryton, SQLite); `make bench BENCH_ARGS=--peer` runs both
 bench-peer:

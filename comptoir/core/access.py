@@ -201,6 +201,8 @@ PAGES: dict[str, Rule | None] = {
     "imports:row": whole(model("imports.importrow")),
     "closings:closings": listing("closings.closing"),
     "closings:closing_file": page("closings.view_closing"),
+    "ereporting:reports": Rule("ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)),
+    "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
@@ -307,6 +309,9 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(PAYMENTS, "fec_export", ("payments.export_accounting", EVERY_CUSTOMER)),
     **_api("comptoir_closings_api_", "list_closings closing_file", "closings.view_closing"),
     **_api("comptoir_closings_api_", "close_period", "closings.add_closing"),
+    **_api("comptoir_ereporting_api_", "list_reports", "ereporting.view_report"),
+    **_api("comptoir_ereporting_api_", "report_file", ("ereporting.view_report", EVERY_CUSTOMER)),
+    **_api("comptoir_ereporting_api_", "prepare_report", ("ereporting.add_report", EVERY_CUSTOMER)),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),

@@ -68,6 +68,7 @@ class CompanyForm(IdentifierFieldsMixin, forms.ModelForm):
             "own_customers_only", "reserve_on_confirm", "allow_negative_stock",
             "quotation_validity_days", "late_penalty_text", "early_payment_text",
             "fiscal_year_start_month",
+            "vat_regime", "platform_id",
             "account_customers", "account_goods", "account_services", "account_charges",
             "account_allowances", "account_bank", "logo",
         ]  # fmt: skip

@@ -40,6 +40,15 @@ class InvoiceBasis(models.TextChoices):
     ORDERED = "ordered", _("Ordered quantities")
 
 
+class VatRegime(models.TextChoices):
+    """The company's VAT regime: it sets how often sales and payments are e-reported."""
+
+    NORMAL_MONTHLY = "normal_monthly", _("Normal regime, monthly returns")
+    NORMAL_QUARTERLY = "normal_quarterly", _("Normal regime, quarterly returns")
+    SIMPLIFIED = "simplified", _("Simplified regime")
+    FRANCHISE = "franchise", _("VAT-free threshold (franchise en base)")
+
+
 class Company(models.Model):
     """The company using Comptoir: the seller on every document. One row (pk=1)."""
 
@@ -89,6 +98,19 @@ class Company(models.Model):
         default=InvoiceBasis.DELIVERED,
     )
     vat_on_debits = models.BooleanField(_("VAT paid on debits"), default=False)
+    vat_regime = models.CharField(
+        _("VAT regime"),
+        max_length=20,
+        choices=VatRegime.choices,
+        default=VatRegime.NORMAL_MONTHLY,
+        help_text=_("It sets the periods of the e-reporting of sales and payments."),
+    )
+    platform_id = models.CharField(
+        _("approved platform number"),
+        max_length=4,
+        blank=True,
+        help_text=_("The 4-character number of the approved platform that sends your e-reporting."),
+    )
     own_customers_only = models.BooleanField(
         _("salespeople see only their own customers"),
         default=False,

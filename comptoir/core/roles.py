@@ -33,6 +33,7 @@ BUSINESS_APPS = (
     "payments",
     "imports",
     "closings",
+    "ereporting",
 )
 # What nobody but an administrator sees: other users' tokens, login failures, the journal
 # internals, who belongs to which role.
@@ -161,6 +162,7 @@ ROLES = [
             "core.company": "view",
             "core.journalentry": "view",
             "closings.closing": "view add",
+            "ereporting.report": "view add",
             "core.messagetemplate": EDIT,
         },
         extra=(

@@ -52,6 +52,7 @@ AREAS = [
             (_("Receivables"), "billing:receivables"),
             (_("Accounting export (FEC)"), "payments:fec"),
             (_("Closings of the journal"), "closings:closings"),
+            (_("E-reporting"), "ereporting:reports"),
         ],
     ),
     (

@@ -12,6 +12,7 @@ from comptoir.billing.models import Invoice
 from comptoir.catalog.models import Item, PriceList
 from comptoir.closings.models import Closing
 from comptoir.core import access
+from comptoir.ereporting.models import Report
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
@@ -71,6 +72,7 @@ PK_MODELS = {
     "imports:row": ImportBatch,
     "web:user": get_user_model(),
     "closings:closing_file": Closing,
+    "ereporting:report_file": Report,
 }
 STRINGS = {"format": "csv", "kind": "invoice"}
 
@@ -158,6 +160,7 @@ API_MODELS = {
     "imports": ImportBatch,
     "import-partners": ImportPartner,
     "closings": Closing,
+    "ereporting": Report,
 }
 
 

@@ -1,0 +1,51 @@
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from comptoir.core.schemas import ERRORS, ErrorOut, Id, PriceOut
+from comptoir.ereporting import services
+from comptoir.ereporting.models import Report
+from comptoir.ereporting.views import download
+
+router = Router(tags=["e-reporting"])
+
+
+class ReportIn(Schema):
+    kind: Report.Kind
+    date: datetime.date | None = None
+
+
+class ReportOut(Schema):
+    id: int
+    kind: str
+    start: datetime.date
+    end: datetime.date
+    state: str
+    count: int
+    amount: PriceOut
+    vat: PriceOut
+    sha256: str
+    prepared_at: datetime.datetime
+    sent_at: datetime.datetime | None
+    flow_id: str
+
+
+@router.get("/ereporting/reports", response=list[ReportOut])
+def list_reports(request):
+    """The e-reporting files, the latest periods first."""
+    return Report.objects.defer("content")
+
+
+@router.post("/ereporting/reports", response={201: ReportOut, **ERRORS})
+def prepare_report(request, payload: ReportIn):
+    """Prepare the file of the period of `kind` (transactions or payments) that holds `date`
+    (by default the last one over), replacing the file not yet sent of that period; 400
+    `ereporting.already_sent`, `ereporting.no_platform`, `ereporting.no_seller_id`."""
+    return Status(201, services.prepare_report(payload.kind, payload.date))
+
+
+@router.get("/ereporting/reports/{pk}/file", response={200: None, 404: ErrorOut})
+def report_file(request, pk: Id):
+    """The flux 10 XML file of the report."""
+    return download(get_object_or_404(Report, pk=pk))
