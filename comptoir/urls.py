@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("comptoir.payments.urls")),
     path("imports/", include("comptoir.imports.urls")),
     path("", include("comptoir.closings.urls")),
+    path("", include("comptoir.einvoicing.urls")),
     path("", include("comptoir.web.urls")),
 ]

@@ -31,6 +31,8 @@ SEE_PRICES = "catalog.see_prices"
 SEE_COSTS = "catalog.see_costs"
 # Money fields holding a cost rather than a selling price.
 COST_FIELDS = {"cost_price", "unit_cost"}
+# The approved platform's connection: administrators only (no shipped role but theirs has it).
+PLATFORM = "einvoicing.change_platformconnection"
 # Who sees every customer when the company keeps salespeople to their own (a setting).
 SEE_ALL_CUSTOMERS = "parties.see_all_customers"
 # Seeing every customer now: the company does not keep salespeople to their own, or the user
@@ -201,6 +203,7 @@ PAGES: dict[str, Rule | None] = {
     "imports:row": whole(model("imports.importrow")),
     "closings:closings": listing("closings.closing"),
     "closings:closing_file": page("closings.view_closing"),
+    "einvoicing:connection": page(PLATFORM),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
@@ -307,6 +310,11 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(PAYMENTS, "fec_export", ("payments.export_accounting", EVERY_CUSTOMER)),
     **_api("comptoir_closings_api_", "list_closings closing_file", "closings.view_closing"),
     **_api("comptoir_closings_api_", "close_period", "closings.add_closing"),
+    **_api(
+        "comptoir_einvoicing_api_",
+        "get_platform_connection update_platform_connection check_platform_connection",
+        PLATFORM,
+    ),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),

@@ -1,0 +1,57 @@
+from ninja import Router, Schema
+
+from comptoir.core.schemas import ErrorOut
+from comptoir.einvoicing import services
+from comptoir.einvoicing.models import PlatformConnection
+
+router = Router(tags=["e-invoicing"])
+
+
+class ConnectionOut(Schema):
+    """The connection as stored; the secret is never given back, only whether one is kept."""
+
+    enabled: bool
+    flow_url: str
+    directory_url: str
+    token_url: str
+    client_id: str
+    syntax: PlatformConnection.Syntax
+    has_secret: bool
+
+
+class ConnectionIn(Schema):
+    enabled: bool | None = None
+    flow_url: str | None = None
+    directory_url: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    secret: str | None = None  # empty or missing: the stored one is kept
+    syntax: PlatformConnection.Syntax | None = None
+
+
+class CheckOut(Schema):
+    ok: bool
+
+
+ERRORS = {400: ErrorOut, 502: ErrorOut}
+
+
+@router.get("/einvoicing/connection", response=ConnectionOut)
+def get_platform_connection(request):
+    """The approved platform's connection (administrators)."""
+    return PlatformConnection.get()
+
+
+@router.patch("/einvoicing/connection", response={200: ConnectionOut, **ERRORS})
+def update_platform_connection(request, payload: ConnectionIn):
+    """Change the connection; 400 `platform.incomplete` when switched on without what it needs.
+    The secret is stored encrypted and never given back."""
+    return services.save_connection(**payload.dict(exclude_none=True))
+
+
+@router.post("/einvoicing/connection/check", response={200: CheckOut, **ERRORS})
+def check_platform_connection(request):
+    """Ask the platform's healthchecks with the stored settings; 502 with the platform's fault
+    (`platform.unauthorized`, `platform.unavailable`…)."""
+    services.test_connection()
+    return {"ok": True}
