@@ -1,6 +1,5 @@
 """The platform client, over real HTTP against the platform simulator (nothing patched)."""
 
-import json
 import socket
 import time
 import urllib.parse
@@ -11,16 +10,9 @@ import pytest
 
 from comptoir.einvoicing.client import Client, forget_tokens
 from comptoir.einvoicing.errors import PlatformError
+from comptoir.einvoicing.tests.conftest import control
 from comptoir.pasim import openapi
 from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET
-
-
-def control(base: str, action: str, **payload) -> dict:
-    request = urllib.request.Request(
-        f"{base}/_control/{action}", data=json.dumps(payload).encode(), method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def client_of(base: str, secret: str = CLIENT_SECRET, **options) -> Client:

@@ -9,22 +9,11 @@ from comptoir.core.roles import ACCOUNTING
 from comptoir.core.services import create_token
 from comptoir.einvoicing import vault
 from comptoir.einvoicing.models import PlatformConnection
+from comptoir.einvoicing.tests.conftest import settings_of
 from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET
 from conftest import ApiClient, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def settings_of(base: str, **extra) -> dict:
-    return {
-        "enabled": True,
-        "flow_url": f"{base}/flow-service",
-        "directory_url": f"{base}/directory-service",
-        "token_url": f"{base}/oauth/token",
-        "client_id": CLIENT_ID,
-        "secret": CLIENT_SECRET,
-        **extra,
-    }
 
 
 def test_the_secret_is_stored_encrypted_and_never_given_back(api, pasim, caplog):

@@ -10,41 +10,17 @@ import pytest
 from comptoir.billing.files import read, store_files
 from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
 from comptoir.einvoicing import services
-from comptoir.einvoicing.client import forget_tokens
 from comptoir.einvoicing.models import PlatformConnection, Submission
-from comptoir.einvoicing.tests.test_client import control
-from comptoir.einvoicing.tests.test_connection import settings_of
+from comptoir.einvoicing.tests.conftest import control, french_business
 from comptoir.parties.services import create_customer
 from comptoir.pricing.engine import LineSpec
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def connected(company, pasim):
-    from examples.facturx import seller
-
-    seller()
-    forget_tokens()
-    return services.save_connection(**settings_of(pasim))
-
-
-@pytest.fixture
-def chair(company):
-    from examples.facturx import catalogue
-
-    return catalogue()["chair"]
-
-
 def issue(customer, chair, capture):
     with capture(execute=True):
         return issue_invoice(create_invoice(customer, [LineSpec(chair, Decimal("2"))]))
-
-
-def french_business():
-    from examples.facturx import PARIS
-
-    return create_customer(name="Client Francais", siren="732829320", addresses=PARIS)
 
 
 def flows_tracked(platform, submission) -> list[dict]:
