@@ -13,10 +13,12 @@ class EinvoicingConfig(AppConfig):
     verbose_name = _("E-invoicing")
 
     def ready(self):
-        from comptoir.billing.signals import issued
+        from comptoir.billing.signals import INVOICE_FACTS, issued
         from comptoir.scheduling.registry import register
 
         issued.connect(_queue, dispatch_uid="einvoicing-queue-submissions")
+        if "einvoicing/invoice_facts.html" not in INVOICE_FACTS:
+            INVOICE_FACTS.append("einvoicing/invoice_facts.html")
         register("einvoicing.platform", _run, every=_every)
 
 
