@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client as WebClient
+from django.utils import timezone
 
 from comptoir.billing.services import create_invoice, issue_invoice
 from comptoir.einvoicing.models import LifecycleStatus, PlatformConnection, Submission
@@ -39,6 +40,8 @@ def test_an_invoice_goes_from_deposited_to_approved(
     refused, refused_submission = issued(refusing, chair, django_capture_on_commit_callbacks)
     assert "einvoicing.platform" in run_due()  # the scheduled job reads the platform
     assert codes(invoice) == [200]
+    deposited = LifecycleStatus.objects.get(invoice=invoice, code=200).at
+    assert abs((deposited - timezone.now()).total_seconds()) < 120  # French time, read right
     for _ in range(4):
         control(pasim, "advance", flowId=submission.flow_id)
         control(pasim, "advance", flowId=refused_submission.flow_id)
