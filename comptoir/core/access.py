@@ -315,6 +315,7 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         "get_platform_connection update_platform_connection check_platform_connection",
         PLATFORM,
     ),
+    **_api("comptoir_einvoicing_api_", "invoice_platform", "billing.view_invoice"),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),

@@ -1,6 +1,10 @@
+from datetime import datetime
+
 from ninja import Router, Schema
 
-from comptoir.core.schemas import ErrorOut
+from comptoir.billing.models import Invoice
+from comptoir.core import access
+from comptoir.core.schemas import ErrorOut, Id
 from comptoir.einvoicing import services
 from comptoir.einvoicing.models import PlatformConnection
 
@@ -55,3 +59,42 @@ def check_platform_connection(request):
     (`platform.unauthorized`, `platform.unavailable`…)."""
     services.test_connection()
     return {"ok": True}
+
+
+class SubmissionOut(Schema):
+    tracking_id: str
+    channel: str
+    syntax: str
+    state: str
+    sha256: str
+    flow_id: str
+    message: str
+    attempts: int
+    retry_at: datetime | None
+    sent_at: datetime | None
+
+
+class StatusOut(Schema):
+    code: int
+    label: str
+    at: datetime
+    reason_code: str
+    reason: str
+
+    @staticmethod
+    def resolve_label(row) -> str:
+        return str(row.status.label)
+
+
+class InvoicePlatformOut(Schema):
+    submission: SubmissionOut | None
+    statuses: list[StatusOut]
+
+
+@router.get("/invoices/{pk}/platform", response={200: InvoicePlatformOut, 404: ErrorOut})
+def invoice_platform(request, pk: Id):
+    """How an issued invoice went to the approved platform (state `to_send`, `sent`, `error`,
+    `to_report`) and every lifecycle status the platform gave it, oldest first."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    submission = getattr(invoice, "submission", None)  # None: never sent
+    return {"submission": submission, "statuses": list(invoice.lifecycle.all())}

@@ -31,7 +31,7 @@ def issued(customer, chair, capture):
 
 
 def test_an_invoice_goes_from_deposited_to_approved(
-    connected, chair, pasim, user, django_capture_on_commit_callbacks
+    connected, chair, pasim, user, api, django_capture_on_commit_callbacks
 ):
     from examples.facturx import PARIS
 
@@ -54,6 +54,13 @@ def test_an_invoice_goes_from_deposited_to_approved(
     assert refusal.reason_code == "TX_TVA_ERR" and refusal.reason == "Taux de TVA erroné"
     assert poll_lifecycle() == 0  # read once: nothing new, nothing twice
     assert LifecycleStatus.objects.filter(invoice=invoice).count() == 5
+
+    answer = api.get(f"/invoices/{refused.pk}/platform").json()
+    assert answer["submission"]["state"] == "sent"
+    assert answer["submission"]["flow_id"] == refused_submission.flow_id
+    assert [s["code"] for s in answer["statuses"]] == [200, 202, 203, 210]
+    assert answer["statuses"][-1]["reason_code"] == "TX_TVA_ERR"
+    assert answer["statuses"][-1]["label"] == "Refusée"
 
     web = WebClient()
     web.force_login(user)
