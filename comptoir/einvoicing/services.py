@@ -5,11 +5,14 @@ import logging
 import uuid
 from datetime import UTC, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
+from comptoir.core.errors import CoreError
 from comptoir.einvoicing import vault
 from comptoir.einvoicing.cdar import CdarError, parse_cdar
 from comptoir.einvoicing.client import Client
@@ -26,8 +29,13 @@ PAGE = 100  # flows per search
 CONNECTION_FIELDS = ("enabled", "flow_url", "directory_url", "token_url", "client_id", "syntax")
 
 
+URLS = ("flow_url", "directory_url", "token_url")
+LONGEST_SECRET = 2000
+
+
 def save_connection(*, secret: str = "", **fields) -> PlatformConnection:
     """Change the connection; an empty ``secret`` keeps the one stored."""
+    _check_values(fields, secret)
     with transaction.atomic():
         connection = PlatformConnection.objects.select_for_update().get(
             pk=PlatformConnection.get().pk
@@ -41,6 +49,34 @@ def save_connection(*, secret: str = "", **fields) -> PlatformConnection:
             _check_complete(connection)
         connection.save()
     return connection
+
+
+def _check_values(fields: dict, secret: str) -> None:
+    """Addresses that are web addresses, and nothing longer than the columns take."""
+    for name, value in fields.items():
+        if name not in CONNECTION_FIELDS or isinstance(value, bool):
+            continue
+        field = PlatformConnection._meta.get_field(name)
+        value = str(value or "")
+        wrong = len(value) > field.max_length or "\x00" in value
+        if name in URLS and value and not wrong:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                wrong = True
+        if name == "syntax" and value not in PlatformConnection.Syntax.values:
+            wrong = True
+        if wrong:
+            raise ConnectionSettingsError(
+                CoreError.INVALID_VALUE,
+                _("« %(value)s » is not valid for the %(field)s.")
+                % {"value": value[:80], "field": field.verbose_name},
+                name,
+            )
+    if len(secret) > LONGEST_SECRET or "\x00" in secret:
+        raise ConnectionSettingsError(
+            CoreError.INVALID_VALUE, _("This client secret is not valid."), "secret"
+        )
 
 
 def _check_complete(connection: PlatformConnection) -> None:

@@ -37,7 +37,11 @@ def test_the_secret_is_stored_encrypted_and_never_given_back(api, pasim, caplog)
 def test_switching_on_needs_the_secret(api, english):
     answer = api.patch(
         "/einvoicing/connection",
-        {"enabled": True, "flow_url": "http://x/flow-service", "token_url": "http://x/t"},
+        {
+            "enabled": True,
+            "flow_url": "https://pa.example.fr/flow-service",
+            "token_url": "https://pa.example.fr/token",
+        },
     )
     assert answer.status_code == 400
     assert answer.json()["code"] == "platform.incomplete"
@@ -79,3 +83,22 @@ def test_the_settings_page_saves_and_tests_the_connection(user, company, pasim):
     web.post("/settings/platform/", {**form, "secret": "", "token_url": f"{pasim}/nowhere"})
     checked = web.post("/settings/platform/", {"check": "1"}, follow=True).content.decode()
     assert "La plateforme a refusé" in checked
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("flow_url", "pas une adresse"),
+        ("flow_url", "ftp://platform.fr/flow-service"),
+        ("token_url", "https://p.fr/" + "x" * 400),
+        ("client_id", "x" * 300),
+        ("client_id", "a\x00b"),
+        ("secret", "s" * 5000),
+        ("syntax", "PDF"),
+    ],
+)
+def test_bad_settings_are_a_clear_400(api, field, value):
+    answer = api.patch("/einvoicing/connection", {field: value})
+    assert answer.status_code in (400, 422), answer.content
+    assert answer.json()["field"] == field or field == "syntax"
+    assert PlatformConnection.get().client_id == ""
