@@ -98,3 +98,12 @@ class ApiClient:
 
     def delete(self, path):
         return self.client.delete(f"/api{path}")
+
+
+@pytest.fixture(scope="module")
+def pasim():
+    """The base URL of the platform simulator, in its own process (one per test module)."""
+    from comptoir.pasim.testing import running_simulator
+
+    with running_simulator() as base:
+        yield base

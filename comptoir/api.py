@@ -15,6 +15,7 @@ from comptoir.core.api import router as core_router
 from comptoir.core.auth import api_auth
 from comptoir.core.errors import BusinessError
 from comptoir.core.schemas import ValidationErrorOut
+from comptoir.einvoicing.api import router as einvoicing_router
 from comptoir.ereporting.api import router as ereporting_router
 from comptoir.idempotency.openapi import document as document_idempotency
 from comptoir.imports.api import router as imports_router
@@ -141,3 +142,4 @@ api.add_router("/", payments_router)
 api.add_router("/", imports_router)
 api.add_router("/", closings_router)
 api.add_router("/", ereporting_router)
+api.add_router("/", einvoicing_router)

@@ -197,6 +197,10 @@ COMPTOIR_BACKUP_KEEP = int(os.environ.get("COMPTOIR_BACKUP_KEEP", "7"))
 # day, month and year; each closing's file is e-mailed to COMPTOIR_CLOSING_EMAIL (empty: none).
 COMPTOIR_SIGNING_KEY = Path(os.environ.get("COMPTOIR_SIGNING_KEY", VAR_DIR / "signing-key.pem"))
 COMPTOIR_CLOSING_EMAIL = os.environ.get("COMPTOIR_CLOSING_EMAIL", "")
+# The approved platform's client secret is encrypted with the key in this file (made at the first
+# save, outside the database); new statuses are read from the platform this often.
+COMPTOIR_PLATFORM_KEY = Path(os.environ.get("COMPTOIR_PLATFORM_KEY", VAR_DIR / "platform-key"))
+COMPTOIR_PLATFORM_POLL_MINUTES = float(os.environ.get("COMPTOIR_PLATFORM_POLL_MINUTES", "15"))
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 # What reading a file may take (in the job worker): an XLSX file's unpacked size, a cell's
 # length, the rows of a file. A file beyond them is refused with the reason.

@@ -31,3 +31,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="comptoir-test-media-")
 COMPTOIR_STORE_FILES_AFTER_ISSUE = False
 # No signing key unless a test makes one (in its own folder).
 COMPTOIR_SIGNING_KEY = Path(tempfile.mkdtemp(prefix="comptoir-test-key-")) / "signing-key.pem"
+# The platform secret's key, in a folder of the test run.
+COMPTOIR_PLATFORM_KEY = Path(tempfile.mkdtemp(prefix="comptoir-test-key-")) / "platform-key"

@@ -18,5 +18,6 @@ urlpatterns = [
     path("imports/", include("comptoir.imports.urls")),
     path("", include("comptoir.closings.urls")),
     path("", include("comptoir.ereporting.urls")),
+    path("", include("comptoir.einvoicing.urls")),
     path("", include("comptoir.web.urls")),
 ]

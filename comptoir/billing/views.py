@@ -20,6 +20,7 @@ from comptoir.billing.queries import (
     receivables,
     stored_payment_status,
 )
+from comptoir.billing.signals import INVOICE_FACTS
 from comptoir.billing.ubl import build_ubl
 from comptoir.core import access
 from comptoir.core.errors import BusinessError, CoreError
@@ -151,6 +152,7 @@ def invoice_detail(request, pk: int):
             "payment_status": status,
             "payment_status_label": PaymentStatus(status).label if status else "",
             "allocations": invoice.allocations.select_related("payment"),
+            "more_facts": INVOICE_FACTS,
         },
     )
 

@@ -31,6 +31,8 @@ SEE_PRICES = "catalog.see_prices"
 SEE_COSTS = "catalog.see_costs"
 # Money fields holding a cost rather than a selling price.
 COST_FIELDS = {"cost_price", "unit_cost"}
+# The approved platform's connection: administrators only (no shipped role but theirs has it).
+PLATFORM = "einvoicing.change_platformconnection"
 # Who sees every customer when the company keeps salespeople to their own (a setting).
 SEE_ALL_CUSTOMERS = "parties.see_all_customers"
 # Seeing every customer now: the company does not keep salespeople to their own, or the user
@@ -203,6 +205,7 @@ PAGES: dict[str, Rule | None] = {
     "closings:closing_file": page("closings.view_closing"),
     "ereporting:reports": Rule("ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)),
     "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
+    "einvoicing:connection": page(PLATFORM),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
@@ -312,6 +315,12 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api("comptoir_ereporting_api_", "list_reports", "ereporting.view_report"),
     **_api("comptoir_ereporting_api_", "report_file", ("ereporting.view_report", EVERY_CUSTOMER)),
     **_api("comptoir_ereporting_api_", "prepare_report", ("ereporting.add_report", EVERY_CUSTOMER)),
+    **_api(
+        "comptoir_einvoicing_api_",
+        "get_platform_connection update_platform_connection check_platform_connection",
+        PLATFORM,
+    ),
+    **_api("comptoir_einvoicing_api_", "invoice_platform", "billing.view_invoice"),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),

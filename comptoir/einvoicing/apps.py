@@ -1,10 +1,42 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
 class EinvoicingConfig(AppConfig):
-    """The French e-invoicing reform: lifecycle statuses (CDAR messages) of the invoices an
-    approved platform carries."""
+    """The French e-invoicing reform: the connection to an approved platform, the invoices
+    sent through it and their lifecycle statuses (CDAR messages)."""
 
     name = "comptoir.einvoicing"
     verbose_name = _("E-invoicing")
+
+    def ready(self):
+        from comptoir.billing.signals import INVOICE_FACTS, issued
+        from comptoir.scheduling.registry import register
+
+        issued.connect(_queue, dispatch_uid="einvoicing-queue-submissions")
+        if "einvoicing/invoice_facts.html" not in INVOICE_FACTS:
+            INVOICE_FACTS.append("einvoicing/invoice_facts.html")
+        register("einvoicing.platform", _run, every=_every)
+
+
+def _queue(sender, invoices, **kwargs):
+    from comptoir.einvoicing.services import queue_submissions
+
+    queue_submissions(invoices)
+
+
+def _run():
+    from comptoir.einvoicing.services import run_platform_work
+
+    run_platform_work()
+
+
+def _every():
+    from comptoir.einvoicing.models import PlatformConnection
+
+    if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
+        return None
+    return timedelta(minutes=settings.COMPTOIR_PLATFORM_POLL_MINUTES)

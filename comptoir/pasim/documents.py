@@ -7,6 +7,7 @@ a reason for a rejection or a refusal.
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -118,12 +119,15 @@ def _read_ubl(root) -> Invoice:
     )
 
 
+PARIS = ZoneInfo("Europe/Paris")
+
+
 def cdar_message(
     invoice: Invoice, status: int, at: datetime, reason: tuple[str, str] | None = None
 ) -> bytes:
     """The lifecycle message (CDAR) telling the seller its invoice reached this status."""
     status_code, label = STATUSES[status]
-    stamp = at.strftime("%Y%m%d%H%M%S")
+    stamp = at.astimezone(PARIS).strftime("%Y%m%d%H%M%S")  # CDAR times are French times
     E = _Builder()
     context = E.rsm(
         "ExchangedDocumentContext",

@@ -65,6 +65,7 @@ AREAS = [
             (_("Users"), "web:users"),
             (_("API tokens"), "web:tokens"),
             (_("E-mail messages"), "web:message_template_invoice"),
+            (_("Approved platform"), "einvoicing:connection"),
         ],
     ),
 ]

@@ -12,6 +12,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
 from comptoir.billing.sealing import contents
 from comptoir.billing.services.drafts import _lock_invoices, _refuse_sealed, check_expected_date
+from comptoir.billing.signals import issued
 from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
@@ -152,6 +153,7 @@ def _seal(invoices: list[Invoice], written_lines: list[InvoiceLine] | None = Non
     sealed = contents(invoices, written_lines)
     append_to_journal([(i.kind, i.pk, i.number, sealed[i.pk]) for i in invoices])
     _store_files_later([i.pk for i in invoices])
+    issued.send(sender=Invoice, invoices=invoices)
 
 
 def _store_files_later(invoice_ids: list[int]) -> None:

@@ -7,9 +7,6 @@ comptoir.billing.facturx, as the platform connection will send them.
 import base64
 import hashlib
 import json
-import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,28 +18,9 @@ import pytest
 from lxml import etree
 
 from comptoir.pasim.platform import CDAR_XSD, CLIENT_ID, CLIENT_SECRET, cdv_failures
+from comptoir.pasim.testing import REFUSING_BUYER, running_simulator
 
-REFUSING_BUYER = "380129866"
-OPTIONS = ["--port", "0", "--quiet", "--refuse", REFUSING_BUYER]
 CDAR = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
-
-
-@pytest.fixture(scope="module")
-def pasim():
-    """The simulator's base URL, from its own process on a free port."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "comptoir", "pa-simulator", *OPTIONS],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[3],
-    )
-    line = process.stdout.readline()
-    found = re.search(r"http://\S+", line)
-    assert found, f"the simulator did not start: {line}{process.stderr.read()}"
-    yield found[0]
-    process.terminate()
-    process.wait(10)
 
 
 def call(method, url, *, body=b"", headers=None, timeout=60):
@@ -376,13 +354,7 @@ def test_a_lifecycle_message_sent_is_checked_by_the_xsd_and_the_cdv_rules(pasim,
 @pytest.mark.django_db
 def test_without_validation_every_flow_is_taken(invoices):
     """For timings (the benchmark) the checks can be switched off: then nothing is refused."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "comptoir", "pa-simulator", *OPTIONS, "--no-validation"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = re.search(r"http://\S+", process.stdout.readline())[0]
+    with running_simulator("--no-validation") as base:
         bearer = {"Authorization": f"Bearer {json.loads(token(base)[2])['access_token']}"}
         _, xml = invoices["accepted"]
         broken = xml.replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9")
@@ -391,9 +363,6 @@ def test_without_validation_every_flow_is_taken(invoices):
         assert status == 202
         _, _, data = api(base, bearer, "GET", f"/flow-service/v1/flows/{flow['flowId']}")
         assert json.loads(data)["acknowledgement"] == {"status": "Ok"}
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_a_supplier_invoice_arrives_as_an_incoming_flow(pasim, bearer):

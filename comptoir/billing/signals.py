@@ -1,0 +1,10 @@
+"""How the apps above billing hear of issued documents and add to an invoice's page, without
+billing knowing them."""
+
+from django.dispatch import Signal
+
+# Sent inside the issuing's transaction with ``invoices``: the documents just issued.
+issued = Signal()
+
+# Templates other apps add to the facts of an invoice's page (each gets ``document``).
+INVOICE_FACTS: list[str] = []

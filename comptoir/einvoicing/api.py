@@ -1,0 +1,100 @@
+from datetime import datetime
+
+from ninja import Router, Schema
+
+from comptoir.billing.models import Invoice
+from comptoir.core import access
+from comptoir.core.schemas import ErrorOut, Id
+from comptoir.einvoicing import services
+from comptoir.einvoicing.models import PlatformConnection
+
+router = Router(tags=["e-invoicing"])
+
+
+class ConnectionOut(Schema):
+    """The connection as stored; the secret is never given back, only whether one is kept."""
+
+    enabled: bool
+    flow_url: str
+    directory_url: str
+    token_url: str
+    client_id: str
+    syntax: PlatformConnection.Syntax
+    has_secret: bool
+
+
+class ConnectionIn(Schema):
+    enabled: bool | None = None
+    flow_url: str | None = None
+    directory_url: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    secret: str | None = None  # empty or missing: the stored one is kept
+    syntax: PlatformConnection.Syntax | None = None
+
+
+class CheckOut(Schema):
+    ok: bool
+
+
+ERRORS = {400: ErrorOut, 502: ErrorOut}
+
+
+@router.get("/einvoicing/connection", response=ConnectionOut)
+def get_platform_connection(request):
+    """The approved platform's connection (administrators)."""
+    return PlatformConnection.get()
+
+
+@router.patch("/einvoicing/connection", response={200: ConnectionOut, **ERRORS})
+def update_platform_connection(request, payload: ConnectionIn):
+    """Change the connection; 400 `platform.incomplete` when switched on without what it needs.
+    The secret is stored encrypted and never given back."""
+    return services.save_connection(**payload.dict(exclude_none=True))
+
+
+@router.post("/einvoicing/connection/check", response={200: CheckOut, **ERRORS})
+def check_platform_connection(request):
+    """Ask the platform's healthchecks with the stored settings; 502 with the platform's fault
+    (`platform.unauthorized`, `platform.unavailable`…)."""
+    services.test_connection()
+    return {"ok": True}
+
+
+class SubmissionOut(Schema):
+    tracking_id: str
+    channel: str
+    syntax: str
+    state: str
+    sha256: str
+    flow_id: str
+    message: str
+    attempts: int
+    retry_at: datetime | None
+    sent_at: datetime | None
+
+
+class StatusOut(Schema):
+    code: int
+    label: str
+    at: datetime
+    reason_code: str
+    reason: str
+
+    @staticmethod
+    def resolve_label(row) -> str:
+        return str(row.status.label)
+
+
+class InvoicePlatformOut(Schema):
+    submission: SubmissionOut | None
+    statuses: list[StatusOut]
+
+
+@router.get("/invoices/{pk}/platform", response={200: InvoicePlatformOut, 404: ErrorOut})
+def invoice_platform(request, pk: Id):
+    """How an issued invoice went to the approved platform (state `to_send`, `sent`, `error`,
+    `to_report`) and every lifecycle status the platform gave it, oldest first."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    submission = getattr(invoice, "submission", None)  # None: never sent
+    return {"submission": submission, "statuses": list(invoice.lifecycle.all())}

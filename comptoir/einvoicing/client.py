@@ -1,0 +1,248 @@
+"""A client of an approved platform's Flow Service (AFNOR XP Z12-013), over plain HTTP(S).
+
+A Bearer token is taken from the token URL (OAuth 2 client credentials), kept until shortly
+before it expires, and taken again once when the platform answers 401. Every fault becomes a
+``PlatformError`` saying, in French, what happened and whether trying again may help.
+"""
+
+import hashlib
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from comptoir.einvoicing.errors import EinvoicingError, PlatformError
+
+TIMEOUT = 30  # seconds, for each request
+# (token URL, client id, hash of the secret) → token, expiry
+_TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
+_TOKENS_LOCK = threading.Lock()
+
+
+@dataclass
+class Exchange:
+    """One request the client sent and the answer it accepted (for contract tests)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    response_headers: dict[str, str]
+    response_body: bytes
+
+
+class Client:
+    def __init__(
+        self,
+        flow_url: str,
+        token_url: str,
+        client_id: str,
+        secret: str,
+        *,
+        directory_url: str = "",
+        timeout: float = TIMEOUT,
+        observe=None,
+    ):
+        self.flow_url = flow_url.rstrip("/")
+        self.directory_url = directory_url.rstrip("/")
+        self.token_url = token_url
+        self.client_id = client_id
+        self._secret = secret
+        self.timeout = timeout
+        self.observe = observe  # called with each Exchange the client accepts
+
+    def __repr__(self):  # never the secret
+        return f"Client({self.flow_url!r}, client_id={self.client_id!r})"
+
+    # operations ----------------------------------------------------------------------------
+    def healthcheck(self) -> None:
+        self._call("GET", f"{self.flow_url}/v1/healthcheck")
+        if self.directory_url:
+            self._call("GET", f"{self.directory_url}/v1/healthcheck")
+
+    def submit(self, content: bytes, flow_info: dict, filename: str) -> dict:
+        """Submit a flow (multipart ``flowInfo`` + ``file``): the platform's FullFlowInfo."""
+        boundary = uuid.uuid4().hex
+        quoted = filename.replace('"', "")
+        body = b"".join(
+            [
+                f"--{boundary}\r\n".encode(),
+                b'Content-Disposition: form-data; name="flowInfo"\r\n',
+                b"Content-Type: application/json\r\n\r\n",
+                json.dumps(flow_info).encode(),
+                f"\r\n--{boundary}\r\n".encode(),
+                f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'.encode(),
+                b"Content-Type: application/octet-stream\r\n\r\n",
+                content,
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
+        content_type = f"multipart/form-data; boundary={boundary}"
+        return self._json("POST", f"{self.flow_url}/v1/flows", body, content_type)
+
+    def search(self, where: dict, limit: int = 100) -> list[dict]:
+        payload = json.dumps({"where": where, "limit": limit}).encode()
+        found = self._json("POST", f"{self.flow_url}/v1/flows/search", payload, "application/json")
+        return found.get("results", [])
+
+    def download(self, flow_id: str, doc_type: str = "Original") -> bytes:
+        quoted = urllib.parse.quote(flow_id, safe="")
+        url = f"{self.flow_url}/v1/flows/{quoted}?docType={doc_type}"
+        return self._call("GET", url)[1]
+
+    # HTTP ----------------------------------------------------------------------------------
+    def _json(self, method, url, body, content_type) -> dict:
+        _status, data = self._call(method, url, body, content_type)
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise _unreadable() from None
+
+    def _call(self, method, url, body=b"", content_type="") -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self._token(renew=attempt == 2)}"}
+            if content_type:
+                headers["Content-Type"] = content_type
+            status, response_headers, data = self._send(method, url, body, headers)
+            if status == 401 and attempt == 1:
+                continue  # the token may have been revoked early: one new one
+            if status >= 400:
+                raise _fault(status, response_headers, data)
+            if self.observe:
+                self.observe(Exchange(method, url, headers, body, status, response_headers, data))
+            return status, data
+        raise AssertionError("unreachable")
+
+    def _token(self, *, renew: bool = False) -> str:
+        key = (self.token_url, self.client_id, hashlib.sha256(self._secret.encode()).hexdigest())
+        with _TOKENS_LOCK:
+            cached = _TOKENS.get(key)
+        if cached and not renew and cached[1] > time.monotonic():
+            return cached[0]
+        form = urllib.parse.urlencode(
+            {
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self._secret,
+            }
+        ).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, response_headers, data = self._send("POST", self.token_url, form, headers)
+        if status in (400, 401):
+            raise PlatformError(
+                EinvoicingError.UNAUTHORIZED,
+                _("The platform refused the client id or the secret: check them in the settings."),
+                retryable=False,
+            )
+        if status >= 400:
+            raise _fault(status, response_headers, data)
+        try:
+            answer = json.loads(data)
+            token = answer["access_token"]
+            lifetime = float(answer.get("expires_in") or 300)
+        except (ValueError, KeyError, TypeError):
+            raise _unreadable() from None
+        # Taken again a little before it expires, so that no request carries a dying token.
+        expiry = time.monotonic() + max(lifetime - min(30, lifetime / 10), 0)
+        with _TOKENS_LOCK:
+            _TOKENS[key] = (token, expiry)
+        return token
+
+    def _send(self, method, url, body, headers) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(url, data=body or None, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, dict(response.headers.items()), response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, dict(error.headers.items()), error.read()
+        except TimeoutError:
+            raise PlatformError(
+                EinvoicingError.UNAVAILABLE,
+                _("The platform did not answer in time; the request will be tried again."),
+                retryable=True,
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, TimeoutError):
+                raise PlatformError(
+                    EinvoicingError.UNAVAILABLE,
+                    _("The platform did not answer in time; the request will be tried again."),
+                    retryable=True,
+                ) from None
+            raise PlatformError(
+                EinvoicingError.UNAVAILABLE,
+                _("The platform cannot be reached (%(reason)s); the request will be tried again.")
+                % {"reason": reason},
+                retryable=True,
+            ) from None
+
+
+def _fault(status: int, headers: dict[str, str], data: bytes) -> PlatformError:
+    detail = _detail(data)
+    if status == 429:
+        retry_after = _retry_after(headers)
+        return PlatformError(
+            EinvoicingError.TOO_MANY,
+            _("The platform receives too many requests; it will be asked again later."),
+            retryable=True,
+            retry_after=retry_after,
+        )
+    if status == 401 or status == 403:
+        return PlatformError(
+            EinvoicingError.UNAUTHORIZED,
+            _("The platform refused the access (HTTP %(status)s): check the connection settings.")
+            % {"status": status},
+            retryable=False,
+        )
+    if status >= 500:
+        return PlatformError(
+            EinvoicingError.UNAVAILABLE,
+            _("The platform is unavailable (HTTP %(status)s); it will be tried again later.")
+            % {"status": status},
+            retryable=True,
+            retry_after=_retry_after(headers),
+        )
+    return PlatformError(
+        EinvoicingError.REFUSED,
+        _("The platform refused the request (HTTP %(status)s): %(detail)s")
+        % {"status": status, "detail": detail},
+        retryable=False,
+    )
+
+
+def _detail(data: bytes) -> str:
+    """The platform's own words: the Flow Service's Error or the Directory's problem."""
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        return data[:200].decode("utf-8", "replace")
+    if not isinstance(payload, dict):
+        return ""
+    parts = [payload.get("errorCode"), payload.get("errorMessage") or payload.get("message")]
+    return " — ".join(str(part) for part in parts if part)[:500]
+
+
+def _retry_after(headers: dict[str, str]) -> int | None:
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), "")
+    return int(value) if value.strip().isdigit() else None
+
+
+def _unreadable() -> PlatformError:
+    return PlatformError(
+        EinvoicingError.UNREADABLE,
+        _("The platform's answer could not be read; it will be tried again later."),
+        retryable=True,
+    )
+
+
+def forget_tokens() -> None:
+    with _TOKENS_LOCK:
+        _TOKENS.clear()

@@ -1,0 +1,31 @@
+from enum import StrEnum
+
+from comptoir.core.errors import BusinessError
+
+
+class EinvoicingError(StrEnum):
+    SECRET_UNREADABLE = "platform.secret_unreadable"
+    NOT_CONFIGURED = "platform.not_configured"
+    INCOMPLETE = "platform.incomplete"
+    REFUSED = "platform.refused"
+    UNAUTHORIZED = "platform.unauthorized"
+    TOO_MANY = "platform.too_many_requests"
+    UNAVAILABLE = "platform.unavailable"
+    UNREADABLE = "platform.unreadable_answer"
+    FILE_CHANGED = "platform.file_changed"
+
+
+class ConnectionSettingsError(BusinessError):
+    """The connection's settings cannot be used as they are."""
+
+
+class PlatformError(BusinessError):
+    """The platform refused a request or could not be reached. ``retryable``: whether trying
+    again later may succeed (after ``retry_after`` seconds when the platform says)."""
+
+    status_code = 502
+
+    def __init__(self, code, message, *, retryable: bool, retry_after: int | None = None):
+        super().__init__(code, message)
+        self.retryable = retryable
+        self.retry_after = retry_after

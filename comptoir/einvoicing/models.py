@@ -1,0 +1,130 @@
+"""The connection to the approved platform, the invoices submitted to it and their statuses."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformConnection(models.Model):
+    """How Comptoir reaches the company's approved platform. One row (pk=1).
+
+    The client secret is kept encrypted (``secrets.py``), with a key kept outside the database.
+    """
+
+    class Syntax(models.TextChoices):
+        FACTURX = "Factur-X", "Factur-X"
+        CII = "CII", "CII"
+        UBL = "UBL", "UBL 2.1"
+
+    enabled = models.BooleanField(_("connected"), default=False)
+    flow_url = models.URLField(_("Flow Service address"), max_length=300, blank=True)
+    directory_url = models.URLField(_("Directory Service address"), max_length=300, blank=True)
+    token_url = models.URLField(_("token address"), max_length=300, blank=True)
+    client_id = models.CharField(_("client id"), max_length=200, blank=True)
+    secret_encrypted = models.TextField(blank=True, editable=False)
+    syntax = models.CharField(
+        _("format sent"), max_length=10, choices=Syntax.choices, default=Syntax.FACTURX
+    )
+    # The lifecycle polling's cursor: the updatedAt of the last flow read (platform's clock).
+    polled_until = models.CharField(max_length=40, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("platform connection")
+        verbose_name_plural = _("platform connections")
+
+    def __str__(self):
+        return str(_("Approved platform"))
+
+    @classmethod
+    def get(cls) -> "PlatformConnection":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_encrypted)
+
+
+class Submission(models.Model):
+    """One issued invoice or credit note, as the platform is to receive it. Its tracking id is
+    made once, with the row: every retry sends it again with the same file, so the platform
+    answers the flow it already holds rather than making a second one."""
+
+    class Channel(models.TextChoices):
+        B2B = "B2B", _("E-invoice (French business)")
+        B2B_INT = "B2BInt", _("E-reporting (business abroad)")
+        B2C = "B2C", _("E-reporting (consumer)")
+
+    class State(models.TextChoices):
+        TO_SEND = "to_send", _("to send")
+        SENT = "sent", _("sent")
+        ERROR = "error", _("error")
+        TO_REPORT = "to_report", _("to report")
+
+    invoice = models.OneToOneField(
+        "billing.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="submission",
+    )
+    tracking_id = models.CharField(_("tracking id"), max_length=36, unique=True, editable=False)
+    channel = models.CharField(_("processing rule"), max_length=10, choices=Channel.choices)
+    syntax = models.CharField(
+        _("format"), max_length=10, choices=PlatformConnection.Syntax.choices, blank=True
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, db_index=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    flow_id = models.CharField(_("flow id"), max_length=100, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("submission to the platform")
+        verbose_name_plural = _("submissions to the platform")
+
+    def __str__(self):
+        return f"{self.invoice} → {self.get_state_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self.tracking_id:
+            self.tracking_id = str(uuid.uuid4())
+        super().save(*args, **kwargs)
+
+
+class LifecycleStatus(models.Model):
+    """One status of an invoice's lifecycle, as a CDAR message from the platform gave it."""
+
+    invoice = models.ForeignKey(
+        "billing.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="lifecycle",
+    )
+    code = models.PositiveSmallIntegerField(_("status"))
+    at = models.DateTimeField(_("date"))
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    flow_id = models.CharField(_("flow id"), max_length=100)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lifecycle status")
+        verbose_name_plural = _("lifecycle statuses")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow_id", "invoice", "code"], name="einvoicing_status_once_per_flow"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} {self.code}"
+
+    @property
+    def status(self):
+        from comptoir.einvoicing.statuses import status
+
+        return status(self.code)

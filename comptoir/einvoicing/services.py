@@ -1,0 +1,309 @@
+"""The platform connection, the submission of issued invoices and their lifecycle statuses."""
+
+import hashlib
+import logging
+import uuid
+from datetime import UTC, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.billing.models import Invoice
+from comptoir.core.errors import CoreError
+from comptoir.einvoicing import vault
+from comptoir.einvoicing.cdar import CdarError, parse_cdar
+from comptoir.einvoicing.client import Client
+from comptoir.einvoicing.errors import ConnectionSettingsError, EinvoicingError, PlatformError
+from comptoir.einvoicing.models import LifecycleStatus, PlatformConnection, Submission
+
+logger = logging.getLogger(__name__)
+LONGEST_WAIT = timedelta(hours=6)  # between two attempts at a submission
+FORGOTTEN = timedelta(minutes=2)  # a submission still to send this long after it was queued
+PAGE = 100  # flows per search
+
+# The connection ---------------------------------------------------------------------------
+
+CONNECTION_FIELDS = ("enabled", "flow_url", "directory_url", "token_url", "client_id", "syntax")
+
+
+URLS = ("flow_url", "directory_url", "token_url")
+LONGEST_SECRET = 2000
+
+
+def save_connection(*, secret: str = "", **fields) -> PlatformConnection:
+    """Change the connection; an empty ``secret`` keeps the one stored."""
+    _check_values(fields, secret)
+    with transaction.atomic():
+        connection = PlatformConnection.objects.select_for_update().get(
+            pk=PlatformConnection.get().pk
+        )
+        for name, value in fields.items():
+            if name in CONNECTION_FIELDS:
+                setattr(connection, name, value)
+        if secret:
+            connection.secret_encrypted = vault.encrypt(secret)
+        if connection.enabled:
+            _check_complete(connection)
+        connection.save()
+    return connection
+
+
+def _check_values(fields: dict, secret: str) -> None:
+    """Addresses that are web addresses, and nothing longer than the columns take."""
+    for name, value in fields.items():
+        if name not in CONNECTION_FIELDS or isinstance(value, bool):
+            continue
+        field = PlatformConnection._meta.get_field(name)
+        value = str(value or "")
+        wrong = len(value) > field.max_length or "\x00" in value
+        if name in URLS and value and not wrong:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                wrong = True
+        if name == "syntax" and value not in PlatformConnection.Syntax.values:
+            wrong = True
+        if wrong:
+            raise ConnectionSettingsError(
+                CoreError.INVALID_VALUE,
+                _("« %(value)s » is not valid for the %(field)s.")
+                % {"value": value[:80], "field": field.verbose_name},
+                name,
+            )
+    if len(secret) > LONGEST_SECRET or "\x00" in secret:
+        raise ConnectionSettingsError(
+            CoreError.INVALID_VALUE, _("This client secret is not valid."), "secret"
+        )
+
+
+def _check_complete(connection: PlatformConnection) -> None:
+    missing = [
+        (name, label)
+        for name, label in [
+            ("flow_url", _("the Flow Service address")),
+            ("token_url", _("the token address")),
+            ("client_id", _("the client id")),
+            ("secret", _("the client secret")),
+        ]
+        if not (connection.has_secret if name == "secret" else getattr(connection, name))
+    ]
+    if missing:
+        raise ConnectionSettingsError(
+            EinvoicingError.INCOMPLETE,
+            _("To connect to the platform, give %(what)s.") % {"what": missing[0][1]},
+            missing[0][0],
+        )
+
+
+def client(connection: PlatformConnection | None = None, **options) -> Client:
+    """A client of the platform, with the stored settings and the decrypted secret."""
+    connection = connection or PlatformConnection.get()
+    _check_complete(connection)
+    return Client(
+        connection.flow_url,
+        connection.token_url,
+        connection.client_id,
+        vault.decrypt(connection.secret_encrypted),
+        directory_url=connection.directory_url,
+        **options,
+    )
+
+
+def test_connection() -> None:
+    """Ask the platform's healthchecks; PlatformError says what went wrong."""
+    client().healthcheck()
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def channel_of(invoice: Invoice) -> str:
+    """How the reform treats an invoice, from its customer as the invoice states it: a French
+    business receives an e-invoice, a business abroad and a consumer are e-reported."""
+    if not invoice.customer_is_business:
+        return Submission.Channel.B2C
+    country = (invoice.billing_address or {}).get("country") or "FR"
+    return Submission.Channel.B2B if country == "FR" else Submission.Channel.B2B_INT
+
+
+def queue_submissions(invoices: list[Invoice]) -> list[Submission]:
+    """Record, in the issuing's transaction, how each issued document goes to the platform;
+    the e-invoices are sent by the job worker once it commits. Nothing while disconnected."""
+    connection = PlatformConnection.objects.filter(pk=1, enabled=True).first()
+    if connection is None:
+        return []
+    rows = []
+    for invoice in invoices:
+        channel = channel_of(invoice)
+        to_send = channel == Submission.Channel.B2B
+        rows.append(
+            Submission(
+                invoice=invoice,
+                tracking_id=str(uuid.uuid4()),
+                channel=channel,
+                syntax=connection.syntax if to_send else "",
+                state=Submission.State.TO_SEND if to_send else Submission.State.TO_REPORT,
+            )
+        )
+    rows = Submission.objects.bulk_create(rows)
+    ids = [row.pk for row in rows if row.state == Submission.State.TO_SEND]
+    if ids:
+        from comptoir.einvoicing.tasks import send_submissions
+
+        transaction.on_commit(lambda: send_submissions.enqueue(ids))
+    return rows
+
+
+def file_of(submission: Submission) -> tuple[bytes, str]:
+    """The bytes sent for the submission's invoice, in its format, and their file name."""
+    from comptoir.billing.files import read, store_files
+    from comptoir.billing.ubl import build_ubl
+
+    invoice = submission.invoice
+    if submission.syntax == PlatformConnection.Syntax.UBL:
+        return build_ubl(invoice), f"{invoice.number}.xml"
+    files = store_files(invoice)
+    if submission.syntax == PlatformConnection.Syntax.CII:
+        return read(files, "xml"), f"{invoice.number}.xml"
+    return read(files, "pdf"), f"{invoice.number}.pdf"
+
+
+def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
+    """Send one submission (again). A retry sends the same tracking id and the same file: the
+    platform then answers with the flow it made the first time."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=pk)
+        if submission.state not in (Submission.State.TO_SEND, Submission.State.ERROR):
+            return submission
+        submission.attempts += 1
+        submission.save(update_fields=["attempts"])
+    submission = Submission.objects.select_related("invoice").get(pk=pk)
+    try:
+        platform = platform or client()
+        content, filename = file_of(submission)
+        digest = hashlib.sha256(content).hexdigest()
+        if submission.sha256 and submission.sha256 != digest:
+            raise PlatformError(
+                EinvoicingError.FILE_CHANGED,
+                _("The file of %(ref)s is no longer the one first sent.") % {"ref": submission},
+                retryable=False,
+            )
+        if not submission.sha256:
+            Submission.objects.filter(pk=pk).update(sha256=digest)
+        flow = platform.submit(
+            content,
+            {
+                "flowSyntax": submission.syntax,
+                "trackingId": submission.tracking_id,
+                "processingRule": submission.channel,
+                "sha256": digest,
+                "name": filename,
+            },
+            filename,
+        )
+    except (PlatformError, ConnectionSettingsError) as error:
+        return _record_failure(pk, error)
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=pk)
+        submission.state = Submission.State.SENT
+        submission.flow_id = flow.get("flowId", "")
+        submission.sent_at = timezone.now()
+        submission.message, submission.retry_at = "", None
+        submission.save()
+    return submission
+
+
+def _record_failure(pk: int, error) -> Submission:
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=pk)
+        submission.state = Submission.State.ERROR
+        submission.message = error.message
+        submission.retry_at = None
+        if getattr(error, "retryable", False):
+            wait = timedelta(minutes=2 ** min(submission.attempts - 1, 10))
+            if error.retry_after:
+                wait = timedelta(seconds=error.retry_after)
+            submission.retry_at = timezone.now() + min(wait, LONGEST_WAIT)
+        submission.save()
+    logger.warning("Submission of %s failed: %s", submission.invoice_id, error.message)
+    return submission
+
+
+def due_submissions(now=None) -> list[int]:
+    """Submissions to try now: those whose wait after a fault is over, and those still to send
+    long after they were queued (a worker stopped before or in the middle of sending)."""
+    now = now or timezone.now()
+    retry = Submission.objects.filter(state=Submission.State.ERROR, retry_at__lte=now)
+    forgotten = Submission.objects.filter(
+        state=Submission.State.TO_SEND, created_at__lte=now - FORGOTTEN
+    )
+    return list((retry | forgotten).order_by("pk").values_list("pk", flat=True))
+
+
+# Lifecycle --------------------------------------------------------------------------------
+
+
+def poll_lifecycle(*, platform: Client | None = None) -> int:
+    """Read the lifecycle messages the platform received since the last poll and keep every
+    status of every invoice; the number of statuses new to Comptoir."""
+    connection = PlatformConnection.get()
+    platform = platform or client(connection)
+    cursor = connection.polled_until or _first_cursor()
+    added = 0
+    while True:
+        where = {
+            "updatedAfter": cursor,
+            "flowType": ["CustomerInvoiceLC"],
+            "flowDirection": ["In"],
+        }
+        flows = platform.search(where, PAGE)
+        for flow in flows:
+            added += _keep_status(flow["flowId"], platform.download(flow["flowId"]))
+            cursor = flow.get("updatedAt") or flow.get("submittedAt") or cursor
+            PlatformConnection.objects.filter(pk=connection.pk).update(polled_until=cursor)
+        if len(flows) < PAGE:
+            return added
+
+
+def _first_cursor() -> str:
+    """Before the first poll: from just before the first submission (or from now)."""
+    first = Submission.objects.order_by("created_at").values_list("created_at", flat=True)
+    since = (first.first() or timezone.now()) - timedelta(minutes=5)
+    return since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _keep_status(flow_id: str, xml: bytes) -> int:
+    try:
+        message = parse_cdar(xml)
+    except CdarError as error:
+        logger.warning("Lifecycle flow %s unreadable: %s", flow_id, error.message)
+        return 0
+    invoice = Invoice.objects.filter(
+        number=message.invoice_number, date=message.invoice_date, status=Invoice.Status.ISSUED
+    ).first()
+    if invoice is None:
+        logger.info("Lifecycle flow %s names no invoice of ours", flow_id)
+        return 0
+    _row, created = LifecycleStatus.objects.get_or_create(
+        flow_id=flow_id,
+        invoice=invoice,
+        code=message.status,
+        defaults={
+            "at": message.status_at or message.issued_at,
+            "reason_code": message.reason_code,
+            "reason": message.reason,
+        },
+    )
+    return int(created)
+
+
+def run_platform_work() -> None:
+    """The scheduled job: send what is due, then read the new statuses."""
+    if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
+        return
+    for pk in due_submissions():
+        send_submission(pk)
+    poll_lifecycle()

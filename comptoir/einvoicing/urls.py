@@ -1,0 +1,8 @@
+from django.urls import path
+
+from comptoir.einvoicing import views
+
+app_name = "einvoicing"
+urlpatterns = [
+    path("settings/platform/", views.connection, name="connection"),
+]

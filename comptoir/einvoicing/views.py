@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib import messages
+from django.db.models import URLField
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.core.errors import BusinessError
+from comptoir.core.views import form_page, save_form
+from comptoir.einvoicing import services
+from comptoir.einvoicing.models import PlatformConnection
+
+
+class ConnectionForm(forms.ModelForm):
+    formfield_callback = staticmethod(
+        lambda field, **kwargs: field.formfield(
+            **({"assume_scheme": "https"} if isinstance(field, URLField) else {}), **kwargs
+        )
+    )
+    secret = forms.CharField(
+        label=gettext_lazy("Client secret"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+    class Meta:
+        model = PlatformConnection
+        fields = ["enabled", "flow_url", "directory_url", "token_url", "client_id", "syntax"]
+        help_texts = {
+            "flow_url": gettext_lazy("For example https://api.platform.fr/flow-service"),
+            "syntax": gettext_lazy("The file sent for each invoice and credit note."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secret"].help_text = (
+            _("A secret is stored (encrypted): leave empty to keep it.")
+            if self.instance.has_secret
+            else _("Stored encrypted, never shown again.")
+        )
+
+
+def connection(request):
+    """Settings → Approved platform: the connection, and a button that tests it."""
+    form = ConnectionForm(request.POST or None, instance=PlatformConnection.get())
+    if request.method == "POST" and "check" in request.POST:
+        try:
+            services.test_connection()
+        except BusinessError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The platform answers: the connection works."))
+        return redirect("einvoicing:connection")
+    if request.method == "POST":
+        fields = [*ConnectionForm.Meta.fields, "secret"]
+        saved = save_form(
+            form, lambda data: services.save_connection(**{f: data[f] for f in fields})
+        )
+        if saved is not None:
+            messages.success(request, _("Platform connection saved."))
+            return redirect("einvoicing:connection")
+    return form_page(
+        request,
+        form,
+        _("Approved platform"),
+        after_form="einvoicing/check_button.html",
+    )
