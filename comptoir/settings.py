@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "comptoir.closings",
     "comptoir.idempotency",
     "comptoir.einvoicing",
+    "comptoir.supplierinvoices",
 ]
 
 MIDDLEWARE = [
