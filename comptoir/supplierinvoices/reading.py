@@ -19,6 +19,7 @@ from comptoir.core.safexml import HOSTILE, MALFORMED, UnsafeXml, safe_root
 
 MAX_BYTES = 20_000_000  # a Factur-X PDF with its attachments; far more is an attack
 SIREN_SCHEME = "0002"
+LARGEST = Decimal(10) ** 10  # what the columns of amounts, prices and quantities all hold
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -197,7 +198,7 @@ def _decimal(text: str, what: str, *, required: bool = True) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         value = None
-    if value is None or not value.is_finite():
+    if value is None or not value.is_finite() or abs(value) >= LARGEST:
         raise ReadingError(
             "supplier_invoice.bad_number",
             _("The invoice states an invalid number for %(what)s: %(value)s.")
