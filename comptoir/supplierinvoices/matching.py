@@ -145,18 +145,14 @@ def describe(problem: dict, currency: str = "EUR") -> str:
         values["ordered"] = format_quantity(Decimal(problem["ordered"]))
         if earlier:
             return (
-                _(
-                    "%(invoiced)s invoiced, after %(earlier)s already invoiced, for %(ordered)s ordered."
-                )
+                _("%(invoiced)s invoiced after %(earlier)s already, for %(ordered)s ordered.")
                 % values
             )
         return _("%(invoiced)s invoiced for %(ordered)s ordered.") % values
     values["received"] = format_quantity(Decimal(problem["received"]))
     if earlier:
         return (
-            _(
-                "%(invoiced)s invoiced, after %(earlier)s already invoiced, for %(received)s received."
-            )
+            _("%(invoiced)s invoiced after %(earlier)s already, for %(received)s received.")
             % values
         )
     return _("%(invoiced)s invoiced for %(received)s received.") % values

@@ -208,7 +208,7 @@ def test_a_second_invoice_for_the_same_order_is_over_what_was_received(vendeur, 
     second = receive(example("UC3_F202500005", "CII")).invoice
     assert second.match == "mismatch"
     assert describe(second.lines.first().problems[0]) == (
-        "200 invoiced, after 200 already invoiced, for 200 ordered."
+        "200 invoiced after 200 already, for 200 ordered."
     )
 
 
