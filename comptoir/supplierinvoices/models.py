@@ -3,11 +3,13 @@ is kept verbatim), how its lines match the purchase orders and their receipts, a
 buyer's decisions on it with the lifecycle messages that carry them to the supplier."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.links import record_url
 from comptoir.core.money import AmountField, PriceField, QuantityField, RateField
+from comptoir.einvoicing.statuses import status
 
 
 class ReceptionSettings(models.Model):
@@ -25,10 +27,12 @@ class ReceptionSettings(models.Model):
     )
     price_tolerance_pct = RateField(
         _("price tolerance (%)"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("How far above the ordered price an invoiced price is still accepted."),
     )
     quantity_tolerance = QuantityField(
         _("quantity tolerance"),
+        validators=[MinValueValidator(0)],
         help_text=_("How many units more than received an invoice may still state."),
     )
 
@@ -187,3 +191,8 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} — {self.status}"
+
+    @property
+    def label(self) -> str:
+        """The status in words (« 210 Refusée »)."""
+        return str(status(self.status))

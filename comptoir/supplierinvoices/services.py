@@ -262,8 +262,8 @@ def decide(
         if invoice.status in SupplierInvoice.DECIDED:
             raise InvalidTransition(
                 SupplierInvoiceError.DECIDED,
-                _("This invoice was already %(decision)s: it cannot be decided again.")
-                % {"decision": invoice.get_status_display().lower()},
+                _("This invoice was already decided (%(decision)s): a decision is final.")
+                % {"decision": invoice.get_status_display()},
             )
         moment = at or timezone.now()
         message = buyer_decision(

@@ -165,8 +165,7 @@ def test_the_use_cases_match_the_orders_made_for_them(vendeur, case, syntax):
     assert invoice.total_gross == Decimal(USE_CASES[case][3])
 
 
-def test_a_mismatch_is_said_per_line_in_words(vendeur, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_a_mismatch_is_said_per_line_in_words(vendeur, english):
     order = order_for_use_case(vendeur, quantities=(150, 5), prices=(38, 400), receive_all=False)
     receive_purchase(order, {order.lines.last().pk: Decimal("4")})
     invoice = receive(example("UC1_F202500003", "CII")).invoice
@@ -190,8 +189,7 @@ def test_tolerances_set_by_the_company_accept_small_differences(vendeur):
     assert ReceptionSettings.get().price_tolerance_pct == Decimal("6")
 
 
-def test_an_invoice_naming_no_known_order_says_so_and_matches_later(vendeur, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_an_invoice_naming_no_known_order_says_so_and_matches_later(vendeur, english):
     invoice = receive(example("UC1_F202500003", "CII")).invoice
     assert invoice.match == "no_order"
     assert describe(invoice.lines.first().problems[0]) == (
@@ -201,8 +199,7 @@ def test_an_invoice_naming_no_known_order_says_so_and_matches_later(vendeur, set
     assert services.match_again(invoice).match == "matched"
 
 
-def test_a_second_invoice_for_the_same_order_is_over_what_was_received(vendeur, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_a_second_invoice_for_the_same_order_is_over_what_was_received(vendeur, english):
     order_for_use_case(vendeur)
     assert receive(example("UC1_F202500003", "CII")).invoice.match == "matched"
     second = receive(example("UC3_F202500005", "CII")).invoice
@@ -220,7 +217,7 @@ def test_a_second_invoice_for_the_same_order_is_over_what_was_received(vendeur, 
     [(205, "", "approved"), (207, "QTE_ERR", "disputed"), (210, "CMD_ERR", "refused")],
 )
 def test_each_decision_is_recorded_with_its_lifecycle_message_to_send(
-    vendeur, code, reason_code, status
+    vendeur, code, reason_code, status, english
 ):
     invoice = receive(example("UC1_F202500003", "CII")).invoice
     decision = services.decide(invoice, code, reason_code=reason_code, reason="Vu le bon")
@@ -239,7 +236,7 @@ def test_each_decision_is_recorded_with_its_lifecycle_message_to_send(
     with pytest.raises(BusinessError) as refused:
         services.decide(invoice, 205)
     assert refused.value.code == "supplier_invoice.already_decided"
-    assert "cannot be decided again" in refused.value.message
+    assert "a decision is final" in refused.value.message
     assert invoice.decisions.count() == 1
 
 

@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.einvoicing.statuses import status
+from comptoir.purchasing.models import Supplier
+from comptoir.supplierinvoices.models import ReceptionSettings
+
+MAX_UPLOAD = 20_000_000
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Invoice file"),
+        help_text=_("A Factur-X PDF, or a CII or UBL XML file."),
+    )
+
+
+class SupplierChoiceForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.filter(active=True)
+
+
+def _reasons(code: int) -> list[tuple[str, str]]:
+    return [("", "—"), *((r, r) for r in sorted(status(code).reasons))]
+
+
+class DecisionForm(forms.Form):
+    """A dispute (207) or a refusal (210): a reason the rules admit, and a comment."""
+
+    reason_code = forms.ChoiceField(label=_("Reason"))
+    reason = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+    def __init__(self, code: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = _reasons(code)
+
+
+class ReceptionSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReceptionSettings
+        fields = ["unknown_supplier", "price_tolerance_pct", "quantity_tolerance"]
