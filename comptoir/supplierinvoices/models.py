@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.links import record_url
 from comptoir.core.money import AmountField, PriceField, QuantityField, RateField
@@ -53,7 +54,7 @@ class SupplierInvoice(models.Model):
         RECEIVED = "received", _("To decide")
         APPROVED = "approved", _("Approved")
         DISPUTED = "disputed", _("Disputed")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("supplier invoice", "Refused")
 
     class Match(models.TextChoices):
         MATCHED = "matched", _("Matches the order")
@@ -61,10 +62,10 @@ class SupplierInvoice(models.Model):
         NO_ORDER = "no_order", _("No purchase order")
 
     class Source(models.TextChoices):
-        UPLOAD = "upload", _("Uploaded")
-        API = "api", _("API")
-        CLI = "cli", _("Command line")
-        PLATFORM = "platform", _("Approved platform")
+        UPLOAD = "upload", _("uploaded on its page")
+        API = "api", _("through the API")
+        CLI = "cli", _("from the command line")
+        PLATFORM = "platform", _("from the approved platform")
 
     DECIDED = (Status.APPROVED, Status.DISPUTED, Status.REFUSED)
 

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from comptoir.catalog.models import Unit
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
+from comptoir.core.templatetags.comptoir import percent
 from comptoir.core.views import form_page, save_form
+from comptoir.pricing.models import VatCategory
 from comptoir.purchasing.models import Supplier
 from comptoir.supplierinvoices import services
 from comptoir.supplierinvoices.forms import (
@@ -22,6 +25,7 @@ from comptoir.supplierinvoices.forms import (
     ReceptionSettingsForm,
     SupplierChoiceForm,
     UploadForm,
+    reason_label,
 )
 from comptoir.supplierinvoices.matching import describe
 from comptoir.supplierinvoices.models import ReceptionSettings, SupplierInvoice
@@ -106,20 +110,48 @@ def invoice_detail(request, pk: int):
     invoice = get_object_or_404(
         SupplierInvoice.objects.select_related("supplier", "purchase_order"), pk=pk
     )
+    lines = list(invoice.lines.select_related("order_line__order", "order_line__item"))
+    units = dict(
+        Unit.objects.filter(code__in={line.unit_code for line in lines}).values_list("code", "name")
+    )
     lines = [
-        (line, [describe(problem, invoice.currency) for problem in line.problems])
-        for line in invoice.lines.select_related("order_line__order", "order_line__item")
+        (
+            line,
+            [describe(problem, invoice.currency) for problem in line.problems],
+            units.get(line.unit_code, line.unit_code),
+            vat_label(line.vat_category, line.vat_rate),
+        )
+        for line in lines
+    ]
+    vat = [
+        (group, vat_label(group["category"], group["rate"], group.get("exemption_reason", "")))
+        for group in invoice.vat_breakdown
     ]
     context = {
         "invoice": invoice,
         "lines": lines,
-        "decisions": invoice.decisions.select_related("decided_by"),
+        "vat": vat,
+        "decisions": [
+            (decision, reason_label(decision.reason_code))
+            for decision in invoice.decisions.select_related("decided_by")
+        ],
         "decided": invoice.status in SupplierInvoice.DECIDED,
         "supplier_form": SupplierChoiceForm() if invoice.status == "held" else None,
         "dispute_form": DecisionForm(207, prefix="dispute"),
         "refuse_form": DecisionForm(210, prefix="refuse"),
     }
     return render(request, "supplierinvoices/invoice_detail.html", context)
+
+
+def vat_label(category: str, rate, reason: str = "") -> str:
+    """A VAT category as users say it: its rate when VAT is charged, else what it is."""
+    if category in ("S", "AA", "") and rate is not None:
+        return percent(rate)
+    try:
+        label = str(VatCategory(category).label)
+    except ValueError:
+        label = category
+    return f"{label} — {reason}" if reason else label
 
 
 def original_file(request, pk: int):
