@@ -202,7 +202,7 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", REFUSED)
-def test_hostile_or_foreign_files_are_refused_with_a_clear_message(name):
+def test_hostile_or_foreign_files_are_refused_with_a_clear_message(name, english):
     content, code, words = REFUSED[name]
     with pytest.raises(ReadingError) as refused:
         read_invoice(content)
@@ -210,7 +210,7 @@ def test_hostile_or_foreign_files_are_refused_with_a_clear_message(name):
     assert words in refused.value.message
 
 
-def test_an_invoice_lacking_its_number_or_with_a_bad_amount_says_which():
+def test_an_invoice_lacking_its_number_or_with_a_bad_amount_says_which(english):
     content = example("UC1_F202500003", "UBL")
     with pytest.raises(ReadingError) as refused:
         read_invoice(content.replace(b"<cbc:ID>F202500003</cbc:ID>", b""))
