@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.money import HUNDRED, format_amount, format_quantity
 from comptoir.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from comptoir.supplierinvoices.models import SupplierInvoiceLine
 
 NO_ORDER = "no_order"
 NO_LINE = "no_line"
@@ -44,6 +45,7 @@ def match_lines(invoice, lines, settings) -> str:
             line.problems = [{"code": NO_ORDER, "reference": invoice.order_reference}]
         return "no_order"
     order_lines = list(order.lines.select_related("item"))
+    earlier = _invoiced_before(invoice, order_lines)
     taken: set[int] = set()
     for line in lines:
         line.order_line = _order_line(line, order_lines, taken)
@@ -51,7 +53,9 @@ def match_lines(invoice, lines, settings) -> str:
             line.problems = [{"code": NO_LINE, "order": order.reference}]
             continue
         taken.add(line.order_line.pk)
-        line.problems = _differences(invoice, line, line.order_line, settings)
+        line.problems = _differences(
+            line, line.order_line, earlier.get(line.order_line.pk, Decimal("0")), settings
+        )
     return "mismatch" if any(line.problems for line in lines) else "matched"
 
 
@@ -74,7 +78,7 @@ def _order_line(line, order_lines, taken) -> PurchaseOrderLine | None:
     return None
 
 
-def _differences(invoice, line, order_line, settings) -> list[dict]:
+def _differences(line, order_line, earlier: Decimal, settings) -> list[dict]:
     problems = []
     ordered_price = order_line.unit_cost
     limit = ordered_price * (1 + settings.price_tolerance_pct / HUNDRED)
@@ -87,7 +91,6 @@ def _differences(invoice, line, order_line, settings) -> list[dict]:
                 "tolerance": str(settings.price_tolerance_pct),
             }
         )
-    earlier = _invoiced_before(invoice, order_line)
     quantity = line.quantity + earlier
     tolerance = settings.quantity_tolerance
     if quantity > order_line.quantity + tolerance:
@@ -111,12 +114,15 @@ def _differences(invoice, line, order_line, settings) -> list[dict]:
     return problems
 
 
-def _invoiced_before(invoice, order_line) -> Decimal:
-    """What other supplier invoices, not refused, already bill of this order line."""
-    rows = order_line.invoice_lines.exclude(invoice__status="refused")
+def _invoiced_before(invoice, order_lines) -> dict[int, Decimal]:
+    """What other supplier invoices, not refused, already bill of each order line."""
+    rows = SupplierInvoiceLine.objects.filter(order_line__in=order_lines).exclude(
+        invoice__status="refused"
+    )
     if invoice.pk:
         rows = rows.exclude(invoice_id=invoice.pk)
-    return rows.aggregate(total=Sum("quantity"))["total"] or Decimal("0")
+    totals = rows.values("order_line").annotate(total=Sum("quantity")).order_by()
+    return {row["order_line"]: row["total"] for row in totals}
 
 
 def describe(problem: dict, currency: str = "EUR") -> str:

@@ -97,6 +97,7 @@ def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, 
         supplier = _supplier_from(read)
     if supplier is not None:
         _refuse_duplicate(supplier, read.number)
+    stated = read.as_json()
     invoice = SupplierInvoice(
         status=SupplierInvoice.Status.RECEIVED if supplier else SupplierInvoice.Status.HELD,
         supplier=supplier,
@@ -105,10 +106,10 @@ def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, 
         date=read.date,
         due_date=read.due_date,
         currency=read.currency,
-        seller=read.as_json()["seller"],
-        buyer=read.as_json()["buyer"],
+        seller=stated["seller"],
+        buyer=stated["buyer"],
         order_reference=read.order_reference,
-        vat_breakdown=read.as_json()["vat_breakdown"],
+        vat_breakdown=stated["vat_breakdown"],
         total_lines=read.total_lines,
         total_allowances=read.total_allowances,
         total_charges=read.total_charges,
