@@ -25,6 +25,7 @@ from comptoir.pricing.api import router as pricing_router
 from comptoir.purchasing.api import router as purchasing_router
 from comptoir.sales.api import router as sales_router
 from comptoir.stock.api import router as stock_router
+from comptoir.supplierinvoices.api import router as supplierinvoices_router
 
 
 class ComptoirAPI(NinjaAPI):
@@ -143,3 +144,4 @@ api.add_router("/", imports_router)
 api.add_router("/", closings_router)
 api.add_router("/", ereporting_router)
 api.add_router("/", einvoicing_router)
+api.add_router("/", supplierinvoices_router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "comptoir.idempotency",
     "comptoir.einvoicing",
     "comptoir.ereporting",
+    "comptoir.supplierinvoices",
 ]
 
 MIDDLEWARE = [

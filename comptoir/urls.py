@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/", include("comptoir.pricing.urls")),
     path("", include("comptoir.stock.urls")),
     path("", include("comptoir.purchasing.urls")),
+    path("", include("comptoir.supplierinvoices.urls")),
     path("", include("comptoir.billing.urls")),
     path("", include("comptoir.payments.urls")),
     path("imports/", include("comptoir.imports.urls")),

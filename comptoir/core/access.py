@@ -161,6 +161,15 @@ PAGES: dict[str, Rule | None] = {
     "purchasing:order": model("purchasing.purchaseorder"),
     "purchasing:order_receive": page("purchasing.receive_purchaseorder"),
     "purchasing:sales_order_purchase": adding("purchasing.purchaseorder"),
+    "supplierinvoices:invoices": listing("supplierinvoices.supplierinvoice"),
+    "supplierinvoices:upload": adding("supplierinvoices.supplierinvoice"),
+    "supplierinvoices:settings": model("supplierinvoices.receptionsettings"),
+    "supplierinvoices:invoice": model("supplierinvoices.supplierinvoice"),
+    "supplierinvoices:file": page("supplierinvoices.view_supplierinvoice"),
+    "supplierinvoices:supplier": changing("supplierinvoices.supplierinvoice"),
+    "supplierinvoices:match": changing("supplierinvoices.supplierinvoice"),
+    "supplierinvoices:approve": page("supplierinvoices.decide_supplierinvoice"),
+    "supplierinvoices:decide": page("supplierinvoices.decide_supplierinvoice"),
     "billing:invoices": listing("billing.invoice"),
     "billing:invoice_new": priced(adding("billing.invoice")),
     "billing:invoice_deliveries": adding("billing.invoice"),
@@ -219,6 +228,7 @@ CORE, PARTIES, CATALOG = "comptoir_core_api_", "comptoir_parties_api_", "comptoi
 PRICING, SALES, STOCK = "comptoir_pricing_api_", "comptoir_sales_api_", "comptoir_stock_api_"
 PURCHASING, BILLING = "comptoir_purchasing_api_", "comptoir_billing_api_"
 PAYMENTS, IMPORTS = "comptoir_payments_api_", "comptoir_imports_api_"
+SUPPLIER_INVOICES = "comptoir_supplierinvoices_api_"
 
 # API operations, by operation id (as in the OpenAPI schema).
 OPERATIONS: dict[str, str | tuple[str, ...]] = {
@@ -287,6 +297,18 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(
         PURCHASING, "receive_purchase confirm_drop_shipment", "purchasing.receive_purchaseorder"
     ),
+    **_api(
+        SUPPLIER_INVOICES,
+        "list_supplier_invoices get_supplier_invoice supplier_invoice_file",
+        "supplierinvoices.view_supplierinvoice",
+    ),
+    **_api(SUPPLIER_INVOICES, "receive_supplier_invoice", "supplierinvoices.add_supplierinvoice"),
+    **_api(
+        SUPPLIER_INVOICES,
+        "set_supplier_invoice_supplier",
+        "supplierinvoices.change_supplierinvoice",
+    ),
+    **_api(SUPPLIER_INVOICES, "decide_supplier_invoice", "supplierinvoices.decide_supplierinvoice"),
     **_api(BILLING, "list_invoices get_invoice", "billing.view_invoice"),
     **_api(BILLING, "invoice_pdf invoice_xml invoice_ubl", DOCUMENT_KINDS["invoice"]),
     **_api(

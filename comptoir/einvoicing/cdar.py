@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from comptoir.core.errors import BusinessError
+from comptoir.core.safexml import MALFORMED, TOO_LARGE, UnsafeXml, safe_root
 
 from .statuses import BUYER_DECISIONS, PAYMENT_RECEIVED, status
 
@@ -36,10 +37,6 @@ NS = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:invoice"  # MDT-3
 SIREN = "0002"  # scheme of a SIREN (ISO 6523)
 ELECTRONIC_ADDRESS = "0225"  # scheme of an address of the French directory
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
 
 
 class CdarError(BusinessError):
@@ -182,32 +179,25 @@ def _schema() -> etree.XMLSchema:
 
 
 def _safe_root(xml: bytes):
-    if len(xml) > MAX_BYTES:
-        raise CdarError(
-            "cdar_too_large",
-            _("The lifecycle message is too large (at most %(limit)s MB).")
-            % {"limit": MAX_BYTES // 1_000_000},
-        )
-    # A CDAR message has no DTD: one here can only serve to reach files (XXE) or to blow up
-    # memory with nested entities (billion laughs).
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise _hostile()
     try:
-        tree = etree.fromstring(xml, _PARSER).getroottree()
-    except etree.XMLSyntaxError as error:
+        return safe_root(xml, MAX_BYTES)
+    except UnsafeXml as problem:
+        if problem.kind == TOO_LARGE:
+            raise CdarError(
+                "cdar_too_large",
+                _("The lifecycle message is too large (at most %(limit)s MB).")
+                % {"limit": MAX_BYTES // 1_000_000},
+            ) from None
+        if problem.kind == MALFORMED:
+            raise CdarError(
+                "cdar_malformed",
+                _("The lifecycle message is not well-formed XML: %(error)s")
+                % {"error": problem.detail},
+            ) from None
         raise CdarError(
-            "cdar_malformed",
-            _("The lifecycle message is not well-formed XML: %(error)s") % {"error": error},
+            "cdar_hostile",
+            _("The lifecycle message declares a DTD or entities, which is refused."),
         ) from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # in another encoding
-        raise _hostile()
-    return tree.getroot()
-
-
-def _hostile() -> CdarError:
-    return CdarError(
-        "cdar_hostile", _("The lifecycle message declares a DTD or entities, which is refused.")
-    )
 
 
 def _one(element, path: str):

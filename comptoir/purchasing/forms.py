@@ -10,7 +10,7 @@ from comptoir.stock.models import Warehouse
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
-        fields = ["code", "name", "email", "lead_time_days", "active"]
+        fields = ["code", "name", "email", "siren", "vat_id", "lead_time_days", "active"]
 
 
 class PurchaseOrderForm(forms.Form):

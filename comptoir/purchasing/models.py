@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.identifiers import validate_siren, validate_vat_id
 from comptoir.core.links import record_url
 from comptoir.core.money import PriceField, QuantityField
 
@@ -15,6 +16,13 @@ class Supplier(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
+    # How its e-invoices name it (BT-30, BT-31): its invoices are recognised by either.
+    siren = models.CharField(
+        "SIREN", max_length=9, blank=True, db_index=True, validators=[validate_siren]
+    )
+    vat_id = models.CharField(
+        _("VAT number"), max_length=20, blank=True, db_index=True, validators=[validate_vat_id]
+    )
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=7)
     active = models.BooleanField(_("active"), default=True)
 

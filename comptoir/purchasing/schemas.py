@@ -10,6 +10,8 @@ class SupplierIn(Schema):
     code: str = Field(..., max_length=20)
     name: str = Field(..., max_length=200)
     email: str = ""
+    siren: str = Field("", max_length=9)
+    vat_id: str = Field("", max_length=20)
     lead_time_days: int = Field(7, ge=0, le=3650)
     active: bool = True
 

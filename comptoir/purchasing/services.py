@@ -39,7 +39,7 @@ class PurchaseLine:
     sales_order_line: SalesOrderLine | None = None
 
 
-SUPPLIER_FIELDS = {"code", "name", "email", "lead_time_days", "active"}
+SUPPLIER_FIELDS = {"code", "name", "email", "siren", "vat_id", "lead_time_days", "active"}
 
 
 def create_supplier(**fields) -> Supplier:

@@ -30,7 +30,11 @@ AREAS = [
     ),
     (
         _("Purchases"),
-        [(_("Purchase orders"), "purchasing:orders"), (_("Suppliers"), "purchasing:suppliers")],
+        [
+            (_("Purchase orders"), "purchasing:orders"),
+            (_("Supplier invoices"), "supplierinvoices:invoices"),
+            (_("Suppliers"), "purchasing:suppliers"),
+        ],
     ),
     (
         _("Invoicing"),

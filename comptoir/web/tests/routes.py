@@ -20,6 +20,7 @@ from comptoir.pricing.models import Tax
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
+from comptoir.supplierinvoices.models import SupplierInvoice
 
 MISSING = 999999  # a primary key that names nothing: the permission is checked first
 
@@ -73,8 +74,14 @@ PK_MODELS = {
     "web:user": get_user_model(),
     "closings:closing_file": Closing,
     "ereporting:report_file": Report,
+    "supplierinvoices:invoice": SupplierInvoice,
+    "supplierinvoices:file": SupplierInvoice,
+    "supplierinvoices:supplier": SupplierInvoice,
+    "supplierinvoices:match": SupplierInvoice,
+    "supplierinvoices:approve": SupplierInvoice,
+    "supplierinvoices:decide": SupplierInvoice,
 }
-STRINGS = {"format": "csv", "kind": "invoice"}
+STRINGS = {"format": "csv", "kind": "invoice", "decision": "dispute"}
 
 
 def _year() -> str:
@@ -161,6 +168,7 @@ API_MODELS = {
     "import-partners": ImportPartner,
     "closings": Closing,
     "ereporting": Report,
+    "supplier-invoices": SupplierInvoice,
 }
 
 

@@ -1,0 +1,201 @@
+"""Supplier invoices received as e-invoices: what each states (a snapshot of the file, which
+is kept verbatim), how its lines match the purchase orders and their receipts, and the
+buyer's decisions on it with the lifecycle messages that carry them to the supplier."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from comptoir.core.links import record_url
+from comptoir.core.money import AmountField, PriceField, QuantityField, RateField
+from comptoir.einvoicing.statuses import status
+
+
+class ReceptionSettings(models.Model):
+    """How the company receives supplier invoices (one row)."""
+
+    class UnknownSupplier(models.TextChoices):
+        HOLD = "hold", _("Hold the invoice until a supplier is chosen")
+        CREATE = "create", _("Create the supplier from the invoice")
+
+    unknown_supplier = models.CharField(
+        _("invoice from an unknown supplier"),
+        max_length=10,
+        choices=UnknownSupplier.choices,
+        default=UnknownSupplier.HOLD,
+    )
+    price_tolerance_pct = RateField(
+        _("price tolerance (%)"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("How far above the ordered price an invoiced price is still accepted."),
+    )
+    quantity_tolerance = QuantityField(
+        _("quantity tolerance"),
+        validators=[MinValueValidator(0)],
+        help_text=_("How many units more than received an invoice may still state."),
+    )
+
+    class Meta:
+        verbose_name = _("supplier invoice reception settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def get(cls) -> "ReceptionSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class SupplierInvoice(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", _("Held: unknown supplier")
+        RECEIVED = "received", _("To decide")
+        APPROVED = "approved", _("Approved")
+        DISPUTED = "disputed", _("Disputed")
+        REFUSED = "refused", pgettext_lazy("supplier invoice", "Refused")
+
+    class Match(models.TextChoices):
+        MATCHED = "matched", _("Matches the order")
+        MISMATCH = "mismatch", _("Differs from the order")
+        NO_ORDER = "no_order", _("No purchase order")
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded on its page")
+        API = "api", _("through the API")
+        CLI = "cli", _("from the command line")
+        PLATFORM = "platform", _("from the approved platform")
+
+    DECIDED = (Status.APPROVED, Status.DISPUTED, Status.REFUSED)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    supplier = models.ForeignKey(
+        "purchasing.Supplier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    number = models.CharField(_("number"), max_length=100, db_index=True)
+    type_code = models.CharField(max_length=3, default="380")
+    date = models.DateField(_("date"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    # The parties as the invoice names them (name, siren, vat_id, address, electronic_address).
+    seller = models.JSONField(default=dict)
+    buyer = models.JSONField(default=dict)
+    order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
+    purchase_order = models.ForeignKey(
+        "purchasing.PurchaseOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supplier_invoices",
+    )
+    match = models.CharField(
+        _("match"), max_length=10, choices=Match.choices, default=Match.NO_ORDER, db_index=True
+    )
+    vat_breakdown = models.JSONField(default=list)
+    total_lines = AmountField(_("total of lines"))
+    total_allowances = AmountField(_("allowances"))
+    total_charges = AmountField(_("charges"))
+    total_net = AmountField(_("total excl. VAT"))
+    total_vat = AmountField(_("VAT"))
+    total_gross = AmountField(_("total incl. VAT"))
+    prepaid = AmountField(_("paid in advance"))
+    amount_due = AmountField(_("amount due"))
+    # The file as received, never changed.
+    syntax = models.CharField(max_length=10)
+    file = models.FileField(upload_to="supplier-invoices/%Y/")
+    file_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    flow_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    received_at = models.DateTimeField(
+        pgettext_lazy("supplier invoice", "received at"), auto_now_add=True
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("supplier invoice")
+        ordering = ["-received_at", "-id"]
+        permissions = [("decide_supplierinvoice", _("Can approve, dispute or refuse"))]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.seller_name}"
+
+    def get_absolute_url(self) -> str:
+        return record_url("supplierinvoices:invoice", self.pk)
+
+    @property
+    def seller_name(self) -> str:
+        return self.supplier.name if self.supplier_id else self.seller.get("name", "")
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code in ("381", "261", "262", "396", "532")
+
+
+class SupplierInvoiceLine(models.Model):
+    invoice = models.ForeignKey(SupplierInvoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.CharField(max_length=20)
+    name = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    seller_item_code = models.CharField(max_length=100, blank=True)
+    buyer_item_code = models.CharField(max_length=100, blank=True)
+    order_line_reference = models.CharField(max_length=100, blank=True)
+    quantity = QuantityField(_("quantity"))
+    unit_code = models.CharField(max_length=10, blank=True)
+    unit_price = PriceField(_("unit price"))
+    net_amount = AmountField(_("net amount"))
+    vat_category = models.CharField(max_length=4, blank=True)
+    vat_rate = RateField(_("VAT rate"), null=True, blank=True)
+    # The three-way match: the order line it bills, and what differs, as codes and values
+    # (put in words when shown: see ``matching.describe``).
+    order_line = models.ForeignKey(
+        "purchasing.PurchaseOrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+    )
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+
+class Decision(models.Model):
+    """The buyer's decision on a supplier invoice and the lifecycle message (CDAR) that tells
+    the supplier; ``sent_at`` empty: the message is still to send."""
+
+    invoice = models.ForeignKey(SupplierInvoice, on_delete=models.PROTECT, related_name="decisions")
+    status = models.PositiveSmallIntegerField(_("status"))  # 205, 207, 210
+    reason_code = models.CharField(_("reason"), max_length=30, blank=True)
+    reason = models.CharField(_("comment"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message_id = models.CharField(max_length=200)
+    message = models.BinaryField()
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} — {self.status}"
+
+    @property
+    def label(self) -> str:
+        """The status in words (« 210 Refusée »)."""
+        return str(status(self.status))
