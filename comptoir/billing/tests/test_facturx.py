@@ -91,9 +91,10 @@ def test_the_xml_states_what_the_invoice_stores(cases):
     assert process == "S1"
 
 
-def _broken(xml: bytes, path: str, change) -> bytes:
+def _broken(xml: bytes, path: str, change, namespaces=NS) -> bytes:
+    """The same XML with ``change`` made to the element at ``path``."""
     tree = etree.fromstring(xml)
-    change(tree.find(path, NS))
+    change(tree.find(path, namespaces))
     return etree.tostring(tree)
 
 

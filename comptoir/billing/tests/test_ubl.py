@@ -16,6 +16,7 @@ from lxml import etree
 
 from comptoir.billing.facturx import build_xml
 from comptoir.billing.services import create_invoice
+from comptoir.billing.tests.test_facturx import _add_one, _broken, _misplace, _remove
 from comptoir.billing.tests.validation import assert_valid, rules, validate_cii, validate_ubl
 from comptoir.billing.ubl import build_ubl
 from comptoir.pricing.engine import LineSpec
@@ -133,24 +134,6 @@ def test_the_delivery_date_or_period_is_stated(items):
         assert_valid(validate_ubl(build_ubl(invoice)), invoice.number)
 
 
-def _broken(xml: bytes, path: str, change) -> bytes:
-    tree = etree.fromstring(xml)
-    change(tree.find(path, NS))
-    return etree.tostring(tree)
-
-
-def _remove(element):
-    element.getparent().remove(element)
-
-
-def _add_one(element):
-    element.text = str(Decimal(element.text) + 1)
-
-
-def _misplace(element):
-    element.getparent().append(element)  # the XSD fixes the order of the elements
-
-
 @pytest.mark.parametrize(
     ("path", "change", "rule"),
     [
@@ -165,7 +148,7 @@ def test_a_broken_ubl_invoice_is_caught_by_the_validator(items, path, change, ru
     """The check can fail: the same XML, broken in one place, is refused by the rule at fault."""
     xml = build_ubl(matrix(items)["several-rates"])
     assert rules(validate_ubl(xml)) == set()
-    assert rule in rules(validate_ubl(_broken(xml, path, change)))
+    assert rule in rules(validate_ubl(_broken(xml, path, change, NS)))
 
 
 def test_what_is_not_a_ubl_invoice_is_refused(cases):
