@@ -1,4 +1,5 @@
-"""A client of an approved platform's Flow Service (AFNOR XP Z12-013), over plain HTTP(S).
+"""A client of an approved platform's Flow and Directory Services (AFNOR XP Z12-013), over plain
+HTTP(S).
 
 A Bearer token is taken from the token URL (OAuth 2 client credentials), kept until shortly
 before it expires, and taken again once when the platform answers 401. Every fault becomes a
@@ -97,15 +98,29 @@ class Client:
         url = f"{self.flow_url}/v1/flows/{quoted}?docType={doc_type}"
         return self._call("GET", url)[1]
 
+    def company(self, siren: str) -> dict | None:
+        """The directory's legal unit of a SIREN, or None when the directory does not know it."""
+        status, data = self._call(
+            "GET", f"{self.directory_url}/v1/siren/code-insee:{siren}", missing_ok=True
+        )
+        return None if status == 404 else _read_json(data)
+
+    def directory_lines(self, siren: str, limit: int = 100) -> list[dict]:
+        """Where the company of a SIREN receives its invoices: its directory lines (each with
+        its addressing identifier, the electronic address BT-49, and its platform)."""
+        where = {"filters": {"siren": {"op": "contains", "value": siren}}, "limit": limit}
+        payload = json.dumps(where).encode()
+        url = f"{self.directory_url}/v1/directory-line/search"
+        found = self._json("POST", url, payload, "application/json")
+        return [line for line in found.get("results", []) if line.get("siren") == siren]
+
     # HTTP ----------------------------------------------------------------------------------
     def _json(self, method, url, body, content_type) -> dict:
         _status, data = self._call(method, url, body, content_type)
-        try:
-            return json.loads(data)
-        except ValueError:
-            raise _unreadable() from None
+        return _read_json(data)
 
-    def _call(self, method, url, body=b"", content_type="") -> tuple[int, bytes]:
+    def _call(self, method, url, body=b"", content_type="", *, missing_ok=False):
+        """The status and body of the answer; a 404 is an answer when ``missing_ok``."""
         for attempt in (1, 2):
             headers = {"Authorization": f"Bearer {self._token(renew=attempt == 2)}"}
             if content_type:
@@ -113,7 +128,7 @@ class Client:
             status, response_headers, data = self._send(method, url, body, headers)
             if status == 401 and attempt == 1:
                 continue  # the token may have been revoked early: one new one
-            if status >= 400:
+            if status >= 400 and not (status == 404 and missing_ok):
                 raise _fault(status, response_headers, data)
             if self.observe:
                 self.observe(Exchange(method, url, headers, body, status, response_headers, data))
@@ -233,6 +248,16 @@ def _detail(data: bytes) -> str:
 def _retry_after(headers: dict[str, str]) -> int | None:
     value = next((v for k, v in headers.items() if k.lower() == "retry-after"), "")
     return int(value) if value.strip().isdigit() else None
+
+
+def _read_json(data: bytes) -> dict:
+    try:
+        answer = json.loads(data)
+    except ValueError:
+        raise _unreadable() from None
+    if not isinstance(answer, dict):
+        raise _unreadable()
+    return answer
 
 
 def _unreadable() -> PlatformError:

@@ -61,7 +61,11 @@ def test_every_exchange_matches_the_official_openapi_files(pasim):
     flow = client.submit(CDAR, {"flowSyntax": "CDAR", "trackingId": uuid.uuid4().hex}, "s.xml")
     client.search({"updatedAfter": flow["submittedAt"], "flowType": ["CustomerInvoiceLC"]})
     client.download(flow["flowId"])
-    assert len(exchanges) == 5
+    assert client.company("732829320")["businessName"] == "Client Francais"
+    assert client.company("999999999") is None  # unknown: a 404, which is an answer here
+    [line] = client.directory_lines("732829320")
+    assert line["addressingIdentifier"] == "732829320"
+    assert len(exchanges) == 8
     for exchange in exchanges:
         url = urllib.parse.urlsplit(exchange.url)
         request = openapi.Request(
@@ -162,3 +166,15 @@ def test_a_platform_that_is_down_may_be_tried_again():
     with pytest.raises(PlatformError) as fault:
         client_of(f"http://127.0.0.1:{port}").healthcheck()
     assert fault.value.code == "platform.unavailable" and fault.value.retryable
+
+
+def test_directory_faults_say_whether_to_try_again(pasim):
+    control(pasim, "faults", path="/directory-service/v1/siren", status=503, retryAfter=5)
+    with pytest.raises(PlatformError) as fault:
+        client_of(pasim).company("732829320")
+    assert fault.value.code == "platform.unavailable" and fault.value.retryable
+    assert fault.value.retry_after == 5
+    control(pasim, "faults", path="/directory-service/v1/directory-line", status=400)
+    with pytest.raises(PlatformError) as refused:
+        client_of(pasim).directory_lines("732829320")
+    assert refused.value.code == "platform.refused" and not refused.value.retryable
