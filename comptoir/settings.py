@@ -202,6 +202,8 @@ COMPTOIR_CLOSING_EMAIL = os.environ.get("COMPTOIR_CLOSING_EMAIL", "")
 # save, outside the database); new statuses are read from the platform this often.
 COMPTOIR_PLATFORM_KEY = Path(os.environ.get("COMPTOIR_PLATFORM_KEY", VAR_DIR / "platform-key"))
 COMPTOIR_PLATFORM_POLL_MINUTES = float(os.environ.get("COMPTOIR_PLATFORM_POLL_MINUTES", "15"))
+# How old a customer's directory entry may be before sending looks it up again (hours).
+COMPTOIR_DIRECTORY_MAX_AGE_HOURS = float(os.environ.get("COMPTOIR_DIRECTORY_MAX_AGE_HOURS", "24"))
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_MB", "100")) * 1_000_000
 # What reading a file may take (in the job worker): an XLSX file's unpacked size, a cell's
 # length, the rows of a file. A file beyond them is refused with the reason.

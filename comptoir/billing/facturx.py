@@ -11,6 +11,7 @@ from decimal import Decimal
 from lxml import etree
 
 from comptoir.billing.models import Invoice
+from comptoir.billing.signals import BUYER_ADDRESSES
 from comptoir.core.models import Company
 from comptoir.core.totals import line_amounts
 
@@ -51,7 +52,16 @@ def _rate(value) -> str:
 
 
 def _party(
-    parent, tag: str, *, name, siren, vat_id, address: dict, email: str = "", tax_registration=""
+    parent,
+    tag: str,
+    *,
+    name,
+    siren,
+    vat_id,
+    address: dict,
+    email: str = "",
+    tax_registration="",
+    electronic_address_found="",
 ):
     party = _el(parent, tag)
     _el(party, "ram:Name", name)
@@ -68,7 +78,7 @@ def _party(
     if address.get("city"):
         _el(postal, "ram:CityName", address["city"])
     _el(postal, "ram:CountryID", address.get("country") or "FR")
-    address = electronic_address(siren, email)
+    address = electronic_address(siren, email, electronic_address_found)
     if address:
         uri = _el(party, "ram:URIUniversalCommunication")
         _el(uri, "ram:URIID", address[0], schemeID=address[1])
@@ -81,8 +91,11 @@ def _party(
     return party
 
 
-def electronic_address(siren: str, email: str) -> tuple[str, str] | None:
-    """BT-34/BT-49 and its scheme: SIREN-based on the French network, else the e-mail."""
+def electronic_address(siren: str, email: str, found: str = "") -> tuple[str, str] | None:
+    """BT-34/BT-49 and its scheme: SIREN-based on the French network (the address ``found`` in
+    the platform's directory, else the SIREN itself), else the e-mail."""
+    if found:
+        return found, ELECTRONIC_ADDRESS_SCHEME
     if siren:
         return siren, ELECTRONIC_ADDRESS_SCHEME
     if email:
@@ -146,6 +159,9 @@ def parties(invoice: Invoice, company: Company, lines) -> tuple[dict, dict]:
         "vat_id": "" if outside_scope else invoice.customer_vat_id,
         "address": invoice.billing_address or {},
         "email": invoice.customer.email,
+        "electronic_address_found": next(
+            (found for ask in BUYER_ADDRESSES if (found := ask(invoice))), ""
+        ),
     }
     return seller, buyer
 

@@ -8,3 +8,7 @@ issued = Signal()
 
 # Templates other apps add to the facts of an invoice's page (each gets ``document``).
 INVOICE_FACTS: list[str] = []
+
+# Functions other apps register that give the electronic address (BT-49) at which an issued
+# invoice's buyer receives e-invoices ("" when they know none): its XML states the first given.
+BUYER_ADDRESSES: list = []

@@ -123,9 +123,19 @@ def _address(parent, tag: str, address: dict) -> None:
     _el(country, "cbc:IdentificationCode", address.get("country") or "FR")
 
 
-def _party(holder, *, name, siren, vat_id, address, email="", tax_registration=""):
+def _party(
+    holder,
+    *,
+    name,
+    siren,
+    vat_id,
+    address,
+    email="",
+    tax_registration="",
+    electronic_address_found="",
+):
     party = _el(holder, "cac:Party")
-    endpoint = electronic_address(siren, email)
+    endpoint = electronic_address(siren, email, electronic_address_found)
     if endpoint:
         _el(party, "cbc:EndpointID", endpoint[0], schemeID=endpoint[1])
     _el(_el(party, "cac:PartyName"), "cbc:Name", name)

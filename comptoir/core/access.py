@@ -215,6 +215,7 @@ PAGES: dict[str, Rule | None] = {
     "ereporting:reports": Rule("ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)),
     "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
     "einvoicing:connection": page(PLATFORM),
+    "einvoicing:customer_directory": page("parties.view_customer", "parties.change_customer"),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
@@ -343,6 +344,8 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         PLATFORM,
     ),
     **_api("comptoir_einvoicing_api_", "invoice_platform", "billing.view_invoice"),
+    **_api("comptoir_einvoicing_api_", "customer_directory", "parties.view_customer"),
+    **_api("comptoir_einvoicing_api_", "look_up_customer_directory", "parties.change_customer"),
     **_api(IMPORTS, "template", LOGGED_IN),
     **_api(IMPORTS, "list_partners get_partner", "imports.view_importpartner"),
     **_api(IMPORTS, "create_partner", "imports.add_importpartner"),

@@ -1,12 +1,16 @@
 from datetime import datetime
 
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from comptoir.billing.models import Invoice
 from comptoir.core import access
+from comptoir.core.errors import BusinessError
 from comptoir.core.schemas import ErrorOut, Id
 from comptoir.einvoicing import services
-from comptoir.einvoicing.models import PlatformConnection
+from comptoir.einvoicing.models import DirectoryEntry, PlatformConnection
+from comptoir.parties.queries import visible_customers
 
 router = Router(tags=["e-invoicing"])
 
@@ -98,3 +102,44 @@ def invoice_platform(request, pk: Id):
     invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
     submission = getattr(invoice, "submission", None)  # None: never sent
     return {"submission": submission, "statuses": list(invoice.lifecycle.all())}
+
+
+class NotLookedUp(BusinessError):
+    status_code = 404
+
+
+class DirectoryOut(Schema):
+    """What the platform's directory said of a customer: `found` (with the electronic address,
+    BT-49, and the platform's type), `absent`, or `no_siren`; when it was asked, and the last
+    failed lookup since, if any."""
+
+    state: DirectoryEntry.State
+    siren: str
+    electronic_address: str
+    platform: str
+    sentence: str
+    looked_up_at: datetime
+    failure: str
+    failed_at: datetime | None
+
+
+@router.get("/customers/{customer_id}/directory", response={200: DirectoryOut, 404: ErrorOut})
+def customer_directory(request, customer_id: Id):
+    """What the directory last said of the customer; 404 `directory.not_looked_up` before the
+    first lookup."""
+    customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
+    entry = services.directory_entry(customer)
+    if entry is None:
+        raise NotLookedUp(
+            "directory.not_looked_up", _("The directory was not looked up for this customer yet.")
+        )
+    return entry
+
+
+@router.post("/customers/{customer_id}/directory", response={200: DirectoryOut, **ERRORS})
+def look_up_customer_directory(request, customer_id: Id):
+    """Look the customer up in the platform's directory and keep the answer; 400
+    `directory.invalid_siren` (field `siren`) for a malformed SIREN, 502 with the platform's fault
+    (`platform.unavailable`…), the last answer then kept."""
+    customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
+    return services.look_up_directory(customer)

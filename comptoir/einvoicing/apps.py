@@ -13,12 +13,17 @@ class EinvoicingConfig(AppConfig):
     verbose_name = _("E-invoicing")
 
     def ready(self):
-        from comptoir.billing.signals import INVOICE_FACTS, issued
+        from comptoir.billing.signals import BUYER_ADDRESSES, INVOICE_FACTS, issued
+        from comptoir.parties.signals import CUSTOMER_FACTS
         from comptoir.scheduling.registry import register
 
         issued.connect(_queue, dispatch_uid="einvoicing-queue-submissions")
         if "einvoicing/invoice_facts.html" not in INVOICE_FACTS:
             INVOICE_FACTS.append("einvoicing/invoice_facts.html")
+        if "einvoicing/customer_facts.html" not in CUSTOMER_FACTS:
+            CUSTOMER_FACTS.append("einvoicing/customer_facts.html")
+        if _buyer_address not in BUYER_ADDRESSES:
+            BUYER_ADDRESSES.append(_buyer_address)
         register("einvoicing.platform", _run, every=_every)
 
 
@@ -26,6 +31,12 @@ def _queue(sender, invoices, **kwargs):
     from comptoir.einvoicing.services import queue_submissions
 
     queue_submissions(invoices)
+
+
+def _buyer_address(invoice):
+    from comptoir.einvoicing.services import buyer_address
+
+    return buyer_address(invoice)
 
 
 def _run():

@@ -13,10 +13,15 @@ class EinvoicingError(StrEnum):
     UNAVAILABLE = "platform.unavailable"
     UNREADABLE = "platform.unreadable_answer"
     FILE_CHANGED = "platform.file_changed"
+    INVALID_SIREN = "directory.invalid_siren"
 
 
 class ConnectionSettingsError(BusinessError):
     """The connection's settings cannot be used as they are."""
+
+
+class DirectoryError(BusinessError):
+    """A customer that cannot be looked up in the directory as it is (a malformed SIREN)."""
 
 
 class PlatformError(BusinessError):

@@ -76,6 +76,11 @@ class Submission(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     flow_id = models.CharField(_("flow id"), max_length=100, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The buyer's electronic address (BT-49) the file states, settled once before the first
+    # attempt (from the directory, refreshed when old): every retry sends the same file.
+    electronic_address = models.CharField(_("electronic address"), max_length=125, blank=True)
+    address_settled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    directory_note = models.TextField(_("directory"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -128,3 +133,51 @@ class LifecycleStatus(models.Model):
         from comptoir.einvoicing.statuses import status
 
         return status(self.code)
+
+
+class DirectoryEntry(models.Model):
+    """Whether and where a customer receives e-invoices, as the platform's Directory Service
+    last said. Kept here, keyed by the customer, so that the customers know nothing of
+    e-invoicing."""
+
+    class State(models.TextChoices):
+        FOUND = "found", _("receives e-invoices")
+        ABSENT = "absent", _("absent from the directory")
+        NO_SIREN = "no_siren", _("no SIREN")
+
+    customer = models.OneToOneField(
+        "parties.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="directory_entry",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    siren = models.CharField("SIREN", max_length=9, blank=True)
+    electronic_address = models.CharField(_("electronic address"), max_length=125, blank=True)
+    platform = models.CharField(_("platform"), max_length=10, blank=True)
+    looked_up_at = models.DateTimeField(_("looked up at"))
+    # The last lookup that failed (the platform down…), when it came after the last answer.
+    failure = models.TextField(_("last failure"), blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directory entry")
+        verbose_name_plural = _("directory entries")
+
+    def __str__(self):
+        return f"{self.customer} {self.get_state_display()}"
+
+    @property
+    def sentence(self) -> str:
+        """What the directory said, in words."""
+        if self.state == self.State.FOUND and self.platform:
+            return _(
+                "Receives its e-invoices at the address %(address)s via the platform %(platform)s."
+            ) % {"address": self.electronic_address, "platform": self.platform}
+        if self.state == self.State.FOUND:
+            return _("Receives its e-invoices at the address %(address)s.") % {
+                "address": self.electronic_address
+            }
+        if self.state == self.State.ABSENT:
+            return _("Absent from the directory.")
+        return _("No SIREN.")

@@ -5,6 +5,7 @@ import logging
 import uuid
 from datetime import UTC, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -13,11 +14,23 @@ from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
 from comptoir.core.errors import CoreError
+from comptoir.core.identifiers import validate_siren
 from comptoir.einvoicing import vault
 from comptoir.einvoicing.cdar import CdarError, parse_cdar
 from comptoir.einvoicing.client import Client
-from comptoir.einvoicing.errors import ConnectionSettingsError, EinvoicingError, PlatformError
-from comptoir.einvoicing.models import LifecycleStatus, PlatformConnection, Submission
+from comptoir.einvoicing.errors import (
+    ConnectionSettingsError,
+    DirectoryError,
+    EinvoicingError,
+    PlatformError,
+)
+from comptoir.einvoicing.models import (
+    DirectoryEntry,
+    LifecycleStatus,
+    PlatformConnection,
+    Submission,
+)
+from comptoir.parties.models import Customer
 
 logger = logging.getLogger(__name__)
 LONGEST_WAIT = timedelta(hours=6)  # between two attempts at a submission
@@ -117,6 +130,133 @@ def test_connection() -> None:
     client().healthcheck()
 
 
+# The directory ----------------------------------------------------------------------------
+
+DIRECTORY_TIMEOUT = 10  # seconds: a lookup is made while a user waits or before sending
+
+
+def look_up_directory(customer: Customer, *, platform: Client | None = None) -> DirectoryEntry:
+    """Ask the platform's directory whether and where the customer receives e-invoices, and
+    keep the answer on the customer. A malformed SIREN is a DirectoryError on the SIREN; a
+    platform down or refusing a PlatformError, the entry kept as it was with the failure noted."""
+    siren = customer.siren or customer.siret[:9]
+    if siren:
+        try:
+            validate_siren(siren)
+        except ValidationError:
+            raise DirectoryError(
+                EinvoicingError.INVALID_SIREN,
+                _(
+                    "« %(siren)s » is not a valid SIREN: correct it on the customer, then look the "
+                    "directory up again."
+                )
+                % {"siren": siren},
+                "siren",
+            ) from None
+    found = {"state": DirectoryEntry.State.NO_SIREN, "siren": ""}
+    if siren:
+        try:
+            found = _directory_answer(
+                platform or client(timeout=DIRECTORY_TIMEOUT), customer, siren
+            )
+        except PlatformError as error:
+            _note_failure(customer, error.message)
+            raise
+    with transaction.atomic():
+        Customer.objects.select_for_update().get(pk=customer.pk)
+        entry, _created = DirectoryEntry.objects.update_or_create(
+            customer=customer,
+            defaults={
+                "electronic_address": "",
+                "platform": "",
+                **found,
+                "looked_up_at": timezone.now(),
+                "failure": "",
+                "failed_at": None,
+            },
+        )
+    return entry
+
+
+def _directory_answer(platform: Client, customer: Customer, siren: str) -> dict:
+    absent = {"state": DirectoryEntry.State.ABSENT, "siren": siren}
+    if platform.company(siren) is None:
+        return absent
+    lines = [
+        line
+        for line in platform.directory_lines(siren)
+        if line.get("addressingIdentifier")
+        and (line.get("platform") or {}).get("platformStatus", "Enabled") == "Enabled"
+    ]
+    if not lines:
+        return absent
+
+    # The customer's own facility first, then the company as a whole, then any other line.
+    def rank(line):
+        return (line.get("siret") != customer.siret, bool(line.get("addressingSuffix")))
+
+    line = min(lines, key=rank)
+    return {
+        "state": DirectoryEntry.State.FOUND,
+        "siren": siren,
+        "electronic_address": line["addressingIdentifier"],
+        "platform": (line.get("platform") or {}).get("platformType", ""),
+    }
+
+
+def _note_failure(customer: Customer, message: str) -> None:
+    DirectoryEntry.objects.filter(customer=customer).update(
+        failure=message, failed_at=timezone.now()
+    )
+
+
+def directory_entry(customer: Customer) -> DirectoryEntry | None:
+    return DirectoryEntry.objects.filter(customer=customer).first()
+
+
+def settle_address(submission: Submission) -> str:
+    """The buyer's electronic address (BT-49) the submission's file states: from the directory,
+    looked up again when the customer's entry is older than the setting says. Settled once, at
+    the first attempt or when the file is first made. A directory down or refusing never blocks
+    sending: the last known address is used and the failure noted on the submission."""
+    if submission.address_settled_at:
+        return submission.electronic_address
+    customer = submission.invoice.customer
+    entry, note = directory_entry(customer), ""
+    max_age = timedelta(hours=settings.COMPTOIR_DIRECTORY_MAX_AGE_HOURS)
+    if entry is None or entry.looked_up_at < timezone.now() - max_age:
+        try:
+            if PlatformConnection.get().directory_url:
+                entry = look_up_directory(customer)
+        except (PlatformError, ConnectionSettingsError, DirectoryError) as error:
+            note = _(
+                "The directory could not be read (%(reason)s); the last known address was used."
+            ) % {"reason": error.message}
+            entry = directory_entry(customer)
+    found = entry.electronic_address if entry and entry.state == entry.State.FOUND else ""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if not submission.address_settled_at:
+            submission.electronic_address = found
+            submission.directory_note = note
+            submission.address_settled_at = timezone.now()
+            submission.save(
+                update_fields=["electronic_address", "directory_note", "address_settled_at"]
+            )
+    return submission.electronic_address
+
+
+def buyer_address(invoice: Invoice) -> str:
+    """What billing asks when it writes an invoice's XML: the electronic address found in the
+    directory for an invoice sent to the platform as an e-invoice ("" otherwise)."""
+    submission = (
+        Submission.objects.filter(invoice=invoice, channel=Submission.Channel.B2B)
+        .select_related("invoice__customer")
+        .first()
+    )
+    return settle_address(submission) if submission else ""
+
+
 # Sending ----------------------------------------------------------------------------------
 
 
@@ -182,6 +322,7 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
         submission.save(update_fields=["attempts"])
     submission = Submission.objects.select_related("invoice").get(pk=pk)
     try:
+        settle_address(submission)
         platform = platform or client()
         content, filename = file_of(submission)
         digest = hashlib.sha256(content).hexdigest()

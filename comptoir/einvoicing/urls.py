@@ -5,4 +5,5 @@ from comptoir.einvoicing import views
 app_name = "einvoicing"
 urlpatterns = [
     path("settings/platform/", views.connection, name="connection"),
+    path("customers/<int:pk>/directory/", views.customer_directory, name="customer_directory"),
 ]

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.db.models import URLField
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -9,6 +9,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.views import form_page, save_form
 from comptoir.einvoicing import services
 from comptoir.einvoicing.models import PlatformConnection
+from comptoir.parties.queries import visible_customers
 
 
 class ConnectionForm(forms.ModelForm):
@@ -66,3 +67,16 @@ def connection(request):
         _("Approved platform"),
         after_form="einvoicing/check_button.html",
     )
+
+
+def customer_directory(request, pk: int):
+    """The « Look up the directory » button of a customer's page."""
+    customer = get_object_or_404(visible_customers(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            entry = services.look_up_directory(customer)
+        except BusinessError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, entry.sentence)
+    return redirect("parties:customer", pk=customer.pk)

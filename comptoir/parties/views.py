@@ -12,6 +12,7 @@ from comptoir.parties import services
 from comptoir.parties.forms import AddressForm, ContactForm, CustomerForm
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import visible_customers
+from comptoir.parties.signals import CUSTOMER_FACTS
 
 OPTIONS_LIMIT = 20
 
@@ -54,6 +55,7 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "addresses": customer.addresses.order_by("kind", "-is_default", "pk"),
             "contacts": customer.contacts.order_by("-is_primary", "last_name"),
+            "more_facts": CUSTOMER_FACTS,
         },
     )
 

@@ -1,0 +1,25 @@
+from django import template
+from django.urls import reverse
+
+from comptoir.core import access
+from comptoir.einvoicing.models import DirectoryEntry, PlatformConnection
+
+register = template.Library()
+
+
+@register.inclusion_tag("einvoicing/customer_directory.html", takes_context=True)
+def customer_directory(context, customer):
+    """What the directory said of the customer, and the button that asks it again (for a user
+    who may, while the platform's directory is connected)."""
+    url = reverse("einvoicing:customer_directory", args=[customer.pk])
+    connection = PlatformConnection.objects.filter(pk=1, enabled=True).first()
+    return {
+        "customer": customer,
+        "entry": DirectoryEntry.objects.filter(customer=customer).first(),
+        "look_up_url": url
+        if connection
+        and connection.directory_url
+        and access.may_submit(context["request"].user, url)
+        else "",
+        "csrf_token": context.get("csrf_token"),
+    }
