@@ -128,6 +128,7 @@ class Platform:
         self.token_lifetime = 3600
         self.faults: list[Fault] = []
         self.companies = dict(COMPANIES)
+        self.suffixes: dict[str, str] = {}  # SIREN → the addressing suffix it receives at
         self._last = datetime.now(UTC)
 
     # clock: strictly increasing, so that updatedAfter pages never skip nor repeat a flow

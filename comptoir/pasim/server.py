@@ -7,7 +7,9 @@
   (``{"path", "status", "retryAfter", "delay", "times"}``), ``advance`` moves the invoices'
   lifecycles one status on (``{"flowId"}`` for one), ``refuse`` makes a buyer refuse
   (``{"siren"}``; ``"refuse": false`` to accept again), ``tokens`` sets the lifetime of the
-  tokens given from then on (``{"lifetime": seconds}``), ``incoming`` makes a supplier's invoice
+  tokens given from then on (``{"lifetime": seconds}``), ``directory`` moves a company's directory
+  line to an addressing suffix (``{"siren", "addressingSuffix"}``; ``""`` back to the SIREN alone),
+  ``incoming`` makes a supplier's invoice
   arrive as an incoming SupplierInvoice flow (``{"flowSyntax", "name", "content": base64}``).
 """
 
@@ -143,6 +145,10 @@ class Simulator:
                 body.get("flowSyntax", "CII"), body.get("name", ""), content
             )
             return Response.json(200, flow.info())
+        if action == "directory":  # {"siren", "addressingSuffix"}: it receives there ("": back)
+            suffixes = self.platform.suffixes
+            suffixes[body["siren"]] = body.get("addressingSuffix", "")
+            return Response.json(200, {"suffixes": {k: v for k, v in suffixes.items() if v}})
         if action == "tokens":  # {"lifetime": seconds} of the tokens given from now on
             self.platform.token_lifetime = int(body["lifetime"])
             return Response.json(200, {"lifetime": self.platform.token_lifetime})
@@ -207,18 +213,24 @@ class Simulator:
             siren = filters.get("siren", {}).get("value") or ""
             siret = filters.get("siret", {}).get("value") or ""
             address = filters.get("addressingIdentifier", {}).get("value") or ""
-            lines = [  # the search's only operator is "contains"
-                directory_line(number, company)
-                for number, company in sorted(companies.items())
-                if siren in number and siret in company[1] and address in number
-            ]
+            lines = []
+            for number, company in sorted(companies.items()):
+                line = directory_line(number, company, self.platform.suffixes.get(number, ""))
+                # the search's only operator is "contains"
+                if (
+                    siren in number
+                    and siret in company[1]
+                    and address in line["addressingIdentifier"]
+                ):
+                    lines.append(line)
             payload = {"totalNumberOfResults": len(lines), "results": lines}
             return Response.json(200, payload)
         found = re.fullmatch(r"/v1/directory-line/code:([^/]+)", path)
         if found and method == "get":
-            if found[1] not in companies:
+            siren, _, suffix = found[1].partition("_")
+            if siren not in companies or self.platform.suffixes.get(siren, "") != suffix:
                 return directory_error(404, "unknown addressing identifier")
-            return Response.json(200, directory_line(found[1], companies[found[1]]))
+            return Response.json(200, directory_line(siren, companies[siren], suffix))
         return directory_error(501, "not implemented by the simulator")
 
 
@@ -244,15 +256,19 @@ def facility(siren: str, company: tuple) -> dict:
     }
 
 
-def directory_line(siren: str, company: tuple) -> dict:
-    """The directory line of a company: its electronic address (BT-49) and its platform."""
-    return {
-        "addressingIdentifier": siren,
+def directory_line(siren: str, company: tuple, suffix: str = "") -> dict:
+    """The directory line of a company: its electronic address (BT-49: the SIREN, or
+    SIREN_suffix at an addressing suffix) and its platform."""
+    line = {
+        "addressingIdentifier": f"{siren}_{suffix}" if suffix else siren,
         "siren": siren,
         "siret": company[1],
         "platform": {"platformType": "WK", "platformStatus": "Enabled"},
         "legalUnit": legal_unit(company),
     }
+    if suffix:
+        line["addressingSuffix"] = suffix
+    return line
 
 
 def multipart(request: Request) -> dict[str, tuple[str, bytes]]:

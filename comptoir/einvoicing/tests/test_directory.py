@@ -1,16 +1,26 @@
 """A customer's e-invoicing address, looked up in the platform's directory (the simulator, over
 real HTTP): kept on the customer, shown on its page, asked through the API."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.test import Client as WebClient
+from django.utils import timezone
+from lxml import etree
 
+from comptoir.billing import facturx, ubl
+from comptoir.billing.files import read, store_files
+from comptoir.billing.services import create_invoice, issue_invoice
+from comptoir.billing.tests.validation import assert_valid, validate_cii, validate_ubl
 from comptoir.core.roles import READ_ONLY
 from comptoir.einvoicing import services
 from comptoir.einvoicing.errors import DirectoryError, PlatformError
-from comptoir.einvoicing.models import DirectoryEntry
+from comptoir.einvoicing.models import DirectoryEntry, Submission
 from comptoir.einvoicing.tests.conftest import control, french_business
 from comptoir.parties.models import Customer
 from comptoir.parties.services import create_customer
+from comptoir.pricing.engine import LineSpec
 from conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +116,102 @@ def test_no_button_for_who_may_not_change_the_customer(connected, company):
     page = web.get(f"/customers/{customer.pk}/").content.decode()
     assert "Consulter l’annuaire" not in page
     assert web.post(f"/customers/{customer.pk}/directory/").status_code == 403
+
+
+# Before sending -----------------------------------------------------------------------------
+
+SUFFIXED = "732829320_FACTURES"
+
+
+@pytest.fixture
+def receives_at_a_suffix(pasim):
+    """The French business of the tests receives at SIREN_FACTURES rather than its SIREN."""
+    control(pasim, "directory", siren="732829320", addressingSuffix="FACTURES")
+    yield SUFFIXED
+    control(pasim, "directory", siren="732829320", addressingSuffix="")
+
+
+def issue(customer, chair, capture):
+    with capture(execute=True):
+        return issue_invoice(create_invoice(customer, [LineSpec(chair, Decimal("2"))]))
+
+
+def buyer_address(xml: bytes) -> tuple[str, str]:
+    root = etree.fromstring(xml)
+    found = root.xpath(
+        "//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID"
+        " | //cac:AccountingCustomerParty/cac:Party/cbc:EndpointID",
+        namespaces={**facturx.NSMAP, **ubl.NSMAP},
+    )
+    return found[0].text, found[0].get("schemeID")
+
+
+def test_sending_looks_the_directory_up_and_the_xml_states_the_address_found(
+    connected, chair, receives_at_a_suffix, django_capture_on_commit_callbacks
+):
+    customer = french_business()
+    invoice = issue(customer, chair, django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(invoice=invoice)
+    assert submission.state == Submission.State.SENT, submission.message
+    assert submission.electronic_address == SUFFIXED and not submission.directory_note
+    assert DirectoryEntry.objects.get(customer=customer).electronic_address == SUFFIXED
+    xml = read(store_files(invoice), "xml")
+    assert buyer_address(xml) == (SUFFIXED, "0225")
+    assert_valid(validate_cii(xml), "the CII with the address found")  # EN 16931 and BR-FR
+    sent = services.client().download(submission.flow_id)
+    assert sent == read(store_files(invoice), "pdf")  # the stored Factur-X, address and all
+    assert buyer_address(ubl.build_ubl(invoice)) == (SUFFIXED, "0225")
+    assert_valid(validate_ubl(ubl.build_ubl(invoice)), "the UBL with the address found")
+
+
+def test_an_entry_younger_than_the_setting_is_not_asked_again(
+    connected, chair, pasim, settings, django_capture_on_commit_callbacks
+):
+    customer = french_business()
+    services.look_up_directory(customer)  # at the SIREN
+    control(pasim, "directory", siren="732829320", addressingSuffix="FACTURES")
+    try:
+        first = issue(customer, chair, django_capture_on_commit_callbacks)
+        assert Submission.objects.get(invoice=first).electronic_address == "732829320"
+        DirectoryEntry.objects.filter(customer=customer).update(
+            looked_up_at=timezone.now() - timedelta(hours=settings.COMPTOIR_DIRECTORY_MAX_AGE_HOURS)
+        )
+        second = issue(customer, chair, django_capture_on_commit_callbacks)
+        assert Submission.objects.get(invoice=second).electronic_address == SUFFIXED
+        assert buyer_address(read(store_files(second), "xml"))[0] == SUFFIXED
+        assert buyer_address(read(store_files(first), "xml"))[0] == "732829320"  # unchanged
+    finally:
+        control(pasim, "directory", siren="732829320", addressingSuffix="")
+
+
+def test_a_directory_down_never_blocks_sending(
+    connected, chair, pasim, receives_at_a_suffix, django_capture_on_commit_callbacks
+):
+    customer = french_business()
+    services.look_up_directory(customer)
+    DirectoryEntry.objects.filter(customer=customer).update(
+        looked_up_at=timezone.now() - timedelta(days=3)
+    )
+    control(pasim, "faults", path="/directory-service/", status=503)
+    invoice = issue(customer, chair, django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(invoice=invoice)
+    assert submission.state == Submission.State.SENT, submission.message
+    assert submission.electronic_address == SUFFIXED  # the last known one
+    assert "L’annuaire n’a pas pu être consulté" in submission.directory_note
+    assert "HTTP 503" in submission.directory_note
+    assert DirectoryEntry.objects.get(customer=customer).failure
+    assert buyer_address(read(store_files(invoice), "xml"))[0] == SUFFIXED
+
+
+def test_a_customer_absent_from_the_directory_keeps_its_siren_as_address(
+    connected, chair, django_capture_on_commit_callbacks
+):
+    customer = create_customer(name="Absente", siren=UNKNOWN_SIREN)
+    invoice = issue(customer, chair, django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(invoice=invoice)
+    assert submission.electronic_address == "" and submission.address_settled_at, (
+        submission.directory_note,
+        submission.message,
+    )
+    assert DirectoryEntry.objects.get(customer=customer).state == DirectoryEntry.State.ABSENT
+    assert buyer_address(read(store_files(invoice), "xml")) == (UNKNOWN_SIREN, "0225")
