@@ -39,6 +39,7 @@ PK_MODELS = {
     "parties:customer_edit": Customer,
     "parties:address_new": Customer,
     "parties:contact_new": Customer,
+    "einvoicing:customer_directory": Customer,
     "catalog:item": Item,
     "catalog:bundle_components": Item,
     "catalog:price_list": PriceList,
