@@ -139,7 +139,7 @@ def look_up_directory(customer: Customer, *, platform: Client | None = None) -> 
     """Ask the platform's directory whether and where the customer receives e-invoices, and
     keep the answer on the customer. A malformed SIREN is a DirectoryError on the SIREN; a
     platform down or refusing a PlatformError, the entry kept as it was with the failure noted."""
-    siren = customer.siren or customer.siret[:9]
+    siren = _siren_of(customer)
     if siren:
         try:
             validate_siren(siren)
@@ -211,7 +211,12 @@ def _note_failure(customer: Customer, message: str) -> None:
 
 
 def directory_entry(customer: Customer) -> DirectoryEntry | None:
-    return DirectoryEntry.objects.filter(customer=customer).first()
+    """What the directory last said of the customer, unless it was about another SIREN."""
+    return DirectoryEntry.objects.filter(customer=customer, siren=_siren_of(customer)).first()
+
+
+def _siren_of(customer: Customer) -> str:
+    return customer.siren or customer.siret[:9]
 
 
 def settle_address(submission: Submission) -> str:

@@ -2,7 +2,8 @@ from django import template
 from django.urls import reverse
 
 from comptoir.core import access
-from comptoir.einvoicing.models import DirectoryEntry, PlatformConnection
+from comptoir.einvoicing.models import PlatformConnection
+from comptoir.einvoicing.services import directory_entry
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def customer_directory(context, customer):
     connection = PlatformConnection.objects.filter(pk=1, enabled=True).first()
     return {
         "customer": customer,
-        "entry": DirectoryEntry.objects.filter(customer=customer).first(),
+        "entry": directory_entry(customer),
         "look_up_url": url
         if connection
         and connection.directory_url

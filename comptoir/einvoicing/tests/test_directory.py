@@ -215,3 +215,21 @@ def test_a_customer_absent_from_the_directory_keeps_its_siren_as_address(
     )
     assert DirectoryEntry.objects.get(customer=customer).state == DirectoryEntry.State.ABSENT
     assert buyer_address(read(store_files(invoice), "xml")) == (UNKNOWN_SIREN, "0225")
+
+
+def test_an_answer_about_a_former_siren_is_not_used(
+    connected, chair, user, receives_at_a_suffix, django_capture_on_commit_callbacks
+):
+    from comptoir.parties.services import update_customer
+
+    customer = french_business()
+    services.look_up_directory(customer)
+    customer = update_customer(customer, siren=UNKNOWN_SIREN)
+    assert services.directory_entry(customer) is None
+    web = WebClient()
+    web.force_login(user)
+    page = web.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Annuaire pas encore consulté." in page and SUFFIXED not in page
+    invoice = issue(customer, chair, django_capture_on_commit_callbacks)
+    assert Submission.objects.get(invoice=invoice).electronic_address == ""
+    assert services.directory_entry(customer).state == DirectoryEntry.State.ABSENT
