@@ -73,6 +73,8 @@ class SubmissionOut(Schema):
     sha256: str
     flow_id: str
     message: str
+    electronic_address: str  # the buyer's BT-49 the file states, from the directory
+    directory_note: str  # why the directory could not be asked before sending, if so
     attempts: int
     retry_at: datetime | None
     sent_at: datetime | None

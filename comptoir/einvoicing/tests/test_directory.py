@@ -185,7 +185,7 @@ def test_an_entry_younger_than_the_setting_is_not_asked_again(
 
 
 def test_a_directory_down_never_blocks_sending(
-    connected, chair, pasim, receives_at_a_suffix, django_capture_on_commit_callbacks
+    connected, chair, pasim, user, api, receives_at_a_suffix, django_capture_on_commit_callbacks
 ):
     customer = french_business()
     services.look_up_directory(customer)
@@ -201,6 +201,13 @@ def test_a_directory_down_never_blocks_sending(
     assert "HTTP 503" in submission.directory_note
     assert DirectoryEntry.objects.get(customer=customer).failure
     assert buyer_address(read(store_files(invoice), "xml"))[0] == SUFFIXED
+    web = WebClient()
+    web.force_login(user)
+    page = web.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert f"À l’adresse électronique {SUFFIXED}, selon l’annuaire" in page
+    assert "L’annuaire n’a pas pu être consulté" in page
+    answer = api.get(f"/invoices/{invoice.pk}/platform").json()["submission"]
+    assert answer["electronic_address"] == SUFFIXED and "HTTP 503" in answer["directory_note"]
 
 
 def test_a_customer_absent_from_the_directory_keeps_its_siren_as_address(
