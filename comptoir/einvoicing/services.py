@@ -154,6 +154,17 @@ def look_up_directory(customer: Customer, *, platform: Client | None = None) -> 
                 "siren",
             ) from None
     found = {"state": DirectoryEntry.State.NO_SIREN, "siren": ""}
+    if siren and platform is None:
+        connection = PlatformConnection.get()
+        if not (connection.enabled and connection.directory_url):
+            raise ConnectionSettingsError(
+                EinvoicingError.NOT_CONFIGURED,
+                _(
+                    "The platform's directory is not connected: give its address in the settings "
+                    "of the approved platform."
+                ),
+                "directory_url",
+            )
     if siren:
         try:
             found = _directory_answer(
@@ -229,10 +240,10 @@ def settle_address(submission: Submission) -> str:
     customer = submission.invoice.customer
     entry, note = directory_entry(customer), ""
     max_age = timedelta(hours=settings.COMPTOIR_DIRECTORY_MAX_AGE_HOURS)
-    if entry is None or entry.looked_up_at < timezone.now() - max_age:
+    stale = entry is None or entry.looked_up_at < timezone.now() - max_age
+    if stale and PlatformConnection.get().directory_url:  # none: the SIREN is the address
         try:
-            if PlatformConnection.get().directory_url:
-                entry = look_up_directory(customer)
+            entry = look_up_directory(customer)
         except (PlatformError, ConnectionSettingsError, DirectoryError) as error:
             note = _(
                 "The directory could not be read (%(reason)s); the last known address was used."

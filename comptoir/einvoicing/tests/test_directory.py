@@ -240,3 +240,11 @@ def test_an_answer_about_a_former_siren_is_not_used(
     invoice = issue(customer, chair, django_capture_on_commit_callbacks)
     assert Submission.objects.get(invoice=invoice).electronic_address == ""
     assert services.directory_entry(customer).state == DirectoryEntry.State.ABSENT
+
+
+def test_without_a_connected_directory_the_lookup_says_so(api, company):
+    customer = french_business()
+    answer = api.post(f"/customers/{customer.pk}/directory")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "platform.not_configured"
+    assert "annuaire" in answer.json()["message"]
