@@ -154,22 +154,10 @@ def look_up_directory(customer: Customer, *, platform: Client | None = None) -> 
                 "siren",
             ) from None
     found = {"state": DirectoryEntry.State.NO_SIREN, "siren": ""}
-    if siren and platform is None:
-        connection = PlatformConnection.get()
-        if not (connection.enabled and connection.directory_url):
-            raise ConnectionSettingsError(
-                EinvoicingError.NOT_CONFIGURED,
-                _(
-                    "The platform's directory is not connected: give its address in the settings "
-                    "of the approved platform."
-                ),
-                "directory_url",
-            )
     if siren:
+        platform = platform or _directory_client()
         try:
-            found = _directory_answer(
-                platform or client(timeout=DIRECTORY_TIMEOUT), customer, siren
-            )
+            found = _directory_answer(platform, customer, siren)
         except PlatformError as error:
             _note_failure(customer, error.message)
             raise
@@ -187,6 +175,20 @@ def look_up_directory(customer: Customer, *, platform: Client | None = None) -> 
             },
         )
     return entry
+
+
+def _directory_client() -> Client:
+    connection = PlatformConnection.get()
+    if not (connection.enabled and connection.directory_url):
+        raise ConnectionSettingsError(
+            EinvoicingError.NOT_CONFIGURED,
+            _(
+                "The platform's directory is not connected: give its address in the settings "
+                "of the approved platform."
+            ),
+            "directory_url",
+        )
+    return client(connection, timeout=DIRECTORY_TIMEOUT)
 
 
 def _directory_answer(platform: Client, customer: Customer, siren: str) -> dict:
