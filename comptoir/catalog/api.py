@@ -14,12 +14,11 @@ from comptoir.catalog.schemas import (
     ItemPatch,
     ItemPriceIn,
     ItemPriceOut,
-    NamedOut,
     PriceListIn,
     PriceListOut,
     UnitOut,
 )
-from comptoir.core.schemas import ERRORS, ErrorOut, Id
+from comptoir.core.schemas import ERRORS, ErrorOut, Id, NamedOut
 from comptoir.pricing.documents import find_by_id_or_code
 from comptoir.pricing.models import Tax
 

@@ -85,11 +85,6 @@ class ItemPriceOut(Out):
     valid_to: dt.date | None
 
 
-class NamedOut(Out):
-    id: int
-    name: str
-
-
 class UnitOut(Out):
     id: int
     code: str

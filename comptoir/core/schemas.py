@@ -207,3 +207,10 @@ class CompanyIn(Schema):
     facturx_profile: str | None = Field(None, pattern="^(en16931|basic)$")
     print_layout: str | None = Field(None, pattern="^(standard|compact|large)$")
     invoice_basis: str | None = None
+
+
+class NamedOut(Out):
+    """A row known by its name (item groups, customer groups, territories)."""
+
+    id: int
+    name: str

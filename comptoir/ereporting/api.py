@@ -11,12 +11,12 @@ from comptoir.ereporting.views import download
 router = Router(tags=["e-reporting"])
 
 
-class ReportIn(Schema):
+class EReportIn(Schema):
     kind: Report.Kind
     date: datetime.date | None = None
 
 
-class ReportOut(Schema):
+class EReportOut(Schema):
     id: int
     kind: str
     start: datetime.date
@@ -31,14 +31,14 @@ class ReportOut(Schema):
     flow_id: str
 
 
-@router.get("/ereporting/reports", response=list[ReportOut])
+@router.get("/ereporting/reports", response=list[EReportOut])
 def list_reports(request):
     """The e-reporting files, the latest periods first."""
     return Report.objects.defer("content")
 
 
-@router.post("/ereporting/reports", response={201: ReportOut, **ERRORS})
-def prepare_report(request, payload: ReportIn):
+@router.post("/ereporting/reports", response={201: EReportOut, **ERRORS})
+def prepare_report(request, payload: EReportIn):
     """Prepare the file of the period of `kind` (transactions or payments) that holds `date`
     (by default the last one over), replacing the file not yet sent of that period; 400
     `ereporting.already_sent`, `ereporting.no_platform`, `ereporting.no_seller_id`."""

@@ -3,7 +3,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.core import access
-from comptoir.core.schemas import ERRORS, ErrorOut, Id
+from comptoir.core.schemas import ERRORS, ErrorOut, Id, NamedOut
 from comptoir.parties import services
 from comptoir.parties.models import (
     Address,
@@ -27,7 +27,6 @@ from comptoir.parties.schemas import (
     CustomerOut,
     CustomerPatch,
     NamedIn,
-    NamedOut,
     SalesPartnerIn,
     SalesPartnerOut,
 )

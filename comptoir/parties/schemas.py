@@ -112,11 +112,6 @@ class NamedIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
 
 
-class NamedOut(Out):
-    id: int
-    name: str
-
-
 class SalesPartnerIn(NamedIn):
     email: str = ""
     commission_rate: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)

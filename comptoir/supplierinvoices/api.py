@@ -16,7 +16,7 @@ from comptoir.supplierinvoices import services
 from comptoir.supplierinvoices.forms import MAX_UPLOAD
 from comptoir.supplierinvoices.matching import describe
 from comptoir.supplierinvoices.models import SupplierInvoice
-from comptoir.supplierinvoices.schemas import DecisionIn, SupplierIn, SupplierInvoiceOut
+from comptoir.supplierinvoices.schemas import DecisionIn, SupplierChoiceIn, SupplierInvoiceOut
 from comptoir.supplierinvoices.views import CONTENT_TYPES
 
 router = Router(tags=["supplier invoices"])
@@ -82,7 +82,7 @@ def supplier_invoice_file(request, pk: Id):
 
 
 @router.post("/supplier-invoices/{pk}/supplier", response={200: SupplierInvoiceOut, **ANSWERS})
-def set_supplier_invoice_supplier(request, pk: Id, payload: SupplierIn):
+def set_supplier_invoice_supplier(request, pk: Id, payload: SupplierChoiceIn):
     """Give a held invoice (its seller was unknown) its supplier."""
     invoice = get_object_or_404(SupplierInvoice, pk=pk)
     supplier = find_by_id_or_code(Supplier, payload.supplier, _("Supplier"), "supplier")

@@ -75,5 +75,5 @@ class DecisionIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class SupplierIn(Schema):
+class SupplierChoiceIn(Schema):
     supplier: str = Field(..., description="Supplier code or id")
