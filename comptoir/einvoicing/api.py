@@ -138,7 +138,9 @@ def customer_directory(request, customer_id: Id):
     return entry
 
 
-@router.post("/customers/{customer_id}/directory", response={200: DirectoryOut, **ERRORS})
+@router.post(
+    "/customers/{customer_id}/directory", response={200: DirectoryOut, 404: ErrorOut, **ERRORS}
+)
 def look_up_customer_directory(request, customer_id: Id):
     """Look the customer up in the platform's directory and keep the answer; 400
     `directory.invalid_siren` (field `siren`) for a malformed SIREN, 502 with the platform's fault

@@ -165,7 +165,7 @@ def test_the_second_opinion_agrees(cases, tmp_path):
     for name, invoice in cases.items():
         (tmp_path / f"{name}.ubl.xml").write_bytes(build_ubl(invoice))
     broken = _broken(
-        build_ubl(cases["several-rates"]), "cac:LegalMonetaryTotal/cbc:PayableAmount", _add_one
+        build_ubl(cases["several-rates"]), "cac:LegalMonetaryTotal/cbc:PayableAmount", _add_one, NS
     )
     (tmp_path / "zz-broken.ubl.xml").write_bytes(broken)
     result = subprocess.run(
