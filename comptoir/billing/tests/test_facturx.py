@@ -26,7 +26,7 @@ from comptoir.billing.tests.validation import (
     validate_facturx_pdf,
 )
 from comptoir.pricing.engine import LineSpec
-from examples.facturx import catalogue, matrix, seller
+from examples.facturx import matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +35,6 @@ NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
 }
-
-
-@pytest.fixture
-def items(company):
-    seller()
-    return catalogue()
-
-
-@pytest.fixture
-def cases(items):
-    return matrix(items)
 
 
 def test_every_case_of_the_matrix_is_a_valid_french_e_invoice(cases):

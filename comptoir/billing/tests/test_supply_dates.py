@@ -22,7 +22,7 @@ from comptoir.parties.services import create_customer
 from comptoir.pricing.engine import LineSpec
 from comptoir.sales import services as sales
 from comptoir.stock.services import create_deliveries
-from examples.facturx import PARIS, catalogue, seller
+from examples.facturx import PARIS
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +43,6 @@ def _fr(day: dt.date) -> str:
 
 def _cii(day: dt.date) -> str:
     return day.strftime("%Y%m%d")
-
-
-@pytest.fixture
-def items(company):
-    seller()
-    return catalogue()
 
 
 @pytest.fixture

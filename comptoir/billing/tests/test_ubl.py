@@ -20,7 +20,7 @@ from comptoir.billing.tests.test_facturx import _add_one, _broken, _misplace, _r
 from comptoir.billing.tests.validation import assert_valid, rules, validate_cii, validate_ubl
 from comptoir.billing.ubl import build_ubl
 from comptoir.pricing.engine import LineSpec
-from examples.facturx import catalogue, matrix, seller
+from examples.facturx import matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +32,6 @@ NS = {
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
     "cn": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
 }
-
-
-@pytest.fixture
-def items(company):
-    seller()
-    return catalogue()
-
-
-@pytest.fixture
-def cases(items):
-    return matrix(items)
 
 
 def test_every_case_of_the_matrix_is_a_valid_french_ubl_invoice(cases):
