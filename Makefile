@@ -27,12 +27,12 @@ install: $(VENV)/.installed node_modules/.package-lock.json
 install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json
 
 ## run: install, migrate the SQLite database, load demo data when it is new, serve on :8000
-## (another port: make run PORT=8080)
+## (another port: make run PORT=8080) with the approved-platform simulator on :8765
 PORT ?= 8000
 run: install
 	$(BIN)/comptoir migrate --no-input -v 0
-	$(BIN)/comptoir demo --if-empty
-	$(BIN)/comptoir serve 127.0.0.1:$(PORT)
+	$(BIN)/comptoir demo --if-empty --simulator
+	$(BIN)/comptoir serve 127.0.0.1:$(PORT) --simulator
 
 ## test: install the dev dependencies and run the whole suite
 test: install-dev

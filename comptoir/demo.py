@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir import pasim
 from comptoir.billing import services as billing
 from comptoir.catalog import services as catalog
 from comptoir.catalog.models import ItemGroup, Unit
@@ -127,6 +128,9 @@ SERVICES = [
 ]
 
 
+DIRECTORY_SIRENS = (pasim.RECEIVING_BUYER, pasim.REFUSING_BUYER)
+
+
 def siren_from(rnd: random.Random) -> str:
     """A SIREN with a valid Luhn key, found by trying the ten last digits."""
     from stdnum.fr import siren
@@ -194,6 +198,9 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
             else:
                 name = f"{rnd.choice(COMPANY_WORDS)} {rnd.choice(NAMES)}"
                 number = siren_from(rnd)
+                # The first two are in the platform simulator's directory, one of them
+                # refusing its invoices (`comptoir serve --simulator`).
+                number = DIRECTORY_SIRENS[i] if i < len(DIRECTORY_SIRENS) else number
                 ids = {
                     "kind": "company",
                     "siren": number,
@@ -440,3 +447,29 @@ def _demo_import(items, today, user) -> int:
     batch = upload_file(partner, "boutique-ventes.csv", io.BytesIO(content), by=user)
     process_batch(parse_batch(batch), by=user)
     return 1
+
+
+def connect_simulator(base: str = pasim.DEMO_URL, *, latest: int = 6) -> int | None:
+    """Connect the demo company to the platform simulator (`comptoir serve --simulator`) and
+    queue its latest e-invoices, so that their statuses move on the invoices' pages. Returns
+    how many were queued; None, and nothing done, when a platform is already set."""
+    from comptoir.billing.models import Invoice
+    from comptoir.einvoicing import services as einvoicing
+    from comptoir.einvoicing.models import PlatformConnection
+
+    if PlatformConnection.get().flow_url:
+        return None
+    with transaction.atomic():
+        einvoicing.save_connection(**pasim.connection_settings(base))
+        waiting = Invoice.objects.filter(
+            status=Invoice.Status.ISSUED,
+            kind=Invoice.Kind.INVOICE,
+            customer_is_business=True,
+            submission__isnull=True,
+        ).order_by("-number")
+        chosen = {invoice.pk: invoice for invoice in waiting[:latest]}
+        for siren in DIRECTORY_SIRENS:  # the directory's two buyers, one of them refusing
+            invoice = waiting.filter(customer__siren=siren).first()
+            if invoice is not None:
+                chosen[invoice.pk] = invoice
+        return len(einvoicing.queue_submissions(list(chosen.values())))

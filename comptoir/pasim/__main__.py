@@ -1,6 +1,8 @@
 """comptoir pa-simulator --port 8765 (or python -m comptoir.pasim): run the platform simulator."""
 
 import argparse
+import importlib.util
+import sys
 import threading
 
 from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform, warm_up
@@ -37,19 +39,36 @@ def main(argv: list[str] | None = None) -> None:
         "--token-lifetime", type=int, default=3600, metavar="SECONDS", help="of each token"
     )
     parser.add_argument("--quiet", action="store_true", help="no line per request")
+    parser.add_argument(
+        "--state", metavar="FILE", help="keep the flows in this file between runs (the demo)"
+    )
     options = parser.parse_args(argv)
-    platform = Platform(validate=not options.no_validation, refusing=set(options.refuse))
+    validate = not options.no_validation
+    if validate and not validation_available():
+        print(
+            "pasim: validation off (the development dependencies openapi-core and saxonche "
+            "are not installed: `make install-dev`)",
+            file=sys.stderr,
+        )
+        validate = False
+    platform = Platform(validate=validate, refusing=set(options.refuse))
     platform.token_lifetime = options.token_lifetime
     if platform.validate:
         threading.Thread(target=warm_up, daemon=True).start()
-    simulator = Simulator(platform, check=not options.no_validation)
+    simulator = Simulator(platform, check=validate)
     serve(
         simulator,
         options.host,
         options.port,
         auto_advance=options.auto_advance,
         quiet=options.quiet,
+        state_file=options.state,
     )
+
+
+def validation_available() -> bool:
+    """Whether the OpenAPI and invoice checks can run (development dependencies)."""
+    return all(importlib.util.find_spec(name) for name in ("openapi_core", "saxonche"))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from comptoir.pasim import openapi
+from comptoir.pasim import openapi, state
 from comptoir.pasim.openapi import Drift, Request, Response
 from comptoir.pasim.platform import Fault, Platform, PlatformError
 
@@ -52,6 +52,9 @@ class Simulator:
         self.platform = platform
         self.check = check
 
+    def changed(self) -> None:
+        """Called after each change of the platform's state (see ``serve``'s state file)."""
+
     def answer(self, request: Request) -> Response:
         if request.path == "/oauth/token" and request.method == "post":
             return self.token(request)
@@ -79,7 +82,7 @@ class Simulator:
             )
             response.generic = True
             return response
-        token = request.parameters.header.get("Authorization", "")
+        token = request.header("Authorization")
         if not (token.startswith("Bearer ") and self.platform.token_valid(token[7:])):
             response = error_for(request, 401, "INVALID_TOKEN", "a valid Bearer token is needed")
             response.generic = True
@@ -100,7 +103,7 @@ class Simulator:
     def token(self, request: Request) -> Response:
         form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
-        basic = request.parameters.header.get("Authorization", "")
+        basic = request.header("Authorization")
         if basic.startswith("Basic "):
             client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
         if form.get("grant_type") != "client_credentials":
@@ -178,7 +181,7 @@ class Simulator:
         found = re.fullmatch(r"/v1/flows/([^/]+)", path)
         if found and method == "get":
             flow = self.platform.get(found[1])
-            doc_type = request.parameters.query.get("docType", "Metadata")
+            doc_type = request.query_value("docType", "Metadata")
             if doc_type == "Metadata":
                 return Response.json(200, flow.info())
             if doc_type == "Original":
@@ -273,7 +276,7 @@ def directory_line(siren: str, company: tuple, suffix: str = "") -> dict:
 
 def multipart(request: Request) -> dict[str, tuple[str, bytes]]:
     """The parts of a multipart/form-data body: name → (filename, bytes), bytes kept exact."""
-    found = re.search(r'boundary="?([^";]+)"?', request.parameters.header.get("Content-Type", ""))
+    found = re.search(r'boundary="?([^";]+)"?', request.header("Content-Type"))
     if not found:
         return {}
     parts = {}
@@ -307,6 +310,8 @@ class Handler(BaseHTTPRequestHandler):
         )
         try:
             response = self.simulator.answer(request)
+            if request.method != "get" and response.status_code < 300:
+                self.simulator.changed()
         except Exception as error:  # the simulator answers, whatever its own bug
             print(f"pasim: {type(error).__name__}: {error}", file=sys.stderr)
             response = error_for(request, 500, "INTERNAL_ERROR", type(error).__name__)
@@ -324,8 +329,20 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def serve(simulator: Simulator, host: str, port: int, *, auto_advance: float = 0, quiet=False):
-    """Serve until interrupted; print the base URL once listening (a test reads it)."""
+def serve(
+    simulator: Simulator,
+    host: str,
+    port: int,
+    *,
+    auto_advance: float = 0,
+    quiet=False,
+    state_file: str | None = None,
+):
+    """Serve until interrupted; print the base URL once listening (a test reads it). With
+    ``state_file``, the flows are read from it at start and written to it after each change."""
+    if state_file:
+        state.load(simulator.platform, state_file)
+        simulator.changed = lambda: state.save(simulator.platform, state_file)
     handler = type("BoundHandler", (Handler,), {"simulator": simulator})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
@@ -335,7 +352,8 @@ def serve(simulator: Simulator, host: str, port: int, *, auto_advance: float = 0
         def tick():
             while True:
                 time.sleep(auto_advance)
-                simulator.platform.advance()
+                if simulator.platform.advance():
+                    simulator.changed()
 
         threading.Thread(target=tick, daemon=True).start()
     print(f"pasim listening on http://{host}:{server.server_port}", flush=True)

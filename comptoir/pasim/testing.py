@@ -6,7 +6,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-REFUSING_BUYER = "380129866"
+from comptoir.pasim import REFUSING_BUYER
+
 OPTIONS = ("--port", "0", "--quiet", "--refuse", REFUSING_BUYER)
 
 

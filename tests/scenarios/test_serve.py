@@ -1,6 +1,7 @@
 """`comptoir serve` with real processes and real signals: its job worker is started again when
 it dies, and nothing of serve is left running once a signal stopped it."""
 
+import json
 import os
 import signal
 import subprocess
@@ -92,6 +93,43 @@ def test_serve_production_serves_with_gunicorn_and_static_files_and_stops_on_sig
     assert [pid for pid in started if alive(pid)] == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_serve_runs_the_platform_simulator_beside_and_stops_it(tmp_path):
+    port = free_port()
+    serve = subprocess.Popen(
+        [*COMPTOIR, "serve", f"127.0.0.1:{free_port()}", "--no-worker", "--simulator", str(port)],
+        cwd=ROOT,
+        env=environment(tmp_path),
+    )
+    try:
+        [simulator] = wait_for(
+            lambda: [p for p in descendants(serve.pid) if "pa-simulator" in command_line(p)],
+            what="the simulator",
+        )
+        answer = wait_for(lambda: simulator_token(port), 60, "the simulator's token address")
+
+        started = stopped(serve, signal.SIGTERM)
+    finally:
+        serve.kill()
+        serve.wait()
+
+    assert answer["token_type"] == "Bearer"
+    assert simulator in started and not alive(simulator)
+    assert (tmp_path / "pa-simulator.state").is_file()  # its flows outlive it
+
+
+def simulator_token(port: int) -> dict | None:
+    from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET
+
+    form = f"grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}"
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/oauth/token", data=form.encode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+    except OSError:
+        return None
+
+
 def fetch(url: str):
     """The response (after redirections), or None while nothing listens."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
@@ -115,8 +153,8 @@ def test_make_run_serves_on_the_port_given():
         )
         return done.stdout.decode().splitlines()[-1]
 
-    assert command("PORT=8080").endswith("comptoir serve 127.0.0.1:8080")
-    assert command().endswith("comptoir serve 127.0.0.1:8000")
+    assert command("PORT=8080").endswith("comptoir serve 127.0.0.1:8080 --simulator")
+    assert command().endswith("comptoir serve 127.0.0.1:8000 --simulator")
 
 
 def test_a_wrong_web_concurrency_is_refused_with_exit_code_2(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from comptoir.einvoicing import services
 from comptoir.einvoicing.client import forget_tokens
-from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET
+from comptoir.pasim import connection_settings
 
 
 def control(base: str, action: str, **payload) -> dict:
@@ -22,15 +22,7 @@ def control(base: str, action: str, **payload) -> dict:
 
 def settings_of(base: str, **extra) -> dict:
     """The connection's settings for the simulator at ``base``."""
-    return {
-        "enabled": True,
-        "flow_url": f"{base}/flow-service",
-        "directory_url": f"{base}/directory-service",
-        "token_url": f"{base}/oauth/token",
-        "client_id": CLIENT_ID,
-        "secret": CLIENT_SECRET,
-        **extra,
-    }
+    return {**connection_settings(base), **extra}
 
 
 def french_business():

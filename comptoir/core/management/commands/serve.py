@@ -1,5 +1,6 @@
 import os
 import sys
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -7,9 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from comptoir.core import supervisor
+from comptoir.pasim import DEMO_URL, REFUSING_BUYER
 
 WEB_STOP_SECONDS = 35  # gunicorn's graceful timeout (30 s, gunicorn_conf) and a margin
 WORKER_STOP_SECONDS = 10  # a job cut short is put back by the next worker
+SIMULATOR_STEP_SECONDS = 8  # the simulated lifecycles move one status on this often
+SIMULATOR_POLL_MINUTES = 0.25  # and the worker reads them this often
+SIMULATOR_STATE = "pa-simulator.state"  # in the var folder: its flows outlive a restart
 
 
 def positive(value: str) -> int:
@@ -47,6 +52,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="Do not start the background job worker."
         )
+        parser.add_argument(
+            "--simulator",
+            nargs="?",
+            type=positive,
+            const=urlsplit(DEMO_URL).port,
+            metavar="PORT",
+            help="Also run the approved-platform simulator, on 127.0.0.1:8765 unless a port is "
+            "given (the demo's platform, see `comptoir demo --simulator`): invoices sent to it "
+            "move through their statuses every few seconds.",
+        )
 
     def handle(self, *args, **options):
         addrport = options["addrport"]
@@ -55,6 +70,8 @@ class Command(BaseCommand):
         if options["production"]:
             workers = options["workers"] or self.workers_from_env()
         supervisor.stop_on_signals()
+        if options["simulator"]:  # the demo's statuses move within seconds, not every 15 min
+            os.environ.setdefault("COMPTOIR_PLATFORM_POLL_MINUTES", str(SIMULATOR_POLL_MINUTES))
         worker = None
         if not options["no_worker"]:
             # The worker runs large imports; it shares nothing with the server but the
@@ -65,6 +82,7 @@ class Command(BaseCommand):
                 "job worker",
                 lambda line: self.stderr.write(line),
             ).start()
+        simulator = self.start_simulator(options["simulator"]) if options["simulator"] else None
         self.stdout.write(f"Comptoir: http://{addrport}/  (API docs: /api/docs)")
         try:
             if options["production"]:
@@ -74,8 +92,21 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            if worker is not None:
-                worker.stop(WORKER_STOP_SECONDS)
+            for child in (worker, simulator):
+                if child is not None:
+                    child.stop(WORKER_STOP_SECONDS)
+
+    def start_simulator(self, port: int) -> supervisor.KeptRunning:
+        argv = [sys.executable, "-m", "comptoir", "pa-simulator", "--port", str(port)]
+        argv += ["--auto-advance", str(SIMULATOR_STEP_SECONDS), "--quiet"]
+        argv += [
+            "--refuse",
+            REFUSING_BUYER,
+            "--state",
+            str(settings.VAR_DIR / "pa-simulator.state"),
+        ]
+        self.stdout.write(f"Platform simulator: http://127.0.0.1:{port}/")
+        return supervisor.KeptRunning(argv, "platform simulator", self.stderr.write).start()
 
     def workers_from_env(self) -> int:
         value = os.environ.get("WEB_CONCURRENCY", "").strip()
