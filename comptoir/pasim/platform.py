@@ -246,7 +246,7 @@ class Platform:
             flow.plan = list(REFUSED)
         else:
             flow.plan = list(NOMINAL)
-        if self.validate and flow.syntax != "UBL":
+        if self.validate:
             for failure in _blocking_failures(flow.syntax, flow.content):
                 code = "IRR_SYNTAX" if failure.ruleset == "XSD" else "REJ_SEMAN"
                 self._error(flow, failure.rule or failure.ruleset, code, str(failure)[:1000])
@@ -366,9 +366,9 @@ RULES_LOCK = threading.Lock()
 
 def _blocking_failures(syntax: str, content: bytes) -> list:
     """The project's own e-invoice validator (XSD, EN 16931 and BR-FR rules)."""
-    from comptoir.billing.tests.validation import validate_cii, validate_facturx_pdf
+    from comptoir.billing.tests.validation import validate_cii, validate_facturx_pdf, validate_ubl
 
-    check = validate_facturx_pdf if syntax == "Factur-X" else validate_cii
+    check = {"Factur-X": validate_facturx_pdf, "UBL": validate_ubl}.get(syntax, validate_cii)
     with RULES_LOCK:
         return [failure for failure in check(content) if failure.blocking]
 
