@@ -216,6 +216,7 @@ PAGES: dict[str, Rule | None] = {
     "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
     "einvoicing:connection": page(PLATFORM),
     "einvoicing:customer_directory": page("parties.view_customer", "parties.change_customer"),
+    "einvoicing:resend": page("billing.view_invoice", "billing.change_invoice"),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }

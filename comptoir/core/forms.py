@@ -3,7 +3,13 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import get_language
 
 from comptoir.core.errors import BusinessError
-from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
+from comptoir.core.identifiers import (
+    compact_iban,
+    compact_platform_id,
+    compact_siren,
+    compact_siret,
+    compact_vat_id,
+)
 from comptoir.core.models import Company
 from comptoir.core.money import parse_decimal
 
@@ -33,11 +39,13 @@ COMPACT = {
     "siret": compact_siret,
     "vat_id": lambda value: compact_vat_id(value).upper(),
     "iban": compact_iban,
+    "platform_id": compact_platform_id,
 }
 
 
 class IdentifierFieldsMixin:
-    """SIREN, SIRET, VAT and IBAN typed as people write them (spaces, dots), stored compact."""
+    """SIREN, SIRET, VAT, IBAN and the platform's number typed as people write them (spaces,
+    dots), stored compact."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

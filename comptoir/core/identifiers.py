@@ -8,6 +8,7 @@ from stdnum import ean
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret
+from stdnum.util import clean
 
 
 def _check(module, value: str, message) -> str:
@@ -67,6 +68,24 @@ def compact_siren(value: str) -> str:
 
 def compact_siret(value: str) -> str:
     return _compact(siret, value)
+
+
+def compact_platform_id(value: str) -> str:
+    """An approved platform's number (its matricule) typed with spaces or dashes, compact."""
+    return clean(value or "", " -.").strip().upper()
+
+
+def validate_platform_id(value: str) -> None:
+    """An approved platform's number: 4 letters or digits, as the DGFiP gives it."""
+    if not (len(value) == 4 and value.isascii() and value.isalnum()):
+        raise ValidationError(
+            _(
+                "“%(value)s” is not an approved platform's number: it has 4 letters or digits, "
+                "for instance 0042."
+            ),
+            code="invalid",
+            params={"value": value[:40]},
+        )
 
 
 def compact_vat_id(value: str) -> str:

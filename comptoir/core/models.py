@@ -3,6 +3,7 @@ import json
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from comptoir.core.documents import PrintLayout
 from comptoir.core.identifiers import (
     validate_bic,
     validate_iban,
+    validate_platform_id,
     validate_siren,
     validate_siret,
     validate_vat_id,
@@ -180,6 +182,14 @@ class Company(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.platform_id:
+            try:
+                validate_platform_id(self.platform_id)
+            except ValidationError as error:
+                raise ValidationError({"platform_id": error}) from None
 
     @classmethod
     def get(cls) -> "Company":

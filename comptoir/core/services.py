@@ -7,7 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core import audit
-from comptoir.core.identifiers import compact_iban, compact_siren, compact_siret, compact_vat_id
+from comptoir.core.identifiers import (
+    compact_iban,
+    compact_platform_id,
+    compact_siren,
+    compact_siret,
+    compact_vat_id,
+)
 from comptoir.core.models import ApiToken, Company, LoginFailure
 from comptoir.core.validation import full_clean_or_raise
 
@@ -25,6 +31,7 @@ def update_company(**fields) -> Company:
         company.siret = compact_siret(company.siret)
         company.vat_id = compact_vat_id(company.vat_id).upper()
         company.iban = compact_iban(company.iban)
+        company.platform_id = compact_platform_id(company.platform_id)
         full_clean_or_raise(company)
         company.save()
         return company

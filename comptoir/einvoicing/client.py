@@ -213,22 +213,21 @@ def _fault(status: int, headers: dict[str, str], data: bytes) -> PlatformError:
     if status == 401 or status == 403:
         return PlatformError(
             EinvoicingError.UNAUTHORIZED,
-            _("The platform refused the access (HTTP %(status)s): check the connection settings.")
-            % {"status": status},
+            _("The platform refused the access: check the connection settings."),
             retryable=False,
         )
     if status >= 500:
         return PlatformError(
             EinvoicingError.UNAVAILABLE,
-            _("The platform is unavailable (HTTP %(status)s); it will be tried again later.")
-            % {"status": status},
+            _("The platform is unavailable for the moment; it will be tried again later."),
             retryable=True,
             retry_after=_retry_after(headers),
         )
     return PlatformError(
         EinvoicingError.REFUSED,
-        _("The platform refused the request (HTTP %(status)s): %(detail)s")
-        % {"status": status, "detail": detail},
+        _("The platform refused the request: %(detail)s") % {"detail": detail}
+        if detail
+        else _("The platform refused the request."),
         retryable=False,
     )
 

@@ -5,6 +5,18 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The file formats, as a user knows them: the connection's choice, the files sent and received.
+FILE_FORMATS = {
+    "facturx": _("Factur-X (PDF)"),
+    "cii": _("CII (XML)"),
+    "ubl": _("UBL 2.1 (XML)"),
+}
+
+
+def format_name(syntax: str) -> str:
+    """The name of a file format for the user, from how the platform or a file spells it."""
+    return str(FILE_FORMATS.get(syntax.lower().replace("-", ""), syntax))
+
 
 class PlatformConnection(models.Model):
     """How Comptoir reaches the company's approved platform. One row (pk=1).
@@ -145,6 +157,12 @@ class DirectoryEntry(models.Model):
         ABSENT = "absent", _("absent from the directory")
         NO_SIREN = "no_siren", _("no SIREN")
 
+    # The directory's type of the platform that receives (XP Z12-013 recipientPlatformType).
+    PLATFORM_TYPES = {
+        "WK": _("an approved platform"),
+        "DFH": _("the public invoicing portal"),
+    }
+
     customer = models.OneToOneField(
         "parties.Customer",
         verbose_name=_("customer"),
@@ -170,14 +188,18 @@ class DirectoryEntry(models.Model):
     @property
     def sentence(self) -> str:
         """What the directory said, in words."""
-        if self.state == self.State.FOUND and self.platform:
-            return _(
-                "Receives its e-invoices at the address %(address)s via the platform %(platform)s."
-            ) % {"address": self.electronic_address, "platform": self.platform}
+        if self.state == self.State.FOUND and self.platform in self.PLATFORM_TYPES:
+            return _("Receives its e-invoices at the address %(address)s via %(platform)s.") % {
+                "address": self.electronic_address,
+                "platform": self.PLATFORM_TYPES[self.platform],
+            }
         if self.state == self.State.FOUND:
             return _("Receives its e-invoices at the address %(address)s.") % {
                 "address": self.electronic_address
             }
         if self.state == self.State.ABSENT:
-            return _("Absent from the directory.")
+            return _(
+                "Absent from the directory: this customer has not named a platform to receive "
+                "its e-invoices yet. Look it up again later, or ask it which platform it chose."
+            )
         return _("No SIREN.")

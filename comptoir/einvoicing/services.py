@@ -31,11 +31,13 @@ from comptoir.einvoicing.models import (
     Submission,
 )
 from comptoir.parties.models import Customer
+from comptoir.scheduling.services import run_soon
 
 logger = logging.getLogger(__name__)
 LONGEST_WAIT = timedelta(hours=6)  # between two attempts at a submission
 FORGOTTEN = timedelta(minutes=2)  # a submission still to send this long after it was queued
 PAGE = 100  # flows per search
+PLATFORM_JOB = "einvoicing.platform"  # the scheduled job: sending what is due, reading statuses
 
 # The connection ---------------------------------------------------------------------------
 
@@ -61,6 +63,11 @@ def save_connection(*, secret: str = "", **fields) -> PlatformConnection:
         if connection.enabled:
             _check_complete(connection)
         connection.save()
+        if connection.enabled:
+            # The administrator may have corrected what made them fail (a wrong secret…): the
+            # failed submissions are due again, and the scheduled work runs now, not in an hour.
+            Submission.objects.filter(state=Submission.State.ERROR).update(retry_at=timezone.now())
+            transaction.on_commit(lambda: run_soon(PLATFORM_JOB))
     return connection
 
 
@@ -92,7 +99,7 @@ def _check_values(fields: dict, secret: str) -> None:
         )
 
 
-def _check_complete(connection: PlatformConnection) -> None:
+def _check_complete(connection: PlatformConnection, *, secret: str = "") -> None:
     missing = [
         (name, label)
         for name, label in [
@@ -101,7 +108,9 @@ def _check_complete(connection: PlatformConnection) -> None:
             ("client_id", _("the client id")),
             ("secret", _("the client secret")),
         ]
-        if not (connection.has_secret if name == "secret" else getattr(connection, name))
+        if not (
+            (secret or connection.has_secret) if name == "secret" else getattr(connection, name)
+        )
     ]
     if missing:
         raise ConnectionSettingsError(
@@ -125,9 +134,23 @@ def client(connection: PlatformConnection | None = None, **options) -> Client:
     )
 
 
-def test_connection() -> None:
-    """Ask the platform's healthchecks; PlatformError says what went wrong."""
-    client().healthcheck()
+def test_connection(*, secret: str = "", **fields) -> None:
+    """Ask the platform's healthchecks with these settings, as typed and not saved: those not
+    given, and the secret when none is typed, are the stored ones. PlatformError says what went
+    wrong, ConnectionSettingsError which setting is wrong or missing."""
+    _check_values(fields, secret)
+    connection = PlatformConnection.get()
+    for name, value in fields.items():
+        if name in CONNECTION_FIELDS:
+            setattr(connection, name, value)
+    _check_complete(connection, secret=secret)
+    Client(
+        connection.flow_url,
+        connection.token_url,
+        connection.client_id,
+        secret or vault.decrypt(connection.secret_encrypted),
+        directory_url=connection.directory_url,
+    ).healthcheck()
 
 
 # The directory ----------------------------------------------------------------------------
@@ -389,6 +412,25 @@ def _record_failure(pk: int, error) -> Submission:
         submission.save()
     logger.warning("Submission of %s failed: %s", submission.invoice_id, error.message)
     return submission
+
+
+def resend_submission(submission: Submission) -> bool:
+    """Send a failed submission again now, in the background (the « Resend » button): the same
+    tracking id and file, so the platform never holds two flows. False when there was nothing
+    to resend (already sent or on its way: a second click changes nothing)."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.state != Submission.State.ERROR:
+            return False
+        submission.state, submission.retry_at = Submission.State.TO_SEND, None
+        submission.message = ""
+        submission.save(update_fields=["state", "retry_at", "message"])
+        pk = submission.pk
+
+        from comptoir.einvoicing.tasks import send_submissions
+
+        transaction.on_commit(lambda: send_submissions.enqueue([pk]))
+    return True
 
 
 def due_submissions(now=None) -> list[int]:

@@ -32,8 +32,8 @@ class Status:
     reasons: frozenset[str] = frozenset()  # the reason codes it admits (BR-FR-CDV-CL-09)
     needs_reason: bool = False  # BR-FR-CDV-15
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.label}" if self.official else str(self.label)
+    def __str__(self) -> str:  # what the user reads: the label, never the code
+        return str(self.label)
 
 
 # BR-FR-CDV-CL-09, status by status.

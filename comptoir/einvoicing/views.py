@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.billing.models import Invoice
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.views import form_page, save_form
 from comptoir.einvoicing import services
-from comptoir.einvoicing.models import PlatformConnection
+from comptoir.einvoicing.models import PlatformConnection, Submission
 from comptoir.parties.queries import visible_customers
 
 
@@ -43,18 +45,25 @@ class ConnectionForm(forms.ModelForm):
 
 
 def connection(request):
-    """Settings → Approved platform: the connection, and a button that tests it."""
+    """Settings → Approved platform: the connection, and a button that tests the settings as
+    typed, without saving them."""
     form = ConnectionForm(request.POST or None, instance=PlatformConnection.get())
+    fields = [*ConnectionForm.Meta.fields, "secret"]
     if request.method == "POST" and "check" in request.POST:
-        try:
-            services.test_connection()
-        except BusinessError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The platform answers: the connection works."))
-        return redirect("einvoicing:connection")
-    if request.method == "POST":
-        fields = [*ConnectionForm.Meta.fields, "secret"]
+        # The typed secret stays in its field, so that « Save » after the test saves it.
+        form.fields["secret"].widget.render_value = True
+        checked = save_form(
+            form, lambda data: services.test_connection(**{f: data[f] for f in fields}) or True
+        )
+        if checked:
+            messages.success(
+                request,
+                _(
+                    "The platform answers: the connection works with the settings as typed. "
+                    "They are not saved yet."
+                ),
+            )
+    elif request.method == "POST":
         saved = save_form(
             form, lambda data: services.save_connection(**{f: data[f] for f in fields})
         )
@@ -65,8 +74,20 @@ def connection(request):
         request,
         form,
         _("Approved platform"),
-        after_form="einvoicing/check_button.html",
+        form_buttons="einvoicing/check_button.html",
     )
+
+
+def resend(request, pk: int):
+    """The « Resend » button of a failed submission, on the invoice's page."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    submission = get_object_or_404(Submission, invoice=invoice)
+    if request.method == "POST":
+        if services.resend_submission(submission):
+            messages.success(request, _("The invoice is being sent to the platform again."))
+        else:
+            messages.info(request, _("The invoice is already sent or on its way to the platform."))
+    return redirect(invoice)
 
 
 def customer_directory(request, pk: int):
@@ -77,6 +98,7 @@ def customer_directory(request, pk: int):
             entry = services.look_up_directory(customer)
         except BusinessError as error:
             messages.error(request, error.message)
-        else:
-            messages.success(request, entry.sentence)
+        else:  # absent, or no SIREN: information, not a success
+            found = entry.state == entry.State.FOUND
+            (messages.success if found else messages.info)(request, entry.sentence)
     return redirect("parties:customer", pk=customer.pk)

@@ -49,6 +49,7 @@ def reports(request):
             "form": form,
             "reports": Report.objects.defer("content")[:200],
             "regime": Company.get().get_vat_regime_display(),
+            "company": Company.get(),
         },
         status=400 if form.errors else 200,
     )

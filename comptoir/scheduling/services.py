@@ -100,3 +100,29 @@ def ensure_ticking(*, token: str | None = None, using: str = "default") -> str |
         row.save(update_fields=["token", "next_run_at"])
         tick.using(run_after=at).enqueue(row.token)
     return row.token
+
+
+def run_soon(name: str) -> str | None:
+    """Make a job due now (it was switched on, or what it waits for changed) and wake the
+    schedule if its tick sleeps longer: a new chain starts now, the sleeping tick ends without
+    a successor. Returns the new tick's token, or None when a tick is due already (or when
+    tasks run at once, as in tests)."""
+    from comptoir.scheduling.tasks import tick
+
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ScheduledJob.objects.filter(name=name).update(next_run_at=now)
+        if not updated:
+            ScheduledJob.objects.get_or_create(name=name, defaults={"next_run_at": now})
+    if not tick.get_backend().supports_defer:
+        return None
+    with transaction.atomic():
+        row, _created = ScheduledJob.objects.select_for_update().get_or_create(
+            name=TICK, defaults={"next_run_at": now}
+        )
+        if row.token and now - LATE < row.next_run_at <= now:
+            return None  # the pending tick runs now anyway
+        row.token, row.next_run_at = uuid.uuid4().hex, now
+        row.save(update_fields=["token", "next_run_at"])
+        tick.using(run_after=now).enqueue(row.token)
+    return row.token

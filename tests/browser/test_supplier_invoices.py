@@ -29,7 +29,7 @@ def test_receiving_matching_and_approving_a_supplier_invoice(page, clerk):
     expect(page.locator(".messages")).to_contain_text("Facture F202500003 reçue")
     expect(page.locator("#invoice-status")).to_have_text("À décider")
     expect(page.locator("#invoice-match")).to_contain_text("Conforme à la commande")
-    expect(page.locator("#invoice-lines")).to_contain_text("200 Heure")
+    expect(page.locator("#invoice-lines")).to_contain_text("200 heures")
     expect(page.locator("#invoice-totals")).to_contain_text("12\u202f000,00\u00a0€")
 
     with page.expect_download() as download:

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from comptoir.core import access
-from comptoir.einvoicing.models import PlatformConnection
+from comptoir.einvoicing.models import PlatformConnection, format_name
 from comptoir.einvoicing.services import directory_entry
 
 register = template.Library()
@@ -24,3 +24,9 @@ def customer_directory(context, customer):
         else "",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def file_format(syntax: str) -> str:
+    """``{{ submission.syntax|file_format }}``: « Factur-X (PDF) », never « FACTURX »."""
+    return format_name(syntax or "")

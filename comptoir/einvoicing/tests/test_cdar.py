@@ -147,10 +147,10 @@ def test_a_status_reads_in_the_users_language():
     with translation.override("fr"):
         named = {c: str(s.label) for c, s in STATUSES.items() if s.official and c != 202}
         assert named == {c: s.official for c, s in STATUSES.items() if s.official and c != 202}
-        assert str(STATUSES[202]) == "202 Reçue par la plateforme"
+        assert str(STATUSES[202]) == "Reçue par la plateforme"  # the label, never the code
         assert str(STATUSES[250]) == "Statut 250"
     with translation.override("en"):
-        assert str(STATUSES[212]) == "212 Payment received"
+        assert str(STATUSES[212]) == "Payment received"
 
 
 # ------------------------------------------------------------------ writing

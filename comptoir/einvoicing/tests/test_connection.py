@@ -7,7 +7,7 @@ from django.test import Client as WebClient
 
 from comptoir.core.roles import ACCOUNTING
 from comptoir.core.services import create_token
-from comptoir.einvoicing import vault
+from comptoir.einvoicing import services, vault
 from comptoir.einvoicing.models import PlatformConnection
 from comptoir.einvoicing.tests.conftest import settings_of
 from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET
@@ -78,11 +78,45 @@ def test_the_settings_page_saves_and_tests_the_connection(user, company, pasim):
     html = saved.content.decode()
     assert "Connexion à la plateforme enregistrée." in html
     assert CLIENT_SECRET not in html  # the password field is never filled back
-    checked = web.post("/settings/platform/", {"check": "1"}, follow=True).content.decode()
-    assert "La plateforme répond : la connexion fonctionne." in checked
-    web.post("/settings/platform/", {**form, "secret": "", "token_url": f"{pasim}/nowhere"})
-    checked = web.post("/settings/platform/", {"check": "1"}, follow=True).content.decode()
+    checked = web.post("/settings/platform/", {**form, "secret": "", "check": "1"})
+    assert checked.status_code == 200
+    assert (
+        "La plateforme répond\u00a0: la connexion fonctionne avec les réglages saisis. "
+        "Ils ne sont pas encore enregistrés." in checked.content.decode()
+    )
+
+
+def test_the_button_tests_the_settings_as_typed_without_saving_them(user, company, pasim):
+    """The saved settings work; the address typed (not saved) is wrong: the test says so, and
+    the other way round, typed settings that work are tested before they are saved."""
+    web = WebClient()
+    web.force_login(user)
+    form = {**settings_of(pasim), "syntax": "Factur-X", "enabled": "on"}
+    web.post("/settings/platform/", form)
+    typed = {**form, "secret": "", "token_url": f"{pasim}/nowhere", "check": "1"}
+    checked = web.post("/settings/platform/", typed).content.decode()
     assert "La plateforme a refusé" in checked
+    assert f"{pasim}/nowhere" in checked  # what was typed stays in the form
+    assert PlatformConnection.get().token_url == f"{pasim}/oauth/token"  # nothing saved
+
+    web.post("/settings/platform/", {**form, "secret": "wrong"})  # saved wrong
+    typed = {**form, "check": "1"}  # the right secret, typed
+    checked = web.post("/settings/platform/", typed).content.decode()
+    assert "la connexion fonctionne avec les réglages saisis" in checked
+    assert vault.decrypt(PlatformConnection.get().secret_encrypted) == "wrong"  # not saved
+
+
+def test_switching_on_without_a_secret_is_refused_on_the_form(user, company, pasim):
+    web = WebClient()
+    web.force_login(user)
+    form = {**settings_of(pasim), "syntax": "Factur-X", "enabled": "on", "secret": ""}
+    for action in ({}, {"check": "1"}):
+        answer = web.post("/settings/platform/", {**form, **action})
+        assert answer.status_code == 400
+        html = answer.content.decode()
+        assert "Pour se connecter à la plateforme, indiquez le secret client." in html
+        assert f"{pasim}/flow-service" in html  # the rest as typed
+    assert PlatformConnection.get().enabled is False
 
 
 @pytest.mark.parametrize(
@@ -102,3 +136,29 @@ def test_bad_settings_are_a_clear_400(api, field, value):
     assert answer.status_code in (400, 422), answer.content
     assert answer.json()["field"] == field or field == "syntax"
     assert PlatformConnection.get().client_id == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_switching_the_connection_on_wakes_the_scheduled_work_now(settings, company, pasim):
+    """Off when the worker started, the schedule sleeps an hour: switching on runs the
+    platform's job now (its tick is due at once; the sleeping one ends its chain)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from comptoir.scheduling import services as scheduling
+    from comptoir.scheduling.models import ScheduledJob
+    from comptoir.scheduling.tests.test_scheduling import DATABASE_TASKS, pending_ticks
+
+    settings.TASKS = DATABASE_TASKS
+    DBTaskResult.objects.all().delete()
+    ScheduledJob.objects.all().delete()
+    scheduling.ensure_ticking()
+    in_an_hour = timezone.now() + scheduling.LONGEST_SLEEP  # nothing else due: a long sleep
+    ScheduledJob.objects.filter(name=scheduling.TICK).update(next_run_at=in_an_hour)
+    pending_ticks().update(run_after=in_an_hour)
+
+    services.save_connection(**settings_of(pasim))
+    due = pending_ticks().filter(run_after__lte=timezone.now())
+    assert due.count() == 1
+    assert ScheduledJob.objects.get(name="einvoicing.platform").next_run_at <= timezone.now()
+    assert services.PLATFORM_JOB in scheduling.run_due()

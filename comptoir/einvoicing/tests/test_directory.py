@@ -34,7 +34,7 @@ def test_a_customer_in_the_directory_receives_at_its_address(connected):
     assert (entry.electronic_address, entry.platform) == ("732829320", "WK")
     assert entry.looked_up_at and not entry.failure
     assert entry.sentence == (
-        "Reçoit ses factures électroniques à l’adresse 732829320 via la plateforme WK."
+        "Reçoit ses factures électroniques à l’adresse 732829320 via une plateforme agréée."
     )
 
 
@@ -42,7 +42,7 @@ def test_an_unknown_siren_is_absent_from_the_directory(connected):
     customer = create_customer(name="Inconnue", siren=UNKNOWN_SIREN)
     entry = services.look_up_directory(customer)
     assert entry.state == DirectoryEntry.State.ABSENT and entry.electronic_address == ""
-    assert entry.sentence == "Absent de l’annuaire."
+    assert entry.sentence.startswith("Absent de l’annuaire\u00a0: ce client n’a pas encore désigné")
 
 
 def test_a_customer_without_siren_is_said_so(connected):
@@ -104,7 +104,7 @@ def test_the_customer_page_shows_it_and_looks_it_up(connected, user, pasim):
     assert answer.count("Reçoit ses factures électroniques à l’adresse 732829320") == 2
     control(pasim, "faults", path="/directory-service/", status=503)
     answer = web.post(f"/customers/{customer.pk}/directory/", follow=True).content.decode()
-    assert "La plateforme est indisponible (HTTP 503)" in answer
+    assert "La plateforme est indisponible pour le moment" in answer and "503" not in answer
     assert "Dernière consultation échouée le" in answer
     assert "à l’adresse 732829320" in answer  # the last answer, kept
 
@@ -198,7 +198,7 @@ def test_a_directory_down_never_blocks_sending(
     assert submission.state == Submission.State.SENT, submission.message
     assert submission.electronic_address == SUFFIXED  # the last known one
     assert "L’annuaire n’a pas pu être consulté" in submission.directory_note
-    assert "HTTP 503" in submission.directory_note
+    assert "La plateforme est indisponible pour le moment" in submission.directory_note
     assert DirectoryEntry.objects.get(customer=customer).failure
     assert buyer_address(read(store_files(invoice), "xml"))[0] == SUFFIXED
     web = WebClient()
@@ -207,7 +207,7 @@ def test_a_directory_down_never_blocks_sending(
     assert f"À l’adresse électronique {SUFFIXED}, selon l’annuaire" in page
     assert "L’annuaire n’a pas pu être consulté" in page
     answer = api.get(f"/invoices/{invoice.pk}/platform").json()["submission"]
-    assert answer["electronic_address"] == SUFFIXED and "HTTP 503" in answer["directory_note"]
+    assert answer["electronic_address"] == SUFFIXED and "indisponible" in answer["directory_note"]
 
 
 def test_a_customer_absent_from_the_directory_keeps_its_siren_as_address(
@@ -248,3 +248,14 @@ def test_without_a_connected_directory_the_lookup_says_so(api, company):
     assert answer.status_code == 400
     assert answer.json()["code"] == "platform.not_configured"
     assert "annuaire" in answer.json()["message"]
+
+
+def test_a_customer_absent_from_the_directory_is_information_not_a_success(connected, user):
+    customer = create_customer(name="Inconnue", siren=UNKNOWN_SIREN)
+    web = WebClient()
+    web.force_login(user)
+    page = web.post(f"/customers/{customer.pk}/directory/", follow=True).content.decode()
+    assert '<li class="info">Absent de l’annuaire\u00a0: ce client n’a pas encore' in page
+    assert 'class="success">Absent' not in page
+    found = web.post(f"/customers/{french_business().pk}/directory/", follow=True)
+    assert '<li class="success">Reçoit ses factures' in found.content.decode()

@@ -68,9 +68,12 @@ def test_an_invoice_goes_from_deposited_to_approved(
     assert 'id="lifecycle"' in html
     for code in (200, 202, 203, 204, 205):
         assert f'data-status="{code}"' in html
-    assert "Approuvée" in html and "Envoyée" in html
+    # The badge follows the latest status, not the sending's « Envoyée »; no code shown.
+    badge = html.split('id="platform-state"')[1].split("</span>")[0]
+    assert badge.endswith("Approuvée") and "Envoyée" not in badge
+    assert "205 Approuvée" not in html and "200 Déposée" not in html
     html = web.get(refused.get_absolute_url()).content.decode()
-    assert "Refusée" in html and "Taux de TVA erroné" in html
+    assert "Refusée" in html and "Taux de TVA erroné" in html and "TX_TVA_ERR" not in html
 
 
 def test_an_invalid_invoice_is_rejected_213(

@@ -6,14 +6,18 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.test import Client as WebClient
 
 from comptoir.billing.files import read, store_files
 from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
+from comptoir.core.roles import READ_ONLY
 from comptoir.einvoicing import services
 from comptoir.einvoicing.models import PlatformConnection, Submission
 from comptoir.einvoicing.tests.conftest import control, french_business
 from comptoir.parties.services import create_customer
+from comptoir.pasim.platform import CLIENT_SECRET
 from comptoir.pricing.engine import LineSpec
+from conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -133,9 +137,61 @@ def test_a_refused_submission_is_not_retried(
     invoice = issue(french_business(), chair, django_capture_on_commit_callbacks)
     submission = Submission.objects.get(invoice=invoice)
     assert submission.state == Submission.State.ERROR and submission.retry_at is None
-    assert "La plateforme a refusé la demande (HTTP 400)" in submission.message
+    assert "La plateforme a refusé la demande\u00a0: FAULT_400" in submission.message
     control(pasim, "faults", path="/flow-service/v1/flows", status=429, retryAfter=30)
     Submission.objects.filter(pk=submission.pk).update(state="to_send")
     waiting = services.send_submission(submission.pk)
     assert waiting.state == Submission.State.ERROR and waiting.retry_at is not None
     assert 25 <= (waiting.retry_at - waiting.created_at).total_seconds() <= 60
+
+
+def test_a_submission_refused_for_a_wrong_secret_goes_once_the_secret_is_corrected(
+    connected, chair, django_capture_on_commit_callbacks
+):
+    """The platform refuses the secret: the submission waits for no retry of its own; saving
+    the corrected connection makes it due again, and the scheduled work sends it."""
+    services.save_connection(secret="wrong")
+    invoice = issue(french_business(), chair, django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(invoice=invoice)
+    assert submission.state == Submission.State.ERROR and submission.retry_at is None
+    assert "l’identifiant client ou le secret" in submission.message
+    assert services.due_submissions() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_connection(secret=CLIENT_SECRET)
+    assert services.due_submissions() == [submission.pk]
+    services.run_platform_work()
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SENT and submission.attempts == 2
+
+
+def test_a_failed_submission_is_resent_from_the_invoice_page_once(
+    connected, chair, pasim, user, django_capture_on_commit_callbacks
+):
+    control(pasim, "faults", path="/flow-service/v1/flows", status=400)
+    invoice = issue(french_business(), chair, django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(invoice=invoice)
+    assert submission.state == Submission.State.ERROR
+    control(pasim, "faults")  # the platform takes it now
+
+    reader = WebClient()
+    reader.force_login(make_user("lecture", READ_ONLY))
+    resend_url = f"/invoices/{invoice.pk}/platform/resend/"
+    assert resend_url not in reader.get(invoice.get_absolute_url()).content.decode()
+    assert reader.post(resend_url).status_code == 403
+    assert Submission.objects.get(pk=submission.pk).state == Submission.State.ERROR
+
+    web = WebClient()
+    web.force_login(user)
+    page = web.get(invoice.get_absolute_url()).content.decode()
+    assert resend_url in page and "Renvoyer" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = web.post(resend_url, follow=True).content.decode()
+    assert "La facture est renvoyée à la plateforme." in answer
+    sent = Submission.objects.get(pk=submission.pk)
+    assert sent.state == Submission.State.SENT and sent.attempts == 2 and not sent.message
+    assert resend_url not in answer  # nothing left to resend
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        answer = web.post(resend_url, follow=True).content.decode()
+    assert not again  # a second click sends nothing
+    assert "La facture est déjà envoyée à la plateforme" in answer
+    assert len(flows_tracked(services.client(), sent)) == 1

@@ -88,3 +88,34 @@ def test_the_command_refuses_bad_input_with_exit_code_2(company, period):
     with pytest.raises(CommandError) as error:
         call_command("ereporting", "prepare", "--period", period)
     assert error.value.returncode == 2 and "07/12/2026" in str(error.value)
+
+
+def test_the_platform_number_is_checked_and_shown_where_it_is_set(client, user, company):
+    """Typed with spaces it is kept whole; letters and spaces that make no number are refused
+    with a message on the field, nothing saved; the e-reporting page says what is used."""
+    from comptoir.core.errors import BusinessError
+    from comptoir.core.forms import CompanyForm
+    from comptoir.core.models import Company
+    from comptoir.core.services import update_company
+
+    client.force_login(user)
+    data = {
+        name: ("" if value is None else value)
+        for name, value in CompanyForm(instance=company).initial.items()
+        if name != "logo"
+    }
+    for wrong in ("A B", "12345", "00-4"):
+        response = client.post("/settings/company/", {**data, "platform_id": wrong})
+        assert response.status_code == 400, wrong
+        assert "n’est pas un matricule de plateforme agréée" in response.content.decode()
+    assert Company.get().platform_id == ""
+    assert 'maxlength="4"' not in client.get("/settings/company/").content.decode()
+    response = client.post("/settings/company/", {**data, "platform_id": "00 42"})
+    assert response.status_code == 302
+    assert Company.get().platform_id == "0042"
+    with pytest.raises(BusinessError) as refused:
+        update_company(platform_id="A B")
+    assert refused.value.field == "platform_id"
+    page = client.get("/ereporting/").content.decode()
+    assert "par la plateforme agréée de matricule 0042" in page
+    assert 'href="/settings/company/#id_platform_id"' in page

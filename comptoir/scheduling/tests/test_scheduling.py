@@ -94,3 +94,20 @@ def test_a_job_runs_once_at_a_time(db):
 
 def test_nothing_is_enqueued_when_tasks_run_at_once(db):
     assert services.ensure_ticking() is None  # the tests' immediate backend: no worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_made_due_wakes_a_sleeping_schedule(scheduled):
+    DBTaskResult.objects.all().delete()
+    ScheduledJob.objects.all().delete()
+    sleeping = services.ensure_ticking()
+    in_an_hour = timezone.now() + services.LONGEST_SLEEP
+    ScheduledJob.objects.filter(name=services.TICK).update(next_run_at=in_an_hour)
+    pending_ticks().update(run_after=in_an_hour)
+
+    woken = services.run_soon("backup")
+    assert woken and woken != sleeping
+    assert ScheduledJob.objects.get(name="backup").next_run_at <= timezone.now()
+    assert pending_ticks().filter(run_after__lte=timezone.now()).count() == 1
+    assert services.run_soon("backup") is None  # a tick is due now already: no third one
+    assert services.ensure_ticking(token=sleeping) is None  # the sleeping tick ends its chain

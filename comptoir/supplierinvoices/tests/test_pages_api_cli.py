@@ -46,6 +46,10 @@ def test_receive_read_and_approve_through_the_pages(buyer, vendeur):
     for shown in ("F202500003", "LE VENDEUR", "SERVICE_FOURNI1", "12\u202f000,00", "Correspond"):
         assert shown in page or shown.replace("\u202f", "\u00a0") in page, shown
     assert "approve-form" in page and "refuse-form" in page
+    # Words, not codes: the format, the unit, the fingerprint in a detail, France unsaid.
+    assert "(UBL 2.1 (XML))" in page and "(UBL)" not in page
+    assert "SHA-256" not in page and "Empreinte du fichier reçu" in page
+    assert "200 heures" in page and " FR<" not in page
     again = upload(buyer, example("UC1_F202500003", "UBL"))
     assert again.url == response.url and SupplierInvoice.objects.count() == 1
     file = buyer.get(f"/supplier-invoices/{invoice.pk}/file/")
@@ -54,7 +58,7 @@ def test_receive_read_and_approve_through_the_pages(buyer, vendeur):
     invoice.refresh_from_db()
     assert invoice.status == "approved"
     page = buyer.get(response.url).content.decode()
-    assert "205 Approuvée" in page and "à envoyer" in page
+    assert "Approuvée" in page and "205" not in page and "à envoyer" in page
     assert "approve-form" not in page
     # decided: deciding again is refused in words, on the page
     response = buyer.post(
