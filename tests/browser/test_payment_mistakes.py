@@ -67,7 +67,7 @@ def test_a_mistyped_payment_is_caught_then_undone(page, clerk, invoice, screensh
     page.fill("input[data-reason]", "Montant mal saisi")
     page.click("[data-confirm=cancel]")
     expect(page.locator("h1")).to_contain_text("Annulé")
-    expect(page.locator("main")).to_contain_text("Annulé : Montant mal saisi")
+    expect(page.locator("main")).to_contain_text("Annulé\u00a0: Montant mal saisi")
     expect(page.locator("[data-action=cancel]")).to_have_count(0)
     history = page.locator("#history")
     expect(history).to_contain_text("lettrage annulé")

@@ -34,6 +34,15 @@ def test_every_message_is_translated_and_compiled():
     assert stale == [], "run `make messages` to compile the catalogue"
 
 
+def test_french_messages_keep_a_no_break_space_before_high_punctuation():
+    """French typography: « : ; ! ? » and the closing guillemet take a no-break space before
+    them, the opening guillemet one after it, so that a line never starts with « : »."""
+    po = (CATALOGUE / "django.po").read_text()
+    entries = [(_text(i), _text(s)) for _c, i, s in ENTRY.findall(po + "\n")][1:]
+    plain = re.compile(r"\S [:;!?»]|« ")
+    assert [msgstr for _msgid, msgstr in entries if plain.search(msgstr)] == []
+
+
 def test_messages_follow_the_active_language():
     with translation.override("fr"), pytest.raises(Exception) as french:
         parse_decimal("abc")
