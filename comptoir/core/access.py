@@ -216,6 +216,8 @@ PAGES: dict[str, Rule | None] = {
     "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
     "einvoicing:connection": page(PLATFORM),
     "einvoicing:customer_directory": page("parties.view_customer", "parties.change_customer"),
+    "einvoicing:invoice_correction": page("billing.view_invoice", "billing.credit_invoice"),
+    "einvoicing:invoice_refusal_credit": page("billing.view_invoice", "billing.credit_invoice"),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }

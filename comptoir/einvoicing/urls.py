@@ -6,4 +6,10 @@ app_name = "einvoicing"
 urlpatterns = [
     path("settings/platform/", views.connection, name="connection"),
     path("customers/<int:pk>/directory/", views.customer_directory, name="customer_directory"),
+    path("invoices/<int:pk>/correction/", views.invoice_correction, name="invoice_correction"),
+    path(
+        "invoices/<int:pk>/refusal-credit-note/",
+        views.invoice_refusal_credit,
+        name="invoice_refusal_credit",
+    ),
 ]
