@@ -346,6 +346,11 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         PLATFORM,
     ),
     **_api("comptoir_einvoicing_api_", "invoice_platform", "billing.view_invoice"),
+    **_api(
+        "comptoir_einvoicing_api_",
+        "correct_rejected_invoice credit_refused_invoice",
+        "billing.credit_invoice",
+    ),
     **_api("comptoir_einvoicing_api_", "customer_directory", "parties.view_customer"),
     **_api("comptoir_einvoicing_api_", "look_up_customer_directory", "parties.change_customer"),
     **_api(IMPORTS, "template", LOGGED_IN),

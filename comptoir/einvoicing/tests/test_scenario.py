@@ -146,7 +146,11 @@ def test_approved_rejected_and_refused_invoices(
     # A second click (or a second tab) makes none: it leads to the same credit note.
     response = web.post(f"/invoices/{refused.pk}/refusal-credit-note/")
     assert response.url == credit_note.get_absolute_url()
+    answer = api.post(f"/invoices/{refused.pk}/platform/credit-note")  # the API: the same one
+    assert answer.status_code == 200 and answer.json()["id"] == credit_note.pk
     assert refused.credit_notes.count() == 1
+    answer = api.post(f"/invoices/{refused.pk}/platform/correction")
+    assert answer.status_code == 400 and answer.json()["code"] == "platform.not_rejected"
     html = web.get(refused.get_absolute_url()).content.decode()
     assert 'data-action="credit-refused"' not in html
     assert credit_note.get_absolute_url() in html.split('id="platform-verdict"')[1]
