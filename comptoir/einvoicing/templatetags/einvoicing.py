@@ -38,9 +38,11 @@ def platform_verdict(context, invoice):
     user = context["request"].user
     correct_url = reverse("einvoicing:invoice_correction", args=[invoice.pk])
     credit_url = reverse("einvoicing:invoice_refusal_credit", args=[invoice.pk])
+    # A credit note is never credited: a rejected or refused one gets no button.
+    creditable = invoice.kind != Invoice.Kind.CREDIT_NOTE
     untouched = invoice.amount_paid == 0 and invoice.amount_credited == 0
-    may_correct = found and found.rejected and untouched
-    may_credit = found and found.refused and not found.credit_notes
+    may_correct = found and found.rejected and untouched and creditable
+    may_credit = found and found.refused and not found.credit_notes and creditable
     return {
         "verdict": found,
         "document": invoice,

@@ -91,3 +91,19 @@ def test_a_reason_is_shown_in_words_never_as_a_code(company):
     assert status.reason_text == "Taux erroné"  # the platform's own, first
     [status] = invoice_with(213, reason_code="REJ_INCONNU").lifecycle.all()
     assert status.reason_text == ""  # a code without words shows nothing rather than itself
+
+
+def test_a_rejected_credit_note_is_flagged_without_a_button_that_would_fail(company, user):
+    from django.test import Client as WebClient
+
+    invoice = invoice_with(200, 205)
+    credit_note = billing.issue_invoice(billing.credit_invoice(invoice))
+    LifecycleStatus.objects.create(
+        invoice=credit_note, code=213, at=timezone.now(), flow_id="flow-credit"
+    )
+    web = WebClient()
+    web.force_login(user)
+    html = web.get(credit_note.get_absolute_url()).content.decode()
+    assert 'data-verdict="rejected"' in html and "/correction/" not in html
+    html = web.get(invoice_with(200, 213).get_absolute_url()).content.decode()
+    assert 'data-verdict="rejected"' in html and "/correction/" in html
