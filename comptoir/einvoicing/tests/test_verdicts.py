@@ -107,3 +107,19 @@ def test_a_rejected_credit_note_is_flagged_without_a_button_that_would_fail(comp
     assert 'data-verdict="rejected"' in html and "/correction/" not in html
     html = web.get(invoice_with(200, 213).get_absolute_url()).content.decode()
     assert 'data-verdict="rejected"' in html and "/correction/" in html
+
+
+def test_a_read_only_user_sees_the_verdict_without_its_buttons(company):
+    from django.test import Client as WebClient
+
+    from comptoir.core.roles import READ_ONLY
+    from conftest import make_user
+
+    rejected, refused = invoice_with(200, 213), invoice_with(200, 210)
+    web = WebClient()
+    web.force_login(make_user("lea", READ_ONLY))
+    for invoice, url in ((rejected, "/correction/"), (refused, "/refusal-credit-note/")):
+        html = web.get(invoice.get_absolute_url()).content.decode()
+        assert 'id="platform-verdict"' in html and url not in html
+        assert web.post(f"/invoices/{invoice.pk}{url}").status_code == 403
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
