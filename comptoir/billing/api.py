@@ -9,6 +9,7 @@ from comptoir.billing import services
 from comptoir.billing.files import read, store_files
 from comptoir.billing.models import Invoice
 from comptoir.billing.pdf import render_pdf
+from comptoir.billing.queries import with_listed_facts
 from comptoir.billing.schemas import (
     CreditNoteIn,
     InvoiceDeliveriesIn,
@@ -28,7 +29,7 @@ router = Router(tags=["invoices"])
 
 
 def _invoices():
-    return Invoice.objects.prefetch_related("lines")
+    return with_listed_facts(Invoice.objects.prefetch_related("lines"))
 
 
 def _invoice(request, pk: int, queryset=None) -> Invoice:

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
 from django.utils import timezone
 
 from comptoir.billing.models import Invoice, PaymentStatus
+from comptoir.billing.signals import LISTED_FACTS
 from comptoir.core.money import round_amount
 
 ZERO = Decimal("0.00")
@@ -145,3 +146,15 @@ def sales_by_customer(since: date | None = None, until: date | None = None):
         .annotate(net=Sum(signed_net()), invoices=Count("pk", filter=~Q(kind="credit_note")))
         .order_by("-net", "customer_id")
     )
+
+
+def with_listed_facts(invoices):
+    """The invoices with the facts other apps list (``LISTED_FACTS``) as annotations."""
+    if not LISTED_FACTS:
+        return invoices
+    return invoices.annotate(**{fact.name: fact.expression() for fact in LISTED_FACTS})
+
+
+def listed_fact(name: str):
+    """The listed fact of this name, if an app registered it."""
+    return next((fact for fact in LISTED_FACTS if fact.name == name), None)

@@ -6,7 +6,12 @@ from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from comptoir.billing.models import PaymentStatus
-from comptoir.billing.queries import Settlement, payment_status_q, stored_payment_status
+from comptoir.billing.queries import (
+    Settlement,
+    listed_fact,
+    payment_status_q,
+    stored_payment_status,
+)
 from comptoir.core.schemas import Day, DocumentOut, Id, LineOut, PriceOut, Quantity
 from comptoir.sales.schemas import DocumentIn, DocumentPatch
 
@@ -31,6 +36,14 @@ class InvoiceLineOut(LineOut):
     credited_line_id: int | None
 
 
+class PlatformStatusOut(Schema):
+    code: int = Field(..., description="The status code (200 Déposée … 205 Approuvée, 213 Rejetée)")
+    label: str
+
+
+PLATFORM_STATUS = "platform_status"  # the fact e-invoicing lists (billing only names it)
+
+
 class InvoiceOut(DocumentOut):
     kind: str
     type_code: str
@@ -44,6 +57,11 @@ class InvoiceOut(DocumentOut):
     amount_credited: PriceOut
     outstanding: PriceOut
     payment_status: str | None
+    platform_status: PlatformStatusOut | None = Field(
+        None,
+        description="The latest lifecycle status the approved platform gave the invoice, once "
+        "sent (null before, or when e-invoicing is not installed)",
+    )
     lines: list[InvoiceLineOut]
 
     @staticmethod
@@ -53,6 +71,13 @@ class InvoiceOut(DocumentOut):
     @staticmethod
     def resolve_payment_status(invoice) -> str | None:
         return stored_payment_status(invoice) or None
+
+    @staticmethod
+    def resolve_platform_status(invoice) -> dict | None:
+        fact, code = listed_fact(PLATFORM_STATUS), getattr(invoice, PLATFORM_STATUS, None)
+        if fact is None or code is None:
+            return None
+        return {"code": code, "label": fact.badge(code)[0]}
 
 
 class CreditLineIn(Schema):
@@ -85,8 +110,18 @@ class InvoiceFilter(FilterSchema):
         None, description="Issued invoices unpaid, partly paid, paid or overdue (today)"
     )
 
+    platform_status: str | None = Field(
+        None,
+        description="The latest status the approved platform gave: a code (205, 213…) or "
+        "`to_correct` (rejected and not yet cancelled)",
+    )
+
     def filter_payment_status(self, value) -> Q:
         return payment_status_q(value) if value else Q()
+
+    def filter_platform_status(self, value) -> Q:
+        fact = listed_fact(PLATFORM_STATUS)
+        return fact.condition(value) if value and fact else Q()
 
 
 class InvoiceDeliveriesIn(Schema):

@@ -19,8 +19,9 @@ from comptoir.billing.queries import (
     payment_status_q,
     receivables,
     stored_payment_status,
+    with_listed_facts,
 )
-from comptoir.billing.signals import INVOICE_FACTS
+from comptoir.billing.signals import INVOICE_FACTS, LISTED_FACTS
 from comptoir.billing.ubl import build_ubl
 from comptoir.core import access
 from comptoir.core.errors import BusinessError, CoreError
@@ -67,6 +68,14 @@ class InvoiceListing(Listing):
 
     payment_filter = True  # offers to filter by payment status
 
+    def __init__(self, params, user=None):
+        # The facts other apps list (the platform's status…): a column and a filter each.
+        self.columns = [
+            *self.columns,
+            *(Column(f.name, f.label, f"{f.name}_badge", kind="status") for f in LISTED_FACTS),
+        ]
+        super().__init__(params, user)
+
     def get_queryset(self):
         return Invoice.objects.filter(kind__in=self.kinds).only(*LIST_FIELDS)
 
@@ -78,14 +87,28 @@ class InvoiceListing(Listing):
                 required=False,
                 choices=[("", _("All")), *PaymentStatus.choices],
             )
+        for fact in LISTED_FACTS:
+            self.form.fields[fact.name] = forms.ChoiceField(
+                label=fact.label, required=False, choices=[("", _("All")), *fact.choices()]
+            )
 
     def filtered(self):
-        rows = super().filtered()
+        rows = with_listed_facts(super().filtered())
         status = self.filters.get("payment")
-        return rows.filter(payment_status_q(status)) if status else rows
+        if status:
+            rows = rows.filter(payment_status_q(status))
+        for fact in LISTED_FACTS:
+            if self.filters.get(fact.name):
+                rows = rows.filter(fact.condition(self.filters[fact.name]))
+        return rows
 
     def prepare(self, objects):
         mark_payment_status(objects)
+        for fact in LISTED_FACTS:
+            for invoice in objects:
+                words, style = fact.badge(getattr(invoice, fact.name))
+                setattr(invoice, f"{fact.name}_badge", style)
+                setattr(invoice, f"get_{fact.name}_badge_display", words)
 
 
 class CreditNoteListing(InvoiceListing):

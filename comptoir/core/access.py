@@ -217,6 +217,8 @@ PAGES: dict[str, Rule | None] = {
     "einvoicing:connection": page(PLATFORM),
     "einvoicing:customer_directory": page("parties.view_customer", "parties.change_customer"),
     "einvoicing:resend": page("billing.view_invoice", "billing.change_invoice"),
+    "einvoicing:invoice_correction": page("billing.view_invoice", "billing.credit_invoice"),
+    "einvoicing:invoice_refusal_credit": page("billing.view_invoice", "billing.credit_invoice"),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }
@@ -345,6 +347,11 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         PLATFORM,
     ),
     **_api("comptoir_einvoicing_api_", "invoice_platform", "billing.view_invoice"),
+    **_api(
+        "comptoir_einvoicing_api_",
+        "correct_rejected_invoice credit_refused_invoice",
+        "billing.credit_invoice",
+    ),
     **_api("comptoir_einvoicing_api_", "customer_directory", "parties.view_customer"),
     **_api("comptoir_einvoicing_api_", "look_up_customer_directory", "parties.change_customer"),
     **_api(IMPORTS, "template", LOGGED_IN),

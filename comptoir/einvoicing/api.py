@@ -2,9 +2,11 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from comptoir.billing.models import Invoice
+from comptoir.billing.queries import with_listed_facts
+from comptoir.billing.schemas import InvoiceOut
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.schemas import ErrorOut, Id
@@ -104,6 +106,36 @@ def invoice_platform(request, pk: Id):
     invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
     submission = getattr(invoice, "submission", None)  # None: never sent
     return {"submission": submission, "statuses": list(invoice.lifecycle.all())}
+
+
+def _answer(invoice: Invoice) -> Invoice:
+    """The invoice as the invoices API states it (its lines, its platform status)."""
+    return with_listed_facts(Invoice.objects.prefetch_related("lines")).get(pk=invoice.pk)
+
+
+@router.post(
+    "/invoices/{pk}/platform/correction", response={201: InvoiceOut, **ERRORS, 404: ErrorOut}
+)
+def correct_rejected_invoice(request, pk: Id):
+    """Correct an invoice the platform rejected (its latest status 213): it is cancelled by a
+    credit note issued at once, and its draft copy (answered) opens to be fixed and issued. 400
+    `platform.not_rejected` for any other invoice, `billing.paid` for one with payments."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    draft = services.correct_rejected_invoice(invoice, by=request.user)
+    return Status(201, _answer(draft))
+
+
+@router.post(
+    "/invoices/{pk}/platform/credit-note",
+    response={200: InvoiceOut, 201: InvoiceOut, **ERRORS, 404: ErrorOut},
+)
+def credit_refused_invoice(request, pk: Id):
+    """The credit note of an invoice its customer refused (its latest status 210), for the
+    whole invoice, as a draft to check and issue: 201 when made now, 200 with the credit note
+    already made (calling again never makes a second). 400 `platform.not_refused` otherwise."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    credit_note, made = services.credit_refused_invoice(invoice, by=request.user)
+    return Status(201 if made else 200, _answer(credit_note))
 
 
 class NotLookedUp(BusinessError):

@@ -13,18 +13,41 @@ class EinvoicingConfig(AppConfig):
     verbose_name = _("E-invoicing")
 
     def ready(self):
-        from comptoir.billing.signals import BUYER_ADDRESSES, INVOICE_FACTS, issued
+        from comptoir.billing.signals import (
+            BUYER_ADDRESSES,
+            INVOICE_FACTS,
+            LISTED_FACTS,
+            issued,
+        )
         from comptoir.parties.signals import CUSTOMER_FACTS
         from comptoir.scheduling.registry import register
 
         issued.connect(_queue, dispatch_uid="einvoicing-queue-submissions")
-        if "einvoicing/invoice_facts.html" not in INVOICE_FACTS:
-            INVOICE_FACTS.append("einvoicing/invoice_facts.html")
+        for facts in ("einvoicing/invoice_facts.html", "einvoicing/invoice_verdict.html"):
+            if facts not in INVOICE_FACTS:
+                INVOICE_FACTS.append(facts)
         if "einvoicing/customer_facts.html" not in CUSTOMER_FACTS:
             CUSTOMER_FACTS.append("einvoicing/customer_facts.html")
         if _buyer_address not in BUYER_ADDRESSES:
             BUYER_ADDRESSES.append(_buyer_address)
+        if not any(fact.name == "platform_status" for fact in LISTED_FACTS):
+            LISTED_FACTS.append(_platform_status())
         register("einvoicing.platform", _run, every=_every)
+
+
+def _platform_status():
+    """The invoice lists' column and filter of the platform's latest status."""
+    from comptoir.billing.signals import ListedFact
+    from comptoir.einvoicing import queries
+
+    return ListedFact(
+        "platform_status",
+        _("Platform status"),
+        queries.latest_status_code,
+        queries.badge,
+        queries.filter_choices,
+        queries.status_condition,
+    )
 
 
 def _queue(sender, invoices, **kwargs):

@@ -14,6 +14,8 @@ class EinvoicingError(StrEnum):
     UNREADABLE = "platform.unreadable_answer"
     FILE_CHANGED = "platform.file_changed"
     INVALID_SIREN = "directory.invalid_siren"
+    NOT_REJECTED = "platform.not_rejected"
+    NOT_REFUSED = "platform.not_refused"
 
 
 class ConnectionSettingsError(BusinessError):

@@ -146,6 +146,13 @@ class LifecycleStatus(models.Model):
 
         return status(self.code)
 
+    @property
+    def reason_text(self) -> str:
+        """Why, in words: the platform's own wording (MDT-114), else Comptoir's for its code."""
+        from comptoir.einvoicing.statuses import reason_label
+
+        return self.reason.strip() or reason_label(self.reason_code)
+
 
 class DirectoryEntry(models.Model):
     """Whether and where a customer receives e-invoices, as the platform's Directory Service

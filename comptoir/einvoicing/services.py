@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.billing.models import Invoice
-from comptoir.core.errors import CoreError
+from comptoir.billing.services import correct_invoice, credit_invoice
+from comptoir.core.errors import BusinessError, CoreError
 from comptoir.core.identifiers import validate_siren
 from comptoir.einvoicing import vault
 from comptoir.einvoicing.cdar import CdarError, parse_cdar
@@ -30,6 +31,7 @@ from comptoir.einvoicing.models import (
     PlatformConnection,
     Submission,
 )
+from comptoir.einvoicing.queries import REFUSED, REJECTED, latest_status
 from comptoir.parties.models import Customer
 from comptoir.scheduling.services import run_soon
 
@@ -499,6 +501,50 @@ def _keep_status(flow_id: str, xml: bytes) -> int:
         },
     )
     return int(created)
+
+
+# What the seller does after a rejection or a refusal ---------------------------------------
+
+
+def correct_rejected_invoice(invoice: Invoice, *, by=None) -> Invoice:
+    """An invoice the platform rejected (213) never reached its buyer: billing's correction
+    cancels it by a credit note and opens a draft copy to fix and issue; answers the draft.
+    Issued invoices are never edited (CGI art. 242 nonies A)."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        rejection = latest_status(invoice)
+        if rejection is None or rejection.code != REJECTED:
+            raise BusinessError(
+                EinvoicingError.NOT_REJECTED,
+                _("Invoice %(ref)s was not rejected by the platform.") % {"ref": invoice},
+                "status",
+            )
+        reason = _("Corrects invoice %(ref)s, rejected by the platform") % {"ref": invoice}
+        if rejection.reason_text:
+            reason += f" ({rejection.reason_text})"
+        return correct_invoice(invoice, by=by, reason=reason)
+
+
+def credit_refused_invoice(invoice: Invoice, *, by=None) -> tuple[Invoice, bool]:
+    """The credit note of an invoice its buyer refused (210), for the whole invoice: a draft to
+    check and issue, its lines to invoice again on the order. A credit note already made for
+    the invoice is answered instead (a second click makes none); the bool: made now."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        refusal = latest_status(invoice)
+        if refusal is None or refusal.code != REFUSED:
+            raise BusinessError(
+                EinvoicingError.NOT_REFUSED,
+                _("Invoice %(ref)s was not refused by the customer.") % {"ref": invoice},
+                "status",
+            )
+        made = invoice.credit_notes.filter(kind=Invoice.Kind.CREDIT_NOTE).order_by("pk").first()
+        if made is not None:
+            return made, False
+        reason = _("Cancels invoice %(ref)s, refused by the customer") % {"ref": invoice}
+        if refusal.reason_text:
+            reason += f" ({refusal.reason_text})"
+        return credit_invoice(invoice, by=by, reason=reason, invoice_again=True), True
 
 
 def run_platform_work() -> None:

@@ -173,6 +173,49 @@ REASONS: frozenset[str] = frozenset(
     )
 ) | frozenset().union(*(s.reasons for s in STATUSES.values()))
 
+# What each reason code means (BR-FR-CDV-CL-09), as XP Z12-012 describes them: the words of a
+# decision Comptoir sends on a supplier invoice, and of a message that gives a code without its
+# wording (MDT-114), which the official examples always carry (« Taux de TVA erroné »).
+REASON_LABELS = {
+    "AUTRE": _("Other reason"),
+    "COORD_BANC_ERR": _("Wrong bank details"),
+    "TX_TVA_ERR": _("Wrong VAT rate"),
+    "MONTANTTOTAL_ERR": _("Wrong total amount"),
+    "CALCUL_ERR": _("Calculation error"),
+    "NON_CONFORME": _("Invoice not compliant"),
+    "DOUBLON": _("Duplicate invoice"),
+    "DEST_INC": _("Unknown recipient"),
+    "DEST_ERR": _("Wrong recipient"),
+    "TRANSAC_INC": _("Unknown transaction"),
+    "EMMET_INC": _("Unknown issuer"),
+    "CONTRAT_TERM": _("Contract ended"),
+    "DOUBLE_FACT": _("Already invoiced"),
+    "CMD_ERR": _("Wrong or missing order reference"),
+    "ADR_ERR": _("Wrong address"),
+    "SIRET_ERR": _("Wrong SIRET"),
+    "CODE_ROUTAGE_ERR": _("Wrong routing code"),
+    "REF_CT_ABSENT": _("Contract reference missing"),
+    "REF_ERR": _("Wrong reference"),
+    "PU_ERR": _("Wrong unit price"),
+    "REM_ERR": _("Wrong discount"),
+    "QTE_ERR": _("Wrong quantity"),
+    "ART_ERR": _("Wrong item"),
+    "MODPAI_ERR": _("Wrong payment terms"),
+    "QUALITE_ERR": _("Quality not as agreed"),
+    "LIVR_INCOMP": _("Incomplete delivery"),
+    # A rejection by the platform (213), in Comptoir's words.
+    "REJ_SEMAN": _("Invoice data breaking the rules of the standard"),
+    "REJ_UNI": _("Invoice number already used"),
+    "REJ_COH": _("Inconsistent invoice data"),
+    "REJ_ADR": _("Addressing error"),
+}
+
+
+def reason_label(code: str) -> str:
+    """What a reason code means ("" for a code Comptoir has no words for)."""
+    return str(REASON_LABELS.get(code, ""))
+
+
 # BR-FR-CDV-CL-11: what an amount of a status is (MDT-207); those Comptoir writes or reads.
 AMOUNT_TYPES = {
     "MEN": _("Amount received (incl. VAT)"),

@@ -102,3 +102,44 @@ def customer_directory(request, pk: int):
             found = entry.state == entry.State.FOUND
             (messages.success if found else messages.info)(request, entry.sentence)
     return redirect("parties:customer", pk=customer.pk)
+
+
+def invoice_correction(request, pk: int):
+    """The « Correct the invoice » button of an invoice the platform rejected: cancelled by a
+    credit note, its draft copy opens to be fixed and issued."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    if request.method != "POST":
+        return redirect(invoice)
+    try:
+        draft = services.correct_rejected_invoice(invoice, by=request.user)
+    except BusinessError as error:
+        messages.error(request, error.message)
+        return redirect(invoice)
+    messages.success(
+        request,
+        _(
+            "Invoice %(ref)s cancelled by a credit note; its copy is open: correct it, then "
+            "issue it."
+        )
+        % {"ref": invoice},
+    )
+    return redirect(draft)
+
+
+def invoice_refusal_credit(request, pk: int):
+    """The « Create the credit note » button of an invoice its customer refused: the credit
+    note of the whole invoice, or the one already made."""
+    invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
+    if request.method != "POST":
+        return redirect(invoice)
+    try:
+        credit_note, made = services.credit_refused_invoice(invoice, by=request.user)
+    except BusinessError as error:
+        messages.error(request, error.message)
+        return redirect(invoice)
+    if made:
+        done = _("Draft credit note for all of invoice %(ref)s created: check it, then issue it.")
+    else:
+        done = _("Invoice %(ref)s already has its credit note %(credit)s.")
+    messages.success(request, done % {"ref": invoice, "credit": credit_note})
+    return redirect(credit_note)

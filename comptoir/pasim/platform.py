@@ -4,6 +4,7 @@ Everything is kept in memory, behind one lock (the server answers each request i
 """
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -210,7 +211,8 @@ class Platform:
             if flow.invoice:
                 self._emit(flow, 200)
                 if flow.ack_status == "Error":
-                    self._emit(flow, 213, ("REJ_SEMAN", flow.ack_details[0]["reasonMessage"]))
+                    reason = _in_words(flow.ack_details[0]["reasonMessage"])
+                    self._emit(flow, 213, ("REJ_SEMAN", reason))
         return flow, True
 
     def _sent_before(self, tracking_id: str, digest: str) -> Flow | None:
@@ -340,6 +342,17 @@ class Platform:
             found = [flow for flow in self.flows.values() if keep(flow)]
         found.sort(key=lambda flow: flow.updated_at or flow.submitted_at)
         return found[:limit]
+
+
+def _in_words(failure: str) -> str:
+    """A rule's failure as the rejection's wording (MDT-114) tells the seller: the rule's own
+    sentence (the French rules speak French), without the rule's id, the XML names nor where
+    in the file (those stay in the acknowledgement's details)."""
+    text = re.sub(r"^\[\w+\] [\w-]+(?: [\w-]+)?: ", "", failure)  # "[fatal] BR-FR BR-FR-03: "
+    text = re.sub(r" at /\S*$", "", text)
+    text = re.sub(r"^\[?BR-[\w/-]+\]?\s*[:-]?\s*", "", text)  # "BR-FR-03/BT-72 : "
+    text = re.sub(r"\s*\((?:\w+:\w+|BT-\d+)\)", "", text)  # "(udt:DateTimeString)", "(BT-112)"
+    return text.strip() or failure
 
 
 def _stamp(moment: datetime) -> str:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.einvoicing.statuses import REASON_LABELS as REASONS
 from comptoir.einvoicing.statuses import status
 from comptoir.purchasing.models import Supplier
 from comptoir.supplierinvoices.models import ReceptionSettings
@@ -21,37 +22,6 @@ class SupplierChoiceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.filter(active=True)
-
-
-# The reasons of a dispute or a refusal (BR-FR-CDV-CL-09), as XP Z12-012 describes them.
-REASONS = {
-    "AUTRE": _("Other reason"),
-    "COORD_BANC_ERR": _("Wrong bank details"),
-    "TX_TVA_ERR": _("Wrong VAT rate"),
-    "MONTANTTOTAL_ERR": _("Wrong total amount"),
-    "CALCUL_ERR": _("Calculation error"),
-    "NON_CONFORME": _("Invoice not compliant"),
-    "DOUBLON": _("Duplicate invoice"),
-    "DEST_INC": _("Unknown recipient"),
-    "DEST_ERR": _("Wrong recipient"),
-    "TRANSAC_INC": _("Unknown transaction"),
-    "EMMET_INC": _("Unknown issuer"),
-    "CONTRAT_TERM": _("Contract ended"),
-    "DOUBLE_FACT": _("Already invoiced"),
-    "CMD_ERR": _("Wrong or missing order reference"),
-    "ADR_ERR": _("Wrong address"),
-    "SIRET_ERR": _("Wrong SIRET"),
-    "CODE_ROUTAGE_ERR": _("Wrong routing code"),
-    "REF_CT_ABSENT": _("Contract reference missing"),
-    "REF_ERR": _("Wrong reference"),
-    "PU_ERR": _("Wrong unit price"),
-    "REM_ERR": _("Wrong discount"),
-    "QTE_ERR": _("Wrong quantity"),
-    "ART_ERR": _("Wrong item"),
-    "MODPAI_ERR": _("Wrong payment terms"),
-    "QUALITE_ERR": _("Quality not as agreed"),
-    "LIVR_INCOMP": _("Incomplete delivery"),
-}
 
 
 def reason_label(code: str) -> str:

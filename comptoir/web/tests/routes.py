@@ -40,6 +40,8 @@ PK_MODELS = {
     "parties:address_new": Customer,
     "parties:contact_new": Customer,
     "einvoicing:customer_directory": Customer,
+    "einvoicing:invoice_correction": Invoice,
+    "einvoicing:invoice_refusal_credit": Invoice,
     "catalog:item": Item,
     "catalog:bundle_components": Item,
     "catalog:price_list": PriceList,
