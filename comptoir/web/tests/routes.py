@@ -40,6 +40,7 @@ PK_MODELS = {
     "parties:address_new": Customer,
     "parties:contact_new": Customer,
     "einvoicing:customer_directory": Customer,
+    "einvoicing:resend": Invoice,
     "catalog:item": Item,
     "catalog:bundle_components": Item,
     "catalog:price_list": PriceList,
