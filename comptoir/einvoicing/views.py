@@ -10,7 +10,7 @@ from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.views import form_page, save_form
 from comptoir.einvoicing import services
-from comptoir.einvoicing.models import PlatformConnection, Submission
+from comptoir.einvoicing.models import PlatformConnection, Submission, format_name
 from comptoir.parties.queries import visible_customers
 
 
@@ -37,6 +37,9 @@ class ConnectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["syntax"].choices = [
+            (value, format_name(value)) for value in PlatformConnection.Syntax.values
+        ]
         self.fields["secret"].help_text = (
             _("A secret is stored (encrypted): leave empty to keep it.")
             if self.instance.has_secret

@@ -21,7 +21,7 @@ def test_looking_a_customer_up_in_the_directory(page, clerk, pasim, screenshot):
     expect(facts).to_contain_text("Annuaire pas encore consulté.")
     facts.get_by_role("button", name="Consulter l’annuaire").click()
     expect(page.locator(".messages")).to_contain_text(
-        "Reçoit ses factures électroniques à l’adresse 732829320 via la plateforme"
+        "Reçoit ses factures électroniques à l’adresse 732829320 via une plateforme agréée"
     )
     expect(facts).to_contain_text("à l’adresse 732829320")
     expect(facts).to_contain_text("Annuaire consulté le")

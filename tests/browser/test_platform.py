@@ -4,6 +4,7 @@ issues an invoice and follows its lifecycle on the invoice page."""
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comptoir.billing.services import create_invoice, issue_invoice
@@ -40,8 +41,15 @@ def test_connecting_sending_and_following_an_invoice(page, clerk, pasim, screens
     page.click("button.primary")
     expect(page.locator(".messages")).to_contain_text("Connexion à la plateforme enregistrée")
     expect(page.locator("#id_secret")).to_have_value("")
+    page.fill("#id_token_url", f"{pasim}/nowhere")  # typed, not saved: that is what is tested
     page.click("button[name=check]")
-    expect(page.locator(".messages")).to_contain_text("la connexion fonctionne")
+    expect(page.locator("form.stacked .error")).to_contain_text("La plateforme a refusé")
+    expect(page.locator("#id_token_url")).to_have_value(f"{pasim}/nowhere")
+    page.fill("#id_token_url", f"{pasim}/oauth/token")
+    page.click("button[name=check]")
+    expect(page.locator(".messages")).to_contain_text(
+        "la connexion fonctionne avec les réglages saisis"
+    )
     screenshot("platform-connection")
 
     invoice = issue_invoice(
@@ -53,9 +61,26 @@ def test_connecting_sending_and_following_an_invoice(page, clerk, pasim, screens
         control(pasim, "advance", flowId=submission.flow_id)
     poll_lifecycle()
     page.goto(invoice.get_absolute_url())
-    expect(page.locator("#platform-state")).to_contain_text("Envoyée")
+    badge = page.locator("#platform-state .badge")
+    expect(badge).to_have_text("Approuvée")  # the latest status, not the sending's « Envoyée »
+    expect(page.locator("#platform-state")).to_contain_text("Factur-X (PDF)")
     timeline = page.locator("#lifecycle li")
     expect(timeline).to_have_count(5)
     expect(timeline.first).to_contain_text("Déposée")
+    expect(timeline.first).not_to_contain_text("200")
     expect(timeline.last).to_contain_text("Approuvée")
+    # The block has room: its timeline and messages are not squeezed into a third of the page.
     screenshot("invoice-lifecycle")
+    assert page.locator("#platform-state").bounding_box()["width"] > 500
+
+    page.select_option("select[name=language]", "en")
+    expect(badge).to_have_text("Approved")
+    expect(timeline.first).to_contain_text("Submitted")
+    platform = page.locator("#platform-state").inner_text() + timeline.first.inner_text()
+    assert "Factur-X (PDF)" in platform and "E-invoice" in platform
+    today = timezone.localdate()
+    for french in ("Déposée", "Facture électronique", "envoyé", today.strftime("%d/%m/%Y")):
+        assert french not in platform or today.day == today.month, french
+    assert today.strftime("%m/%d/%Y") in platform  # the English order of a date
+    expect(page.locator("main")).to_contain_text("VAT 20% on €90.00")
+    screenshot("invoice-lifecycle-en")

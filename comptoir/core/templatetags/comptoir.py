@@ -34,9 +34,11 @@ def quantity(value):
 
 @register.filter
 def percent(value):
+    """20 % (with a no-break space) in French, 20% in English."""
     if value is None or value == "":
         return ""
-    return f"{quantity(value)}\u00a0%"
+    english = (get_language() or "fr").startswith("en")
+    return f"{quantity(value)}{'' if english else chr(0xA0)}%"
 
 
 @register.filter

@@ -129,3 +129,12 @@ def test_numbers_are_grouped_as_django_groups_them(language):
                 value = Decimal(text)
                 expected = formats.number_format(value, places, use_l10n=True, force_grouping=True)
                 assert _grouped(value, places) == expected, (text, places)
+
+
+def test_a_percentage_in_french_and_in_english():
+    from comptoir.core.templatetags.comptoir import percent
+
+    with translation.override("fr"):
+        assert percent(D("5.50")) == f"5,5{NBSP}%"
+    with translation.override("en"):
+        assert percent(D("5.50")) == "5.5%"  # an English page writes no space before %

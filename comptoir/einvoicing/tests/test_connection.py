@@ -73,6 +73,7 @@ def test_the_settings_page_saves_and_tests_the_connection(user, company, pasim):
     page = web.get("/settings/platform/")
     assert page.status_code == 200
     assert "Plateforme agréée" in page.content.decode()
+    assert '<option value="Factur-X" selected>Factur-X (PDF)</option>' in page.content.decode()
     form = {**settings_of(pasim), "syntax": "Factur-X", "enabled": "on"}
     saved = web.post("/settings/platform/", form, follow=True)
     html = saved.content.decode()

@@ -10,7 +10,7 @@ from django.test import Client as WebClient
 
 from comptoir.billing.files import read, store_files
 from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
-from comptoir.core.roles import READ_ONLY
+from comptoir.core.roles import ADMINISTRATOR, READ_ONLY
 from comptoir.einvoicing import services
 from comptoir.einvoicing.models import PlatformConnection, Submission
 from comptoir.einvoicing.tests.conftest import control, french_business
@@ -109,6 +109,10 @@ def test_a_retry_after_a_timeout_finds_the_flow_the_platform_already_holds(
     platform = services.client()
     assert len(flows_tracked(platform, submission)) == 1
     assert services.due_submissions(now=failed.retry_at) == [submission.pk]
+    web = WebClient()
+    web.force_login(make_user("gerante", ADMINISTRATOR))
+    page = web.get(invoice.get_absolute_url()).content.decode()
+    assert '<span class="badge to_send">En attente d’un nouvel essai</span>' in page
     sent = services.send_submission(submission.pk)
     assert sent.state == Submission.State.SENT and sent.attempts == 2
     assert sent.sha256 == failed.sha256

@@ -109,6 +109,8 @@ def test_the_platform_number_is_checked_and_shown_where_it_is_set(client, user, 
         assert response.status_code == 400, wrong
         assert "n’est pas un matricule de plateforme agréée" in response.content.decode()
     assert Company.get().platform_id == ""
+    page = client.get("/ereporting/").content.decode()
+    assert "Pour déclarer, indiquez le SIREN de la société et le matricule" in page
     assert 'maxlength="4"' not in client.get("/settings/company/").content.decode()
     response = client.post("/settings/company/", {**data, "platform_id": "00 42"})
     assert response.status_code == 302

@@ -42,6 +42,7 @@ PK_MODELS = {
     "einvoicing:customer_directory": Customer,
     "einvoicing:invoice_correction": Invoice,
     "einvoicing:invoice_refusal_credit": Invoice,
+    "einvoicing:resend": Invoice,
     "catalog:item": Item,
     "catalog:bundle_components": Item,
     "catalog:price_list": PriceList,
