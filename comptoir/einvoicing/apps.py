@@ -13,13 +13,16 @@ class EinvoicingConfig(AppConfig):
     verbose_name = _("E-invoicing")
 
     def ready(self):
-        from comptoir.billing.signals import BUYER_ADDRESSES, INVOICE_FACTS, issued
+        from comptoir.billing.signals import BUYER_ADDRESSES, INVOICE_FACTS, issued, settled
         from comptoir.parties.signals import CUSTOMER_FACTS
         from comptoir.scheduling.registry import register
 
         issued.connect(_queue, dispatch_uid="einvoicing-queue-submissions")
+        settled.connect(_follow_settlements, dispatch_uid="einvoicing-payment-statuses")
         if "einvoicing/invoice_facts.html" not in INVOICE_FACTS:
             INVOICE_FACTS.append("einvoicing/invoice_facts.html")
+        if "einvoicing/invoice_payment_status.html" not in INVOICE_FACTS:
+            INVOICE_FACTS.append("einvoicing/invoice_payment_status.html")
         if "einvoicing/customer_facts.html" not in CUSTOMER_FACTS:
             CUSTOMER_FACTS.append("einvoicing/customer_facts.html")
         if _buyer_address not in BUYER_ADDRESSES:
@@ -31,6 +34,12 @@ def _queue(sender, invoices, **kwargs):
     from comptoir.einvoicing.services import queue_submissions
 
     queue_submissions(invoices)
+
+
+def _follow_settlements(sender, invoice_ids, **kwargs):
+    from comptoir.einvoicing.payment_statuses import follow_settlements
+
+    follow_settlements(invoice_ids)
 
 
 def _buyer_address(invoice):
