@@ -147,3 +147,48 @@ def look_up_customer_directory(request, customer_id: Id):
     (`platform.unavailable`…), the last answer then kept."""
     customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
     return services.look_up_directory(customer)
+
+
+class WebhookOut(Schema):
+    flow_id: str
+
+
+WEBHOOK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "The Flow Service's WebhookCallbackContent.",
+                    "properties": {
+                        "flowInfo": {
+                            "type": "object",
+                            "properties": {"flowId": {"type": "string", "maxLength": 36}},
+                            "required": ["flowId"],
+                        }
+                    },
+                    "required": ["flowInfo"],
+                }
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/einvoicing/webhook",
+    auth=None,
+    response={200: WebhookOut, 400: ErrorOut, 401: ErrorOut},
+    openapi_extra=WEBHOOK_BODY,
+)
+def platform_webhook(request):
+    """Called by the approved platform when one of its flows changes, with
+    `{"flowInfo": Flow}` and `Authorization: Bearer <webhook secret>` (the secret made in
+    Settings → Approved platform). 401 `webhook.unauthorized` without the right secret, 400
+    `webhook.malformed` for another body. The body's statuses are not trusted: the flow it
+    names is read from the platform, as the scheduled polling reads it."""
+    from comptoir.einvoicing.webhook import receive_call
+
+    flow_id = receive_call(request.headers.get("Authorization", ""), request.body)
+    return {"flow_id": flow_id}
