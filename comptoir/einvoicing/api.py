@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -86,24 +87,49 @@ class StatusOut(Schema):
     at: datetime
     reason_code: str
     reason: str
+    sent_by_us: bool  # a status Comptoir sent (212 Encaissée), rather than read
 
     @staticmethod
     def resolve_label(row) -> str:
         return str(row.status.label)
 
 
+class PaymentStatusOut(Schema):
+    """A status Comptoir sends about the invoice (212 Encaissée once fully paid): `to_send`,
+    `sent`, `error` (with the next attempt, if any) or `withdrawn` (its payment cancelled
+    before it left)."""
+
+    code: int
+    state: str
+    amount: Decimal
+    status_at: datetime  # when the money was received
+    tracking_id: str
+    sha256: str
+    flow_id: str
+    message: str
+    attempts: int
+    retry_at: datetime | None
+    sent_at: datetime | None
+
+
 class InvoicePlatformOut(Schema):
     submission: SubmissionOut | None
     statuses: list[StatusOut]
+    payment_statuses: list[PaymentStatusOut]
 
 
 @router.get("/invoices/{pk}/platform", response={200: InvoicePlatformOut, 404: ErrorOut})
 def invoice_platform(request, pk: Id):
     """How an issued invoice went to the approved platform (state `to_send`, `sent`, `error`,
-    `to_report`) and every lifecycle status the platform gave it, oldest first."""
+    `to_report`), every lifecycle status the platform gave it or Comptoir sent, oldest first,
+    and the statuses Comptoir sends about it (212 Encaissée)."""
     invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
     submission = getattr(invoice, "submission", None)  # None: never sent
-    return {"submission": submission, "statuses": list(invoice.lifecycle.all())}
+    return {
+        "submission": submission,
+        "statuses": list(invoice.lifecycle.all()),
+        "payment_statuses": list(invoice.outgoing_statuses.all()),
+    }
 
 
 class NotLookedUp(BusinessError):

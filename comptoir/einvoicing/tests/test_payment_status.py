@@ -2,6 +2,7 @@
 simulator, over real HTTP) as a CDAR flow of its own, once, and withdraws it when the payment
 is cancelled before it leaves."""
 
+import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from comptoir.einvoicing.payment_statuses import (
     send_payment_status,
 )
 from comptoir.einvoicing.tests.conftest import control, french_business
+from comptoir.einvoicing.tests.test_cdar import CHECK_FACTURX
 from comptoir.einvoicing.tests.validation import validate_cdar
 from comptoir.payments.services import cancel_payment, register_payment
 from comptoir.pricing.engine import LineSpec
@@ -87,6 +89,14 @@ def test_a_fully_paid_invoice_sends_its_212_once(
     web.force_login(user)
     html = web.get(invoice.get_absolute_url()).content.decode()
     assert 'data-status="212"' in html and "Encaissée" in html and "envoyé par nous" in html
+
+    answer = WebClient()
+    answer.force_login(user)
+    platform = answer.get(f"/api/invoices/{invoice.pk}/platform").json()
+    assert [(s["code"], s["sent_by_us"]) for s in platform["statuses"]][-1] == (212, True)
+    [sent] = platform["payment_statuses"]
+    assert (sent["code"], sent["state"], sent["flow_id"]) == (212, "sent", row.flow_id)
+    assert sent["amount"] == str(invoice.total_gross)
 
     # Never twice: the job, a retry and a new settlement send nothing more
     assert send_payment_status(row.pk).flow_id == row.flow_id
@@ -227,7 +237,7 @@ def test_nothing_is_sent_for_an_invoice_not_sent_to_the_platform(
 
 
 def test_the_message_written_passes_the_xsd_and_the_cdv_rules_for_several_rates(
-    connected, chair, django_capture_on_commit_callbacks
+    connected, chair, django_capture_on_commit_callbacks, tmp_path
 ):
     from comptoir.catalog.models import Item
 
@@ -242,3 +252,9 @@ def test_the_message_written_passes_the_xsd_and_the_cdv_rules_for_several_rates(
     root = etree.fromstring(bytes(row.content))
     rates = root.findall(".//ram:SpecifiedDocumentCharacteristic/ram:ValuePercent", NS)
     assert sorted(r.text for r in rates) == ["20.00", "5.50"]
+    if CHECK_FACTURX.exists():  # the shared validator's second opinion, when beside
+        (tmp_path / "212.xml").write_bytes(bytes(row.content))
+        result = subprocess.run(
+            [str(CHECK_FACTURX), "--fr", str(tmp_path)], capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
