@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 PUBLIC = "public"  # no login: the login page, the language switch
 LOGGED_IN = "logged-in"  # any active user: home, own tokens, the file template
 NOT_FOUND = "not-found"  # a dynamic route whose arguments name nothing: 404 once logged in
+# No login: the operation checks a secret of its own (the approved platform's webhook).
+OWN_SECRET = "own-secret"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 # What a user sees of money: selling prices and amounts, and cost prices and margins. Pages,
@@ -215,6 +217,7 @@ PAGES: dict[str, Rule | None] = {
     "ereporting:reports": Rule("ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)),
     "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
     "einvoicing:connection": page(PLATFORM),
+    "einvoicing:webhook_secret": page(PLATFORM),
     "einvoicing:customer_directory": page("parties.view_customer", "parties.change_customer"),
     "einvoicing:resend": page("billing.view_invoice", "billing.change_invoice"),
     "einvoicing:invoice_correction": page("billing.view_invoice", "billing.credit_invoice"),
@@ -352,6 +355,7 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
         "correct_rejected_invoice credit_refused_invoice",
         "billing.credit_invoice",
     ),
+    **_api("comptoir_einvoicing_api_", "platform_webhook", OWN_SECRET),
     **_api("comptoir_einvoicing_api_", "customer_directory", "parties.view_customer"),
     **_api("comptoir_einvoicing_api_", "look_up_customer_directory", "parties.change_customer"),
     **_api(IMPORTS, "template", LOGGED_IN),
@@ -427,7 +431,7 @@ def allows(user, permission: str | tuple[str, ...] | None) -> bool:
     """Whether the user has the permission (each of them, for a tuple)."""
     if isinstance(permission, tuple):
         return all(allows(user, one) for one in permission)
-    if permission == PUBLIC:
+    if permission in (PUBLIC, OWN_SECRET):
         return True
     if not (user.is_authenticated and user.is_active):
         return False

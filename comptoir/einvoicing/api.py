@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -88,24 +89,49 @@ class StatusOut(Schema):
     at: datetime
     reason_code: str
     reason: str
+    sent_by_us: bool  # a status Comptoir sent (212 Encaissée), rather than read
 
     @staticmethod
     def resolve_label(row) -> str:
         return str(row.status.label)
 
 
+class PaymentStatusOut(Schema):
+    """A status Comptoir sends about the invoice (212 Encaissée once fully paid): `to_send`,
+    `sent`, `error` (with the next attempt, if any) or `withdrawn` (its payment cancelled
+    before it left)."""
+
+    code: int
+    state: str
+    amount: Decimal
+    status_at: datetime  # when the money was received
+    tracking_id: str
+    sha256: str
+    flow_id: str
+    message: str
+    attempts: int
+    retry_at: datetime | None
+    sent_at: datetime | None
+
+
 class InvoicePlatformOut(Schema):
     submission: SubmissionOut | None
     statuses: list[StatusOut]
+    payment_statuses: list[PaymentStatusOut]
 
 
 @router.get("/invoices/{pk}/platform", response={200: InvoicePlatformOut, 404: ErrorOut})
 def invoice_platform(request, pk: Id):
     """How an issued invoice went to the approved platform (state `to_send`, `sent`, `error`,
-    `to_report`) and every lifecycle status the platform gave it, oldest first."""
+    `to_report`), every lifecycle status the platform gave it or Comptoir sent, oldest first,
+    and the statuses Comptoir sends about it (212 Encaissée)."""
     invoice = access.get_owned(Invoice.objects.all(), request.user, pk=pk)
     submission = getattr(invoice, "submission", None)  # None: never sent
-    return {"submission": submission, "statuses": list(invoice.lifecycle.all())}
+    return {
+        "submission": submission,
+        "statuses": list(invoice.lifecycle.all()),
+        "payment_statuses": list(invoice.outgoing_statuses.all()),
+    }
 
 
 def _answer(invoice: Invoice) -> Invoice:
@@ -179,3 +205,48 @@ def look_up_customer_directory(request, customer_id: Id):
     (`platform.unavailable`…), the last answer then kept."""
     customer = get_object_or_404(visible_customers(request.user), pk=customer_id)
     return services.look_up_directory(customer)
+
+
+class WebhookOut(Schema):
+    flow_id: str
+
+
+WEBHOOK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "The Flow Service's WebhookCallbackContent.",
+                    "properties": {
+                        "flowInfo": {
+                            "type": "object",
+                            "properties": {"flowId": {"type": "string", "maxLength": 36}},
+                            "required": ["flowId"],
+                        }
+                    },
+                    "required": ["flowInfo"],
+                }
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/einvoicing/webhook",
+    auth=None,
+    response={200: WebhookOut, 400: ErrorOut, 401: ErrorOut},
+    openapi_extra=WEBHOOK_BODY,
+)
+def platform_webhook(request):
+    """Called by the approved platform when one of its flows changes, with
+    `{"flowInfo": Flow}` and `Authorization: Bearer <webhook secret>` (the secret made in
+    Settings → Approved platform). 401 `webhook.unauthorized` without the right secret, 400
+    `webhook.malformed` for another body. The body's statuses are not trusted: the flow it
+    names is read from the platform, as the scheduled polling reads it."""
+    from comptoir.einvoicing.webhook import receive_call
+
+    flow_id = receive_call(request.headers.get("Authorization", ""), request.body)
+    return {"flow_id": flow_id}

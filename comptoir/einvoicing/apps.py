@@ -18,12 +18,18 @@ class EinvoicingConfig(AppConfig):
             INVOICE_FACTS,
             LISTED_FACTS,
             issued,
+            settled,
         )
         from comptoir.parties.signals import CUSTOMER_FACTS
         from comptoir.scheduling.registry import register
 
         issued.connect(_queue, dispatch_uid="einvoicing-queue-submissions")
-        for facts in ("einvoicing/invoice_facts.html", "einvoicing/invoice_verdict.html"):
+        settled.connect(_follow_settlements, dispatch_uid="einvoicing-payment-statuses")
+        for facts in (
+            "einvoicing/invoice_facts.html",
+            "einvoicing/invoice_verdict.html",
+            "einvoicing/invoice_payment_status.html",
+        ):
             if facts not in INVOICE_FACTS:
                 INVOICE_FACTS.append(facts)
         if "einvoicing/customer_facts.html" not in CUSTOMER_FACTS:
@@ -54,6 +60,12 @@ def _queue(sender, invoices, **kwargs):
     from comptoir.einvoicing.services import queue_submissions
 
     queue_submissions(invoices)
+
+
+def _follow_settlements(sender, invoice_ids, **kwargs):
+    from comptoir.einvoicing.payment_statuses import follow_settlements
+
+    follow_settlements(invoice_ids)
 
 
 def _buyer_address(invoice):

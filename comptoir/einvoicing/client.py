@@ -93,6 +93,10 @@ class Client:
         found = self._json("POST", f"{self.flow_url}/v1/flows/search", payload, "application/json")
         return found.get("results", [])
 
+    def flow(self, flow_id: str) -> dict:
+        """What the platform says of one flow (its Flow: type, direction, acknowledgement)."""
+        return _read_json(self.download(flow_id, "Metadata"))
+
     def download(self, flow_id: str, doc_type: str = "Original") -> bytes:
         quoted = urllib.parse.quote(flow_id, safe="")
         url = f"{self.flow_url}/v1/flows/{quoted}?docType={doc_type}"

@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.money import AmountField
+
 # The file formats, as a user knows them: the connection's choice, the files sent and received.
 FILE_FORMATS = {
     "facturx": _("Factur-X (PDF)"),
@@ -40,6 +42,10 @@ class PlatformConnection(models.Model):
     )
     # The lifecycle polling's cursor: the updatedAt of the last flow read (platform's clock).
     polled_until = models.CharField(max_length=40, blank=True, editable=False)
+    # The secret the platform sends with each webhook call (Bearer), kept as its SHA-256 only:
+    # made by Comptoir, shown once to the administrator who gives it to the platform.
+    webhook_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    webhook_secret_made_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("platform connection")
@@ -126,6 +132,8 @@ class LifecycleStatus(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     flow_id = models.CharField(_("flow id"), max_length=100)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # A status Comptoir itself sent about the invoice (212 Encaissée), rather than read.
+    sent_by_us = models.BooleanField(_("sent by us"), default=False)
 
     class Meta:
         verbose_name = _("lifecycle status")
@@ -210,3 +218,55 @@ class DirectoryEntry(models.Model):
                 "its e-invoices yet. Look it up again later, or ask it which platform it chose."
             )
         return _("No SIREN.")
+
+
+class OutgoingStatus(models.Model):
+    """A lifecycle status Comptoir sends to the platform about one of its invoices, as a CDAR
+    flow of its own: 212 Encaissée once the invoice is fully paid. One per invoice and status
+    (the idempotent key): its file is written once, with its tracking id and SHA-256, so that
+    a retry sends the same flow and the platform never holds two."""
+
+    class State(models.TextChoices):
+        TO_SEND = "to_send", _("to send")
+        SENT = "sent", _("sent")
+        ERROR = "error", _("error")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    invoice = models.ForeignKey(
+        "billing.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="outgoing_statuses",
+    )
+    code = models.PositiveSmallIntegerField(_("status"))
+    tracking_id = models.CharField(_("tracking id"), max_length=36, unique=True, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, db_index=True)
+    content = models.BinaryField(editable=False)  # the CDAR message, as sent
+    sha256 = models.CharField("SHA-256", max_length=64)
+    amount = AmountField(_("amount received"))
+    status_at = models.DateTimeField(_("date"))
+    flow_id = models.CharField(_("flow id"), max_length=100, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status sent to the platform")
+        verbose_name_plural = _("statuses sent to the platform")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "code"], name="einvoicing_outgoing_status_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} {self.code} → {self.get_state_display()}"
+
+    @property
+    def status(self):
+        from comptoir.einvoicing.statuses import status
+
+        return status(self.code)

@@ -405,12 +405,7 @@ def _record_failure(pk: int, error) -> Submission:
         submission = Submission.objects.select_for_update().get(pk=pk)
         submission.state = Submission.State.ERROR
         submission.message = error.message
-        submission.retry_at = None
-        if getattr(error, "retryable", False):
-            wait = timedelta(minutes=2 ** min(submission.attempts - 1, 10))
-            if error.retry_after:
-                wait = timedelta(seconds=error.retry_after)
-            submission.retry_at = timezone.now() + min(wait, LONGEST_WAIT)
+        submission.retry_at = retry_time(error, submission.attempts)
         submission.save()
     logger.warning("Submission of %s failed: %s", submission.invoice_id, error.message)
     return submission
@@ -433,6 +428,17 @@ def resend_submission(submission: Submission) -> bool:
 
         transaction.on_commit(lambda: send_submissions.enqueue([pk]))
     return True
+
+
+def retry_time(error, attempts: int):
+    """When to try again after a fault (None: trying again cannot help): what the platform
+    said (Retry-After), else twice as long after each attempt, at most LONGEST_WAIT."""
+    if not getattr(error, "retryable", False):
+        return None
+    wait = timedelta(minutes=2 ** min(attempts - 1, 10))
+    if error.retry_after:
+        wait = timedelta(seconds=error.retry_after)
+    return timezone.now() + min(wait, LONGEST_WAIT)
 
 
 def due_submissions(now=None) -> list[int]:
@@ -464,11 +470,17 @@ def poll_lifecycle(*, platform: Client | None = None) -> int:
         }
         flows = platform.search(where, PAGE)
         for flow in flows:
-            added += _keep_status(flow["flowId"], platform.download(flow["flowId"]))
+            added += read_lifecycle_flow(flow["flowId"], platform)
             cursor = flow.get("updatedAt") or flow.get("submittedAt") or cursor
             PlatformConnection.objects.filter(pk=connection.pk).update(polled_until=cursor)
         if len(flows) < PAGE:
             return added
+
+
+def read_lifecycle_flow(flow_id: str, platform: Client) -> int:
+    """Download one lifecycle flow and keep its status (1 when new to Comptoir). The polling
+    and the webhook both come here: a status is kept once, whichever reads it first."""
+    return _keep_status(flow_id, platform.download(flow_id))
 
 
 def _first_cursor() -> str:
@@ -551,6 +563,9 @@ def run_platform_work() -> None:
     """The scheduled job: send what is due, then read the new statuses."""
     if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
         return
+    from comptoir.einvoicing.payment_statuses import send_due_payment_statuses
+
     for pk in due_submissions():
         send_submission(pk)
+    send_due_payment_statuses()
     poll_lifecycle()

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import messages
 from django.db.models import URLField
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,6 +79,26 @@ def connection(request):
         form,
         _("Approved platform"),
         form_buttons="einvoicing/check_button.html",
+        after_form="einvoicing/connection_after_form.html",
+        webhook_url=request.build_absolute_uri(reverse("api:platform_webhook")),
+        webhook_made_at=PlatformConnection.get().webhook_secret_made_at,
+    )
+
+
+def webhook_secret(request):
+    """Settings → Approved platform → « Generate a webhook secret »: the new secret, shown
+    this once, with the address the platform is to call."""
+    if request.method != "POST":
+        return redirect("einvoicing:connection")
+    from comptoir.einvoicing.webhook import make_webhook_secret
+
+    return render(
+        request,
+        "einvoicing/webhook_secret.html",
+        {
+            "secret": make_webhook_secret(),
+            "webhook_url": request.build_absolute_uri(reverse("api:platform_webhook")),
+        },
     )
 
 

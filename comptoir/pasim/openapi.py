@@ -141,3 +141,20 @@ def _describe(error: Exception) -> str:
 
 def _header(headers: dict[str, str], name: str) -> str:
     return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+
+
+@cache
+def _callback_validator():
+    from jsonschema import Draft202012Validator
+
+    spec = json.loads((REFERENCE / SERVICES["/flow-service"]).read_text())
+    schema = {"$ref": "#/components/schemas/WebhookCallbackContent", **spec}
+    return Draft202012Validator(schema)
+
+
+def check_callback(payload: dict) -> None:
+    """Raise Drift when a webhook call's body is not the Flow Service's
+    WebhookCallbackContent."""
+    errors = sorted(_callback_validator().iter_errors(payload), key=lambda e: e.json_path)
+    if errors:
+        raise Drift("; ".join(f"{e.json_path}: {e.message}" for e in errors))

@@ -4,10 +4,14 @@ Everything is kept in memory, behind one lock (the server answers each request i
 """
 
 import hashlib
+import json
 import re
 import secrets
+import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -130,6 +134,10 @@ class Platform:
         self.faults: list[Fault] = []
         self.companies = dict(COMPANIES)
         self.suffixes: dict[str, str] = {}  # SIREN → the addressing suffix it receives at
+        # The management software's webhook: (URL, secret sent as Bearer), and each call made
+        # (flow id, HTTP status answered, or 0 when it could not be reached).
+        self.webhook: tuple[str, str] | None = None
+        self.webhook_calls: list[tuple[str, int]] = []
         self._last = datetime.now(UTC)
 
     # clock: strictly increasing, so that updatedAfter pages never skip nor repeat a flow
@@ -288,6 +296,37 @@ class Platform:
         )
         self.flows[flow.flow_id] = flow
         invoice_flow.updated_at = at
+        if self.webhook:
+            payload = {"flowInfo": flow.info()}
+            threading.Thread(target=self._call_webhook, args=(payload,), daemon=True).start()
+
+    def _call_webhook(self, payload: dict) -> None:
+        """Tell the management software a lifecycle flow is there (the Flow Service's
+        WebhookCallback), its body checked against the OpenAPI file."""
+        from comptoir.pasim.openapi import Drift, check_callback
+
+        url, secret = self.webhook
+        try:
+            check_callback(payload)
+        except Drift as drift:  # never sent as it is: the simulator's own bug, said
+            print(f"pasim: webhook call drifts from the OpenAPI: {drift}", file=sys.stderr)
+            return
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {secret}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError as error:
+            print(f"pasim: webhook {url} not reached: {error}", file=sys.stderr)
+            status = 0
+        with self.lock:
+            self.webhook_calls.append((payload["flowInfo"]["flowId"], status))
 
     def receive(self, syntax: str, name: str, content: bytes) -> Flow:
         """A supplier's invoice arriving for the company: an incoming SupplierInvoice flow."""

@@ -10,7 +10,10 @@
   tokens given from then on (``{"lifetime": seconds}``), ``directory`` moves a company's directory
   line to an addressing suffix (``{"siren", "addressingSuffix"}``; ``""`` back to the SIREN alone),
   ``incoming`` makes a supplier's invoice
-  arrive as an incoming SupplierInvoice flow (``{"flowSyntax", "name", "content": base64}``).
+  arrive as an incoming SupplierInvoice flow (``{"flowSyntax", "name", "content": base64}``),
+  ``webhook`` registers the management software's callback (``{"url", "secret"}``: each
+  lifecycle status emitted is then POSTed there as ``{"flowInfo": Flow}`` with the secret as
+  Bearer; ``""`` to stop), ``webhook-calls`` lists the calls made and the status answered.
 """
 
 import base64
@@ -152,6 +155,14 @@ class Simulator:
             suffixes = self.platform.suffixes
             suffixes[body["siren"]] = body.get("addressingSuffix", "")
             return Response.json(200, {"suffixes": {k: v for k, v in suffixes.items() if v}})
+        if action == "webhook":  # {"url", "secret"}: called when a lifecycle status is emitted
+            url = body.get("url", "")
+            self.platform.webhook = (url, body.get("secret", "")) if url else None
+            return Response.json(200, {"url": url})
+        if action == "webhook-calls":  # the calls made so far: [{"flowId", "status"}]
+            with self.platform.lock:
+                calls = list(self.platform.webhook_calls)
+            return Response.json(200, {"calls": [{"flowId": f, "status": s} for f, s in calls]})
         if action == "tokens":  # {"lifetime": seconds} of the tokens given from now on
             self.platform.token_lifetime = int(body["lifetime"])
             return Response.json(200, {"lifetime": self.platform.token_lifetime})

@@ -12,7 +12,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
 from comptoir.billing.sealing import contents
 from comptoir.billing.services.drafts import _lock_invoices, _refuse_sealed, check_expected_date
-from comptoir.billing.signals import issued
+from comptoir.billing.signals import issued, settled
 from comptoir.core import audit
 from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
@@ -96,6 +96,8 @@ def create_issued_invoices(
             invoice.amount_due = invoice.total_gross - invoice.amount_paid
         invoices = save_documents(built, "invoice")
         _seal(invoices, [line for _invoice, lines in built for line in lines])
+        if paid:
+            settled.send(sender=Invoice, invoice_ids=[invoice.pk for invoice in invoices])
         return invoices
 
 
@@ -183,6 +185,7 @@ def refresh_settlements(invoice_ids) -> None:
         list(Invoice.SETTLEMENT_FIELDS),
         [(pk, s.paid, s.credited, s.outstanding) for pk, s in truth.items()],
     )
+    settled.send(sender=Invoice, invoice_ids=list(truth))
 
 
 def issue_invoice(invoice: Invoice, *, by=None) -> Invoice:
