@@ -303,6 +303,10 @@ class Platform:
             self.flows[flow.flow_id] = flow
         return flow
 
+    def forget(self, flow_id: str) -> None:
+        with self.lock:
+            self.flows.pop(flow_id, None)
+
     def advance(self, flow_id: str | None = None) -> list[tuple[str, int]]:
         """Every invoice (or the one named) moves to its next lifecycle status."""
         moved = []

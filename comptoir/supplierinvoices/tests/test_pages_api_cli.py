@@ -11,7 +11,7 @@ from django.test import Client
 
 from comptoir.core.roles import PURCHASING, SALES, WAREHOUSE
 from comptoir.purchasing.services import create_supplier
-from comptoir.supplierinvoices.models import SupplierInvoice
+from comptoir.supplierinvoices.models import ReceptionSettings, SupplierInvoice
 from comptoir.supplierinvoices.tests.test_reading import EXAMPLES, REFUSED, example
 from comptoir.supplierinvoices.tests.test_services import order_for_use_case
 from conftest import make_user
@@ -116,15 +116,36 @@ def test_the_list_filters_by_status_and_supplier(buyer, vendeur, django_assert_m
     assert "/supplier-invoices/" in menu
 
 
+ACCOUNTS = {
+    "account_suppliers": "401000",
+    "account_purchases": "607000",
+    "account_services": "604000",
+    "account_allowances": "609000",
+    "account_vat": "445660",
+}
+
+
 def test_the_reception_settings_page(buyer):
     response = buyer.post(
         "/supplier-invoices/settings/",
-        {"unknown_supplier": "create", "price_tolerance_pct": "2,5", "quantity_tolerance": "1"},
+        {
+            "unknown_supplier": "create",
+            "price_tolerance_pct": "2,5",
+            "quantity_tolerance": "1",
+            **ACCOUNTS,
+            "account_suppliers": "401100",
+        },
     )
     assert response.status_code == 302
+    assert ReceptionSettings.get().account_suppliers == "401100"
     response = buyer.post(
         "/supplier-invoices/settings/",
-        {"unknown_supplier": "create", "price_tolerance_pct": "250", "quantity_tolerance": "1"},
+        {
+            "unknown_supplier": "create",
+            "price_tolerance_pct": "250",
+            "quantity_tolerance": "1",
+            **ACCOUNTS,
+        },
     )
     assert response.status_code == 400
 
@@ -161,6 +182,11 @@ def test_receive_and_decide_through_the_api(api, vendeur):
     assert response.status_code == 201
     assert response.json()["status"] == "disputed"
     assert response.json()["decisions"][0]["sent_at"] is None
+    twice = api.post(f"/supplier-invoices/{pk}/decision", {"status": 207, "reason_code": "PU_ERR"})
+    assert twice.status_code == 409
+    assert twice.json()["code"] == "supplier_invoice.already_decided"
+    settled = api.post(f"/supplier-invoices/{pk}/decision", {"status": 205})  # the dispute settled
+    assert settled.status_code == 201 and settled.json()["status"] == "approved"
     again = api.post(f"/supplier-invoices/{pk}/decision", {"status": 205})
     assert again.status_code == 409
     assert again.json()["code"] == "supplier_invoice.already_decided"
