@@ -166,6 +166,8 @@ PAGES: dict[str, Rule | None] = {
     "supplierinvoices:settings": model("supplierinvoices.receptionsettings"),
     "supplierinvoices:invoice": model("supplierinvoices.supplierinvoice"),
     "supplierinvoices:file": page("supplierinvoices.view_supplierinvoice"),
+    "supplierinvoices:flows": page("supplierinvoices.view_supplierinvoice"),
+    "supplierinvoices:flow_file": page("supplierinvoices.view_supplierinvoice"),
     "supplierinvoices:supplier": changing("supplierinvoices.supplierinvoice"),
     "supplierinvoices:match": changing("supplierinvoices.supplierinvoice"),
     "supplierinvoices:approve": page("supplierinvoices.decide_supplierinvoice"),

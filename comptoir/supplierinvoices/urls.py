@@ -1,11 +1,12 @@
 from django.urls import path
 
-from comptoir.core.views import list_view
 from comptoir.supplierinvoices import views
 
 app_name = "supplierinvoices"
 urlpatterns = [
-    path("supplier-invoices/", list_view(views.SupplierInvoiceListing), name="invoices"),
+    path("supplier-invoices/", views.invoice_list, name="invoices"),
+    path("supplier-invoices/platform-files/", views.incoming_flows, name="flows"),
+    path("supplier-invoices/platform-files/<int:pk>/", views.incoming_flow_file, name="flow_file"),
     path("supplier-invoices/receive/", views.upload, name="upload"),
     path("supplier-invoices/settings/", views.reception_settings, name="settings"),
     path("supplier-invoices/<int:pk>/", views.invoice_detail, name="invoice"),

@@ -15,7 +15,7 @@ from comptoir.catalog.models import Unit
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.templatetags.comptoir import percent
-from comptoir.core.views import form_page, save_form
+from comptoir.core.views import form_page, list_view, save_form
 from comptoir.pricing.models import VatCategory
 from comptoir.purchasing.models import Supplier
 from comptoir.supplierinvoices import services
@@ -28,7 +28,7 @@ from comptoir.supplierinvoices.forms import (
     reason_label,
 )
 from comptoir.supplierinvoices.matching import describe
-from comptoir.supplierinvoices.models import ReceptionSettings, SupplierInvoice
+from comptoir.supplierinvoices.models import IncomingFlow, ReceptionSettings, SupplierInvoice
 
 CONTENT_TYPES = {"facturx": "application/pdf", "cii": "application/xml", "ubl": "application/xml"}
 DECISION_CODES = {"dispute": 207, "refuse": 210}
@@ -65,6 +65,31 @@ class SupplierInvoiceListing(Listing):
         if self.filters.get("supplier"):
             rows = rows.filter(supplier=self.filters["supplier"])
         return rows
+
+
+def invoice_list(request):
+    """The list, with a word on the platform's files that could not be received."""
+    trouble = IncomingFlow.objects.exclude(state=IncomingFlow.State.RECEIVED).count()
+    view = list_view(
+        SupplierInvoiceListing, "supplierinvoices/invoice_list.html", flows_in_trouble=trouble
+    )
+    return view(request)
+
+
+def incoming_flows(request):
+    flows = IncomingFlow.objects.exclude(state=IncomingFlow.State.RECEIVED).defer("content")
+    return render(request, "supplierinvoices/flows.html", {"flows": flows[:500]})
+
+
+def incoming_flow_file(request, pk: int):
+    """The bytes of a platform file that could not be read, as they came."""
+    flow = get_object_or_404(IncomingFlow, pk=pk)
+    response = HttpResponse(bytes(flow.content), content_type="application/octet-stream")
+    name = _safe_name(
+        flow.name or f"{flow.flow_id}.{'pdf' if flow.syntax == 'Factur-X' else 'xml'}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def upload(request):
