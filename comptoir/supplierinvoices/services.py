@@ -4,6 +4,7 @@ supplier, matching it again, the buyer's decision with its lifecycle message, se
 message to the platform and fetching the invoices the platform holds for the company."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,6 +42,9 @@ from comptoir.supplierinvoices.models import (
     SupplierInvoiceLine,
 )
 from comptoir.supplierinvoices.reading import ReceivedInvoice, read_invoice
+
+
+logger = logging.getLogger(__name__)
 
 
 class SupplierInvoiceError(StrEnum):
@@ -567,6 +571,11 @@ def _take_flow(platform: Client, flow_id: str, syntax: str, name: str, updated: 
         _keep_flow(
             flow_id, row, IncomingFlow.State.UNREADABLE, error.message, content, attempts=attempts
         )
+        return 0
+    except Exception as error:  # a fault of the reading itself: the file is kept all the same
+        logger.exception("Incoming flow %s could not be received", flow_id)
+        reason = _("The file could not be read (%(error)s).") % {"error": type(error).__name__}
+        _keep_flow(flow_id, row, IncomingFlow.State.UNREADABLE, reason, content, attempts=attempts)
         return 0
     row["sha256"] = hashlib.sha256(content).hexdigest()
     _keep_flow(

@@ -135,3 +135,24 @@ def test_a_decision_the_platform_could_not_take_is_retried_later(vendeur, inbox,
     decision.refresh_from_db()
     assert (decision.attempts, decision.failure) == (2, "")
     assert decision.sent_at is not None
+
+
+def test_a_decision_is_sent_as_soon_as_it_is_taken(
+    vendeur, inbox, django_capture_on_commit_callbacks
+):
+    invoice = services.receive_supplier_invoice(example("UC3_F202500005", "UBL"), source="upload")
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = services.decide(invoice.invoice, 210, reason_code="CMD_ERR")
+    decision.refresh_from_db()
+    assert decision.sent_at is not None and decision.attempts == 1
+    assert services.due_decisions() == []
+
+
+def test_without_a_platform_a_decision_waits_to_be_sent(
+    vendeur, django_capture_on_commit_callbacks
+):
+    invoice = services.receive_supplier_invoice(example("UC3_F202500005", "UBL"), source="upload")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        decision = services.decide(invoice.invoice, 205)
+    assert callbacks == [] and decision.attempts == 0
+    assert services.due_decisions() == [decision.pk]
