@@ -43,7 +43,6 @@ from comptoir.supplierinvoices.models import (
 )
 from comptoir.supplierinvoices.reading import ReceivedInvoice, read_invoice
 
-
 logger = logging.getLogger(__name__)
 
 
