@@ -2,8 +2,9 @@
 
 import argparse
 import threading
+from pathlib import Path
 
-from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform, warm_up
+from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform, syntax_of, warm_up
 from comptoir.pasim.server import Simulator, serve
 
 
@@ -36,10 +37,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--token-lifetime", type=int, default=3600, metavar="SECONDS", help="of each token"
     )
+    parser.add_argument(
+        "--inbox",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a supplier's invoice (Factur-X PDF, CII or UBL) waiting in the company's inbox",
+    )
     parser.add_argument("--quiet", action="store_true", help="no line per request")
     options = parser.parse_args(argv)
     platform = Platform(validate=not options.no_validation, refusing=set(options.refuse))
     platform.token_lifetime = options.token_lifetime
+    for path in options.inbox:
+        content = path.read_bytes()
+        platform.receive(syntax_of(content), path.name, content)
     if platform.validate:
         threading.Thread(target=warm_up, daemon=True).start()
     simulator = Simulator(platform, check=not options.no_validation)

@@ -346,6 +346,14 @@ class Platform:
         return found[:limit]
 
 
+def syntax_of(content: bytes) -> str:
+    """The flow syntax of an invoice file: Factur-X (a PDF), UBL (an Invoice or CreditNote of
+    the UBL namespaces) or CII."""
+    if content.startswith(b"%PDF"):
+        return "Factur-X"
+    return "UBL" if b"urn:oasis:names:specification:ubl:schema:xsd:" in content[:4000] else "CII"
+
+
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
