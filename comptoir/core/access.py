@@ -172,6 +172,7 @@ PAGES: dict[str, Rule | None] = {
     "supplierinvoices:match": changing("supplierinvoices.supplierinvoice"),
     "supplierinvoices:approve": page("supplierinvoices.decide_supplierinvoice"),
     "supplierinvoices:decide": page("supplierinvoices.decide_supplierinvoice"),
+    "supplierinvoices:send_again": page("supplierinvoices.decide_supplierinvoice"),
     "billing:invoices": listing("billing.invoice"),
     "billing:invoice_new": priced(adding("billing.invoice")),
     "billing:invoice_deliveries": adding("billing.invoice"),

@@ -52,6 +52,7 @@ class SupplierInvoiceError(StrEnum):
     NOT_A_DECISION = "supplier_invoice.not_a_decision"
     HELD = "supplier_invoice.supplier_unknown"
     NOT_OURS = "supplier_invoice.not_ours"
+    SENT = "supplier_invoice.decision_sent"
     NOT_HELD = "supplier_invoice.supplier_known"
 
 
@@ -508,6 +509,21 @@ def send_decision(pk: int, *, platform: Client | None = None) -> Decision:
         decision.sent_at = timezone.now()
         decision.failure, decision.retry_at = "", None
         decision.save(update_fields=["flow_id", "sent_at", "failure", "retry_at"])
+    return decision
+
+
+def send_decision_again(decision: Decision) -> Decision:
+    """The buyer asks to send again a decision the platform refused (after the connection was
+    corrected…): it is due at once, and sent by the worker (still with its tracking id)."""
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.sent_at:
+            raise InvalidTransition(
+                SupplierInvoiceError.SENT, _("This decision was already sent to the platform.")
+            )
+        decision.retry_at = timezone.now()
+        decision.save(update_fields=["retry_at"])
+        _send_soon([decision.pk])
     return decision
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("supplier-invoices/<int:pk>/supplier/", views.choose_supplier, name="supplier"),
     path("supplier-invoices/<int:pk>/match/", views.match_again, name="match"),
     path("supplier-invoices/<int:pk>/approve/", views.approve, name="approve"),
+    path("supplier-invoices/decisions/<int:pk>/send/", views.send_again, name="send_again"),
     path("supplier-invoices/<int:pk>/<str:decision>/", views.decide, name="decide"),
 ]

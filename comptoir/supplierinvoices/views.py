@@ -28,7 +28,12 @@ from comptoir.supplierinvoices.forms import (
     reason_label,
 )
 from comptoir.supplierinvoices.matching import describe
-from comptoir.supplierinvoices.models import IncomingFlow, ReceptionSettings, SupplierInvoice
+from comptoir.supplierinvoices.models import (
+    Decision,
+    IncomingFlow,
+    ReceptionSettings,
+    SupplierInvoice,
+)
 
 CONTENT_TYPES = {"facturx": "application/pdf", "cii": "application/xml", "ubl": "application/xml"}
 DECISION_CODES = {"dispute": 207, "refuse": 210}
@@ -286,6 +291,17 @@ def decide(request, pk: int, decision: str):
         messages.success(request, done % {"number": invoice.number})
 
     return _done(request, invoice, action)
+
+
+@require_POST
+def send_again(request, pk: int):
+    decision = get_object_or_404(Decision.objects.select_related("invoice"), pk=pk)
+
+    def action():
+        services.send_decision_again(decision)
+        messages.success(request, _("The decision will be sent again."))
+
+    return _done(request, decision.invoice, action)
 
 
 def reception_settings(request):

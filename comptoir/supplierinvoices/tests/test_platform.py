@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from comptoir.core.errors import BusinessError
 from comptoir.einvoicing.client import forget_tokens
 from comptoir.einvoicing.services import run_platform_work, save_connection
 from comptoir.einvoicing.tests.conftest import control, settings_of
@@ -156,3 +157,26 @@ def test_without_a_platform_a_decision_waits_to_be_sent(
         decision = services.decide(invoice.invoice, 205)
     assert callbacks == [] and decision.attempts == 0
     assert services.due_decisions() == [decision.pk]
+
+
+def test_a_decision_the_platform_refused_is_sent_again_on_request(
+    vendeur, inbox, pasim, user, client, django_capture_on_commit_callbacks
+):
+    invoice = services.receive_supplier_invoice(example("UC1_F202500003", "UBL"), source="upload")
+    decision = services.decide(invoice.invoice, 205)
+    control(pasim, "faults", path="/flow-service/v1/flows", status=400)
+    decision = services.send_decision(decision.pk)
+    assert decision.sent_at is None and decision.retry_at is None
+    assert "La plateforme a refusé la demande" in decision.failure
+    assert services.due_decisions() == []  # trying again alone cannot help
+    client.force_login(user)
+    page = client.get(f"/supplier-invoices/{invoice.invoice.pk}/").content.decode()
+    assert "non envoyée\u00a0: La plateforme a refusé" in page and "Envoyer à nouveau" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/supplier-invoices/decisions/{decision.pk}/send/")
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.sent_at is not None and decision.attempts == 2
+    with pytest.raises(BusinessError) as refused:
+        services.send_decision_again(decision)
+    assert refused.value.code == "supplier_invoice.decision_sent"
