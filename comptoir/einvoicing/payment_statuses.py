@@ -199,7 +199,7 @@ def received_by_rate(invoice: Invoice) -> dict[Decimal, Decimal]:
 def send_payment_status(pk: int, *, platform: Client | None = None) -> OutgoingStatus:
     """Send one queued status (again), once its invoice is on the platform. A retry sends the
     same tracking id and file: the platform answers with the flow it made the first time."""
-    from comptoir.einvoicing.services import client, retry_time
+    from comptoir.einvoicing.services import client, next_attempt
 
     with transaction.atomic():
         row = OutgoingStatus.objects.select_for_update().select_related("invoice").get(pk=pk)
@@ -234,7 +234,7 @@ def send_payment_status(pk: int, *, platform: Client | None = None) -> OutgoingS
             row = OutgoingStatus.objects.select_for_update().get(pk=pk)
             row.state = OutgoingStatus.State.ERROR
             row.message = error.message
-            row.retry_at = retry_time(error, row.attempts)
+            row.retry_at = next_attempt(row.attempts, error)
             row.save(update_fields=["state", "message", "retry_at"])
         logger.warning("Status %s of %s not sent: %s", row.code, row.invoice_id, error.message)
         return row

@@ -3,7 +3,7 @@
 import hashlib
 import logging
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -405,7 +405,7 @@ def _record_failure(pk: int, error) -> Submission:
         submission = Submission.objects.select_for_update().get(pk=pk)
         submission.state = Submission.State.ERROR
         submission.message = error.message
-        submission.retry_at = retry_time(error, submission.attempts)
+        submission.retry_at = next_attempt(submission.attempts, error)
         submission.save()
     logger.warning("Submission of %s failed: %s", submission.invoice_id, error.message)
     return submission
@@ -430,13 +430,14 @@ def resend_submission(submission: Submission) -> bool:
     return True
 
 
-def retry_time(error, attempts: int):
-    """When to try again after a fault (None: trying again cannot help): what the platform
-    said (Retry-After), else twice as long after each attempt, at most LONGEST_WAIT."""
+def next_attempt(attempts: int, error) -> datetime | None:
+    """When to try again after the ``attempts``-th attempt failed with ``error``: after the
+    wait the platform asked for, else 1, 2, 4… minutes (at most ``LONGEST_WAIT``); None when
+    trying again cannot help."""
     if not getattr(error, "retryable", False):
         return None
-    wait = timedelta(minutes=2 ** min(attempts - 1, 10))
-    if error.retry_after:
+    wait = timedelta(minutes=2 ** min(max(attempts, 1) - 1, 10))
+    if getattr(error, "retry_after", None):
         wait = timedelta(seconds=error.retry_after)
     return timezone.now() + min(wait, LONGEST_WAIT)
 
@@ -559,8 +560,15 @@ def credit_refused_invoice(invoice: Invoice, *, by=None) -> tuple[Invoice, bool]
         return credit_invoice(invoice, by=by, reason=reason, invoice_again=True), True
 
 
+# What other apps do with the platform at each run of the job (sending their own messages,
+# reading their own flows), registered by them: each is called with the platform's client.
+PLATFORM_WORK: list = []
+
+
 def run_platform_work() -> None:
-    """The scheduled job: send what is due, then read the new statuses."""
+    """The scheduled job: send what is due, read the new statuses, then do the work the
+    other apps registered. A platform fault in one part does not keep the others from
+    running; the first one is raised at the end, for the run's result."""
     if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
         return
     from comptoir.einvoicing.payment_statuses import send_due_payment_statuses
@@ -568,4 +576,12 @@ def run_platform_work() -> None:
     for pk in due_submissions():
         send_submission(pk)
     send_due_payment_statuses()
-    poll_lifecycle()
+    platform = client()
+    failures = []
+    for work in [poll_lifecycle, *PLATFORM_WORK]:
+        try:
+            work(platform=platform)
+        except PlatformError as error:
+            failures.append(error)
+    if failures:
+        raise failures[0]

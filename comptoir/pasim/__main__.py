@@ -4,8 +4,9 @@ import argparse
 import importlib.util
 import sys
 import threading
+from pathlib import Path
 
-from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform, warm_up
+from comptoir.pasim.platform import CLIENT_ID, CLIENT_SECRET, Platform, syntax_of, warm_up
 from comptoir.pasim.server import Simulator, serve
 
 
@@ -38,6 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--token-lifetime", type=int, default=3600, metavar="SECONDS", help="of each token"
     )
+    parser.add_argument(
+        "--inbox",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a supplier's invoice (Factur-X PDF, CII or UBL) waiting in the company's inbox",
+    )
     parser.add_argument("--quiet", action="store_true", help="no line per request")
     parser.add_argument(
         "--state", metavar="FILE", help="keep the flows in this file between runs (the demo)"
@@ -53,6 +62,9 @@ def main(argv: list[str] | None = None) -> None:
         validate = False
     platform = Platform(validate=validate, refusing=set(options.refuse))
     platform.token_lifetime = options.token_lifetime
+    for path in options.inbox:
+        content = path.read_bytes()
+        platform.receive(syntax_of(content), path.name, content)
     if platform.validate:
         threading.Thread(target=warm_up, daemon=True).start()
     simulator = Simulator(platform, check=validate)

@@ -344,6 +344,10 @@ class Platform:
             self.flows[flow.flow_id] = flow
         return flow
 
+    def forget(self, flow_id: str) -> None:
+        with self.lock:
+            self.flows.pop(flow_id, None)
+
     def advance(self, flow_id: str | None = None) -> list[tuple[str, int]]:
         """Every invoice (or the one named) moves to its next lifecycle status."""
         moved = []
@@ -392,6 +396,14 @@ def _in_words(failure: str) -> str:
     text = re.sub(r"^\[?BR-[\w/-]+\]?\s*[:-]?\s*", "", text)  # "BR-FR-03/BT-72 : "
     text = re.sub(r"\s*\((?:\w+:\w+|BT-\d+)\)", "", text)  # "(udt:DateTimeString)", "(BT-112)"
     return text.strip() or failure
+
+
+def syntax_of(content: bytes) -> str:
+    """The flow syntax of an invoice file: Factur-X (a PDF), UBL (an Invoice or CreditNote of
+    the UBL namespaces) or CII."""
+    if content.startswith(b"%PDF"):
+        return "Factur-X"
+    return "UBL" if b"urn:oasis:names:specification:ubl:schema:xsd:" in content[:4000] else "CII"
 
 
 def _stamp(moment: datetime) -> str:

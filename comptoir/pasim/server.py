@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from comptoir.pasim import openapi, state
 from comptoir.pasim.openapi import Drift, Request, Response
-from comptoir.pasim.platform import Fault, Platform, PlatformError
+from comptoir.pasim.platform import INVOICE_SYNTAXES, Fault, Platform, PlatformError
 
 FLOW = "/flow-service"
 DIRECTORY = "/directory-service"
@@ -146,11 +146,7 @@ class Simulator:
                 self.platform.refusing.discard(body["siren"])
             return Response.json(200, {"refusing": sorted(self.platform.refusing)})
         if action == "incoming":  # {"flowSyntax", "name", "content": base64}
-            content = base64.b64decode(body["content"])
-            flow = self.platform.receive(
-                body.get("flowSyntax", "CII"), body.get("name", ""), content
-            )
-            return Response.json(200, flow.info())
+            return self.incoming(body)
         if action == "directory":  # {"siren", "addressingSuffix"}: it receives there ("": back)
             suffixes = self.platform.suffixes
             suffixes[body["siren"]] = body.get("addressingSuffix", "")
@@ -167,6 +163,29 @@ class Simulator:
             self.platform.token_lifetime = int(body["lifetime"])
             return Response.json(200, {"lifetime": self.platform.token_lifetime})
         return Response.json(404, {"error": "no such control"})
+
+    def incoming(self, body: dict) -> Response:
+        """A supplier's invoice dropped into the company's inbox: an incoming SupplierInvoice
+        flow, whose metadata is checked against the OpenAPI file as a search would give it.
+        Its content is delivered as the supplier sent it (readable or not)."""
+        syntax = body.get("flowSyntax", "CII")
+        if syntax not in INVOICE_SYNTAXES:
+            return flow_error(
+                400, "INVALID_SYNTAX", f"an invoice is CII, UBL or Factur-X: {syntax}"
+            )
+        try:
+            content = base64.b64decode(body.get("content", ""), validate=True)
+        except ValueError:
+            return flow_error(400, "INVALID_CONTENT", "the content is not base64")
+        flow = self.platform.receive(syntax, str(body.get("name", ""))[:255], content)
+        if self.check:
+            metadata = Request("GET", f"{FLOW}/v1/flows/{flow.flow_id}", "docType=Metadata")
+            try:
+                openapi.check_response(metadata, Response.json(200, flow.info()))
+            except Drift as drift:
+                self.platform.forget(flow.flow_id)
+                return flow_error(400, "RESPONSE_DRIFT", str(drift))
+        return Response.json(200, flow.info())
 
     # Flow Service ------------------------------------------------------------------------
     def flow_service(self, request: Request, path: str) -> Response:

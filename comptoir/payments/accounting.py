@@ -2,8 +2,9 @@
 
 Entries are derived from issued documents, which never change: each issued invoice makes a
 sales-journal entry (customer debited with the total, revenue and VAT credited), a credit note
-the reverse, each payment a bank-journal entry (bank debited, customer credited). Every entry
-balances. The accounts come from the company settings and each tax's account.
+the reverse, each payment a bank-journal entry (bank debited, customer credited). Other apps
+add their journals through ``ENTRY_SOURCES`` (supplier invoices: the purchase journal). Every
+entry balances. The accounts come from the company settings and each tax's account.
 """
 
 import csv
@@ -99,7 +100,7 @@ def _invoice_entries(company: Company, start: date, end: date) -> list[Entry]:
         what = invoice.get_kind_display()
         label = f"{what} {invoice.number} {invoice.customer_name}"[:200]
         lines = [
-            _side(
+            side(
                 company.account_customers,
                 "Clients",
                 sign * invoice.total_gross,
@@ -109,24 +110,24 @@ def _invoice_entries(company: Company, start: date, end: date) -> list[Entry]:
         for is_service, net in sorted(revenue[invoice.pk].items()):
             account = company.account_services if is_service else company.account_goods
             name = "Prestations de services" if is_service else "Ventes de marchandises"
-            lines.append(_side(account, name, -sign * net))
+            lines.append(side(account, name, -sign * net))
         for item in invoice.allowances_charges:
             amount = Decimal(item["amount"])
             if item.get("is_charge"):
-                lines.append(_side(company.account_charges, "Frais refacturés", -sign * amount))
+                lines.append(side(company.account_charges, "Frais refacturés", -sign * amount))
             else:
-                lines.append(_side(company.account_allowances, "Remises accordées", sign * amount))
+                lines.append(side(company.account_allowances, "Remises accordées", sign * amount))
         for group in invoice.vat_breakdown:
             tax = Decimal(group["tax_amount"])
             if tax:
                 key = (group["category"], Decimal(group["rate"]))
                 account = accounts.get(key, "445710")
-                lines.append(_side(account, f"TVA collectée {group['rate']} %", -sign * tax))
+                lines.append(side(account, f"TVA collectée {group['rate']} %", -sign * tax))
         entries.append(Entry(SALES, invoice.date, invoice.number, label, lines))
     return entries
 
 
-def _side(account: str, name: str, amount: Decimal, aux=("", "")) -> Line:
+def side(account: str, name: str, amount: Decimal, aux=("", "")) -> Line:
     """A debit when the amount is positive, a credit when it is negative."""
     amount = round_amount(amount)
     return Line(
@@ -161,8 +162,8 @@ def _payment_entries(company: Company, start: date, end: date) -> list[Entry]:
                 payment.number,
                 label,
                 [
-                    _side(company.account_bank, "Banque", sign * payment.amount),
-                    _side(
+                    side(company.account_bank, "Banque", sign * payment.amount),
+                    side(
                         company.account_customers,
                         "Clients",
                         -sign * payment.amount,
@@ -184,8 +185,8 @@ def _payment_entries(company: Company, start: date, end: date) -> list[Entry]:
                 refund.payment.number,
                 f"Remboursement {refund.payment.number} {customer.name}"[:200],
                 [
-                    _side(company.account_bank, "Banque", -refund.amount),
-                    _side(
+                    side(company.account_bank, "Banque", -refund.amount),
+                    side(
                         company.account_customers,
                         "Clients",
                         refund.amount,
@@ -197,10 +198,17 @@ def _payment_entries(company: Company, start: date, end: date) -> list[Entry]:
     return entries
 
 
+# The entries other apps make (the purchase journal of supplier invoices…), registered by them:
+# each is called with (company, start, end) and gives a list of ``Entry``.
+ENTRY_SOURCES: list = []
+
+
 def entries(start: date, end: date) -> list[Entry]:
     """Every entry of the period, numbered per journal in date order."""
     company = Company.get()
     result = _invoice_entries(company, start, end) + _payment_entries(company, start, end)
+    for source in ENTRY_SOURCES:
+        result += source(company, start, end)
     result.sort(key=lambda e: (e.journal[0], e.day, e.piece))
     counters: dict[str, int] = defaultdict(int)
     for entry in result:

@@ -9,10 +9,27 @@ from comptoir.supplierinvoices.models import ReceptionSettings
 MAX_UPLOAD = 20_000_000
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files at once: the list of those chosen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Invoice file"),
-        help_text=_("A Factur-X PDF, or a CII or UBL XML file."),
+    file = MultipleFileField(
+        label=_("Invoice files"),
+        help_text=_("Factur-X PDF, CII or UBL XML files: several may be chosen at once."),
     )
 
 
@@ -47,4 +64,13 @@ class DecisionForm(forms.Form):
 class ReceptionSettingsForm(forms.ModelForm):
     class Meta:
         model = ReceptionSettings
-        fields = ["unknown_supplier", "price_tolerance_pct", "quantity_tolerance"]
+        fields = [
+            "unknown_supplier",
+            "price_tolerance_pct",
+            "quantity_tolerance",
+            "account_suppliers",
+            "account_purchases",
+            "account_services",
+            "account_allowances",
+            "account_vat",
+        ]

@@ -2,6 +2,8 @@
 is kept verbatim), how its lines match the purchase orders and their receipts, and the
 buyer's decisions on it with the lifecycle messages that carry them to the supplier."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -36,6 +38,20 @@ class ReceptionSettings(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("How many units more than received an invoice may still state."),
     )
+    # The accounts of the purchase journal in the FEC.
+    account_suppliers = models.CharField(_("suppliers account"), max_length=20, default="401000")
+    account_purchases = models.CharField(
+        _("purchases of goods account"), max_length=20, default="607000"
+    )
+    account_services = models.CharField(
+        _("purchases of services account"), max_length=20, default="604000"
+    )
+    account_allowances = models.CharField(
+        _("allowances received account"), max_length=20, default="609000"
+    )
+    account_vat = models.CharField(_("deductible VAT account"), max_length=20, default="445660")
+    # Reading the platform's incoming flows: the updatedAt of the last one read (its clock).
+    fetched_until = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("supplier invoice reception settings")
@@ -50,7 +66,7 @@ class ReceptionSettings(models.Model):
 
 class SupplierInvoice(models.Model):
     class Status(models.TextChoices):
-        HELD = "held", _("Held: unknown supplier")
+        HELD = "held", pgettext_lazy("supplier invoice", "Held")
         RECEIVED = "received", _("To decide")
         APPROVED = "approved", _("Approved")
         DISPUTED = "disputed", _("Disputed")
@@ -67,10 +83,37 @@ class SupplierInvoice(models.Model):
         CLI = "cli", _("from the command line")
         PLATFORM = "platform", _("from the approved platform")
 
+    class Hold(models.TextChoices):
+        """Why a held invoice waits for the buyer."""
+
+        SUPPLIER = "supplier", _("No supplier has its SIREN or VAT number.")
+        DUPLICATE = "duplicate", _("The same invoice was already received, in another file.")
+        OTHER_BUYER = "other_buyer", _("Addressed to another company.")
+        OWN = "own", _("Issued by the company itself.")
+
     DECIDED = (Status.APPROVED, Status.DISPUTED, Status.REFUSED)
+    FINAL = (Status.APPROVED, Status.REFUSED)
+    # The decisions each status admits (a dispute is settled by approving or refusing; an
+    # invoice held as a duplicate is never decided: the first one carries the decisions).
+    DECISIONS_ALLOWED = {
+        Status.RECEIVED: (205, 207, 210),
+        Status.DISPUTED: (205, 210),
+        Status.HELD: (207, 210),
+    }
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    held_because = models.CharField(
+        _("held because"), max_length=12, choices=Hold.choices, blank=True, default=""
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
     supplier = models.ForeignKey(
         "purchasing.Supplier",
@@ -188,6 +231,14 @@ class Decision(models.Model):
     message_id = models.CharField(max_length=200)
     message = models.BinaryField()
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+    # Sending the message to the platform as a flow: its tracking id is made once, with the
+    # row, so that a retry after a crash or a timeout gives back the flow made the first time.
+    tracking_id = models.CharField(max_length=36, unique=True, null=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+    flow_id = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(_("last failure"), blank=True)
 
     class Meta:
         ordering = ["decided_at", "id"]
@@ -195,7 +246,47 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.invoice} — {self.status}"
 
+    def save(self, *args, **kwargs):
+        if not self.tracking_id:
+            self.tracking_id = str(uuid.uuid4())
+        super().save(*args, **kwargs)
+
     @property
     def label(self) -> str:
         """The status in words (« 210 Refusée »)."""
         return str(status(self.status))
+
+
+class IncomingFlow(models.Model):
+    """A supplier invoice flow the platform made available to the company, kept as downloaded
+    whether or not it could be read: none is lost, and none makes two supplier invoices."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", pgettext_lazy("incoming flow", "received")
+        UNREADABLE = "unreadable", pgettext_lazy("incoming flow", "unreadable")
+        FAILED = "failed", pgettext_lazy("incoming flow", "not downloaded")
+
+    flow_id = models.CharField(_("flow id"), max_length=100, unique=True)
+    syntax = models.CharField(_("format"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    updated_at = models.CharField(max_length=40, blank=True)  # the platform's clock
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    content = models.BinaryField(blank=True, default=b"")
+    sha256 = models.CharField(max_length=64, blank=True)
+    invoice = models.ForeignKey(
+        SupplierInvoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flows",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(_("fetched at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("incoming flow")
+        ordering = ["-fetched_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.flow_id} {self.get_state_display()}"

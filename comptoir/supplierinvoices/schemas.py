@@ -32,12 +32,18 @@ class DecisionOut(Schema):
     reason: str
     decided_at: dt.datetime
     message_id: str
-    sent_at: dt.datetime | None
+    sent_at: dt.datetime | None = Field(description="When the platform took the message")
+    failure: str = Field(description="Why the last attempt to send it failed, in words")
+    retry_at: dt.datetime | None = Field(description="When it is tried again")
 
 
 class SupplierInvoiceOut(Schema):
     id: int
     status: str
+    held_because: str = Field(
+        description="Why a held invoice waits: supplier, duplicate, other_buyer or own"
+    )
+    duplicate_of_id: int | None = Field(description="The first invoice, when a duplicate")
     number: str
     type_code: str
     date: dt.date

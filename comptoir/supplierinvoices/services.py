@@ -1,8 +1,10 @@
 """Every state change of supplier invoices: receiving one (from an upload, the API, the command
-line, later the approved platform: all call ``receive_supplier_invoice``), giving a held one
-its supplier, matching it again, and the buyer's decision with its lifecycle message."""
+line or the approved platform: all call ``receive_supplier_invoice``), giving a held one its
+supplier, matching it again, the buyer's decision with its lifecycle message, sending that
+message to the platform and fetching the invoices the platform holds for the company."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,17 +25,25 @@ from comptoir.core.identifiers import (
 from comptoir.core.models import Company
 from comptoir.core.validation import full_clean_or_raise
 from comptoir.einvoicing.cdar import CdarError, Party, buyer_decision, write_cdar
+from comptoir.einvoicing.client import Client
+from comptoir.einvoicing.errors import ConnectionSettingsError, PlatformError
+from comptoir.einvoicing.models import PlatformConnection
+from comptoir.einvoicing.services import client as platform_client
+from comptoir.einvoicing.services import next_attempt
 from comptoir.einvoicing.statuses import status
 from comptoir.purchasing.models import Supplier
 from comptoir.purchasing.services import create_supplier
 from comptoir.supplierinvoices.matching import match_lines
 from comptoir.supplierinvoices.models import (
     Decision,
+    IncomingFlow,
     ReceptionSettings,
     SupplierInvoice,
     SupplierInvoiceLine,
 )
 from comptoir.supplierinvoices.reading import ReceivedInvoice, read_invoice
+
+logger = logging.getLogger(__name__)
 
 
 class SupplierInvoiceError(StrEnum):
@@ -41,6 +51,8 @@ class SupplierInvoiceError(StrEnum):
     DECIDED = "supplier_invoice.already_decided"
     NOT_A_DECISION = "supplier_invoice.not_a_decision"
     HELD = "supplier_invoice.supplier_unknown"
+    NOT_OURS = "supplier_invoice.not_ours"
+    SENT = "supplier_invoice.decision_sent"
     NOT_HELD = "supplier_invoice.supplier_known"
 
 
@@ -92,14 +104,24 @@ def _received_before(sha256: str, flow_id: str | None) -> SupplierInvoice | None
 
 def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, by):
     settings = ReceptionSettings.get()
-    supplier = find_supplier(read.seller.siren, read.seller.vat_id)
-    if supplier is None and settings.unknown_supplier == ReceptionSettings.UnknownSupplier.CREATE:
-        supplier = _supplier_from(read)
-    if supplier is not None:
-        _refuse_duplicate(supplier, read.number)
     stated = read.as_json()
+    supplier = find_supplier(read.seller.siren, read.seller.vat_id)
+    first = _first_received(read.number, read.date, supplier, stated["seller"])
+    held = _addressing_fault(stated["seller"], stated["buyer"], Company.get())
+    if first is not None:
+        held = SupplierInvoice.Hold.DUPLICATE
+    if (
+        supplier is None
+        and not held
+        and settings.unknown_supplier == ReceptionSettings.UnknownSupplier.CREATE
+    ):
+        supplier = _supplier_from(read)
+    if supplier is None and not held:
+        held = SupplierInvoice.Hold.SUPPLIER
     invoice = SupplierInvoice(
-        status=SupplierInvoice.Status.RECEIVED if supplier else SupplierInvoice.Status.HELD,
+        status=SupplierInvoice.Status.HELD if held else SupplierInvoice.Status.RECEIVED,
+        held_because=held,
+        duplicate_of=first,
         supplier=supplier,
         number=read.number,
         type_code=read.type_code or "380",
@@ -189,16 +211,45 @@ def _valid(validate, value: str) -> str:
     return value
 
 
-def _refuse_duplicate(supplier: Supplier, number: str, exclude=None) -> None:
-    others = SupplierInvoice.objects.filter(supplier=supplier, number=number)
+def _first_received(
+    number: str, day, supplier: Supplier | None, seller: dict, exclude=None
+) -> SupplierInvoice | None:
+    """The invoice already received with the same number and date from the same seller (its
+    supplier, or the SIREN or VAT number it states): the same invoice in another file (a CII
+    and a UBL of it) is held as its duplicate, never a second invoice to pay."""
+    same_seller = Q(supplier=supplier) if supplier is not None else Q()
+    siren = compact_siren(seller.get("siren") or "")
+    vat_id = compact_vat_id(seller.get("vat_id") or "")
+    if siren:
+        same_seller |= Q(seller__siren=siren)
+    if vat_id:
+        same_seller |= Q(seller__vat_id=vat_id)
+    if not same_seller:
+        return None
+    found = SupplierInvoice.objects.filter(same_seller, number=number, date=day)
     if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    if others.exists():
-        raise BusinessError(
-            SupplierInvoiceError.DUPLICATE,
-            _("The invoice %(number)s of %(supplier)s was already received, from another file.")
-            % {"number": number, "supplier": supplier.name},
-        )
+        found = found.exclude(pk=exclude.pk)
+    return found.filter(duplicate_of__isnull=True).order_by("pk").first()
+
+
+def _addressing_fault(seller: dict, buyer: dict, company: Company) -> str:
+    """Why an invoice is not one of the company's purchases: it states the company as its
+    seller, or a buyer whose SIREN or VAT number is not the company's ("" when it is ours, or
+    when it names no buyer identifier to compare)."""
+    ours = {compact_siren(company.siren or ""), compact_vat_id(company.vat_id or "")} - {""}
+    if not ours:
+        return ""
+
+    def ids(party: dict) -> set[str]:
+        found = {compact_siren(party.get("siren") or ""), compact_vat_id(party.get("vat_id") or "")}
+        return found - {""}
+
+    if ids(seller) & ours:
+        return SupplierInvoice.Hold.OWN
+    stated = ids(buyer)
+    if stated and not stated & ours:
+        return SupplierInvoice.Hold.OTHER_BUYER
+    return ""
 
 
 def assign_supplier(invoice: SupplierInvoice, supplier: Supplier, *, by=None) -> SupplierInvoice:
@@ -206,11 +257,10 @@ def assign_supplier(invoice: SupplierInvoice, supplier: Supplier, *, by=None) ->
     SIREN and VAT number where it had none, and is matched with the orders."""
     with transaction.atomic():
         invoice = SupplierInvoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status != SupplierInvoice.Status.HELD:
+        if invoice.supplier_id or invoice.status != SupplierInvoice.Status.HELD:
             raise InvalidTransition(
                 SupplierInvoiceError.NOT_HELD, _("This invoice already has its supplier.")
             )
-        _refuse_duplicate(supplier, invoice.number, exclude=invoice)
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         siren = compact_siren(invoice.seller.get("siren", ""))
         vat_id = compact_vat_id(invoice.seller.get("vat_id", ""))
@@ -220,7 +270,14 @@ def assign_supplier(invoice: SupplierInvoice, supplier: Supplier, *, by=None) ->
             full_clean_or_raise(supplier)
             supplier.save(update_fields=["siren", "vat_id"])
         invoice.supplier = supplier
-        invoice.status = SupplierInvoice.Status.RECEIVED
+        if invoice.held_because == SupplierInvoice.Hold.SUPPLIER:
+            first = _first_received(
+                invoice.number, invoice.date, supplier, invoice.seller, exclude=invoice
+            )
+            invoice.held_because = SupplierInvoice.Hold.DUPLICATE if first else ""
+            invoice.duplicate_of = first
+            if not first:
+                invoice.status = SupplierInvoice.Status.RECEIVED
         _match(invoice)
         return invoice
 
@@ -260,12 +317,7 @@ def decide(
         )
     with transaction.atomic():
         invoice = SupplierInvoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status in SupplierInvoice.DECIDED:
-            raise InvalidTransition(
-                SupplierInvoiceError.DECIDED,
-                _("This invoice was already decided (%(decision)s): a decision is final.")
-                % {"decision": invoice.get_status_display()},
-            )
+        _check_decision(invoice, code)
         moment = at or timezone.now()
         message = buyer_decision(
             code,
@@ -291,7 +343,58 @@ def decide(
         )
         invoice.status = DECISIONS[code]
         invoice.save(update_fields=["status"])
+        _send_soon([decision.pk])
         return decision
+
+
+def decisions_admitted(invoice: SupplierInvoice) -> set[int]:
+    """The decisions the buyer may take on the invoice now (for the buttons to show)."""
+    admitted = set()
+    for code in DECISIONS:
+        try:
+            _check_decision(invoice, code)
+        except BusinessError:
+            continue
+        admitted.add(code)
+    return admitted
+
+
+def _check_decision(invoice: SupplierInvoice, code: int) -> None:
+    """Refuse, in words, a decision the invoice's status does not admit."""
+    Status, Hold = SupplierInvoice.Status, SupplierInvoice.Hold
+    if invoice.status in SupplierInvoice.FINAL:
+        raise InvalidTransition(
+            SupplierInvoiceError.DECIDED,
+            _("This invoice was already decided (%(decision)s): a decision is final.")
+            % {"decision": invoice.get_status_display()},
+        )
+    if invoice.held_because == Hold.DUPLICATE:
+        first = invoice.duplicate_of
+        raise InvalidTransition(
+            SupplierInvoiceError.DUPLICATE,
+            _(
+                "This file is the invoice %(number)s already received: it is not a second "
+                "invoice to pay. Decide on the first one."
+            )
+            % {"number": first.number if first else invoice.number},
+        )
+    if code == 205 and invoice.status == Status.HELD:
+        if invoice.held_because in (Hold.OTHER_BUYER, Hold.OWN):
+            raise InvalidTransition(
+                SupplierInvoiceError.NOT_OURS,
+                _("%(why)s It cannot be approved: refuse it.")
+                % {"why": invoice.get_held_because_display()},
+            )
+        raise InvalidTransition(
+            SupplierInvoiceError.HELD,
+            _("No supplier is known for this invoice: choose its supplier first, then approve it."),
+        )
+    if code not in SupplierInvoice.DECISIONS_ALLOWED.get(invoice.status, ()):
+        raise InvalidTransition(
+            SupplierInvoiceError.DECIDED,
+            _("This invoice is already %(status)s: it can now be approved or refused.")
+            % {"status": invoice.get_status_display().lower()},
+        )
 
 
 def _seller(invoice: SupplierInvoice) -> Party:
@@ -320,13 +423,191 @@ def reason_choices(code: int) -> list[tuple[str, str]]:
     return [(reason, reason) for reason in sorted(status(code).reasons)]
 
 
+SETTINGS_FIELDS = (
+    "unknown_supplier",
+    "price_tolerance_pct",
+    "quantity_tolerance",
+    "account_suppliers",
+    "account_purchases",
+    "account_services",
+    "account_allowances",
+    "account_vat",
+)
+
+
 def update_reception_settings(**fields) -> ReceptionSettings:
     with transaction.atomic():
         settings = ReceptionSettings.get()
         settings = ReceptionSettings.objects.select_for_update().get(pk=settings.pk)
-        for name in ("unknown_supplier", "price_tolerance_pct", "quantity_tolerance"):
+        for name in SETTINGS_FIELDS:
             if name in fields:
                 setattr(settings, name, fields[name])
         full_clean_or_raise(settings)
         settings.save()
         return settings
+
+
+# The approved platform: decisions sent, invoices fetched --------------------------------
+
+PAGE = 100  # flows per search
+
+
+def _send_soon(pks: list[int]) -> None:
+    """Once the decision is committed, the worker sends it (if the platform is connected)."""
+    if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
+        return
+    from comptoir.supplierinvoices.tasks import send_decisions
+
+    transaction.on_commit(lambda: send_decisions.enqueue(pks))
+
+
+def due_decisions(now=None) -> list[int]:
+    """Decisions to send now: never tried, or interrupted (a worker stopped in the middle),
+    or whose wait after a fault is over. One the platform refused waits for the buyer."""
+    now = now or timezone.now()
+    unsent = Decision.objects.filter(sent_at__isnull=True)
+    due = unsent.filter(retry_at__lte=now) | unsent.filter(retry_at__isnull=True, failure="")
+    return list(due.order_by("pk").values_list("pk", flat=True))
+
+
+def send_decision(pk: int, *, platform: Client | None = None) -> Decision:
+    """Send a decision's lifecycle message to the platform as a flow. Every attempt sends the
+    same tracking id and the same bytes: the platform answers a retry with the flow it made
+    the first time, so the supplier never gets the message twice."""
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().select_related("invoice").get(pk=pk)
+        if decision.sent_at:
+            return decision
+        decision.attempts += 1
+        content = bytes(decision.message)
+        decision.sha256 = hashlib.sha256(content).hexdigest()
+        decision.save(update_fields=["attempts", "sha256", "tracking_id"])
+    name = f"{decision.invoice.number}-{decision.status}.xml"
+    try:
+        platform = platform or platform_client()
+        flow = platform.submit(
+            content,
+            {
+                "flowSyntax": "CDAR",
+                "trackingId": decision.tracking_id,
+                "processingRule": "B2B",
+                "sha256": decision.sha256,
+                "name": name[:255],
+            },
+            name,
+        )
+    except (PlatformError, ConnectionSettingsError) as error:
+        with transaction.atomic():
+            decision = Decision.objects.select_for_update().get(pk=pk)
+            decision.failure = error.message
+            decision.retry_at = next_attempt(decision.attempts, error)
+            decision.save(update_fields=["failure", "retry_at"])
+        return decision
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=pk)
+        decision.flow_id = str(flow.get("flowId", ""))[:100]
+        decision.sent_at = timezone.now()
+        decision.failure, decision.retry_at = "", None
+        decision.save(update_fields=["flow_id", "sent_at", "failure", "retry_at"])
+    return decision
+
+
+def send_decision_again(decision: Decision) -> Decision:
+    """The buyer asks to send again a decision the platform refused (after the connection was
+    corrected…): it is due at once, and sent by the worker (still with its tracking id)."""
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.sent_at:
+            raise InvalidTransition(
+                SupplierInvoiceError.SENT, _("This decision was already sent to the platform.")
+            )
+        decision.retry_at = timezone.now()
+        decision.save(update_fields=["retry_at"])
+        _send_soon([decision.pk])
+    return decision
+
+
+def send_due_decisions(*, platform: Client | None = None) -> int:
+    """Send every decision that is due; how many were sent."""
+    sent = 0
+    for pk in due_decisions():
+        sent += send_decision(pk, platform=platform).sent_at is not None
+    return sent
+
+
+def fetch_invoices(*, platform: Client | None = None) -> int:
+    """Read the supplier invoices the platform made available since the last time (its
+    ``updatedAfter`` cursor) and receive each; the flows that could not be downloaded before
+    are asked again. The number of supplier invoices new to Comptoir."""
+    platform = platform or platform_client()
+    added = 0
+    for pk in IncomingFlow.objects.filter(state=IncomingFlow.State.FAILED).values_list(
+        "pk", flat=True
+    ):
+        flow = IncomingFlow.objects.get(pk=pk)
+        added += _take_flow(platform, flow.flow_id, flow.syntax, flow.name, flow.updated_at)
+    settings = ReceptionSettings.get()
+    cursor = settings.fetched_until
+    while True:
+        where = {"flowType": ["SupplierInvoice"], "flowDirection": ["In"]}
+        if cursor:
+            where["updatedAfter"] = cursor
+        flows = platform.search(where, PAGE)
+        for info in flows:
+            updated = info.get("updatedAt") or info.get("submittedAt") or cursor
+            added += _take_flow(
+                platform, info["flowId"], info.get("flowSyntax", ""), info.get("name", ""), updated
+            )
+            cursor = updated
+            ReceptionSettings.objects.filter(pk=settings.pk).update(fetched_until=cursor)
+        if len(flows) < PAGE:
+            return added
+
+
+def _take_flow(platform: Client, flow_id: str, syntax: str, name: str, updated: str) -> int:
+    """Download one incoming flow and receive its invoice. A flow that cannot be downloaded
+    or read is kept with what went wrong, in words; one received before is not again."""
+    flow_id = flow_id[:100]
+    known = IncomingFlow.objects.filter(flow_id=flow_id).first()
+    if known is not None and known.state != IncomingFlow.State.FAILED:
+        return 0
+    row = {"syntax": syntax[:20], "name": name[:255], "updated_at": (updated or "")[:40]}
+    attempts = (known.attempts if known else 0) + 1
+    try:
+        content = platform.download(flow_id)
+    except PlatformError as error:
+        _keep_flow(flow_id, row, IncomingFlow.State.FAILED, error.message, attempts=attempts)
+        return 0
+    try:
+        reception = receive_supplier_invoice(
+            content, source=SupplierInvoice.Source.PLATFORM, flow_id=flow_id, file_name=name
+        )
+    except BusinessError as error:
+        _keep_flow(
+            flow_id, row, IncomingFlow.State.UNREADABLE, error.message, content, attempts=attempts
+        )
+        return 0
+    except Exception as error:  # a fault of the reading itself: the file is kept all the same
+        logger.exception("Incoming flow %s could not be received", flow_id)
+        reason = _("The file could not be read (%(error)s).") % {"error": type(error).__name__}
+        _keep_flow(flow_id, row, IncomingFlow.State.UNREADABLE, reason, content, attempts=attempts)
+        return 0
+    row["sha256"] = hashlib.sha256(content).hexdigest()
+    _keep_flow(
+        flow_id, row, IncomingFlow.State.RECEIVED, "", invoice=reception.invoice, attempts=attempts
+    )
+    return int(reception.created)
+
+
+def _keep_flow(flow_id, row, state, reason, content=b"", *, invoice=None, attempts=1) -> None:
+    IncomingFlow.objects.update_or_create(
+        flow_id=flow_id,
+        defaults={
+            **row,
+            "state": state,
+            "reason": reason,
+            "content": content,
+            "invoice": invoice,
+            "attempts": attempts,
+        },
+    )

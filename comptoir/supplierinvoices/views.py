@@ -15,7 +15,7 @@ from comptoir.catalog.models import Unit
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.templatetags.comptoir import percent
-from comptoir.core.views import form_page, save_form
+from comptoir.core.views import form_page, list_view, save_form
 from comptoir.pricing.models import VatCategory
 from comptoir.purchasing.models import Supplier
 from comptoir.supplierinvoices import services
@@ -28,7 +28,12 @@ from comptoir.supplierinvoices.forms import (
     reason_label,
 )
 from comptoir.supplierinvoices.matching import describe
-from comptoir.supplierinvoices.models import ReceptionSettings, SupplierInvoice
+from comptoir.supplierinvoices.models import (
+    Decision,
+    IncomingFlow,
+    ReceptionSettings,
+    SupplierInvoice,
+)
 
 CONTENT_TYPES = {"facturx": "application/pdf", "cii": "application/xml", "ubl": "application/xml"}
 DECISION_CODES = {"dispute": 207, "refuse": 210}
@@ -67,43 +72,85 @@ class SupplierInvoiceListing(Listing):
         return rows
 
 
+def invoice_list(request):
+    """The list, with a word on the platform's files that could not be received."""
+    trouble = IncomingFlow.objects.exclude(state=IncomingFlow.State.RECEIVED).count()
+    view = list_view(
+        SupplierInvoiceListing, "supplierinvoices/invoice_list.html", flows_in_trouble=trouble
+    )
+    return view(request)
+
+
+def incoming_flows(request):
+    flows = IncomingFlow.objects.exclude(state=IncomingFlow.State.RECEIVED).defer("content")
+    return render(request, "supplierinvoices/flows.html", {"flows": flows[:500]})
+
+
+def incoming_flow_file(request, pk: int):
+    """The bytes of a platform file that could not be read, as they came."""
+    flow = get_object_or_404(IncomingFlow, pk=pk)
+    response = HttpResponse(bytes(flow.content), content_type="application/octet-stream")
+    name = _safe_name(
+        flow.name or f"{flow.flow_id}.{'pdf' if flow.syntax == 'Factur-X' else 'xml'}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def upload(request):
+    """Receive one or several files: each gets its own result line; one file received goes
+    to its invoice, a refusal of a single file shows on the form."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        if file.size > MAX_UPLOAD:
-            form.add_error(
-                "file",
-                _("The file is too large for an invoice (at most %(limit)s MB).")
-                % {"limit": MAX_UPLOAD // 1_000_000},
-            )
+        files = form.cleaned_data["file"]
+        results = [_receive_upload(request, file) for file in files]
+        if len(files) == 1 and isinstance(results[0], str):
+            form.add_error("file", results[0])
         else:
-            try:
-                reception = services.receive_supplier_invoice(
-                    file.read(), source="upload", file_name=file.name, by=request.user
-                )
-            except BusinessError as error:
-                form.add_error("file", error.message)
-            else:
-                if reception.created:
-                    messages.success(
-                        request,
-                        _("Invoice %(number)s received.") % {"number": reception.invoice.number},
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _("This file was already received: invoice %(number)s.")
-                        % {"number": reception.invoice.number},
-                    )
-                return redirect(reception.invoice)
+            for file, result in zip(files, results, strict=True):
+                _say(request, file.name, result, several=len(files) > 1)
+            if len(files) == 1:
+                return redirect(results[0].invoice)
+            return redirect("supplierinvoices:invoices")
     return form_page(
         request,
         form,
-        _("Receive a supplier invoice"),
+        _("Receive supplier invoices"),
         "/supplier-invoices/",
         submit_label=_("Receive"),
     )
+
+
+def _receive_upload(request, file):
+    """The reception of one uploaded file, or the reason it was refused, in words."""
+    if file.size > MAX_UPLOAD:
+        return _("The file is too large for an invoice (at most %(limit)s MB).") % {
+            "limit": MAX_UPLOAD // 1_000_000
+        }
+    try:
+        return services.receive_supplier_invoice(
+            file.read(), source="upload", file_name=file.name, by=request.user
+        )
+    except BusinessError as error:
+        return error.message
+
+
+def _say(request, name: str, result, *, several: bool) -> None:
+    prefix = f"{name}\u00a0: " if several else ""
+    if isinstance(result, str):
+        messages.error(request, prefix + result)
+        return
+    invoice = result.invoice
+    if not result.created:
+        text = _("This file was already received: invoice %(number)s.")
+        messages.info(request, prefix + text % {"number": invoice.number})
+    elif invoice.held_because:
+        text = _("Invoice %(number)s received, held: %(why)s")
+        why = invoice.get_held_because_display()
+        messages.warning(request, prefix + text % {"number": invoice.number, "why": why})
+    else:
+        text = _("Invoice %(number)s received.")
+        messages.success(request, prefix + text % {"number": invoice.number})
 
 
 def invoice_detail(request, pk: int):
@@ -136,7 +183,10 @@ def invoice_detail(request, pk: int):
             for decision in invoice.decisions.select_related("decided_by")
         ],
         "decided": invoice.status in SupplierInvoice.DECIDED,
-        "supplier_form": SupplierChoiceForm() if invoice.status == "held" else None,
+        "may": services.decisions_admitted(invoice),
+        "supplier_form": SupplierChoiceForm()
+        if invoice.held_because == SupplierInvoice.Hold.SUPPLIER
+        else None,
         "dispute_form": DecisionForm(207, prefix="dispute"),
         "refuse_form": DecisionForm(210, prefix="refuse"),
     }
@@ -241,6 +291,17 @@ def decide(request, pk: int, decision: str):
         messages.success(request, done % {"number": invoice.number})
 
     return _done(request, invoice, action)
+
+
+@require_POST
+def send_again(request, pk: int):
+    decision = get_object_or_404(Decision.objects.select_related("invoice"), pk=pk)
+
+    def action():
+        services.send_decision_again(decision)
+        messages.success(request, _("The decision will be sent again."))
+
+    return _done(request, decision.invoice, action)
 
 
 def reception_settings(request):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from comptoir.pasim.platform import CDAR_XSD, CLIENT_ID, CLIENT_SECRET, cdv_failures
+from comptoir.pasim.platform import CDAR_XSD, CLIENT_ID, CLIENT_SECRET, REFERENCE, cdv_failures
 from comptoir.pasim.testing import REFUSING_BUYER, running_simulator
 
 CDAR = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
@@ -379,3 +379,22 @@ def test_a_supplier_invoice_arrives_as_an_incoming_flow(pasim, bearer):
     assert arrived["flowId"] in {flow["flowId"] for flow in search(pasim, bearer, where)}
     path = f"/flow-service/v1/flows/{arrived['flowId']}?docType=Original"
     assert api(pasim, bearer, "GET", path)[2] == original
+
+
+def test_the_simulator_can_start_with_supplier_invoices_in_the_inbox():
+    folder = REFERENCE / "afnor-xp-z12-014-examples-1.2"
+    files = [folder / f"UC1_F202500003_00-INV_20250701_{syntax}.xml" for syntax in ("CII", "UBL")]
+    with running_simulator(*[f"--inbox={path}" for path in files]) as base:
+        _, _, body = token(base)
+        own = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+        where = {"flowType": ["SupplierInvoice"], "flowDirection": ["In"]}
+        found = search(base, own, where)
+        assert [flow["flowSyntax"] for flow in found] == ["CII", "UBL"]
+        path = f"/flow-service/v1/flows/{found[1]['flowId']}?docType=Original"
+        assert api(base, own, "GET", path)[2] == files[1].read_bytes()
+
+
+def test_the_inbox_takes_only_invoice_syntaxes(pasim):
+    payload = {"flowSyntax": "CDAR", "content": base64.b64encode(b"<x/>").decode()}
+    status, _, data = call("POST", f"{pasim}/_control/incoming", body=json.dumps(payload).encode())
+    assert status == 400 and json.loads(data)["errorCode"] == "INVALID_SYNTAX"

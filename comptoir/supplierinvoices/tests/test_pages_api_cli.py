@@ -11,7 +11,7 @@ from django.test import Client
 
 from comptoir.core.roles import PURCHASING, SALES, WAREHOUSE
 from comptoir.purchasing.services import create_supplier
-from comptoir.supplierinvoices.models import SupplierInvoice
+from comptoir.supplierinvoices.models import ReceptionSettings, SupplierInvoice
 from comptoir.supplierinvoices.tests.test_reading import EXAMPLES, REFUSED, example
 from comptoir.supplierinvoices.tests.test_services import order_for_use_case
 from conftest import make_user
@@ -120,15 +120,36 @@ def test_the_list_filters_by_status_and_supplier(buyer, vendeur, django_assert_m
     assert "/supplier-invoices/" in menu
 
 
+ACCOUNTS = {
+    "account_suppliers": "401000",
+    "account_purchases": "607000",
+    "account_services": "604000",
+    "account_allowances": "609000",
+    "account_vat": "445660",
+}
+
+
 def test_the_reception_settings_page(buyer):
     response = buyer.post(
         "/supplier-invoices/settings/",
-        {"unknown_supplier": "create", "price_tolerance_pct": "2,5", "quantity_tolerance": "1"},
+        {
+            "unknown_supplier": "create",
+            "price_tolerance_pct": "2,5",
+            "quantity_tolerance": "1",
+            **ACCOUNTS,
+            "account_suppliers": "401100",
+        },
     )
     assert response.status_code == 302
+    assert ReceptionSettings.get().account_suppliers == "401100"
     response = buyer.post(
         "/supplier-invoices/settings/",
-        {"unknown_supplier": "create", "price_tolerance_pct": "250", "quantity_tolerance": "1"},
+        {
+            "unknown_supplier": "create",
+            "price_tolerance_pct": "250",
+            "quantity_tolerance": "1",
+            **ACCOUNTS,
+        },
     )
     assert response.status_code == 400
 
@@ -165,6 +186,11 @@ def test_receive_and_decide_through_the_api(api, vendeur):
     assert response.status_code == 201
     assert response.json()["status"] == "disputed"
     assert response.json()["decisions"][0]["sent_at"] is None
+    twice = api.post(f"/supplier-invoices/{pk}/decision", {"status": 207, "reason_code": "PU_ERR"})
+    assert twice.status_code == 409
+    assert twice.json()["code"] == "supplier_invoice.already_decided"
+    settled = api.post(f"/supplier-invoices/{pk}/decision", {"status": 205})  # the dispute settled
+    assert settled.status_code == 201 and settled.json()["status"] == "approved"
     again = api.post(f"/supplier-invoices/{pk}/decision", {"status": 205})
     assert again.status_code == 409
     assert again.json()["code"] == "supplier_invoice.already_decided"
@@ -187,3 +213,83 @@ def test_receive_from_the_command_line(vendeur, tmp_path):
     assert failed.value.returncode == 2
     assert "bad.xml" in err.getvalue()
     assert SupplierInvoice.objects.count() == 1
+
+
+def test_several_files_are_received_at_once_each_with_its_line(buyer, vendeur):
+    files = []
+    for content, name in [
+        (example("UC1_F202500003", "CII"), "uc1.xml"),
+        (example("UC1_F202500003", "UBL"), "uc1-ubl.xml"),
+        (b"<html>not an invoice</html>", "page.html"),
+    ]:
+        file = io.BytesIO(content)
+        file.name = name
+        files.append(file)
+    response = buyer.post("/supplier-invoices/receive/", {"file": files}, follow=True)
+    assert response.redirect_chain[-1][0] == "/supplier-invoices/"
+    said = [str(message) for message in response.context["messages"]]
+    assert len(said) == 3
+    assert said[0] == "uc1.xml\u00a0: Facture F202500003 reçue."
+    assert said[1].startswith("uc1-ubl.xml\u00a0: Facture F202500003 reçue, en attente\u00a0:")
+    assert "déjà été reçue, dans un autre fichier" in said[1]
+    assert said[2].startswith("page.html\u00a0: ")
+    first, duplicate = SupplierInvoice.objects.order_by("pk")
+    page = buyer.get(f"/supplier-invoices/{duplicate.pk}/").content.decode()
+    assert "held-because" in page and f"/supplier-invoices/{first.pk}/" in page
+    assert "pas une deuxième facture à payer" in page
+    assert "approve-form" not in page and "refuse-form" not in page
+
+
+def test_a_held_invoice_of_another_company_can_only_be_refused_on_its_page(buyer, vendeur):
+    from comptoir.core.services import update_company
+
+    update_company(siren="552100554", vat_id="FR96552100554")
+    upload(buyer, example("UC1_F202500003", "UBL"))
+    invoice = SupplierInvoice.objects.get()
+    page = buyer.get(f"/supplier-invoices/{invoice.pk}/").content.decode()
+    assert "Adressée à une autre entreprise." in page
+    assert "approve-form" not in page and "refuse-form" in page
+    response = buyer.post(f"/supplier-invoices/{invoice.pk}/approve/", follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [
+        "Adressée à une autre entreprise. Elle ne peut pas être approuvée\u00a0: refusez-la."
+    ]
+
+
+def test_the_page_says_when_a_decision_was_sent_or_why_not(buyer, vendeur):
+    from django.utils import timezone
+
+    from comptoir.supplierinvoices.models import Decision
+
+    upload(buyer, example("UC1_F202500003", "UBL"))
+    invoice = SupplierInvoice.objects.get()
+    buyer.post(f"/supplier-invoices/{invoice.pk}/approve/")
+    decision = Decision.objects.get()
+    failure = "La plateforme est indisponible (HTTP 503)\u00a0; elle sera réessayée plus tard."
+    Decision.objects.filter(pk=decision.pk).update(failure=failure, retry_at=timezone.now())
+    page = buyer.get(f"/supplier-invoices/{invoice.pk}/").content.decode()
+    assert "non envoyée\u00a0: La plateforme est indisponible" in page and "Nouvel essai le" in page
+    Decision.objects.filter(pk=decision.pk).update(failure="", sent_at=timezone.now())
+    page = buyer.get(f"/supplier-invoices/{invoice.pk}/").content.decode()
+    assert "envoyée le" in page and "non envoyée" not in page
+    detail = buyer.get(f"/api/supplier-invoices/{invoice.pk}")
+    assert detail.json()["decisions"][0]["sent_at"] is not None
+
+
+def test_the_files_the_platform_gave_that_could_not_be_read_are_listed(buyer):
+    from comptoir.supplierinvoices.models import IncomingFlow
+
+    IncomingFlow.objects.create(
+        flow_id="f-1",
+        syntax="UBL",
+        state="unreadable",
+        reason="Ce fichier n’est pas une facture.",
+        content=b"<html/>",
+    )
+    page = buyer.get("/supplier-invoices/").content.decode()
+    assert "flows-in-trouble" in page and "1 fichier de la plateforme" in page
+    page = buyer.get("/supplier-invoices/platform-files/").content.decode()
+    assert "Ce fichier n’est pas une facture." in page and "illisible" in page
+    flow = IncomingFlow.objects.get()
+    file = buyer.get(f"/supplier-invoices/platform-files/{flow.pk}/")
+    assert file.content == b"<html/>"

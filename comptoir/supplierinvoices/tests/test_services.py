@@ -25,16 +25,10 @@ from comptoir.supplierinvoices import services
 from comptoir.supplierinvoices.matching import describe
 from comptoir.supplierinvoices.models import ReceptionSettings, SupplierInvoice
 from comptoir.supplierinvoices.reading import ReadingError
-from comptoir.supplierinvoices.tests.test_reading import USE_CASES, example
+from comptoir.supplierinvoices.tests.test_reading import example
 from tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def vendeur(company):
-    update_company(stock_management=True)
-    return create_supplier(code="VENDEUR", name="Le Vendeur", siren="100000009")
 
 
 def receive(content: bytes, **kwargs):
@@ -74,11 +68,41 @@ def test_the_same_file_or_flow_received_twice_makes_one_invoice(vendeur):
     assert not again.created and not same_flow.created
     assert again.invoice == first.invoice == same_flow.invoice
     assert SupplierInvoice.objects.count() == 1
-    # the same invoice in another file is a duplicate, said in words
-    with pytest.raises(BusinessError) as refused:
-        receive(example("UC1_F202500003", "CII"))
-    assert refused.value.code == "supplier_invoice.duplicate_number"
-    assert SupplierInvoice.objects.count() == 1
+
+
+def test_the_same_invoice_in_another_file_is_held_as_a_duplicate_of_the_first(vendeur, english):
+    first = receive(example("UC1_F202500003", "UBL")).invoice
+    second = receive(example("UC1_F202500003", "CII"))
+    assert second.created  # the file is kept, but it is not a second invoice to pay
+    duplicate = second.invoice
+    assert (duplicate.status, duplicate.held_because, duplicate.duplicate_of) == (
+        "held",
+        "duplicate",
+        first,
+    )
+    assert duplicate.get_held_because_display() == (
+        "The same invoice was already received, in another file."
+    )
+    for code, reason in [(205, ""), (210, "DOUBLON")]:
+        with pytest.raises(BusinessError) as refused:
+            services.decide(duplicate, code, reason_code=reason)
+        assert refused.value.code == "supplier_invoice.duplicate_number"
+        assert "not a second invoice to pay" in refused.value.message
+    # a held duplicate given its supplier later stays a duplicate
+    services.decide(first, 205)
+    assert SupplierInvoice.objects.filter(status="approved").count() == 1
+
+
+def test_a_duplicate_from_an_unknown_seller_is_found_by_its_siren(company):
+    first = receive(example("UC1_F202500003", "UBL")).invoice
+    second = receive(example("UC1_F202500003", "CII")).invoice
+    assert (first.held_because, second.held_because, second.duplicate_of) == (
+        "supplier",
+        "duplicate",
+        first,
+    )
+    supplier = create_supplier(code="VENDEUR", name="Le Vendeur")
+    assert services.assign_supplier(first, supplier).status == "received"
 
 
 def test_an_unreadable_file_records_nothing(vendeur):
@@ -154,17 +178,6 @@ def order_for_use_case(vendeur, *, quantities=(200, 5), prices=(40, 400), receiv
     return order
 
 
-@pytest.mark.parametrize("syntax", ["CII", "UBL"])
-@pytest.mark.parametrize("case", USE_CASES)
-def test_the_use_cases_match_the_orders_made_for_them(vendeur, case, syntax):
-    order = order_for_use_case(vendeur)
-    invoice = receive(example(case, syntax)).invoice
-    assert (invoice.purchase_order, invoice.match) == (order, "matched")
-    assert [line.order_line for line in invoice.lines.all()] == list(order.lines.all())
-    assert all(line.problems == [] for line in invoice.lines.all())
-    assert invoice.total_gross == Decimal(USE_CASES[case][3])
-
-
 def test_a_mismatch_is_said_per_line_in_words(vendeur, english):
     order = order_for_use_case(vendeur, quantities=(150, 5), prices=(38, 400), receive_all=False)
     receive_purchase(order, {order.lines.last().pk: Decimal("4")})
@@ -233,11 +246,63 @@ def test_each_decision_is_recorded_with_its_lifecycle_message_to_send(
     assert message.reason_code == reason_code
     assert message.recipients[0].address == "100000009_STATUTS"
     assert [f for f in validate_cdar(bytes(decision.message)) if f.blocking] == []
+    if code == 207:  # a dispute is settled by approving or refusing
+        with pytest.raises(BusinessError) as refused:
+            services.decide(invoice, 207, reason_code="QTE_ERR")
+        assert refused.value.code == "supplier_invoice.already_decided"
+        services.decide(invoice, 205)
     with pytest.raises(BusinessError) as refused:
         services.decide(invoice, 205)
     assert refused.value.code == "supplier_invoice.already_decided"
     assert "a decision is final" in refused.value.message
-    assert invoice.decisions.count() == 1
+    assert invoice.decisions.count() == (2 if code == 207 else 1)
+
+
+def test_a_disputed_invoice_can_be_refused_in_the_end(vendeur):
+    invoice = receive(example("UC1_F202500003", "CII")).invoice
+    services.decide(invoice, 207, reason_code="QTE_ERR")
+    services.decide(invoice, 210, reason_code="CMD_ERR")
+    invoice.refresh_from_db()
+    assert invoice.status == "refused"
+    assert [d.status for d in invoice.decisions.all()] == [207, 210]
+
+
+def test_an_invoice_of_an_unknown_supplier_cannot_be_approved(company, english):
+    invoice = receive(example("UC1_F202500003", "CII")).invoice
+    with pytest.raises(BusinessError) as refused:
+        services.decide(invoice, 205)
+    assert refused.value.code == "supplier_invoice.supplier_unknown"
+    assert "choose its supplier first" in refused.value.message
+    invoice.refresh_from_db()
+    assert invoice.status == "held" and not invoice.decisions.exists()
+
+
+@pytest.mark.parametrize(
+    "change, held_because",
+    [
+        ({"siren": "552100554", "vat_id": "FR96552100554"}, "other_buyer"),
+        ({"siren": "100000009", "vat_id": "FR88100000009"}, "own"),
+    ],
+)
+def test_an_invoice_not_addressed_to_the_company_is_held_and_can_be_refused(
+    vendeur, change, held_because, english
+):
+    update_company(**change)
+    invoice = receive(example("UC1_F202500003", "UBL")).invoice
+    assert (invoice.status, invoice.held_because) == ("held", held_because)
+    with pytest.raises(BusinessError) as refused:
+        services.decide(invoice, 205)
+    assert refused.value.code == "supplier_invoice.not_ours"
+    assert "It cannot be approved: refuse it." in refused.value.message
+    services.decide(invoice, 210, reason_code="DEST_ERR")
+    invoice.refresh_from_db()
+    assert invoice.status == "refused"
+
+
+def test_other_buyer_is_said_in_french(vendeur):
+    update_company(siren="552100554", vat_id="FR96552100554")
+    invoice = receive(example("UC1_F202500003", "UBL")).invoice
+    assert invoice.get_held_because_display() == "Adressée à une autre entreprise."
 
 
 def test_a_refusal_needs_a_reason_the_rules_admit(vendeur):

@@ -20,7 +20,7 @@ from comptoir.pricing.models import Tax
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
-from comptoir.supplierinvoices.models import SupplierInvoice
+from comptoir.supplierinvoices.models import Decision, IncomingFlow, SupplierInvoice
 
 MISSING = 999999  # a primary key that names nothing: the permission is checked first
 
@@ -84,6 +84,8 @@ PK_MODELS = {
     "supplierinvoices:match": SupplierInvoice,
     "supplierinvoices:approve": SupplierInvoice,
     "supplierinvoices:decide": SupplierInvoice,
+    "supplierinvoices:flow_file": IncomingFlow,
+    "supplierinvoices:send_again": Decision,
 }
 STRINGS = {"format": "csv", "kind": "invoice", "decision": "dispute"}
 

@@ -31,9 +31,12 @@ class Command(BaseCommand):
                 continue
             invoice = reception.invoice
             said = _("received") if reception.created else _("already received")
+            state = invoice.get_status_display()
+            if invoice.held_because:
+                state = f"{state} — {invoice.get_held_because_display()}"
             self.stdout.write(
                 f"{path}: {invoice.number} — {invoice.seller_name} — {said} "
-                f"({invoice.get_status_display()}, {invoice.get_match_display()})"
+                f"({state}, {invoice.get_match_display()})"
             )
         if failed:
             raise CommandError(
