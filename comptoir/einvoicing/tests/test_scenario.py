@@ -1,7 +1,8 @@
 """A seller's week on the approved platform (the simulator, over real HTTP): three invoices go
 through to « Approuvée »; one, with a date of supply typed 1926 instead of 2026, is rejected by
 the platform and corrected; one is refused by its customer and cancelled by its credit note.
-Each step is checked on the invoice page, in the invoice list and in the API."""
+When one of the approved invoices is paid in full, Comptoir tells the platform it was received
+(212). Each step is checked on the invoice page, in the invoice list and in the API."""
 
 import re
 from datetime import date
@@ -14,10 +15,12 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import create_invoice, issue_invoice, update_invoice
 from comptoir.einvoicing import services
 from comptoir.einvoicing.errors import EinvoicingError
-from comptoir.einvoicing.models import LifecycleStatus, Submission
+from comptoir.einvoicing.models import LifecycleStatus, OutgoingStatus, Submission
 from comptoir.einvoicing.tests.conftest import control, french_business
+from comptoir.einvoicing.tests.validation import validate_cdar
 from comptoir.parties.services import create_customer
 from comptoir.pasim.testing import REFUSING_BUYER
+from comptoir.payments.services import register_payment
 from comptoir.pricing.engine import LineSpec
 from comptoir.scheduling.services import run_due
 
@@ -157,3 +160,17 @@ def test_approved_rejected_and_refused_invoices(
     with pytest.raises(services.BusinessError) as refusal:
         services.correct_rejected_invoice(refused)
     assert refusal.value.code == EinvoicingError.NOT_REJECTED
+
+    # Friday: the first approved invoice is paid in full; Comptoir sends its 212 « Encaissée ».
+    paid = good[0]
+    with capture(execute=True):
+        register_payment(paid.customer, paid.total_gross, allocations=[(paid, paid.total_gross)])
+    row = OutgoingStatus.objects.get(invoice=paid)
+    assert row.code == 212 and row.state == OutgoingStatus.State.SENT, row.message
+    assert validate_cdar(bytes(row.content)) == []
+    [flow] = services.client().search({"trackingId": row.tracking_id})
+    assert flow["flowId"] == row.flow_id and flow["acknowledgement"]["status"] == "Ok"
+    assert codes(paid) == [*APPROVED, 212]
+    timeline = web.get(paid.get_absolute_url()).content.decode().split('id="lifecycle"')[1]
+    assert "Encaissée" in timeline.split("</ol>")[0]
+    assert api.get(f"/invoices/{paid.pk}/platform").json()["statuses"][-1]["sent_by_us"]
