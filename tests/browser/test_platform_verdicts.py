@@ -1,6 +1,7 @@
 """The owner follows her invoices on the approved platform (the simulator): the timeline moves
 as the platform and the customers answer; a rejected invoice is flagged « À corriger » and
-corrected by credit note; a refused one gets its credit note from its page, once."""
+corrected by credit note; a refused one gets its credit note from its page, once; a paid one
+shows the « Encaissée » Comptoir sent."""
 
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from comptoir.einvoicing.models import Submission
 from comptoir.einvoicing.tests.conftest import control, french_business, settings_of
 from comptoir.parties.services import create_customer
 from comptoir.pasim.testing import REFUSING_BUYER
+from comptoir.payments.services import register_payment
 from comptoir.pricing.engine import LineSpec
 from tests.browser.conftest import log_in
 
@@ -65,11 +67,19 @@ def test_the_timeline_moves_a_rejection_is_corrected_a_refusal_credited(
     expect(timeline.last).to_contain_text("Approuvée")
     expect(page.locator("#platform-verdict")).to_have_count(0)  # nothing to do
     screenshot("platform-approved")
+    # Paid in full: Comptoir tells the platform the money was received (212).
+    register_payment(
+        approved.customer, approved.total_gross, allocations=[(approved, approved.total_gross)]
+    )
+    page.reload()
+    expect(timeline).to_have_count(6)
+    expect(timeline.last).to_contain_text("Encaissée")
+    expect(timeline.last).to_contain_text("envoyé par nous")
 
     # The list: a column of statuses in words, and the invoices to correct.
     page.goto("/invoices/")
     expect(page.locator("table.list thead")).to_contain_text("Statut plateforme")
-    expect(page.locator("table.list tbody")).to_contain_text("Approuvée")
+    expect(page.locator("table.list tbody")).to_contain_text("Encaissée")
     page.select_option("#id_platform_status", label="À corriger (rejetée)")
     page.click("form.filters button[type=submit]")
     rows = page.locator("table.list tbody tr")
