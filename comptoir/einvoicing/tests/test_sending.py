@@ -105,8 +105,10 @@ def test_a_retry_after_a_timeout_finds_the_flow_the_platform_already_holds(
     failed = services.send_submission(submission.pk, platform=services.client(timeout=0.5))
     assert failed.state == Submission.State.ERROR and failed.retry_at is not None
     assert "n’a pas répondu à temps" in failed.message
-    time.sleep(2)  # the platform finished taking it meanwhile
     platform = services.client()
+    deadline = time.monotonic() + 60  # the platform finishes taking it meanwhile (2 s, or more
+    while not flows_tracked(platform, submission) and time.monotonic() < deadline:  # if loaded)
+        time.sleep(0.2)
     assert len(flows_tracked(platform, submission)) == 1
     assert services.due_submissions(now=failed.retry_at) == [submission.pk]
     web = WebClient()
