@@ -93,6 +93,12 @@ class Client:
         found = self._json("POST", f"{self.flow_url}/v1/flows/search", payload, "application/json")
         return found.get("results", [])
 
+    def flow(self, flow_id: str) -> dict:
+        """A flow's metadata (the Flow schema), with the platform's acknowledgement of it."""
+        quoted = urllib.parse.quote(flow_id, safe="")
+        url = f"{self.flow_url}/v1/flows/{quoted}?docType=Metadata"
+        return _read_json(self._call("GET", url)[1])
+
     def download(self, flow_id: str, doc_type: str = "Original") -> bytes:
         quoted = urllib.parse.quote(flow_id, safe="")
         url = f"{self.flow_url}/v1/flows/{quoted}?docType={doc_type}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from comptoir.billing.models import Invoice
 from comptoir.core.errors import CoreError
 from comptoir.core.identifiers import validate_siren
-from comptoir.einvoicing import vault
+from comptoir.einvoicing import flows, vault
 from comptoir.einvoicing.cdar import CdarError, parse_cdar
 from comptoir.einvoicing.client import Client
 from comptoir.einvoicing.errors import (
@@ -320,6 +320,8 @@ def file_of(submission: Submission) -> tuple[bytes, str]:
     from comptoir.billing.files import read, store_files
     from comptoir.billing.ubl import build_ubl
 
+    if submission.invoice_id is None:  # an e-reporting file
+        return flows.of(submission.syntax).file(submission)
     invoice = submission.invoice
     if submission.syntax == PlatformConnection.Syntax.UBL:
         return build_ubl(invoice), f"{invoice.number}.xml"
@@ -340,7 +342,8 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
         submission.save(update_fields=["attempts"])
     submission = Submission.objects.select_related("invoice").get(pk=pk)
     try:
-        settle_address(submission)
+        if submission.invoice_id:
+            settle_address(submission)
         platform = platform or client()
         content, filename = file_of(submission)
         digest = hashlib.sha256(content).hexdigest()
@@ -352,17 +355,14 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
             )
         if not submission.sha256:
             Submission.objects.filter(pk=pk).update(sha256=digest)
-        flow = platform.submit(
-            content,
-            {
-                "flowSyntax": submission.syntax,
-                "trackingId": submission.tracking_id,
-                "processingRule": submission.channel,
-                "sha256": digest,
-                "name": filename,
-            },
-            filename,
-        )
+        flow_info = {
+            "flowSyntax": submission.syntax,
+            "trackingId": submission.tracking_id,
+            "processingRule": submission.channel,  # none for a report: the platform reads it
+            "sha256": digest,
+            "name": filename,
+        }
+        flow = platform.submit(content, {k: v for k, v in flow_info.items() if v}, filename)
     except (PlatformError, ConnectionSettingsError) as error:
         return _record_failure(pk, error)
     with transaction.atomic():
@@ -372,6 +372,8 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
         submission.sent_at = timezone.now()
         submission.message, submission.retry_at = "", None
         submission.save()
+        if submission.invoice_id is None:
+            flows.of(submission.syntax).sent(submission)
     return submission
 
 
@@ -387,7 +389,7 @@ def _record_failure(pk: int, error) -> Submission:
                 wait = timedelta(seconds=error.retry_after)
             submission.retry_at = timezone.now() + min(wait, LONGEST_WAIT)
         submission.save()
-    logger.warning("Submission of %s failed: %s", submission.invoice_id, error.message)
+    logger.warning("Submission %s failed: %s", submission.tracking_id, error.message)
     return submission
 
 
@@ -466,3 +468,51 @@ def run_platform_work() -> None:
     for pk in due_submissions():
         send_submission(pk)
     poll_lifecycle()
+    poll_acknowledgements()
+
+
+# Other files (e-reporting) ----------------------------------------------------------------
+
+
+def queue_file(syntax: str) -> Submission:
+    """Queue the file an app registered for ``syntax`` (``flows.py``): called in that app's
+    transaction, sent by the job worker once it commits, then tracked like an invoice's."""
+    flows.of(syntax)  # refused unless registered
+    if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
+        raise ConnectionSettingsError(
+            EinvoicingError.NOT_CONFIGURED,
+            _("The approved platform is not connected: connect it in the settings first."),
+        )
+    submission = Submission.objects.create(syntax=syntax, state=Submission.State.TO_SEND)
+    from comptoir.einvoicing.tasks import send_submissions
+
+    transaction.on_commit(lambda: send_submissions.enqueue([submission.pk]))
+    return submission
+
+
+def poll_acknowledgements(*, platform: Client | None = None) -> int:
+    """Read whether the platform accepted or rejected the files sent other than invoices (an
+    invoice's answers are its lifecycle statuses): the number of files it has now answered."""
+    waiting = list(
+        Submission.objects.filter(
+            invoice__isnull=True,
+            state=Submission.State.SENT,
+            acknowledgement__in=["", Submission.Acknowledgement.PENDING],
+        ).exclude(flow_id="")
+    )
+    answered = 0
+    for submission in waiting:
+        platform = platform or client()
+        acknowledgement = platform.flow(submission.flow_id).get("acknowledgement") or {}
+        status = acknowledgement.get("status", "")
+        if status not in Submission.Acknowledgement.values:
+            continue
+        first = next(iter(acknowledgement.get("details") or []), {})
+        Submission.objects.filter(pk=submission.pk).update(
+            acknowledgement=status,
+            acknowledgement_code=str(first.get("reasonCode", ""))[:100],
+            acknowledgement_reason=str(first.get("reasonMessage", ""))[:2000],
+            acknowledged_at=timezone.now(),
+        )
+        answered += status != Submission.Acknowledgement.PENDING
+    return answered
