@@ -85,6 +85,49 @@ def receive_supplier_invoice(
     return Reception(invoice, True)
 
 
+PAGE = 100  # files received in one transaction: a page of the Flow Service's search
+
+
+def receive_supplier_invoices(
+    files: list[tuple[bytes, str]], *, source: str, by=None
+) -> list[Reception | BusinessError]:
+    """``receive_supplier_invoice`` for many files (content, file name), e.g. a page of the
+    platform's incoming flows: the files received before are found in one query, and each
+    page is written in one transaction (each file in its own savepoint, so that one refused
+    file leaves the others). What each file gave, in order: its Reception, or the error that
+    refused it."""
+    digests = [hashlib.sha256(content).hexdigest() for content, _name in files]
+    known = {
+        invoice.sha256: invoice
+        for invoice in SupplierInvoice.objects.filter(sha256__in=set(digests))
+    }
+    results: list[Reception | BusinessError] = []
+    for start in range(0, len(files), PAGE):
+        with transaction.atomic():
+            for (content, name), sha256 in zip(
+                files[start : start + PAGE], digests[start : start + PAGE], strict=True
+            ):
+                if sha256 in known:
+                    results.append(Reception(known[sha256], False))
+                    continue
+                try:
+                    read = read_invoice(content)
+                    with transaction.atomic():
+                        invoice = _record(read, content, sha256, source, None, name, by)
+                except BusinessError as error:
+                    results.append(error)
+                    continue
+                except IntegrityError:  # recorded at this moment by another process
+                    found = _received_before(sha256, None)
+                    if found is None:
+                        raise
+                    results.append(Reception(found, False))
+                    continue
+                known[sha256] = invoice
+                results.append(Reception(invoice, True))
+    return results
+
+
 def _received_before(sha256: str, flow_id: str | None) -> SupplierInvoice | None:
     same = Q(sha256=sha256) | Q(flow_id=flow_id) if flow_id else Q(sha256=sha256)
     return SupplierInvoice.objects.filter(same).first()
