@@ -88,6 +88,23 @@ def receive_supplier_invoice(
 PAGE = 100  # files received in one transaction: a page of the Flow Service's search
 
 
+@dataclass
+class _Page:
+    """What the files of one page share: the reception settings and the suppliers found."""
+
+    settings: ReceptionSettings
+    suppliers: dict[tuple[str, str], Supplier]
+
+    def supplier_of(self, read: ReceivedInvoice) -> Supplier | None:
+        key = (read.seller.siren, read.seller.vat_id)
+        if key not in self.suppliers:
+            found = find_supplier(*key)
+            if found is None:
+                return None  # asked again: the page may create it
+            self.suppliers[key] = found
+        return self.suppliers[key]
+
+
 def receive_supplier_invoices(
     files: list[tuple[bytes, str]], *, source: str, by=None
 ) -> list[Reception | BusinessError]:
@@ -104,6 +121,7 @@ def receive_supplier_invoices(
     results: list[Reception | BusinessError] = []
     for start in range(0, len(files), PAGE):
         with transaction.atomic():
+            page = _Page(ReceptionSettings.get(), {})
             for (content, name), sha256 in zip(
                 files[start : start + PAGE], digests[start : start + PAGE], strict=True
             ):
@@ -113,7 +131,7 @@ def receive_supplier_invoices(
                 try:
                     read = read_invoice(content)
                     with transaction.atomic():
-                        invoice = _record(read, content, sha256, source, None, name, by)
+                        invoice = _record(read, content, sha256, source, None, name, by, page)
                 except BusinessError as error:
                     results.append(error)
                     continue
@@ -133,9 +151,10 @@ def _received_before(sha256: str, flow_id: str | None) -> SupplierInvoice | None
     return SupplierInvoice.objects.filter(same).first()
 
 
-def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, by):
-    settings = ReceptionSettings.get()
-    supplier = find_supplier(read.seller.siren, read.seller.vat_id)
+def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, by, page=None):
+    settings = page.settings if page else ReceptionSettings.get()
+    seller = read.seller
+    supplier = page.supplier_of(read) if page else find_supplier(seller.siren, seller.vat_id)
     if supplier is None and settings.unknown_supplier == ReceptionSettings.UnknownSupplier.CREATE:
         supplier = _supplier_from(read)
     if supplier is not None:
