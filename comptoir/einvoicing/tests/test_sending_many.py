@@ -67,9 +67,7 @@ def test_a_fault_is_recorded_on_the_invoice_it_struck(connected, chair, pasim):
     assert failed.retry_at and "503" in failed.message
 
 
-def test_the_queries_do_not_grow_with_the_invoices(
-    connected, chair, django_assert_max_num_queries
-):
+def test_the_queries_do_not_grow_with_the_invoices(connected, chair, django_assert_max_num_queries):
     services.save_connection(syntax=PlatformConnection.Syntax.UBL)
     services.send_many([s.pk for s in issued(chair, 2)])  # the customer's directory entry read
     submissions = issued(chair, 20)
