@@ -1,5 +1,6 @@
 """`make bench`: the standard sales workload (P1-P8), the partner import (P9), the pages at
-scale (P10) and the stock figures of an item with a million moves (P11), on SQLite
+scale (P10), the stock figures of an item with a million moves (P11) and the approved
+platform (E1 invoices sent to the simulator, E2 supplier invoices received), on SQLite
 and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL, where the load test runs too
 (concurrent users against the production server); with --peer, the peer ERP
 (Tryton, ../shared/bench/peers/tryton/run) in the same run and the rate ratios per phase.
@@ -180,6 +181,21 @@ def stock_table(result: dict) -> str:
     return "\n".join([title, "", *with_targets(head, rule, result["measures"], rows)])
 
 
+def einvoicing_table(result: dict) -> str:
+    title = (
+        f"### E1-E2 approved platform, {result['database']}: the simulator in its own process, "
+        "its checks off"
+    )
+    rows = [
+        f"| {row['phase']} | {row['count']:,} | {row['seconds']:.2f} | {row['rate']:,.0f} "
+        f"| {row['queries']:,} | {row['peak_mib']:.0f} |"
+        for row in result["phases"]
+    ]
+    head = "| phase | count | seconds | per s | queries | peak MiB |"
+    rule = "|---|---:|---:|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["phases"], rows)])
+
+
 def load_table(result: dict) -> str:
     title = (
         f"### Load test, {result['database']}: {result['users']} users "
@@ -236,6 +252,18 @@ def main() -> None:
         help="moves of one item before its stock figures are read (P11); 0 skips",
     )
     parser.add_argument(
+        "--einvoicing-invoices",
+        type=int,
+        default=10_000,
+        help="issued invoices sent to the platform simulator (E1); 0 skips",
+    )
+    parser.add_argument(
+        "--supplier-invoices",
+        type=int,
+        default=1_000,
+        help="supplier invoices received, made from the official UC1 example (E2); 0 skips",
+    )
+    parser.add_argument(
         "--load-users",
         type=int,
         default=50,
@@ -282,6 +310,16 @@ def main() -> None:
     stock = [
         run("stock", url, "--moves", str(args.stock_moves)) for url in databases if args.stock_moves
     ]
+    einvoicing = [
+        run(
+            "einvoicing",
+            url,
+            *("--invoices", str(args.einvoicing_invoices)),
+            *("--received", str(args.supplier_invoices)),
+        )
+        for url in databases
+        if args.einvoicing_invoices or args.supplier_invoices
+    ]
     load = [
         run(
             "load",
@@ -307,6 +345,7 @@ def main() -> None:
         "imports": imports,
         "pages": pages,
         "stock": stock,
+        "einvoicing": einvoicing,
         "load": load,
     }
     report["targets"] = judge(report, vars(args))
@@ -320,6 +359,7 @@ def main() -> None:
         + [imports_table(result) for result in imports]
         + [pages_table(result) for result in pages]
         + [stock_table(result) for result in stock]
+        + [einvoicing_table(result) for result in einvoicing]
         + [load_table(result) for result in load]
         + skipped
     )

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MB = 1_000_000 / 2**20  # one megabyte in MiB (peak memory is reported in MiB)
-SECTIONS = {"runs": "", "imports": "P9 ", "pages": "P10 ", "stock": "P11 ", "load": "load test: "}
+SECTIONS = {
+    "runs": "",
+    "imports": "P9 ",
+    "pages": "P10 ",
+    "stock": "P11 ",
+    "einvoicing": "",
+    "load": "load test: ",
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,27 @@ TARGETS = [
         )
         for page in ("invoice list", "order page, 50 lines")
     ],
+    # The approved platform: invoices sent to the simulator, supplier invoices received.
+    Target(
+        "einvoicing",
+        "E1 ",
+        "seconds",
+        True,
+        60,
+        " s",
+        "10,000 issued invoices sent to the platform under 60 s",
+        size=("einvoicing_invoices", 10_000, "invoices"),
+    ),
+    Target(
+        "einvoicing",
+        "E2 ",
+        "seconds",
+        True,
+        10,
+        " s",
+        "1,000 supplier invoices received under 10 s",
+        size=("supplier_invoices", 1_000, "supplier invoices"),
+    ),
     # The stock figures of an item with a million moves, on PostgreSQL.
     Target(
         "stock",

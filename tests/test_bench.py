@@ -52,6 +52,15 @@ def test_the_stock_benchmark_reads_the_figures_of_its_item():
     assert len(measures) == 5
 
 
+def test_the_platform_benchmark_sends_to_the_simulator_and_receives():
+    result = run("bench.einvoicing", "--invoices", "30", "--received", "5")
+    phases = {row["phase"].split(" ")[0]: row for row in result["phases"]}
+    assert list(phases) == ["E1", "E2"]
+    assert (phases["E1"]["count"], phases["E2"]["count"]) == (30, 5)
+    for row in phases.values():
+        assert {"seconds", "rate", "queries", "peak_mib"} <= set(row)
+
+
 def test_the_load_test_stops_by_itself_after_its_requests():
     result = run(
         "bench.load",

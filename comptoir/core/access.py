@@ -219,6 +219,9 @@ PAGES: dict[str, Rule | None] = {
     "closings:closing_file": page("closings.view_closing"),
     "ereporting:reports": Rule("ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)),
     "ereporting:report_file": page(("ereporting.view_report", EVERY_CUSTOMER)),
+    "ereporting:send_report": page(
+        "ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)
+    ),
     "einvoicing:connection": page(PLATFORM),
     "einvoicing:webhook_secret": page(PLATFORM),
     "einvoicing:customer_directory": page("parties.view_customer", "parties.change_customer"),
@@ -347,6 +350,7 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api("comptoir_ereporting_api_", "list_reports", "ereporting.view_report"),
     **_api("comptoir_ereporting_api_", "report_file", ("ereporting.view_report", EVERY_CUSTOMER)),
     **_api("comptoir_ereporting_api_", "prepare_report", ("ereporting.add_report", EVERY_CUSTOMER)),
+    **_api("comptoir_ereporting_api_", "send_report", ("ereporting.add_report", EVERY_CUSTOMER)),
     **_api(
         "comptoir_einvoicing_api_",
         "get_platform_connection update_platform_connection check_platform_connection",

@@ -7,6 +7,7 @@ before it expires, and taken again once when the platform answers 401. Every fau
 """
 
 import hashlib
+import http.client
 import json
 import threading
 import time
@@ -175,6 +176,36 @@ class Client:
         return token
 
     def _send(self, method, url, body, headers) -> tuple[int, dict[str, str], bytes]:
+        """One request on a connection kept open for the next ones (a batch of submissions
+        makes one TCP connection, not one each); through urllib when a proxy is to be used."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or _proxied(parts):
+            return self._send_urllib(method, url, body, headers)
+        target = parts.path or "/"
+        if parts.query:
+            target += f"?{parts.query}"
+        for attempt in (1, 2):
+            connection = _connection(parts.scheme, parts.netloc, self.timeout, fresh=attempt == 2)
+            reused = connection.sock is not None
+            try:
+                connection.request(method, target, body=body or None, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+            except TimeoutError:
+                connection.close()
+                raise _timed_out() from None
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
+                connection.close()
+                if reused and attempt == 1:
+                    continue  # the platform closed the idle connection: once on a new one
+                raise _unreachable(error) from None
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                raise _unreachable(error) from None
+            return response.status, dict(response.headers.items()), data
+        raise AssertionError("unreachable")
+
+    def _send_urllib(self, method, url, body, headers) -> tuple[int, dict[str, str], bytes]:
         request = urllib.request.Request(url, data=body or None, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -183,25 +214,49 @@ class Client:
             with error:
                 return error.code, dict(error.headers.items()), error.read()
         except TimeoutError:
-            raise PlatformError(
-                EinvoicingError.UNAVAILABLE,
-                _("The platform did not answer in time; the request will be tried again."),
-                retryable=True,
-            ) from None
+            raise _timed_out() from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             if isinstance(reason, TimeoutError):
-                raise PlatformError(
-                    EinvoicingError.UNAVAILABLE,
-                    _("The platform did not answer in time; the request will be tried again."),
-                    retryable=True,
-                ) from None
-            raise PlatformError(
-                EinvoicingError.UNAVAILABLE,
-                _("The platform cannot be reached (%(reason)s); the request will be tried again.")
-                % {"reason": reason},
-                retryable=True,
-            ) from None
+                raise _timed_out() from None
+            raise _unreachable(reason) from None
+
+
+# The connections kept open, per thread: (scheme, host:port, timeout) → connection.
+_CONNECTIONS = threading.local()
+
+
+def _connection(scheme: str, netloc: str, timeout: float, *, fresh: bool = False):
+    pool = _CONNECTIONS.__dict__.setdefault("pool", {})
+    key = (scheme, netloc, timeout)
+    if fresh and key in pool:
+        pool.pop(key).close()
+    if key not in pool:
+        kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        pool[key] = kind(netloc, timeout=timeout)
+    return pool[key]
+
+
+def _proxied(parts) -> bool:
+    proxies = urllib.request.getproxies()
+    return parts.scheme in proxies and not urllib.request.proxy_bypass(parts.hostname or "")
+
+
+def _timed_out() -> PlatformError:
+    return PlatformError(
+        EinvoicingError.UNAVAILABLE,
+        _("The platform did not answer in time; the request will be tried again."),
+        retryable=True,
+    )
+
+
+def _unreachable(reason) -> PlatformError:
+    return PlatformError(
+        EinvoicingError.UNAVAILABLE,
+        _("The platform cannot be reached (%(reason)s); the request will be tried again.")
+        % {"reason": reason},
+        retryable=True,
+    )
 
 
 def _fault(status: int, headers: dict[str, str], data: bytes) -> PlatformError:

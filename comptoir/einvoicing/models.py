@@ -63,10 +63,16 @@ class PlatformConnection(models.Model):
         return bool(self.secret_encrypted)
 
 
+# What a submission's file is: an invoice in the connection's format, or an e-reporting file
+# (flux 10, "FRR" in the Flow Service) that an app above e-invoicing registers (``flows.py``).
+FLOW_SYNTAXES = [*PlatformConnection.Syntax.choices, ("FRR", _("E-reporting file"))]
+
+
 class Submission(models.Model):
-    """One issued invoice or credit note, as the platform is to receive it. Its tracking id is
-    made once, with the row: every retry sends it again with the same file, so the platform
-    answers the flow it already holds rather than making a second one."""
+    """One issued invoice or credit note, or one e-reporting file, as the platform is to
+    receive it. Its tracking id is made once, with the row: every retry sends it again with the
+    same file, so the platform answers the flow it already holds rather than making a second
+    one. An e-reporting file's submission has no invoice: its report points to it."""
 
     class Channel(models.TextChoices):
         B2B = "B2B", _("E-invoice (French business)")
@@ -79,17 +85,26 @@ class Submission(models.Model):
         ERROR = "error", _("error")
         TO_REPORT = "to_report", _("to report")
 
+    class Acknowledgement(models.TextChoices):
+        """The platform's checks of the flow it took (the Flow Service's FlowAckStatus)."""
+
+        PENDING = "Pending", _("being checked by the platform")
+        OK = "Ok", _("accepted by the platform")
+        ERROR = "Error", _("rejected by the platform")
+
     invoice = models.OneToOneField(
         "billing.Invoice",
         verbose_name=_("invoice"),
         on_delete=models.PROTECT,
         related_name="submission",
+        null=True,
+        blank=True,
     )
     tracking_id = models.CharField(_("tracking id"), max_length=36, unique=True, editable=False)
-    channel = models.CharField(_("processing rule"), max_length=10, choices=Channel.choices)
-    syntax = models.CharField(
-        _("format"), max_length=10, choices=PlatformConnection.Syntax.choices, blank=True
+    channel = models.CharField(
+        _("processing rule"), max_length=10, choices=Channel.choices, blank=True
     )
+    syntax = models.CharField(_("format"), max_length=10, choices=FLOW_SYNTAXES, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, db_index=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     flow_id = models.CharField(_("flow id"), max_length=100, blank=True)
@@ -103,13 +118,21 @@ class Submission(models.Model):
     retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The platform's acknowledgement of the flow, as its polling last read it (e-reporting
+    # files: an invoice's answers are its lifecycle statuses): the first reason it gave.
+    acknowledgement = models.CharField(
+        _("acknowledgement"), max_length=10, choices=Acknowledgement.choices, blank=True
+    )
+    acknowledgement_code = models.CharField(_("reason code"), max_length=100, blank=True)
+    acknowledgement_reason = models.TextField(_("reason"), blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("submission to the platform")
         verbose_name_plural = _("submissions to the platform")
 
     def __str__(self):
-        return f"{self.invoice} → {self.get_state_display()}"
+        return f"{self.invoice or self.get_syntax_display()} → {self.get_state_display()}"
 
     def save(self, *args, **kwargs):
         if not self.tracking_id:

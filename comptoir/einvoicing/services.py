@@ -3,12 +3,15 @@
 import hashlib
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +19,7 @@ from comptoir.billing.models import Invoice
 from comptoir.billing.services import correct_invoice, credit_invoice
 from comptoir.core.errors import BusinessError, CoreError
 from comptoir.core.identifiers import validate_siren
-from comptoir.einvoicing import vault
+from comptoir.einvoicing import flows, vault
 from comptoir.einvoicing.cdar import CdarError, parse_cdar
 from comptoir.einvoicing.client import Client
 from comptoir.einvoicing.errors import (
@@ -264,19 +267,7 @@ def settle_address(submission: Submission) -> str:
     sending: the last known address is used and the failure noted on the submission."""
     if submission.address_settled_at:
         return submission.electronic_address
-    customer = submission.invoice.customer
-    entry, note = directory_entry(customer), ""
-    max_age = timedelta(hours=settings.COMPTOIR_DIRECTORY_MAX_AGE_HOURS)
-    stale = entry is None or entry.looked_up_at < timezone.now() - max_age
-    if stale and PlatformConnection.get().directory_url:  # none: the SIREN is the address
-        try:
-            entry = look_up_directory(customer)
-        except (PlatformError, ConnectionSettingsError, DirectoryError) as error:
-            note = _(
-                "The directory could not be read (%(reason)s); the last known address was used."
-            ) % {"reason": error.message}
-            entry = directory_entry(customer)
-    found = entry.electronic_address if entry and entry.state == entry.State.FOUND else ""
+    found, note = _address_from_directory(submission.invoice.customer)
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if not submission.address_settled_at:
@@ -289,14 +280,38 @@ def settle_address(submission: Submission) -> str:
     return submission.electronic_address
 
 
+def _address_from_directory(customer: Customer, entry=None, *, read=False) -> tuple[str, str]:
+    """The customer's electronic address as the directory gives it (asked again when the
+    entry is old), and a note when the directory could not be read. ``read``: ``entry`` is
+    the customer's ``directory_entry`` already read."""
+    entry, note = entry if read else directory_entry(customer), ""
+    max_age = timedelta(hours=settings.COMPTOIR_DIRECTORY_MAX_AGE_HOURS)
+    stale = entry is None or entry.looked_up_at < timezone.now() - max_age
+    if stale and PlatformConnection.get().directory_url:  # none: the SIREN is the address
+        try:
+            entry = look_up_directory(customer)
+        except (PlatformError, ConnectionSettingsError, DirectoryError) as error:
+            note = _(
+                "The directory could not be read (%(reason)s); the last known address was used."
+            ) % {"reason": error.message}
+            entry = directory_entry(customer)
+    found = entry.electronic_address if entry and entry.state == entry.State.FOUND else ""
+    return found, note
+
+
 def buyer_address(invoice: Invoice) -> str:
     """What billing asks when it writes an invoice's XML: the electronic address found in the
     directory for an invoice sent to the platform as an e-invoice ("" otherwise)."""
-    submission = (
-        Submission.objects.filter(invoice=invoice, channel=Submission.Channel.B2B)
-        .select_related("invoice__customer")
-        .first()
-    )
+    if Invoice.submission.is_cached(invoice):  # read with its submission (a batch being sent)
+        submission = getattr(invoice, "submission", None)  # None: read as having none
+        if submission and submission.channel != Submission.Channel.B2B:
+            submission = None
+    else:
+        submission = (
+            Submission.objects.filter(invoice=invoice, channel=Submission.Channel.B2B)
+            .select_related("invoice__customer")
+            .first()
+        )
     return settle_address(submission) if submission else ""
 
 
@@ -345,6 +360,8 @@ def file_of(submission: Submission) -> tuple[bytes, str]:
     from comptoir.billing.files import read, store_files
     from comptoir.billing.ubl import build_ubl
 
+    if submission.invoice_id is None:  # an e-reporting file
+        return flows.of(submission.syntax).file(submission)
     invoice = submission.invoice
     if submission.syntax == PlatformConnection.Syntax.UBL:
         return build_ubl(invoice), f"{invoice.number}.xml"
@@ -365,7 +382,8 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
         submission.save(update_fields=["attempts"])
     submission = Submission.objects.select_related("invoice").get(pk=pk)
     try:
-        settle_address(submission)
+        if submission.invoice_id:
+            settle_address(submission)
         platform = platform or client()
         content, filename = file_of(submission)
         digest = hashlib.sha256(content).hexdigest()
@@ -377,17 +395,7 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
             )
         if not submission.sha256:
             Submission.objects.filter(pk=pk).update(sha256=digest)
-        flow = platform.submit(
-            content,
-            {
-                "flowSyntax": submission.syntax,
-                "trackingId": submission.tracking_id,
-                "processingRule": submission.channel,
-                "sha256": digest,
-                "name": filename,
-            },
-            filename,
-        )
+        flow = platform.submit(content, _flow_info(submission, digest, filename), filename)
     except (PlatformError, ConnectionSettingsError) as error:
         return _record_failure(pk, error)
     with transaction.atomic():
@@ -397,7 +405,21 @@ def send_submission(pk: int, *, platform: Client | None = None) -> Submission:
         submission.sent_at = timezone.now()
         submission.message, submission.retry_at = "", None
         submission.save()
+        if submission.invoice_id is None:
+            flows.of(submission.syntax).sent(submission)
     return submission
+
+
+def _flow_info(submission: Submission, digest: str, filename: str) -> dict:
+    """The flowInfo of a submission: no processing rule for a report (the platform reads it)."""
+    info = {
+        "flowSyntax": submission.syntax,
+        "trackingId": submission.tracking_id,
+        "processingRule": submission.channel,
+        "sha256": digest,
+        "name": filename,
+    }
+    return {key: value for key, value in info.items() if value}
 
 
 def _record_failure(pk: int, error) -> Submission:
@@ -407,7 +429,7 @@ def _record_failure(pk: int, error) -> Submission:
         submission.message = error.message
         submission.retry_at = next_attempt(submission.attempts, error)
         submission.save()
-    logger.warning("Submission of %s failed: %s", submission.invoice_id, error.message)
+    logger.warning("Submission %s failed: %s", submission.tracking_id, error.message)
     return submission
 
 
@@ -451,6 +473,161 @@ def due_submissions(now=None) -> list[int]:
         state=Submission.State.TO_SEND, created_at__lte=now - FORGOTTEN
     )
     return list((retry | forgotten).order_by("pk").values_list("pk", flat=True))
+
+
+# Sending many -----------------------------------------------------------------------------
+
+BATCH = 200  # submissions read, made and recorded together
+SENDERS = 4  # requests in flight at once, each on its own kept-alive connection
+
+
+def send_many(ids: list[int], *, platform: Client | None = None) -> int:
+    """Send many submissions as ``send_submission`` sends one (same tracking id, same file,
+    sha256 recorded before the request, state recorded after), with the reads and writes made
+    per batch and the requests in flight while the next batch's files are made. What is not an
+    invoice's submission is sent one by one. The number of submissions sent."""
+    try:
+        platform = platform or client()
+    except ConnectionSettingsError:
+        platform = None
+    sent = 0
+    pending = None  # the previous batch: its requests in flight
+    with ThreadPoolExecutor(SENDERS) as pool:
+        for start in range(0, len(ids), BATCH):
+            prepared = _prepare_batch(ids[start : start + BATCH], platform)
+            futures = [
+                (submission, pool.submit(platform.submit, content, info, info["name"]))
+                for submission, content, info in prepared
+            ]
+            if pending:
+                sent += _record_batch(pending)
+            pending = futures
+        if pending:
+            sent += _record_batch(pending)
+    return sent
+
+
+def _prepare_batch(ids: list[int], platform: Client | None) -> list:
+    """Claim the batch's submissions (an attempt each), settle their addresses per customer,
+    make their files and record their sha256: what is to be submitted."""
+    with transaction.atomic():
+        claimed = list(
+            Submission.objects.select_for_update()
+            .filter(pk__in=ids, state__in=[Submission.State.TO_SEND, Submission.State.ERROR])
+            .values_list("pk", flat=True)
+        )
+        Submission.objects.filter(pk__in=claimed).update(attempts=F("attempts") + 1)
+    submissions = list(
+        Submission.objects.filter(pk__in=claimed, invoice__isnull=False)
+        .select_related("invoice__customer")
+        .prefetch_related("invoice__lines")
+        .order_by("pk")
+    )
+    for pk in set(claimed) - {submission.pk for submission in submissions}:  # reports…
+        Submission.objects.filter(pk=pk).update(attempts=F("attempts") - 1)
+        send_submission(pk, platform=platform)
+    if platform is None:
+        for submission in submissions:
+            _record_failure(submission.pk, _not_connected())
+        return []
+    _settle_addresses(submissions)
+    prepared, digests = [], []
+    for submission in submissions:
+        try:
+            content, filename = file_of(submission)
+        except BusinessError as error:  # a stored file altered…: said on the submission
+            _record_failure(submission.pk, error)
+            continue
+        digest = hashlib.sha256(content).hexdigest()
+        if submission.sha256 and submission.sha256 != digest:
+            _record_failure(submission.pk, _file_changed(submission))
+            continue
+        if not submission.sha256:
+            submission.sha256 = digest
+            digests.append(submission)
+        prepared.append((submission, content, _flow_info(submission, digest, filename)))
+    _update_rows(["sha256"], [(submission.sha256, submission.pk) for submission in digests])
+    return prepared
+
+
+def _settle_addresses(submissions: list[Submission]) -> None:
+    """``settle_address`` for a batch: the directory asked once per customer, one write per
+    customer."""
+    by_customer: dict[int, list[Submission]] = {}
+    for submission in submissions:
+        if not submission.address_settled_at:
+            by_customer.setdefault(submission.invoice.customer_id, []).append(submission)
+    entries = {  # directory_entry() of each customer, in one query
+        entry.customer_id: entry
+        for entry in DirectoryEntry.objects.filter(customer__in=list(by_customer))
+        if entry.siren == _siren_of(by_customer[entry.customer_id][0].invoice.customer)
+    }
+    by_address: dict[tuple[str, str], list[int]] = {}
+    now = timezone.now()
+    for customer_id, group in by_customer.items():
+        customer = group[0].invoice.customer
+        found = _address_from_directory(customer, entries.get(customer_id), read=True)
+        for submission in group:
+            submission.electronic_address, submission.directory_note = found
+            submission.address_settled_at = now
+            by_address.setdefault(found, []).append(submission.pk)
+    for (address, note), pks in by_address.items():  # one write per address
+        Submission.objects.filter(pk__in=pks, address_settled_at__isnull=True).update(
+            electronic_address=address, directory_note=note, address_settled_at=now
+        )
+
+
+def _record_batch(futures: list) -> int:
+    """Record what the platform answered for a batch: the flows it made in one write."""
+    now, done = timezone.now(), []
+    for submission, future in futures:
+        try:
+            flow = future.result()
+        except (PlatformError, ConnectionSettingsError) as error:
+            _record_failure(submission.pk, error)
+            continue
+        submission.state, submission.flow_id = Submission.State.SENT, flow.get("flowId", "")
+        submission.sent_at, submission.message, submission.retry_at = now, "", None
+        done.append(submission)
+    _update_rows(
+        ["state", "flow_id", "sent_at", "message", "retry_at"],
+        [(s.state, s.flow_id, s.sent_at, "", None, s.pk) for s in done],
+    )
+    return len(done)
+
+
+def _update_rows(columns: list[str], rows: list[tuple]) -> None:
+    """Set ``columns`` of many submissions, each to its own values (the pk last in each row),
+    in one statement run for every row: ``bulk_update`` builds a CASE of every row instead,
+    which costs more to make than the writes themselves."""
+    if not rows:
+        return
+    ops = db_connection.ops
+    fields = [Submission._meta.get_field(name) for name in columns]
+    assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in fields)
+    table = ops.quote_name(Submission._meta.db_table)
+    values = [
+        [f.get_db_prep_save(v, db_connection) for f, v in zip(fields, row[:-1], strict=True)]
+        + [row[-1]]
+        for row in rows
+    ]
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", values)
+
+
+def _not_connected() -> ConnectionSettingsError:
+    return ConnectionSettingsError(
+        EinvoicingError.NOT_CONFIGURED,
+        _("The approved platform is not connected: connect it in the settings first."),
+    )
+
+
+def _file_changed(submission: Submission) -> PlatformError:
+    return PlatformError(
+        EinvoicingError.FILE_CHANGED,
+        _("The file of %(ref)s is no longer the one first sent.") % {"ref": submission},
+        retryable=False,
+    )
 
 
 # Lifecycle --------------------------------------------------------------------------------
@@ -578,10 +755,57 @@ def run_platform_work() -> None:
     send_due_payment_statuses()
     platform = client()
     failures = []
-    for work in [poll_lifecycle, *PLATFORM_WORK]:
+    for work in [poll_lifecycle, poll_acknowledgements, *PLATFORM_WORK]:
         try:
             work(platform=platform)
         except PlatformError as error:
             failures.append(error)
     if failures:
         raise failures[0]
+
+
+# Other files (e-reporting) ----------------------------------------------------------------
+
+
+def queue_file(syntax: str) -> Submission:
+    """Queue the file an app registered for ``syntax`` (``flows.py``): called in that app's
+    transaction, sent by the job worker once it commits, then tracked like an invoice's."""
+    flows.of(syntax)  # refused unless registered
+    if not PlatformConnection.objects.filter(pk=1, enabled=True).exists():
+        raise ConnectionSettingsError(
+            EinvoicingError.NOT_CONFIGURED,
+            _("The approved platform is not connected: connect it in the settings first."),
+        )
+    submission = Submission.objects.create(syntax=syntax, state=Submission.State.TO_SEND)
+    from comptoir.einvoicing.tasks import send_submissions
+
+    transaction.on_commit(lambda: send_submissions.enqueue([submission.pk]))
+    return submission
+
+
+def poll_acknowledgements(*, platform: Client | None = None) -> int:
+    """Read whether the platform accepted or rejected the files sent other than invoices (an
+    invoice's answers are its lifecycle statuses): the number of files it has now answered."""
+    waiting = list(
+        Submission.objects.filter(
+            invoice__isnull=True,
+            state=Submission.State.SENT,
+            acknowledgement__in=["", Submission.Acknowledgement.PENDING],
+        ).exclude(flow_id="")
+    )
+    answered = 0
+    for submission in waiting:
+        platform = platform or client()
+        acknowledgement = platform.flow(submission.flow_id).get("acknowledgement") or {}
+        status = acknowledgement.get("status", "")
+        if status not in Submission.Acknowledgement.values:
+            continue
+        first = next(iter(acknowledgement.get("details") or []), {})
+        Submission.objects.filter(pk=submission.pk).update(
+            acknowledgement=status,
+            acknowledgement_code=str(first.get("reasonCode", ""))[:100],
+            acknowledgement_reason=str(first.get("reasonMessage", ""))[:2000],
+            acknowledged_at=timezone.now(),
+        )
+        answered += status != Submission.Acknowledgement.PENDING
+    return answered

@@ -5,11 +5,9 @@ from django_tasks import task
 
 @task()
 def send_submissions(submission_ids: list[int]) -> int:
-    from comptoir.einvoicing.services import send_submission
+    from comptoir.einvoicing.services import send_many
 
-    for pk in submission_ids:
-        send_submission(pk)
-    return len(submission_ids)
+    return send_many(submission_ids)
 
 
 @task()

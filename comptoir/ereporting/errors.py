@@ -9,3 +9,5 @@ class EreportingError(StrEnum):
     NO_BUYER_ID = "ereporting.no_buyer_id"
     NOT_EUROS = "ereporting.not_euros"
     ALREADY_SENT = "ereporting.already_sent"
+    BEING_SENT = "ereporting.being_sent"
+    REJECTED = "ereporting.rejected"

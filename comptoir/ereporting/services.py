@@ -2,8 +2,10 @@
 
 ``prepare_report(kind, day)`` makes the file of the period that holds ``day`` (the company's
 VAT regime sets it), or makes it again: the same period never has two files, and a file sent
-is never replaced. ``file_to_send(report)`` is what the platform client submits as a flow;
-``mark_sent(report, flow_id)`` records that the platform took it.
+is never replaced. ``send_report(report)`` queues it for the job worker, which submits it as
+a flow like an invoice (``file_to_send(report)`` is its file; ``mark_sent(report, flow_id)``
+records that the platform took it); the platform's checks then accept or reject it. A file
+rejected may be prepared and sent again.
 """
 
 import datetime as dt
@@ -16,6 +18,9 @@ from django.utils.translation import gettext as _
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
 from comptoir.core.money import ZERO
+from comptoir.einvoicing.errors import EinvoicingError, PlatformError
+from comptoir.einvoicing.models import Submission
+from comptoir.einvoicing.services import queue_file
 from comptoir.ereporting import data, flux10
 from comptoir.ereporting.errors import EreportingError
 from comptoir.ereporting.models import Report
@@ -69,11 +74,20 @@ def prepare_report(kind: str, day: dt.date | None = None) -> Report:
         report = Report.objects.select_for_update().filter(
             kind=kind, start=period.start
         ).first() or Report(kind=kind, start=period.start)
+        if report.rejected:  # the platform never took it: made again, sent again
+            report.submission = None
+            report.state, report.sent_at, report.flow_id = Report.State.READY, None, ""
         if report.state == Report.State.SENT:
             raise BusinessError(
                 EreportingError.ALREADY_SENT,
                 _("The file of this period was sent on %(day)s: it cannot be made again.")
                 % {"day": timezone.localtime(report.sent_at).strftime("%d/%m/%Y")},
+                "period",
+            )
+        if report.submission_id:
+            raise BusinessError(
+                EreportingError.BEING_SENT,
+                _("The file of this period is being sent: it cannot be made again."),
                 "period",
             )
         now = timezone.now()
@@ -143,6 +157,46 @@ def mark_sent(report: Report, flow_id: str) -> Report:
             report.flow_id = flow_id[:36]
             report.save(update_fields=["state", "sent_at", "flow_id"])
         return report
+
+
+def send_report(report: Report) -> Report:
+    """Queue the file for the platform: the job worker sends it (tracking id, sha256, retries
+    with backoff, never twice), then the polling reads whether the platform accepted it."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.submission_id and not report.rejected:
+            raise BusinessError(
+                EreportingError.ALREADY_SENT,
+                _("This file is already sent or being sent."),
+                "state",
+            )
+        if report.rejected:
+            raise BusinessError(
+                EreportingError.REJECTED,
+                _("The platform rejected this file: prepare it again, then send it."),
+                "state",
+            )
+        file_to_send(report)  # a period over, a file unchanged
+        report.submission = queue_file(FLOW_SYNTAX)
+        report.save(update_fields=["submission"])
+        return report
+
+
+FLOW_SYNTAX = "FRR"  # the Flow Service's syntax of e-reporting files
+
+
+def submitted_file(submission: Submission) -> tuple[bytes, str]:
+    """What e-invoicing sends for a report's submission (registered in apps.py)."""
+    try:
+        name, content, _sha256 = file_to_send(Report.objects.get(submission=submission))
+    except BusinessError as error:  # recorded on the submission, never tried again
+        raise PlatformError(EinvoicingError.FILE_CHANGED, error.message, retryable=False) from None
+    return content, name
+
+
+def submission_sent(submission: Submission) -> None:
+    """The platform took a report's submission (in the transaction that records it)."""
+    mark_sent(Report.objects.get(submission=submission), submission.flow_id)
 
 
 def file_name(report: Report) -> str:

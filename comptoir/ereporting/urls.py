@@ -6,4 +6,5 @@ app_name = "ereporting"
 urlpatterns = [
     path("ereporting/", views.reports, name="reports"),
     path("ereporting/<int:pk>/file/", views.report_file, name="report_file"),
+    path("ereporting/<int:pk>/send/", views.send_report, name="send_report"),
 ]

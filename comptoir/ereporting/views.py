@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import DATE_WIDGET
@@ -47,12 +48,32 @@ def reports(request):
         {
             "title": _("E-reporting"),
             "form": form,
-            "reports": Report.objects.defer("content")[:200],
+            "reports": Report.objects.defer("content").select_related("submission")[:200],
             "regime": Company.get().get_vat_regime_display(),
             "company": Company.get(),
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def send_report(request, pk: int):
+    """Queue the file for the platform; the page then says where it stands."""
+    report = get_object_or_404(Report, pk=pk)
+    try:
+        services.send_report(report)
+    except BusinessError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The file from %(start)s to %(end)s is being sent to the platform.")
+            % {
+                "start": report.start.strftime("%d/%m/%Y"),
+                "end": report.end.strftime("%d/%m/%Y"),
+            },
+        )
+    return redirect("ereporting:reports")
 
 
 def report_file(request, pk: int):

@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -26,6 +27,8 @@ CDAR_XSD = REFERENCE / "unece-cdar-d22b" / "CrossDomainAcknowledgementAndRespons
 CDV_RULES = (
     REFERENCE / "afnor-br-fr-cdv-1.4.0.03" / "20260804_BR-FR-CDV-Schematron-CDAR_V1.4.0.03.xslt"
 )
+FLUX10_XSD = REFERENCE / "dgfip-flux10-xsd-1.8" / "ereporting.xsd"
+FLUX10_RULES = REFERENCE / "ppf-flux10-rules-1.0" / "PPF_Flux10_v1_0.xslt"
 CLIENT_ID = "comptoir-test"
 CLIENT_SECRET = "pasim-secret"  # a fixed test credential of the simulator, not a real one
 NOMINAL = [202, 203, 204, 205, 211]  # UC1 after 200 Déposée
@@ -209,6 +212,8 @@ class Platform:
             self._check_invoice(flow)
         elif syntax == "CDAR":
             self._check_cdar(flow)
+        elif syntax == "FRR":
+            self._check_report(flow, computed_rule=not info.get("processingRule"))
         with self.lock:  # a retry may have come in while this one was checked
             if existing := self._sent_before(tracking_id, digest):
                 return existing, False
@@ -278,6 +283,23 @@ class Platform:
             return
         for failure in cdv_failures(flow.content):
             self._error(flow, failure.rule, "REJ_SEMAN", str(failure)[:1000])
+
+    def _check_report(self, flow: Flow, *, computed_rule: bool) -> None:
+        """An e-reporting file (flux 10): its flow type from what it reports, then the flux 10
+        XSD and the PPF's flux 10 rules."""
+        try:
+            root = etree.fromstring(flow.content, SAFE_PARSER)
+        except etree.XMLSyntaxError as error:
+            self._error(flow, "file", "IRR_SYNTAX", f"not well-formed: {error}")
+            return
+        flow.flow_type = _report_type(root)
+        if computed_rule:
+            flow.processing_rule = "B2BInt" if "Unitary" in flow.flow_type else "B2C"
+        if not self.validate:
+            return
+        for failure in flux10_failures(flow.content)[:20]:
+            code = "IRR_SYNTAX" if failure.ruleset == "XSD" else "REJ_SEMAN"
+            self._error(flow, failure.rule or failure.ruleset, code, str(failure)[:1000])
 
     def _emit(self, invoice_flow: Flow, status: int, reason: tuple[str, str] | None = None):
         """A lifecycle message about an invoice, as a new incoming flow (lock held)."""
@@ -435,6 +457,41 @@ def _blocking_failures(syntax: str, content: bytes) -> list:
     check = {"Factur-X": validate_facturx_pdf, "UBL": validate_ubl}.get(syntax, validate_cii)
     with RULES_LOCK:
         return [failure for failure in check(content) if failure.blocking]
+
+
+def _report_type(root) -> str:
+    """The FlowType of a flux 10 report: its transactions (10.1 per invoice, 10.3 aggregated)
+    or its payments (10.2 per invoice, 10.4 aggregated); both kinds: a MultiFlowReport."""
+    kinds = set()
+    for report, name in (("TransactionsReport", "Transaction"), ("PaymentsReport", "Payment")):
+        for part in root.findall(report):
+            if part.find("Invoice") is not None:
+                kinds.add(f"UnitaryCustomer{name}Report")
+            if part.find("Transactions") is not None or part.find("Invoice") is None:
+                kinds.add(f"AggregatedCustomer{name}Report")
+    return kinds.pop() if len(kinds) == 1 else "MultiFlowReport"
+
+
+def flux10_failures(xml: bytes) -> list:
+    """What the flux 10 XSD, then the PPF's flux 10 rules, find wrong with a report (blocking
+    failures). Read here rather than through Comptoir's own code: the simulator runs without
+    Django."""
+    from comptoir.billing.tests.validation import Failure, _schematron_failures
+
+    schema = _flux10_schema()
+    if not schema.validate(etree.fromstring(xml, SAFE_PARSER)):
+        return [
+            Failure("XSD", "XSD", "fatal", f"line {error.line}: {error.message}")
+            for error in schema.error_log
+        ]
+    with RULES_LOCK:
+        failures = _schematron_failures("FLUX10", FLUX10_RULES, xml)
+    return [failure for failure in failures if failure.blocking]
+
+
+@cache
+def _flux10_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(FLUX10_XSD)))
 
 
 def cdv_failures(xml: bytes) -> list:

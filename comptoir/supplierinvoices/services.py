@@ -97,17 +97,81 @@ def receive_supplier_invoice(
     return Reception(invoice, True)
 
 
+PAGE = 100  # files received in one transaction: a page of the Flow Service's search
+
+
+@dataclass
+class _Page:
+    """What the files of one page share: the reception settings and the suppliers found."""
+
+    settings: ReceptionSettings
+    company: Company
+    suppliers: dict[tuple[str, str], Supplier]
+
+    def supplier_of(self, read: ReceivedInvoice) -> Supplier | None:
+        key = (read.seller.siren, read.seller.vat_id)
+        if key not in self.suppliers:
+            found = find_supplier(*key)
+            if found is None:
+                return None  # asked again: the page may create it
+            self.suppliers[key] = found
+        return self.suppliers[key]
+
+
+def receive_supplier_invoices(
+    files: list[tuple[bytes, str]], *, source: str, by=None
+) -> list[Reception | BusinessError]:
+    """``receive_supplier_invoice`` for many files (content, file name), e.g. a page of the
+    platform's incoming flows: the files received before are found in one query, and each
+    page is written in one transaction (each file in its own savepoint, so that one refused
+    file leaves the others). What each file gave, in order: its Reception, or the error that
+    refused it."""
+    digests = [hashlib.sha256(content).hexdigest() for content, _name in files]
+    known = {
+        invoice.sha256: invoice
+        for invoice in SupplierInvoice.objects.filter(sha256__in=set(digests))
+    }
+    results: list[Reception | BusinessError] = []
+    for start in range(0, len(files), PAGE):
+        with transaction.atomic():
+            page = _Page(ReceptionSettings.get(), Company.get(), {})
+            for (content, name), sha256 in zip(
+                files[start : start + PAGE], digests[start : start + PAGE], strict=True
+            ):
+                if sha256 in known:
+                    results.append(Reception(known[sha256], False))
+                    continue
+                try:
+                    read = read_invoice(content)
+                    with transaction.atomic():
+                        invoice = _record(read, content, sha256, source, None, name, by, page)
+                except BusinessError as error:
+                    results.append(error)
+                    continue
+                except IntegrityError:  # recorded at this moment by another process
+                    found = _received_before(sha256, None)
+                    if found is None:
+                        raise
+                    results.append(Reception(found, False))
+                    continue
+                known[sha256] = invoice
+                results.append(Reception(invoice, True))
+    return results
+
+
 def _received_before(sha256: str, flow_id: str | None) -> SupplierInvoice | None:
     same = Q(sha256=sha256) | Q(flow_id=flow_id) if flow_id else Q(sha256=sha256)
     return SupplierInvoice.objects.filter(same).first()
 
 
-def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, by):
-    settings = ReceptionSettings.get()
+def _record(read: ReceivedInvoice, content, sha256, source, flow_id, file_name, by, page=None):
+    settings = page.settings if page else ReceptionSettings.get()
     stated = read.as_json()
-    supplier = find_supplier(read.seller.siren, read.seller.vat_id)
+    seller = read.seller
+    supplier = page.supplier_of(read) if page else find_supplier(seller.siren, seller.vat_id)
     first = _first_received(read.number, read.date, supplier, stated["seller"])
-    held = _addressing_fault(stated["seller"], stated["buyer"], Company.get())
+    company = page.company if page else Company.get()
+    held = _addressing_fault(stated["seller"], stated["buyer"], company)
     if first is not None:
         held = SupplierInvoice.Hold.DUPLICATE
     if (

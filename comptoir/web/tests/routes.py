@@ -78,6 +78,7 @@ PK_MODELS = {
     "web:user": get_user_model(),
     "closings:closing_file": Closing,
     "ereporting:report_file": Report,
+    "ereporting:send_report": Report,
     "supplierinvoices:invoice": SupplierInvoice,
     "supplierinvoices:file": SupplierInvoice,
     "supplierinvoices:supplier": SupplierInvoice,
