@@ -64,7 +64,7 @@ def test_a_fault_is_recorded_on_the_invoice_it_struck(connected, chair, pasim):
     states = sorted(Submission.objects.values_list("state", flat=True))
     assert states == ["error", "sent", "sent"]
     failed = Submission.objects.get(state=Submission.State.ERROR)
-    assert failed.retry_at and "503" in failed.message
+    assert failed.retry_at and "indisponible pour le moment" in failed.message
 
 
 def test_the_queries_do_not_grow_with_the_invoices(connected, chair, django_assert_max_num_queries):
