@@ -118,7 +118,7 @@ def test_a_platform_down_is_tried_again_later_with_the_same_file(
     submission = report.submission
     assert submission.state == Submission.State.ERROR and submission.retry_at
     assert report.state == Report.State.READY and report.progress[0] == "retrying"
-    assert "503" in report.progress[2]
+    assert "indisponible pour le moment" in report.progress[2]
     Submission.objects.filter(pk=submission.pk).update(retry_at=submission.created_at)
     platform_services.run_platform_work()
     report.refresh_from_db()

@@ -265,7 +265,7 @@ def test_the_page_says_when_a_decision_was_sent_or_why_not(buyer, vendeur):
     invoice = SupplierInvoice.objects.get()
     buyer.post(f"/supplier-invoices/{invoice.pk}/approve/")
     decision = Decision.objects.get()
-    failure = "La plateforme est indisponible (HTTP 503)\u00a0; elle sera réessayée plus tard."
+    failure = "La plateforme est indisponible pour le moment\u00a0; l’envoi sera retenté plus tard."
     Decision.objects.filter(pk=decision.pk).update(failure=failure, retry_at=timezone.now())
     page = buyer.get(f"/supplier-invoices/{invoice.pk}/").content.decode()
     assert "non envoyée\u00a0: La plateforme est indisponible" in page and "Nouvel essai le" in page

@@ -3,7 +3,6 @@ file gives what it gives alone, one refused file leaves the others, nothing twic
 
 import pytest
 
-from comptoir.core.errors import BusinessError
 from comptoir.purchasing.services import create_supplier
 from comptoir.supplierinvoices import services
 from comptoir.supplierinvoices.models import SupplierInvoice
@@ -32,10 +31,11 @@ def test_a_page_of_files_is_received_each_as_alone(company):
     assert uc2.created and uc2.invoice.number == "F202500004" and uc2.invoice.supplier == vendeur
     assert uc2.invoice.file_name == "uc2.xml"
     assert isinstance(unreadable, ReadingError)
-    assert isinstance(duplicate, BusinessError)
-    assert duplicate.code == "supplier_invoice.duplicate_number"
+    assert duplicate.created  # kept, held as the duplicate of the first: nothing to pay twice
+    assert duplicate.invoice.held_because == SupplierInvoice.Hold.DUPLICATE
+    assert duplicate.invoice.duplicate_of == first.invoice
     assert uc3.created and (uc3_bis.invoice, uc3_bis.created) == (uc3.invoice, False)
-    assert SupplierInvoice.objects.count() == 3
+    assert SupplierInvoice.objects.count() == 4
 
 
 def test_the_queries_do_not_grow_with_the_files_received_before(
@@ -44,6 +44,7 @@ def test_the_queries_do_not_grow_with_the_files_received_before(
     create_supplier(code="VENDEUR", name="Le Vendeur", siren="100000009")
     files = [(example(case, "CII"), f"{case}.xml") for case in ("UC1_F202500003", "UC2_F202500004")]
     services.receive_supplier_invoices(files, source="platform")
-    with django_assert_max_num_queries(4):  # the files known; the page: its transaction, settings
+    # The files known; the page: its transaction, the settings and the company.
+    with django_assert_max_num_queries(5):
         results = services.receive_supplier_invoices(files * 50, source="platform")
     assert not any(reception.created for reception in results)
