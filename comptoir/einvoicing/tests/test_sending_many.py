@@ -2,30 +2,19 @@
 its own file, a fault is recorded on the invoice it struck, a worker killed in the middle of a
 batch makes no second flow, and the reads and writes do not grow with the invoices."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from comptoir.billing.services import create_invoice, issue_invoices
 from comptoir.billing.ubl import build_ubl
 from comptoir.einvoicing import services
 from comptoir.einvoicing.models import PlatformConnection, Submission
 from comptoir.einvoicing.tests.conftest import control, french_business
-from comptoir.einvoicing.tests.test_killed_worker import database_url
+from comptoir.einvoicing.tests.killing import SEND_MANY, kill_while_sending
 from comptoir.pricing.engine import LineSpec
 
 pytestmark = pytest.mark.django_db
-
-SEND_MANY = "import django, sys; django.setup(); "
-SEND_MANY += "from comptoir.einvoicing.services import send_many; "
-SEND_MANY += "send_many([int(pk) for pk in sys.argv[1:]])"
 
 
 def issued(chair, count: int) -> list[Submission]:
@@ -91,25 +80,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_makes_no_second_flow(connected
         for invoice in invoices
     ]
     control(pasim, "faults", path="/flow-service/v1/flows", delay=3, times=4)
-    worker = subprocess.Popen(
-        [sys.executable, "-c", SEND_MANY, *(str(s.pk) for s in submissions)],
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "comptoir.settings",
-            "DATABASE_URL": database_url(),
-            "COMPTOIR_PLATFORM_KEY": str(settings.COMPTOIR_PLATFORM_KEY),
-        },
-        cwd=Path(__file__).resolve().parents[3],
-    )
-    deadline = time.monotonic() + 30
-    while Submission.objects.filter(sha256="").exists():  # the files are on their way
-        assert worker.poll() is None, "the worker ended before sending"
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    time.sleep(0.5)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(10)
-    time.sleep(3.5)  # the platform finishes taking the files sent
+    kill_while_sending(SEND_MANY, submissions)
     killed = list(Submission.objects.order_by("pk"))
     assert all(s.state == Submission.State.TO_SEND and s.attempts == 1 for s in killed)
 

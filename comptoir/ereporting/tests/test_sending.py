@@ -4,15 +4,8 @@ the platform accepted or rejected them, and the page, the API and the command sa
 
 import hashlib
 import io
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
@@ -22,7 +15,7 @@ from comptoir.einvoicing import services as platform_services
 from comptoir.einvoicing.client import forget_tokens
 from comptoir.einvoicing.models import Submission
 from comptoir.einvoicing.tests.conftest import control, settings_of
-from comptoir.einvoicing.tests.test_killed_worker import SEND, database_url
+from comptoir.einvoicing.tests.killing import SEND, kill_while_sending
 from comptoir.ereporting import services
 from comptoir.ereporting.errors import EreportingError
 from comptoir.ereporting.models import Report
@@ -216,25 +209,7 @@ def test_kill_9_while_the_platform_takes_a_report_makes_one_flow(sales, pasim):
     submission = Submission.objects.create(syntax="FRR", state=Submission.State.TO_SEND)
     Report.objects.filter(pk=report.pk).update(submission=submission)
     control(pasim, "faults", path="/flow-service/v1/flows", delay=3)
-    worker = subprocess.Popen(
-        [sys.executable, "-c", SEND, str(submission.pk)],
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "comptoir.settings",
-            "DATABASE_URL": database_url(),
-            "COMPTOIR_PLATFORM_KEY": str(settings.COMPTOIR_PLATFORM_KEY),
-        },
-        cwd=Path(__file__).resolve().parents[3],
-    )
-    deadline = time.monotonic() + 30
-    while Submission.objects.get(pk=submission.pk).sha256 == "":  # the file is on its way
-        assert worker.poll() is None, "the worker ended before sending"
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    time.sleep(0.5)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(10)
-    time.sleep(3)  # the platform finishes taking the file sent
+    kill_while_sending(SEND, [submission])
     killed = Submission.objects.get(pk=submission.pk)
     assert killed.state == Submission.State.TO_SEND and killed.attempts == 1
     assert len(flows_of(killed)) == 1
