@@ -701,18 +701,14 @@ def correct_rejected_invoice(invoice: Invoice, *, by=None) -> Invoice:
     cancels it by a credit note and opens a draft copy to fix and issue; answers the draft.
     Issued invoices are never edited (CGI art. 242 nonies A)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        rejection = latest_status(invoice)
-        if rejection is None or rejection.code != REJECTED:
-            raise BusinessError(
-                EinvoicingError.NOT_REJECTED,
-                _("Invoice %(ref)s was not rejected by the platform.") % {"ref": invoice},
-                "status",
-            )
+        invoice, rejection = _locked_at(
+            invoice,
+            REJECTED,
+            EinvoicingError.NOT_REJECTED,
+            _("Invoice %(ref)s was not rejected by the platform."),
+        )
         reason = _("Corrects invoice %(ref)s, rejected by the platform") % {"ref": invoice}
-        if rejection.reason_text:
-            reason += f" ({rejection.reason_text})"
-        return correct_invoice(invoice, by=by, reason=reason)
+        return correct_invoice(invoice, by=by, reason=_with_reason(reason, rejection))
 
 
 def credit_refused_invoice(invoice: Invoice, *, by=None) -> tuple[Invoice, bool]:
@@ -720,21 +716,32 @@ def credit_refused_invoice(invoice: Invoice, *, by=None) -> tuple[Invoice, bool]
     check and issue, its lines to invoice again on the order. A credit note already made for
     the invoice is answered instead (a second click makes none); the bool: made now."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        refusal = latest_status(invoice)
-        if refusal is None or refusal.code != REFUSED:
-            raise BusinessError(
-                EinvoicingError.NOT_REFUSED,
-                _("Invoice %(ref)s was not refused by the customer.") % {"ref": invoice},
-                "status",
-            )
+        invoice, refusal = _locked_at(
+            invoice,
+            REFUSED,
+            EinvoicingError.NOT_REFUSED,
+            _("Invoice %(ref)s was not refused by the customer."),
+        )
         made = invoice.credit_notes.filter(kind=Invoice.Kind.CREDIT_NOTE).order_by("pk").first()
         if made is not None:
             return made, False
         reason = _("Cancels invoice %(ref)s, refused by the customer") % {"ref": invoice}
-        if refusal.reason_text:
-            reason += f" ({refusal.reason_text})"
+        reason = _with_reason(reason, refusal)
         return credit_invoice(invoice, by=by, reason=reason, invoice_again=True), True
+
+
+def _locked_at(invoice: Invoice, code: int, error: str, message: str):
+    """The invoice, locked, and its latest status, refused unless that status is ``code``."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    status = latest_status(invoice)
+    if status is None or status.code != code:
+        raise BusinessError(error, message % {"ref": invoice}, "status")
+    return invoice, status
+
+
+def _with_reason(text: str, status) -> str:
+    """The note of the credit note, with the platform's or the customer's reason."""
+    return f"{text} ({status.reason_text})" if status.reason_text else text
 
 
 # What other apps do with the platform at each run of the job (sending their own messages,

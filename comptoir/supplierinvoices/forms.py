@@ -5,6 +5,7 @@ from comptoir.einvoicing.statuses import REASON_LABELS as REASONS
 from comptoir.einvoicing.statuses import status
 from comptoir.purchasing.models import Supplier
 from comptoir.supplierinvoices.models import ReceptionSettings
+from comptoir.supplierinvoices.services import SETTINGS_FIELDS
 
 MAX_UPLOAD = 20_000_000
 
@@ -64,13 +65,4 @@ class DecisionForm(forms.Form):
 class ReceptionSettingsForm(forms.ModelForm):
     class Meta:
         model = ReceptionSettings
-        fields = [
-            "unknown_supplier",
-            "price_tolerance_pct",
-            "quantity_tolerance",
-            "account_suppliers",
-            "account_purchases",
-            "account_services",
-            "account_allowances",
-            "account_vat",
-        ]
+        fields = list(SETTINGS_FIELDS)
