@@ -34,6 +34,8 @@ from comptoir.einvoicing.errors import ConnectionSettingsError, PlatformError
 from comptoir.einvoicing.models import LifecycleStatus, OutgoingStatus, Submission
 from comptoir.einvoicing.statuses import PAYMENT_RECEIVED
 
+NEVER_RECEIVED = (210, 213)  # refused by the buyer, rejected by the platform
+
 logger = logging.getLogger(__name__)
 WAIT_FOR_INVOICE = timedelta(minutes=2)  # before asking again whether the invoice was sent
 FORGOTTEN = timedelta(minutes=2)  # still to send this long after it was queued: sent by the job
@@ -58,10 +60,17 @@ def follow_settlements(invoice_ids) -> list[OutgoingStatus]:
             invoice_id__in=ids, code=PAYMENT_RECEIVED
         )
     }
+    # An invoice the platform rejected or its buyer refused was never owed: its money is not
+    # « encaissée » whatever the settlement says (its credit note settles it).
+    void = set(
+        LifecycleStatus.objects.filter(
+            invoice_id__in=ids, code__in=NEVER_RECEIVED, sent_by_us=False
+        ).values_list("invoice_id", flat=True)
+    )
     queued = []
     for invoice in Invoice.objects.filter(pk__in=ids).select_related("customer", "submission"):
         row = rows.get(invoice.pk)
-        if is_fully_paid(invoice):
+        if invoice.pk not in void and is_fully_paid(invoice):
             if row is None or row.state == OutgoingStatus.State.WITHDRAWN:
                 queued.append(_queue(invoice, row))
         elif row is not None:
@@ -75,9 +84,11 @@ def follow_settlements(invoice_ids) -> list[OutgoingStatus]:
 
 
 def is_fully_paid(invoice: Invoice) -> bool:
-    """Nothing left to pay, and money received (an invoice settled by a credit note alone
-    received nothing)."""
-    return invoice.amount_due <= 0 and invoice.amount_paid > 0
+    """Nothing left to pay, money received, and not cancelled by a credit note of the whole
+    invoice (an invoice settled by its credit note received nothing, whatever was paid on it
+    before: that money is owed back)."""
+    cancelled = invoice.amount_credited >= invoice.total_gross
+    return invoice.amount_due <= 0 and invoice.amount_paid > 0 and not cancelled
 
 
 def _queue(invoice: Invoice, row: OutgoingStatus | None) -> OutgoingStatus:

@@ -11,7 +11,7 @@ from django.test import Client as WebClient
 from django.utils import timezone
 from lxml import etree
 
-from comptoir.billing.services import create_invoice, issue_invoice
+from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
 from comptoir.einvoicing import services
 from comptoir.einvoicing.cdar import NS, parse_cdar
 from comptoir.einvoicing.models import LifecycleStatus, OutgoingStatus, Submission
@@ -258,3 +258,42 @@ def test_the_message_written_passes_the_xsd_and_the_cdv_rules_for_several_rates(
             [str(CHECK_FACTURX), "--fr", str(tmp_path)], capture_output=True, text=True, timeout=600
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_invoice_cancelled_by_its_credit_note_sends_no_212(
+    connected, chair, django_capture_on_commit_callbacks
+):
+    """Paid in part, then cancelled by a credit note of the whole invoice: the settlement says
+    nothing is due, but nothing was « encaissée » either (what was paid is owed back)."""
+    capture = django_capture_on_commit_callbacks
+    invoice = sent_invoice(chair, capture)
+    pay(invoice, (invoice.total_gross / 2).quantize(Decimal("0.01")), capture)
+    with capture(execute=True):
+        issue_invoice(credit_invoice(invoice, reason="Annulée"))
+    invoice.refresh_from_db()
+    assert invoice.amount_due <= 0  # settled, by the credit note
+    assert not OutgoingStatus.objects.exists()
+
+
+def test_a_refused_invoice_paid_in_full_sends_no_212(
+    connected, chair, pasim, django_capture_on_commit_callbacks
+):
+    """The buyer refused the invoice (210) yet paid it: the platform is not told « Encaissée »
+    for an invoice its buyer refused; the refusal stays what the invoice page shows."""
+    from comptoir.parties.services import create_customer
+    from comptoir.pasim.testing import REFUSING_BUYER
+    from examples.facturx import PARIS
+
+    capture = django_capture_on_commit_callbacks
+    refusing = create_customer(name="Sous Traitant", siren=REFUSING_BUYER, addresses=PARIS)
+    with capture(execute=True):
+        invoice = issue_invoice(create_invoice(refusing, [LineSpec(chair, Decimal("2"))]))
+    for _ in range(3):
+        control(pasim, "advance")
+    services.poll_lifecycle()
+    assert list(invoice.lifecycle.values_list("code", flat=True))[-1] == 210
+
+    pay(invoice, invoice.total_gross, capture)
+
+    assert not OutgoingStatus.objects.exists()
+    assert list(invoice.lifecycle.values_list("code", flat=True))[-1] == 210
