@@ -425,7 +425,7 @@ def decisions_admitted(invoice: SupplierInvoice) -> set[int]:
 
 def _check_decision(invoice: SupplierInvoice, code: int) -> None:
     """Refuse, in words, a decision the invoice's status does not admit."""
-    Status, Hold = SupplierInvoice.Status, SupplierInvoice.Hold
+    Hold = SupplierInvoice.Hold
     if invoice.status in SupplierInvoice.FINAL:
         raise InvalidTransition(
             SupplierInvoiceError.DECIDED,
@@ -442,13 +442,15 @@ def _check_decision(invoice: SupplierInvoice, code: int) -> None:
             )
             % {"number": first.number if first else invoice.number},
         )
-    if code == 205 and invoice.status == Status.HELD:
-        if invoice.held_because in (Hold.OTHER_BUYER, Hold.OWN):
-            raise InvalidTransition(
-                SupplierInvoiceError.NOT_OURS,
-                _("%(why)s It cannot be approved: refuse it.")
-                % {"why": invoice.get_held_because_display()},
-            )
+    # Whatever was decided since (a dispute), an invoice not addressed to the company or of
+    # no known supplier is never approved.
+    if code == 205 and invoice.held_because in (Hold.OTHER_BUYER, Hold.OWN):
+        raise InvalidTransition(
+            SupplierInvoiceError.NOT_OURS,
+            _("%(why)s It cannot be approved: refuse it.")
+            % {"why": invoice.get_held_because_display()},
+        )
+    if code == 205 and invoice.supplier_id is None:
         raise InvalidTransition(
             SupplierInvoiceError.HELD,
             _("No supplier is known for this invoice: choose its supplier first, then approve it."),

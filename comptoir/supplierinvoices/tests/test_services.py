@@ -294,6 +294,12 @@ def test_an_invoice_not_addressed_to_the_company_is_held_and_can_be_refused(
         services.decide(invoice, 205)
     assert refused.value.code == "supplier_invoice.not_ours"
     assert "It cannot be approved: refuse it." in refused.value.message
+    services.decide(invoice, 207, reason_code="DEST_ERR")  # disputed first: still not ours
+    invoice.refresh_from_db()
+    assert 205 not in services.decisions_admitted(invoice)
+    with pytest.raises(BusinessError) as refused:
+        services.decide(invoice, 205)
+    assert refused.value.code == "supplier_invoice.not_ours"
     services.decide(invoice, 210, reason_code="DEST_ERR")
     invoice.refresh_from_db()
     assert invoice.status == "refused"
