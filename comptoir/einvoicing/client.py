@@ -9,6 +9,7 @@ before it expires, and taken again once when the platform answers 401. Every fau
 import hashlib
 import http.client
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.einvoicing.errors import EinvoicingError, PlatformError
 
+logger = logging.getLogger(__name__)
 TIMEOUT = 30  # seconds, for each request
 # (token URL, client id, hash of the secret) → token, expiry
 _TOKENS: dict[tuple[str, str, str], tuple[str, float]] = {}
@@ -198,10 +200,10 @@ class Client:
                 connection.close()
                 if reused and attempt == 1:
                     continue  # the platform closed the idle connection: once on a new one
-                raise _unreachable(error) from None
+                raise _unreachable(url, error) from None
             except (OSError, http.client.HTTPException) as error:
                 connection.close()
-                raise _unreachable(error) from None
+                raise _unreachable(url, error) from None
             return response.status, dict(response.headers.items()), data
         raise AssertionError("unreachable")
 
@@ -219,7 +221,7 @@ class Client:
             reason = getattr(error, "reason", error)
             if isinstance(reason, TimeoutError):
                 raise _timed_out() from None
-            raise _unreachable(reason) from None
+            raise _unreachable(url, reason) from None
 
 
 # The connections kept open, per thread: (scheme, host:port, timeout) → connection.
@@ -245,16 +247,23 @@ def _proxied(parts) -> bool:
 def _timed_out() -> PlatformError:
     return PlatformError(
         EinvoicingError.UNAVAILABLE,
-        _("The platform did not answer in time; the request will be tried again."),
+        _("The platform did not answer in time; it will be asked again later."),
         retryable=True,
     )
 
 
-def _unreachable(reason) -> PlatformError:
+def _unreachable(url: str, reason) -> PlatformError:
+    """Nothing answers at the address: the message names it (a typo in the settings shows);
+    the system's reason, in English, goes to the log only."""
+    parts = urllib.parse.urlsplit(url)
+    logger.warning("The platform at %s cannot be reached: %s", parts.netloc, reason)
     return PlatformError(
         EinvoicingError.UNAVAILABLE,
-        _("The platform cannot be reached (%(reason)s); the request will be tried again.")
-        % {"reason": reason},
+        _(
+            "Nothing answers at %(address)s: check the platform's addresses in the settings; "
+            "if they are right, the platform is down and will be asked again later."
+        )
+        % {"address": f"{parts.scheme}://{parts.netloc}"},
         retryable=True,
     )
 

@@ -7,6 +7,7 @@ import urllib.request
 import uuid
 
 import pytest
+from django.utils import translation
 
 from comptoir.einvoicing.client import Client, forget_tokens
 from comptoir.einvoicing.errors import PlatformError
@@ -164,9 +165,12 @@ def test_a_platform_that_is_down_may_be_tried_again():
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    with pytest.raises(PlatformError) as fault:
+    with pytest.raises(PlatformError) as fault, translation.override("fr"):
         client_of(f"http://127.0.0.1:{port}").healthcheck()
     assert fault.value.code == "platform.unavailable" and fault.value.retryable
+    # The address the user typed, in words; never the system's English (« [Errno 111] »).
+    assert f"Rien ne répond à l’adresse http://127.0.0.1:{port}" in fault.value.message
+    assert "Errno" not in fault.value.message
 
 
 def test_directory_faults_say_whether_to_try_again(pasim):
