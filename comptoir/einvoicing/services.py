@@ -73,6 +73,16 @@ def save_connection(*, secret: str = "", **fields) -> PlatformConnection:
             # failed submissions are due again, and the scheduled work runs now, not in an hour.
             Submission.objects.filter(state=Submission.State.ERROR).update(retry_at=timezone.now())
             transaction.on_commit(lambda: run_soon(PLATFORM_JOB))
+            # Those issued while it was switched off leave now.
+            waiting = list(
+                Submission.objects.filter(state=Submission.State.TO_SEND).values_list(
+                    "pk", flat=True
+                )
+            )
+            if waiting:
+                from comptoir.einvoicing.tasks import send_submissions
+
+                transaction.on_commit(lambda: send_submissions.enqueue(waiting))
     return connection
 
 
@@ -329,8 +339,10 @@ def channel_of(invoice: Invoice) -> str:
 
 def queue_submissions(invoices: list[Invoice]) -> list[Submission]:
     """Record, in the issuing's transaction, how each issued document goes to the platform;
-    the e-invoices are sent by the job worker once it commits. Nothing while disconnected."""
-    connection = PlatformConnection.objects.filter(pk=1, enabled=True).first()
+    the e-invoices are sent by the job worker once it commits. While a platform set up is
+    switched off, they wait and leave when it is switched on again (never lost); nothing
+    before a platform is set up."""
+    connection = PlatformConnection.objects.filter(pk=1).exclude(flow_url="").first()
     if connection is None:
         return []
     rows = []
@@ -348,7 +360,7 @@ def queue_submissions(invoices: list[Invoice]) -> list[Submission]:
         )
     rows = Submission.objects.bulk_create(rows)
     ids = [row.pk for row in rows if row.state == Submission.State.TO_SEND]
-    if ids:
+    if ids and connection.enabled:
         from comptoir.einvoicing.tasks import send_submissions
 
         transaction.on_commit(lambda: send_submissions.enqueue(ids))

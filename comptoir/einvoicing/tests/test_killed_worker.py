@@ -19,10 +19,9 @@ def test_kill_9_between_sending_and_recording_makes_one_flow(connected, chair, p
     # UBL is made from the database alone: the worker process needs no stored files.
     services.save_connection(enabled=False, syntax=PlatformConnection.Syntax.UBL)
     invoice = issue_invoice(create_invoice(french_business(), [LineSpec(chair, Decimal("3"))]))
-    services.save_connection(enabled=True)
-    submission = Submission.objects.create(
-        invoice=invoice, channel="B2B", syntax="UBL", state=Submission.State.TO_SEND
-    )
+    submission = Submission.objects.get(invoice=invoice, state=Submission.State.TO_SEND)
+    # Switched on again behind the service's back: the submission stays for the worker below.
+    PlatformConnection.objects.filter(pk=1).update(enabled=True)
     control(pasim, "faults", path="/flow-service/v1/flows", delay=3)
     kill_while_sending(SEND, [submission])
     killed = Submission.objects.get(pk=submission.pk)

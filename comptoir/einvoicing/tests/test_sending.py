@@ -86,8 +86,30 @@ def test_consumers_and_businesses_abroad_are_to_report_not_sent(
         assert submission.attempts == 0 and not submission.flow_id
 
 
-def test_nothing_is_sent_while_disconnected(connected, chair, django_capture_on_commit_callbacks):
+def test_an_invoice_issued_while_switched_off_leaves_once_switched_on(
+    connected, chair, django_capture_on_commit_callbacks
+):
+    """Switched off for a while (a platform change, a fault): what is issued meanwhile waits,
+    and is sent when the connection is switched on again, never silently lost."""
+    capture = django_capture_on_commit_callbacks
     services.save_connection(enabled=False)
+    with capture(execute=True):  # what the commit starts runs: nothing is tried
+        invoice = issue_invoice(create_invoice(french_business(), [LineSpec(chair, 1)]))
+    waiting = Submission.objects.get(invoice=invoice)
+    assert waiting.state == Submission.State.TO_SEND and waiting.attempts == 0
+
+    with capture(execute=True):
+        services.save_connection(enabled=True)
+
+    sent = Submission.objects.get(invoice=invoice)
+    assert sent.state == Submission.State.SENT and sent.flow_id
+
+
+def test_nothing_waits_for_a_platform_never_set_up(chair, django_capture_on_commit_callbacks):
+    """A company that has not chosen its platform yet issues as before: nothing is queued."""
+    from examples.facturx import seller
+
+    seller()
     invoice = issue(french_business(), chair, django_capture_on_commit_callbacks)
     assert not Submission.objects.filter(invoice=invoice).exists()
 

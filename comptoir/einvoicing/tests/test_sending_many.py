@@ -72,13 +72,10 @@ def test_a_worker_killed_in_the_middle_of_a_batch_makes_no_second_flow(connected
     invoices = issue_invoices(
         [create_invoice(customer, [LineSpec(chair, Decimal(n + 1))]) for n in range(4)]
     )
-    services.save_connection(enabled=True)
-    submissions = [
-        Submission.objects.create(
-            invoice=invoice, channel="B2B", syntax="UBL", state=Submission.State.TO_SEND
-        )
-        for invoice in invoices
-    ]
+    submissions = list(Submission.objects.filter(invoice__in=invoices).order_by("pk"))
+    assert {s.state for s in submissions} == {Submission.State.TO_SEND}
+    # Switched on again behind the service's back: they stay for the worker below.
+    PlatformConnection.objects.filter(pk=1).update(enabled=True)
     control(pasim, "faults", path="/flow-service/v1/flows", delay=3, times=4)
     kill_while_sending(SEND_MANY, submissions)
     killed = list(Submission.objects.order_by("pk"))
