@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.billing.models import Invoice
 from comptoir.core.errors import BusinessError, CoreError
-from comptoir.einvoicing.models import LifecycleStatus
+from comptoir.einvoicing.models import LifecycleStatus, Submission
 from comptoir.einvoicing.statuses import STATUSES, status
 
 REJECTED = 213  # by the platform: the invoice never reached its buyer
 REFUSED = 210  # by the buyer: the seller cancels it with a credit note
 TO_CORRECT = "to_correct"  # the lists' filter: rejected and not yet cancelled
+NOT_SENT = "not_sent"  # and: still to send, or failed (waiting for a retry or « Resend »)
 
 # How each status looks as a badge (the styles of the other lists' badges).
 _BADGES = {205: "accepted", 212: "accepted", 210: "refused", 213: "refused", 501: "refused"}
@@ -43,7 +44,8 @@ def badge(code: int | None) -> tuple[str, str]:
 def filter_choices() -> list[tuple[str, str]]:
     """What the lists filter on: the invoices to correct, then each named status."""
     named = [(str(code), s.label) for code, s in sorted(STATUSES.items()) if s.official]
-    return [(TO_CORRECT, _("To correct (rejected)")), *named]
+    waiting = (NOT_SENT, _("Not sent yet (waiting or failed)"))
+    return [(TO_CORRECT, _("To correct (rejected)")), waiting, *named]
 
 
 def status_condition(value: str, name: str = "platform_status") -> Q:
@@ -51,11 +53,13 @@ def status_condition(value: str, name: str = "platform_status") -> Q:
     a BusinessError for a value that is neither a status nor « to correct »."""
     if value == TO_CORRECT:
         return Q(**{name: REJECTED}) & Q(amount_credited__lt=F("total_gross"))
+    if value == NOT_SENT:
+        return Q(submission__state__in=[Submission.State.TO_SEND, Submission.State.ERROR])
     if value.isdigit() and int(value) in STATUSES:
         return Q(**{name: int(value)})
     raise BusinessError(
         CoreError.INVALID_VALUE,
-        _("« %(value)s » is neither a platform status nor « to correct ».") % {"value": value[:40]},
+        _("« %(value)s » is not a platform status one can filter on.") % {"value": value[:40]},
         name,
     )
 

@@ -91,3 +91,23 @@ def test_the_lists_read_the_status_in_their_own_query(
     assert answer.status_code == 200 and answer.json()["count"] == 45
     statuses = [row["platform_status"] for row in answer.json()["items"]]
     assert {"code": 205, "label": "Approuvée"} in statuses and None in statuses
+
+
+def test_the_invoices_not_sent_yet_are_found_from_the_list(company, user, api):
+    """Waiting to be sent (the platform switched off) or failed (waiting for a retry or the
+    « Renvoyer » button): found with one filter, on the web and in the API."""
+    from comptoir.einvoicing.models import Submission
+
+    invoices = issued_invoices(4)
+    states = [Submission.State.TO_SEND, Submission.State.ERROR, Submission.State.SENT, None]
+    for invoice, state in zip(invoices, states, strict=True):
+        if state:
+            Submission.objects.create(invoice=invoice, channel="B2B", syntax="CII", state=state)
+    web = WebClient()
+    web.force_login(user)
+    page = web.get("/invoices/").content.decode()
+    assert "Pas encore transmise (en attente ou en erreur)" in page
+    rows = rows_of(web, platform_status="not_sent")
+    assert [i.number in rows for i in invoices] == [True, True, False, False]
+    found = api.get("/invoices?platform_status=not_sent").json()["items"]
+    assert sorted(row["number"] for row in found) == sorted(i.number for i in invoices[:2])
