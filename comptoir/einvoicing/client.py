@@ -291,6 +291,15 @@ def _fault(status: int, headers: dict[str, str], data: bytes) -> PlatformError:
             retryable=True,
             retry_after=_retry_after(headers),
         )
+    if status == 404:
+        return PlatformError(
+            EinvoicingError.REFUSED,
+            _(
+                "The platform answered that this address does not exist: check the "
+                "platform's addresses in the settings."
+            ),
+            retryable=False,
+        )
     return PlatformError(
         EinvoicingError.REFUSED,
         _("The platform refused the request: %(detail)s") % {"detail": detail}
@@ -301,15 +310,17 @@ def _fault(status: int, headers: dict[str, str], data: bytes) -> PlatformError:
 
 
 def _detail(data: bytes) -> str:
-    """The platform's own words: the Flow Service's Error or the Directory's problem."""
+    """The platform's own words (the Flow Service's Error or the Directory's problem), without
+    its error code; nothing from an answer that is not the platform's (a web page)."""
     try:
         payload = json.loads(data)
     except ValueError:
-        return data[:200].decode("utf-8", "replace")
+        logger.warning("The platform answered a fault that is not JSON: %r", data[:200])
+        return ""
     if not isinstance(payload, dict):
         return ""
-    parts = [payload.get("errorCode"), payload.get("errorMessage") or payload.get("message")]
-    return " — ".join(str(part) for part in parts if part)[:500]
+    logger.warning("The platform refused a request: %s", payload)
+    return str(payload.get("errorMessage") or payload.get("message") or "")[:500]
 
 
 def _retry_after(headers: dict[str, str]) -> int | None:

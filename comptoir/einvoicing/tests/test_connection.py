@@ -96,7 +96,7 @@ def test_the_button_tests_the_settings_as_typed_without_saving_them(user, compan
     web.post("/settings/platform/", form)
     typed = {**form, "secret": "", "token_url": f"{pasim}/nowhere", "check": "1"}
     checked = web.post("/settings/platform/", typed).content.decode()
-    assert "La plateforme a refusé" in checked
+    assert "cette adresse n’existe pas" in checked
     assert f"{pasim}/nowhere" in checked  # what was typed stays in the form
     assert PlatformConnection.get().token_url == f"{pasim}/oauth/token"  # nothing saved
 

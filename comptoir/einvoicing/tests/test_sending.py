@@ -165,7 +165,7 @@ def test_a_refused_submission_is_not_retried(
     invoice = issue(french_business(), chair, django_capture_on_commit_callbacks)
     submission = Submission.objects.get(invoice=invoice)
     assert submission.state == Submission.State.ERROR and submission.retry_at is None
-    assert "La plateforme a refusé la demande\u00a0: FAULT_400" in submission.message
+    assert submission.message == "La plateforme a refusé la demande\u00a0: simulated"  # no code
     control(pasim, "faults", path="/flow-service/v1/flows", status=429, retryAfter=30)
     Submission.objects.filter(pk=submission.pk).update(state="to_send")
     waiting = services.send_submission(submission.pk)
