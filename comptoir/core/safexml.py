@@ -19,10 +19,11 @@ class UnsafeXml(Exception):
     """The XML was not read: ``kind`` is TOO_LARGE, HOSTILE or MALFORMED; ``detail`` says
     where the parser stopped, for a malformed one."""
 
-    def __init__(self, kind: str, detail: str = ""):
+    def __init__(self, kind: str, detail: str = "", line: int | None = None):
         super().__init__(detail or kind)
         self.kind = kind
         self.detail = detail
+        self.line = line  # where the parser stopped, for a malformed one
 
 
 def safe_root(xml: bytes, max_bytes: int):
@@ -35,7 +36,7 @@ def safe_root(xml: bytes, max_bytes: int):
     try:
         tree = etree.fromstring(xml, _PARSER).getroottree()
     except etree.XMLSyntaxError as error:
-        raise UnsafeXml(MALFORMED, str(error)) from None
+        raise UnsafeXml(MALFORMED, str(error), error.lineno) from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # in another encoding
         raise UnsafeXml(HOSTILE)
     return tree.getroot()

@@ -7,6 +7,7 @@ limit); a file that is neither a PDF carrying an invoice, nor a CII, nor a UBL i
 refused with a message that says so.
 """
 
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.safexml import HOSTILE, MALFORMED, UnsafeXml, safe_root
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20_000_000  # a Factur-X PDF with its attachments; far more is an attack
 SIREN_SCHEME = "0002"
@@ -174,9 +177,14 @@ def _root(content: bytes):
             b"<"
         ):
             raise _not_an_invoice() from None
+        logger.info("A supplier invoice's XML is malformed: %s", problem.detail)
         raise ReadingError(
             "supplier_invoice.malformed",
-            _("The file is not well-formed XML: %(error)s") % {"error": problem.detail},
+            _(
+                "This XML file is incomplete or damaged (line %(line)s): ask the supplier to "
+                "send it again."
+            )
+            % {"line": problem.line or 1},
         ) from None
 
 

@@ -189,7 +189,7 @@ REFUSED = {
     "billion-laughs": (LAUGHS, "supplier_invoice.hostile", "DTD"),
     "dtd-in-utf16": (UTF16_DTD.encode("utf-16"), "supplier_invoice.hostile", "DTD"),
     "50-mb": (b"<a>" + b" " * 50_000_000 + b"</a>", "supplier_invoice.too_large", "20 MB"),
-    "malformed": (b"<rsm:CrossIndustryInvoice", "supplier_invoice.malformed", "well-formed"),
+    "malformed": (b"<rsm:CrossIndustryInvoice", "supplier_invoice.malformed", "damaged (line 1)"),
     "a-lifecycle-message": (CDAR.read_bytes(), "supplier_invoice.not_an_invoice", "not an invoice"),
     "a-spreadsheet": (b"PK\x03\x04 not xml", "supplier_invoice.not_an_invoice", "not an invoice"),
     "a-pdf-without-invoice": (
