@@ -240,7 +240,7 @@ class DirectoryEntry(models.Model):
                 "Absent from the directory: this customer has not named a platform to receive "
                 "its e-invoices yet. Look it up again later, or ask it which platform it chose."
             )
-        return _("No SIREN.")
+        return _("No SIREN: add the customer's SIREN (Edit) to look it up in the directory.")
 
 
 class OutgoingStatus(models.Model):

@@ -51,7 +51,13 @@ class SupplierInvoiceListing(Listing):
         Column("match", gettext_lazy("Match"), "get_match_display"),
         Column("status", gettext_lazy("Status"), "status", kind="status", sort="status"),
     ]
-    search_fields = ("number", "supplier__name", "supplier__code", "order_reference")
+    search_fields = (
+        "number",
+        "supplier__name",
+        "supplier__code",
+        "seller__name",  # as the invoice states it, a supplier chosen or not
+        "order_reference",
+    )
     customer_field = None
     create_url_name = "supplierinvoices:upload"
     create_label = gettext_lazy("Receive an invoice")

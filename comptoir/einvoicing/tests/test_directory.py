@@ -48,7 +48,7 @@ def test_an_unknown_siren_is_absent_from_the_directory(connected):
 def test_a_customer_without_siren_is_said_so(connected):
     entry = services.look_up_directory(create_customer(name="Sans numéro"))
     assert entry.state == DirectoryEntry.State.NO_SIREN
-    assert entry.sentence == "Pas de SIREN."
+    assert entry.sentence.startswith("Pas de SIREN\u00a0: ajoutez le SIREN du client")
 
 
 def test_a_malformed_siren_is_a_message_on_the_field(connected, api):

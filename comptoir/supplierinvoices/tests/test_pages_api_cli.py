@@ -98,6 +98,9 @@ def test_a_held_invoice_gets_its_supplier_on_its_page(buyer, company):
     upload(buyer, example("UC2_F202500004", "CII"))
     invoice = SupplierInvoice.objects.get()
     assert "supplier-form" in buyer.get(f"/supplier-invoices/{invoice.pk}/").content.decode()
+    # Found in the list by the seller's name the invoice states, no supplier chosen yet.
+    found = buyer.get("/supplier-invoices/", {"q": "le vendeur"}).content.decode()
+    assert invoice.number in found.split("<tbody>")[1]
     supplier = create_supplier(code="V", name="Vendeur")
     buyer.post(f"/supplier-invoices/{invoice.pk}/supplier/", {"supplier": supplier.pk})
     invoice.refresh_from_db()
