@@ -461,12 +461,16 @@ def connect_simulator(base: str = pasim.DEMO_URL, *, latest: int = 6) -> int | N
         return None
     with transaction.atomic():
         einvoicing.save_connection(**pasim.connection_settings(base))
-        waiting = Invoice.objects.filter(
-            status=Invoice.Status.ISSUED,
-            kind=Invoice.Kind.INVOICE,
-            customer_is_business=True,
-            submission__isnull=True,
-        ).order_by("-number")
+        waiting = (
+            Invoice.objects.filter(
+                status=Invoice.Status.ISSUED,
+                kind=Invoice.Kind.INVOICE,
+                customer_is_business=True,
+                submission__isnull=True,
+            )
+            .exclude(customer_siren="")
+            .order_by("-number")
+        )
         chosen = {invoice.pk: invoice for invoice in waiting[:latest]}
         for siren in DIRECTORY_SIRENS:  # the directory's two buyers, one of them refusing
             invoice = waiting.filter(customer__siren=siren).first()

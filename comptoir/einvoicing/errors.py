@@ -13,6 +13,7 @@ class EinvoicingError(StrEnum):
     UNAVAILABLE = "platform.unavailable"
     UNREADABLE = "platform.unreadable_answer"
     FILE_CHANGED = "platform.file_changed"
+    BUYER_WITHOUT_SIREN = "platform.buyer_without_siren"
     INVALID_SIREN = "directory.invalid_siren"
     NOT_REJECTED = "platform.not_rejected"
     NOT_REFUSED = "platform.not_refused"

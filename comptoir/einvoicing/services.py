@@ -374,6 +374,16 @@ def file_of(submission: Submission) -> tuple[bytes, str]:
 
     if submission.invoice_id is None:  # an e-reporting file
         return flows.of(submission.syntax).file(submission)
+    if submission.channel == Submission.Channel.B2B and not submission.invoice.customer_siren:
+        raise PlatformError(
+            EinvoicingError.BUYER_WITHOUT_SIREN,
+            _(
+                "The customer has no SIREN: the platform cannot address the invoice to it. "
+                "Add the customer's SIREN, then correct the invoice (a credit note and a new "
+                "invoice)."
+            ),
+            retryable=False,
+        )
     invoice = submission.invoice
     if submission.syntax == PlatformConnection.Syntax.UBL:
         return build_ubl(invoice), f"{invoice.number}.xml"

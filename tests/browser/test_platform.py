@@ -43,7 +43,7 @@ def test_connecting_sending_and_following_an_invoice(page, clerk, pasim, screens
     expect(page.locator("#id_secret")).to_have_value("")
     page.fill("#id_token_url", f"{pasim}/nowhere")  # typed, not saved: that is what is tested
     page.click("button[name=check]")
-    expect(page.locator("form.stacked .error")).to_contain_text("La plateforme a refusé")
+    expect(page.locator("form.stacked .error")).to_contain_text("cette adresse n’existe pas")
     expect(page.locator("#id_token_url")).to_have_value(f"{pasim}/nowhere")
     page.fill("#id_token_url", f"{pasim}/oauth/token")
     page.click("button[name=check]")

@@ -223,3 +223,20 @@ def test_a_failed_submission_is_resent_from_the_invoice_page_once(
     assert not again  # a second click sends nothing
     assert "La facture est déjà envoyée à la plateforme" in answer
     assert len(flows_tracked(services.client(), sent)) == 1
+
+
+def test_a_business_without_siren_is_not_sent_and_says_why(
+    connected, chair, pasim, django_capture_on_commit_callbacks
+):
+    """A French business whose SIREN is not known cannot be addressed on the platform: the
+    submission fails at once, in words, and is not tried again by itself."""
+    from examples.facturx import PARIS
+
+    customer = create_customer(name="Société sans SIREN", addresses=PARIS)
+    assert customer.kind == "company" and not customer.siren
+    invoice = issue(customer, chair, django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(invoice=invoice)
+    assert submission.channel == Submission.Channel.B2B
+    assert submission.state == Submission.State.ERROR and submission.retry_at is None
+    assert submission.message.startswith("Le client n’a pas de SIREN\u00a0:")
+    assert services.client().search({"trackingId": submission.tracking_id}) == []
