@@ -59,7 +59,7 @@ def connection(request):
         checked = save_form(
             form, lambda data: services.test_connection(**{f: data[f] for f in fields}) or True
         )
-        if checked:
+        if checked and form.has_changed():
             messages.success(
                 request,
                 _(
@@ -67,6 +67,8 @@ def connection(request):
                     "They are not saved yet."
                 ),
             )
+        elif checked:
+            messages.success(request, _("The platform answers: the connection works."))
     elif request.method == "POST":
         saved = save_form(
             form, lambda data: services.save_connection(**{f: data[f] for f in fields})
