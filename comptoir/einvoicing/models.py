@@ -236,11 +236,14 @@ class DirectoryEntry(models.Model):
                 "address": self.electronic_address
             }
         if self.state == self.State.ABSENT:
-            return _(
-                "Absent from the directory: this customer has not named a platform to receive "
-                "its e-invoices yet. Look it up again later, or ask it which platform it chose."
+            return str(
+                _(
+                    "Absent from the directory: this customer has not named a platform to "
+                    "receive its e-invoices yet. Look it up again later, or ask it which "
+                    "platform it chose."
+                )
             )
-        return _("No SIREN: add the customer's SIREN (Edit) to look it up in the directory.")
+        return str(_("No SIREN: add the customer's SIREN (Edit) to look it up in the directory."))
 
 
 class OutgoingStatus(models.Model):

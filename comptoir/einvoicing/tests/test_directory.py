@@ -38,17 +38,22 @@ def test_a_customer_in_the_directory_receives_at_its_address(connected):
     )
 
 
-def test_an_unknown_siren_is_absent_from_the_directory(connected):
+def test_an_unknown_siren_is_absent_from_the_directory(connected, api):
     customer = create_customer(name="Inconnue", siren=UNKNOWN_SIREN)
     entry = services.look_up_directory(customer)
     assert entry.state == DirectoryEntry.State.ABSENT and entry.electronic_address == ""
     assert entry.sentence.startswith("Absent de l’annuaire\u00a0: ce client n’a pas encore désigné")
+    answer = api.post(f"/customers/{customer.pk}/directory")  # the API says it in words too
+    assert answer.status_code == 200 and answer.json()["sentence"] == entry.sentence
 
 
-def test_a_customer_without_siren_is_said_so(connected):
-    entry = services.look_up_directory(create_customer(name="Sans numéro"))
+def test_a_customer_without_siren_is_said_so(connected, api):
+    customer = create_customer(name="Sans numéro")
+    entry = services.look_up_directory(customer)
     assert entry.state == DirectoryEntry.State.NO_SIREN
     assert entry.sentence.startswith("Pas de SIREN\u00a0: ajoutez le SIREN du client")
+    answer = api.post(f"/customers/{customer.pk}/directory")
+    assert answer.status_code == 200 and answer.json()["sentence"] == entry.sentence
 
 
 def test_a_malformed_siren_is_a_message_on_the_field(connected, api):
