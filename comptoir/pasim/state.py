@@ -3,6 +3,7 @@ so that invoices sent before a restart still move through their statuses after i
 
 import os
 import pickle
+import threading
 from pathlib import Path
 
 from comptoir.pasim.platform import Platform
@@ -23,10 +24,14 @@ def load(platform: Platform, path: Path) -> None:
                 setattr(platform, name, saved[name])
 
 
+_WRITING = threading.Lock()  # the server answers in threads: one write at a time
+
+
 def save(platform: Platform, path: Path) -> None:
     """Write the state through a temporary name: a simulator stopped mid-write keeps the last."""
-    with platform.lock:
-        data = pickle.dumps({name: getattr(platform, name) for name in KEPT})
-    partial = Path(f"{path}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    with _WRITING:
+        with platform.lock:
+            data = pickle.dumps({name: getattr(platform, name) for name in KEPT})
+        partial = Path(f"{path}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,28 @@ def test_the_demo_company_is_connected_to_the_simulator_once():
     assert Submission.objects.filter(invoice__customer=refusing).exists()
     assert demo.connect_simulator("http://127.0.0.1:8765") is None  # a platform is set
     assert Submission.objects.count() == queued
+
+
+def test_saves_from_the_server_s_threads_never_collide(tmp_path):
+    """The server answers in threads, and each change saves the state: several at once."""
+    platform = Platform(validate=False)
+    platform.receive("CII", "a.xml", b"<a/>")
+    kept, errors = tmp_path / "pa-simulator.state", []
+
+    def save_often():
+        try:
+            for _ in range(25):
+                state.save(platform, kept)
+        except OSError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=save_often) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    again = Platform(validate=False)
+    state.load(again, kept)
+    assert list(again.flows) == list(platform.flows)
