@@ -58,7 +58,9 @@ def get_invoice(request, pk: Id):
 @router.patch("/invoices/{pk}", response={200: InvoiceOut, **ERRORS})
 def update_invoice(request, pk: Id, payload: InvoicePatch):
     services.update_invoice(
-        _invoice(request, pk), **read_document_patch(payload.dict(exclude_unset=True))
+        _invoice(request, pk),
+        **read_document_patch(payload.dict(exclude_unset=True)),
+        by=request.user,
     )
     return _invoice(request, pk)
 

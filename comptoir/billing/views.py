@@ -138,12 +138,12 @@ class ReceivablesListing(InvoiceListing):
         return receivables().only(*LIST_FIELDS, "amount_due")
 
 
-def _update_from_form(invoice, *, lines=None, **header):
+def _update_from_form(invoice, *, lines=None, by=None, **header):
     """The form sends every field: a date of supply emptied there is emptied (an invoice
     supplied in one day has no end of period; a down payment, maybe no expected date)."""
     header.setdefault("supply_date", None)
     header.setdefault("supply_end_date", None)
-    return services.update_invoice(invoice, lines=lines, **header)
+    return services.update_invoice(invoice, lines=lines, by=by, **header)
 
 
 invoice_form = document_form_view(

@@ -100,6 +100,7 @@ AUDITED_MODELS = {
     "pricing.Tax": (),
     "pricing.PaymentTerms": (),
     "pricing.TermsTemplate": (),
+    "pricing.PricingRule": (),
     "sales.Quotation": (),
     "sales.SalesOrder": (),
     "stock.Warehouse": (),

@@ -147,6 +147,9 @@ class DocumentLine(models.Model):
     vat_exemption_reason = models.CharField(max_length=200, blank=True)
     vat_exemption_code = models.CharField(max_length=30, blank=True)  # VATEX (BT-121)
     net_amount = AmountField(_("net amount"))
+    # How the line got its price: the steps the pricing engine took, each with the price
+    # before and after it (``comptoir.pricing.explanation``); empty for lines it did not price.
+    price_explanation = models.JSONField(default=list, blank=True)
 
     class Meta:
         abstract = True

@@ -74,10 +74,11 @@ class CompanyForm(IdentifierFieldsMixin, forms.ModelForm):
             "country", "email", "phone", "iban", "bic", "default_payment_terms",
             "invoice_basis", "vat_on_debits", "facturx_profile", "print_layout", "stock_management",
             "own_customers_only", "reserve_on_confirm", "allow_negative_stock",
-            "quotation_validity_days", "late_penalty_text", "early_payment_text",
+            "quotation_validity_days", "minimum_margin_pct", "late_penalty_text",
+            "early_payment_text",
             "fiscal_year_start_month",
             "vat_regime", "platform_id",
             "account_customers", "account_goods", "account_services", "account_charges",
             "account_allowances", "account_bank", "logo",
         ]  # fmt: skip
-        localized_fields = ["share_capital"]
+        localized_fields = ["share_capital", "minimum_margin_pct"]

@@ -17,7 +17,7 @@ from comptoir.core.identifiers import (
     validate_siret,
     validate_vat_id,
 )
-from comptoir.core.money import AmountField
+from comptoir.core.money import AmountField, RateField
 
 LOGO_MAX_BYTES = 1_000_000
 IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -147,6 +147,16 @@ class Company(models.Model):
     )
     quotation_validity_days = models.PositiveIntegerField(
         _("quotation validity (days)"), default=30
+    )
+    minimum_margin_pct = RateField(
+        _("minimum margin %"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_(
+            "Margin on the cost price under which no price or discount goes without the right "
+            "permission: 25 means at least the cost + 25 %. Empty: no minimum."
+        ),
     )
     logo = models.FileField(
         _("logo"),

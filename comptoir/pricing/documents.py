@@ -13,8 +13,8 @@ from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import document_header, visible_customers
-from comptoir.pricing.engine import LineSpec, price_lines, read_line_specs
-from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
+from comptoir.pricing.engine import LineSpec, PricingContext, price_lines, read_line_specs
+from comptoir.pricing.models import PaymentTerms, RuleChannel, Tax, TermsTemplate
 
 
 @dataclass
@@ -26,6 +26,9 @@ class DocumentRequest:
     header: dict = field(default_factory=dict)
     # Given, a line that cannot be priced is left out and its error kept here by its index.
     line_errors: dict | None = None
+    # Where it comes from, for the pricing rules of a channel: typed, or a partner's import.
+    channel: str = RuleChannel.TYPED
+    partner: str = ""
 
 
 def document_defaults(
@@ -59,6 +62,7 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
     )
     headers, lines = [], []
     known_defaults: dict[tuple, dict] = {}  # a customer's many documents of a batch
+    contexts: dict[tuple, PricingContext] = {}  # the batch's rules, read once
     for request in requests:
         customer = customers[request.customer.pk]
         header = dict(request.header)
@@ -74,15 +78,25 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         for spec in request.lines:
             if spec.item is not None:
                 spec.item = items[spec.item.pk]
-        lines.append(
-            new_instances(
-                line_model, price_lines(customer, day, request.lines, errors=request.line_errors)
-            )
+        channel = (request.channel, request.partner)
+        context = contexts.get(channel)
+        if context is None:
+            context = contexts[channel] = _pricing_context(requests, items, by, *channel)
+        priced = price_lines(
+            customer, day, request.lines, errors=request.line_errors, context=context
         )
+        lines.append(new_instances(line_model, priced))
     built = list(zip(new_instances(doc_model, headers), lines, strict=True))
     for doc, doc_lines in built:
         doc.apply_totals(doc_lines)
     return built
+
+
+def _pricing_context(requests, items: dict, by, channel: str, partner: str) -> PricingContext:
+    days = {r.header.get("date") or timezone.localdate() for r in requests}
+    return PricingContext.load(
+        items.values(), days, by=by, channel=channel or RuleChannel.TYPED, partner=partner
+    )
 
 
 def at_hand(instances: list, relations: tuple, prefetch: tuple = ()) -> dict:
@@ -195,12 +209,16 @@ def read_document_patch(data: dict) -> dict:
     return data
 
 
-def replace_lines(document, line_model, parent_field: str, specs: list[LineSpec]) -> None:
+def replace_lines(
+    document, line_model, parent_field: str, specs: list[LineSpec], *, by=None
+) -> None:
     """Price new lines for a draft, store its totals and swap its old lines for them."""
     customer = Customer.objects.select_related("price_list", "default_tax").get(
         pk=document.customer_id
     )
-    lines = [line_model(**values) for values in price_lines(customer, document.date, specs)]
+    context = PricingContext.load([s.item for s in specs], [document.date], by=by)
+    priced = price_lines(customer, document.date, specs, context=context)
+    lines = [line_model(**values) for values in priced]
     document.apply_totals(lines)
     line_model.objects.filter(**{parent_field: document}).delete()
     for line in lines:

@@ -1,9 +1,12 @@
 """The pricing engine: which price, discount and VAT a document line gets.
 
-Price of a line = the customer's price list (best quantity break valid on the date), else the
-item's sale price. A price list that includes VAT is turned into a price excluding VAT, since
-documents state prices excluding VAT (EN 16931). The customer's VAT treatment (reverse charge,
-intra-EU supply, export) replaces the item's VAT.
+Base price of a line = the customer's price list (best quantity break valid on the date), else
+the item's sale price. A price list that includes VAT is turned into a price excluding VAT, since
+documents state prices excluding VAT (EN 16931). The pricing rules the line meets then give its
+price and discount (``comptoir.pricing.rules``); a price or discount typed by the user comes last.
+No price goes under the company's minimum margin without the permission to sell under it. Each
+step is kept on the line (its explanation), with the price before and after it. The customer's
+VAT treatment (reverse charge, intra-EU supply, export) replaces the item's VAT.
 """
 
 from dataclasses import dataclass
@@ -15,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item, ItemPrice
 from comptoir.core.errors import BusinessError, NotFound
+from comptoir.core.models import Company
 from comptoir.core.money import (
     HUNDRED,
     MAX_PRICE,
     MAX_QUANTITY,
+    format_amount,
     parse_decimal,
     round_amount,
     round_price,
@@ -26,7 +31,8 @@ from comptoir.core.money import (
 )
 from comptoir.parties.models import Customer
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import Tax
+from comptoir.pricing.models import SELL_BELOW_MARGIN, RuleChannel, Tax
+from comptoir.pricing.rules import LineFacts, Priced, RuleBook, apply_rules
 from comptoir.pricing.services import refuse_unusable_tax
 
 
@@ -40,6 +46,34 @@ class LineSpec:
     discount_pct: Decimal | None = None
     description: str | None = None
     tax: Tax | None = None
+    # The explanation of a price agreed on another document (an order made from a quotation):
+    # with the price and discount given, the line keeps them and their explanation.
+    explanation: list | None = None
+
+
+@dataclass
+class PricingContext:
+    """What pricing a batch of lines shares: the rules in force, where the documents come
+    from, the minimum margin and whether the user may go under it."""
+
+    book: RuleBook
+    currency: str = "EUR"
+    channel: str = RuleChannel.TYPED
+    partner: str = ""
+    minimum_margin: Decimal | None = None
+    below_margin_allowed: bool = False
+
+    @classmethod
+    def load(cls, items=(), days=(), *, by=None, channel=RuleChannel.TYPED, partner=""):
+        company = Company.get()
+        return cls(
+            book=RuleBook.load(items, days),
+            currency=company.currency,
+            channel=channel,
+            partner=partner,
+            minimum_margin=company.minimum_margin_pct,
+            below_margin_allowed=bool(by is not None and by.has_perm(SELL_BELOW_MARGIN)),
+        )
 
 
 def read_line_specs(raw_lines: list[dict], *, errors: dict | None = None) -> list[LineSpec]:
@@ -132,9 +166,16 @@ def list_prices(customer: Customer, day: date, items_quantities) -> dict[tuple, 
 
 
 def price_lines(
-    customer: Customer, day: date, specs: list[LineSpec], *, errors: dict | None = None
+    customer: Customer,
+    day: date,
+    specs: list[LineSpec],
+    *,
+    errors: dict | None = None,
+    context: PricingContext | None = None,
 ) -> list[dict]:
-    """The field values of each document line (snapshot of the item, price, discount, VAT).
+    """The field values of each document line (snapshot of the item, price, discount, VAT, and
+    the explanation of the price). ``context`` is shared by a batch's documents; without it,
+    the rules are read for these lines.
 
     With ``errors`` (a dict), a line that cannot be priced is left out and its BusinessError
     kept under the line's index (as ``read_line_specs`` does)."""
@@ -142,13 +183,15 @@ def price_lines(
         raise BusinessError(
             PricingError.NO_LINES, _("A document needs at least one line."), "lines"
         )
+    if context is None:
+        context = PricingContext.load([s.item for s in specs], [day])
     listed = list_prices(
         customer, day, [(s.item, round_quantity(s.quantity)) for s in specs if s.item is not None]
     )
     lines = []
     for index, spec in enumerate(specs):
         try:
-            line = _price_line(customer, spec, listed, f"lines[{index}]")
+            line = _price_line(customer, day, spec, listed, context, f"lines[{index}]")
         except BusinessError as error:
             if errors is None:
                 raise
@@ -158,7 +201,9 @@ def price_lines(
     return lines
 
 
-def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) -> dict:
+def _price_line(
+    customer: Customer, day: date, spec: LineSpec, listed: dict, context, where: str
+) -> dict:
     item = spec.item
     quantity = round_quantity(spec.quantity)
     if quantity <= 0:
@@ -173,26 +218,7 @@ def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) ->
             _("Item %(code)s is no longer sold.") % {"code": item.code},
             f"{where}.item",
         )
-    if spec.unit_price is not None:
-        unit_price = round_price(spec.unit_price)
-    elif item is not None:
-        unit_price = listed.get((item.pk, quantity), item.sale_price)
-    else:
-        unit_price = Decimal("0")
-    if unit_price < 0:
-        raise BusinessError(
-            PricingError.PRICE_NEGATIVE,
-            _("A unit price cannot be negative; use a credit note or a discount."),
-            f"{where}.unit_price",
-        )
-    # Rounded as stored (two places), so the line's amount is computed from what is kept.
-    discount = round_amount(spec.discount_pct if spec.discount_pct is not None else 0)
-    if not Decimal("0") <= discount <= HUNDRED:
-        raise BusinessError(
-            PricingError.DISCOUNT_OUT_OF_RANGE,
-            _("A discount is a percentage between 0 and 100."),
-            f"{where}.discount_pct",
-        )
+    priced = _price(customer, day, spec, quantity, listed, context, where)
     tax = spec.tax or customer.default_tax or (item.tax if item is not None else None)
     if tax is None:
         raise BusinessError(
@@ -213,11 +239,100 @@ def _price_line(customer: Customer, spec: LineSpec, listed: dict, where: str) ->
         "is_service": item.is_service if item is not None else False,
         "unit_code": item.unit.code if item is not None else "C62",
         "quantity": quantity,
-        "unit_price": unit_price,
-        "discount_pct": discount,
+        "unit_price": priced.unit_price,
+        "discount_pct": priced.discount_pct,
+        "price_explanation": priced.steps,
         "tax": tax,
         "vat_category": tax.category,
         "vat_rate": tax.rate,
         "vat_exemption_reason": tax.exemption_reason,
         "vat_exemption_code": tax.exemption_reason_code,
     }
+
+
+def _price(customer, day, spec: LineSpec, quantity, listed, context, where: str) -> Priced:
+    """The line's price and discount, step by step: its base price, the rules it meets, the
+    minimum margin, then what the user typed."""
+    item = spec.item
+    if spec.unit_price is not None and spec.explanation is not None:  # agreed elsewhere
+        price, discount = _typed(spec, where)
+        return Priced(price, discount if discount is not None else Decimal("0"), spec.explanation)
+    if item is None:
+        priced = Priced(Decimal("0"), Decimal("0"), [])
+    else:
+        base = listed.get((item.pk, quantity))
+        if base is None:
+            base, base_step = item.sale_price, {"kind": "item"}
+        else:
+            base_step = {"kind": "price_list", "name": customer.price_list.name}
+        outcomes = []
+        if context.book.size:
+            facts = LineFacts(
+                customer_id=customer.pk,
+                customer_group_id=customer.group_id,
+                territory_id=customer.territory_id,
+                item=item,
+                quantity=quantity,
+                base_price=base,
+                day=day,
+                currency=context.currency,
+                channel=context.channel,
+                partner=context.partner,
+            )
+            outcomes = context.book.resolve(facts)
+        priced = apply_rules(base, base_step, outcomes)
+    floor = _floor(item, context)
+    if floor is not None and priced.net < floor and not context.below_margin_allowed:
+        priced.unit_price, priced.discount_pct = floor, Decimal("0")
+        priced.step("floor", margin=str(context.minimum_margin))
+    price, discount = _typed(spec, where)
+    if price is not None:
+        priced.unit_price = price
+        priced.step("manual_price")
+    if discount is not None:
+        priced.discount_pct = discount
+        priced.step("manual_discount", value=str(discount))
+    if not priced.steps:  # a line without an item, at no price
+        priced.step("manual_price")
+    if floor is not None and priced.net < floor and not context.below_margin_allowed:
+        raise BusinessError(
+            PricingError.BELOW_MINIMUM_MARGIN,
+            _(
+                "%(price)s is under the minimum margin: the lowest net price of this item is "
+                "%(floor)s. Selling under it needs the permission to."
+            )
+            % {"price": format_amount(priced.net), "floor": format_amount(floor)},
+            f"{where}.{'discount_pct' if discount is not None else 'unit_price'}",
+        )
+    return priced
+
+
+def _typed(spec: LineSpec, where: str) -> tuple[Decimal | None, Decimal | None]:
+    """The price and discount the user typed (None: not typed), checked."""
+    price = discount = None
+    if spec.unit_price is not None:
+        price = round_price(spec.unit_price)
+        if price < 0:
+            raise BusinessError(
+                PricingError.PRICE_NEGATIVE,
+                _("A unit price cannot be negative; use a credit note or a discount."),
+                f"{where}.unit_price",
+            )
+    if spec.discount_pct is not None:
+        # Rounded as stored (two places), so the line's amount is computed from what is kept.
+        discount = round_amount(spec.discount_pct)
+        if not Decimal("0") <= discount <= HUNDRED:
+            raise BusinessError(
+                PricingError.DISCOUNT_OUT_OF_RANGE,
+                _("A discount is a percentage between 0 and 100."),
+                f"{where}.discount_pct",
+            )
+    return price, discount
+
+
+def _floor(item: Item | None, context: PricingContext) -> Decimal | None:
+    """The lowest net price the minimum margin allows for the item (None: no minimum)."""
+    margin = context.minimum_margin
+    if item is None or margin is None or not item.cost_price:
+        return None
+    return round_price(item.cost_price * (HUNDRED + margin) / HUNDRED)

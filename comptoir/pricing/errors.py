@@ -12,3 +12,7 @@ class PricingError(StrEnum):
     TAX_ARCHIVED = "line.tax_archived"
     TAX_IN_USE = "tax.in_use"
     FRANCHISE_WITH_VAT_ID = "tax.franchise_with_vat_id"
+    BELOW_MINIMUM_MARGIN = "line.below_minimum_margin"
+    RULE_OVERLAPS = "rule.overlaps"
+    RULE_BELOW_MINIMUM_MARGIN = "rule.below_minimum_margin"
+    RULE_INVALID = "rule.invalid"

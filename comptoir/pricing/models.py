@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.core.money import RateField
+from comptoir.core.money import AmountField, PriceField, QuantityField, RateField
 
 
 class VatCategory(models.TextChoices):
@@ -169,3 +169,170 @@ class TermsTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleAction(models.TextChoices):
+    """What a pricing rule does to a line's price."""
+
+    FIXED_PRICE = "fixed_price", _("Fixed price")
+    DISCOUNT_PCT = "discount_pct", _("Discount (%)")
+    DISCOUNT_AMOUNT = "discount_amount", _("Discount per unit (amount)")
+    COST_PLUS = "cost_plus", _("Cost price + margin (%)")
+    PRICE_LIST = "price_list", _("Price from another price list")
+
+
+# Who may price a line under the company's minimum margin.
+SELL_BELOW_MARGIN = "pricing.sell_below_minimum_margin"
+
+# The actions that give the line its price; the others take something off it.
+PRICE_SETTING_ACTIONS = {RuleAction.FIXED_PRICE, RuleAction.COST_PLUS, RuleAction.PRICE_LIST}
+
+
+class RuleChannel(models.TextChoices):
+    """Where the document comes from."""
+
+    ANY = "", _("Any")
+    TYPED = "typed", _("Typed in Comptoir (web, API)")
+    IMPORT = "import", _("Partner import")
+
+
+class PricingRule(models.Model):
+    """A price or a discount a line gets when it meets every condition the rule states.
+
+    A condition left empty matches everything. Among the rules a line meets, the highest
+    priority gives the price (ties: the oldest rule); discounts then apply in priority order;
+    a rule that stops the others ends the list, so that no rule of a lower priority applies."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+    priority = models.IntegerField(
+        _("priority"), default=0, help_text=_("The highest priority applies first.")
+    )
+    stop_others = models.BooleanField(
+        _("stops the other rules"),
+        default=False,
+        help_text=_("Once applied, no rule of a lower priority applies to the line."),
+    )
+    # Conditions
+    customer = models.ForeignKey(
+        "parties.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    customer_group = models.ForeignKey(
+        "parties.CustomerGroup",
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    territory = models.ForeignKey(
+        "parties.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        "catalog.Item",
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    item_group = models.ForeignKey(
+        "catalog.ItemGroup",
+        verbose_name=_("item group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its sub-groups included."),
+    )
+    min_quantity = QuantityField(_("from quantity"))
+    min_amount = AmountField(
+        _("from line amount"),
+        help_text=_("The line's quantity × its price before the rule, excluding VAT."),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("Empty: any currency.")
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=RuleChannel.choices, blank=True, default=""
+    )
+    partner = models.CharField(
+        _("import partner"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name of the import partner, for the partner import channel."),
+    )
+    # Action
+    action = models.CharField(_("action"), max_length=20, choices=RuleAction.choices)
+    value = PriceField(
+        _("value"), help_text=_("The price, the percentage or the amount, as the action says.")
+    )
+    price_list = models.ForeignKey(
+        "catalog.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pricing rule")
+        verbose_name_plural = _("pricing rules")
+        ordering = ["-priority", "id"]
+        permissions = [
+            (
+                "sell_below_minimum_margin",
+                _("Can sell under the minimum margin"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:rule", args=[self.pk])
+
+    @property
+    def sets_price(self) -> bool:
+        return self.action in PRICE_SETTING_ACTIONS
+
+    def clean(self) -> None:
+        errors = {}
+        value = self.value if isinstance(self.value, Decimal | int) else None
+        if value is not None:
+            if self.action == RuleAction.DISCOUNT_PCT and not 0 < value <= 100:
+                errors["value"] = _("A discount is a percentage above 0 and up to 100.")
+            elif self.action == RuleAction.DISCOUNT_AMOUNT and value <= 0:
+                errors["value"] = _("A discount per unit is an amount above 0.")
+            elif value < 0:
+                errors["value"] = _("A price or a margin cannot be negative.")
+        if self.action == RuleAction.PRICE_LIST and self.price_list_id is None:
+            errors["price_list"] = _("Choose the price list the price comes from.")
+        elif self.action != RuleAction.PRICE_LIST and self.price_list_id is not None:
+            errors["price_list"] = _("Only a rule taking its price from a price list names one.")
+        start, end = self.valid_from, self.valid_to
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            errors["valid_to"] = _("A rule cannot end before it starts.")
+        if self.partner and self.channel != RuleChannel.IMPORT:
+            errors["partner"] = _("A partner is named only for the partner import channel.")
+        self.currency = (self.currency or "").strip().upper()
+        if self.currency and not (len(self.currency) == 3 and self.currency.isalpha()):
+            errors["currency"] = _("A currency is its three-letter code, e.g. EUR.")
+        if errors:
+            raise ValidationError(errors)

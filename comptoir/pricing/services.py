@@ -1,15 +1,30 @@
 """Changes to taxes, payment terms and terms-and-conditions templates."""
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from comptoir.catalog.models import Item, ItemGroup, ItemPrice
 from comptoir.core.errors import BusinessError, InUse
 from comptoir.core.models import Company
+from comptoir.core.money import HUNDRED, format_quantity
 from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax, TermsTemplate
+from comptoir.pricing.models import (
+    FRANCHISE,
+    PRICE_SETTING_ACTIONS,
+    SELL_BELOW_MARGIN,
+    PaymentTerms,
+    PricingRule,
+    RuleAction,
+    Tax,
+    TermsTemplate,
+)
+from comptoir.pricing.rules import lineage
 
 TAX_FIELDS = {
     "code",
@@ -112,3 +127,126 @@ def create_terms_template(**fields) -> TermsTemplate:
             if fields.get(flag):
                 TermsTemplate.objects.filter(**{flag: True}).update(**{flag: False})
         return create_validated(TermsTemplate, **fields)
+
+
+# Pricing rules ---------------------------------------------------------------------------------
+
+RULE_FIELDS = {
+    "code", "name", "active", "priority", "stop_others", "customer", "customer_group",
+    "territory", "item", "item_group", "min_quantity", "min_amount", "valid_from", "valid_to",
+    "currency", "channel", "partner", "action", "value", "price_list",
+}  # fmt: skip
+# The conditions two rules must share to compete for the same lines.
+CONDITIONS = (
+    "customer", "customer_group", "territory", "item", "item_group", "min_quantity",
+    "min_amount", "currency", "channel", "partner",
+)  # fmt: skip
+
+
+def save_rule(rule: PricingRule | None = None, *, by=None, **fields) -> PricingRule:
+    """Create or change a pricing rule. Refused: a rule with the same conditions, priority and
+    kind of action as another in force on the same days (which applies would be a matter of
+    chance), and a rule that sells an item under the minimum margin, unless ``by`` may."""
+    with transaction.atomic():
+        if rule is None:
+            rule = PricingRule()
+        else:
+            rule = PricingRule.objects.select_for_update().get(pk=rule.pk)
+        for name, value in fields.items():
+            if name in RULE_FIELDS:
+                setattr(rule, name, value)
+        full_clean_or_raise(rule)
+        if rule.active:
+            _refuse_overlap(rule)
+            _refuse_below_margin(rule, by)
+        rule.save()
+        return rule
+
+
+def set_rule_active(rule: PricingRule, active: bool, *, by=None) -> PricingRule:
+    """Switch a rule on (checked as when it is saved) or off."""
+    return save_rule(rule, by=by, active=active)
+
+
+def delete_rule(rule: PricingRule) -> None:
+    """Lines keep the explanation of the prices they got; the rule itself may go."""
+    with transaction.atomic():
+        rule.delete()
+
+
+def _refuse_overlap(rule: PricingRule) -> None:
+    fields = [PricingRule._meta.get_field(name) for name in CONDITIONS]
+    same = {field.attname: getattr(rule, field.attname) for field in fields}
+    others = PricingRule.objects.filter(active=True, priority=rule.priority, **same).exclude(
+        pk=rule.pk
+    )
+    if rule.valid_to:
+        others = others.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=rule.valid_to))
+    if rule.valid_from:
+        others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=rule.valid_from))
+    kinds = PRICE_SETTING_ACTIONS if rule.sets_price else {rule.action}
+    other = others.filter(action__in=kinds).order_by("pk").first()
+    if other is not None:
+        raise BusinessError(
+            PricingError.RULE_OVERLAPS,
+            _(
+                "The rule « %(other)s » has the same conditions and the same priority, on the "
+                "same days: which one applies would be a matter of chance. Give one of them "
+                "a higher priority."
+            )
+            % {"other": other.name},
+            "priority",
+        )
+
+
+def _refuse_below_margin(rule: PricingRule, by) -> None:
+    """The items the rule would sell under the minimum margin, from their sale price: refused
+    unless ``by`` may sell under it."""
+    margin = Company.get().minimum_margin_pct
+    if margin is None or (by is not None and by.has_perm(SELL_BELOW_MARGIN)):
+        return
+    below = _items_below_margin(rule, 1 + margin / HUNDRED)
+    if below is None:
+        return
+    count, example = below.count(), below.order_by("code").first()
+    if example is None:
+        return
+    raise BusinessError(
+        PricingError.RULE_BELOW_MINIMUM_MARGIN,
+        ngettext(
+            "This rule would sell %(count)s item under the minimum margin of %(margin)s %% "
+            "(%(code)s). Selling under it needs the permission to.",
+            "This rule would sell %(count)s items under the minimum margin of %(margin)s %% "
+            "(%(code)s, …). Selling under it needs the permission to.",
+            count,
+        )
+        % {"count": count, "margin": format_quantity(margin), "code": example.code},
+        "value",
+    )
+
+
+def _items_below_margin(rule: PricingRule, factor: Decimal):
+    """The items the rule concerns whose price after it is under cost × ``factor``."""
+    items = Item.objects.filter(active=True, cost_price__gt=0)
+    if rule.item_id:
+        items = items.filter(pk=rule.item_id)
+    if rule.item_group_id:
+        groups = dict(ItemGroup.objects.values_list("id", "parent_id"))
+        within = {g for g in groups if rule.item_group_id in lineage(g, groups)}
+        items = items.filter(group_id__in=within)
+    floor = F("cost_price") * factor
+    value = rule.value
+    if rule.action == RuleAction.FIXED_PRICE:
+        return items.filter(cost_price__gt=value / factor)
+    if rule.action == RuleAction.COST_PLUS:
+        return items if value < (factor - 1) * HUNDRED else None
+    if rule.action == RuleAction.DISCOUNT_PCT:
+        if value >= HUNDRED:
+            return items
+        return items.filter(sale_price__lt=floor * HUNDRED / (HUNDRED - value))
+    if rule.action == RuleAction.DISCOUNT_AMOUNT:
+        return items.filter(sale_price__lt=floor + value)
+    listed = ItemPrice.objects.filter(
+        price_list_id=rule.price_list_id, price__lt=F("item__cost_price") * factor
+    )
+    return items.filter(pk__in=listed.values("item_id"))

@@ -96,7 +96,7 @@ def document_form_view(kind: DocumentKind):
                         wanted.customer, wanted.lines, by=request.user, **wanted.header
                     )
                 else:
-                    kind.update(document, lines=wanted.lines, **wanted.header)
+                    kind.update(document, lines=wanted.lines, by=request.user, **wanted.header)
             except BusinessError as error:
                 refused = error
             else:

@@ -64,7 +64,9 @@ def get_quotation(request, pk: Id):
 @router.patch("/quotations/{pk}", response={200: QuotationOut, **ERRORS}, tags=["quotations"])
 def update_quotation(request, pk: Id, payload: DocumentPatch):
     services.update_quotation(
-        _quotation(request, pk), **read_document_patch(payload.dict(exclude_unset=True))
+        _quotation(request, pk),
+        **read_document_patch(payload.dict(exclude_unset=True)),
+        by=request.user,
     )
     return _quotation(request, pk)
 
@@ -120,7 +122,9 @@ def get_order(request, pk: Id):
 @router.patch("/orders/{pk}", response={200: OrderOut, **ERRORS}, tags=["orders"])
 def update_order(request, pk: Id, payload: DocumentPatch):
     services.update_order(
-        _order(request, pk), **read_document_patch(payload.dict(exclude_unset=True))
+        _order(request, pk),
+        **read_document_patch(payload.dict(exclude_unset=True)),
+        by=request.user,
     )
     return _order(request, pk)
 

@@ -77,7 +77,9 @@ def create_quotation(
         return quotation
 
 
-def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = None, **header):
+def update_quotation(
+    quotation: Quotation, *, lines: list[LineSpec] | None = None, by=None, **header
+):
     with transaction.atomic():
         (quotation,) = _lock(Quotation, [quotation])
         _require_draft(quotation)
@@ -86,7 +88,7 @@ def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = Non
                 setattr(quotation, name, value)
         _check_validity(quotation)
         if lines is not None:
-            replace_lines(quotation, QuotationLine, "quotation", lines)
+            replace_lines(quotation, QuotationLine, "quotation", lines, by=by)
         quotation.save()
         return quotation
 
@@ -140,6 +142,7 @@ def quotation_lines_as_specs(quotation: Quotation) -> list[LineSpec]:
             discount_pct=line.discount_pct,
             description=line.description,
             tax=line.tax,
+            explanation=line.price_explanation,
         )
         for line in quotation.lines.select_related("item", "tax").all()
     ]
@@ -208,7 +211,7 @@ def create_order(customer: Customer, lines: list[LineSpec], *, by=None, **header
     return create_orders([DocumentRequest(customer, lines, header)], by=by)[0]
 
 
-def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **header):
+def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, by=None, **header):
     with transaction.atomic():
         (order,) = _lock(SalesOrder, [order])
         _require_draft(order)
@@ -216,7 +219,7 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **he
             if name in HEADER_FIELDS | {"requested_delivery_date"}:
                 setattr(order, name, value)
         if lines is not None:
-            replace_lines(order, SalesOrderLine, "order", lines)
+            replace_lines(order, SalesOrderLine, "order", lines, by=by)
         order.save()
         return order
 

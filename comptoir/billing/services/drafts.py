@@ -54,6 +54,7 @@ LINE_COPY_FIELDS = [
     "vat_rate",
     "vat_exemption_reason",
     "vat_exemption_code",
+    "price_explanation",
 ]
 HEADER_COPY_FIELDS = [
     "customer_id",
@@ -175,7 +176,9 @@ def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **head
     return create_invoices([DocumentRequest(customer, lines, header)], by=by)[0]
 
 
-def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **header) -> Invoice:
+def update_invoice(
+    invoice: Invoice, *, lines: list[LineSpec] | None = None, by=None, **header
+) -> Invoice:
     with transaction.atomic():
         (invoice,) = _lock_invoices([invoice])
         _require_draft(invoice)
@@ -195,7 +198,7 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
                         "lines",
                     )
             else:
-                replace_lines(invoice, InvoiceLine, "invoice", lines)
+                replace_lines(invoice, InvoiceLine, "invoice", lines, by=by)
         invoice.save()
         return invoice
 

@@ -34,7 +34,7 @@ from comptoir.parties.services import create_customers
 from comptoir.payments.services import PaymentRequest, register_payments
 from comptoir.pricing.documents import DocumentRequest
 from comptoir.pricing.engine import LineSpec
-from comptoir.pricing.models import Tax, VatCategory
+from comptoir.pricing.models import RuleChannel, Tax, VatCategory
 from comptoir.sales.services import confirm_orders, create_orders
 
 
@@ -189,18 +189,26 @@ def _requests(plan: Plan, customers, items, taxes) -> list[tuple[PlannedDocument
             item = items[values["code_article"]]
             tax = taxes.get(values.get("taux_tva"))
             effective = tax or customer.default_tax or item.tax
+            price = net_unit_price(plan, doc, row, effective)
             specs.append(
                 LineSpec(
                     item=item,
                     quantity=Decimal(values["quantite"]),
-                    unit_price=net_unit_price(plan, doc, row, effective),
-                    discount_pct=Decimal(values.get("remise_pct") or 0),
+                    unit_price=price,
+                    # A price from the file is the price sold at: its discount too (none
+                    # given: none). A price from the price list leaves the rules their say.
+                    discount_pct=Decimal(values.get("remise_pct") or 0)
+                    if values.get("remise_pct") or price is not None
+                    else None,
                     description=values.get("designation") or None,
                     tax=tax,
                 )
             )
         header = _header(doc, specs, customer, plan.partner.print_layout)
-        requests.append((doc, DocumentRequest(customer, specs, header)))
+        request = DocumentRequest(
+            customer, specs, header, channel=RuleChannel.IMPORT, partner=plan.partner.name
+        )
+        requests.append((doc, request))
     return requests
 
 
