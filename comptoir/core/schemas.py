@@ -111,6 +111,21 @@ class LineIn(Schema):
     tax: str | None = Field(None, description="Tax code; default from the item or customer")
 
 
+class PriceStepOut(Schema):
+    """One step of how a line got its price, with the net unit price before and after it."""
+
+    kind: str = Field(
+        description="item, price_list, rule, floor (raised to the minimum margin), "
+        "manual_price or manual_discount (typed)"
+    )
+    code: str = Field("", description="The rule's code, for a rule")
+    name: str = Field("", description="The rule's or the price list's name")
+    action: str = Field("", description="What the rule does: fixed_price, discount_pct…")
+    value: PriceOut = None
+    before: PriceOut = None
+    after: PriceOut = None
+
+
 class LineOut(Out):
     id: int
     position: int
@@ -124,6 +139,7 @@ class LineOut(Out):
     vat_category: str
     vat_rate: Decimal
     net_amount: PriceOut
+    price_explanation: list[PriceStepOut] = []
 
 
 class VatGroupOut(Out):

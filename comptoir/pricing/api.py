@@ -1,8 +1,15 @@
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from comptoir.core.schemas import ERRORS, ErrorOut, Id
-from comptoir.pricing import services
+from comptoir.catalog.models import Item
+from comptoir.core.schemas import ERRORS, Day, ErrorOut, Id, Quantity
+from comptoir.pricing import engine, services
+from comptoir.pricing.documents import find_by_id_or_code, find_customer
+from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
 from comptoir.pricing.schemas import (
     PaymentTermsIn,
@@ -12,6 +19,7 @@ from comptoir.pricing.schemas import (
     TaxPatch,
     TermsTemplateIn,
     TermsTemplateOut,
+    WhyPriceOut,
 )
 
 router = Router(tags=["taxes and terms"])
@@ -64,3 +72,34 @@ def list_terms_templates(request):
 @router.post("/terms-templates", response={201: TermsTemplateOut, 400: ErrorOut})
 def create_terms_template(request, payload: TermsTemplateIn):
     return Status(201, services.create_terms_template(**payload.dict()))
+
+
+@router.get("/why-price", response={200: WhyPriceOut, **ERRORS}, tags=["pricing rules"])
+def why_price(
+    request, customer: str, item: str, quantity: Quantity = Decimal("1"), date: Day | None = None
+):
+    """The price a customer gets for an item, a quantity and a day (today by default): each
+    step with the net unit price before and after it, and every rule the line meets."""
+    priced = engine.why_price(
+        find_customer(customer, user=request.user),
+        find_by_id_or_code(Item.objects.select_related("tax", "unit"), item, _("Item"), "item"),
+        quantity,
+        date or timezone.localdate(),
+        by=request.user,
+    )
+    return {
+        "unit_price": priced.unit_price,
+        "discount_pct": priced.discount_pct,
+        "net_unit_price": priced.net,
+        "steps": priced.steps,
+        "rules": [
+            {
+                "code": o.rule.code,
+                "name": o.rule.name,
+                "priority": o.rule.priority,
+                "applied": o.applied,
+                "reason": NOT_APPLIED[o.reason](o.by) if o.reason else "",
+            }
+            for o in priced.outcomes
+        ],
+    }

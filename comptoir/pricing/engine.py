@@ -336,3 +336,18 @@ def _floor(item: Item | None, context: PricingContext) -> Decimal | None:
     if item is None or margin is None or not item.cost_price:
         return None
     return round_price(item.cost_price * (HUNDRED + margin) / HUNDRED)
+
+
+def why_price(customer: Customer, item: Item, quantity, day: date, *, by=None) -> Priced:
+    """The price a customer gets for an item, a quantity and a day, with its steps and every
+    rule the line meets (``Priced.outcomes``: applied or not, and why not)."""
+    quantity = round_quantity(quantity)
+    if quantity <= 0:
+        raise BusinessError(
+            PricingError.QUANTITY_NOT_POSITIVE,
+            _("The quantity must be greater than zero."),
+            "quantity",
+        )
+    context = PricingContext.load([item], [day], by=by)
+    listed = list_prices(customer, day, [(item, quantity)])
+    return _price(customer, day, LineSpec(item, quantity), quantity, listed, context, "")

@@ -14,12 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.catalog.models import Item
 from comptoir.core.bulk import new_instances
 from comptoir.core.errors import BusinessError
 from comptoir.core.forms import NumberField
+from comptoir.core.listing import DATE_WIDGET
 from comptoir.core.models import Company
-from comptoir.core.money import format_quantity
+from comptoir.core.money import MAX_QUANTITY, format_quantity
+from comptoir.core.widgets import SearchPicker
 from comptoir.parties.models import Customer
+from comptoir.parties.queries import visible_customers
 from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
@@ -32,7 +36,11 @@ from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
 # Filled by the engine for the item chosen; cleared when the line's item changes.
-PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax")
+PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax", "auto_price", "auto_discount")
+# A price or discount the engine proposed (kept in a hidden field beside it) and left as it is
+# was not typed: the engine prices it again as the line changes (a quantity reaching a rule's
+# threshold). One the user changed is theirs.
+PROPOSED = {"unit_price": "auto_price", "discount_pct": "auto_discount"}
 HEADER_FIELDS = ("customer", "date", "customer_reference", "payment_terms", "notes")
 ROW_KEY = re.compile(r"^lines-(\d+)-(\w+)$")
 ERROR_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
@@ -49,6 +57,7 @@ class LineRow:
     net_amount: Decimal | None = None
     vat_rate: Decimal | None = None
     errors: dict = field(default_factory=dict)
+    explanation: list = field(default_factory=list)
 
     @property
     def is_blank(self) -> bool:
@@ -214,14 +223,19 @@ class DocumentForm:
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
         for (__, row), line in zip(priced, lines, strict=True):
+            typed = _line_input(row)
+            price, discount = input_number(line.unit_price), input_number(line.discount_pct)
             row.values.update(
                 description=line.description,
-                unit_price=input_number(line.unit_price),
-                discount_pct=input_number(line.discount_pct),
+                unit_price=price,
+                discount_pct=discount,
+                auto_price="" if typed["unit_price"] else price,
+                auto_discount="" if typed["discount_pct"] else discount,
                 tax=line.tax.code if line.tax else row.values.get("tax", ""),
             )
             row.net_amount = line.net_amount
             row.vat_rate = line.vat_rate
+            row.explanation = line.price_explanation
         self.built = document
         try:  # the document's own checks of its header (an invoice's period of supply)
             getattr(document, "check_header", lambda: None)()
@@ -252,7 +266,12 @@ class DocumentForm:
 
 
 def _line_input(row: LineRow) -> dict:
-    return {name: row.values.get(name, "") for name in LINE_FIELDS}
+    """The line as the engine reads it: a price or discount the engine proposed is left out."""
+    values = {name: row.values.get(name, "") for name in LINE_FIELDS}
+    for name, proposed in PROPOSED.items():
+        if values[name] and values[name] == row.values.get(proposed):
+            values[name] = ""
+    return values
 
 
 def _as_input(value) -> str:
@@ -264,14 +283,20 @@ def _as_input(value) -> str:
 
 
 def _line_values(line) -> dict:
+    """A stored line as the form shows it; its price and discount are the engine's unless its
+    explanation says they were typed (or it has none: a line priced before explanations)."""
     item_code = line.item.code if line.item_id else ""
+    kinds = {step.get("kind") for step in line.price_explanation or ()}
+    price, discount = input_number(line.unit_price), input_number(line.discount_pct)
     return {
         "item": item_code,
         "priced_item": item_code,
         "description": line.description,
         "quantity": input_number(line.quantity),
-        "unit_price": input_number(line.unit_price),
-        "discount_pct": input_number(line.discount_pct),
+        "unit_price": price,
+        "discount_pct": discount,
+        "auto_price": price if kinds and "manual_price" not in kinds else "",
+        "auto_discount": discount if kinds and "manual_discount" not in kinds else "",
         "tax": line.tax.code if line.tax_id else "",
     }
 
@@ -322,3 +347,30 @@ class TaxForm(forms.ModelForm):
             # rate wait for a rate.
             self.instance.rate = None
         return data
+
+
+class WhyPriceForm(forms.Form):
+    """A customer, an item, a quantity and a day: the price they make, and why."""
+
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("Customer"),
+        queryset=Customer.objects.none(),
+        to_field_name="code",
+        widget=SearchPicker("parties:customer_options"),
+    )
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item"),
+        queryset=Item.objects.filter(active=True).select_related("tax", "unit", "group"),
+        to_field_name="code",
+        widget=SearchPicker("catalog:item_options"),
+    )
+    quantity = NumberField(
+        label=gettext_lazy("Quantity"), min_value=0.001, max_value=MAX_QUANTITY, initial=1
+    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = visible_customers(user).select_related(
+            "price_list", "group", "territory"
+        )

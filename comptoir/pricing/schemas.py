@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Out, Rate
+from comptoir.core.schemas import Out, PriceOut, PriceStepOut, Rate
 from comptoir.pricing.models import VatCategory
 
 VATEX = "VATEX code (BT-121) of the exemption, e.g. VATEX-FR-CGI261-4"
@@ -66,3 +66,19 @@ class TermsTemplateIn(Schema):
 
 class TermsTemplateOut(TermsTemplateIn):
     id: int
+
+
+class RuleMetOut(Schema):
+    code: str
+    name: str
+    priority: int
+    applied: bool
+    reason: str = Field("", description="Why it did not apply, in words")
+
+
+class WhyPriceOut(Schema):
+    unit_price: PriceOut
+    discount_pct: Decimal
+    net_unit_price: PriceOut = Field(description="Excl. VAT, the discount taken off")
+    steps: list[PriceStepOut]
+    rules: list[RuleMetOut] = Field(description="Every rule the line meets, in order")

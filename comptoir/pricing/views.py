@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,9 +14,12 @@ from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.models import Company
+from comptoir.core.money import round_amount
 from comptoir.core.views import form_page, save_form
 from comptoir.pricing import services
-from comptoir.pricing.forms import DocumentForm, TaxForm
+from comptoir.pricing.engine import why_price as why_price_of
+from comptoir.pricing.explanation import NOT_APPLIED
+from comptoir.pricing.forms import DocumentForm, TaxForm, WhyPriceForm
 from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax
 
 
@@ -158,3 +162,30 @@ class PaymentTermsListing(Listing):
     search_fields = ("code", "name")
     status_field = customer_field = date_field = amount_field = None
     default_sort = "code"
+
+
+def why_price(request):
+    """Why a customer gets a price for an item, a quantity and a day: each step, and every rule
+    the line meets, applied or not."""
+    data = request.GET if request.GET.get("item") or request.GET.get("customer") else None
+    initial = {"quantity": 1, "date": timezone.localdate()}
+    form = WhyPriceForm(data, user=request.user, initial=initial)
+    context = {"form": form, "title": _("Why this price?")}
+    if form.is_valid():
+        customer, item = form.cleaned_data["customer"], form.cleaned_data["item"]
+        quantity, day = form.cleaned_data["quantity"], form.cleaned_data["date"]
+        try:
+            priced = why_price_of(customer, item, quantity, day, by=request.user)
+        except BusinessError as error:
+            form.add_error(None, error.message)
+        else:
+            context.update(
+                priced=priced,
+                outcomes=[
+                    (o.rule, o.applied, NOT_APPLIED[o.reason](o.by) if o.reason else "")
+                    for o in priced.outcomes
+                ],
+                currency=Company.get().currency,
+                line_amount=round_amount(quantity * priced.net),
+            )
+    return render(request, "pricing/why_price.html", context)
