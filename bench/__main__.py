@@ -196,6 +196,18 @@ def einvoicing_table(result: dict) -> str:
     return "\n".join([title, "", *with_targets(head, rule, result["phases"], rows)])
 
 
+def pricing_table(result: dict) -> str:
+    title = f"### R1-R6 pricing rules, {result['database']}: best of 3 runs from R2 on"
+    rows = [
+        f"| {row['phase']} | {row['count']:,} | {row['seconds']:.3f} | {row['rate']:,.0f} "
+        f"| {row.get('ratio', '')} | {row['queries']:,} |"
+        for row in result["phases"]
+    ]
+    head = "| phase | count | seconds | per s | rate with / without | queries |"
+    rule = "|---|---:|---:|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["phases"], rows)])
+
+
 def load_table(result: dict) -> str:
     title = (
         f"### Load test, {result['database']}: {result['users']} users "
@@ -264,6 +276,12 @@ def main() -> None:
         help="supplier invoices received, made from the official UC1 example (E2); 0 skips",
     )
     parser.add_argument(
+        "--pricing-rules",
+        type=int,
+        default=1_000,
+        help="active pricing rules lines and orders are priced against (R1-R6); 0 skips",
+    )
+    parser.add_argument(
         "--load-users",
         type=int,
         default=50,
@@ -320,6 +338,11 @@ def main() -> None:
         for url in databases
         if args.einvoicing_invoices or args.supplier_invoices
     ]
+    pricing = [
+        run("pricing", url, "--rules", str(args.pricing_rules), "--orders", str(args.orders))
+        for url in databases
+        if args.pricing_rules
+    ]
     load = [
         run(
             "load",
@@ -346,6 +369,7 @@ def main() -> None:
         "pages": pages,
         "stock": stock,
         "einvoicing": einvoicing,
+        "pricing": pricing,
         "load": load,
     }
     report["targets"] = judge(report, vars(args))
@@ -360,6 +384,7 @@ def main() -> None:
         + [pages_table(result) for result in pages]
         + [stock_table(result) for result in stock]
         + [einvoicing_table(result) for result in einvoicing]
+        + [pricing_table(result) for result in pricing]
         + [load_table(result) for result in load]
         + skipped
     )

@@ -18,13 +18,14 @@ SECTIONS = {
     "pages": "P10 ",
     "stock": "P11 ",
     "einvoicing": "",
+    "pricing": "",
     "load": "load test: ",
 }
 
 
 @dataclass(frozen=True)
 class Target:
-    section: str  # where in latest.json: runs, imports, pages, stock, load
+    section: str  # where in latest.json: runs, imports, pages, stock, pricing, load
     row: str  # the rows whose name starts with this
     field: str  # the row's figure compared
     below: bool  # the figure must be under the limit (else at least the limit)
@@ -121,6 +122,27 @@ TARGETS = [
         " s",
         "1,000 supplier invoices received under 10 s",
         size=("supplier_invoices", 1_000, "supplier invoices"),
+    ),
+    # Pricing rules: lines priced against them, orders entered with them.
+    Target(
+        "pricing",
+        "R2 ",
+        "seconds",
+        True,
+        1,
+        " s",
+        "10,000 lines priced against 1,000 rules under 1 s",
+        size=("pricing_rules", 1_000, "rules"),
+    ),
+    Target(
+        "pricing",
+        "R4 ",
+        "ratio",
+        False,
+        0.8,
+        "×",
+        "orders entered (P3) with 1,000 rules at 80 % or more of the rate without",
+        size=("pricing_rules", 1_000, "rules"),
     ),
     # The stock figures of an item with a million moves, on PostgreSQL.
     Target(

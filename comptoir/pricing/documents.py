@@ -81,7 +81,7 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         channel = (request.channel, request.partner)
         context = contexts.get(channel)
         if context is None:
-            context = contexts[channel] = _pricing_context(requests, items, by, *channel)
+            context = contexts[channel] = _pricing_context(items, by, *channel)
         priced = price_lines(
             customer, day, request.lines, errors=request.line_errors, context=context
         )
@@ -92,10 +92,9 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
     return built
 
 
-def _pricing_context(requests, items: dict, by, channel: str, partner: str) -> PricingContext:
-    days = {r.header.get("date") or timezone.localdate() for r in requests}
+def _pricing_context(items: dict, by, channel: str, partner: str) -> PricingContext:
     return PricingContext.load(
-        items.values(), days, by=by, channel=channel or RuleChannel.TYPED, partner=partner
+        items.values(), by=by, channel=channel or RuleChannel.TYPED, partner=partner
     )
 
 
@@ -216,7 +215,7 @@ def replace_lines(
     customer = Customer.objects.select_related("price_list", "default_tax").get(
         pk=document.customer_id
     )
-    context = PricingContext.load([s.item for s in specs], [document.date], by=by)
+    context = PricingContext.load([s.item for s in specs], by=by)
     priced = price_lines(customer, document.date, specs, context=context)
     lines = [line_model(**values) for values in priced]
     document.apply_totals(lines)

@@ -64,10 +64,11 @@ class PricingContext:
     below_margin_allowed: bool = False
 
     @classmethod
-    def load(cls, items=(), days=(), *, by=None, channel=RuleChannel.TYPED, partner=""):
+    def load(cls, items=(), *, by=None, channel=RuleChannel.TYPED, partner=""):
         company = Company.get()
+        book = RuleBook.load(items, currency=company.currency, channel=channel, partner=partner)
         return cls(
-            book=RuleBook.load(items, days),
+            book=book,
             currency=company.currency,
             channel=channel,
             partner=partner,
@@ -184,7 +185,7 @@ def price_lines(
             PricingError.NO_LINES, _("A document needs at least one line."), "lines"
         )
     if context is None:
-        context = PricingContext.load([s.item for s in specs], [day])
+        context = PricingContext.load([s.item for s in specs])
     listed = list_prices(
         customer, day, [(s.item, round_quantity(s.quantity)) for s in specs if s.item is not None]
     )
@@ -348,6 +349,6 @@ def why_price(customer: Customer, item: Item, quantity, day: date, *, by=None) -
             _("The quantity must be greater than zero."),
             "quantity",
         )
-    context = PricingContext.load([item], [day], by=by)
+    context = PricingContext.load([item], by=by)
     listed = list_prices(customer, day, [(item, quantity)])
     return _price(customer, day, LineSpec(item, quantity), quantity, listed, context, "")

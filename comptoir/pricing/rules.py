@@ -10,9 +10,10 @@ oldest rule first on a tie):
   into the line's discount (10 % then 5 % make 14.5 %): the usual cascade of discounts;
 - a rule that stops the others ends the list: no rule after it applies.
 
-Rules are read once per batch of documents (`RuleBook.load`) and sorted into buckets by the
-most selective condition they state (the item, else its group, else the customer…), so that a
-line only looks at the rules that can concern it.
+Rules are read once per process, again when they change (`active_rules`), and sorted for each
+batch of documents into buckets by the most selective condition they state of the item (the
+item, else its group) and of the customer (the customer, else its group, else its territory),
+so that a line only looks at the rules that can concern it.
 """
 
 from collections.abc import Iterable
@@ -20,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-
 from comptoir.catalog.models import Item, ItemGroup, ItemPrice
 from comptoir.core.money import HUNDRED, ZERO, round_amount, round_price
-from comptoir.pricing.models import PricingRule, RuleAction
+from comptoir.pricing.models import PRICE_SETTING_ACTIONS, PricingRule, RuleAction
 
 # The fields a rule is read with: every condition and its action, nothing else.
+# The columns a rule is read from, in the order of ``Rule``'s fields.
 RULE_FIELDS = (
     "id", "code", "name", "priority", "stop_others", "customer_id", "customer_group_id",
     "territory_id", "item_id", "item_group_id", "min_quantity", "min_amount", "valid_from",
@@ -44,7 +44,7 @@ def combined_discount(current: Decimal, added: Decimal) -> Decimal:
     return round_amount(HUNDRED - (HUNDRED - current) * (HUNDRED - added) / HUNDRED)
 
 
-@dataclass
+@dataclass(slots=True)
 class LineFacts:
     """What the conditions of a rule look at, for one line."""
 
@@ -60,50 +60,139 @@ class LineFacts:
     partner: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A pricing rule as the engine reads it: its conditions and its action, nothing else."""
+
+    pk: int
+    code: str
+    name: str
+    priority: int
+    stop_others: bool
+    customer_id: int | None
+    customer_group_id: int | None
+    territory_id: int | None
+    item_id: int | None
+    item_group_id: int | None
+    min_quantity: Decimal
+    min_amount: Decimal
+    valid_from: date | None
+    valid_to: date | None
+    currency: str
+    channel: str
+    partner: str
+    action: str
+    value: Decimal
+    price_list_id: int | None
+
+    def meets(self, facts: LineFacts, lineage: tuple) -> bool:
+        """Whether the line meets every condition the rule states (``lineage``: the line's
+        item group and its ancestors)."""
+        return (
+            (self.item_id is None or self.item_id == facts.item.pk)
+            and (self.item_group_id is None or self.item_group_id in lineage)
+            and (self.customer_id is None or self.customer_id == facts.customer_id)
+            and (
+                self.customer_group_id is None or self.customer_group_id == facts.customer_group_id
+            )
+            and (self.territory_id is None or self.territory_id == facts.territory_id)
+            and facts.quantity >= self.min_quantity
+            and (not self.min_amount or facts.quantity * facts.base_price >= self.min_amount)
+            and (self.valid_from is None or self.valid_from <= facts.day)
+            and (self.valid_to is None or facts.day <= self.valid_to)
+            and (not self.currency or self.currency == facts.currency)
+            and (
+                not self.channel
+                or (
+                    self.channel == facts.channel
+                    and (not self.partner or self.partner == facts.partner)
+                )
+            )
+        )
+
+
 @dataclass
 class Outcome:
     """A rule the line meets, and what became of it."""
 
-    rule: PricingRule
+    rule: Rule
     applied: bool
     # Why a rule the line meets did not apply: shadowed, stopped, no_list_price, no_cost.
     reason: str = ""
-    by: PricingRule | None = None
+    by: Rule | None = None
     price: Decimal | None = None  # the price it sets, for a price-setting rule
+
+
+# The active rules, read once per process and again only when they changed: (version, rules);
+# and the buckets they make, by version, currency, channel and partner.
+_RULES: dict[str, tuple[tuple, list[Rule]]] = {}
+_BOOKS: dict[tuple, tuple] = {}
+
+
+def active_rules() -> tuple[tuple, list[Rule]]:
+    """Every active rule, in the order they apply, and the version they were read at. One
+    small query tells whether the rules read before are still those in the database (their
+    number and latest change: a rule added, changed or deleted changes one of them)."""
+    from django.db import connection
+    from django.db.models import Count, Max
+
+    database = connection.settings_dict["NAME"]
+    counted = PricingRule.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
+    version = (database, counted["count"], counted["changed"])
+    cached = _RULES.get(database)
+    if cached is not None and cached[0] == version:
+        return cached
+    rows = (
+        PricingRule.objects.filter(active=True)
+        .order_by("-priority", "id")
+        .values_list(*RULE_FIELDS)
+    )
+    _RULES[database] = cached = (version, [Rule(*row) for row in rows])
+    return cached
 
 
 @dataclass
 class RuleBook:
-    """The active rules of a batch, sorted into buckets, with what their actions need."""
+    """The rules of a batch sorted into buckets, with what their actions need."""
 
-    buckets: dict[tuple[str, int | None], list[PricingRule]] = field(default_factory=dict)
+    # Rules by (item key, customer key): the most selective condition of each side, if any.
+    buckets: dict[tuple, list[Rule]] = field(default_factory=dict)
     # Each item group with its ancestors (a rule on a group covers its sub-groups).
     group_lineage: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # (price list, item) -> price breaks, highest minimum quantity first.
     list_prices: dict[tuple[int, int], list[ItemPrice]] = field(default_factory=dict)
     size: int = 0
+    # The keys of an item's buckets, worked out once per batch.
+    item_keys: dict[int, list] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, items: Iterable[Item] = (), days: Iterable[date] = ()) -> "RuleBook":
-        """The rules in force on any of ``days`` (all active rules without days), in at most
-        three queries; the price lists that rules name are read for ``items`` only."""
-        rules = PricingRule.objects.filter(active=True).only(*RULE_FIELDS)
-        days = sorted(set(days))
-        if days:
-            rules = rules.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=days[-1]))
-            rules = rules.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=days[0]))
-        book = cls()
-        listed: set[int] = set()
-        needs_groups = False
-        for rule in rules.order_by("-priority", "id"):
-            book.buckets.setdefault(_bucket(rule), []).append(rule)
-            book.size += 1
-            needs_groups |= rule.item_group_id is not None
-            if rule.action == RuleAction.PRICE_LIST and rule.price_list_id:
-                listed.add(rule.price_list_id)
-        if needs_groups:
+    def load(
+        cls, items: Iterable[Item] = (), *, currency: str = "", channel: str = "", partner: str = ""
+    ) -> "RuleBook":
+        """The rules that may apply to a batch of documents in ``currency`` from ``channel``,
+        in buckets. The price lists the rules name are read for ``items`` only."""
+        version, rules = active_rules()
+        key = (version, currency, channel, partner)
+        sorted_ = _BOOKS.get(key)
+        if sorted_ is None:
+            buckets: dict[tuple, list[Rule]] = {}
+            for rule in rules:
+                if (currency and rule.currency and rule.currency != currency) or (
+                    channel
+                    and rule.channel
+                    and (rule.channel != channel or (rule.partner and rule.partner != partner))
+                ):
+                    continue
+                buckets.setdefault(_bucket(rule), []).append(rule)
+            if len(_BOOKS) > 100:  # versions gone by
+                _BOOKS.clear()
+            sorted_ = _BOOKS[key] = (buckets, sum(len(b) for b in buckets.values()))
+        book = cls(buckets=sorted_[0], size=sorted_[1])
+        kept = [rule for bucket in book.buckets.values() for rule in bucket]
+        if any(rule.item_group_id is not None for rule in kept):
             parents = dict(ItemGroup.objects.values_list("id", "parent_id"))
             book.group_lineage = {pk: lineage(pk, parents) for pk in parents}
+        listed = {r.price_list_id for r in kept if r.action == RuleAction.PRICE_LIST}
         item_ids = {item.pk for item in items if item is not None}
         if listed and item_ids:
             for row in ItemPrice.objects.filter(
@@ -112,48 +201,36 @@ class RuleBook:
                 book.list_prices.setdefault((row.price_list_id, row.item_id), []).append(row)
         return book
 
-    def candidates(self, facts: LineFacts) -> list[PricingRule]:
-        """The rules that may concern the line, in the order they apply (not yet checked)."""
-        keys = [("item", facts.item.pk), ("customer", facts.customer_id)]
-        keys += [("item_group", g) for g in self.group_lineage.get(facts.item.group_id, ())]
-        if facts.customer_group_id:
-            keys.append(("customer_group", facts.customer_group_id))
-        if facts.territory_id:
-            keys.append(("territory", facts.territory_id))
-        keys.append(("any", None))
-        found = [rule for key in keys for rule in self.buckets.get(key, ())]
+    def candidates(self, facts: LineFacts) -> list[Rule]:
+        """The rules that may concern the line, in the order they apply (not yet checked):
+        those kept under one of its item's keys and one of its customer's."""
+        item = facts.item
+        item_keys = self.item_keys.get(item.pk)
+        if item_keys is None:
+            lineage = self.group_lineage.get(item.group_id, ())
+            item_keys = self.item_keys[item.pk] = [
+                ("item", item.pk),
+                *(("item_group", group) for group in lineage),
+                None,
+            ]
+        customer_keys = (
+            ("customer", facts.customer_id),
+            ("customer_group", facts.customer_group_id),
+            ("territory", facts.territory_id),
+            None,
+        )
+        buckets = self.buckets
+        found = [
+            rule
+            for item_key in item_keys
+            for customer_key in customer_keys
+            for rule in buckets.get((item_key, customer_key), ())
+        ]
         if len(found) > 1:
-            found.sort(key=lambda rule: (-rule.priority, rule.pk))
+            found.sort(key=_order)
         return found
 
-    def meets(self, rule: PricingRule, facts: LineFacts) -> bool:
-        """Whether the line meets every condition the rule states."""
-        return (
-            (rule.item_id is None or rule.item_id == facts.item.pk)
-            and (
-                rule.item_group_id is None
-                or rule.item_group_id in self.group_lineage.get(facts.item.group_id, ())
-            )
-            and (rule.customer_id is None or rule.customer_id == facts.customer_id)
-            and (
-                rule.customer_group_id is None or rule.customer_group_id == facts.customer_group_id
-            )
-            and (rule.territory_id is None or rule.territory_id == facts.territory_id)
-            and facts.quantity >= rule.min_quantity
-            and (not rule.min_amount or facts.quantity * facts.base_price >= rule.min_amount)
-            and (rule.valid_from is None or rule.valid_from <= facts.day)
-            and (rule.valid_to is None or facts.day <= rule.valid_to)
-            and (not rule.currency or rule.currency == facts.currency)
-            and (
-                not rule.channel
-                or (
-                    rule.channel == facts.channel
-                    and (not rule.partner or rule.partner == facts.partner)
-                )
-            )
-        )
-
-    def list_price(self, rule: PricingRule, facts: LineFacts) -> Decimal | None:
+    def list_price(self, rule: Rule, facts: LineFacts) -> Decimal | None:
         for row in self.list_prices.get((rule.price_list_id, facts.item.pk), ()):
             if row.min_quantity <= facts.quantity and (
                 (row.valid_from is None or row.valid_from <= facts.day)
@@ -166,14 +243,15 @@ class RuleBook:
         """Every rule the line meets, in order, with whether it applied and why not."""
         outcomes: list[Outcome] = []
         price_rule = stopper = None
+        line_lineage = self.group_lineage.get(facts.item.group_id, ())
         for rule in self.candidates(facts):
-            if not self.meets(rule, facts):
+            if not rule.meets(facts, line_lineage):
                 continue
             if stopper is not None:
                 outcomes.append(Outcome(rule, False, "stopped", stopper))
                 continue
             outcome = Outcome(rule, True)
-            if rule.action in (RuleAction.FIXED_PRICE, RuleAction.COST_PLUS, RuleAction.PRICE_LIST):
+            if rule.action in PRICE_SETTING_ACTIONS:
                 outcome = self._price_outcome(rule, facts, price_rule)
                 if outcome.applied:
                     price_rule = rule
@@ -182,7 +260,7 @@ class RuleBook:
                 stopper = rule
         return outcomes
 
-    def _price_outcome(self, rule, facts: LineFacts, price_rule) -> Outcome:
+    def _price_outcome(self, rule: Rule, facts: LineFacts, price_rule) -> Outcome:
         if price_rule is not None:
             return Outcome(rule, False, "shadowed", price_rule)
         if rule.action == RuleAction.FIXED_PRICE:
@@ -198,12 +276,25 @@ class RuleBook:
         return Outcome(rule, True, price=round_price(price))
 
 
-def _bucket(rule: PricingRule) -> tuple[str, int | None]:
-    for name in ("item", "item_group", "customer", "customer_group", "territory"):
+def _order(rule: Rule) -> tuple[int, int]:
+    return (-rule.priority, rule.pk)
+
+
+def _bucket(rule: Rule) -> tuple:
+    """The rule's key: the most selective condition it states on the item side (the item,
+    else its group) and on the customer side (the customer, else its group, else its
+    territory); None for a side it states nothing of."""
+    if rule.item_id is not None:
+        item_key = ("item", rule.item_id)
+    elif rule.item_group_id is not None:
+        item_key = ("item_group", rule.item_group_id)
+    else:
+        item_key = None
+    for name in ("customer", "customer_group", "territory"):
         value = getattr(rule, f"{name}_id")
         if value is not None:
-            return (name, value)
-    return ("any", None)
+            return (item_key, (name, value))
+    return (item_key, None)
 
 
 def lineage(pk: int, parents: dict[int, int | None]) -> tuple[int, ...]:

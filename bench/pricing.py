@@ -1,0 +1,173 @@
+"""Pricing rules at scale (R1-R5): pricing lines and entering orders with 1,000 active rules.
+
+Usage: python -m bench.pricing [--rules N] [--lines N] [--orders N] [--database-url URL]
+Prints one JSON object: per phase count, seconds, rate, queries.
+
+R1 writes the rules (in bulk: their checks are the services' and are not what is measured).
+R2 prices 10,000 lines of 1,000 documents against them, as a batch of documents is priced.
+R3 and R4 create orders (the standard P3 batch) without, then with the rules; R5 and R6 create
+orders one at a time (an order typed or sent through the API), without, then with. Each of
+R2-R6 is run three times and its best run kept: the machine is shared, and the ratios of
+R4 to R3 and R6 to R5 compare what the rules cost, not what the neighbours did meanwhile.
+The rules mix what a sales manager sets (``make_rules``).
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bench.setup import (
+    database_name,
+    make_customers,
+    make_items,
+    make_requests,
+    prepare_database,
+)
+
+
+def make_rules(count: int, customers: list, items: list, rnd) -> None:
+    """``count`` active rules, as a sales manager sets them: half are contract prices or
+    discounts of an item for a customer group, a fifth discounts of an item group for a
+    customer group, 15 % a customer's own terms, 10 % quantity breaks of an item, 4 % dated
+    promotions of an item group, 1 % for everyone above a quantity; a few stop the others."""
+    from comptoir.catalog.models import ItemGroup
+    from comptoir.core.bulk import insert_objects
+    from comptoir.parties.models import CustomerGroup
+    from comptoir.pricing.models import PricingRule, RuleAction
+
+    groups = insert_objects([ItemGroup(name=f"Famille {i}") for i in range(20)], returning=True)
+    customer_groups = insert_objects(
+        [CustomerGroup(name=f"Groupe {i}") for i in range(10)], returning=True
+    )
+    for item in items:
+        item.group = rnd.choice(groups)
+    type(items[0]).objects.bulk_update(items, ["group"], batch_size=500)
+    for customer in customers:
+        customer.group = rnd.choice(customer_groups)
+    type(customers[0]).objects.bulk_update(customers, ["group"], batch_size=500)
+    today = date.today()
+    kinds = [
+        (0.50, lambda: {"item": rnd.choice(items), "customer_group": rnd.choice(customer_groups)}),
+        (0.70, lambda: {"item_group": rnd.choice(groups),
+                        "customer_group": rnd.choice(customer_groups)}),
+        (0.85, lambda: {"customer": rnd.choice(customers)}
+                       | ({"item_group": rnd.choice(groups)} if rnd.random() < 0.5 else {})),
+        (0.95, lambda: {"item": rnd.choice(items), "min_quantity": Decimal(rnd.randint(3, 8))}),
+        (0.99, lambda: {"item_group": rnd.choice(groups),
+                        "valid_from": today - timedelta(days=rnd.randint(0, 30)),
+                        "valid_to": today + timedelta(days=rnd.randint(0, 30))}),
+        (1.00, lambda: {"min_quantity": Decimal(rnd.randint(5, 10))}),
+    ]  # fmt: skip
+    actions = [RuleAction.DISCOUNT_PCT, RuleAction.DISCOUNT_PCT, RuleAction.FIXED_PRICE,
+               RuleAction.DISCOUNT_AMOUNT, RuleAction.COST_PLUS]  # fmt: skip
+    rules = []
+    for index in range(count):
+        conditions = next(make() for share, make in kinds if index / count < share)
+        action = rnd.choice(actions)
+        value = {
+            RuleAction.DISCOUNT_PCT: Decimal(rnd.randint(1, 15)),
+            RuleAction.FIXED_PRICE: Decimal(rnd.randint(200, 9000)) / 100,
+            RuleAction.DISCOUNT_AMOUNT: Decimal(rnd.randint(10, 100)) / 100,
+            RuleAction.COST_PLUS: Decimal(rnd.randint(20, 80)),
+        }[action]
+        rule = PricingRule(
+            code=f"R{index:05d}",
+            name=f"Règle {index}",
+            action=action,
+            value=value,
+            priority=rnd.randint(0, 9),
+            stop_others=rnd.random() < 0.05,
+            **conditions,
+        )
+        rules.append(rule)
+    insert_objects(rules)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.pricing")
+    parser.add_argument("--rules", type=int, default=1000)
+    parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--single-orders", type=int, default=200)
+    parser.add_argument("--database-url", default=os.environ.get("COMPTOIR_BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+    prepare_database(args.database_url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from comptoir.pricing.engine import PricingContext, price_lines
+    from comptoir.sales import services as sales
+
+    rnd = random.Random(7)
+    rows = []
+
+    def phase(name, count, fn, runs: int = 1):
+        """Run ``fn`` (``runs`` times: the best run counts, the machine being shared)."""
+        best = None
+        for _run in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                result = fn()
+                seconds = time.perf_counter() - start
+            if best is None or seconds < best[0]:
+                best = (seconds, len(ctx.captured_queries))
+        seconds, queries = best
+        rows.append(
+            {
+                "phase": name,
+                "count": count,
+                "seconds": round(seconds, 3),
+                "rate": round(count / seconds, 1),
+                "queries": queries,
+                "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+        return result
+
+    customers = make_customers(1000)
+    items = make_items(500, rnd)
+
+    def entry(rules: str):
+        """Orders entered in a batch (P3), then one at a time, each run with new orders."""
+        phase(
+            f"{'R4' if rules else 'R3'} orders created{rules}",
+            args.orders,
+            lambda: sales.create_orders(make_requests(args.orders, customers, items, rnd)),
+            runs=3,
+        )
+        phase(
+            f"{'R6' if rules else 'R5'} orders one at a time{rules}",
+            args.single_orders,
+            lambda: [
+                sales.create_orders([request])
+                for request in make_requests(args.single_orders, customers, items, rnd)
+            ],
+            runs=3,
+        )
+
+    entry("")
+    phase("R1 rules written", args.rules, lambda: make_rules(args.rules, customers, items, rnd))
+    day = timezone.localdate()
+    documents = make_requests(args.lines // 10, customers, items, rnd, lines=10)
+
+    def price_all():
+        context = PricingContext.load(items)
+        return sum(len(price_lines(r.customer, day, r.lines, context=context)) for r in documents)
+
+    phase(f"R2 lines priced against {args.rules:,} rules", args.lines, price_all, runs=3)
+    entry(f", {args.rules:,} rules")
+    by_name = {row["phase"][:2]: row for row in rows}
+    for with_rules, without_rules in (("R4", "R3"), ("R6", "R5")):
+        row = by_name[with_rules]
+        row["ratio"] = round(row["rate"] / by_name[without_rules]["rate"], 3)
+    print(json.dumps({"database": database_name(), "phases": rows}))
+
+
+if __name__ == "__main__":
+    main()
