@@ -81,7 +81,7 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         channel = (request.channel, request.partner)
         context = contexts.get(channel)
         if context is None:
-            context = contexts[channel] = _pricing_context(items, by, *channel)
+            context = contexts[channel] = _pricing_context(items, by, company, *channel)
         priced = price_lines(
             customer, day, request.lines, errors=request.line_errors, context=context
         )
@@ -92,9 +92,13 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
     return built
 
 
-def _pricing_context(items: dict, by, channel: str, partner: str) -> PricingContext:
+def _pricing_context(items: dict, by, company, channel: str, partner: str) -> PricingContext:
     return PricingContext.load(
-        items.values(), by=by, channel=channel or RuleChannel.TYPED, partner=partner
+        items.values(),
+        by=by,
+        channel=channel or RuleChannel.TYPED,
+        partner=partner,
+        company=company,
     )
 
 

@@ -64,8 +64,8 @@ class PricingContext:
     below_margin_allowed: bool = False
 
     @classmethod
-    def load(cls, items=(), *, by=None, channel=RuleChannel.TYPED, partner=""):
-        company = Company.get()
+    def load(cls, items=(), *, by=None, channel=RuleChannel.TYPED, partner="", company=None):
+        company = company or Company.get()
         book = RuleBook.load(items, currency=company.currency, channel=channel, partner=partner)
         return cls(
             book=book,

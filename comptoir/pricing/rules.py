@@ -175,24 +175,32 @@ class RuleBook:
         key = (version, currency, channel, partner)
         sorted_ = _BOOKS.get(key)
         if sorted_ is None:
-            buckets: dict[tuple, list[Rule]] = {}
-            for rule in rules:
-                if (currency and rule.currency and rule.currency != currency) or (
+            kept = [
+                rule
+                for rule in rules
+                if not (currency and rule.currency and rule.currency != currency)
+                and not (
                     channel
                     and rule.channel
                     and (rule.channel != channel or (rule.partner and rule.partner != partner))
-                ):
-                    continue
+                )
+            ]
+            buckets: dict[tuple, list[Rule]] = {}
+            for rule in kept:
                 buckets.setdefault(_bucket(rule), []).append(rule)
             if len(_BOOKS) > 100:  # versions gone by
                 _BOOKS.clear()
-            sorted_ = _BOOKS[key] = (buckets, sum(len(b) for b in buckets.values()))
-        book = cls(buckets=sorted_[0], size=sorted_[1])
-        kept = [rule for bucket in book.buckets.values() for rule in bucket]
-        if any(rule.item_group_id is not None for rule in kept):
+            sorted_ = _BOOKS[key] = (
+                buckets,
+                len(kept),
+                any(rule.item_group_id is not None for rule in kept),
+                {r.price_list_id for r in kept if r.action == RuleAction.PRICE_LIST},
+            )
+        buckets, size, needs_groups, listed = sorted_
+        book = cls(buckets=buckets, size=size)
+        if needs_groups:
             parents = dict(ItemGroup.objects.values_list("id", "parent_id"))
             book.group_lineage = {pk: lineage(pk, parents) for pk in parents}
-        listed = {r.price_list_id for r in kept if r.action == RuleAction.PRICE_LIST}
         item_ids = {item.pk for item in items if item is not None}
         if listed and item_ids:
             for row in ItemPrice.objects.filter(
