@@ -21,6 +21,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
+    retotal_draft,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -87,6 +88,8 @@ def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = Non
         _check_validity(quotation)
         if lines is not None:
             replace_lines(quotation, QuotationLine, "quotation", lines)
+        elif "allowances_charges" in header:
+            retotal_draft(quotation)
         quotation.save()
         return quotation
 
@@ -217,6 +220,8 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **he
                 setattr(order, name, value)
         if lines is not None:
             replace_lines(order, SalesOrderLine, "order", lines)
+        elif "allowances_charges" in header:
+            retotal_draft(order)
         order.save()
         return order
 

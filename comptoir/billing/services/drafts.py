@@ -19,6 +19,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
+    retotal_draft,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -40,6 +41,7 @@ HEADER_FIELDS = {
     "payment_terms",
     "supply_date",
     "supply_end_date",
+    "allowances_charges",
 }
 LINE_COPY_FIELDS = [
     "item_id",
@@ -194,8 +196,12 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
                         _("The lines of an invoice made from an order follow the order."),
                         "lines",
                     )
+                if "allowances_charges" in header:
+                    retotal_draft(invoice)
             else:
                 replace_lines(invoice, InvoiceLine, "invoice", lines)
+        elif "allowances_charges" in header:
+            retotal_draft(invoice)
         invoice.save()
         return invoice
 
