@@ -4,7 +4,8 @@ examples/out/.
 The cases are business-to-business invoices issued through the services, as the tests check
 them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
 a credit note, reverse charge, intra-EU supply, export, exempt training, a 0.01 rounding edge,
-services only, percentage discounts and charges. Open the files with any Factur-X or UBL reader or validator.
+services only, percentage discounts and charges. Open the files with any Factur-X or UBL reader
+or validator.
 """
 
 import os

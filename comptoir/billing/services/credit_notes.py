@@ -111,8 +111,77 @@ def credit_invoice(
             raise BusinessError(
                 BillingError.NOT_CREDITABLE, _("Nothing is left to credit on this invoice.")
             )
+        if not whole:
+            taken = {source.pk: quantity for source, quantity in credited_lines}
+            left_after = {pk: qty - taken.get(pk, Decimal("0")) for pk, qty in left.items()}
+            credit_note.allowances_charges = _credited_percentages(
+                invoice, source_lines, lines, left_after
+            )
         credit_note.apply_totals(lines)
         return save_documents([(credit_note, lines)], "invoice")[0]
+
+
+def _group(line) -> tuple[str, Decimal]:
+    return line.vat_category, Decimal(line.vat_rate)
+
+
+def _credited_percentages(invoice, source_lines, lines, left_after) -> list[dict]:
+    """The invoice's allowances and charges given as a percentage, as a partial credit note of
+    it states them: the same percentage of the credited lines of each VAT rate, so that it gives
+    back what the lines cost less their discount. The credit note that credits the last of a
+    VAT rate's lines takes what is left of that discount instead, as an amount: all its credit
+    notes together give back exactly what the invoice charged, never a cent more.
+
+    (An allowance or charge given as an amount is left to a whole credit note, as before.)"""
+    credited_groups = {_group(line) for line in lines}
+    finished = {
+        group
+        for group in credited_groups
+        if all(left_after[s.pk] <= 0 for s in source_lines if _group(s) == group)
+    }
+    earlier = [
+        row
+        for rows in Invoice.objects.filter(
+            credited_invoice=invoice, kind=Invoice.Kind.CREDIT_NOTE
+        ).values_list("allowances_charges", flat=True)
+        for row in rows
+    ]
+    stated = []
+    for row in invoice.allowances_charges:
+        if row.get("percent") in (None, ""):
+            continue
+        group = (row["vat_category"], Decimal(row["vat_rate"]))
+        if group not in credited_groups:
+            continue
+        key = _credited_key(row)
+        kept = {
+            "is_charge": bool(row.get("is_charge")),
+            "reason": row.get("reason", ""),
+            "vat_category": row["vat_category"],
+            "vat_rate": row["vat_rate"],
+        }
+        if group in finished:
+            given_back = sum(
+                (Decimal(x["amount"]) for x in earlier if _credited_key(x) == key), Decimal("0")
+            )
+            rest = Decimal(row["amount"]) - given_back
+            if rest > 0:
+                stated.append({**kept, "amount": str(rest), "credited_percent": row["percent"]})
+        else:
+            stated.append({**kept, "percent": row["percent"]})
+    return stated
+
+
+def _credited_key(row: dict) -> tuple:
+    """What ties an invoice's percentage to the rows of its credit notes that give it back."""
+    percent = row.get("percent") or row.get("credited_percent")
+    return (
+        bool(row.get("is_charge")),
+        row.get("reason", ""),
+        Decimal(str(percent)) if percent not in (None, "") else None,
+        row.get("vat_category"),
+        Decimal(str(row.get("vat_rate") or 0)),
+    )
 
 
 def credit_for_return(customer_return, *, by=None) -> list[Invoice]:

@@ -1,0 +1,101 @@
+"""Invoices with a discount given as a percentage: their e-invoice states it (BT-94 of its base
+BT-93, amount BT-92) and their credit notes give back no more than was charged."""
+
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from comptoir.billing.facturx import build_xml
+from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
+from comptoir.billing.tests.validation import assert_valid, validate_cii, validate_ubl
+from comptoir.billing.ubl import build_ubl
+from comptoir.core.money import round_amount
+from comptoir.parties.services import create_customer
+from comptoir.pricing.engine import LineSpec
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+NS = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
+
+
+def test_the_e_invoice_states_each_percentage_with_its_base_and_amount(cases):
+    invoice = cases["percentage-discount"]
+    assert_valid(validate_cii(build_xml(invoice)), "percentage-discount")
+    assert_valid(validate_ubl(build_ubl(invoice)), "percentage-discount (UBL)")
+    tree = etree.fromstring(build_xml(invoice))
+    stated = [
+        (
+            D(x.findtext("ram:CalculationPercent", namespaces=NS)),
+            D(x.findtext("ram:BasisAmount", namespaces=NS)),
+            D(x.findtext("ram:ActualAmount", namespaces=NS)),
+            x.findtext("ram:CategoryTradeTax/ram:RateApplicablePercent", namespaces=NS),
+        )
+        for x in tree.iterfind(".//ram:SpecifiedTradeAllowanceCharge", NS)
+        if x.getparent().tag.endswith("ApplicableHeaderTradeSettlement")
+    ]
+    assert [rate for *_x, rate in stated] == ["20", "5.5"]
+    for pct, base, amount, _rate in stated:
+        assert amount == round_amount(base * pct / 100)
+    # The sums of the lines of each rate are the bases.
+    for pct, base, _amount, rate in stated:
+        lines = invoice.lines.filter(vat_rate=D(rate))
+        assert base == sum(line.net_amount for line in lines) and pct == 5
+    ubl = etree.fromstring(build_ubl(invoice))
+    charges = ubl.findall("cac:AllowanceCharge", NS)
+    assert [
+        (
+            c.findtext("cbc:MultiplierFactorNumeric", namespaces=NS),
+            c.findtext("cbc:BaseAmount", namespaces=NS),
+        )
+        for c in charges
+    ] == [(f"{p.normalize():f}", f"{b:.2f}") for p, b, _a, _r in stated]
+
+
+def test_partial_credit_notes_give_back_the_lines_less_their_discount_and_no_more(items):
+    """Three partial credit notes of an invoice with 5 % off its whole document: each gives
+    back its lines less 5 % of them; the last of a VAT rate takes what is left of its discount,
+    so that together they give back exactly what the invoice charged."""
+    customer = create_customer(
+        name="Client Remise", siren="732829320", vat_id="FR44732829320",
+        addresses=[{"line1": "1 rue A", "postal_code": "75001", "city": "Paris"}],
+    )  # fmt: skip
+    # 3 × 1.09: 5 % of each line is 0.0545 → 0.05, but 5 % of the three is 0.16.
+    odd = [LineSpec(item=items["chair"], quantity=D("1"), unit_price=D("1.09")) for _ in range(3)]
+    invoice = issue_invoice(
+        create_invoice(
+            customer,
+            [*odd, LineSpec(item=items["book"], quantity=D("2"))],
+            allowances_charges=[{"percent": "5", "reason": "Remise 5 %"}],
+        )
+    )
+    assert invoice.total_allowances == D("0.16") + D("2.11")  # 5 % of 3.27, of 42.20
+    chairs = list(invoice.lines.filter(vat_rate=D("20")).order_by("position"))
+    notes = []
+    for chair in chairs:
+        note = issue_invoice(credit_invoice(invoice, {chair.pk: D("1")}, reason="Retour"))
+        notes.append(note)
+        assert_valid(validate_cii(build_xml(note)), note.number)
+    # Each of the first two: 1.09 less 0.05; the last: 1.09 less the 0.06 left.
+    assert [n.total_allowances for n in notes] == [D("0.05"), D("0.05"), D("0.06")]
+    assert [n.allowances_charges[0].get("percent") for n in notes] == ["5", "5", None]
+    assert sum(n.total_net for n in notes) == D("3.27") - D("0.16")
+    # The 5.5 % group, credited in one go: its whole discount back, as the amount left.
+    book = invoice.lines.get(vat_rate=D("5.5"))
+    last = issue_invoice(credit_invoice(invoice, {book.pk: D("2")}))
+    assert last.total_allowances == D("2.11")
+    assert sum(n.total_net for n in [*notes, last]) == invoice.total_net
+    # (Their VAT is rounded once per credit note, as on any document: 3 × 0.21 against the
+    # invoice's 0.62 on the same 3.11, whatever the discount.)
+
+
+def test_a_whole_credit_note_copies_the_percentage(cases):
+    invoice = cases["percentage-discount"]
+    partial = cases["percentage-discount-partial-credit"]
+    assert partial.total_allowances == round_amount(partial.total_lines * 5 / 100)
+    assert partial.allowances_charges[0]["percent"] == "5"
+    assert partial.total_gross < invoice.total_gross
