@@ -96,6 +96,30 @@ class CustomerDocument(models.Model):
     def reference(self) -> str:
         return self.number or f"#{self.pk or '—'}"
 
+    def shown_allowances_charges(self) -> list[dict]:
+        """The allowances and charges as a reader sees them on screen: a percentage on the
+        whole document once (« Remise 5 % »), its amount the sum of its VAT groups'."""
+        given = given_allowances_charges(self.allowances_charges)
+        shown = [{"row": row, "item": item} for item, row in given]
+        # The stored rows a percentage on the whole document was stated in, by its first one.
+        amounts: dict[int, Decimal] = {}
+        first = None
+        firsts = {id(entry["row"]) for entry in shown}
+        for row in self.allowances_charges:
+            if id(row) in firsts:
+                first = id(row)
+            amount = Decimal(str(row.get("amount") or 0))
+            amounts[first] = amounts.get(first, Decimal("0")) + amount
+        return [
+            {
+                "reason": entry["item"].reason,
+                "percent": entry["item"].percent,
+                "is_charge": entry["item"].is_charge,
+                "amount": amounts[id(entry["row"])],
+            }
+            for entry in shown
+        ]
+
     def document_allowances_charges(self) -> list[totals_module.AllowanceCharge]:
         """The allowances and charges as given (a percentage on the whole document once)."""
         return [given for given, _row in given_allowances_charges(self.allowances_charges)]
