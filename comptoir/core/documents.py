@@ -191,6 +191,37 @@ def given_allowances_charges(rows: list[dict]) -> list[tuple[totals_module.Allow
     return given
 
 
+def is_percentage(row: dict) -> bool:
+    return row.get("percent") not in (None, "")
+
+
+def allowances_charges_for(rows: list[dict], lines) -> list[dict]:
+    """The rows that apply to a document of these lines (an order's rows on one of its
+    invoices, an invoice's on its correction): a percentage of a VAT rate none of the lines
+    has is left out, as it would come to nothing."""
+    groups = {(line.vat_category, Decimal(line.vat_rate)) for line in lines}
+    return [
+        row
+        for row in rows
+        if not is_percentage(row)
+        or row.get(EVERY_VAT_GROUP)
+        or not row.get("vat_category")
+        or (row["vat_category"], Decimal(str(row["vat_rate"]))) in groups
+    ]
+
+
+def allowances_charges_as_amounts(rows: list[dict], lines) -> list[dict]:
+    """The rows with each percentage stated as the amount it comes to on these lines (for a
+    part of a document that is put with others: an order's lines on an invoice of several
+    orders, whose percentage is of its own lines only)."""
+    given = given_allowances_charges(allowances_charges_for(rows, lines))
+    result = totals_module.compute([line.totals_input() for line in lines], [g for g, _r in given])
+    return [
+        {k: v for k, v in row.items() if k not in ("percent", "base", EVERY_VAT_GROUP)}
+        for row in stored_allowances_charges(given, result)
+    ]
+
+
 def stored_allowances_charges(given, result: totals_module.Totals) -> list[dict]:
     """The rows to store: an amount's row as it was, a percentage's with its base and amount
     as ``core.totals`` computed them (one row per VAT group for the whole document)."""

@@ -16,7 +16,7 @@ from comptoir.billing.services.drafts import (
     _lock_invoices,
 )
 from comptoir.billing.services.issuing import issue_invoice
-from comptoir.core.documents import read_line_quantities
+from comptoir.core.documents import allowances_charges_for, read_line_quantities
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import format_quantity
 from comptoir.pricing.documents import (
@@ -282,7 +282,6 @@ def correct_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
             supply_end_date=source.supply_end_date,
             notes=_("Replaces invoice %(ref)s.") % {"ref": source.number},
             terms=source.terms,
-            allowances_charges=source.allowances_charges,
             created_by=by,
         )
         _copy(source, draft, HEADER_COPY_FIELDS)
@@ -293,6 +292,7 @@ def correct_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
             )
             _copy(old, line, LINE_COPY_FIELDS)
             lines.append(line)
+        draft.allowances_charges = allowances_charges_for(source.allowances_charges, lines)
         draft.apply_totals(lines)
         (draft,) = save_documents([(draft, lines)], "invoice")
         if source.order_id:

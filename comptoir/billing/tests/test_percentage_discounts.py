@@ -99,3 +99,85 @@ def test_a_whole_credit_note_copies_the_percentage(cases):
     assert partial.total_allowances == round_amount(partial.total_lines * 5 / 100)
     assert partial.allowances_charges[0]["percent"] == "5"
     assert partial.total_gross < invoice.total_gross
+
+
+def test_the_printed_invoice_shows_each_rate_s_discount_with_its_base(cases):
+    from comptoir.billing.pdf import render_html
+
+    invoice = cases["percentage-discount"]
+    html = render_html(invoice)
+    for row in invoice.allowances_charges:
+        base = f"{D(row['base']):.2f}".replace(".", ",")
+        amount = f"{D(row['amount']):.2f}".replace(".", ",")
+        assert f"sur {base}" in html.replace("\u202f", " ").replace("\u00a0", " ")
+        assert amount in html
+    assert "Remise fidélité 5 %" in html
+    assert html.count("5\u00a0%") >= 2  # the percentage of each VAT rate's discount
+
+
+def _order(customer, items, quantities, rows):
+    from comptoir.sales.services import confirm_order, create_order
+
+    lines = [LineSpec(item=items[key], quantity=D(q)) for key, q in quantities]
+    return confirm_order(create_order(customer, lines, allowances_charges=rows))
+
+
+@pytest.fixture
+def buyer(items):
+    return create_customer(
+        name="Client Commandes", siren="732829320", vat_id="FR44732829320",
+        addresses=[{"line1": "1 rue A", "postal_code": "75001", "city": "Paris"}],
+    )  # fmt: skip
+
+
+def test_each_invoice_of_a_partly_delivered_order_takes_its_percentage(items, buyer):
+    """10 % off the order: each delivery's invoice is 10 % off what it bills (an amount off the
+    order stays with its first invoice, as before)."""
+    from comptoir.billing.services import invoice_order
+    from comptoir.stock.services import create_delivery
+
+    order = _order(
+        buyer,
+        items,
+        [("chair", "4"), ("book", "2")],
+        [
+            {"percent": "10", "reason": "Remise 10 %"},
+            {
+                "amount": "9.90",
+                "is_charge": True,
+                "reason": "Port",
+                "vat_category": "S",
+                "vat_rate": "20.00",
+            },
+        ],
+    )
+    chair = order.lines.get(item__code="CHAISE")
+    create_delivery(order, {chair.pk: D("1")})
+    first = invoice_order(order)
+    assert first.total_lines == D("45.00")
+    assert first.total_allowances == D("4.50") and first.total_charges == D("9.90")
+    issue_invoice(first)
+    create_delivery(order)
+    second = invoice_order(order)
+    assert second.total_lines == D("135.00") + D("42.20")
+    assert second.total_allowances == D("13.50") + D("4.22")
+    assert second.total_charges == D("0")
+    assert first.total_allowances + second.total_allowances == order.total_allowances
+    assert_valid(validate_cii(build_xml(issue_invoice(second))), "second")
+
+
+def test_an_invoice_of_two_orders_states_each_order_s_percentage_as_its_amount(items, buyer):
+    from comptoir.billing.services import invoice_deliveries
+    from comptoir.stock.services import create_delivery
+
+    one = _order(buyer, items, [("chair", "2")], [{"percent": "10", "reason": "Remise 10 %"}])
+    two = _order(buyer, items, [("chair", "1")], [{"percent": "5", "reason": "Remise 5 %"}])
+    for order in (one, two):
+        create_delivery(order)
+    (invoice,) = invoice_deliveries(up_to=one.date)
+    assert [(row["reason"], row["amount"]) for row in invoice.allowances_charges] == [
+        ("Remise 10 %", "9.00"),
+        ("Remise 5 %", "2.25"),
+    ]
+    assert all("percent" not in row for row in invoice.allowances_charges)
+    assert invoice.total_allowances == one.total_allowances + two.total_allowances
