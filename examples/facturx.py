@@ -118,7 +118,7 @@ def matrix(items) -> dict:
         "percentage-discount",
         french,
         [("chair", "3", {}), ("book", "7", {}), ("odd", "1", {})],
-        allowances_charges=[{"percent": "5", "reason": "Remise fidélité 5 %"}],
+        allowances_charges=[{"percent": "5", "reason": "Remise fidélité 5\u00a0%"}],
     )
     # A partial credit note of it gives back the credited lines less their 5 %.
     chairs = percent_off.lines.get(item_code="CHAISE")

@@ -8,11 +8,12 @@ tax basis = Σ line nets − Σ allowances + Σ charges; total VAT = Σ group VA
 total with VAT = tax basis + total VAT; amount due = total with VAT − prepaid.
 
 A document allowance or charge is an amount (BT-92 / BT-99), or a percentage (BT-94 / BT-101) of
-a base (BT-93 / BT-100): the base is the sum of the line net amounts of its VAT category and
-rate (EN 16931 gives each allowance one VAT category), and its amount round(base × percentage /
-100, 2), computed here and nowhere else. A percentage without a VAT category applies to the
-whole document: it becomes one allowance (or charge) per VAT group of the lines, each with the
-base of its group, in the order of the VAT breakdown.
+a base (BT-93 / BT-100): the base is the sum of the line net amounts of its VAT category and rate
+(EN 16931 gives each allowance one VAT category; down payments taken off a final invoice are left
+out), and its amount round(base × percentage / 100, 2), computed here and nowhere else. The base
+is the lines only: other allowances and charges of the document do not change it. A percentage
+without a VAT category applies to the whole document: it becomes one allowance (or charge) per
+VAT group of the lines, each with the base of its group, in the order of the VAT breakdown.
 
 Everything else (forms, API, PDFs, Factur-X, reports) reads what this computed and services stored.
 """
@@ -36,6 +37,9 @@ class LineInput:
     discount_pct: Decimal = Decimal("0")
     exemption_reason: str = ""
     exemption_code: str = ""  # VATEX (BT-121)
+    # In the base of a document allowance or charge given as a percentage (not a down
+    # payment taken off a final invoice).
+    in_percentage_base: bool = True
 
 
 @dataclass(frozen=True)
@@ -126,15 +130,18 @@ def compute(
     # lines are stated together, the first VATEX code is its code.
     reasons: dict[tuple[str, Decimal], list[str]] = {}
     codes: dict[tuple[str, Decimal], str] = {}
+    bases: dict[tuple[str, Decimal], Decimal] = {}  # of the percentages, by VAT group
     for line, amount in zip(lines, amounts, strict=True):
         key = (line.vat_category, Decimal(line.vat_rate))
         groups[key] = groups.get(key, ZERO) + amount.net_amount
+        if line.in_percentage_base:
+            bases[key] = bases.get(key, ZERO) + amount.net_amount
         stated = reasons.setdefault(key, [])
         if line.exemption_reason and line.exemption_reason not in stated:
             stated.append(line.exemption_reason)
         if line.exemption_code and not codes.get(key):
             codes[key] = line.exemption_code
-    allowances, sources = state_allowances_charges(allowances_charges, dict(groups))
+    allowances, sources = state_allowances_charges(allowances_charges, bases)
     total_allowances = total_charges = ZERO
     for item in allowances:
         key = (item.vat_category, Decimal(item.vat_rate))

@@ -111,7 +111,7 @@ def test_the_printed_invoice_shows_each_rate_s_discount_with_its_base(cases):
         amount = f"{D(row['amount']):.2f}".replace(".", ",")
         assert f"sur {base}" in html.replace("\u202f", " ").replace("\u00a0", " ")
         assert amount in html
-    assert "Remise fidélité 5 %" in html
+    assert "Remise fidélité 5\u00a0%" in html
     assert html.count("5\u00a0%") >= 2  # the percentage of each VAT rate's discount
 
 
@@ -181,3 +181,21 @@ def test_an_invoice_of_two_orders_states_each_order_s_percentage_as_its_amount(i
     ]
     assert all("percent" not in row for row in invoice.allowances_charges)
     assert invoice.total_allowances == one.total_allowances + two.total_allowances
+
+
+def test_a_final_invoice_takes_its_percentage_on_what_it_sells_not_on_the_down_payment(
+    items, buyer
+):
+    from comptoir.billing.services import create_down_payment, invoice_order
+    from comptoir.stock.services import create_delivery
+
+    order = _order(
+        buyer, items, [("chair", "6"), ("book", "4")], [{"percent": "10", "reason": "Remise"}]
+    )
+    down_payment = issue_invoice(create_down_payment(order, percent=D("30")))
+    create_delivery(order)
+    final = invoice_order(order)
+    assert final.total_allowances == order.total_allowances  # 10 % of 270.00 and of 84.40
+    assert [row["base"] for row in final.allowances_charges] == ["270.00", "84.40"]
+    assert final.total_net + down_payment.total_net == order.total_net
+    assert_valid(validate_cii(build_xml(issue_invoice(final))), "final")
