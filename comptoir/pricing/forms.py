@@ -304,17 +304,27 @@ class DocumentForm:
             self.errors[f"lines-{index}-{name}"] = error.message
 
 
+def _discount_rows(document) -> tuple[list[dict], list[dict]]:
+    """The stored rows of the form's discount, and the others, which the form keeps as they are
+    (charges such as shipping, discounts it cannot show as one). The form's discount is the
+    one it saved, else the document's only discount (given through the API)."""
+    rows = document.allowances_charges if document is not None else []
+    marked = [row for row in rows if row.get("from_form")]
+    if not marked:
+        discounts = [item for item, _row in given_allowances_charges(rows) if not item.is_charge]
+        if len(discounts) == 1:
+            marked = [row for row in rows if not row.get("is_charge")]
+    return marked, [row for row in rows if not any(row is x for x in marked)]
+
+
 def _kept_allowances_charges(document) -> list[dict]:
     """What the form leaves as it is: every allowance and charge but the form's discount."""
-    rows = document.allowances_charges if document is not None else []
-    return [row for row in rows if not row.get("from_form")]
+    return _discount_rows(document)[1]
 
 
 def _discount_values(document) -> dict:
     """The form's discount of a saved document, as the user typed it."""
-    given = given_allowances_charges(
-        [row for row in document.allowances_charges if row.get("from_form")]
-    )
+    given = given_allowances_charges(_discount_rows(document)[0])
     if not given:
         return {}
     item, _row = given[0]
