@@ -199,3 +199,36 @@ def test_a_final_invoice_takes_its_percentage_on_what_it_sells_not_on_the_down_p
     assert [row["base"] for row in final.allowances_charges] == ["270.00", "84.40"]
     assert final.total_net + down_payment.total_net == order.total_net
     assert_valid(validate_cii(build_xml(issue_invoice(final))), "final")
+
+
+def test_a_partial_credit_note_gives_back_its_share_of_an_amount_discount(items, buyer):
+    """15,00 € off lines of 100,00 and 50,00 €: crediting the first gives back 100,00 less its
+    10,00 € share; crediting the second, 50,00 less the 5,00 € left. A shipping charge given as
+    an amount stays with a whole credit note."""
+    chair, book = (
+        LineSpec(item=items["chair"], quantity=D("1"), unit_price=D(price))
+        for price in ("100", "50")
+    )
+    invoice = issue_invoice(
+        create_invoice(
+            buyer,
+            [chair, book],
+            allowances_charges=[
+                {"amount": "15.00", "reason": "Geste", "vat_category": "S", "vat_rate": "20.00"},
+                {
+                    "amount": "9.90",
+                    "is_charge": True,
+                    "reason": "Port",
+                    "vat_category": "S",
+                    "vat_rate": "20.00",
+                },
+            ],
+        )
+    )
+    first, second = invoice.lines.order_by("position")
+    one = issue_invoice(credit_invoice(invoice, {first.pk: D("1")}))
+    two = issue_invoice(credit_invoice(invoice, {second.pk: D("1")}))
+    assert (one.total_allowances, two.total_allowances) == (D("10.00"), D("5.00"))
+    assert one.total_charges == two.total_charges == D("0")
+    assert one.total_net + two.total_net == invoice.total_net - invoice.total_charges
+    assert_valid(validate_cii(build_xml(two)), "second credit note")
