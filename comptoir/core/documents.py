@@ -120,10 +120,6 @@ class CustomerDocument(models.Model):
             for entry in shown
         ]
 
-    def document_allowances_charges(self) -> list[totals_module.AllowanceCharge]:
-        """The allowances and charges as given (a percentage on the whole document once)."""
-        return [given for given, _row in given_allowances_charges(self.allowances_charges)]
-
     def apply_totals(self, lines, prepaid: Decimal = Decimal("0")) -> totals_module.Totals:
         """Compute totals with the one totals function and store them on self and the lines,
         with the amount (and base) of each allowance or charge given as a percentage."""

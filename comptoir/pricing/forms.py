@@ -263,7 +263,16 @@ class DocumentForm:
                 ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
             except BusinessError as error:
                 self.add_error(error)
-                return None
+                if "discount" not in self.errors:
+                    return None
+                # A discount the lines cannot bear: said beside it, the rest totalled without.
+                header["allowances_charges"] = list(self.kept_allowances_charges)
+                price_errors.clear()
+                try:
+                    built = build_documents(doc_model, line_model, [request], by=by)
+                except BusinessError:
+                    return None
+                ((document, lines),) = built
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
         for (__, row), line in zip(priced, lines, strict=True):

@@ -95,3 +95,12 @@ def test_the_form_keeps_the_other_charges_and_shows_an_api_discount(browser, cus
         ("20.00", None)
     ]
     assert quotation.total_net == Decimal("189.90")
+
+
+def test_a_discount_on_a_vat_rate_no_line_has_is_said_and_the_rest_is_totalled(browser, customer):
+    response = browser.post(
+        "/sales/quotations/new/", form(value="5", tax="TVA55"), HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert 'id="error-discount"' in page and "Aucune ligne" in page
+    assert "100,00\u00a0€" in page  # 8 × 12,50, without the discount
