@@ -4,7 +4,8 @@ examples/out/.
 The cases are business-to-business invoices issued through the services, as the tests check
 them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
 a credit note, reverse charge, intra-EU supply, export, exempt training, a 0.01 rounding edge,
-services only. Open the files with any Factur-X or UBL reader or validator.
+services only, percentage discounts and charges. Open the files with any Factur-X or UBL reader
+or validator.
 """
 
 import os
@@ -111,6 +112,33 @@ def matrix(items) -> dict:
         ],
     )
     cases["credit-note"] = issue_invoice(credit_invoice(several, reason="Retour"))
+    # 5 % off the whole document: one allowance per VAT rate, each with its base (BT-93)
+    # and its percentage (BT-94).
+    percent_off = issued(
+        "percentage-discount",
+        french,
+        [("chair", "3", {}), ("book", "7", {}), ("odd", "1", {})],
+        allowances_charges=[{"percent": "5", "reason": "Remise fidélité 5\u00a0%"}],
+    )
+    # A partial credit note of it gives back the credited lines less their 5 %.
+    chairs = percent_off.lines.get(item_code="CHAISE")
+    cases["percentage-discount-partial-credit"] = issue_invoice(
+        credit_invoice(percent_off, {chairs.pk: Decimal("1")}, reason="Retour d'une chaise")
+    )
+    issued(
+        "percentage-charge",
+        french,
+        [("chair", "2", {}), ("service", "1", {})],
+        allowances_charges=[
+            {
+                "percent": "2.5",
+                "is_charge": True,
+                "reason": "Frais de dossier",
+                "vat_category": "S",
+                "vat_rate": "20.00",
+            }
+        ],
+    )
     issued(
         "reverse-charge",
         customer(

@@ -317,6 +317,9 @@ def _settlement(transaction, invoice: Invoice, company: Company) -> None:
         charge = _el(settlement, "ram:SpecifiedTradeAllowanceCharge")
         indicator = _el(charge, "ram:ChargeIndicator")
         _el(indicator, "udt:Indicator", "true" if item.get("is_charge") else "false")
+        if item.get("percent") not in (None, ""):  # BT-94/BT-101 of its base BT-93/BT-100
+            _el(charge, "ram:CalculationPercent", _rate(item["percent"]))
+            _el(charge, "ram:BasisAmount", _amount(item["base"]))
         _el(charge, "ram:ActualAmount", _amount(item["amount"]))
         _el(
             charge,

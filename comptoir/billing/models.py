@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext, pgettext
@@ -274,6 +276,14 @@ class InvoiceLine(DocumentLine):
             if self.invoice_id
             else False
         )
+
+    def totals_input(self):
+        """A down payment taken off (a deduction line) is no part of the base of a document
+        discount given as a percentage: the discount is of what the invoice sells."""
+        stated = super().totals_input()
+        if self.deducted_line_id is not None:
+            stated = dataclasses.replace(stated, in_percentage_base=False)
+        return stated
 
     def save(self, *args, **kwargs):
         if self._invoice_issued():

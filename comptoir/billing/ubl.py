@@ -85,6 +85,7 @@ def build_ubl(invoice: Invoice) -> bytes:
             amount=item["amount"],
             currency=invoice.currency,
             category=(item["vat_category"], item["vat_rate"]),
+            **_percentage(item),
         )
     _tax_total(root, invoice)
     _totals(root, invoice)
@@ -187,6 +188,13 @@ def _tax_category(parent, tag: str, category: str, rate, reason_code="", reason=
     if reason:
         _el(tax, "cbc:TaxExemptionReason", reason)
     _el(_el(tax, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
+def _percentage(item: dict) -> dict:
+    """A document allowance or charge given as a percentage: BT-94/BT-101 of BT-93/BT-100."""
+    if item.get("percent") in (None, ""):
+        return {}
+    return {"percent": item["percent"], "base": item["base"]}
 
 
 def _allowance_charge(

@@ -96,23 +96,38 @@ class CustomerDocument(models.Model):
     def reference(self) -> str:
         return self.number or f"#{self.pk or '—'}"
 
-    def document_allowances_charges(self) -> list[totals_module.AllowanceCharge]:
+    def shown_allowances_charges(self) -> list[dict]:
+        """The allowances and charges as a reader sees them on screen: a percentage on the
+        whole document once (« Remise 5 % »), its amount the sum of its VAT groups'."""
+        given = given_allowances_charges(self.allowances_charges)
+        shown = [{"row": row, "item": item} for item, row in given]
+        # The stored rows a percentage on the whole document was stated in, by its first one.
+        amounts: dict[int, Decimal] = {}
+        first = None
+        firsts = {id(entry["row"]) for entry in shown}
+        for row in self.allowances_charges:
+            if id(row) in firsts:
+                first = id(row)
+            amount = Decimal(str(row.get("amount") or 0))
+            amounts[first] = amounts.get(first, Decimal("0")) + amount
         return [
-            totals_module.AllowanceCharge(
-                amount=Decimal(item["amount"]),
-                vat_category=item["vat_category"],
-                vat_rate=Decimal(item["vat_rate"]),
-                is_charge=bool(item.get("is_charge")),
-                reason=item.get("reason", ""),
-            )
-            for item in self.allowances_charges
+            {
+                "reason": entry["item"].reason,
+                "percent": entry["item"].percent,
+                "is_charge": entry["item"].is_charge,
+                "amount": amounts[id(entry["row"])],
+            }
+            for entry in shown
         ]
 
     def apply_totals(self, lines, prepaid: Decimal = Decimal("0")) -> totals_module.Totals:
-        """Compute totals with the one totals function and store them on self and the lines."""
+        """Compute totals with the one totals function and store them on self and the lines,
+        with the amount (and base) of each allowance or charge given as a percentage."""
+        given = given_allowances_charges(self.allowances_charges)
         result = totals_module.compute(
-            [line.totals_input() for line in lines], self.document_allowances_charges(), prepaid
+            [line.totals_input() for line in lines], [item for item, _row in given], prepaid
         )
+        self.allowances_charges = stored_allowances_charges(given, result)
         for line, amounts in zip(lines, result.lines, strict=True):
             line.net_amount = amounts.net_amount
         self.total_lines = result.total_lines
@@ -123,6 +138,109 @@ class CustomerDocument(models.Model):
         self.total_gross = result.total_with_vat
         self.vat_breakdown = [group.as_json() for group in result.vat_breakdown]
         return result
+
+
+# A stored allowance or charge that is one VAT group's part of a percentage on the whole document.
+EVERY_VAT_GROUP = "every_vat_group"
+
+
+def given_allowances_charges(rows: list[dict]) -> list[tuple[totals_module.AllowanceCharge, dict]]:
+    """The allowances and charges as given, each with the stored row it is read from.
+
+    A row is an amount (``amount``), or a ``percent`` of its VAT group (``vat_category`` and
+    ``vat_rate``) or, without a VAT category, of every VAT group of the lines. Stored, such a
+    percentage on the whole document is one row per VAT group, marked ``every_vat_group``:
+    the consecutive rows of one (same percentage, kind and reason, each group once) are read
+    back as the one percentage they came from, so that new lines or VAT rates get it too."""
+    given = []
+    current = None  # (its kind, percentage and reason, the VAT groups read) while reading one
+    for row in rows:
+        percent = row.get("percent")
+        percent = None if percent in (None, "") else Decimal(str(percent))
+        is_charge, reason = bool(row.get("is_charge")), row.get("reason", "")
+        if percent is not None and (row.get(EVERY_VAT_GROUP) or not row.get("vat_category")):
+            key = (is_charge, percent, reason)
+            group = (row.get("vat_category"), Decimal(str(row.get("vat_rate") or 0)))
+            if current is not None and current[0] == key and group not in current[1]:
+                current[1].add(group)
+                continue
+            current = (key, {group})
+            item = totals_module.AllowanceCharge(
+                amount=None,
+                vat_category="",
+                vat_rate=None,
+                is_charge=is_charge,
+                reason=reason,
+                percent=percent,
+            )
+        else:
+            current = None
+            item = totals_module.AllowanceCharge(
+                amount=None if percent is not None else Decimal(str(row["amount"])),
+                vat_category=row["vat_category"],
+                vat_rate=Decimal(str(row["vat_rate"])),
+                is_charge=is_charge,
+                reason=reason,
+                percent=percent,
+            )
+        given.append((item, row))
+    return given
+
+
+def is_percentage(row: dict) -> bool:
+    return row.get("percent") not in (None, "")
+
+
+def allowances_charges_for(rows: list[dict], lines) -> list[dict]:
+    """The rows that apply to a document of these lines (an order's rows on one of its
+    invoices, an invoice's on its correction): a percentage of a VAT rate none of the lines
+    has is left out, as it would come to nothing."""
+    groups = {(line.vat_category, Decimal(line.vat_rate)) for line in lines}
+    return [
+        row
+        for row in rows
+        if not is_percentage(row)
+        or row.get(EVERY_VAT_GROUP)
+        or not row.get("vat_category")
+        or (row["vat_category"], Decimal(str(row["vat_rate"]))) in groups
+    ]
+
+
+def allowances_charges_as_amounts(rows: list[dict], lines) -> list[dict]:
+    """The rows with each percentage stated as the amount it comes to on these lines (for a
+    part of a document that is put with others: an order's lines on an invoice of several
+    orders, whose percentage is of its own lines only)."""
+    given = given_allowances_charges(allowances_charges_for(rows, lines))
+    result = totals_module.compute([line.totals_input() for line in lines], [g for g, _r in given])
+    return [
+        {k: v for k, v in row.items() if k not in ("percent", "base", EVERY_VAT_GROUP)}
+        for row in stored_allowances_charges(given, result)
+    ]
+
+
+def stored_allowances_charges(given, result: totals_module.Totals) -> list[dict]:
+    """The rows to store: an amount's row as it was, a percentage's with its base and amount
+    as ``core.totals`` computed them (one row per VAT group for the whole document)."""
+    stored = []
+    for item, source in zip(result.allowances_charges, result.allowance_sources, strict=True):
+        given_item, row = given[source]
+        if item.percent is None:
+            stored.append(row)
+            continue
+        row = {k: v for k, v in row.items() if k != EVERY_VAT_GROUP}
+        row.update(
+            amount=str(item.amount),
+            percent=str(item.percent),
+            base=str(item.base),
+            is_charge=item.is_charge,
+            reason=item.reason,
+            vat_category=item.vat_category,
+            vat_rate=str(item.vat_rate),
+        )
+        if given_item.on_every_vat_group:
+            row[EVERY_VAT_GROUP] = True
+        stored.append(row)
+    return stored
 
 
 class DocumentLine(models.Model):

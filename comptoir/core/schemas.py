@@ -151,10 +151,30 @@ class VatGroupOut(Out):
 
 
 class AllowanceChargeIn(Schema):
-    amount: Amount = Field(..., ge=0)
+    """A document allowance (discount) or charge: an amount, or a percentage of the lines."""
+
+    amount: Amount | None = Field(None, ge=0, description="Excl. VAT (BT-92/BT-99); or percent")
+    percent: Rate | None = Field(
+        None,
+        description="Percentage (BT-94/BT-101) of the net amounts of the lines of its VAT "
+        "(BT-93/BT-100), instead of an amount; without tax, of each VAT rate of the lines "
+        "(one allowance or charge per rate)",
+    )
     is_charge: bool = False
     reason: str = Field("", max_length=200)
-    tax: str = Field(..., description="Tax code of the allowance or charge")
+    tax: str | None = Field(
+        None, description="Tax code; required with an amount, optional with a percent"
+    )
+
+
+class AllowanceChargeOut(Out):
+    amount: PriceOut
+    percent: Decimal | None = None
+    base: PriceOut = None
+    is_charge: bool = False
+    reason: str = ""
+    vat_category: str
+    vat_rate: Decimal
 
 
 class DocumentOut(Out):
@@ -171,6 +191,7 @@ class DocumentOut(Out):
     customer_reference: str
     notes: str
     total_lines: PriceOut
+    allowances_charges: list[AllowanceChargeOut]
     total_allowances: PriceOut
     total_charges: PriceOut
     total_net: PriceOut

@@ -7,16 +7,24 @@ less document allowances, plus document charges of that group), VAT rounded once
 tax basis = Σ line nets − Σ allowances + Σ charges; total VAT = Σ group VAT;
 total with VAT = tax basis + total VAT; amount due = total with VAT − prepaid.
 
+A document allowance or charge is an amount (BT-92 / BT-99), or a percentage (BT-94 / BT-101) of
+a base (BT-93 / BT-100): the base is the sum of the line net amounts of its VAT category and rate
+(EN 16931 gives each allowance one VAT category; down payments taken off a final invoice are left
+out), and its amount round(base × percentage / 100, 2), computed here and nowhere else. The base
+is the lines only: other allowances and charges of the document do not change it. A percentage
+without a VAT category applies to the whole document: it becomes one allowance (or charge) per
+VAT group of the lines, each with the base of its group, in the order of the VAT breakdown.
+
 Everything else (forms, API, PDFs, Factur-X, reports) reads what this computed and services stored.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import CoreError, OutOfRange
+from comptoir.core.errors import CoreError, InvalidInput, OutOfRange
 from comptoir.core.money import HUNDRED, MAX_AMOUNT, ZERO, round_amount
 
 
@@ -29,17 +37,30 @@ class LineInput:
     discount_pct: Decimal = Decimal("0")
     exemption_reason: str = ""
     exemption_code: str = ""  # VATEX (BT-121)
+    # In the base of a document allowance or charge given as a percentage (not a down
+    # payment taken off a final invoice).
+    in_percentage_base: bool = True
 
 
 @dataclass(frozen=True)
 class AllowanceCharge:
-    """A document-level allowance (discount) or charge (e.g. shipping), excluding VAT."""
+    """A document-level allowance (discount) or charge (e.g. shipping), excluding VAT.
 
-    amount: Decimal
+    Given as an ``amount``, or as a ``percent`` (``amount`` None): then ``compute`` states it
+    with its ``base`` and ``amount``. A percentage with no ``vat_category`` is on every VAT
+    group of the lines."""
+
+    amount: Decimal | None
     vat_category: str
-    vat_rate: Decimal
+    vat_rate: Decimal | None
     is_charge: bool = False
     reason: str = ""
+    percent: Decimal | None = None
+    base: Decimal | None = None
+
+    @property
+    def on_every_vat_group(self) -> bool:
+        return self.percent is not None and not self.vat_category
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,11 @@ class Totals:
     prepaid: Decimal
     amount_due: Decimal
     extras: dict = field(default_factory=dict)
+    # The document allowances and charges as stated: each with its amount (and its base when
+    # given as a percentage), one per VAT group for a percentage on the whole document;
+    # ``allowance_sources`` gives, for each, the index of the one given that it comes from.
+    allowances_charges: list[AllowanceCharge] = field(default_factory=list)
+    allowance_sources: list[int] = field(default_factory=list)
 
 
 def line_amounts(line: LineInput) -> LineAmounts:
@@ -104,18 +130,22 @@ def compute(
     # lines are stated together, the first VATEX code is its code.
     reasons: dict[tuple[str, Decimal], list[str]] = {}
     codes: dict[tuple[str, Decimal], str] = {}
+    bases: dict[tuple[str, Decimal], Decimal] = {}  # of the percentages, by VAT group
     for line, amount in zip(lines, amounts, strict=True):
         key = (line.vat_category, Decimal(line.vat_rate))
         groups[key] = groups.get(key, ZERO) + amount.net_amount
+        if line.in_percentage_base:
+            bases[key] = bases.get(key, ZERO) + amount.net_amount
         stated = reasons.setdefault(key, [])
         if line.exemption_reason and line.exemption_reason not in stated:
             stated.append(line.exemption_reason)
         if line.exemption_code and not codes.get(key):
             codes[key] = line.exemption_code
+    allowances, sources = state_allowances_charges(allowances_charges, bases)
     total_allowances = total_charges = ZERO
-    for item in allowances_charges:
+    for item in allowances:
         key = (item.vat_category, Decimal(item.vat_rate))
-        amount = round_amount(item.amount)
+        amount = item.amount
         groups[key] = groups.get(key, ZERO) + (amount if item.is_charge else -amount)
         if item.is_charge:
             total_charges += amount
@@ -152,7 +182,61 @@ def compute(
         total_with_vat=total_with_vat,
         prepaid=prepaid,
         amount_due=total_with_vat - prepaid,
+        allowances_charges=allowances,
+        allowance_sources=sources,
     )
+
+
+def state_allowances_charges(
+    given: Iterable[AllowanceCharge], line_groups: dict[tuple[str, Decimal], Decimal]
+) -> tuple[list[AllowanceCharge], list[int]]:
+    """Each allowance or charge with its amount: an amount as given (rounded), a percentage of
+    the line net amounts of its VAT group, or of each group for one on the whole document.
+    Returns them with, for each, the index of the one given it comes from."""
+    order = sorted(line_groups, key=lambda key: (-key[1], key[0]))
+    stated, sources = [], []
+    for index, item in enumerate(given):
+        if item.percent is None:
+            stated.append(replace(item, amount=round_amount(item.amount), base=None))
+            sources.append(index)
+            continue
+        percent = Decimal(item.percent)
+        if not ZERO <= percent <= HUNDRED:
+            raise OutOfRange(
+                CoreError.INVALID_VALUE,
+                _("A percentage is between 0 and 100, not %(percent)s.") % {"percent": percent},
+                f"allowances_charges.{index}.percent",
+            )
+        if item.on_every_vat_group:
+            keys = order
+        else:
+            keys = [(item.vat_category, Decimal(item.vat_rate))]
+            if keys[0] not in line_groups:
+                raise InvalidInput(
+                    CoreError.INVALID_VALUE,
+                    _(
+                        "No line has the VAT rate %(rate)s %%: a percentage of its lines "
+                        "cannot be taken. Choose the VAT of a line, or every VAT rate."
+                    )
+                    % {"rate": Decimal(item.vat_rate).normalize()},
+                    f"allowances_charges.{index}.tax",
+                )
+        for category, rate in keys:
+            base = line_groups[(category, rate)]
+            amount = round_amount(base * percent / HUNDRED)
+            _check_fits(amount, f"allowances_charges.{index}.percent")
+            stated.append(
+                replace(
+                    item,
+                    vat_category=category,
+                    vat_rate=rate,
+                    percent=percent,
+                    base=base,
+                    amount=amount,
+                )
+            )
+            sources.append(index)
+    return stated, sources
 
 
 def _check_fits(amount: Decimal, field: str) -> None:

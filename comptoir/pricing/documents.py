@@ -2,18 +2,20 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.bulk import insert_objects, new_instances
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import document_header, visible_customers
 from comptoir.pricing.engine import LineSpec, PricingContext, price_lines, read_line_specs
+from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import PaymentTerms, RuleChannel, Tax, TermsTemplate
 
 
@@ -186,30 +188,61 @@ def find_customer(key, field: str = "customer", *, user=None) -> Customer:
 
 
 def read_allowances_charges(raw: list[dict]) -> list[dict]:
-    """Document allowances/charges as stored: amounts as text, VAT from the tax code."""
-    taxes = {t.code: t for t in Tax.objects.filter(code__in={r["tax"] for r in raw})}
+    """Document allowances/charges as stored: amounts and percentages as text, VAT from the tax
+    code. A percentage without a tax is on every VAT rate of the lines (``core.totals``)."""
+    codes = {r["tax"] for r in raw if r.get("tax")}
+    taxes = {t.code: t for t in Tax.objects.filter(code__in=codes)}
     stored = []
     for index, row in enumerate(raw):
-        tax = taxes.get(row["tax"])
-        if tax is None:
-            raise NotFound(_("Tax"), row["tax"], f"allowances_charges[{index}].tax")
-        stored.append(
-            {
-                "amount": str(round_amount(row["amount"])),
-                "is_charge": bool(row.get("is_charge")),
-                "reason": row.get("reason", ""),
-                "vat_category": tax.category,
-                "vat_rate": str(tax.rate),
-            }
-        )
+        field = f"allowances_charges[{index}]"
+        amount, percent = row.get("amount"), row.get("percent")
+        if (amount is None) == (percent is None):
+            raise InvalidInput(
+                PricingError.ALLOWANCE_AMOUNT_OR_PERCENT,
+                _("Give either an amount or a percentage for this discount or charge, not both.")
+                if amount is not None
+                else _("Give an amount or a percentage for this discount or charge."),
+                f"{field}.amount",
+            )
+        if percent is not None and not 0 <= Decimal(str(percent)) <= 100:
+            raise InvalidInput(
+                PricingError.ALLOWANCE_PERCENT_OUT_OF_RANGE,
+                _("A percentage is between 0 and 100."),
+                f"{field}.percent",
+            )
+        item = {"is_charge": bool(row.get("is_charge")), "reason": row.get("reason") or ""}
+        if row.get("tax"):
+            tax = taxes.get(row["tax"])
+            if tax is None:
+                raise NotFound(_("Tax"), row["tax"], f"{field}.tax")
+            item.update(vat_category=tax.category, vat_rate=str(tax.rate))
+        elif percent is None:
+            raise InvalidInput(
+                PricingError.ALLOWANCE_TAX_MISSING,
+                _("Choose the VAT of a discount or charge given as an amount."),
+                f"{field}.tax",
+            )
+        if percent is None:
+            item["amount"] = str(round_amount(amount))
+        else:
+            item["percent"] = str(Decimal(str(percent)))
+        stored.append(item)
     return stored
 
 
 def read_document_patch(data: dict) -> dict:
-    """The fields a draft's edit changes; lines, when given, replace the draft's lines."""
+    """The fields a draft's edit changes; lines, when given, replace the draft's lines;
+    allowances and charges, when given, replace the draft's."""
     if data.get("lines") is not None:
         data["lines"] = read_line_specs(data["lines"])
+    if data.get("allowances_charges") is not None:
+        data["allowances_charges"] = read_allowances_charges(data["allowances_charges"])
     return data
+
+
+def retotal_draft(document) -> None:
+    """Total a draft again on its stored lines (its allowances or charges changed)."""
+    document.apply_totals(list(document.lines.all()))
 
 
 def replace_lines(

@@ -16,17 +16,20 @@ from django.utils.translation import gettext_lazy
 
 from comptoir.catalog.models import Item
 from comptoir.core.bulk import new_instances
+from comptoir.core.documents import given_allowances_charges
 from comptoir.core.errors import BusinessError
 from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET
 from comptoir.core.models import Company
-from comptoir.core.money import MAX_QUANTITY, format_quantity
+from comptoir.core.money import MAX_QUANTITY, format_quantity, parse_decimal
+from comptoir.core.templatetags.comptoir import percent
 from comptoir.core.widgets import SearchPicker
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import visible_customers
 from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
+    read_allowances_charges,
     read_document_header,
     read_document_input,
 )
@@ -42,6 +45,9 @@ PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax", "auto_price
 # threshold). One the user changed is theirs.
 PROPOSED = {"unit_price": "auto_price", "discount_pct": "auto_discount"}
 HEADER_FIELDS = ("customer", "date", "customer_reference", "payment_terms", "notes")
+# The document's discount: a value, a percentage or an amount excl. VAT, and its VAT (a
+# percentage may be on every VAT rate); the other allowances and charges stay as they are.
+DISCOUNT_FIELDS = ("discount_value", "discount_kind", "discount_tax")
 ROW_KEY = re.compile(r"^lines-(\d+)-(\w+)$")
 ERROR_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
@@ -82,8 +88,12 @@ class DocumentForm:
         self.extra_fields = extra_fields
         self.errors: dict[str, str] = {}
         self.built = None
+        self.kept_allowances_charges = _kept_allowances_charges(document)
         if data is not None:
-            self.values = {name: (data.get(name) or "").strip() for name in self.header_fields}
+            self.values = {
+                name: (data.get(name) or "").strip()
+                for name in (*self.header_fields, *DISCOUNT_FIELDS)
+            }
             if document is not None:
                 self.values["customer"] = document.customer.code
             self.rows = self._read_rows(data)
@@ -102,6 +112,7 @@ class DocumentForm:
             self.rows = [
                 LineRow(_line_values(line)) for line in document.lines.select_related("item", "tax")
             ]
+            self.values.update(_discount_values(document))
         else:
             self.values = {name: "" for name in self.header_fields}
             self.values.update(date=timezone.localdate().isoformat(), customer=customer)
@@ -163,20 +174,52 @@ class DocumentForm:
     def _filled_rows(self) -> list[tuple[int, LineRow]]:
         return [(index, row) for index, row in enumerate(self.rows) if not row.is_blank]
 
+    def _allowances_charges(self) -> list[dict] | None:
+        """The document's allowances and charges with the discount as typed; None with the
+        error beside the discount."""
+        raw = self.values.get("discount_value", "")
+        if not raw:
+            return list(self.kept_allowances_charges)
+        try:
+            value = parse_decimal(raw, field="discount_value")
+        except BusinessError as error:
+            self.errors["discount"] = error.message
+            return None
+        if value < 0:
+            self.errors["discount"] = _("A discount cannot be negative.")
+            return None
+        by_percent = self.values.get("discount_kind") != "amount"
+        row = {"reason": "", "tax": self.values.get("discount_tax") or None}
+        row["percent" if by_percent else "amount"] = value
+        try:
+            (discount,) = read_allowances_charges([row])
+        except BusinessError as error:
+            self.errors["discount"] = error.message
+            return None
+        if by_percent:
+            discount["reason"] = _("Discount %(percent)s") % {"percent": percent(value)}
+        else:
+            discount["reason"] = _("Discount")
+        discount["from_form"] = True
+        return [*self.kept_allowances_charges, discount]
+
     def read(self) -> DocumentRequest | None:
         """The request the form stands for, or None with self.errors set."""
         dates = self._dates()
         if not self.values.get("customer"):
             self.errors["customer"] = _("Choose a customer.")
+        allowances_charges = self._allowances_charges()
         if self.errors:
             return None
         filled = self._filled_rows()
         data = {**self._header_input(dates), "lines": [_line_input(row) for __, row in filled]}
         try:
-            return read_document_input(data, self.user)
+            request = read_document_input(data, self.user)
         except BusinessError as error:
             self.add_error(error, filled)
             return None
+        request.header["allowances_charges"] = allowances_charges
+        return request
 
     def add_error(self, error: BusinessError, filled=None) -> None:
         filled = filled if filled is not None else self._filled_rows()
@@ -187,6 +230,8 @@ class DocumentForm:
             self.errors[f"lines-{index}-{match[2]}"] = error.message
         elif error.field in self.header_fields:
             self.errors[error.field] = error.message
+        elif (error.field or "").startswith("allowances_charges"):
+            self.errors["discount"] = error.message
         else:
             self.errors["__all__"] = error.message
 
@@ -200,6 +245,8 @@ class DocumentForm:
             row.errors = {}
         dates = self._dates()
         customer, header = self._preview_header(dates)
+        allowances_charges = self._allowances_charges() or list(self.kept_allowances_charges)
+        header["allowances_charges"] = allowances_charges
         filled = self._filled_rows()
         read_errors: dict = {}
         specs = read_line_specs([_line_input(row) for __, row in filled], errors=read_errors)
@@ -212,14 +259,29 @@ class DocumentForm:
                 line_model, price_lines(Customer(), day, specs, errors=price_errors)
             )
             document = doc_model(currency=Company.get().currency)
-            document.apply_totals(lines)
+            document.allowances_charges = allowances_charges
+            try:
+                document.apply_totals(lines)
+            except BusinessError as error:
+                self.add_error(error)
+                document.allowances_charges = list(self.kept_allowances_charges)
+                document.apply_totals(lines)
         else:
             request = DocumentRequest(customer, specs, header, line_errors=price_errors)
             try:
                 ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
             except BusinessError as error:
                 self.add_error(error)
-                return None
+                if "discount" not in self.errors:
+                    return None
+                # A discount the lines cannot bear: said beside it, the rest totalled without.
+                header["allowances_charges"] = list(self.kept_allowances_charges)
+                price_errors.clear()
+                try:
+                    built = build_documents(doc_model, line_model, [request], by=by)
+                except BusinessError:
+                    return None
+                ((document, lines),) = built
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
         for (__, row), line in zip(priced, lines, strict=True):
@@ -263,6 +325,44 @@ class DocumentForm:
             name = match[2] if match else "item"
             row.errors[name] = error.message
             self.errors[f"lines-{index}-{name}"] = error.message
+
+
+def _discount_rows(document) -> tuple[list[dict], list[dict]]:
+    """The stored rows of the form's discount, and the others, which the form keeps as they are
+    (charges such as shipping, discounts it cannot show as one). The form's discount is the
+    one it saved, else the document's only discount (given through the API)."""
+    rows = document.allowances_charges if document is not None else []
+    marked = [row for row in rows if row.get("from_form")]
+    if not marked:
+        discounts = [item for item, _row in given_allowances_charges(rows) if not item.is_charge]
+        if len(discounts) == 1:
+            marked = [row for row in rows if not row.get("is_charge")]
+    return marked, [row for row in rows if not any(row is x for x in marked)]
+
+
+def _kept_allowances_charges(document) -> list[dict]:
+    """What the form leaves as it is: every allowance and charge but the form's discount."""
+    return _discount_rows(document)[1]
+
+
+def _discount_values(document) -> dict:
+    """The form's discount of a saved document, as the user typed it."""
+    given = given_allowances_charges(_discount_rows(document)[0])
+    if not given:
+        return {}
+    item, _row = given[0]
+    by_percent = item.percent is not None
+    tax = ""
+    if not item.on_every_vat_group:
+        found = Tax.objects.filter(
+            category=item.vat_category, rate=item.vat_rate, active=True
+        ).first()
+        tax = found.code if found else ""
+    return {
+        "discount_value": input_number(item.percent if by_percent else item.amount),
+        "discount_kind": "percent" if by_percent else "amount",
+        "discount_tax": tax,
+    }
 
 
 def _line_input(row: LineRow) -> dict:

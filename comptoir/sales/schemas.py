@@ -26,6 +26,9 @@ class DocumentPatch(Schema):
     customer_reference: str = Field(None, max_length=100)
     notes: str = None
     terms: str = None
+    allowances_charges: list[AllowanceChargeIn] = Field(
+        None, description="Replace the document's allowances and charges"
+    )
 
 
 class QuotationIn(DocumentIn):

@@ -21,6 +21,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
+    retotal_draft,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -89,6 +90,8 @@ def update_quotation(
         _check_validity(quotation)
         if lines is not None:
             replace_lines(quotation, QuotationLine, "quotation", lines, by=by)
+        elif "allowances_charges" in header:
+            retotal_draft(quotation)
         quotation.save()
         return quotation
 
@@ -220,6 +223,8 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, by=N
                 setattr(order, name, value)
         if lines is not None:
             replace_lines(order, SalesOrderLine, "order", lines, by=by)
+        elif "allowances_charges" in header:
+            retotal_draft(order)
         order.save()
         return order
 

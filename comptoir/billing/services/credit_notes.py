@@ -16,9 +16,10 @@ from comptoir.billing.services.drafts import (
     _lock_invoices,
 )
 from comptoir.billing.services.issuing import issue_invoice
-from comptoir.core.documents import read_line_quantities
+from comptoir.core.documents import allowances_charges_for, read_line_quantities
 from comptoir.core.errors import BusinessError
-from comptoir.core.money import format_quantity
+from comptoir.core.money import format_quantity, round_amount
+from comptoir.core.totals import line_amounts
 from comptoir.pricing.documents import (
     save_documents,
 )
@@ -111,8 +112,104 @@ def credit_invoice(
             raise BusinessError(
                 BillingError.NOT_CREDITABLE, _("Nothing is left to credit on this invoice.")
             )
+        if not whole:
+            taken = {source.pk: quantity for source, quantity in credited_lines}
+            left_after = {pk: qty - taken.get(pk, Decimal("0")) for pk, qty in left.items()}
+            credit_note.allowances_charges = _credited_allowances_charges(
+                invoice, source_lines, lines, left_after
+            )
         credit_note.apply_totals(lines)
         return save_documents([(credit_note, lines)], "invoice")[0]
+
+
+def _group(line) -> tuple[str, Decimal]:
+    return line.vat_category, Decimal(line.vat_rate)
+
+
+def _credited_allowances_charges(invoice, source_lines, lines, left_after) -> list[dict]:
+    """The invoice's allowances (and charges given as a percentage) as a partial credit note
+    of it states them, so that it gives back what the credited lines cost less their discount:
+
+    - a percentage: the same percentage of the credited lines of its VAT rate;
+    - an allowance given as an amount: its share of it, as the credited lines are of the lines
+      of its VAT rate (rounded to the cent);
+    - the credit note that credits the last of a VAT rate's lines takes what is left of each
+      of them instead, as an amount.
+
+    All the credit notes of an invoice together give back exactly what it charged, never a
+    cent more. (A charge given as an amount, such as shipping, is left to a whole credit note,
+    as before.)"""
+    credited_groups = {_group(line) for line in lines}
+    finished = {
+        group
+        for group in credited_groups
+        if all(left_after[s.pk] <= 0 for s in source_lines if _group(s) == group)
+    }
+    bases: dict[tuple, Decimal] = {}  # the invoice's lines of each VAT rate, as their discounts'
+    credited: dict[tuple, Decimal] = {}  # the credited lines of each VAT rate
+    for source in source_lines:
+        if source.deducted_line_id is None:
+            bases[_group(source)] = bases.get(_group(source), Decimal("0")) + source.net_amount
+    for line in lines:
+        if line.deducted_line_id is None:
+            net = line_amounts(line.totals_input()).net_amount
+            credited[_group(line)] = credited.get(_group(line), Decimal("0")) + net
+    earlier = [
+        row
+        for rows in Invoice.objects.filter(
+            credited_invoice=invoice, kind=Invoice.Kind.CREDIT_NOTE
+        ).values_list("allowances_charges", flat=True)
+        for row in rows
+    ]
+    stated = []
+    for row in invoice.allowances_charges:
+        by_percent = row.get("percent") not in (None, "")
+        if not by_percent and row.get("is_charge"):
+            continue
+        group = (row["vat_category"], Decimal(row["vat_rate"]))
+        if group not in credited_groups or not bases.get(group):
+            continue
+        key = _credited_key(row)
+        given_back = sum(
+            (Decimal(x["amount"]) for x in earlier if _credited_key(x) == key), Decimal("0")
+        )
+        rest = Decimal(row["amount"]) - given_back
+        kept = {
+            "is_charge": bool(row.get("is_charge")),
+            "reason": row.get("reason", ""),
+            "vat_category": row["vat_category"],
+            "vat_rate": row["vat_rate"],
+        }
+        marker = (
+            {"credited_percent": row["percent"]}
+            if by_percent
+            else {"credited_amount": row["amount"]}
+        )
+        if group in finished:
+            if rest > 0:
+                stated.append({**kept, "amount": str(rest), **marker})
+        elif by_percent:
+            stated.append({**kept, "percent": row["percent"]})
+        else:
+            share = round_amount(Decimal(row["amount"]) * credited[group] / bases[group])
+            share = min(share, rest)
+            if share > 0:
+                stated.append({**kept, "amount": str(share), **marker})
+    return stated
+
+
+def _credited_key(row: dict) -> tuple:
+    """What ties an invoice's allowance or charge to the rows of its credit notes that give it
+    back: its kind, reason, VAT and its percentage, or its amount."""
+    percent = row.get("percent") or row.get("credited_percent")
+    return (
+        bool(row.get("is_charge")),
+        row.get("reason", ""),
+        Decimal(str(percent)) if percent not in (None, "") else None,
+        None if percent not in (None, "") else row.get("credited_amount", row.get("amount")),
+        row.get("vat_category"),
+        Decimal(str(row.get("vat_rate") or 0)),
+    )
 
 
 def credit_for_return(customer_return, *, by=None) -> list[Invoice]:
@@ -213,7 +310,6 @@ def correct_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
             supply_end_date=source.supply_end_date,
             notes=_("Replaces invoice %(ref)s.") % {"ref": source.number},
             terms=source.terms,
-            allowances_charges=source.allowances_charges,
             created_by=by,
         )
         _copy(source, draft, HEADER_COPY_FIELDS)
@@ -224,6 +320,7 @@ def correct_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
             )
             _copy(old, line, LINE_COPY_FIELDS)
             lines.append(line)
+        draft.allowances_charges = allowances_charges_for(source.allowances_charges, lines)
         draft.apply_totals(lines)
         (draft,) = save_documents([(draft, lines)], "invoice")
         if source.order_id:

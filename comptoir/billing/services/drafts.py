@@ -10,6 +10,11 @@ from django.utils.translation import gettext as _
 
 from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.core.documents import (
+    allowances_charges_as_amounts,
+    allowances_charges_for,
+    is_percentage,
+)
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company, InvoiceBasis, JournalEntry
 from comptoir.core.money import format_amount, parse_decimal, round_amount
@@ -19,6 +24,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
+    retotal_draft,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -40,6 +46,7 @@ HEADER_FIELDS = {
     "payment_terms",
     "supply_date",
     "supply_end_date",
+    "allowances_charges",
 }
 LINE_COPY_FIELDS = [
     "item_id",
@@ -197,8 +204,12 @@ def update_invoice(
                         _("The lines of an invoice made from an order follow the order."),
                         "lines",
                     )
+                if "allowances_charges" in header:
+                    retotal_draft(invoice)
             else:
                 replace_lines(invoice, InvoiceLine, "invoice", lines, by=by)
+        elif "allowances_charges" in header:
+            retotal_draft(invoice)
         invoice.save()
         return invoice
 
@@ -297,6 +308,19 @@ def invoice_deliveries(*, up_to, customer=None, by=None, day=None) -> list[Invoi
         )
 
 
+def _order_allowances_charges(order, lines, *, first: bool, alone: bool) -> list[dict]:
+    """What an invoice of these lines of the order takes of its allowances and charges: those
+    given as an amount on its first invoice only, those given as a percentage on each invoice
+    (of the lines it bills). On an invoice of several orders, each order's percentage is of its
+    own lines: it is stated as the amount it comes to."""
+    rows = [row for row in order.allowances_charges if first or is_percentage(row)]
+    if not lines:
+        return [row for row in rows if not is_percentage(row)]
+    if alone:
+        return allowances_charges_for(rows, lines)
+    return allowances_charges_as_amounts(rows, lines)
+
+
 def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoice]:
     """One draft invoice per group of orders (of one customer), with ``quantity(order line)``
     of each line; each order's down payments are deducted, its document allowances and
@@ -337,8 +361,6 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
                     _("Order %(ref)s is not confirmed: it cannot be invoiced.")
                     % {"ref": order.reference},
                 )
-            if order.pk not in already:
-                invoice.allowances_charges += order.allowances_charges
             order_lines = []
             for source in lines_by_order.get(order.pk, []):
                 wanted = quantity(source)
@@ -348,6 +370,9 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
                 _copy(source, line, LINE_COPY_FIELDS)
                 order_lines.append(line)
                 lines.append(line)
+            invoice.allowances_charges += _order_allowances_charges(
+                order, order_lines, first=order.pk not in already, alone=len(orders) == 1
+            )
             if order_lines:
                 deductions = _deductions(pending.get(order.pk, []), order_lines)
                 for line in deductions:
