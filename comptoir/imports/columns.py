@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 class Column:
     name: str
     english: str
-    kind: str  # text, date, quantity, price, rate, amount, boolean, choice, country, currency
+    kind: (
+        str  # text, date, quantity, weight, price, rate, amount, boolean, choice, country, currency
+    )
     required: bool
     document: bool  # a document field (same on every row of the document) or a line field
     help: str
@@ -158,6 +160,15 @@ COLUMNS = [
         _("Unit: UN/ECE code (C62, KGM, HUR…) or name."),
         20,
         "C62",
+    ),
+    Column(
+        "poids",
+        "weight",
+        "weight",
+        False,
+        False,
+        _("Weight of one unit, kg, for an item the import creates (blank: 0)."),
+        example="1,2",
     ),
     Column(
         "prix_unitaire",

@@ -12,3 +12,6 @@ class PricingError(StrEnum):
     TAX_ARCHIVED = "line.tax_archived"
     TAX_IN_USE = "tax.in_use"
     FRANCHISE_WITH_VAT_ID = "tax.franchise_with_vat_id"
+    SHIPPING_NOT_COVERED = "shipping_not_covered"
+    SHIPPING_METHOD_ARCHIVED = "shipping_method_archived"
+    SHIPPING_IN_USE = "shipping.in_use"

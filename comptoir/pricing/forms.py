@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.catalog.models import Item
 from comptoir.core.bulk import new_instances
 from comptoir.core.errors import BusinessError
 from comptoir.core.forms import NumberField
 from comptoir.core.models import Company
 from comptoir.core.money import format_quantity
+from comptoir.core.widgets import SearchPicker
 from comptoir.parties.models import Customer
 from comptoir.pricing.documents import (
     DocumentRequest,
@@ -27,13 +29,20 @@ from comptoir.pricing.documents import (
     read_document_input,
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
-from comptoir.pricing.models import Tax
+from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
 from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
 # Filled by the engine for the item chosen; cleared when the line's item changes.
 PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax")
-HEADER_FIELDS = ("customer", "date", "customer_reference", "payment_terms", "notes")
+HEADER_FIELDS = (
+    "customer",
+    "date",
+    "customer_reference",
+    "payment_terms",
+    "shipping_method",
+    "notes",
+)
 ROW_KEY = re.compile(r"^lines-(\d+)-(\w+)$")
 ERROR_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
@@ -90,6 +99,9 @@ class DocumentForm:
             self.values["payment_terms"] = (
                 document.payment_terms.code if document.payment_terms else ""
             )
+            self.values["shipping_method"] = (
+                document.shipping_method.code if document.shipping_method else ""
+            )
             self.rows = [
                 LineRow(_line_values(line)) for line in document.lines.select_related("item", "tax")
             ]
@@ -101,7 +113,7 @@ class DocumentForm:
     @property
     def checked_header_fields(self) -> tuple[str, ...]:
         """The header fields whose errors show beside them."""
-        return ("customer", "date", "payment_terms", *self.extra_fields)
+        return ("customer", "date", "payment_terms", "shipping_method", *self.extra_fields)
 
     @property
     def general_error(self) -> str:
@@ -205,12 +217,16 @@ class DocumentForm:
             document = doc_model(currency=Company.get().currency)
             document.apply_totals(lines)
         else:
-            request = DocumentRequest(customer, specs, header, line_errors=price_errors)
+            request = DocumentRequest(
+                customer, specs, header, line_errors=price_errors, header_errors=[]
+            )
             try:
                 ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
             except BusinessError as error:
                 self.add_error(error)
                 return None
+            for error in request.header_errors:  # the shipping no rule covers
+                self.add_error(error)
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
         for (__, row), line in zip(priced, lines, strict=True):
@@ -322,3 +338,39 @@ class TaxForm(forms.ModelForm):
             # rate wait for a rate.
             self.instance.rate = None
         return data
+
+
+class ShippingMethodForm(forms.ModelForm):
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+        help_text=gettext_lazy("The item a line of shipping states (optional)."),
+    )
+
+    class Meta:
+        model = ShippingMethod
+        fields = ["code", "name", "carrier", "tax", "item", "active"]
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax"].queryset = Tax.objects.filter(active=True).order_by("code")
+
+
+class ShippingZoneForm(forms.ModelForm):
+    class Meta:
+        model = ShippingZone
+        fields = ["code", "name", "country", "postal_prefixes"]
+
+
+class ShippingRuleForm(forms.ModelForm):
+    class Meta:
+        model = ShippingRule
+        fields = [
+            "method", "country", "zone", "weight_over", "weight_up_to", "amount_from",
+            "amount_below", "charge", "charge_per_kg", "priority", "active",
+        ]  # fmt: skip
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}

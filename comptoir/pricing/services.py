@@ -1,4 +1,4 @@
-"""Changes to taxes, payment terms and terms-and-conditions templates."""
+"""Changes to taxes, payment terms, terms-and-conditions templates and shipping rules."""
 
 from collections.abc import Callable
 
@@ -9,7 +9,15 @@ from comptoir.core.errors import BusinessError, InUse
 from comptoir.core.models import Company
 from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax, TermsTemplate
+from comptoir.pricing.models import (
+    FRANCHISE,
+    PaymentTerms,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
+    Tax,
+    TermsTemplate,
+)
 
 TAX_FIELDS = {
     "code",
@@ -112,3 +120,48 @@ def create_terms_template(**fields) -> TermsTemplate:
             if fields.get(flag):
                 TermsTemplate.objects.filter(**{flag: True}).update(**{flag: False})
         return create_validated(TermsTemplate, **fields)
+
+
+# Shipping methods, zones and rules ---------------------------------------------------------------
+
+SHIPPING_FIELDS = {
+    ShippingMethod: {"code", "name", "carrier", "tax", "item", "active"},
+    ShippingZone: {"code", "name", "country", "postal_prefixes"},
+    ShippingRule: {
+        "method",
+        "country",
+        "zone",
+        "weight_over",
+        "weight_up_to",
+        "amount_from",
+        "amount_below",
+        "charge",
+        "charge_per_kg",
+        "priority",
+        "active",
+    },
+}
+
+
+def save_shipping(model, row=None, **fields):
+    """Create or change a shipping method, zone or rule (the documents already priced keep
+    their charge; a draft gets the new one when it is priced again)."""
+    with transaction.atomic():
+        row = model() if row is None else model.objects.select_for_update().get(pk=row.pk)
+        for name, value in fields.items():
+            if name in SHIPPING_FIELDS[model]:
+                setattr(row, name, value)
+        full_clean_or_raise(row)
+        if model is ShippingMethod and "tax" in fields and row.tax_id:
+            refuse_unusable_tax(row.tax, "tax")
+        row.save()
+        return row
+
+
+def delete_shipping(row) -> None:
+    with transaction.atomic():
+        delete_or_refuse(
+            row,
+            PricingError.SHIPPING_IN_USE,
+            _("« %(name)s » is used by documents or rules: switch it off instead.") % {"name": row},
+        )

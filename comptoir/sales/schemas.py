@@ -16,6 +16,9 @@ class DocumentIn(Schema):
     terms: str | None = None
     payment_terms: str | None = Field(None, description="Payment terms code")
     allowances_charges: list[AllowanceChargeIn] | None = None
+    shipping_method: str | None = Field(
+        None, description="Shipping method code: its rules add the shipping charge"
+    )
 
 
 class DocumentPatch(Schema):
@@ -26,6 +29,9 @@ class DocumentPatch(Schema):
     customer_reference: str = Field(None, max_length=100)
     notes: str = None
     terms: str = None
+    shipping_method: str = Field(
+        None, description='Shipping method code; "" removes the method and its charge'
+    )
 
 
 class QuotationIn(DocumentIn):

@@ -21,6 +21,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
+    reprice_document,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -36,7 +37,10 @@ HEADER_FIELDS = {
     "customer_reference",
     "payment_terms",
     "allowances_charges",
+    "shipping_method",
 }
+# Changed without the lines, they change the totals: the draft is priced again.
+REPRICING_FIELDS = {"allowances_charges", "shipping_method"}
 
 
 def _lock(model, documents):
@@ -87,6 +91,8 @@ def update_quotation(quotation: Quotation, *, lines: list[LineSpec] | None = Non
         _check_validity(quotation)
         if lines is not None:
             replace_lines(quotation, QuotationLine, "quotation", lines)
+        elif header.keys() & REPRICING_FIELDS:
+            reprice_document(quotation, QuotationLine, "quotation")
         quotation.save()
         return quotation
 
@@ -154,6 +160,7 @@ def quotation_header(quotation: Quotation) -> dict:
         "terms": quotation.terms,
         "payment_terms": quotation.payment_terms,
         "allowances_charges": quotation.allowances_charges,
+        "shipping_method": quotation.shipping_method,
     }
 
 
@@ -217,6 +224,8 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, **he
                 setattr(order, name, value)
         if lines is not None:
             replace_lines(order, SalesOrderLine, "order", lines)
+        elif header.keys() & REPRICING_FIELDS:
+            reprice_document(order, SalesOrderLine, "order")
         order.save()
         return order
 

@@ -19,6 +19,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
+    reprice_document,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -40,6 +41,7 @@ HEADER_FIELDS = {
     "payment_terms",
     "supply_date",
     "supply_end_date",
+    "shipping_method",
 }
 LINE_COPY_FIELDS = [
     "item_id",
@@ -179,10 +181,12 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
     with transaction.atomic():
         (invoice,) = _lock_invoices([invoice])
         _require_draft(invoice)
+        method_before = invoice.shipping_method_id
         for name, value in header.items():
             if name in HEADER_FIELDS:
                 setattr(invoice, name, value)
         invoice.check_header()
+        replaced = False
         if lines is not None:
             stored = list(invoice.lines.order_by("position", "pk"))
             if invoice.order_id or any(x.source_line_id or x.deducted_line_id for x in stored):
@@ -196,6 +200,9 @@ def update_invoice(invoice: Invoice, *, lines: list[LineSpec] | None = None, **h
                     )
             else:
                 replace_lines(invoice, InvoiceLine, "invoice", lines)
+                replaced = True
+        if not replaced and invoice.shipping_method_id != method_before:
+            reprice_document(invoice, InvoiceLine, "invoice")
         invoice.save()
         return invoice
 
