@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -67,6 +68,7 @@ class Item(models.Model):
     weight = QuantityField(
         _("weight (kg)"),
         blank=True,
+        db_default=Decimal("0"),  # rows inserted in bulk without it weigh nothing
         validators=[MinValueValidator(0)],
         help_text=_("Shipping weight of one unit, in kilograms; blank counts as 0."),
     )

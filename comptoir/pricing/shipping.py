@@ -16,7 +16,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.money import ZERO, format_amount, format_quantity, round_amount
 from comptoir.core.totals import line_amounts
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import ShippingMethod, ShippingRule
+from comptoir.pricing.models import ShippingMethod, ShippingRule, country_name
 
 SOURCE = "shipping"
 FIELD = "shipping_method"
@@ -96,7 +96,7 @@ class ShippingRules:
             % {
                 "name": method.name,
                 "postal_code": postal_code,
-                "country": country,
+                "country": country_name(country),
                 "weight": format_quantity(weight),
                 "amount": format_amount(amount),
             },

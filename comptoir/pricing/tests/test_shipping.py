@@ -342,7 +342,7 @@ def test_an_order_through_the_api_gets_its_charge_or_a_clear_4xx(api, colissimo)
     assert refused.status_code == 400
     assert refused.json()["code"] == "shipping_not_covered"
     assert refused.json()["field"] == "shipping_method"
-    assert "28001 ES" in refused.json()["message"]
+    assert "28001 Espagne" in refused.json()["message"]
 
     unknown = api.post("/orders", {**body, "customer": "LYON", "shipping_method": "NOPE"})
     assert unknown.status_code == 404 and unknown.json()["field"] == "shipping_method"
@@ -352,3 +352,52 @@ def test_an_order_through_the_api_gets_its_charge_or_a_clear_4xx(api, colissimo)
     assert removed.status_code == 200, removed.content
     assert removed.json()["total_charges"] == "0.00" and removed.json()["allowances_charges"] == []
     assert lyon.pk == order["customer_id"]
+
+
+# Items weigh ------------------------------------------------------------------------------------
+
+
+def test_an_items_weight_through_the_api_the_form_and_an_import(api, tmp_path, settings):
+    made = api.post(
+        "/items", {"code": "SAC", "name": "Sac 25 kg", "sale_price": "9", "weight": "25"}
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["weight"] == "25.000"
+    pk = made.json()["id"]
+    assert api.patch(f"/items/{pk}", {"weight": "24.5"}).json()["weight"] == "24.500"
+    negative = api.patch(f"/items/{pk}", {"weight": "-1"})
+    assert negative.status_code == 422
+
+    # The item form: a weight typed the French way; left blank, the item weighs nothing.
+    from comptoir.catalog.forms import ItemForm
+    from comptoir.catalog.models import Item
+
+    item = Item.objects.get(pk=pk)
+    data = {
+        "code": "SAC", "name": "Sac 25 kg", "kind": "goods", "unit": item.unit_id,
+        "sale_price": "9", "cost_price": "0", "tax": item.tax_id, "lead_time_days": "0",
+        "active": "on",
+    }  # fmt: skip
+    typed = ItemForm({**data, "weight": "1,25"}, instance=item)
+    assert typed.is_valid(), typed.errors
+    assert typed.cleaned_data["weight"] == D("1.25")
+    blank = ItemForm({**data, "weight": ""}, instance=item)
+    assert blank.is_valid(), blank.errors
+    assert blank.cleaned_data["weight"] == 0
+
+    # An import creating an item gives it the file's weight.
+    from comptoir.imports.tests.conftest import run
+
+    settings.MEDIA_ROOT = tmp_path
+    header = (
+        "reference_partenaire;date_document;code_client;nom_client;code_postal_facturation;"
+        "ville_facturation;code_article;designation;quantite;prix_unitaire;poids"
+    )
+    content = (
+        f"{header}\nW1;2026-03-15;C1;Dupont SARL;69003;Lyon;SEAU;Seau 10 L;2;4,50;0,8\n"
+    ).encode()
+    from comptoir.imports.services import save_partner
+
+    _batch, report = run(save_partner(name="Boutique"), content)
+    assert report.items_created == 1, report
+    assert Item.objects.get(code="SEAU").weight == D("0.800")
