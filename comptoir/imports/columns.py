@@ -208,6 +208,16 @@ COLUMNS = [
         example="6,90",
     ),
     Column(
+        "mode_livraison",
+        "shipping_method",
+        "text",
+        False,
+        True,
+        _("Shipping method code: its rules give the shipping charge (instead of frais_port)."),
+        20,
+        "COLISSIMO",
+    ),
+    Column(
         "devise",
         "currency",
         "currency",

@@ -218,6 +218,8 @@ def _header(doc: PlannedDocument, specs: list[LineSpec], customer: Customer, lay
         result["billing_address"] = billing
     if shipping or billing:
         result["shipping_address"] = shipping or billing
+    if doc.shipping_method is not None:
+        result["shipping_method"] = doc.shipping_method
     shipping_amount = Decimal(header.get("frais_port") or 0)
     if shipping_amount:
         first = specs[0]

@@ -401,3 +401,41 @@ def test_an_items_weight_through_the_api_the_form_and_an_import(api, tmp_path, s
     _batch, report = run(save_partner(name="Boutique"), content)
     assert report.items_created == 1, report
     assert Item.objects.get(code="SEAU").weight == D("0.800")
+
+
+def test_an_import_naming_a_shipping_method_charges_it_or_says_why_not(
+    colissimo, tmp_path, settings, english
+):
+    """A file's documents priced by the method's rules; an unknown method is an anomaly of its
+    row; a destination no rule covers fails its document with the reason, the others go on."""
+    from comptoir.imports.models import ImportRow
+    from comptoir.imports.services import save_partner
+    from comptoir.imports.tests.conftest import run
+
+    settings.MEDIA_ROOT = tmp_path
+    header = (
+        "reference_partenaire;date_document;nom_client;adresse_facturation;"
+        "code_postal_facturation;ville_facturation;pays_facturation;code_article;quantite;prix_unitaire;poids;mode_livraison;frais_port"
+    )
+    rows = [
+        "S1;2026-03-15;Dupont SARL;1 rue A;69003;Lyon;FR;SAC;2;20;1,5;COLI;",  # 3 kg: 9 €
+        "S2;2026-03-15;Garcia SL;2 calle B;28001;Madrid;ES;SAC;1;20;1,5;COLI;",  # not covered
+        "S3;2026-03-15;Martin SAS;3 rue C;75011;Paris;FR;SAC;1;20;1,5;NOPE;",  # unknown method
+        "S4;2026-03-15;Petit SA;4 rue D;75011;Paris;FR;SAC;1;20;1,5;COLI;5",  # both: refused
+    ]
+    partner = save_partner(name="Boutique")
+    batch, report = run(partner, "\n".join([header, *rows, ""]).encode())
+    assert report.documents_created == 1, [
+        (r.reference, r.errors) for r in ImportRow.objects.filter(batch=batch)
+    ]
+    from comptoir.billing.models import Invoice
+
+    created = Invoice.objects.get(customer_reference="S1")
+    assert created.total_charges == D("9.00") and created.shipping_method == colissimo
+    errors = {
+        row.reference: " ".join(e["message"] for e in row.errors)
+        for row in ImportRow.objects.filter(batch=batch).exclude(reference="S1")
+    }
+    assert "No rule of « Colissimo — domicile » covers a delivery to 28001 Spain" in errors["S2"]
+    assert errors["S3"] == "Unknown shipping method: NOPE."
+    assert "not both" in errors["S4"]
