@@ -253,6 +253,10 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
                             "sale_price": price.quantize(Decimal("0.01")),
                             "cost_price": (price * Decimal("0.6")).quantize(Decimal("0.01")),
                             "tax": tax,
+                            # 0,5 to 4 kg, a carton of ten four times more
+                            "weight": Decimal(len(item_rows) % 8 + 1)
+                            / 2
+                            * (4 if variant == " (carton de 10)" else 1),
                         }
                     )
         for code, (name, unit, price) in enumerate(SERVICES, start=1):
@@ -268,6 +272,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
                 }
             )
         items = catalog.create_items(item_rows)
+        _demo_shipping(taxes["TVA20"])
 
         goods, services = items[: -len(SERVICES)], items[-len(SERVICES) :]
         _opening_stock(goods, rnd, user)
@@ -390,6 +395,28 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
         counts["customers"] = len(customer_list)
         counts["items"] = len(items)
         return counts
+
+
+def _demo_shipping(tax) -> None:
+    """Colissimo by weight, cheaper in Paris, free from 150 € excl. VAT; Belgium at one price."""
+    from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone
+    from comptoir.pricing.services import save_shipping
+
+    method = save_shipping(
+        ShippingMethod, code="COLISSIMO", name="Colissimo — domicile", carrier="La Poste", tax=tax
+    )
+    paris = save_shipping(
+        ShippingZone, code="IDF", name="Paris et petite couronne", postal_prefixes="75,92,93,94"
+    )
+    for fields in (
+        {"weight_up_to": Decimal("2"), "charge": Decimal("6.90")},
+        {"weight_over": Decimal("2"), "weight_up_to": Decimal("10"), "charge": Decimal("11.90")},
+        {"weight_over": Decimal("10"), "charge": Decimal("9.90"), "charge_per_kg": Decimal("0.5")},
+        {"zone": paris, "weight_up_to": Decimal("10"), "charge": Decimal("4.90")},
+        {"amount_from": Decimal("150"), "charge": Decimal("0")},
+        {"country": "BE", "charge": Decimal("14.90")},
+    ):
+        save_shipping(ShippingRule, method=method, **{"country": "FR", **fields})
 
 
 def _opening_stock(goods, rnd: random.Random, user) -> None:

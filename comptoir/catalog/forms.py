@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +13,10 @@ class ItemForm(forms.ModelForm):
         model = Item
         fields = [
             "code", "name", "barcode", "kind", "unit", "group", "sale_price", "cost_price", "tax",
-            "lead_time_days",
+            "weight", "lead_time_days",
             "active", "description",
         ]  # fmt: skip
-        localized_fields = ["sale_price", "cost_price"]
+        localized_fields = ["sale_price", "cost_price", "weight"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -22,6 +24,11 @@ class ItemForm(forms.ModelForm):
         # Archived taxes are not offered, but an item keeps the one it has.
         tax = self.fields["tax"]
         tax.queryset = tax.queryset.filter(Q(active=True) | Q(pk=self.instance.tax_id))
+        if "weight" in self.fields:
+            self.fields["weight"].required = False  # blank: weighs nothing
+
+    def clean_weight(self):
+        return self.cleaned_data.get("weight") or Decimal("0")
 
 
 class PriceListForm(forms.ModelForm):

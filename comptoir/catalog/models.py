@@ -1,6 +1,8 @@
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,13 @@ class Item(models.Model):
     cost_price = PriceField(_("cost price"))
     tax = models.ForeignKey(
         "pricing.Tax", verbose_name=_("VAT"), on_delete=models.PROTECT, related_name="+"
+    )
+    weight = QuantityField(
+        _("weight (kg)"),
+        blank=True,
+        db_default=Decimal("0"),  # rows inserted in bulk without it weigh nothing
+        validators=[MinValueValidator(0)],
+        help_text=_("Shipping weight of one unit, in kilograms; blank counts as 0."),
     )
     lead_time_days = models.PositiveIntegerField(
         _("lead time (days)"),

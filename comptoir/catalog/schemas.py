@@ -18,6 +18,7 @@ class ItemIn(Schema):
     sale_price: Price = Field(Decimal("0"), ge=0)
     cost_price: Price = Field(Decimal("0"), ge=0)
     tax: str = Field("TVA20", description="Tax code")
+    weight: Quantity = Field(Decimal("0"), ge=0, description="Shipping weight of one unit, kg")
 
 
 class ItemPatch(Schema):
@@ -28,6 +29,7 @@ class ItemPatch(Schema):
     sale_price: Price | None = Field(None, ge=0)
     cost_price: Price | None = Field(None, ge=0)
     tax: str | None = None
+    weight: Quantity | None = Field(None, ge=0, description="Shipping weight of one unit, kg")
     active: bool | None = None
 
 
@@ -44,6 +46,7 @@ class ItemOut(Out):
     cost_price: CostOut
     tax_code: str = Field(..., alias="tax.code")
     vat_rate: Decimal = Field(..., alias="tax.rate")
+    weight: Decimal = Field(..., description="Shipping weight of one unit, kg")
     active: bool
 
 

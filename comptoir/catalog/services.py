@@ -1,5 +1,7 @@
 """Every change to items and price lists."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,13 +29,22 @@ ITEM_FIELDS = {
     "cost_price",
     "tax",
     "lead_time_days",
+    "weight",
     "active",
 }
 
 
+def _fields(row: dict) -> dict:
+    """The item's fields of a row; a weight left blank weighs nothing."""
+    fields = {k: v for k, v in row.items() if k in ITEM_FIELDS}
+    if "weight" in fields and fields["weight"] in (None, ""):
+        fields["weight"] = Decimal("0")
+    return fields
+
+
 def create_items(rows: list[dict]) -> list[Item]:
     with transaction.atomic():
-        items = [Item(**{k: v for k, v in row.items() if k in ITEM_FIELDS}) for row in rows]
+        items = [Item(**_fields(row)) for row in rows]
         for tax in {item.tax for item in items if item.tax_id}:
             refuse_unusable_tax(tax, "tax")
         full_clean_batch(items, unique="code")
@@ -50,9 +61,8 @@ def update_item(item: Item, **fields) -> Item:
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
         tax_before = item.tax_id
-        for name, value in fields.items():
-            if name in ITEM_FIELDS:
-                setattr(item, name, value)
+        for name, value in _fields(fields).items():
+            setattr(item, name, value)
         if item.tax_id and item.tax_id != tax_before:
             refuse_unusable_tax(item.tax, "tax")
         full_clean_or_raise(item)

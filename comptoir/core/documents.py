@@ -60,6 +60,15 @@ class CustomerDocument(models.Model):
         related_name="+",
     )
     payment_terms_text = models.CharField(_("payment terms"), max_length=200, blank=True)
+    # Its rules give the shipping charge, kept in allowances_charges (pricing.shipping).
+    shipping_method = models.ForeignKey(
+        "pricing.ShippingMethod",
+        verbose_name=_("shipping method"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     customer_reference = models.CharField(_("customer reference"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     terms = models.TextField(_("terms and conditions"), blank=True)

@@ -198,6 +198,11 @@ class DocumentOut(Out):
     total_vat: PriceOut
     total_gross: PriceOut
     vat_breakdown: list[VatGroupOut]
+    allowances_charges: list[dict] = Field(
+        description="Document-level allowances and charges; the shipping charge has "
+        '"source": "shipping", its rule and an explanation'
+    )
+    shipping_method_id: int | None = None
     created_at: dt.datetime
 
 

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 class Column:
     name: str
     english: str
-    kind: str  # text, date, quantity, price, rate, amount, boolean, choice, country, currency
+    kind: (
+        str  # text, date, quantity, weight, price, rate, amount, boolean, choice, country, currency
+    )
     required: bool
     document: bool  # a document field (same on every row of the document) or a line field
     help: str
@@ -160,6 +162,15 @@ COLUMNS = [
         "C62",
     ),
     Column(
+        "poids",
+        "weight",
+        "weight",
+        False,
+        False,
+        _("Weight of one unit, kg, for an item the import creates (blank: 0)."),
+        example="1,2",
+    ),
+    Column(
         "prix_unitaire",
         "unit_price",
         "price",
@@ -195,6 +206,16 @@ COLUMNS = [
         True,
         _("Shipping charged on the document."),
         example="6,90",
+    ),
+    Column(
+        "mode_livraison",
+        "shipping_method",
+        "text",
+        False,
+        True,
+        _("Shipping method code: its rules give the shipping charge (instead of frais_port)."),
+        20,
+        "COLISSIMO",
     ),
     Column(
         "devise",

@@ -446,7 +446,13 @@ CUSTOMER_KINDS = {
     "b2c": "individual",
 }
 COUNTRY_NAMES = {"france": "FR", "belgique": "BE", "suisse": "CH", "luxembourg": "LU"}
-LIMITS = {"quantity": MAX_QUANTITY, "price": MAX_PRICE, "amount": MAX_AMOUNT, "rate": Decimal(100)}
+LIMITS = {
+    "quantity": MAX_QUANTITY,
+    "weight": MAX_QUANTITY,
+    "price": MAX_PRICE,
+    "amount": MAX_AMOUNT,
+    "rate": Decimal(100),
+}
 
 
 def read_number(text: str) -> Decimal:

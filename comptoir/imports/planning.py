@@ -31,7 +31,7 @@ from comptoir.imports.models import (
 from comptoir.imports.parsing import normalise_word
 from comptoir.parties.models import Address, Customer
 from comptoir.payments.models import PaymentMethod
-from comptoir.pricing.models import Tax, VatCategory
+from comptoir.pricing.models import ShippingMethod, Tax, VatCategory
 
 DOCUMENT_FIELD_SET = frozenset(DOCUMENT_FIELDS)
 DOCUMENT_REQUIRED = [n for n in REQUIRED if BY_NAME[n].document and n != "reference_partenaire"]
@@ -98,6 +98,7 @@ class PlannedDocument:
     customer: Customer | None = None
     customer_key: str = ""  # how the file names its customer (customer_key), once matched
     payment_method: str = PaymentMethod.OTHER
+    shipping_method: ShippingMethod | None = None  # its rules give the shipping charge
 
     @property
     def blocked(self) -> bool:
@@ -361,11 +362,41 @@ def _check_documents(plan: Plan, currency: str) -> None:
                 )
 
 
+def _match_shipping_methods(plan: Plan) -> None:
+    """The shipping method each document names (one query for the chunk): its rules give the
+    charge when the document is written, and a destination they do not cover fails it then,
+    with its reason. A document states its shipping amount or its method, not both."""
+    codes = {d.header["mode_livraison"] for d in plan.ready if d.header.get("mode_livraison")}
+    if not codes:
+        return
+    methods = ShippingMethod.objects.select_related("tax").in_bulk(codes, field_name="code")
+    for doc in plan.ready:
+        code = doc.header.get("mode_livraison")
+        if not code:
+            continue
+        method = methods.get(code)
+        if method is None or not method.active:
+            doc.refuse_document(
+                "mode_livraison", _("Unknown shipping method: %(code)s.") % {"code": code}
+            )
+        elif doc.header.get("frais_port"):
+            doc.refuse_document(
+                "mode_livraison",
+                _(
+                    "Give the shipping amount (frais_port) or the shipping method "
+                    "(mode_livraison), not both."
+                ),
+            )
+        else:
+            doc.shipping_method = method
+
+
 def plan_documents(
     partner: ImportPartner, rows: list[PlanRow], currency: str, known: Known | None = None
 ) -> Plan:
     plan = Plan(partner, group_rows(rows), known or Known())
     _check_documents(plan, currency)
+    _match_shipping_methods(plan)
     _match_customers(plan)
     _match_items(plan)
     _match_taxes(plan)

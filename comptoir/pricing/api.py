@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Status
 
 from comptoir.catalog.models import Item
@@ -10,10 +11,26 @@ from comptoir.core.schemas import ERRORS, Day, ErrorOut, Id, Quantity
 from comptoir.pricing import engine, services
 from comptoir.pricing.documents import find_by_id_or_code, find_customer
 from comptoir.pricing.explanation import NOT_APPLIED
-from comptoir.pricing.models import PaymentTerms, Tax, TermsTemplate
+from comptoir.pricing.models import (
+    PaymentTerms,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
+    Tax,
+    TermsTemplate,
+)
 from comptoir.pricing.schemas import (
     PaymentTermsIn,
     PaymentTermsOut,
+    ShippingMethodIn,
+    ShippingMethodOut,
+    ShippingMethodPatch,
+    ShippingRuleIn,
+    ShippingRuleOut,
+    ShippingRulePatch,
+    ShippingZoneIn,
+    ShippingZoneOut,
+    ShippingZonePatch,
     TaxIn,
     TaxOut,
     TaxPatch,
@@ -103,3 +120,96 @@ def why_price(
             for o in priced.outcomes
         ],
     }
+
+
+# Shipping ------------------------------------------------------------------------------------
+
+shipping = Router(tags=["shipping"])
+REFERENCES = {  # input field → (model, what it is called in an error)
+    "tax": (Tax, gettext_lazy("Tax")),
+    "item": (Item, gettext_lazy("Item")),
+    "method": (ShippingMethod, gettext_lazy("Shipping method")),
+    "zone": (ShippingZone, gettext_lazy("Shipping zone")),
+}
+
+
+def _with_rows(data: dict) -> dict:
+    """Codes of the input (tax, item, method, zone) as their rows; an empty one as none."""
+    for name, (model, what) in REFERENCES.items():
+        if name in data:
+            key = data[name]
+            data[name] = None if key in (None, "") else find_by_id_or_code(model, key, what, name)
+    return data
+
+
+def _crud(path: str, model, out, payload_in, payload_patch, name: str) -> None:
+    """List (with the switched-off rows on demand), read, create, change and delete."""
+
+    def listing(request, inactive: bool = False):
+        rows = model.objects.all()
+        if "active" in {f.name for f in model._meta.fields} and not inactive:
+            rows = rows.filter(active=True)
+        return rows.select_related(*RELATED.get(model, ()))
+
+    def read(request, pk: Id):
+        return get_object_or_404(model.objects.select_related(*RELATED.get(model, ())), pk=pk)
+
+    def create(request, payload: payload_in):
+        return Status(201, services.save_shipping(model, **_with_rows(payload.dict())))
+
+    def update(request, pk: Id, payload: payload_patch):
+        row = get_object_or_404(model, pk=pk)
+        return services.save_shipping(model, row, **_with_rows(payload.dict(exclude_unset=True)))
+
+    def delete(request, pk: Id):
+        services.delete_shipping(get_object_or_404(model, pk=pk))
+        return Status(204, None)
+
+    for function, verb in (
+        (listing, "list"),
+        (read, "get"),
+        (create, "create"),
+        (update, "update"),
+        (delete, "delete"),
+    ):
+        function.__name__ = f"{verb}_{name}" if verb != "list" else f"list_{name}s"
+    listing.__doc__ = "The rows in use; with ``inactive=true``, the switched-off ones too."
+    shipping.get(path, response=list[out], operation_id=f"list_{name}s")(listing)
+    shipping.get(f"{path}/{{pk}}", response={200: out, 404: ErrorOut}, operation_id=f"get_{name}")(
+        read
+    )
+    shipping.post(path, response={201: out, **ERRORS}, operation_id=f"create_{name}")(create)
+    shipping.patch(f"{path}/{{pk}}", response={200: out, **ERRORS}, operation_id=f"update_{name}")(
+        update
+    )
+    shipping.delete(
+        f"{path}/{{pk}}", response={204: None, **ERRORS}, operation_id=f"delete_{name}"
+    )(delete)
+
+
+RELATED = {ShippingMethod: ("tax", "item"), ShippingRule: ("method", "zone")}
+_crud(
+    "/shipping-methods",
+    ShippingMethod,
+    ShippingMethodOut,
+    ShippingMethodIn,
+    ShippingMethodPatch,
+    "shipping_method",
+)
+_crud(
+    "/shipping-zones",
+    ShippingZone,
+    ShippingZoneOut,
+    ShippingZoneIn,
+    ShippingZonePatch,
+    "shipping_zone",
+)
+_crud(
+    "/shipping-rules",
+    ShippingRule,
+    ShippingRuleOut,
+    ShippingRuleIn,
+    ShippingRulePatch,
+    "shipping_rule",
+)
+router.add_router("", shipping)

@@ -9,14 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.bulk import insert_objects, new_instances
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import BusinessError, InvalidInput, NotFound
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import document_header, visible_customers
 from comptoir.pricing.engine import LineSpec, PricingContext, price_lines, read_line_specs
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import PaymentTerms, RuleChannel, Tax, TermsTemplate
+from comptoir.pricing.models import PaymentTerms, RuleChannel, ShippingMethod, Tax, TermsTemplate
+from comptoir.pricing.shipping import ShippingRules, apply_shipping
 
 
 @dataclass
@@ -31,6 +32,8 @@ class DocumentRequest:
     # Where it comes from, for the pricing rules of a channel: typed, or a partner's import.
     channel: str = RuleChannel.TYPED
     partner: str = ""
+    # Given, a shipping charge that cannot be priced is left out and its error kept here.
+    header_errors: list | None = None
 
 
 def document_defaults(
@@ -89,7 +92,14 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         )
         lines.append(new_instances(line_model, priced))
     built = list(zip(new_instances(doc_model, headers), lines, strict=True))
-    for doc, doc_lines in built:
+    rules = ShippingRules([header.get("shipping_method") for header in headers])
+    for request, (doc, doc_lines) in zip(requests, built, strict=True):
+        try:
+            apply_shipping(doc, doc_lines, rules, customers[request.customer.pk])
+        except BusinessError as error:
+            if request.header_errors is None:
+                raise
+            request.header_errors.append(error)
         doc.apply_totals(doc_lines)
     return built
 
@@ -166,7 +176,26 @@ def read_document_header(data: dict, user=None) -> tuple[Customer, dict]:
             raise NotFound(_("Payment terms"), code, "payment_terms")
     if "allowances_charges" in header:
         header["allowances_charges"] = read_allowances_charges(header["allowances_charges"])
+    if "shipping_method" in header:
+        header["shipping_method"] = find_shipping_method(header["shipping_method"])
     return customer, header
+
+
+def find_shipping_method(code) -> ShippingMethod | None:
+    """The shipping method by its code (or id); an empty code is no shipping method."""
+    if code in ("", None):
+        return None
+    method = find_by_id_or_code(
+        ShippingMethod.objects.select_related("tax"), code, _("Shipping method"), "shipping_method"
+    )
+    if not method.active:
+        raise BusinessError(
+            PricingError.SHIPPING_METHOD_ARCHIVED,
+            _("The shipping method « %(name)s » is archived: choose another.")
+            % {"name": method.name},
+            "shipping_method",
+        )
+    return method
 
 
 def find_by_id_or_code(model, key, what: str, field: str):
@@ -237,12 +266,21 @@ def read_document_patch(data: dict) -> dict:
         data["lines"] = read_line_specs(data["lines"])
     if data.get("allowances_charges") is not None:
         data["allowances_charges"] = read_allowances_charges(data["allowances_charges"])
+    if "shipping_method" in data:
+        data["shipping_method"] = find_shipping_method(data["shipping_method"])
     return data
 
 
-def retotal_draft(document) -> None:
-    """Total a draft again on its stored lines (its allowances or charges changed)."""
-    document.apply_totals(list(document.lines.all()))
+def reprice_document(document, line_model, parent_field: str) -> None:
+    """A draft's shipping charge and totals again, its lines kept (its shipping method or its
+    allowances and charges changed)."""
+    customer = Customer.objects.select_related("default_tax").get(pk=document.customer_id)
+    lines = list(
+        line_model.objects.filter(**{parent_field: document}).select_related("item", "tax")
+    )
+    apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
+    document.apply_totals(lines)
+    line_model.objects.bulk_update(lines, ["net_amount"])
 
 
 def replace_lines(
@@ -255,6 +293,7 @@ def replace_lines(
     context = PricingContext.load([s.item for s in specs], by=by)
     priced = price_lines(customer, document.date, specs, context=context)
     lines = [line_model(**values) for values in priced]
+    apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     line_model.objects.filter(**{parent_field: document}).delete()
     for line in lines:

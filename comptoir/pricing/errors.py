@@ -19,3 +19,6 @@ class PricingError(StrEnum):
     RULE_OVERLAPS = "rule.overlaps"
     RULE_BELOW_MINIMUM_MARGIN = "rule.below_minimum_margin"
     RULE_INVALID = "rule.invalid"
+    SHIPPING_NOT_COVERED = "shipping_not_covered"
+    SHIPPING_METHOD_ARCHIVED = "shipping_method_archived"
+    SHIPPING_IN_USE = "shipping.in_use"

@@ -34,7 +34,7 @@ from comptoir.pricing.documents import (
     read_document_input,
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
-from comptoir.pricing.models import Tax
+from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
 from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
@@ -44,7 +44,14 @@ PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax", "auto_price
 # was not typed: the engine prices it again as the line changes (a quantity reaching a rule's
 # threshold). One the user changed is theirs.
 PROPOSED = {"unit_price": "auto_price", "discount_pct": "auto_discount"}
-HEADER_FIELDS = ("customer", "date", "customer_reference", "payment_terms", "notes")
+HEADER_FIELDS = (
+    "customer",
+    "date",
+    "customer_reference",
+    "payment_terms",
+    "shipping_method",
+    "notes",
+)
 # The document's discount: a value, a percentage or an amount excl. VAT, and its VAT (a
 # percentage may be on every VAT rate); the other allowances and charges stay as they are.
 DISCOUNT_FIELDS = ("discount_value", "discount_kind", "discount_tax")
@@ -109,6 +116,9 @@ class DocumentForm:
             self.values["payment_terms"] = (
                 document.payment_terms.code if document.payment_terms else ""
             )
+            self.values["shipping_method"] = (
+                document.shipping_method.code if document.shipping_method else ""
+            )
             self.rows = [
                 LineRow(_line_values(line)) for line in document.lines.select_related("item", "tax")
             ]
@@ -121,7 +131,7 @@ class DocumentForm:
     @property
     def checked_header_fields(self) -> tuple[str, ...]:
         """The header fields whose errors show beside them."""
-        return ("customer", "date", "payment_terms", *self.extra_fields)
+        return ("customer", "date", "payment_terms", "shipping_method", *self.extra_fields)
 
     @property
     def general_error(self) -> str:
@@ -267,7 +277,9 @@ class DocumentForm:
                 document.allowances_charges = list(self.kept_allowances_charges)
                 document.apply_totals(lines)
         else:
-            request = DocumentRequest(customer, specs, header, line_errors=price_errors)
+            request = DocumentRequest(
+                customer, specs, header, line_errors=price_errors, header_errors=[]
+            )
             try:
                 ((document, lines),) = build_documents(doc_model, line_model, [request], by=by)
             except BusinessError as error:
@@ -282,6 +294,8 @@ class DocumentForm:
                 except BusinessError:
                     return None
                 ((document, lines),) = built
+            for error in request.header_errors:  # the shipping no rule covers
+                self.add_error(error)
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
         for (__, row), line in zip(priced, lines, strict=True):
@@ -474,3 +488,39 @@ class WhyPriceForm(forms.Form):
         self.fields["customer"].queryset = visible_customers(user).select_related(
             "price_list", "group", "territory"
         )
+
+
+class ShippingMethodForm(forms.ModelForm):
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+        help_text=gettext_lazy("The item a line of shipping states (optional)."),
+    )
+
+    class Meta:
+        model = ShippingMethod
+        fields = ["code", "name", "carrier", "tax", "item", "active"]
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax"].queryset = Tax.objects.filter(active=True).order_by("code")
+
+
+class ShippingZoneForm(forms.ModelForm):
+    class Meta:
+        model = ShippingZone
+        fields = ["code", "name", "country", "postal_prefixes"]
+
+
+class ShippingRuleForm(forms.ModelForm):
+    class Meta:
+        model = ShippingRule
+        fields = [
+            "method", "country", "zone", "weight_over", "weight_up_to", "amount_from",
+            "amount_below", "charge", "charge_per_kg", "priority", "active",
+        ]  # fmt: skip
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}

@@ -1,4 +1,5 @@
 import calendar
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -334,5 +335,227 @@ class PricingRule(models.Model):
         self.currency = (self.currency or "").strip().upper()
         if self.currency and not (len(self.currency) == 3 and self.currency.isalpha()):
             errors["currency"] = _("A currency is its three-letter code, e.g. EUR.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# Shipping ---------------------------------------------------------------------------------------
+
+
+class ShippingMethod(models.Model):
+    """A carrier's way of sending, e.g. « Colissimo — domicile »: its rules give the charge."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tax = models.ForeignKey(
+        Tax,
+        verbose_name=_("VAT"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The VAT of the shipping charge (a customer's own VAT treatment wins)."),
+    )
+    item = models.ForeignKey(
+        "catalog.Item",
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The item a line of shipping states, when shipping is charged as a line."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("shipping method")
+        verbose_name_plural = _("shipping methods")
+        ordering = ["name", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:shipping_method", args=[self.pk])
+
+
+# The countries a French seller ships to most, by name; the others are shown by their code.
+COUNTRY_NAMES = {
+    "FR": _("France"),
+    "BE": _("Belgium"),
+    "LU": _("Luxembourg"),
+    "CH": _("Switzerland"),
+    "DE": _("Germany"),
+    "IT": _("Italy"),
+    "ES": _("Spain"),
+    "PT": _("Portugal"),
+    "NL": _("Netherlands"),
+    "GB": _("United Kingdom"),
+    "MC": _("Monaco"),
+}
+
+
+def country_name(code: str) -> str:
+    return str(COUNTRY_NAMES.get(code, code))
+
+
+def validate_country(value: str) -> None:
+    if not (len(value) == 2 and value.isascii() and value.isalpha()):
+        raise ValidationError(_("A country is its two-letter code, e.g. FR, BE, DE."))
+
+
+def read_prefixes(text: str) -> list[str]:
+    """« 75, 92 ;93 » → ["75", "92", "93"]: postal code prefixes, without spaces."""
+    return [part.replace(" ", "") for part in re.split(r"[,;\s]+", text or "") if part.strip()]
+
+
+class ShippingZone(models.Model):
+    """A part of a country: the postal codes beginning with one of its prefixes (in France,
+    a department's two digits: « 75,92,93,94 »; Corsica is « 20 »)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    country = models.CharField(
+        _("country"), max_length=2, default="FR", validators=[validate_country]
+    )
+    postal_prefixes = models.CharField(
+        _("postal code prefixes"),
+        max_length=1000,
+        help_text=_("Separated by commas, e.g. « 75,92,93,94 » for Paris and its suburbs."),
+    )
+
+    class Meta:
+        verbose_name = _("shipping zone")
+        verbose_name_plural = _("shipping zones")
+        ordering = ["country", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:shipping_zone", args=[self.pk])
+
+    @property
+    def prefixes(self) -> list[str]:
+        return read_prefixes(self.postal_prefixes)
+
+    def covers(self, country: str, postal_code: str) -> bool:
+        postal_code = (postal_code or "").replace(" ", "")
+        return country == self.country and any(postal_code.startswith(p) for p in self.prefixes)
+
+    def clean(self) -> None:
+        self.country = (self.country or "").strip().upper()
+        prefixes = read_prefixes(self.postal_prefixes)
+        if not prefixes:
+            raise ValidationError(
+                {"postal_prefixes": _("Give at least one postal code prefix, e.g. « 75 ».")}
+            )
+        wrong = [p for p in prefixes if not p.isalnum()]
+        if wrong:
+            raise ValidationError(
+                {
+                    "postal_prefixes": _("« %(prefix)s » is not the beginning of a postal code.")
+                    % {"prefix": wrong[0]}
+                }
+            )
+        self.postal_prefixes = ",".join(prefixes)
+
+
+class ShippingRule(models.Model):
+    """What a shipping method charges for a destination, a weight and an order amount.
+
+    A rule applies when the destination is in its country (and its zone, when it has one), the
+    weight over « weight over » and up to « weight up to », the amount excluding VAT from
+    « amount from » and below « amount below » (a blank bound is no bound). Among the rules
+    that apply, the highest priority wins; at equal priority a rule with an amount condition
+    beats one without (free shipping from 100 € beats the weight grid, in every zone), then a
+    zone beats the whole country, then the oldest rule wins.
+    Free shipping above a threshold: a rule « amount from 100 » charging 0; a zone left out of
+    it (Corsica) gets its own rule with a higher priority.
+    """
+
+    method = models.ForeignKey(
+        ShippingMethod,
+        verbose_name=_("shipping method"),
+        on_delete=models.CASCADE,
+        related_name="rules",
+    )
+    country = models.CharField(
+        _("country"), max_length=2, default="FR", validators=[validate_country]
+    )
+    zone = models.ForeignKey(
+        ShippingZone,
+        verbose_name=_("zone"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rules",
+        help_text=_("Blank: the whole country."),
+    )
+    weight_over = QuantityField(_("weight over (kg)"), null=True, blank=True, default=None)
+    weight_up_to = QuantityField(_("weight up to (kg)"), null=True, blank=True, default=None)
+    amount_from = AmountField(
+        _("order amount from (excl. VAT)"), null=True, blank=True, default=None
+    )
+    amount_below = AmountField(
+        _("order amount below (excl. VAT)"), null=True, blank=True, default=None
+    )
+    charge = AmountField(_("charge excl. VAT"), help_text=_("0 for free shipping."))
+    charge_per_kg = PriceField(_("plus per kg"), help_text=_("Added for each kilogram shipped."))
+    priority = models.IntegerField(
+        _("priority"), default=0, help_text=_("Among the rules that apply, the highest wins.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("shipping rule")
+        verbose_name_plural = _("shipping rules")
+        ordering = ["method__name", "country", "-priority", "pk"]
+
+    def __str__(self) -> str:
+        return _("%(method)s to %(where)s") % {"method": self.method, "where": self.destination}
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:shipping_rule", args=[self.pk])
+
+    @property
+    def destination(self) -> str:
+        return str(self.zone) if self.zone_id else country_name(self.country)
+
+    def applies(self, country: str, postal_code: str, weight: Decimal, amount: Decimal) -> bool:
+        return (
+            self.active
+            and country == self.country
+            and (self.zone is None or self.zone.covers(country, postal_code))
+            and (self.weight_over is None or weight > self.weight_over)
+            and (self.weight_up_to is None or weight <= self.weight_up_to)
+            and (self.amount_from is None or amount >= self.amount_from)
+            and (self.amount_below is None or amount < self.amount_below)
+        )
+
+    def precedence(self) -> tuple:
+        """Sorting key: the first of the rules that apply is the one that gives the charge."""
+        no_amount = self.amount_from is None and self.amount_below is None
+        return (-self.priority, no_amount, self.zone_id is None, self.pk or 0)
+
+    def clean(self) -> None:
+        self.country = (self.country or "").strip().upper()
+        errors = {}
+        if self.zone_id and self.zone.country != self.country:
+            errors["zone"] = _("This zone is in another country than the rule.")
+        for low, high, message in (
+            ("weight_over", "weight_up_to", _("The weight « up to » must be above « over ».")),
+            ("amount_from", "amount_below", _("The amount « below » must be above « from ».")),
+        ):
+            below, above = getattr(self, low), getattr(self, high)
+            if isinstance(below, Decimal) and isinstance(above, Decimal) and above <= below:
+                errors[high] = message
+        for name in ("weight_over", "weight_up_to", "amount_from", "amount_below"):
+            value = getattr(self, name)
+            if isinstance(value, Decimal) and value < 0:
+                errors[name] = _("This cannot be negative.")
+        for name in ("charge", "charge_per_kg"):
+            value = getattr(self, name)
+            if isinstance(value, Decimal | int) and value < 0:
+                errors[name] = _("A charge cannot be negative.")
         if errors:
             raise ValidationError(errors)

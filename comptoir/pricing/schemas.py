@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Out, PriceOut, PriceStepOut, Rate
+from comptoir.core.schemas import Amount, Out, Price, PriceOut, PriceStepOut, Quantity, Rate
 from comptoir.pricing.models import VatCategory
 
 VATEX = "VATEX code (BT-121) of the exemption, e.g. VATEX-FR-CGI261-4"
@@ -82,3 +82,106 @@ class WhyPriceOut(Schema):
     net_unit_price: PriceOut = Field(description="Excl. VAT, the discount taken off")
     steps: list[PriceStepOut]
     rules: list[RuleMetOut] = Field(description="Every rule the line meets, in order")
+
+
+class ShippingMethodOut(Out):
+    id: int
+    code: str
+    name: str
+    carrier: str
+    tax: str = Field(..., description="Tax code of the charge", alias="tax.code")
+    item: str | None = Field(None, description="Item code of a shipping line")
+    active: bool
+
+    @staticmethod
+    def resolve_item(method) -> str | None:
+        return method.item.code if method.item_id else None
+
+
+class ShippingMethodIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+    name: str = Field(..., min_length=1, max_length=100)
+    carrier: str = Field("", max_length=100)
+    tax: str = Field(..., description="Tax code of the charge")
+    item: str | None = Field(None, description="Item code of a shipping line")
+    active: bool = True
+
+
+class ShippingMethodPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    carrier: str | None = Field(None, max_length=100)
+    tax: str | None = None
+    item: str | None = None
+    active: bool | None = Field(None, description="false switches the method off")
+
+
+class ShippingZoneOut(Out):
+    id: int
+    code: str
+    name: str
+    country: str
+    postal_prefixes: str
+
+
+class ShippingZoneIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+    name: str = Field(..., min_length=1, max_length=100)
+    country: str = Field("FR", min_length=2, max_length=2, description="ISO 3166 code")
+    postal_prefixes: str = Field(
+        ..., min_length=1, max_length=1000, description="Postal code prefixes: 75,92,93,94"
+    )
+
+
+class ShippingZonePatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    country: str | None = Field(None, min_length=2, max_length=2)
+    postal_prefixes: str | None = Field(None, min_length=1, max_length=1000)
+
+
+class ShippingRuleOut(Out):
+    id: int
+    method: str = Field(..., alias="method.code")
+    country: str
+    zone: str | None = None
+    weight_over: Decimal | None
+    weight_up_to: Decimal | None
+    amount_from: Decimal | None
+    amount_below: Decimal | None
+    charge: Decimal
+    charge_per_kg: Decimal
+    priority: int
+    active: bool
+
+    @staticmethod
+    def resolve_zone(rule) -> str | None:
+        return rule.zone.code if rule.zone_id else None
+
+
+class ShippingRuleIn(Schema):
+    method: str = Field(..., description="Shipping method code")
+    country: str = Field("FR", min_length=2, max_length=2, description="ISO 3166 code")
+    zone: str | None = Field(None, description="Zone code; none: the whole country")
+    weight_over: Quantity | None = Field(None, ge=0, description="kg, excluded")
+    weight_up_to: Quantity | None = Field(None, ge=0, description="kg, included")
+    amount_from: Amount | None = Field(None, ge=0, description="Excl. VAT, included")
+    amount_below: Amount | None = Field(None, ge=0, description="Excl. VAT, excluded")
+    charge: Amount = Field(..., ge=0, description="Excl. VAT; 0 for free shipping")
+    charge_per_kg: Price = Field(Decimal("0"), ge=0)
+    priority: int = Field(0, ge=-1000, le=1000)
+    active: bool = True
+
+
+class ShippingRulePatch(Schema):
+    method: str | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    zone: str | None = Field(None, description='Zone code; "" for the whole country')
+    weight_over: Quantity | None = Field(None, ge=0)
+    weight_up_to: Quantity | None = Field(None, ge=0)
+    amount_from: Amount | None = Field(None, ge=0)
+    amount_below: Amount | None = Field(None, ge=0)
+    charge: Amount | None = Field(None, ge=0)
+    charge_per_kg: Price | None = Field(None, ge=0)
+    priority: int | None = Field(None, ge=-1000, le=1000)
+    active: bool | None = None

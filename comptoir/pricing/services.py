@@ -1,4 +1,4 @@
-"""Changes to taxes, payment terms and terms-and-conditions templates."""
+"""Changes to taxes, payment terms, terms-and-conditions templates and shipping rules."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,6 +21,9 @@ from comptoir.pricing.models import (
     PaymentTerms,
     PricingRule,
     RuleAction,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
     Tax,
     TermsTemplate,
 )
@@ -250,3 +253,48 @@ def _items_below_margin(rule: PricingRule, factor: Decimal):
         price_list_id=rule.price_list_id, price__lt=F("item__cost_price") * factor
     )
     return items.filter(pk__in=listed.values("item_id"))
+
+
+# Shipping methods, zones and rules ---------------------------------------------------------------
+
+SHIPPING_FIELDS = {
+    ShippingMethod: {"code", "name", "carrier", "tax", "item", "active"},
+    ShippingZone: {"code", "name", "country", "postal_prefixes"},
+    ShippingRule: {
+        "method",
+        "country",
+        "zone",
+        "weight_over",
+        "weight_up_to",
+        "amount_from",
+        "amount_below",
+        "charge",
+        "charge_per_kg",
+        "priority",
+        "active",
+    },
+}
+
+
+def save_shipping(model, row=None, **fields):
+    """Create or change a shipping method, zone or rule (the documents already priced keep
+    their charge; a draft gets the new one when it is priced again)."""
+    with transaction.atomic():
+        row = model() if row is None else model.objects.select_for_update().get(pk=row.pk)
+        for name, value in fields.items():
+            if name in SHIPPING_FIELDS[model]:
+                setattr(row, name, value)
+        full_clean_or_raise(row)
+        if model is ShippingMethod and "tax" in fields and row.tax_id:
+            refuse_unusable_tax(row.tax, "tax")
+        row.save()
+        return row
+
+
+def delete_shipping(row) -> None:
+    with transaction.atomic():
+        delete_or_refuse(
+            row,
+            PricingError.SHIPPING_IN_USE,
+            _("« %(name)s » is used by documents or rules: switch it off instead.") % {"name": row},
+        )

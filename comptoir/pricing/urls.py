@@ -10,4 +10,21 @@ urlpatterns = [
     path("taxes/<int:pk>/", views.tax_form, name="tax"),
     path("why-this-price/", views.why_price, name="why_price"),
     path("payment-terms/", list_view(views.PaymentTermsListing), name="payment_terms"),
+    path("shipping-methods/", list_view(views.ShippingMethodListing), name="shipping_methods"),
+    path("shipping-zones/", list_view(views.ShippingZoneListing), name="shipping_zones"),
+    path("shipping-rules/", list_view(views.ShippingRuleListing), name="shipping_rules"),
+    path(
+        "shipping-methods/new/",
+        views.shipping_form(views.ShippingMethod),
+        name="shipping_method_new",
+    ),
+    path(
+        "shipping-methods/<int:pk>/",
+        views.shipping_form(views.ShippingMethod),
+        name="shipping_method",
+    ),
+    path("shipping-zones/new/", views.shipping_form(views.ShippingZone), name="shipping_zone_new"),
+    path("shipping-zones/<int:pk>/", views.shipping_form(views.ShippingZone), name="shipping_zone"),
+    path("shipping-rules/new/", views.shipping_form(views.ShippingRule), name="shipping_rule_new"),
+    path("shipping-rules/<int:pk>/", views.shipping_form(views.ShippingRule), name="shipping_rule"),
 ]

@@ -19,8 +19,22 @@ from comptoir.core.views import form_page, save_form
 from comptoir.pricing import services
 from comptoir.pricing.engine import why_price as why_price_of
 from comptoir.pricing.explanation import NOT_APPLIED
-from comptoir.pricing.forms import DocumentForm, TaxForm, WhyPriceForm
-from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax
+from comptoir.pricing.forms import (
+    DocumentForm,
+    ShippingMethodForm,
+    ShippingRuleForm,
+    ShippingZoneForm,
+    TaxForm,
+    WhyPriceForm,
+)
+from comptoir.pricing.models import (
+    FRANCHISE,
+    PaymentTerms,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
+    Tax,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ def _context(kind: DocumentKind, form: DocumentForm, document, request) -> dict:
         "document": document,
         "taxes": offered_taxes(),
         "payment_terms": PaymentTerms.objects.order_by("name"),
+        "shipping_methods": ShippingMethod.objects.filter(active=True).order_by("name"),
         "preview_url": request.path,
     }
 
@@ -62,7 +77,9 @@ def document_form_view(kind: DocumentKind):
         document = None
         if pk is not None:
             document = access.get_owned(
-                kind.doc_model.objects.select_related("customer", "payment_terms"),
+                kind.doc_model.objects.select_related(
+                    "customer", "payment_terms", "shipping_method"
+                ),
                 request.user,
                 pk=pk,
             )
@@ -189,3 +206,108 @@ def why_price(request):
                 line_amount=round_amount(quantity * priced.net),
             )
     return render(request, "pricing/why_price.html", context)
+
+
+# Shipping ---------------------------------------------------------------------------------------
+
+
+class ShippingMethodListing(Listing):
+    model = ShippingMethod
+    title = gettext_lazy("Shipping methods")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("carrier", gettext_lazy("Carrier"), "carrier", sort="carrier"),
+        Column("tax", gettext_lazy("VAT"), "tax.name"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name", "carrier")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "name"
+    create_url_name = "pricing:shipping_method_new"
+    create_label = gettext_lazy("New shipping method")
+
+    def get_queryset(self):
+        return ShippingMethod.objects.select_related("tax")
+
+
+class ShippingZoneListing(Listing):
+    model = ShippingZone
+    title = gettext_lazy("Shipping zones")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("country", gettext_lazy("Country"), "country", sort="country"),
+        Column("prefixes", gettext_lazy("Postal code prefixes"), "postal_prefixes"),
+    ]
+    search_fields = ("code", "name", "postal_prefixes")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "name"
+    create_url_name = "pricing:shipping_zone_new"
+    create_label = gettext_lazy("New shipping zone")
+
+
+class ShippingRuleListing(Listing):
+    model = ShippingRule
+    title = gettext_lazy("Shipping rules")
+    columns = [
+        Column("method", gettext_lazy("Shipping method"), "method.name", sort="method__name"),
+        Column("destination", gettext_lazy("Destination"), "destination"),
+        Column("weight_over", gettext_lazy("Weight over (kg)"), "weight_over", kind="quantity"),
+        Column("weight_up_to", gettext_lazy("Up to (kg)"), "weight_up_to", kind="quantity"),
+        Column("amount_from", gettext_lazy("Amount from"), "amount_from", kind="money"),
+        Column("amount_below", gettext_lazy("Below"), "amount_below", kind="money"),
+        Column("charge", gettext_lazy("Charge"), "charge", kind="money", sort="charge"),
+        Column("per_kg", gettext_lazy("Per kg"), "charge_per_kg", kind="money"),
+        Column("priority", gettext_lazy("Priority"), "priority", kind="quantity", sort="priority"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("method__name", "method__code", "country", "zone__name")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "method"
+    create_url_name = "pricing:shipping_rule_new"
+    create_label = gettext_lazy("New shipping rule")
+
+    def get_queryset(self):
+        return ShippingRule.objects.select_related("method", "zone")
+
+
+SHIPPING_PAGES = {  # model → (form, list URL, title of a new one, saved message)
+    ShippingMethod: (
+        ShippingMethodForm,
+        "pricing:shipping_methods",
+        gettext_lazy("New shipping method"),
+        gettext_lazy("Shipping method %(name)s saved."),
+    ),
+    ShippingZone: (
+        ShippingZoneForm,
+        "pricing:shipping_zones",
+        gettext_lazy("New shipping zone"),
+        gettext_lazy("Shipping zone %(name)s saved."),
+    ),
+    ShippingRule: (
+        ShippingRuleForm,
+        "pricing:shipping_rules",
+        gettext_lazy("New shipping rule"),
+        gettext_lazy("Shipping rule %(name)s saved."),
+    ),
+}
+
+
+def shipping_form(model):
+    """The form page of a shipping method, zone or rule, with its history."""
+    form_class, list_url, new_title, saved = SHIPPING_PAGES[model]
+
+    def view(request, pk: int | None = None):
+        row = get_object_or_404(model, pk=pk) if pk else None
+        form = form_class(request.POST or None, instance=row)
+        if request.method == "POST":
+            done = save_form(form, lambda data: services.save_shipping(model, row, **data))
+            if done is not None:
+                messages.success(request, saved % {"name": done})
+                return redirect(list_url)
+        return form_page(
+            request, form, str(row) if row else str(new_title), reverse(list_url), record=row
+        )
+
+    return view

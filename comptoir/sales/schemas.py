@@ -16,6 +16,9 @@ class DocumentIn(Schema):
     terms: str | None = None
     payment_terms: str | None = Field(None, description="Payment terms code")
     allowances_charges: list[AllowanceChargeIn] | None = None
+    shipping_method: str | None = Field(
+        None, description="Shipping method code: its rules add the shipping charge"
+    )
 
 
 class DocumentPatch(Schema):
@@ -28,6 +31,9 @@ class DocumentPatch(Schema):
     terms: str = None
     allowances_charges: list[AllowanceChargeIn] = Field(
         None, description="Replace the document's allowances and charges"
+    )
+    shipping_method: str = Field(
+        None, description='Shipping method code; "" removes the method and its charge'
     )
 
 

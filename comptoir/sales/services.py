@@ -21,7 +21,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
-    retotal_draft,
+    reprice_document,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -37,7 +37,10 @@ HEADER_FIELDS = {
     "customer_reference",
     "payment_terms",
     "allowances_charges",
+    "shipping_method",
 }
+# Changed without the lines, they change the totals: the draft is priced again.
+REPRICING_FIELDS = {"allowances_charges", "shipping_method"}
 
 
 def _lock(model, documents):
@@ -90,8 +93,8 @@ def update_quotation(
         _check_validity(quotation)
         if lines is not None:
             replace_lines(quotation, QuotationLine, "quotation", lines, by=by)
-        elif "allowances_charges" in header:
-            retotal_draft(quotation)
+        elif header.keys() & REPRICING_FIELDS:
+            reprice_document(quotation, QuotationLine, "quotation")
         quotation.save()
         return quotation
 
@@ -160,6 +163,7 @@ def quotation_header(quotation: Quotation) -> dict:
         "terms": quotation.terms,
         "payment_terms": quotation.payment_terms,
         "allowances_charges": quotation.allowances_charges,
+        "shipping_method": quotation.shipping_method,
     }
 
 
@@ -223,8 +227,8 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, by=N
                 setattr(order, name, value)
         if lines is not None:
             replace_lines(order, SalesOrderLine, "order", lines, by=by)
-        elif "allowances_charges" in header:
-            retotal_draft(order)
+        elif header.keys() & REPRICING_FIELDS:
+            reprice_document(order, SalesOrderLine, "order")
         order.save()
         return order
 

@@ -24,7 +24,7 @@ from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
     replace_lines,
-    retotal_draft,
+    reprice_document,
     save_documents,
 )
 from comptoir.pricing.engine import LineSpec
@@ -47,6 +47,7 @@ HEADER_FIELDS = {
     "supply_date",
     "supply_end_date",
     "allowances_charges",
+    "shipping_method",
 }
 LINE_COPY_FIELDS = [
     "item_id",
@@ -189,10 +190,12 @@ def update_invoice(
     with transaction.atomic():
         (invoice,) = _lock_invoices([invoice])
         _require_draft(invoice)
+        method_before = invoice.shipping_method_id
         for name, value in header.items():
             if name in HEADER_FIELDS:
                 setattr(invoice, name, value)
         invoice.check_header()
+        replaced = False
         if lines is not None:
             stored = list(invoice.lines.order_by("position", "pk"))
             if invoice.order_id or any(x.source_line_id or x.deducted_line_id for x in stored):
@@ -204,12 +207,13 @@ def update_invoice(
                         _("The lines of an invoice made from an order follow the order."),
                         "lines",
                     )
-                if "allowances_charges" in header:
-                    retotal_draft(invoice)
             else:
                 replace_lines(invoice, InvoiceLine, "invoice", lines, by=by)
-        elif "allowances_charges" in header:
-            retotal_draft(invoice)
+                replaced = True
+        if not replaced and (
+            invoice.shipping_method_id != method_before or "allowances_charges" in header
+        ):
+            reprice_document(invoice, InvoiceLine, "invoice")
         invoice.save()
         return invoice
 

@@ -11,7 +11,7 @@ from comptoir.billing.services import create_invoices, create_issued_invoices
 from comptoir.catalog.models import Unit
 from comptoir.catalog.services import create_items
 from comptoir.core.bulk import insert_objects, new_instances, update_rows
-from comptoir.core.money import round_amount
+from comptoir.core.money import round_amount, round_quantity
 from comptoir.imports.models import (
     Creates,
     ImportBatch,
@@ -165,6 +165,7 @@ def _create_items(plan: Plan, taxes, units, context: _Context) -> dict:
                 "unit": units.get(values.get("unite")) or units.get("C62") or _default_unit(units),
                 "tax": tax,
                 "sale_price": round(price, 4),
+                "weight": round_quantity(Decimal(values.get("poids") or 0)),
             }
         )
     for item in create_items(rows):
@@ -225,6 +226,8 @@ def _header(doc: PlannedDocument, specs: list[LineSpec], customer: Customer, lay
         result["billing_address"] = billing
     if shipping or billing:
         result["shipping_address"] = shipping or billing
+    if doc.shipping_method is not None:
+        result["shipping_method"] = doc.shipping_method
     shipping_amount = Decimal(header.get("frais_port") or 0)
     if shipping_amount:
         first = specs[0]

@@ -16,7 +16,7 @@ from comptoir.ereporting.models import Report
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
-from comptoir.pricing.models import Tax
+from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
@@ -51,6 +51,9 @@ PK_MODELS = {
     "stock:return": CustomerReturn,
     "stock:warehouse": Warehouse,
     "pricing:tax": Tax,
+    "pricing:shipping_method": ShippingMethod,
+    "pricing:shipping_zone": ShippingZone,
+    "pricing:shipping_rule": ShippingRule,
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -168,6 +171,9 @@ API_MODELS = {
     "returns": CustomerReturn,
     "warehouses": Warehouse,
     "taxes": Tax,
+    "shipping-methods": ShippingMethod,
+    "shipping-zones": ShippingZone,
+    "shipping-rules": ShippingRule,
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
