@@ -16,3 +16,5 @@ class PricingError(StrEnum):
     RULE_OVERLAPS = "rule.overlaps"
     RULE_BELOW_MINIMUM_MARGIN = "rule.below_minimum_margin"
     RULE_INVALID = "rule.invalid"
+    RULE_UNKNOWN_REFERENCE = "rule.unknown_reference"
+    RULE_FILE_UNREADABLE = "rule.file_unreadable"

@@ -66,6 +66,7 @@ AREAS = [
             (_("Taxes"), "pricing:taxes"),
             (_("Payment terms"), "pricing:payment_terms"),
             (_("Price lists"), "catalog:price_lists"),
+            (_("Pricing rules"), "pricing:rules"),
             (_("Users"), "web:users"),
             (_("API tokens"), "web:tokens"),
             (_("E-mail messages"), "web:message_template_invoice"),

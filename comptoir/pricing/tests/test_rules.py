@@ -223,7 +223,7 @@ def test_the_explanation_keeps_each_step_with_the_price_before_and_after(world):
     assert (line["unit_price"], line["discount_pct"]) == (D("18.0000"), D("20.00"))
 
 
-def test_overlapping_rules_are_refused_unless_their_priorities_differ(world):
+def test_overlapping_rules_are_refused_unless_their_priorities_differ(world, english):
     rule(world, "A", "discount_pct", "10", item="arabica", valid_to=date(2026, 6, 30))
     with pytest.raises(BusinessError) as refused:
         rule(world, "B", "discount_pct", "5", item="arabica", valid_from=date(2026, 6, 1))
@@ -252,7 +252,7 @@ def test_a_rule_that_cannot_work_is_refused_on_its_field(world, action, value, f
     assert refused.value.field == field
 
 
-def test_a_rule_under_the_minimum_margin_needs_the_permission(world, django_user_model):
+def test_a_rule_under_the_minimum_margin_needs_the_permission(world, django_user_model, english):
     Company.objects.update(minimum_margin_pct=D("25"))  # arabica: at least 10,00
     with pytest.raises(BusinessError) as refused:
         rule(world, "DEEP", "discount_pct", "60", item_group="drinks")

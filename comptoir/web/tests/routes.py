@@ -16,7 +16,7 @@ from comptoir.ereporting.models import Report
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
-from comptoir.pricing.models import Tax
+from comptoir.pricing.models import PricingRule, Tax
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
@@ -51,6 +51,9 @@ PK_MODELS = {
     "stock:return": CustomerReturn,
     "stock:warehouse": Warehouse,
     "pricing:tax": Tax,
+    "pricing:rule": PricingRule,
+    "pricing:rule_active": PricingRule,
+    "pricing:rule_delete": PricingRule,
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -168,6 +171,7 @@ API_MODELS = {
     "returns": CustomerReturn,
     "warehouses": Warehouse,
     "taxes": Tax,
+    "pricing-rules": PricingRule,
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
