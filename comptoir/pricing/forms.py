@@ -376,3 +376,15 @@ class RuleForm(forms.ModelForm):
         labels = {key: str(label) for key, label in VALUE_LABELS.items()}
         self.fields["action"].widget.attrs["data-value-labels"] = json.dumps(labels)
         self.fields["priority"].widget.attrs["inputmode"] = "numeric"
+        for name in ZERO_WHEN_EMPTY:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in ZERO_WHEN_EMPTY:
+            if name in data and data[name] is None:
+                data[name] = 0  # no priority, no minimum
+        return data
+
+
+ZERO_WHEN_EMPTY = ("priority", "min_quantity", "min_amount")

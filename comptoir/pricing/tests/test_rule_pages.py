@@ -58,7 +58,7 @@ def rule_form(world, **changes) -> dict:
         "customer_group": world["retail"].pk,
         "item_group": world["coffee"].pk,
         "min_quantity": "10",
-        "min_amount": "0",
+        "min_amount": "",  # empty: no minimum
     }
     return {**data, **changes}
 
@@ -71,6 +71,7 @@ def test_a_rule_is_created_from_its_page_and_the_list_says_it_in_words(client, u
     assert client.post(f"{RULES}new/", rule_form(world)).status_code == 302
     rule = PricingRule.objects.get(code="CAFE10")
     assert (rule.value, rule.priority, rule.min_quantity) == (D("10.5"), 5, D("10"))
+    assert rule.min_amount == 0
     listing = client.get(RULES).text
     assert (
         f"Groupe de clients{NBSP}: Détaillants · Groupe d’articles{NBSP}: Cafés · "
