@@ -405,3 +405,19 @@ def test_the_command_line_exports_and_imports_and_exits_2_on_bad_input(world, tm
     with pytest.raises(CommandError) as missing:
         call_command("pricing-rules", "import", str(tmp_path / "none.csv"))
     assert missing.value.returncode == 2
+
+
+def test_the_list_page_and_the_api_list_cost_the_same_for_many_rules(
+    client, user, api, world, django_assert_max_num_queries
+):
+    for index in range(60):
+        services.save_rule(
+            code=f"R{index}", name=f"Règle {index}", action="fixed_price", value=D("15"),
+            customer=world["shop"], item=world["arabica"], customer_group=world["retail"],
+            item_group=world["coffee"], priority=index,
+        )  # fmt: skip
+    client.force_login(user)
+    with django_assert_max_num_queries(10):  # the session, the user, the count, the page…
+        assert client.get(RULES).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/pricing-rules").json()) == 60
