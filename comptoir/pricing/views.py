@@ -244,7 +244,7 @@ def rule_form(request, pk: int | None = None):
     title = str(rule) if rule else _("New pricing rule")
     extra = {"record": rule, "after_form": "pricing/rule_buttons.html"} if rule else {}
     if rule is not None:
-        extra["notice"] = _("%(conditions)s → %(action)s") % {
+        extra["summary"] = _("%(conditions)s → %(action)s") % {
             "conditions": describe_conditions(rule),
             "action": describe_action(rule),
         }

@@ -82,6 +82,7 @@ def test_a_rule_is_created_from_its_page_and_the_list_says_it_in_words(client, u
     edit = client.get(rule.get_absolute_url()).text
     assert "Remise %" in edit  # the value's label, for this action
     assert "Historique" in edit and "Désactiver" in edit
+    assert f"dès 10{NBSP}unités → Remise 10,5{NBSP}%" in edit
 
 
 def test_the_form_says_what_is_wrong_on_its_field(client, world, django_user_model):
@@ -421,3 +422,20 @@ def test_the_list_page_and_the_api_list_cost_the_same_for_many_rules(
         assert client.get(RULES).status_code == 200
     with django_assert_max_num_queries(6):
         assert len(api.get("/pricing-rules").json()) == 60
+
+
+def test_rules_in_words_in_english_too(world, english):
+    from comptoir.pricing.rule_texts import describe_action, describe_conditions
+
+    some_rules(world)
+    coffee, fixed, listed = (
+        PricingRule.objects.get(code=c) for c in ("CAFE10", "ARA-FIXE", "GROS")
+    )
+    assert describe_conditions(coffee) == (
+        "Customer group: Détaillants · Item group: Cafés · from 10 units"
+    )
+    assert describe_action(coffee) == "Discount 10.5\u00a0%"
+    assert describe_conditions(fixed).endswith("from 01/01/2026 to 12/31/2026 · Currency: EUR")
+    assert describe_action(fixed) == "Fixed price €12.50"
+    assert describe_conditions(listed) == "imported from Centrale"
+    assert describe_action(listed) == "Price from the list Grossistes"
