@@ -22,6 +22,7 @@ from comptoir.catalog.models import Item, ItemGroup, PriceList
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import FORMULA_START, neutralise
 from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY, format_quantity, parse_decimal
+from comptoir.core.validation import day_range_error
 from comptoir.parties.models import Customer, CustomerGroup, Territory
 from comptoir.pricing import services
 from comptoir.pricing.errors import PricingError
@@ -349,9 +350,13 @@ def _read_cell(column: FileColumn, text: str):
 def _read_day(text: str) -> dt.date:
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(text, pattern).date()
+            day = dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        wrong = day_range_error(day)
+        if wrong:
+            raise BusinessError(PricingError.RULE_INVALID, wrong)
+        return day
     raise BusinessError(
         PricingError.RULE_INVALID, _("« %(text)s » is not a date (07/12/2026).") % {"text": text}
     )

@@ -337,6 +337,24 @@ def test_a_french_csv_changes_rules_by_code_and_says_what_is_wrong_by_line_and_c
     assert not PricingRule.objects.filter(code__in=["MAUV", "INC", "TROP", "CAFE11"]).exists()
 
 
+def test_dates_are_read_as_french_days_or_iso_and_within_range(world):
+    csv = (
+        "Code;Nom;Action;Valeur;Valable du;Arrête les autres règles\r\n"
+        "D1;Un;Remise (%);5;01/02/9999;non\r\n"
+        "D2;Deux;Remise (%);5;31/02/2026;oui\r\n"
+        "D3;Trois;Remise (%);5;2026-03-01;peut-être\r\n"
+        "D4;Quatre;Remise (%);5;01/03/2026;x\r\n"
+    ).encode()
+    rows = rule_files.import_rules(csv, "dates.csv").rows
+    assert rows[0].messages[0].startswith(f"Ligne 2, colonne valable du{NBSP}: Les dates vont")
+    not_a_day = f"«{NBSP}31/02/2026{NBSP}» n’est pas une date (07/12/2026)."
+    assert rows[1].messages == [f"Ligne 3, colonne valable du{NBSP}: {not_a_day}"]
+    yes_or_no = f"Écrivez «{NBSP}oui{NBSP}» ou «{NBSP}non{NBSP}»."
+    assert rows[2].messages == [f"Ligne 4, colonne arrête les autres règles{NBSP}: {yes_or_no}"]
+    rule = PricingRule.objects.get(code="D4")
+    assert (rule.valid_from.isoformat(), rule.stop_others) == ("2026-03-01", True)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
