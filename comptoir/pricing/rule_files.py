@@ -178,7 +178,11 @@ def export_xlsx(rules) -> bytes:
 
 
 def export_file(kind: str, queryset=None) -> bytes:
+    """The rules as a file; the export is written in the journal, as a list's export is."""
+    from comptoir.core import audit
+
     rules = rules_for_file(queryset)
+    audit.record_event(audit.EXPORTED, f"{_('Pricing rules')} ({kind})")
     return export_xlsx(rules) if kind == "xlsx" else export_csv(rules)
 
 

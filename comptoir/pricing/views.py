@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from comptoir.core import access, audit
+from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
 from comptoir.core.models import Company
@@ -217,7 +217,6 @@ class RuleListing(Listing):
 
     def export(self, kind: str) -> HttpResponse:
         """The file the import reads back: every column of a rule, its linked rows by code."""
-        audit.record_event(audit.EXPORTED, f"{self.title} ({kind})")
         return rules_file_response(kind, self.filtered())
 
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from comptoir.catalog.models import ItemGroup, PriceList
-from comptoir.core.models import Company
+from comptoir.core.models import AuditEntry, Company
 from comptoir.core.roles import SALES
 from comptoir.parties.models import CustomerGroup
 from comptoir.pricing import rule_files, services
@@ -390,6 +390,7 @@ def test_the_import_page_gives_a_result_per_row(client, user, world):
     assert empty.status_code == 400 and "Le fichier est vide." in empty.text
     exported = client.get(f"{RULES}?export=xlsx&active=yes")
     assert exported["Content-Type"] == rule_files.XLSX_TYPE
+    assert AuditEntry.objects.filter(action="exported", actor="alice").exists()
     assert rule_files.import_rules(exported.content, "r.xlsx").count("unchanged") == 1
 
 
