@@ -232,6 +232,17 @@ class Listing:
             return ""
         return reverse(self.create_url_name)
 
+    # Other pages the list leads to, as (label, URL name), shown to who may open them.
+    other_page_names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def other_pages(self) -> list[tuple[str, str]]:
+        return [
+            (label, reverse(name))
+            for label, name in self.other_page_names
+            if self.user is None or access.may_open(self.user, name)
+        ]
+
     def _read_sort(self, raw: str) -> tuple[Column, bool]:
         sortable = {c.key: c for c in self.columns if c.sort}
         descending = raw.startswith("-")

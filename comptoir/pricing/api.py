@@ -1,18 +1,23 @@
 from decimal import Decimal
+from typing import Literal
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from comptoir.catalog.models import Item
 from comptoir.core.schemas import ERRORS, Day, ErrorOut, Id, Quantity
-from comptoir.pricing import engine, services
+from comptoir.pricing import engine, rule_files, services
 from comptoir.pricing.documents import find_by_id_or_code, find_customer
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.models import (
     PaymentTerms,
+    PricingRule,
+    RuleAction,
     ShippingMethod,
     ShippingRule,
     ShippingZone,
@@ -22,6 +27,10 @@ from comptoir.pricing.models import (
 from comptoir.pricing.schemas import (
     PaymentTermsIn,
     PaymentTermsOut,
+    RuleImportOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
     ShippingMethodIn,
     ShippingMethodOut,
     ShippingMethodPatch,
@@ -213,3 +222,108 @@ _crud(
     "shipping_rule",
 )
 router.add_router("", shipping)
+
+
+# Pricing rules -------------------------------------------------------------------------------
+
+
+def _rule_fields(payload: dict) -> dict:
+    """The payload with its linked rows (named by code or name) read: an unknown one is a 400
+    ``rule.unknown_reference`` on its field."""
+    return {
+        name: rule_files.resolve_link(name, value) if name in rule_files.LINKS else value
+        for name, value in payload.items()
+    }
+
+
+def _rule(pk: int) -> PricingRule:
+    return get_object_or_404(rule_files.rules_for_file(), pk=pk)
+
+
+@router.get("/pricing-rules", response=list[RuleOut], tags=["pricing rules"])
+def list_rules(
+    request,
+    active: bool | None = None,
+    q: str = Query("", max_length=100, description="In the code or the name"),
+    customer: str = Query("", max_length=50, description="Rules naming this customer code"),
+    item: str = Query("", max_length=50, description="Rules naming this item code"),
+    action: RuleAction | None = None,
+):
+    """The rules, highest priority first."""
+    rules = rule_files.rules_for_file()
+    if active is not None:
+        rules = rules.filter(active=active)
+    if q:
+        rules = rules.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if customer:
+        rules = rules.filter(customer__code__iexact=customer)
+    if item:
+        rules = rules.filter(item__code__iexact=item)
+    if action:
+        rules = rules.filter(action=action)
+    return rules
+
+
+@router.get("/pricing-rules/export", tags=["pricing rules"])
+def export_rules(request, format: Literal["csv", "xlsx"] = "csv"):
+    """Every rule as the import reads it back (CSV with semicolons, UTF-8 with BOM; or XLSX)."""
+    from comptoir.pricing.views import rules_file_response
+
+    return rules_file_response(format)
+
+
+RULES_FILE = File(..., description="CSV (semicolons) or XLSX, with the columns of the export")
+
+
+@router.post(
+    "/pricing-rules/import", response={200: RuleImportOut, **ERRORS}, tags=["pricing rules"]
+)
+def import_rules(request, file: UploadedFile = RULES_FILE):
+    """Create or change a rule per row, by its code; each row is saved or refused on its own,
+    and its result says why (by line and column)."""
+    result = rule_files.import_rules(file.read(), file.name or "", by=request.user)
+    counts = {name: result.count(name) for name in rule_files.OUTCOMES}
+    return {**counts, "rows": [vars(row) for row in result.rows]}
+
+
+@router.get("/pricing-rules/{pk}", response={200: RuleOut, 404: ErrorOut}, tags=["pricing rules"])
+def get_rule(request, pk: Id):
+    return _rule(pk)
+
+
+@router.post("/pricing-rules", response={201: RuleOut, **ERRORS}, tags=["pricing rules"])
+def create_rule(request, payload: RuleIn):
+    """A rule; refused with ``rule.overlaps`` (same conditions and priority as another),
+    ``rule.below_minimum_margin`` or ``rule.unknown_reference``."""
+    rule = services.save_rule(by=request.user, **_rule_fields(payload.dict(exclude_none=True)))
+    return Status(201, _rule(rule.pk))
+
+
+@router.patch("/pricing-rules/{pk}", response={200: RuleOut, **ERRORS}, tags=["pricing rules"])
+def update_rule(request, pk: Id, payload: RulePatch):
+    rule = _rule(pk)
+    services.save_rule(rule, by=request.user, **_rule_fields(payload.dict(exclude_unset=True)))
+    return _rule(pk)
+
+
+@router.post(
+    "/pricing-rules/{pk}/activate", response={200: RuleOut, **ERRORS}, tags=["pricing rules"]
+)
+def activate_rule(request, pk: Id):
+    """Switch the rule on (checked as when it is saved); on already, nothing changes."""
+    services.set_rule_active(_rule(pk), True, by=request.user)
+    return _rule(pk)
+
+
+@router.post(
+    "/pricing-rules/{pk}/deactivate", response={200: RuleOut, **ERRORS}, tags=["pricing rules"]
+)
+def deactivate_rule(request, pk: Id):
+    services.set_rule_active(_rule(pk), False, by=request.user)
+    return _rule(pk)
+
+
+@router.delete("/pricing-rules/{pk}", response={204: None, **ERRORS}, tags=["pricing rules"])
+def delete_rule(request, pk: Id):
+    services.delete_rule(_rule(pk))
+    return Status(204, None)

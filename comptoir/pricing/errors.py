@@ -22,3 +22,5 @@ class PricingError(StrEnum):
     SHIPPING_NOT_COVERED = "shipping_not_covered"
     SHIPPING_METHOD_ARCHIVED = "shipping_method_archived"
     SHIPPING_IN_USE = "shipping.in_use"
+    RULE_UNKNOWN_REFERENCE = "rule.unknown_reference"
+    RULE_FILE_UNREADABLE = "rule.file_unreadable"

@@ -5,6 +5,7 @@ prices it with the same engine and totals it with the same function, so the live
 the saved draft and an API call always agree. Errors come back keyed by form field.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,7 +35,14 @@ from comptoir.pricing.documents import (
     read_document_input,
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
-from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
+from comptoir.pricing.models import (
+    PricingRule,
+    RuleAction,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
+    Tax,
+)
 from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
@@ -524,3 +532,69 @@ class ShippingRuleForm(forms.ModelForm):
             "amount_below", "charge", "charge_per_kg", "priority", "active",
         ]  # fmt: skip
         labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+
+
+# What the value of a rule is, for each action: the form's value field says it.
+VALUE_LABELS = {
+    RuleAction.FIXED_PRICE: gettext_lazy("Price excl. VAT"),
+    RuleAction.DISCOUNT_PCT: gettext_lazy("Discount %"),
+    RuleAction.DISCOUNT_AMOUNT: gettext_lazy("Discount per unit (amount)"),
+    RuleAction.COST_PLUS: gettext_lazy("Margin on the cost price %"),
+    RuleAction.PRICE_LIST: gettext_lazy("Value (unused: the price comes from the list)"),
+}
+
+
+class RuleForm(forms.ModelForm):
+    """A pricing rule: what it does (its action and the value that action expects), then the
+    conditions a line must meet, each left empty to match every line."""
+
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("Customer"),
+        queryset=Customer.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("parties:customer_options"),
+    )
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+    )
+
+    class Meta:
+        model = PricingRule
+        fields = [
+            "code", "name", "action", "value", "price_list", "priority", "stop_others",
+            "active", "customer", "customer_group", "territory", "item", "item_group",
+            "min_quantity", "min_amount", "valid_from", "valid_to", "currency", "channel",
+            "partner",
+        ]  # fmt: skip
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = self.data.get("action") if self.is_bound else self.instance.action
+        value = self.fields["value"]
+        value.label = VALUE_LABELS.get(action, value.label)
+        value.help_text = _("Choosing the action tells what this value is.")
+        labels = {key: str(label) for key, label in VALUE_LABELS.items()}
+        self.fields["action"].widget.attrs["data-value-labels"] = json.dumps(labels)
+        self.fields["priority"].widget.attrs["inputmode"] = "numeric"
+        for name in ZERO_WHEN_EMPTY:
+            self.fields[name].required = False
+        for name in ("customer", "item"):  # the pickers hold a code, not an id
+            chosen = getattr(self.instance, name) if self.instance.pk else None
+            if chosen is not None:
+                self.initial[name] = chosen.code
+
+    def clean(self):
+        data = super().clean()
+        for name in ZERO_WHEN_EMPTY:
+            if name in data and data[name] is None:
+                data[name] = 0  # no priority, no minimum
+        return data
+
+
+ZERO_WHEN_EMPTY = ("priority", "min_quantity", "min_amount")

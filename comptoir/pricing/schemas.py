@@ -1,9 +1,10 @@
+import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount, Out, Price, PriceOut, PriceStepOut, Quantity, Rate
-from comptoir.pricing.models import VatCategory
+from comptoir.core.schemas import Amount, Day, Out, Price, PriceOut, PriceStepOut, Quantity, Rate
+from comptoir.pricing.models import RuleAction, RuleChannel, VatCategory
 
 VATEX = "VATEX code (BT-121) of the exemption, e.g. VATEX-FR-CGI261-4"
 
@@ -185,3 +186,122 @@ class ShippingRulePatch(Schema):
     charge_per_kg: Price | None = Field(None, ge=0)
     priority: int | None = Field(None, ge=-1000, le=1000)
     active: bool | None = None
+
+
+LINKED = "Named by its {}"
+
+
+class RuleOut(Out):
+    id: int
+    code: str
+    name: str
+    active: bool
+    priority: int
+    stop_others: bool
+    customer: str | None = Field(None, description=LINKED.format("code"))
+    customer_group: str | None = Field(None, description=LINKED.format("name"))
+    territory: str | None = Field(None, description=LINKED.format("name"))
+    item: str | None = Field(None, description=LINKED.format("code"))
+    item_group: str | None = Field(None, description=LINKED.format("name"))
+    min_quantity: Decimal
+    min_amount: PriceOut
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    currency: str
+    channel: str
+    partner: str
+    action: str
+    value: PriceOut
+    price_list: str | None = Field(None, description=LINKED.format("code"))
+    conditions_text: str = Field(..., description="The conditions in words")
+    action_text: str = Field(..., description="The action in words")
+
+    @staticmethod
+    def _key(obj, name):
+        from comptoir.pricing.rule_files import link_key
+
+        return link_key(obj, name) or None
+
+    @staticmethod
+    def resolve_customer(obj):
+        return RuleOut._key(obj, "customer")
+
+    @staticmethod
+    def resolve_customer_group(obj):
+        return RuleOut._key(obj, "customer_group")
+
+    @staticmethod
+    def resolve_territory(obj):
+        return RuleOut._key(obj, "territory")
+
+    @staticmethod
+    def resolve_item(obj):
+        return RuleOut._key(obj, "item")
+
+    @staticmethod
+    def resolve_item_group(obj):
+        return RuleOut._key(obj, "item_group")
+
+    @staticmethod
+    def resolve_price_list(obj):
+        return RuleOut._key(obj, "price_list")
+
+    @staticmethod
+    def resolve_conditions_text(obj):
+        from comptoir.pricing.rule_texts import describe_conditions
+
+        return describe_conditions(obj)
+
+    @staticmethod
+    def resolve_action_text(obj):
+        from comptoir.pricing.rule_texts import describe_action
+
+        return describe_action(obj)
+
+
+class RulePatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=50)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    active: bool | None = None
+    priority: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    stop_others: bool | None = None
+    customer: str | None = Field(None, max_length=50, description=LINKED.format("code"))
+    customer_group: str | None = Field(None, max_length=100, description=LINKED.format("name"))
+    territory: str | None = Field(None, max_length=100, description=LINKED.format("name"))
+    item: str | None = Field(None, max_length=50, description=LINKED.format("code"))
+    item_group: str | None = Field(None, max_length=100, description=LINKED.format("name"))
+    min_quantity: Quantity | None = None
+    min_amount: Amount | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    currency: str | None = Field(None, max_length=3, description="Empty: any currency")
+    channel: RuleChannel | None = None
+    partner: str | None = Field(None, max_length=100)
+    action: RuleAction | None = None
+    value: Price | None = Field(None, description="The price, the percentage or the amount")
+    price_list: str | None = Field(None, max_length=30, description=LINKED.format("code"))
+
+
+class RuleIn(RulePatch):
+    code: str = Field(..., min_length=1, max_length=50)
+    name: str = Field(..., min_length=1, max_length=200)
+    action: RuleAction
+    value: Price = Decimal("0")
+    active: bool = True
+    priority: int = Field(0, ge=-(2**31), le=2**31 - 1)
+    stop_others: bool = False
+
+
+class RuleImportRowOut(Schema):
+    line: int
+    code: str
+    outcome: str = Field(..., description="created, changed, unchanged or refused")
+    messages: list[str]
+
+
+class RuleImportOut(Schema):
+    created: int
+    changed: int
+    unchanged: int
+    refused: int
+    rows: list[RuleImportRowOut]

@@ -3,12 +3,16 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
@@ -16,11 +20,12 @@ from comptoir.core.listing import Column, Listing
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.core.views import form_page, save_form
-from comptoir.pricing import services
+from comptoir.pricing import rule_files, services
 from comptoir.pricing.engine import why_price as why_price_of
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.forms import (
     DocumentForm,
+    RuleForm,
     ShippingMethodForm,
     ShippingRuleForm,
     ShippingZoneForm,
@@ -30,11 +35,13 @@ from comptoir.pricing.forms import (
 from comptoir.pricing.models import (
     FRANCHISE,
     PaymentTerms,
+    PricingRule,
     ShippingMethod,
     ShippingRule,
     ShippingZone,
     Tax,
 )
+from comptoir.pricing.rule_texts import describe_action, describe_conditions
 
 
 @dataclass(frozen=True)
@@ -311,3 +318,139 @@ def shipping_form(model):
         )
 
     return view
+
+
+# Pricing rules ---------------------------------------------------------------------------------
+
+ACTIVE_CHOICES = [
+    ("", gettext_lazy("All")),
+    ("yes", gettext_lazy("Active")),
+    ("no", gettext_lazy("Inactive")),
+]
+
+
+class RuleListing(Listing):
+    model = PricingRule
+    title = gettext_lazy("Pricing rules")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("conditions", gettext_lazy("Conditions"), "conditions_text"),
+        Column("action", gettext_lazy("Action"), "action_text"),
+        Column("priority", gettext_lazy("Priority"), "priority", kind="quantity", sort="priority"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = (
+        "code", "name", "customer__code", "customer__name", "customer_group__name",
+        "territory__name", "item__code", "item__name", "item_group__name",
+    )  # fmt: skip
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "-priority"
+    create_url_name = "pricing:rule_new"
+    create_label = gettext_lazy("New rule")
+    other_page_names = ((gettext_lazy("Import a file"), "pricing:rules_import"),)
+
+    def _shape_form(self) -> None:
+        super()._shape_form()
+        self.form.fields["active"] = forms.ChoiceField(
+            label=_("Active"), choices=ACTIVE_CHOICES, required=False
+        )
+
+    def get_queryset(self):
+        return rule_files.rules_for_file()
+
+    def filtered(self):
+        qs = super().filtered()
+        wanted = self.filters.get("active")
+        return qs.filter(active=wanted == "yes") if wanted else qs
+
+    def prepare(self, objects: list) -> None:
+        for rule in objects:
+            rule.conditions_text = describe_conditions(rule)
+            rule.action_text = describe_action(rule)
+
+    def export(self, kind: str) -> HttpResponse:
+        """The file the import reads back: every column of a rule, its linked rows by code."""
+        return rules_file_response(kind, self.filtered())
+
+
+def rules_file_response(kind: str, queryset=None) -> HttpResponse:
+    kind = "xlsx" if kind == "xlsx" else "csv"
+    content = rule_files.export_file(kind, queryset)
+    response = HttpResponse(
+        content,
+        content_type=rule_files.XLSX_TYPE if kind == "xlsx" else "text/csv; charset=utf-8",
+    )
+    name = f"{slugify(_('Pricing rules'))}-{timezone.localdate().isoformat()}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def rule_form(request, pk: int | None = None):
+    rule = get_object_or_404(PricingRule, pk=pk) if pk else None
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST":
+        saved = save_form(form, lambda data: services.save_rule(rule, by=request.user, **data))
+        if saved is not None:
+            messages.success(request, _("Rule %(name)s saved.") % {"name": saved.name})
+            return redirect("pricing:rules")
+    title = str(rule) if rule else _("New pricing rule")
+    extra = {"record": rule, "after_form": "pricing/rule_buttons.html"} if rule else {}
+    if rule is not None:
+        extra["summary"] = _("%(conditions)s → %(action)s") % {
+            "conditions": describe_conditions(rule),
+            "action": describe_action(rule),
+        }
+    return form_page(request, form, title, reverse("pricing:rules"), rule=rule, **extra)
+
+
+@require_POST
+def rule_active(request, pk: int):
+    """Switch a rule on or off: the form says which, so that a second click changes nothing."""
+    rule = get_object_or_404(PricingRule, pk=pk)
+    active = request.POST.get("active") == "yes"
+    try:
+        services.set_rule_active(rule, active, by=request.user)
+    except BusinessError as error:
+        messages.error(request, error.message)
+    else:
+        done = _("Rule %(name)s switched on.") if active else _("Rule %(name)s switched off.")
+        messages.success(request, done % {"name": rule.name})
+    return redirect(rule)
+
+
+def rule_delete(request, pk: int):
+    rule = get_object_or_404(PricingRule, pk=pk)
+    if request.method == "POST":
+        services.delete_rule(rule)
+        messages.success(request, _("Rule %(name)s deleted.") % {"name": rule.name})
+        return redirect("pricing:rules")
+    return render(request, "pricing/rule_delete.html", {"rule": rule})
+
+
+class RuleFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV (semicolons) or XLSX, with the columns of the export. A rule is created, or "
+            "changed when its code exists."
+        ),
+    )
+
+
+def rules_import(request):
+    form = RuleFileForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = rule_files.import_rules(upload.read(), upload.name, by=request.user)
+        except BusinessError as error:
+            form.add_error("file", error.message)
+    status = 400 if form.errors or (result and result.refused) else 200
+    return render(
+        request,
+        "pricing/rules_import.html",
+        {"form": form, "result": result},
+        status=status,
+    )

@@ -73,6 +73,7 @@ AREAS = [
             (_("Shipping rules"), "pricing:shipping_rules"),
             (_("Shipping zones"), "pricing:shipping_zones"),
             (_("Price lists"), "catalog:price_lists"),
+            (_("Pricing rules"), "pricing:rules"),
             (_("Users"), "web:users"),
             (_("API tokens"), "web:tokens"),
             (_("E-mail messages"), "web:message_template_invoice"),

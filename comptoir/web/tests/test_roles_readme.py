@@ -33,6 +33,13 @@ MEANS = {
     "import partner files": ("imports.add_importbatch",),
     "see invoices": ("billing.view_invoice",),
     "see cost prices and margins": ("catalog.see_costs",),
+    "see the pricing rules": ("pricing.view_pricingrule",),
+    "change the pricing rules": (
+        "pricing.add_pricingrule",
+        "pricing.change_pricingrule",
+        "pricing.delete_pricingrule",
+    ),
+    "sell under the minimum margin": ("pricing.sell_below_minimum_margin",),
     "change the company settings, users and roles": (
         "core.change_company",
         "auth.change_user",

@@ -27,3 +27,18 @@ document.addEventListener("change", (event) => {
     event.target.form.submit();
   }
 });
+
+// A choice that tells what another field holds (a pricing rule's action and its value): the
+// field's label follows the choice.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-value-labels]");
+  if (!select) {
+    return;
+  }
+  const text = JSON.parse(select.dataset.valueLabels)[select.value];
+  const input = select.form && select.form.elements.namedItem("value");
+  const label = input && input.closest("label");
+  if (text && label && label.firstChild.nodeType === Node.TEXT_NODE) {
+    label.firstChild.textContent = text + (label.firstChild.textContent.includes("*") ? " * " : " ");
+  }
+});
