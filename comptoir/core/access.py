@@ -267,6 +267,16 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(CATALOG, "create_item", "catalog.add_item"),
     **_api(CATALOG, "update_item set_components", "catalog.change_item"),
     **_api(CATALOG, "delete_item", "catalog.delete_item"),
+    # Attributes and variants are part of the items: the same permissions.
+    **_api(CATALOG, "list_attributes get_attribute list_variants", "catalog.view_item"),
+    **_api(CATALOG, "create_attribute", "catalog.add_item"),
+    **_api(CATALOG, "generate_variants", "catalog.add_item"),
+    **_api(
+        CATALOG,
+        "update_attribute set_template_attributes update_variant",
+        "catalog.change_item",
+    ),
+    **_api(CATALOG, "delete_attribute", "catalog.delete_item"),
     **_api(CATALOG, "list_units", "catalog.view_unit"),
     **_api(CATALOG, "list_item_groups", "catalog.view_itemgroup"),
     **_api(CATALOG, "list_price_lists list_item_prices", "catalog.view_pricelist"),
