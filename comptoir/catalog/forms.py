@@ -12,9 +12,9 @@ class ItemForm(forms.ModelForm):
         fields = [
             "code", "name", "barcode", "kind", "unit", "group", "sale_price", "cost_price", "tax",
             "lead_time_days",
-            "active", "description",
+            "active", "description", "price_extra",
         ]  # fmt: skip
-        localized_fields = ["sale_price", "cost_price"]
+        localized_fields = ["sale_price", "cost_price", "price_extra"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -22,6 +22,12 @@ class ItemForm(forms.ModelForm):
         # Archived taxes are not offered, but an item keeps the one it has.
         tax = self.fields["tax"]
         tax.queryset = tax.queryset.filter(Q(active=True) | Q(pk=self.instance.tax_id))
+        if self.instance.template_id:
+            # A variant's price is its model's plus its difference (``catalog.variants``).
+            self.fields["sale_price"].disabled = True
+            self.fields["sale_price"].help_text = _("The model's price plus the price difference.")
+        else:
+            del self.fields["price_extra"]
 
 
 class PriceListForm(forms.ModelForm):

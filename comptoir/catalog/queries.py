@@ -21,3 +21,17 @@ def stocked_parts(items) -> dict[int, list]:
     one = Decimal("1")
     bundles = bundle_components({item.pk for item in items if item.is_bundle})
     return {item.pk: bundles.get(item.pk) or [(item, one)] for item in items}
+
+
+def template_attributes(template) -> list:
+    """The attributes of a template in their order, each with its values at hand."""
+    from comptoir.catalog.models import ItemAttributeValue
+
+    rows = template.template_attributes.select_related("attribute").order_by("position", "pk")
+    attributes = [row.attribute for row in rows]
+    values: dict[int, list] = {}
+    for value in ItemAttributeValue.objects.filter(attribute__in=attributes):
+        values.setdefault(value.attribute_id, []).append(value)
+    for attribute in attributes:
+        attribute.offered = values.get(attribute.pk, [])
+    return attributes

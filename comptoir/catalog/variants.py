@@ -22,6 +22,7 @@ from comptoir.catalog.models import (
     TemplateAttribute,
     VariantValue,
 )
+from comptoir.catalog.queries import template_attributes
 from comptoir.core import audit
 from comptoir.core.errors import BusinessError
 from comptoir.core.identifiers import validate_barcode
@@ -143,18 +144,6 @@ def set_template_attributes(item: Item, attributes: list[ItemAttribute]) -> Item
             item.is_template = True
             item.save(update_fields=["is_template"])
         return item
-
-
-def template_attributes(template: Item) -> list[ItemAttribute]:
-    """The attributes of a template in their order, each with its values at hand."""
-    rows = template.template_attributes.select_related("attribute").order_by("position", "pk")
-    attributes = [row.attribute for row in rows]
-    values: dict[int, list] = {}
-    for value in ItemAttributeValue.objects.filter(attribute__in=attributes):
-        values.setdefault(value.attribute_id, []).append(value)
-    for attribute in attributes:
-        attribute.offered = values.get(attribute.pk, [])
-    return attributes
 
 
 def variant_key(values) -> str:

@@ -13,7 +13,11 @@ AREAS = [
     (_("Customers"), [(_("Customers"), "parties:customers")]),
     (
         _("Items & prices"),
-        [(_("Items"), "catalog:items"), (_("Price lists"), "catalog:price_lists")],
+        [
+            (_("Items"), "catalog:items"),
+            (_("Item attributes"), "catalog:attributes"),
+            (_("Price lists"), "catalog:price_lists"),
+        ],
     ),
     (
         _("Deliveries"),
