@@ -35,3 +35,41 @@ def template_attributes(template) -> list:
     for attribute in attributes:
         attribute.offered = values.get(attribute.pk, [])
     return attributes
+
+
+def variant_layout(template, variants: list) -> dict:
+    """Where each of these variants of the template sits: a table of rows × columns when the
+    template varies on two attributes (the first down, the second across), else a plain list.
+    ``rows`` holds (value, [variant or None per column]); ``labels`` each variant's values."""
+    from comptoir.catalog.models import VariantValue
+
+    attributes = template_attributes(template)
+    chosen: dict[int, dict[int, object]] = {}
+    for row in VariantValue.objects.filter(variant__in=variants).select_related("value"):
+        chosen.setdefault(row.variant_id, {})[row.attribute_id] = row.value
+    labels = {
+        variant.pk: " · ".join(
+            str(chosen.get(variant.pk, {})[a.pk])
+            for a in attributes
+            if a.pk in chosen.get(variant.pk, {})
+        )
+        for variant in variants
+    }
+    layout = {"attributes": attributes, "labels": labels, "rows": [], "columns": []}
+    if len(attributes) != 2:
+        return layout
+    down, across = attributes
+    by_pair = {
+        (values[down.pk].pk, values[across.pk].pk): variant
+        for variant in variants
+        if down.pk in (values := chosen.get(variant.pk, {})) and across.pk in values
+    }
+    used_down, used_across = {p[0] for p in by_pair}, {p[1] for p in by_pair}
+    layout["columns"] = [value for value in across.offered if value.pk in used_across]
+    layout["rows"] = [
+        (value, [by_pair.get((value.pk, column.pk)) for column in layout["columns"]])
+        for value in down.offered
+        if value.pk in used_down
+    ]
+    layout["down"], layout["across"] = down, across
+    return layout

@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from comptoir.catalog import services
-from comptoir.catalog.models import Item, ItemAttribute, VariantValue
-from comptoir.catalog.queries import template_attributes
+from comptoir.catalog.models import Item, ItemAttribute
+from comptoir.catalog.queries import template_attributes, variant_layout
 from comptoir.catalog.variants import GRID_FIELDS
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
@@ -52,41 +52,21 @@ def _typed(variant: Item, data) -> dict:
     }
 
 
-def variant_grid(template: Item, attributes: list, data=None, errors=None) -> dict:
-    """The variants of a template laid out: a table of rows × columns when it varies on two
-    attributes, else a plain list, each cell holding the variant's fields."""
+def variant_grid(template: Item, data=None, errors=None) -> dict:
+    """The grid of the template's variants, each cell holding the variant's fields as saved
+    or as typed, and their errors."""
     errors = errors or {}
     variants = list(template.variants.order_by("code"))
-    chosen: dict[int, dict[int, object]] = {}
-    for row in VariantValue.objects.filter(variant__template=template).select_related("value"):
-        chosen.setdefault(row.variant_id, {})[row.attribute_id] = row.value
+    layout = variant_layout(template, variants)
     cells = {}
     for variant in variants:
-        values = chosen.get(variant.pk, {})
-        label = " · ".join(str(values[a.pk]) for a in attributes if a.pk in values)
-        cell = GridCell(variant, label, _typed(variant, data))
+        cell = GridCell(variant, layout["labels"][variant.pk], _typed(variant, data))
         for name in GRID_FIELDS:
             cell.errors[name] = errors.get(f"variants.{variant.pk}.{name}", "")
         cell.errors["row"] = errors.get(f"variants.{variant.pk}", "")
         cells[variant.pk] = cell
-    grid = {"cells": list(cells.values()), "rows": [], "columns": []}
-    if len(attributes) == 2:
-        down, across = attributes
-        by_pair = {
-            (chosen[pk][down.pk].pk, chosen[pk][across.pk].pk): cell
-            for pk, cell in cells.items()
-            if down.pk in chosen.get(pk, {}) and across.pk in chosen.get(pk, {})
-        }
-        used_down = {pair[0] for pair in by_pair}
-        used_across = {pair[1] for pair in by_pair}
-        grid["columns"] = [v for v in across.offered if v.pk in used_across]
-        grid["rows"] = [
-            (value, [by_pair.get((value.pk, column.pk)) for column in grid["columns"]])
-            for value in down.offered
-            if value.pk in used_down
-        ]
-        grid["down"], grid["across"] = down, across
-    return grid
+    rows = [(value, [cells[v.pk] if v else None for v in row]) for value, row in layout["rows"]]
+    return {**layout, "cells": list(cells.values()), "rows": rows}
 
 
 def item_variants(request, pk: int):
@@ -113,7 +93,7 @@ def item_variants(request, pk: int):
         "item": item,
         "attributes": attributes,
         "all_attributes": ItemAttribute.objects.all() if not item.variants.exists() else [],
-        "grid": variant_grid(item, attributes, typed, errors),
+        "grid": variant_grid(item, typed, errors),
         "errors": errors,
         # An error of no cell nor attribute shows above the forms.
         "general_error": next(
@@ -137,7 +117,9 @@ def _act(item: Item, attributes: list, action: str, data) -> str:
     if action == "generate":
         choice = {a.code: data.getlist(f"value-{a.code}") for a in attributes}
         created = services.generate_variants(item, choice)
-        return _("%(count)s variants created.") % {"count": len(created)}
+        return ngettext(
+            "%(count)s variant created.", "%(count)s variants created.", len(created)
+        ) % {"count": len(created)}
     if action == "grid":
         changes = {
             variant.pk: _typed(variant, data) for variant in item.variants.only("pk", "code")

@@ -17,6 +17,7 @@ from comptoir.core.views import form_page, save_form
 from comptoir.pricing import services
 from comptoir.pricing.forms import DocumentForm, TaxForm
 from comptoir.pricing.models import FRANCHISE, PaymentTerms, Tax
+from comptoir.pricing.variant_entry import offered_templates
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def _context(kind: DocumentKind, form: DocumentForm, document, request) -> dict:
         "taxes": offered_taxes(),
         "payment_terms": PaymentTerms.objects.order_by("name"),
         "preview_url": request.path,
+        "variant_models": offered_templates(),
     }
 
 
