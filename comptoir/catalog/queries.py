@@ -37,13 +37,14 @@ def template_attributes(template) -> list:
     return attributes
 
 
-def variant_layout(template, variants: list) -> dict:
+def variant_layout(template, variants: list, attributes: list | None = None) -> dict:
     """Where each of these variants of the template sits: a table of rows × columns when the
     template varies on two attributes (the first down, the second across), else a plain list.
     ``rows`` holds (value, [variant or None per column]); ``labels`` each variant's values."""
     from comptoir.catalog.models import VariantValue
 
-    attributes = template_attributes(template)
+    if attributes is None:
+        attributes = template_attributes(template)
     chosen: dict[int, dict[int, object]] = {}
     for row in VariantValue.objects.filter(variant__in=variants).select_related("value"):
         chosen.setdefault(row.variant_id, {})[row.attribute_id] = row.value

@@ -52,12 +52,12 @@ def _typed(variant: Item, data) -> dict:
     }
 
 
-def variant_grid(template: Item, data=None, errors=None) -> dict:
+def variant_grid(template: Item, attributes: list, data=None, errors=None) -> dict:
     """The grid of the template's variants, each cell holding the variant's fields as saved
     or as typed, and their errors."""
     errors = errors or {}
     variants = list(template.variants.order_by("code"))
-    layout = variant_layout(template, variants)
+    layout = variant_layout(template, variants, attributes)
     cells = {}
     for variant in variants:
         cell = GridCell(variant, layout["labels"][variant.pk], _typed(variant, data))
@@ -93,7 +93,7 @@ def item_variants(request, pk: int):
         "item": item,
         "attributes": attributes,
         "all_attributes": ItemAttribute.objects.all() if not item.variants.exists() else [],
-        "grid": variant_grid(item, typed, errors),
+        "grid": variant_grid(item, attributes, typed, errors),
         "errors": errors,
         # An error of no cell nor attribute shows above the forms.
         "general_error": next(

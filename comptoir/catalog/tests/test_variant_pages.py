@@ -100,3 +100,16 @@ def test_a_variants_own_page_shows_its_price_as_its_models(browser, tshirt):
         page = browser.get("/items/", {"variants": wanted}).content.decode()
         rows = [item for item in (plain, tshirt, variant) if f'"/items/{item.pk}/"' in page]
         assert rows == shown, wanted
+
+
+def test_the_grid_page_reads_the_same_few_queries_whatever_its_size(
+    browser, tshirt, django_assert_max_num_queries
+):
+    values = [(f"C{n}", f"Couleur {n}") for n in range(20)]
+    many = services.create_attribute(code="TEINTE", name="Teinte", values=values)
+    size = services.create_attribute(code="LONG", name="Longueur", values=[("1", "1"), ("2", "2")])
+    services.set_template_attributes(tshirt, [many, size])
+    services.generate_variants(tshirt, {"TEINTE": [c for c, _l in values], "LONG": ["1", "2"]})
+    with django_assert_max_num_queries(13):  # the session, the roles, the model, its grid
+        page = browser.get(f"/items/{tshirt.pk}/variants/")
+    assert page.content.decode().count('class="variant-cell"') == 40
