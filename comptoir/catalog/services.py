@@ -18,7 +18,7 @@ from comptoir.catalog.variants import (  # noqa: F401  (the catalogue's services
     variant_price,
 )
 from comptoir.core import audit
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, InUse
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
 from comptoir.core.validation import (
     create_validated,
@@ -112,6 +112,11 @@ def set_item_price(price_list: PriceList, item: Item, price, **fields) -> ItemPr
 
 def delete_item(item: Item) -> None:
     with transaction.atomic():
+        if item.variants.exists():
+            raise InUse(
+                "item.has_variants",
+                _("%(code)s has variants: delete or deactivate them first.") % {"code": item.code},
+            )
         delete_or_refuse(
             item,
             "item.in_use",

@@ -59,6 +59,8 @@ def test_bad_input_answers_a_4xx_with_a_stable_code(api, tshirt):
     assert response.status_code == 400 and response.json()["code"] == "variant.not_a_template"
     response = api.patch(f"/items/{tshirt.pk}/variants/{plain.pk}", {"active": False})
     assert response.status_code == 404
+    response = api.delete(f"/items/{tshirt.pk}")
+    assert response.status_code == 409 and response.json()["code"] == "item.has_variants"
 
 
 def test_a_quotation_line_names_a_variant_by_its_values_never_the_model(api, tshirt):
