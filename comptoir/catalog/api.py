@@ -4,10 +4,14 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from comptoir.catalog import services
-from comptoir.catalog.models import Item, ItemGroup, ItemPrice, PriceList, Unit
+from comptoir.catalog.models import Item, ItemAttribute, ItemGroup, ItemPrice, PriceList, Unit
 from comptoir.catalog.schemas import (
+    AttributeIn,
+    AttributeOut,
+    AttributePatch,
     ComponentIn,
     ComponentOut,
+    GridIn,
     ItemFilter,
     ItemIn,
     ItemOut,
@@ -16,7 +20,10 @@ from comptoir.catalog.schemas import (
     ItemPriceOut,
     PriceListIn,
     PriceListOut,
+    TemplateAttributesIn,
     UnitOut,
+    VariantOut,
+    VariantPatch,
 )
 from comptoir.core.schemas import ERRORS, ErrorOut, Id, NamedOut
 from comptoir.pricing.documents import find_by_id_or_code
@@ -136,3 +143,97 @@ def delete_item_price(request, price_list_id: Id, price_id: Id):
         get_object_or_404(ItemPrice, pk=price_id, price_list_id=price_list_id)
     )
     return Status(204, None)
+
+
+# Variants ------------------------------------------------------------------------------------
+
+
+def _attribute(pk: int) -> ItemAttribute:
+    return get_object_or_404(ItemAttribute.objects.prefetch_related("values"), pk=pk)
+
+
+def _variants(template: Item):
+    return (
+        template.variants.select_related("unit", "tax")
+        .prefetch_related("variant_values__attribute", "variant_values__value")
+        .order_by("code")
+    )
+
+
+@router.get("/item-attributes", response=list[AttributeOut], tags=["variants"])
+def list_attributes(request):
+    return ItemAttribute.objects.prefetch_related("values")
+
+
+@router.post("/item-attributes", response={201: AttributeOut, **ERRORS}, tags=["variants"])
+def create_attribute(request, payload: AttributeIn):
+    data = payload.dict()
+    values = [(value["code"], value["label"]) for value in data.pop("values")]
+    attribute = services.create_attribute(**data, values=values)
+    return Status(201, _attribute(attribute.pk))
+
+
+@router.get(
+    "/item-attributes/{attribute_id}",
+    response={200: AttributeOut, 404: ErrorOut},
+    tags=["variants"],
+)
+def get_attribute(request, attribute_id: Id):
+    return _attribute(attribute_id)
+
+
+@router.patch(
+    "/item-attributes/{attribute_id}", response={200: AttributeOut, **ERRORS}, tags=["variants"]
+)
+def update_attribute(request, attribute_id: Id, payload: AttributePatch):
+    data = payload.dict(exclude_unset=True)
+    values = [(value["code"], value["label"]) for value in data.pop("values", [])]
+    services.update_attribute(_attribute(attribute_id), values=values, **data)
+    return _attribute(attribute_id)
+
+
+@router.delete("/item-attributes/{attribute_id}", response={204: None, **ERRORS}, tags=["variants"])
+def delete_attribute(request, attribute_id: Id):
+    services.delete_attribute(_attribute(attribute_id))
+    return Status(204, None)
+
+
+@router.put("/items/{item_id}/attributes", response={200: ItemOut, **ERRORS}, tags=["variants"])
+def set_template_attributes(request, item_id: Id, payload: TemplateAttributesIn):
+    """Make the item a model whose variants differ by these attributes."""
+    attributes = [
+        find_by_id_or_code(ItemAttribute, code, _("Attribute"), f"attributes[{index}]")
+        for index, code in enumerate(payload.attributes)
+    ]
+    services.set_template_attributes(_item(item_id), attributes)
+    return _item(item_id)
+
+
+@router.get(
+    "/items/{item_id}/variants", response={200: list[VariantOut], 404: ErrorOut}, tags=["variants"]
+)
+def list_variants(request, item_id: Id):
+    return _variants(_item(item_id))
+
+
+@router.post(
+    "/items/{item_id}/variants", response={201: list[VariantOut], **ERRORS}, tags=["variants"]
+)
+def generate_variants(request, item_id: Id, payload: GridIn):
+    """Create the variants of every combination of the values given that the model lacks
+    (those it has are left as they are); answers the variants created."""
+    template = _item(item_id)
+    created = services.generate_variants(template, payload.values)
+    return Status(201, _variants(template).filter(pk__in=[item.pk for item in created]))
+
+
+@router.patch(
+    "/items/{item_id}/variants/{variant_id}",
+    response={200: VariantOut, **ERRORS},
+    tags=["variants"],
+)
+def update_variant(request, item_id: Id, variant_id: Id, payload: VariantPatch):
+    template = _item(item_id)
+    get_object_or_404(Item, pk=variant_id, template=template)
+    services.update_variants(template, {variant_id: payload.dict(exclude_unset=True)})
+    return _variants(template).get(pk=variant_id)

@@ -14,9 +14,9 @@ class ItemForm(forms.ModelForm):
         fields = [
             "code", "name", "barcode", "kind", "unit", "group", "sale_price", "cost_price", "tax",
             "weight", "lead_time_days",
-            "active", "description",
+            "active", "description", "price_extra",
         ]  # fmt: skip
-        localized_fields = ["sale_price", "cost_price", "weight"]
+        localized_fields = ["sale_price", "cost_price", "weight", "price_extra"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -26,6 +26,12 @@ class ItemForm(forms.ModelForm):
         tax.queryset = tax.queryset.filter(Q(active=True) | Q(pk=self.instance.tax_id))
         if "weight" in self.fields:
             self.fields["weight"].required = False  # blank: weighs nothing
+        if self.instance.template_id:
+            # A variant's price is its model's plus its difference (``catalog.variants``).
+            self.fields["sale_price"].disabled = True
+            self.fields["sale_price"].help_text = _("The model's price plus the price difference.")
+        else:
+            del self.fields["price_extra"]
 
     def clean_weight(self):
         return self.cleaned_data.get("weight") or Decimal("0")

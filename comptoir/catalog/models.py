@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.identifiers import validate_barcode
 from comptoir.core.links import record_url
-from comptoir.core.money import PriceField, QuantityField
+from comptoir.core.money import NumberModelField, PriceField, QuantityField
 from comptoir.core.validation import refuse_negative_prices
 
 
@@ -36,6 +36,42 @@ class ItemGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ItemAttribute(models.Model):
+    """What variants of an item differ by: « Taille », « Couleur »…"""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("item attribute")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemAttributeValue(models.Model):
+    """One value of an attribute (« M », « Rouge »); its code goes into the variants' codes."""
+
+    attribute = models.ForeignKey(
+        ItemAttribute, verbose_name=_("attribute"), on_delete=models.CASCADE, related_name="values"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    label = models.CharField(_("value"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("attribute value")
+        ordering = ["attribute", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "code"], name="attribute_value_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Item(models.Model):
@@ -78,6 +114,34 @@ class Item(models.Model):
         help_text=_("Days to get more when there is none: the date promised when short."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # Variants: a template (« T-shirt ») is never sold itself; its variants (« T-shirt M
+    # rouge ») are ordinary items, each with its own code, barcode, stock and price.
+    is_template = models.BooleanField(
+        _("model with variants"),
+        default=False,
+        db_default=False,
+        help_text=_("Sold only through its variants (sizes, colours…)."),
+    )
+    template = models.ForeignKey(
+        "self",
+        verbose_name=_("model"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variants",
+    )
+    price_extra = NumberModelField(
+        _("price difference"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        help_text=_("Added to the model's sale price to make the variant's."),
+    )
+    # The variant's attribute values (ids, sorted): two variants of a template never share it.
+    variant_key = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("item")
@@ -86,6 +150,13 @@ class Item(models.Model):
         permissions = [
             ("see_prices", _("Can see selling prices and amounts")),
             ("see_costs", _("Can see cost prices and margins")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "variant_key"],
+                condition=models.Q(template__isnull=False),
+                name="variant_combination_once",
+            )
         ]
 
     def __str__(self) -> str:
@@ -104,6 +175,45 @@ class Item(models.Model):
     @property
     def is_bundle(self) -> bool:
         return self.kind == self.Kind.BUNDLE
+
+    @property
+    def is_variant(self) -> bool:
+        return self.template_id is not None
+
+
+class TemplateAttribute(models.Model):
+    """An attribute a template varies on; the first one makes the rows of its grid."""
+
+    template = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="template_attributes")
+    attribute = models.ForeignKey(ItemAttribute, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "attribute"], name="template_attribute_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} / {self.attribute_id}"
+
+
+class VariantValue(models.Model):
+    """A variant's value for one attribute of its template."""
+
+    variant = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variant_values")
+    attribute = models.ForeignKey(ItemAttribute, on_delete=models.PROTECT, related_name="+")
+    value = models.ForeignKey(ItemAttributeValue, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "attribute"], name="variant_value_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.value_id}"
 
 
 class BundleComponent(models.Model):

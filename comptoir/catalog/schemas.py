@@ -48,6 +48,8 @@ class ItemOut(Out):
     vat_rate: Decimal = Field(..., alias="tax.rate")
     weight: Decimal = Field(..., description="Shipping weight of one unit, kg")
     active: bool
+    is_template: bool = Field(..., description="A model sold only through its variants")
+    template_id: int | None = Field(..., description="The model of a variant")
 
 
 class ItemFilter(FilterSchema):
@@ -57,6 +59,8 @@ class ItemFilter(FilterSchema):
     group_id: Id | None = None
     kind: str | None = None
     active: bool | None = None
+    is_template: bool | None = None
+    template_id: Id | None = None
 
 
 class PriceListIn(Schema):
@@ -103,3 +107,72 @@ class ComponentOut(Out):
     item_id: Id = Field(..., alias="component_id")
     item_code: str = Field(..., alias="component.code")
     quantity: Decimal
+
+
+class AttributeValueIn(Schema):
+    code: str = Field(..., min_length=1, max_length=10)
+    label: str = Field(..., min_length=1, max_length=50)
+
+
+class AttributeValueOut(Out):
+    id: int
+    code: str
+    label: str
+
+
+class AttributeIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+    name: str = Field(..., min_length=1, max_length=50)
+    position: int = Field(0, ge=0, le=32767)
+    values: list[AttributeValueIn] = Field(default_factory=list)
+
+
+class AttributePatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=50)
+    position: int | None = Field(None, ge=0, le=32767)
+    values: list[AttributeValueIn] = Field(
+        default_factory=list, description="Values added, or relabelled by their code"
+    )
+
+
+class AttributeOut(Out):
+    id: int
+    code: str
+    name: str
+    position: int
+    values: list[AttributeValueOut]
+
+    @staticmethod
+    def resolve_values(attribute) -> list:
+        return list(attribute.values.all())
+
+
+class TemplateAttributesIn(Schema):
+    attributes: list[str] = Field(
+        ..., min_length=1, description="Attribute codes; the first makes the grid's rows"
+    )
+
+
+class GridIn(Schema):
+    values: dict[str, list[str]] = Field(
+        ...,
+        description='Value codes by attribute code, e.g. {"TAILLE": ["S", "M"], "COULEUR": '
+        '["RGE"]}: a variant of each combination is created unless it exists',
+    )
+
+
+class VariantOut(ItemOut):
+    price_extra: Decimal
+    values: dict[str, str] = Field(..., description="Value code by attribute code")
+
+    @staticmethod
+    def resolve_values(item) -> dict:
+        return {row.attribute.code: row.value.code for row in item.variant_values.all()}
+
+
+class VariantPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=50)
+    barcode: str | None = Field(None, max_length=14, pattern=r"^\d*$")
+    price_extra: Price | None = None
+    active: bool | None = None

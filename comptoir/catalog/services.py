@@ -6,8 +6,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import BundleComponent, Item, ItemPrice, PriceList
+from comptoir.catalog.variants import (  # noqa: F401  (the catalogue's services, in one place)
+    VariantError,
+    archive_variant,
+    create_attribute,
+    delete_attribute,
+    find_variant,
+    generate_variants,
+    reprice_variants,
+    set_template_attributes,
+    update_attribute,
+    update_variants,
+    variant_price,
+)
 from comptoir.core import audit
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, InUse
 from comptoir.core.money import MAX_QUANTITY, parse_decimal, round_quantity
 from comptoir.core.validation import (
     create_validated,
@@ -31,6 +44,7 @@ ITEM_FIELDS = {
     "lead_time_days",
     "weight",
     "active",
+    "price_extra",
 }
 
 
@@ -60,14 +74,40 @@ def create_item(**fields) -> Item:
 def update_item(item: Item, **fields) -> Item:
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
-        tax_before = item.tax_id
+        tax_before, price_before = item.tax_id, item.sale_price
         for name, value in _fields(fields).items():
             setattr(item, name, value)
         if item.tax_id and item.tax_id != tax_before:
             refuse_unusable_tax(item.tax, "tax")
+        _keep_variant_price(item, fields)
         full_clean_or_raise(item)
         item.save()
+        if item.is_template and item.sale_price != price_before:
+            reprice_variants(item)
         return item
+
+
+def _keep_variant_price(item: Item, fields: dict) -> None:
+    """A variant's sale price is its template's plus its difference: it changes through them."""
+    if not item.is_variant:
+        if item.price_extra:
+            raise BusinessError(
+                VariantError.NOT_A_VARIANT,
+                _("Only a variant has a price difference."),
+                "price_extra",
+            )
+        return
+    wanted = item.sale_price
+    item.sale_price = variant_price(item.template.sale_price, item.price_extra or 0, "price_extra")
+    if "sale_price" in fields and wanted is not None and wanted != item.sale_price:
+        raise BusinessError(
+            VariantError.PRICE_FROM_TEMPLATE,
+            _(
+                "A variant's price is its model's price plus its price difference: change the "
+                "difference."
+            ),
+            "sale_price",
+        )
 
 
 def create_price_list(**fields) -> PriceList:
@@ -82,6 +122,11 @@ def set_item_price(price_list: PriceList, item: Item, price, **fields) -> ItemPr
 
 def delete_item(item: Item) -> None:
     with transaction.atomic():
+        if item.variants.exists():
+            raise InUse(
+                "item.has_variants",
+                _("%(code)s has variants: delete or deactivate them first.") % {"code": item.code},
+            )
         delete_or_refuse(
             item,
             "item.in_use",

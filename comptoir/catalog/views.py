@@ -1,5 +1,6 @@
 """Items and price lists: lists, forms, and search-as-you-type options for document lines."""
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,9 +28,10 @@ class ItemListing(Listing):
         Column("unit", gettext_lazy("Unit"), "unit.name"),
         Column("price", gettext_lazy("Sale price excl. VAT"), "sale_price", "money", "sale_price"),
         Column("tax", gettext_lazy("VAT"), "tax.name"),
+        Column("template", gettext_lazy("Model"), "template.code"),
         Column("active", gettext_lazy("Active"), "active", kind="bool"),
     ]
-    search_fields = ("code", "name", "description")
+    search_fields = ("code", "name", "description", "barcode")
     status_field = customer_field = date_field = None
     amount_field = "sale_price"
     default_sort = "code"
@@ -37,7 +39,32 @@ class ItemListing(Listing):
     create_label = gettext_lazy("New item")
 
     def get_queryset(self):
-        return Item.objects.select_related("group", "unit", "tax")
+        return Item.objects.select_related("group", "unit", "tax", "template")
+
+    def _shape_form(self) -> None:
+        super()._shape_form()
+        self.form.fields["variants"] = forms.ChoiceField(
+            label=_("Variants"), required=False, choices=VARIANT_FILTERS
+        )
+
+    def filtered(self):
+        items = super().filtered()
+        wanted = self.filters.get("variants")
+        if wanted == "templates":
+            items = items.filter(is_template=True)
+        elif wanted == "variants":
+            items = items.filter(template__isnull=False)
+        elif wanted == "plain":
+            items = items.filter(is_template=False, template__isnull=True)
+        return items
+
+
+VARIANT_FILTERS = [
+    ("", gettext_lazy("All")),
+    ("templates", gettext_lazy("Models with variants")),
+    ("variants", gettext_lazy("Variants")),
+    ("plain", gettext_lazy("Items without variants")),
+]
 
 
 class PriceListListing(Listing):
@@ -77,6 +104,12 @@ def _item_tabs(item) -> list:
     if item is None or item.is_service:
         return []
     tabs = [(_("Item"), item.get_absolute_url())]
+    if item.is_template or item.is_variant or item.kind == Item.Kind.GOODS:
+        template = item.template_id or item.pk
+        label = _("Model and its variants") if item.is_variant else _("Variants")
+        tabs.append((label, reverse("catalog:item_variants", args=[template])))
+    if item.is_template:
+        return tabs  # a model is neither stocked nor sold itself
     if item.is_bundle:
         tabs.append((_("Components"), reverse("catalog:bundle_components", args=[item.pk])))
     else:

@@ -96,6 +96,7 @@ AUDITED_MODELS = {
     "parties.Address": (),
     "parties.Contact": (),
     "catalog.Item": (),
+    "catalog.ItemAttribute": (),
     "catalog.PriceList": (),
     "pricing.Tax": (),
     "pricing.PaymentTerms": (),

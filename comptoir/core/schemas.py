@@ -109,6 +109,11 @@ class LineIn(Schema):
     discount_pct: Rate | None = None
     description: str | None = Field(None, max_length=500)
     tax: str | None = Field(None, description="Tax code; default from the item or customer")
+    variant: dict[str, str] | None = Field(
+        None,
+        description="With a model's code as item: its variant's values by attribute code, "
+        'e.g. {"TAILLE": "M", "COULEUR": "RGE"}',
+    )
 
 
 class PriceStepOut(Schema):

@@ -302,6 +302,16 @@ def _match_items(plan: Plan) -> None:
                     doc.refuse(
                         row, "code_article", _("Item %(code)s is no longer sold.") % {"code": code}
                     )
+                elif item.is_template:
+                    doc.refuse(
+                        row,
+                        "code_article",
+                        _(
+                            "%(code)s is a model sold in several sizes or colours: "
+                            "give the code of one of its variants."
+                        )
+                        % {"code": code},
+                    )
                 continue
             if plan.partner.unknown_item == WhenUnknown.REFUSE:
                 doc.refuse(row, "code_article", _("Unknown item: %(code)s.") % {"code": code})

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Item, ItemPrice
+from comptoir.catalog.variants import find_variant
 from comptoir.core.errors import BusinessError, NotFound
 from comptoir.core.models import Company
 from comptoir.core.money import (
@@ -116,6 +117,10 @@ def _read_line_spec(raw: dict, where: str, items: dict, taxes: dict) -> LineSpec
         item = items.get(str(key))
         if item is None:
             raise NotFound(_("Item"), key, f"{where}.item")
+    if raw.get("variant"):  # the template's variant of these values ({attribute: value})
+        if item is None:
+            raise NotFound(_("Item"), "", f"{where}.item")
+        item = find_variant(item, raw["variant"], f"{where}.variant")
     tax = None
     if raw.get("tax"):
         tax = taxes.get(raw["tax"])
@@ -217,6 +222,13 @@ def _price_line(
         raise BusinessError(
             PricingError.ITEM_INACTIVE,
             _("Item %(code)s is no longer sold.") % {"code": item.code},
+            f"{where}.item",
+        )
+    if item is not None and item.is_template:
+        raise BusinessError(
+            PricingError.ITEM_IS_TEMPLATE,
+            _("%(name)s comes in several sizes or colours: choose one of its variants.")
+            % {"name": item.name},
             f"{where}.item",
         )
     priced = _price(customer, day, spec, quantity, listed, context, where)

@@ -44,6 +44,7 @@ from comptoir.pricing.models import (
     Tax,
 )
 from comptoir.pricing.reference_data import VATEX_CODES
+from comptoir.pricing.variant_entry import VariantEntry
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
 # Filled by the engine for the item chosen; cleared when the line's item changes.
@@ -104,6 +105,7 @@ class DocumentForm:
         self.errors: dict[str, str] = {}
         self.built = None
         self.kept_allowances_charges = _kept_allowances_charges(document)
+        self.variant_entry = VariantEntry()
         if data is not None:
             self.values = {
                 name: (data.get(name) or "").strip()
@@ -118,6 +120,7 @@ class DocumentForm:
                 index = int(data["remove_line"])
                 if 0 <= index < len(self.rows):
                     del self.rows[index]
+            self._take_variant_entry(data)
         elif document is not None:
             self.values = {name: _as_input(getattr(document, name)) for name in self.header_fields}
             self.values["customer"] = document.customer.code
@@ -135,6 +138,19 @@ class DocumentForm:
             self.values = {name: "" for name in self.header_fields}
             self.values.update(date=timezone.localdate().isoformat(), customer=customer)
             self.rows = [LineRow({}) for __ in range(3)]
+
+    def _take_variant_entry(self, data) -> None:
+        """The quantities typed in the grid of a model's variants become lines, in place of
+        the blank ones; on saving too, so that nothing typed is lost."""
+        self.variant_entry = VariantEntry.read(data)
+        if not (data.get("add_grid") or data.get("save")):
+            return
+        lines = self.variant_entry.take_lines()
+        if lines is None:
+            self.errors["grid"] = _("A quantity of the grid cannot be read.")
+        elif lines:
+            kept = [row for row in self.rows if not row.is_blank]
+            self.rows = kept + [LineRow({**line, "priced_item": line["item"]}) for line in lines]
 
     @property
     def checked_header_fields(self) -> tuple[str, ...]:

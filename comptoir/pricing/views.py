@@ -42,6 +42,7 @@ from comptoir.pricing.models import (
     Tax,
 )
 from comptoir.pricing.rule_texts import describe_action, describe_conditions
+from comptoir.pricing.variant_entry import offered_templates
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def _context(kind: DocumentKind, form: DocumentForm, document, request) -> dict:
         "payment_terms": PaymentTerms.objects.order_by("name"),
         "shipping_methods": ShippingMethod.objects.filter(active=True).order_by("name"),
         "preview_url": request.path,
+        "variant_models": offered_templates(),
     }
 
 

@@ -11,6 +11,7 @@ class StockError(StrEnum):
     ZERO_QUANTITY = "stock.zero_quantity"
     SERVICE_NOT_STOCKED = "stock.service_not_stocked"
     BUNDLE_NOT_STOCKED = "stock.bundle_not_stocked"
+    TEMPLATE_NOT_STOCKED = "stock.template_not_stocked"
     UNKNOWN_KIND = "stock.unknown_kind"
     SAME_WAREHOUSE = "stock.same_warehouse"
     NEGATIVE_COUNT = "stock.negative_count"

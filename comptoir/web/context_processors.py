@@ -15,6 +15,7 @@ AREAS = [
         _("Items & prices"),
         [
             (_("Items"), "catalog:items"),
+            (_("Item attributes"), "catalog:attributes"),
             (_("Price lists"), "catalog:price_lists"),
             (_("Why this price?"), "pricing:why_price"),
         ],

@@ -1,5 +1,6 @@
 """The draft form: live preview with the engine's prices, errors by field, save and edit."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -104,3 +105,56 @@ def test_add_and_remove_lines(browser, customer, items):
     page = browser.post("/sales/quotations/new/", data, HTTP_HX_REQUEST="true").content.decode()
     assert 'name="lines-1-item"' not in page
     assert 'value="B"' in page
+
+
+@pytest.fixture
+def tshirt(company):
+    from comptoir.catalog import services as catalog
+
+    size = catalog.create_attribute(code="TAILLE", name="Taille", values=[("S", "S"), ("M", "M")])
+    colour = catalog.create_attribute(
+        code="COULEUR", name="Couleur", values=[("RGE", "Rouge"), ("BLE", "Bleu")]
+    )
+    template = ItemFactory(code="TSH", name="T-shirt", sale_price=Decimal("15.00"))
+    catalog.set_template_attributes(template, [colour, size])
+    catalog.generate_variants(template, {"COULEUR": ["RGE", "BLE"], "TAILLE": ["S", "M"]})
+    return template
+
+
+def test_a_grid_of_sizes_and_colours_becomes_one_line_per_variant(browser, customer, items, tshirt):
+    variants = {v.code: v.pk for v in tshirt.variants.all()}
+    data = {**form(l0_item="A", l0_quantity="1"), "grid_template": "TSH"}
+    page = browser.post("/sales/quotations/new/", data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Couleur \\ Taille" in page and f'name="grid-{variants["TSH-BLE-M"]}"' in page
+    data |= {f"grid-{variants['TSH-RGE-S']}": "2", f"grid-{variants['TSH-BLE-M']}": "deux"}
+    page = browser.post(
+        "/sales/quotations/new/", {**data, "add_grid": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "«\u00a0deux\u00a0» n’est pas un nombre." in page  # on its cell; nothing added
+    assert 'value="TSH-RGE-S"' not in page
+    data[f"grid-{variants['TSH-BLE-M']}"] = "3"
+    page = browser.post(
+        "/sales/quotations/new/", {**data, "add_grid": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'value="TSH-RGE-S"' in page and 'value="TSH-BLE-M"' in page
+    assert f'name="grid-{variants["TSH-RGE-S"]}"' not in page  # the grid is closed
+    # Saved with the grid still filled: its quantities become lines too, nothing is lost.
+    response = browser.post("/sales/quotations/new/", {**data, "save": "1"})
+    assert response.status_code == 302, re.findall(
+        r'class="error"[^>]*>([^<]+)', response.content.decode()
+    )
+    lines = Quotation.objects.get().lines.order_by("position")
+    assert [(line.item_code, line.quantity) for line in lines] == [
+        ("A", Decimal("1")), ("TSH-BLE-M", Decimal("3")), ("TSH-RGE-S", Decimal("2")),
+    ]  # fmt: skip
+    assert lines[1].unit_price == Decimal("15")
+
+
+def test_a_model_on_a_line_asks_for_its_size_or_colour(browser, customer, tshirt):
+    response = browser.post("/sales/quotations/new/", form(l0_item="TSH", l0_quantity="1"))
+    assert response.status_code == 400
+    assert (
+        "T-shirt existe en plusieurs tailles ou couleurs\u00a0: choisissez une de ses "
+        "déclinaisons." in response.content.decode()
+    )
+    assert not Quotation.objects.exists()

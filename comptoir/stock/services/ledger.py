@@ -137,6 +137,12 @@ def _check_move(move: Move, where: str) -> None:
             % {"item": move.item.code},
             f"{where}.item",
         )
+    if move.item.is_template:
+        raise BusinessError(
+            StockError.TEMPLATE_NOT_STOCKED,
+            _("%(item)s is a model: its variants are in stock, not it.") % {"item": move.item.code},
+            f"{where}.item",
+        )
     if move.kind not in StockMove.Kind.values:
         raise BusinessError(StockError.UNKNOWN_KIND, _("Unknown kind of move."), f"{where}.kind")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comptoir.api import api
 from comptoir.billing.models import Invoice
-from comptoir.catalog.models import Item, PriceList
+from comptoir.catalog.models import Item, ItemAttribute, PriceList
 from comptoir.closings.models import Closing
 from comptoir.core import access
 from comptoir.ereporting.models import Report
@@ -45,6 +45,8 @@ PK_MODELS = {
     "einvoicing:resend": Invoice,
     "catalog:item": Item,
     "catalog:bundle_components": Item,
+    "catalog:item_variants": Item,
+    "catalog:attribute": ItemAttribute,
     "catalog:price_list": PriceList,
     "stock:delivery": DeliveryNote,
     "stock:delivery_return": DeliveryNote,
@@ -167,6 +169,7 @@ def page_url(name: str, pattern) -> str:
 API_MODELS = {
     "customers": Customer,
     "items": Item,
+    "item-attributes": ItemAttribute,
     "price-lists": PriceList,
     "quotations": Quotation,
     "orders": SalesOrder,
