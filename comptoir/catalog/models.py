@@ -73,6 +73,11 @@ class ItemAttributeValue(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def reference(self) -> str:
+        """How a file or the API names it: « COULEUR:ROUGE »."""
+        return f"{self.attribute.code}:{self.code}"
+
 
 class Item(models.Model):
     class Kind(models.TextChoices):

@@ -291,6 +291,7 @@ def _price(customer, day, spec: LineSpec, quantity, listed, context, where: str)
                 currency=context.currency,
                 channel=context.channel,
                 partner=context.partner,
+                values=context.book.item_values.get(item.pk, frozenset()),
             )
             outcomes = context.book.resolve(facts)
         priced = apply_rules(base, base_step, outcomes)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.catalog.models import Item
+from comptoir.catalog.models import Item, ItemAttributeValue
 from comptoir.core.bulk import new_instances
 from comptoir.core.documents import given_allowances_charges
 from comptoir.core.errors import BusinessError
@@ -560,6 +560,11 @@ VALUE_LABELS = {
 }
 
 
+class AttributeValueChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _("%(what)s: %(name)s") % {"what": obj.attribute, "name": obj}
+
+
 class RuleForm(forms.ModelForm):
     """A pricing rule: what it does (its action and the value that action expects), then the
     conditions a line must meet, each left empty to match every line."""
@@ -578,14 +583,20 @@ class RuleForm(forms.ModelForm):
         required=False,
         widget=SearchPicker("catalog:item_options"),
     )
+    attribute_value = AttributeValueChoice(
+        label=gettext_lazy("Variant attribute"),
+        queryset=ItemAttributeValue.objects.select_related("attribute"),
+        required=False,
+        help_text=gettext_lazy("The variants with this value, e.g. the red ones."),
+    )
 
     class Meta:
         model = PricingRule
         fields = [
             "code", "name", "action", "value", "price_list", "priority", "stop_others",
             "active", "customer", "customer_group", "territory", "item", "item_group",
-            "min_quantity", "min_amount", "valid_from", "valid_to", "currency", "channel",
-            "partner",
+            "attribute_value", "min_quantity", "min_amount", "valid_from", "valid_to", "currency",
+            "channel", "partner",
         ]  # fmt: skip
         widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
 

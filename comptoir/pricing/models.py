@@ -257,6 +257,15 @@ class PricingRule(models.Model):
         related_name="+",
         help_text=_("Its sub-groups included."),
     )
+    attribute_value = models.ForeignKey(
+        "catalog.ItemAttributeValue",
+        verbose_name=_("variant attribute"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The variants with this value, e.g. the red ones."),
+    )
     min_quantity = QuantityField(_("from quantity"))
     min_amount = AmountField(
         _("from line amount"),

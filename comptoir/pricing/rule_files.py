@@ -18,7 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from comptoir.catalog.models import Item, ItemGroup, PriceList
+from comptoir.catalog.models import Item, ItemAttributeValue, ItemGroup, PriceList
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import FORMULA_START, neutralise
 from comptoir.core.money import MAX_AMOUNT, MAX_PRICE, MAX_QUANTITY, format_quantity, parse_decimal
@@ -51,6 +51,13 @@ LINKS = {
     "territory": Link(Territory, "name", gettext_lazy("No territory is named %(key)s.")),
     "item": Link(Item, "code", gettext_lazy("No item has the code %(key)s.")),
     "item_group": Link(ItemGroup, "name", gettext_lazy("No item group is named %(key)s.")),
+    "attribute_value": Link(
+        ItemAttributeValue,
+        "reference",
+        gettext_lazy(
+            "No attribute value is named %(key)s (write ATTRIBUTE:VALUE, e.g. COULEUR:ROUGE)."
+        ),
+    ),
     "price_list": Link(PriceList, "code", gettext_lazy("No price list has the code %(key)s.")),
 }
 
@@ -61,7 +68,12 @@ def resolve_link(name: str, key):
     if not key:
         return None
     link = LINKS[name]
-    found = link.model.objects.filter(**{f"{link.key}__iexact": key}).first()
+    if link.key == "reference":  # « COULEUR:ROUGE »: an attribute's code, then its value's
+        attribute, __, value = key.partition(":")
+        lookup = {"attribute__code__iexact": attribute.strip(), "code__iexact": value.strip()}
+    else:
+        lookup = {f"{link.key}__iexact": key}
+    found = link.model.objects.filter(**lookup).first()
     if found is None:
         raise BusinessError(
             PricingError.RULE_UNKNOWN_REFERENCE,
@@ -95,6 +107,7 @@ COLUMNS = [
     FileColumn("territory", gettext_lazy("Territory"), "link"),
     FileColumn("item", gettext_lazy("Item (code)"), "link"),
     FileColumn("item_group", gettext_lazy("Item group"), "link"),
+    FileColumn("attribute_value", gettext_lazy("Variant attribute (ATTRIBUTE:VALUE)"), "link"),
     FileColumn("min_quantity", gettext_lazy("Minimum quantity"), "decimal", MAX_QUANTITY),
     FileColumn("min_amount", gettext_lazy("Minimum line amount"), "decimal", MAX_AMOUNT),
     FileColumn("valid_from", gettext_lazy("Valid from"), "date"),
@@ -120,7 +133,9 @@ NO = {"non", "n", "no", "faux", "false", "0"}
 
 def rules_for_file(queryset=None):
     queryset = PricingRule.objects.all() if queryset is None else queryset
-    return queryset.select_related(*LINKS).order_by("-priority", "code")
+    return queryset.select_related(*LINKS, "attribute_value__attribute").order_by(
+        "-priority", "code"
+    )
 
 
 def export_values(rule: PricingRule) -> list:

@@ -18,6 +18,10 @@ def describe_conditions(rule: PricingRule) -> str:
         (_("Territory"), rule.territory),
         (_("Item"), rule.item),
         (_("Item group"), rule.item_group),
+        (
+            rule.attribute_value.attribute if rule.attribute_value_id else "",
+            rule.attribute_value,
+        ),
     )
     parts = [_("%(what)s: %(name)s") % {"what": what, "name": row} for what, row in named if row]
     if rule.min_quantity:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from comptoir.catalog.models import Item, ItemGroup, ItemPrice
+from comptoir.catalog.models import Item, ItemGroup, ItemPrice, VariantValue
 from comptoir.core.money import HUNDRED, ZERO, round_amount, round_price
 from comptoir.pricing.models import PRICE_SETTING_ACTIONS, PricingRule, RuleAction
 
@@ -29,8 +29,9 @@ from comptoir.pricing.models import PRICE_SETTING_ACTIONS, PricingRule, RuleActi
 # The columns a rule is read from, in the order of ``Rule``'s fields.
 RULE_FIELDS = (
     "id", "code", "name", "priority", "stop_others", "customer_id", "customer_group_id",
-    "territory_id", "item_id", "item_group_id", "min_quantity", "min_amount", "valid_from",
-    "valid_to", "currency", "channel", "partner", "action", "value", "price_list_id",
+    "territory_id", "item_id", "item_group_id", "attribute_value_id", "min_quantity",
+    "min_amount", "valid_from", "valid_to", "currency", "channel", "partner", "action", "value",
+    "price_list_id",
 )  # fmt: skip
 
 
@@ -58,6 +59,7 @@ class LineFacts:
     currency: str
     channel: str
     partner: str = ""
+    values: frozenset = frozenset()  # the item's attribute values, for a variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class Rule:
     territory_id: int | None
     item_id: int | None
     item_group_id: int | None
+    attribute_value_id: int | None
     min_quantity: Decimal
     min_amount: Decimal
     valid_from: date | None
@@ -89,8 +92,9 @@ class Rule:
         """Whether the line meets every condition the rule states (``lineage``: the line's
         item group and its ancestors)."""
         return (
-            (self.item_id is None or self.item_id == facts.item.pk)
+            (self.item_id is None or self.item_id in (facts.item.pk, facts.item.template_id))
             and (self.item_group_id is None or self.item_group_id in lineage)
+            and (self.attribute_value_id is None or self.attribute_value_id in facts.values)
             and (self.customer_id is None or self.customer_id == facts.customer_id)
             and (
                 self.customer_group_id is None or self.customer_group_id == facts.customer_group_id
@@ -164,6 +168,8 @@ class RuleBook:
     size: int = 0
     # The keys of an item's buckets, worked out once per batch.
     item_keys: dict[int, list] = field(default_factory=dict)
+    # A variant's attribute values, when rules name one.
+    item_values: dict[int, frozenset] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -194,14 +200,22 @@ class RuleBook:
                 buckets,
                 len(kept),
                 any(rule.item_group_id is not None for rule in kept),
+                any(rule.attribute_value_id is not None for rule in kept),
                 {r.price_list_id for r in kept if r.action == RuleAction.PRICE_LIST},
             )
-        buckets, size, needs_groups, listed = sorted_
+        buckets, size, needs_groups, needs_values, listed = sorted_
         book = cls(buckets=buckets, size=size)
         if needs_groups:
             parents = dict(ItemGroup.objects.values_list("id", "parent_id"))
             book.group_lineage = {pk: lineage(pk, parents) for pk in parents}
         item_ids = {item.pk for item in items if item is not None}
+        if needs_values and item_ids:
+            found: dict[int, set] = {}
+            for item_id, value_id in VariantValue.objects.filter(
+                variant_id__in=item_ids
+            ).values_list("variant_id", "value_id"):
+                found.setdefault(item_id, set()).add(value_id)
+            book.item_values = {pk: frozenset(values) for pk, values in found.items()}
         if listed and item_ids:
             for row in ItemPrice.objects.filter(
                 price_list_id__in=listed, item_id__in=item_ids
@@ -218,6 +232,8 @@ class RuleBook:
             lineage = self.group_lineage.get(item.group_id, ())
             item_keys = self.item_keys[item.pk] = [
                 ("item", item.pk),
+                *([("item", item.template_id)] if item.template_id else []),
+                *(("value", value) for value in self.item_values.get(item.pk, ())),
                 *(("item_group", group) for group in lineage),
                 None,
             ]
@@ -294,6 +310,8 @@ def _bucket(rule: Rule) -> tuple:
     territory); None for a side it states nothing of."""
     if rule.item_id is not None:
         item_key = ("item", rule.item_id)
+    elif rule.attribute_value_id is not None:
+        item_key = ("value", rule.attribute_value_id)
     elif rule.item_group_id is not None:
         item_key = ("item_group", rule.item_group_id)
     else:

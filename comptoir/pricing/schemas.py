@@ -203,6 +203,9 @@ class RuleOut(Out):
     territory: str | None = Field(None, description=LINKED.format("name"))
     item: str | None = Field(None, description=LINKED.format("code"))
     item_group: str | None = Field(None, description=LINKED.format("name"))
+    attribute_value: str | None = Field(
+        None, description="A variant attribute's value, as ATTRIBUTE:VALUE (e.g. COULEUR:ROUGE)"
+    )
     min_quantity: Decimal
     min_amount: PriceOut
     valid_from: dt.date | None
@@ -243,6 +246,10 @@ class RuleOut(Out):
         return RuleOut._key(obj, "item_group")
 
     @staticmethod
+    def resolve_attribute_value(obj):
+        return RuleOut._key(obj, "attribute_value")
+
+    @staticmethod
     def resolve_price_list(obj):
         return RuleOut._key(obj, "price_list")
 
@@ -270,6 +277,9 @@ class RulePatch(Schema):
     territory: str | None = Field(None, max_length=100, description=LINKED.format("name"))
     item: str | None = Field(None, max_length=50, description=LINKED.format("code"))
     item_group: str | None = Field(None, max_length=100, description=LINKED.format("name"))
+    attribute_value: str | None = Field(
+        None, max_length=31, description="A variant attribute's value, as ATTRIBUTE:VALUE"
+    )
     min_quantity: Quantity | None = None
     min_amount: Amount | None = None
     valid_from: Day | None = None

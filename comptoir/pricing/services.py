@@ -136,13 +136,13 @@ def create_terms_template(**fields) -> TermsTemplate:
 
 RULE_FIELDS = {
     "code", "name", "active", "priority", "stop_others", "customer", "customer_group",
-    "territory", "item", "item_group", "min_quantity", "min_amount", "valid_from", "valid_to",
-    "currency", "channel", "partner", "action", "value", "price_list",
+    "territory", "item", "item_group", "attribute_value", "min_quantity", "min_amount",
+    "valid_from", "valid_to", "currency", "channel", "partner", "action", "value", "price_list",
 }  # fmt: skip
 # The conditions two rules must share to compete for the same lines.
 CONDITIONS = (
-    "customer", "customer_group", "territory", "item", "item_group", "min_quantity",
-    "min_amount", "currency", "channel", "partner",
+    "customer", "customer_group", "territory", "item", "item_group", "attribute_value",
+    "min_quantity", "min_amount", "currency", "channel", "partner",
 )  # fmt: skip
 
 
@@ -232,7 +232,9 @@ def _items_below_margin(rule: PricingRule, factor: Decimal):
     """The items the rule concerns whose price after it is under cost × ``factor``."""
     items = Item.objects.filter(active=True, cost_price__gt=0)
     if rule.item_id:
-        items = items.filter(pk=rule.item_id)
+        items = items.filter(Q(pk=rule.item_id) | Q(template_id=rule.item_id))
+    if rule.attribute_value_id:
+        items = items.filter(variant_values__value_id=rule.attribute_value_id)
     if rule.item_group_id:
         groups = dict(ItemGroup.objects.values_list("id", "parent_id"))
         within = {g for g in groups if rule.item_group_id in lineage(g, groups)}

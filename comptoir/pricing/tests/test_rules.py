@@ -355,3 +355,22 @@ def test_pricing_properties(world, rules, quantity, margin, typed_discount):
     assert D(first["price_explanation"][-1]["after"]) == price
     if margin is not None:
         assert price >= world["arabica"].cost_price * (100 + margin) / 100 - D("0.0001")
+
+
+def test_a_rule_on_a_model_or_on_an_attribute_value_prices_its_variants(world):
+    from comptoir.catalog import services as catalog_services
+
+    colour = catalog_services.create_attribute(
+        code="COULEUR", name="Couleur", values=[("ROUGE", "Rouge"), ("BLEU", "Bleu")]
+    )
+    red = colour.values.get(code="ROUGE")
+    shirt = ItemFactory(code="TSHIRT", sale_price=D("10.00"), cost_price=D("4.00"))
+    catalog_services.set_template_attributes(shirt, [colour])
+    generated = catalog_services.generate_variants(shirt, {"COULEUR": ["ROUGE", "BLEU"]})
+    variants = {v.code: v for v in generated}
+    red_shirt, blue_shirt = variants["TSHIRT-ROUGE"], variants["TSHIRT-BLEU"]
+    rule(world, "MODEL", "discount_pct", "10", item=shirt)
+    rule(world, "RED", "discount_amount", "1", attribute_value=red, priority=1)
+    world.update(red_shirt=red_shirt, blue_shirt=blue_shirt)
+    assert net(world, "shop", "red_shirt")[0] == D("8.1000")  # (10 − 1) × 0,9
+    assert net(world, "shop", "blue_shirt")[0] == D("9.0000")
