@@ -17,7 +17,7 @@ so that a line only looks at the rules that can concern it.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -37,6 +37,8 @@ RULE_FIELDS = (
 
 def net_price(unit_price: Decimal, discount_pct: Decimal) -> Decimal:
     """The price of one unit once the line's discount is taken off, as the explanation shows."""
+    if not discount_pct:
+        return round_price(unit_price)
     return round_price(unit_price * (HUNDRED - discount_pct) / HUNDRED)
 
 
@@ -60,6 +62,11 @@ class LineFacts:
     channel: str
     partner: str = ""
     values: frozenset = frozenset()  # the item's attribute values, for a variant
+    item_id: int | None = None
+    template_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.item_id, self.template_id = self.item.pk, self.item.template_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +95,31 @@ class Rule:
     value: Decimal
     price_list_id: int | None
 
+    # Whether it states more than one condition of a side (an item and its group, a customer
+    # and its territory…): its bucket vouches for one only (``RuleBook.candidates``).
+    more: bool = False
+    # What its step of an explanation says of it; the order it applies in among the rules
+    # applied to a line (its price first, then amounts off it, then percentages).
+    said: dict = field(default_factory=dict)
+    stage: int = 0
+
+    @classmethod
+    def read(cls, row: tuple) -> "Rule":
+        rule = cls(*row)
+        item_side = (rule.item_id, rule.item_group_id, rule.attribute_value_id)
+        customer_side = (rule.customer_id, rule.customer_group_id, rule.territory_id)
+        more = sum(v is not None for v in item_side) > 1
+        more |= sum(v is not None for v in customer_side) > 1
+        said = {"kind": "rule", "rule": rule.pk, "code": rule.code, "name": rule.name,
+                "action": rule.action, "value": str(rule.value)}  # fmt: skip
+        stage = {RuleAction.DISCOUNT_AMOUNT: 1, RuleAction.DISCOUNT_PCT: 2}.get(rule.action, 0)
+        return replace(rule, more=more, said=said, stage=stage)
+
     def meets(self, facts: LineFacts, lineage: tuple) -> bool:
         """Whether the line meets every condition the rule states (``lineage``: the line's
         item group and its ancestors)."""
         return (
-            (self.item_id is None or self.item_id in (facts.item.pk, facts.item.template_id))
+            (self.item_id is None or self.item_id in (facts.item_id, facts.template_id))
             and (self.item_group_id is None or self.item_group_id in lineage)
             and (self.attribute_value_id is None or self.attribute_value_id in facts.values)
             and (self.customer_id is None or self.customer_id == facts.customer_id)
@@ -100,10 +127,7 @@ class Rule:
                 self.customer_group_id is None or self.customer_group_id == facts.customer_group_id
             )
             and (self.territory_id is None or self.territory_id == facts.territory_id)
-            and facts.quantity >= self.min_quantity
-            and (not self.min_amount or facts.quantity * facts.base_price >= self.min_amount)
-            and (self.valid_from is None or self.valid_from <= facts.day)
-            and (self.valid_to is None or facts.day <= self.valid_to)
+            and self.meets_now(facts)
             and (not self.currency or self.currency == facts.currency)
             and (
                 not self.channel
@@ -112,6 +136,15 @@ class Rule:
                     and (not self.partner or self.partner == facts.partner)
                 )
             )
+        )
+
+    def meets_now(self, facts: LineFacts) -> bool:
+        """The conditions of the line itself: its quantity, its amount, its day."""
+        return (
+            facts.quantity >= self.min_quantity
+            and (not self.min_amount or facts.quantity * facts.base_price >= self.min_amount)
+            and (self.valid_from is None or self.valid_from <= facts.day)
+            and (self.valid_to is None or facts.day <= self.valid_to)
         )
 
 
@@ -151,7 +184,7 @@ def active_rules() -> tuple[tuple, list[Rule]]:
         .order_by("-priority", "id")
         .values_list(*RULE_FIELDS)
     )
-    _RULES[database] = cached = (version, [Rule(*row) for row in rows])
+    _RULES[database] = cached = (version, [Rule.read(row) for row in rows])
     return cached
 
 
@@ -168,6 +201,8 @@ class RuleBook:
     size: int = 0
     # The keys of an item's buckets, worked out once per batch.
     item_keys: dict[int, list] = field(default_factory=dict)
+    # The keys of a customer's buckets (by its id), worked out once per batch.
+    customer_keys: dict[int | None, list] = field(default_factory=dict)
     # A variant's attribute values, when rules name one.
     item_values: dict[int, frozenset] = field(default_factory=dict)
 
@@ -237,12 +272,14 @@ class RuleBook:
                 *(("item_group", group) for group in lineage),
                 None,
             ]
-        customer_keys = (
-            ("customer", facts.customer_id),
-            ("customer_group", facts.customer_group_id),
-            ("territory", facts.territory_id),
-            None,
-        )
+        customer_keys = self.customer_keys.get(facts.customer_id)
+        if customer_keys is None:
+            customer_keys = self.customer_keys[facts.customer_id] = [
+                *([("customer", facts.customer_id)] if facts.customer_id else []),
+                *([("customer_group", facts.customer_group_id)] if facts.customer_group_id else []),
+                *([("territory", facts.territory_id)] if facts.territory_id else []),
+                None,
+            ]
         buckets = self.buckets
         found = [
             rule
@@ -264,12 +301,26 @@ class RuleBook:
         return None
 
     def resolve(self, facts: LineFacts) -> list[Outcome]:
-        """Every rule the line meets, in order, with whether it applied and why not."""
+        """Every rule the line meets, in order, with whether it applied and why not.
+
+        A rule comes from the buckets of the line's item and customer: the one condition of
+        each side its bucket stands for is met; the currency and channel were met when the
+        batch's rules were sorted (``load``). What is left: the line's own quantity, amount
+        and day, and all of it for a rule stating more than one condition of a side."""
         outcomes: list[Outcome] = []
         price_rule = stopper = None
         line_lineage = self.group_lineage.get(facts.item.group_id, ())
+        quantity, day = facts.quantity, facts.day
         for rule in self.candidates(facts):
-            if not rule.meets(facts, line_lineage):
+            if rule.more:
+                if not rule.meets(facts, line_lineage):
+                    continue
+            elif (  # rule.meets_now, inline: it runs for every rule of every line
+                quantity < rule.min_quantity
+                or (rule.min_amount and quantity * facts.base_price < rule.min_amount)
+                or (rule.valid_from is not None and day < rule.valid_from)
+                or (rule.valid_to is not None and day > rule.valid_to)
+            ):
                 continue
             if stopper is not None:
                 outcomes.append(Outcome(rule, False, "stopped", stopper))
@@ -347,8 +398,11 @@ class Priced:
 
     def step(self, kind: str, **facts) -> None:
         """Record a step that brought the price to where it is now."""
+        self.said({"kind": kind, **facts})
+
+    def said(self, what: dict) -> None:
         before = self.steps[-1]["after"] if self.steps else None
-        self.steps.append({"kind": kind, **facts, "before": before, "after": str(self.net)})
+        self.steps.append({**what, "before": before, "after": str(self.net)})
 
 
 def apply_rules(base: Decimal, base_step: dict, outcomes: list[Outcome]) -> Priced:
@@ -357,21 +411,19 @@ def apply_rules(base: Decimal, base_step: dict, outcomes: list[Outcome]) -> Pric
     priced = Priced(unit_price=base, discount_pct=ZERO, steps=[], outcomes=outcomes)
     priced.steps.append({**base_step, "before": None, "after": str(priced.net)})
     applied = [o for o in outcomes if o.applied]
-    order = {RuleAction.DISCOUNT_AMOUNT: 1, RuleAction.DISCOUNT_PCT: 2}
-    for outcome in sorted(applied, key=lambda o: order.get(o.rule.action, 0)):
+    if len(applied) > 1:
+        applied.sort(key=_stage)
+    for outcome in applied:
         rule = outcome.rule
         if outcome.price is not None:
             priced.unit_price = outcome.price
-        elif rule.action == RuleAction.DISCOUNT_AMOUNT:
+        elif rule.stage == 1:
             priced.unit_price = max(ZERO, round_price(priced.unit_price - rule.value))
         else:
             priced.discount_pct = combined_discount(priced.discount_pct, rule.value)
-        priced.step(
-            "rule",
-            rule=rule.pk,
-            code=rule.code,
-            name=rule.name,
-            action=rule.action,
-            value=str(rule.value),
-        )
+        priced.said(rule.said)
     return priced
+
+
+def _stage(outcome: Outcome) -> int:
+    return outcome.rule.stage
