@@ -109,6 +109,10 @@ class LineIn(Schema):
     discount_pct: Rate | None = None
     description: str | None = Field(None, max_length=500)
     tax: str | None = Field(None, description="Tax code; default from the item or customer")
+    promotion_code: str | None = Field(
+        None,
+        description="A promotion's line read back: left out, the promotions give it again",
+    )
 
 
 class PriceStepOut(Schema):
@@ -116,7 +120,7 @@ class PriceStepOut(Schema):
 
     kind: str = Field(
         description="item, price_list, rule, floor (raised to the minimum margin), "
-        "manual_price or manual_discount (typed)"
+        "manual_price or manual_discount (typed), promotion (a promotion's line)"
     )
     code: str = Field("", description="The rule's code, for a rule")
     name: str = Field("", description="The rule's or the price list's name")
@@ -140,6 +144,7 @@ class LineOut(Out):
     vat_rate: Decimal
     net_amount: PriceOut
     price_explanation: list[PriceStepOut] = []
+    promotion_code: str = Field("", description="The promotion that gave the line, if any")
 
 
 class VatGroupOut(Out):
@@ -165,6 +170,10 @@ class AllowanceChargeIn(Schema):
     tax: str | None = Field(
         None, description="Tax code; required with an amount, optional with a percent"
     )
+    promotion: str | None = Field(
+        None,
+        description="A promotion's discount read back: left out, the promotions give it again",
+    )
 
 
 class AllowanceChargeOut(Out):
@@ -173,6 +182,7 @@ class AllowanceChargeOut(Out):
     base: PriceOut = None
     is_charge: bool = False
     reason: str = ""
+    promotion: str = Field("", description="The promotion that gave the discount, if any")
     vat_category: str
     vat_rate: Decimal
 

@@ -22,3 +22,4 @@ class PricingError(StrEnum):
     SHIPPING_NOT_COVERED = "shipping_not_covered"
     SHIPPING_METHOD_ARCHIVED = "shipping_method_archived"
     SHIPPING_IN_USE = "shipping.in_use"
+    PROMOTION_INVALID = "promotion.invalid"

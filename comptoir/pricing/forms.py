@@ -95,6 +95,7 @@ class DocumentForm:
         self.extra_fields = extra_fields
         self.errors: dict[str, str] = {}
         self.built = None
+        self.promotion_lines: list = []
         self.kept_allowances_charges = _kept_allowances_charges(document)
         if data is not None:
             self.values = {
@@ -119,8 +120,11 @@ class DocumentForm:
             self.values["shipping_method"] = (
                 document.shipping_method.code if document.shipping_method else ""
             )
+            # A promotion's lines are shown beside the user's, never edited: it gives them again.
             self.rows = [
-                LineRow(_line_values(line)) for line in document.lines.select_related("item", "tax")
+                LineRow(_line_values(line))
+                for line in document.lines.select_related("item", "tax")
+                if not line.promotion_code
             ]
             self.values.update(_discount_values(document))
         else:
@@ -250,7 +254,7 @@ class DocumentForm:
 
         Every error stays next to its field, and the lines that can be priced are priced and
         totalled all the same: an error on one line (or in the header) hides nothing else."""
-        self.errors, self.built = {}, None
+        self.errors, self.built, self.promotion_lines = {}, None, []
         for row in self.rows:
             row.errors = {}
         dates = self._dates()
@@ -298,6 +302,8 @@ class DocumentForm:
                 self.add_error(error)
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
+        self.promotion_lines = [line for line in lines if line.promotion_code]
+        lines = [line for line in lines if not line.promotion_code]
         for (__, row), line in zip(priced, lines, strict=True):
             typed = _line_input(row)
             price, discount = input_number(line.unit_price), input_number(line.discount_pct)
@@ -348,9 +354,11 @@ def _discount_rows(document) -> tuple[list[dict], list[dict]]:
     rows = document.allowances_charges if document is not None else []
     marked = [row for row in rows if row.get("from_form")]
     if not marked:
-        discounts = [item for item, _row in given_allowances_charges(rows) if not item.is_charge]
+        # Those the document's promotions, coupon or shipping give are not the form's.
+        own = [row for row in rows if not row.get("source")]
+        discounts = [item for item, _row in given_allowances_charges(own) if not item.is_charge]
         if len(discounts) == 1:
-            marked = [row for row in rows if not row.get("is_charge")]
+            marked = [row for row in own if not row.get("is_charge")]
     return marked, [row for row in rows if not any(row is x for x in marked)]
 
 

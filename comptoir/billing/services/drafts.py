@@ -63,6 +63,7 @@ LINE_COPY_FIELDS = [
     "vat_exemption_reason",
     "vat_exemption_code",
     "price_explanation",
+    "promotion_code",
 ]
 HEADER_COPY_FIELDS = [
     "customer_id",

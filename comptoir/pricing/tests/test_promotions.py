@@ -1,0 +1,208 @@
+"""Promotions: buy X get Y, discounts above a threshold, bundles at a set price; applied when a
+document is made, again as its lines change (never twice, gone when no longer met), carried to
+orders and invoices, credited, valid in the e-invoice, and managed through the API."""
+
+from decimal import Decimal
+
+import pytest
+
+from comptoir.billing.facturx import build_xml
+from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
+from comptoir.billing.tests.validation import assert_valid, validate_cii
+from comptoir.catalog.models import ItemGroup
+from comptoir.pricing.engine import LineSpec
+from comptoir.pricing.explanation import describe
+from comptoir.pricing.models import PromotionKind, Tax
+from comptoir.pricing.services import save_promotion, set_promotion_active
+from comptoir.sales import services as sales
+from tests.factories import CustomerFactory, ItemFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def shop(company):
+    group = ItemGroup.objects.create(name="Sièges")
+    return {
+        "chair": ItemFactory(code="CHAISE", name="Chaise hêtre", sale_price=D("45"), group=group),
+        "stool": ItemFactory(code="TABOURET", name="Tabouret", sale_price=D("30"), group=group),
+        "cushion": ItemFactory(code="COUSSIN", name="Coussin", sale_price=D("12")),
+        "book": ItemFactory(
+            code="LIVRE", name="Livre", sale_price=D("20"), tax=Tax.objects.get(code="TVA55")
+        ),
+        "customer": CustomerFactory(),
+    }
+
+
+def promotion(code, kind, **fields):
+    return save_promotion(code=code, name=fields.pop("name", code), kind=kind, **fields)
+
+
+PROMOTIONS = {
+    "3+1": lambda s: promotion(
+        "TROIS", PromotionKind.BUY_X_GET_Y, name="3 achetées, 1 offerte",
+        item=s["chair"], quantity=3, reward_quantity=1,
+    ),
+    "group 2 + cushion half": lambda s: promotion(
+        "SIEGE", PromotionKind.BUY_X_GET_Y, item_group=ItemGroup.objects.get(name="Sièges"),
+        quantity=2, reward_item=s["cushion"], reward_quantity=1, reward_discount_pct=50,
+    ),
+    "100 € → 10 %": lambda s: promotion(
+        "CENT", PromotionKind.THRESHOLD, min_amount=D("100"), discount_pct=D("10")
+    ),
+    "5 units → 15 €": lambda s: promotion(
+        "CINQ", PromotionKind.THRESHOLD, min_quantity=D("5"), discount_amount=D("15")
+    ),
+    "chair + book 55 €": lambda s: promotion(
+        "LOT", PromotionKind.BUNDLE, name="Lecture", set_price=D("55"),
+        components=[(s["chair"], 1), (s["book"], 1)],
+    ),
+}  # fmt: skip
+
+
+def lines(shop, **quantities):
+    return [LineSpec(shop[name], D(q)) for name, q in quantities.items()]
+
+
+def summary(document) -> tuple:
+    rewards = sorted(
+        (line.item_code, line.quantity, line.discount_pct)
+        for line in document.lines.all()
+        if line.promotion_code
+    )
+    allowances = [
+        (row["promotion"], row["vat_rate"], D(row["amount"]))
+        for row in document.allowances_charges
+        if row.get("source") == "promotion"
+    ]
+    return rewards, allowances, document.total_net
+
+
+@pytest.mark.parametrize(
+    ("offer", "quantities", "rewards", "allowances", "total_net"),
+    [
+        ("3+1", {"chair": 2}, [], [], "90.00"),
+        ("3+1", {"chair": 3}, [("CHAISE", D("1"), D("100"))], [], "135.00"),
+        ("3+1", {"chair": 5}, [("CHAISE", D("1"), D("100"))], [], "225.00"),
+        ("3+1", {"chair": 6}, [("CHAISE", D("2"), D("100"))], [], "270.00"),
+        # Any seat of the group counts; the cushion given is half price.
+        (
+            "group 2 + cushion half",
+            {"chair": 1, "stool": 3},
+            [("COUSSIN", D("2"), D("50"))],
+            [],
+            "147.00",
+        ),
+        ("100 € → 10 %", {"chair": 2}, [], [], "90.00"),
+        ("100 € → 10 %", {"chair": 2, "cushion": 1}, [], [("CENT", "20", D("10.20"))], "91.80"),
+        # An amount on several VAT rates: split in proportion to their lines (90 / 60).
+        (
+            "5 units → 15 €",
+            {"chair": 2, "book": 3},
+            [],
+            [("CINQ", "20.00", D("9.00")), ("CINQ", "5.50", D("6.00"))],
+            "135.00",
+        ),
+        ("5 units → 15 €", {"chair": 2, "book": 2}, [], [], "130.00"),
+        # 45 + 20 = 65 for 55: 10 off, split between the rates (45 / 20).
+        (
+            "chair + book 55 €",
+            {"chair": 2, "book": 1},
+            [],
+            [("LOT", "20.00", D("6.92")), ("LOT", "5.50", D("3.08"))],
+            "100.00",
+        ),
+        ("chair + book 55 €", {"chair": 1}, [], [], "45.00"),
+    ],
+)
+def test_what_a_promotion_gives(shop, offer, quantities, rewards, allowances, total_net):
+    PROMOTIONS[offer](shop)
+    quotation = sales.create_quotation(shop["customer"], lines(shop, **quantities))
+    got_rewards, got_allowances, net = summary(quotation)
+    assert got_rewards == rewards
+    assert [(c, D(r), a) for c, r, a in got_allowances] == [(c, D(r), a) for c, r, a in allowances]
+    assert net == D(total_net)
+
+
+def test_applied_again_as_lines_change_never_twice_and_gone_below(shop):
+    PROMOTIONS["3+1"](shop)
+    PROMOTIONS["100 € → 10 %"](shop)
+    quotation = sales.create_quotation(shop["customer"], lines(shop, chair=3))
+    first = summary(quotation)
+    assert first[0] == [("CHAISE", D("1"), D("100"))] and len(first[1]) == 1
+    # The same lines again, and a change of the header that prices the draft again.
+    sales.update_quotation(quotation, lines=lines(shop, chair=3))
+    sales.update_quotation(quotation, allowances_charges=quotation.allowances_charges)
+    quotation.refresh_from_db()
+    assert summary(quotation) == first
+    assert quotation.lines.count() == 2
+    sales.update_quotation(quotation, lines=lines(shop, chair=6))
+    quotation.refresh_from_db()
+    assert summary(quotation)[0] == [("CHAISE", D("2"), D("100"))]
+    sales.update_quotation(quotation, lines=lines(shop, chair=2))
+    quotation.refresh_from_db()
+    assert summary(quotation) == ([], [], D("90.00"))
+    assert quotation.lines.count() == 1
+
+
+def test_a_switched_off_or_ended_promotion_no_longer_applies(shop):
+    offer = PROMOTIONS["3+1"](shop)
+    set_promotion_active(offer, False)
+    assert summary(sales.create_quotation(shop["customer"], lines(shop, chair=3)))[0] == []
+    set_promotion_active(offer, True)
+    save_promotion(offer, valid_to=D and __import__("datetime").date(2020, 1, 1))
+    assert summary(sales.create_quotation(shop["customer"], lines(shop, chair=3)))[0] == []
+
+
+def test_the_reward_line_explains_itself(shop, english):
+    PROMOTIONS["3+1"](shop)
+    quotation = sales.create_quotation(shop["customer"], lines(shop, chair=3))
+    reward = quotation.lines.get(promotion_code="TROIS")
+    said = describe(reward.price_explanation)
+    assert said[-1].label == "Promotion « 3 achetées, 1 offerte »"
+    assert said[-1].after == 0 and reward.net_amount == 0
+    assert "3 achetées, 1 offerte" in reward.description
+
+
+def test_an_order_and_its_invoice_keep_the_promotion_and_its_credit_note_gives_it_back(shop):
+    PROMOTIONS["3+1"](shop)
+    PROMOTIONS["100 € → 10 %"](shop)
+    quotation = sales.create_quotation(shop["customer"], lines(shop, chair=3))
+    sales.send_quotation(quotation)
+    sales.accept_quotation(quotation)
+    order = sales.convert_quotation_to_order(quotation)
+    assert summary(order) == summary(quotation)
+    order_reward = order.lines.get(promotion_code="TROIS")
+    sales.confirm_order(order)
+    from comptoir.billing.services import invoice_order
+    from comptoir.core.models import Company, InvoiceBasis
+
+    Company.objects.update(invoice_basis=InvoiceBasis.ORDERED)
+
+    invoice = issue_invoice(invoice_order(order))
+    assert summary(invoice) == summary(order)
+    assert invoice.lines.get(promotion_code="TROIS").source_line == order_reward
+    assert_valid(validate_cii(build_xml(invoice)), "promotion invoice")
+    whole = credit_invoice(invoice)
+    assert whole.total_gross == invoice.total_gross
+    assert whole.lines.filter(promotion_code="TROIS").count() == 1
+    # Crediting one bought chair: the free one stays with the customer, at no cost.
+    invoice2 = issue_invoice(create_invoice(shop["customer"], lines(shop, chair=3)))
+    bought = invoice2.lines.get(promotion_code="")
+    partial = issue_invoice(credit_invoice(invoice2, {bought.pk: D("1")}))
+    assert partial.total_net == D("40.50")  # 45 less the 10 % of the whole document
+    assert_valid(validate_cii(build_xml(partial)), "promotion credit note")
+
+
+def test_an_invoice_with_every_kind_of_promotion_is_a_valid_e_invoice(shop):
+    made = {name: offer(shop) for name, offer in PROMOTIONS.items()}
+    # First the bundle (it counts a chair and the book), then the others on what is left.
+    save_promotion(made["chair + book 55 €"], priority=10)
+    invoice = issue_invoice(
+        create_invoice(shop["customer"], lines(shop, chair=4, stool=2, book=1, cushion=1))
+    )
+    assert {line.promotion_code for line in invoice.lines.all()} >= {"TROIS", "SIEGE"}
+    assert {row.get("promotion") for row in invoice.allowances_charges} == {"CENT", "CINQ", "LOT"}
+    assert invoice.lines.get(promotion_code="TROIS").quantity == 1
+    assert_valid(validate_cii(build_xml(invoice)), "promotions")
