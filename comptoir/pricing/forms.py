@@ -34,7 +34,13 @@ from comptoir.pricing.documents import (
     read_document_input,
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
-from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
+from comptoir.pricing.models import (
+    Promotion,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
+    Tax,
+)
 from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
@@ -532,3 +538,82 @@ class ShippingRuleForm(forms.ModelForm):
             "amount_below", "charge", "charge_per_kg", "priority", "active",
         ]  # fmt: skip
         labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+
+
+class PromotionForm(forms.ModelForm):
+    """A promotion as Settings shows it; a bundle's components one per line: the item's code
+    and its quantity (« CHAISE 2 »)."""
+
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item bought"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+    )
+    reward_item = forms.ModelChoiceField(
+        label=gettext_lazy("Item given"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+        help_text=gettext_lazy("Empty: the item bought."),
+    )
+    components = forms.CharField(
+        label=gettext_lazy("Components of a set"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("For a bundle: one item per line, its code then its quantity."),
+    )
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "code", "name", "kind", "active", "priority", "valid_from", "valid_to",
+            "customer_group", "territory", "channel", "item", "item_group", "quantity",
+            "reward_item", "reward_quantity", "reward_discount_pct", "min_amount",
+            "min_quantity", "discount_pct", "discount_amount", "set_price",
+        ]  # fmt: skip
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    # Only a buy X get Y states them: left empty for the other kinds.
+    OPTIONAL = {"quantity": "0", "reward_quantity": "0", "reward_discount_pct": "100"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL:
+            self.fields[name].required = False
+        if self.instance.pk:
+            self.initial["components"] = "\n".join(
+                f"{c.item.code} {format_quantity(c.quantity, grouped=False)}"
+                for c in self.instance.components.select_related("item")
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name, default in self.OPTIONAL.items():
+            if data.get(name) is None and name not in self.errors:
+                data[name] = Decimal(default)
+                setattr(self.instance, name, Decimal(default))
+        return data
+
+    def clean_components(self):
+        """(item, quantity) pairs, or None for a promotion that is not a bundle."""
+        text = self.cleaned_data.get("components", "")
+        rows = [row.split() for row in text.splitlines() if row.strip()]
+        codes = {row[0] for row in rows}
+        items = {item.code: item for item in Item.objects.filter(code__in=codes)}
+        read = []
+        for row in rows:
+            item = items.get(row[0])
+            if item is None:
+                raise forms.ValidationError(
+                    _("No item has the code « %(code)s ».") % {"code": row[0]}
+                )
+            try:
+                quantity = parse_decimal(row[1] if len(row) > 1 else "1", field="components")
+            except BusinessError as error:
+                raise forms.ValidationError(error.message) from None
+            read.append((item, quantity))
+        return read if self.data.get("kind") == "bundle" or read else []

@@ -206,3 +206,125 @@ def test_an_invoice_with_every_kind_of_promotion_is_a_valid_e_invoice(shop):
     assert {row.get("promotion") for row in invoice.allowances_charges} == {"CENT", "CINQ", "LOT"}
     assert invoice.lines.get(promotion_code="TROIS").quantity == 1
     assert_valid(validate_cii(build_xml(invoice)), "promotions")
+
+
+def test_the_api_creates_changes_switches_off_and_deletes_promotions(api, shop):
+    made = api.post(
+        "/promotions",
+        {
+            "code": "LOT",
+            "name": "Lecture",
+            "kind": "bundle",
+            "set_price": "55",
+            "components": [{"item": "CHAISE", "quantity": "1"}, {"item": "LIVRE", "quantity": 1}],
+        },
+    )
+    assert made.status_code == 201, made.json()
+    body = made.json()
+    assert body["components"] == [
+        {"item": "CHAISE", "quantity": "1.000"},
+        {"item": "LIVRE", "quantity": "1.000"},
+    ]
+    pk = body["id"]
+    assert api.patch(f"/promotions/{pk}", {"active": False}).json()["active"] is False
+    assert api.get("/promotions").json() == []
+    assert [p["code"] for p in api.get("/promotions?inactive=true").json()] == ["LOT"]
+    assert api.delete(f"/promotions/{pk}").status_code == 204
+    assert api.get(f"/promotions/{pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"code": "X", "name": "X", "kind": "buy_x_get_y", "quantity": "2"}, 400, "item"),
+        (
+            {"code": "X", "name": "X", "kind": "buy_x_get_y", "item": "NOPE", "quantity": 2},
+            404,
+            "item",
+        ),
+        ({"code": "X", "name": "X", "kind": "threshold", "discount_pct": "10"}, 400, "min_amount"),
+        (
+            {"code": "X", "name": "X", "kind": "threshold", "min_amount": 1, "discount_pct": 10,
+             "discount_amount": 5},
+            400,
+            "discount_pct",
+        ),
+        ({"code": "X", "name": "X", "kind": "bundle", "set_price": "10"}, 400, "components"),
+        (
+            {"code": "X", "name": "X", "kind": "bundle", "set_price": "10",
+             "components": [{"item": "CHAISE", "quantity": "0"}]},
+            422,
+            None,
+        ),
+        ({"code": "X", "name": "X", "kind": "lottery"}, 422, None),
+        (
+            {"code": "X", "name": "X", "kind": "threshold", "min_amount": 1, "discount_pct": 5,
+             "customer_group": "Personne"},
+            404,
+            "customer_group",
+        ),
+    ],
+)  # fmt: skip
+def test_the_api_refuses_a_wrong_promotion_with_its_reason(api, shop, payload, status, field):
+    answer = api.post("/promotions", payload)
+    assert answer.status_code == status, answer.json()
+    if field:
+        assert answer.json()["field"] == field and answer.json()["message"]
+
+
+def test_the_api_states_reward_lines_and_discounts_and_ignores_them_sent_back(api, shop):
+    PROMOTIONS["3+1"](shop)
+    PROMOTIONS["100 € → 10 %"](shop)
+    customer = shop["customer"].code
+    made = api.post(
+        "/quotations", {"customer": customer, "lines": [{"item": "CHAISE", "quantity": 3}]}
+    ).json()
+    assert [line["promotion_code"] for line in made["lines"]] == ["", "TROIS"]
+    assert made["lines"][1]["price_explanation"][-1]["kind"] == "promotion"
+    assert [row.get("promotion") for row in made["allowances_charges"]] == ["CENT"]
+    # The lines and discounts sent back as they were read: nothing given twice.
+    again = api.patch(
+        f"/quotations/{made['id']}",
+        {
+            "lines": [
+                {"item": x["item_code"], "quantity": x["quantity"], "promotion_code": code}
+                for x, code in ((x, x["promotion_code"]) for x in made["lines"])
+            ],
+            "allowances_charges": [
+                {"percent": row["percent"], "reason": row["reason"], "promotion": "CENT"}
+                for row in made["allowances_charges"]
+            ],
+        },
+    )
+    assert again.status_code == 200, again.json()
+    assert again.json()["total_gross"] == made["total_gross"]
+    assert len(again.json()["lines"]) == 2 and len(again.json()["allowances_charges"]) == 1
+
+
+def test_the_settings_pages_list_edit_switch_off_and_show_the_history(client, admin_user, shop):
+    client.force_login(admin_user)
+    offer = PROMOTIONS["chair + book 55 €"](shop)
+    page = client.get("/settings/promotions/")
+    assert page.status_code == 200 and "Lecture" in page.content.decode()
+    form = client.get(f"/settings/promotions/{offer.pk}/").content.decode()
+    assert "CHAISE 1" in form and "LIVRE 1" in form
+    data = {
+        "code": "LOT",
+        "name": "Lecture",
+        "kind": "bundle",
+        "priority": "0",
+        "set_price": "50",
+        "components": "CHAISE 1\nLIVRE 2",
+    }
+    saved = client.post(f"/settings/promotions/{offer.pk}/", data)
+    assert saved.status_code == 302
+    offer.refresh_from_db()
+    assert not offer.active and offer.set_price == D("50")
+    assert [(c.item.code, c.quantity) for c in offer.components.all()] == [
+        ("CHAISE", D("1")),
+        ("LIVRE", D("2")),
+    ]
+    refused = client.post(f"/settings/promotions/{offer.pk}/", {**data, "components": "NOPE 1"})
+    assert refused.status_code == 400 and "NOPE" in refused.content.decode()
+    history = client.get(f"/settings/promotions/{offer.pk}/").content.decode()
+    assert "50" in history
