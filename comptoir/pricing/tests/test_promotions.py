@@ -328,3 +328,14 @@ def test_the_settings_pages_list_edit_switch_off_and_show_the_history(client, ad
     assert refused.status_code == 400 and "NOPE" in refused.content.decode()
     history = client.get(f"/settings/promotions/{offer.pk}/").content.decode()
     assert "50" in history
+
+
+def test_the_printed_invoice_shows_what_each_promotion_gave(shop):
+    from comptoir.billing.pdf import render_html
+
+    PROMOTIONS["3+1"](shop)
+    PROMOTIONS["chair + book 55 €"](shop)
+    invoice = issue_invoice(create_invoice(shop["customer"], lines(shop, chair=4, book=1)))
+    html = render_html(invoice)
+    assert "Chaise hêtre — promotion « 3 achetées, 1 offerte »" in html
+    assert "Lot « Lecture » × 1" in html
