@@ -5,8 +5,8 @@ The cases are business-to-business invoices issued through the services, as the 
 them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
 a credit note, reverse charge, intra-EU supply, export, exempt training, a 0.01 rounding edge,
 services only, percentage discounts and charges, promotions (a free item on its own line, a
-bundle at a set price, a discount from an amount) and a partial credit note of them. Open the files with any Factur-X or UBL reader
-or validator.
+bundle at a set price, a discount from an amount) and a partial credit note of them. Open the
+files with any Factur-X or UBL reader or validator.
 """
 
 import os
