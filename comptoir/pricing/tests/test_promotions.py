@@ -339,3 +339,25 @@ def test_the_printed_invoice_shows_what_each_promotion_gave(shop):
     html = render_html(invoice)
     assert "Chaise hêtre — promotion «\u00a03 achetées, 1 offerte\u00a0»" in html
     assert "Lot «\u00a0Lecture\u00a0» × 1" in html
+
+
+def test_a_batch_of_orders_reads_the_promotions_once(shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptoir.pricing.documents import DocumentRequest
+
+    for offer in PROMOTIONS.values():
+        offer(shop)
+
+    def batch(size: int) -> int:
+        requests = [
+            DocumentRequest(shop["customer"], lines(shop, chair=3, book=1)) for _n in range(size)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            orders = sales.create_orders(requests)
+        assert all(order.lines.filter(promotion_code="TROIS").exists() for order in orders)
+        return len(queries)
+
+    batch(1)  # what a process reads once (the company, the rules' version…)
+    assert batch(2) == batch(20)
