@@ -30,8 +30,9 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import ItemGroup
 from comptoir.core.bulk import new_instances
+from comptoir.core.documents import given_allowances_charges
 from comptoir.core.money import ZERO, format_quantity, round_amount
-from comptoir.core.totals import line_amounts
+from comptoir.core.totals import compute, line_amounts
 from comptoir.pricing.models import Promotion, PromotionComponent, PromotionKind, RuleChannel
 from comptoir.pricing.rules import lineage, net_price
 
@@ -74,6 +75,15 @@ class Promotions:
 
 def generated(entry: dict) -> bool:
     return entry.get("source") == SOURCE
+
+
+def amount_after_promotions(document, lines) -> Decimal:
+    """The lines total excluding VAT less the promotions' document discounts (what a shipping
+    rule from an amount sees: free shipping from 100 € is from 100 € once promotions are taken
+    off). Other discounts and charges of the document are not taken off, as before."""
+    rows = [entry for entry in document.allowances_charges if generated(entry)]
+    given = [item for item, _row in given_allowances_charges(rows)]
+    return compute([line.totals_input() for line in lines], given).tax_basis
 
 
 def vat_key(line) -> tuple[str, Decimal]:

@@ -14,6 +14,7 @@ from comptoir.pricing.engine import LineSpec
 from comptoir.pricing.explanation import describe
 from comptoir.pricing.models import PromotionKind, Tax
 from comptoir.pricing.services import save_promotion, set_promotion_active
+from comptoir.pricing.tests.test_shipping import colissimo  # noqa: F401 (a fixture)
 from comptoir.sales import services as sales
 from tests.factories import CustomerFactory, ItemFactory
 
@@ -361,3 +362,14 @@ def test_a_batch_of_orders_reads_the_promotions_once(shop):
 
     batch(1)  # what a process reads once (the company, the rules' version…)
     assert batch(2) == batch(20)
+
+
+def test_free_shipping_from_an_amount_sees_the_amount_after_promotions(shop, request):
+    method = request.getfixturevalue("colissimo")  # Colissimo: free from 100 €, else 6 €
+    wanted = lines(shop, chair=1, book=1, cushion=3)  # 45 + 20 + 36 = 101 €
+    before = sales.create_order(shop["customer"], wanted, shipping_method=method)
+    assert before.total_charges == 0  # free from 100 €
+    PROMOTIONS["chair + book 55 €"](shop)  # 10 € off: 91 €
+    after = sales.create_order(shop["customer"], wanted, shipping_method=method)
+    assert after.total_allowances == D("10.00") and after.total_charges == D("6.00")
+    assert after.shipping_quote.amount == D("91.00")
