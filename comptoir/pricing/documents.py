@@ -287,15 +287,27 @@ def read_document_patch(data: dict) -> dict:
     return data
 
 
+def made_from_another(document, lines) -> bool:
+    """Whether a document was made from another (an order from its quotation, an invoice from
+    its orders): it keeps the promotions agreed there until its lines are replaced."""
+    return bool(
+        getattr(document, "quotation_id", None)
+        or getattr(document, "order_id", None)
+        or any(getattr(line, "source_line_id", None) for line in lines)
+    )
+
+
 def reprice_document(document, line_model, parent_field: str) -> None:
-    """A draft's promotions, shipping charge and totals again, its user's lines kept (its
-    shipping method or its allowances and charges changed)."""
+    """A draft's promotions (unless it was made from another document), shipping charge and
+    totals again, its user's lines kept (its shipping method or its allowances and charges
+    changed)."""
     customer = Customer.objects.select_related("default_tax").get(pk=document.customer_id)
     stored = list(
         line_model.objects.filter(**{parent_field: document}).select_related("item", "tax")
     )
     lines = list(stored)
-    apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
+    if not made_from_another(document, stored):
+        apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     kept = {line.pk for line in lines if line.pk is not None}

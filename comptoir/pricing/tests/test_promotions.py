@@ -373,3 +373,24 @@ def test_free_shipping_from_an_amount_sees_the_amount_after_promotions(shop, req
     after = sales.create_order(shop["customer"], wanted, shipping_method=method)
     assert after.total_allowances == D("10.00") and after.total_charges == D("6.00")
     assert after.shipping_quote.amount == D("91.00")
+
+
+def test_an_invoice_from_an_order_keeps_its_promotion_lines_when_its_discount_changes(shop):
+    from comptoir.billing.services import invoice_order, update_invoice
+    from comptoir.core.models import Company, InvoiceBasis
+
+    Company.objects.update(invoice_basis=InvoiceBasis.ORDERED)
+    PROMOTIONS["3+1"](shop)
+    order = sales.confirm_order(sales.create_order(shop["customer"], lines(shop, chair=3)))
+    invoice = invoice_order(order)
+    reward = invoice.lines.get(promotion_code="TROIS")
+    # A promotion created since does not change what the order agreed.
+    PROMOTIONS["100 € → 10 %"](shop)
+    update_invoice(
+        invoice, allowances_charges=[{"amount": "5", "reason": "Geste", "vat_category": "S",
+                                      "vat_rate": "20.00"}]
+    )  # fmt: skip
+    invoice.refresh_from_db()
+    assert invoice.lines.get(promotion_code="TROIS") == reward and reward.source_line_id
+    assert [row["reason"] for row in invoice.allowances_charges] == ["Geste"]
+    assert invoice.total_net == D("130.00")
