@@ -394,3 +394,23 @@ def test_an_invoice_from_an_order_keeps_its_promotion_lines_when_its_discount_ch
     assert invoice.lines.get(promotion_code="TROIS") == reward and reward.source_line_id
     assert [row["reason"] for row in invoice.allowances_charges] == ["Geste"]
     assert invoice.total_net == D("130.00")
+
+
+def test_the_example_matrix_has_an_invoice_of_each_kind_of_promotion(company):
+    from examples.facturx import catalogue, matrix, seller
+
+    seller()
+    cases = matrix(catalogue())
+    invoice, credit = cases["promotions"], cases["promotions-partial-credit"]
+    assert [(x.item_code, x.quantity, x.net_amount) for x in invoice.lines.all()] == [
+        ("CHAISE", D("4"), D("180.00")),
+        ("LIVRE", D("1"), D("21.10")),
+        ("REPAS", D("1"), D("18.00")),
+        ("CHAISE", D("1"), D("0.00")),  # given
+    ]
+    assert [row["promotion"] for row in invoice.allowances_charges] == [
+        "LOT-LECTURE", "LOT-LECTURE", "DES200", "DES200", "DES200",
+    ]  # fmt: skip
+    assert credit.kind == "credit_note" and credit.lines.count() == 1
+    for case in (invoice, credit):
+        assert_valid(validate_cii(build_xml(case)), case.number)
