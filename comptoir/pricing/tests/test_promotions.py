@@ -2,6 +2,7 @@
 document is made, again as its lines change (never twice, gone when no longer met), carried to
 orders and invoices, credited, valid in the e-invoice, and managed through the API."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -152,7 +153,7 @@ def test_a_switched_off_or_ended_promotion_no_longer_applies(shop):
     set_promotion_active(offer, False)
     assert summary(sales.create_quotation(shop["customer"], lines(shop, chair=3)))[0] == []
     set_promotion_active(offer, True)
-    save_promotion(offer, valid_to=D and __import__("datetime").date(2020, 1, 1))
+    save_promotion(offer, valid_to=date(2020, 1, 1))
     assert summary(sales.create_quotation(shop["customer"], lines(shop, chair=3)))[0] == []
 
 
