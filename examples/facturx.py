@@ -4,8 +4,9 @@ examples/out/.
 The cases are business-to-business invoices issued through the services, as the tests check
 them (comptoir/billing/tests/test_facturx.py): several VAT rates, line and document discounts,
 a credit note, reverse charge, intra-EU supply, export, exempt training, a 0.01 rounding edge,
-services only, percentage discounts and charges. Open the files with any Factur-X or UBL reader
-or validator.
+services only, percentage discounts and charges, promotions (a free item on its own line, a
+bundle at a set price, a discount from an amount) and a partial credit note of them. Open the
+files with any Factur-X or UBL reader or validator.
 """
 
 import os
@@ -167,7 +168,59 @@ def matrix(items) -> dict:
     down_payment, final = _down_payment_then_final(french, items)
     cases["down-payment"], cases["final-after-down-payment"] = down_payment, final
     issued("services-only", french, [("service", "2", {})])
+    cases.update(_promotions(french, items))
     return cases
+
+
+def _promotions(customer, items) -> dict:
+    """An invoice from promotions: a chair and a book as a set at a set price (an allowance on
+    each of their VAT rates), then a chair given for the three other chairs bought (its own
+    line, free), 10 % off from 200 € (one allowance per VAT rate, with its base); and a partial
+    credit note of one bought chair. The promotions are switched off afterwards."""
+    from comptoir.billing.services import create_invoice, credit_invoice, issue_invoice
+    from comptoir.pricing.engine import LineSpec
+    from comptoir.pricing.models import PromotionKind
+    from comptoir.pricing.services import save_promotion, set_promotion_active
+
+    chair, book = items["chair"], items["book"]
+    offers = [
+        save_promotion(
+            code="LOT-LECTURE",
+            name="Chaise et livre",
+            kind=PromotionKind.BUNDLE,
+            set_price=Decimal("60"),
+            components=[(chair, 1), (book, 1)],
+            priority=10,
+        ),
+        save_promotion(
+            code="3+1",
+            name="3 achetées, 1 offerte",
+            kind=PromotionKind.BUY_X_GET_Y,
+            item=chair,
+            quantity=Decimal("3"),
+            reward_quantity=Decimal("1"),
+        ),
+        save_promotion(
+            code="DES200",
+            name="Dès 200 €",
+            kind=PromotionKind.THRESHOLD,
+            min_amount=Decimal("200"),
+            discount_pct=Decimal("10"),
+        ),
+    ]
+    lines = [
+        LineSpec(item=chair, quantity=Decimal("4")),
+        LineSpec(item=book, quantity=Decimal("1")),
+        LineSpec(item=items["meal"], quantity=Decimal("1")),
+    ]
+    invoice = issue_invoice(create_invoice(customer, lines))
+    bought = invoice.lines.get(item_code="CHAISE", promotion_code="")
+    credit = issue_invoice(
+        credit_invoice(invoice, {bought.pk: Decimal("1")}, reason="Retour d'une chaise")
+    )
+    for offer in offers:
+        set_promotion_active(offer, False)
+    return {"promotions": invoice, "promotions-partial-credit": credit}
 
 
 def _down_payment_then_final(customer, items):

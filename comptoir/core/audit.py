@@ -105,6 +105,7 @@ AUDITED_MODELS = {
     "pricing.ShippingMethod": (),
     "pricing.ShippingZone": (),
     "pricing.ShippingRule": (),
+    "pricing.Promotion": (),
     "sales.Quotation": (),
     "sales.SalesOrder": (),
     "stock.Warehouse": (),

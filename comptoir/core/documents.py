@@ -277,6 +277,9 @@ class DocumentLine(models.Model):
     # How the line got its price: the steps the pricing engine took, each with the price
     # before and after it (``comptoir.pricing.explanation``); empty for lines it did not price.
     price_explanation = models.JSONField(default=list, blank=True)
+    # The promotion that added the line (a reward line, ``comptoir.pricing.promotions``):
+    # applying the promotions again replaces it; the user does not edit it.
+    promotion_code = models.CharField(_("promotion"), max_length=50, blank=True)
 
     class Meta:
         abstract = True

@@ -114,6 +114,10 @@ class LineIn(Schema):
         description="With a model's code as item: its variant's values by attribute code, "
         'e.g. {"TAILLE": "M", "COULEUR": "RGE"}',
     )
+    promotion_code: str | None = Field(
+        None,
+        description="A promotion's line read back: left out, the promotions give it again",
+    )
 
 
 class PriceStepOut(Schema):
@@ -121,7 +125,7 @@ class PriceStepOut(Schema):
 
     kind: str = Field(
         description="item, price_list, rule, floor (raised to the minimum margin), "
-        "manual_price or manual_discount (typed)"
+        "manual_price or manual_discount (typed), promotion (a promotion's line)"
     )
     code: str = Field("", description="The rule's code, for a rule")
     name: str = Field("", description="The rule's or the price list's name")
@@ -145,6 +149,7 @@ class LineOut(Out):
     vat_rate: Decimal
     net_amount: PriceOut
     price_explanation: list[PriceStepOut] = []
+    promotion_code: str = Field("", description="The promotion that gave the line, if any")
 
 
 class VatGroupOut(Out):
@@ -170,6 +175,10 @@ class AllowanceChargeIn(Schema):
     tax: str | None = Field(
         None, description="Tax code; required with an amount, optional with a percent"
     )
+    promotion: str | None = Field(
+        None,
+        description="A promotion's discount read back: left out, the promotions give it again",
+    )
 
 
 class AllowanceChargeOut(Out):
@@ -178,6 +187,7 @@ class AllowanceChargeOut(Out):
     base: PriceOut = None
     is_charge: bool = False
     reason: str = ""
+    promotion: str = Field("", description="The promotion that gave the discount, if any")
     vat_category: str
     vat_rate: Decimal
 

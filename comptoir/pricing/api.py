@@ -9,14 +9,17 @@ from django.utils.translation import gettext_lazy
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from comptoir.catalog.models import Item
+from comptoir.catalog.models import Item, ItemGroup
+from comptoir.core.errors import NotFound
 from comptoir.core.schemas import ERRORS, Day, ErrorOut, Id, Quantity
+from comptoir.parties.models import CustomerGroup, Territory
 from comptoir.pricing import engine, rule_files, services
 from comptoir.pricing.documents import find_by_id_or_code, find_customer
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.models import (
     PaymentTerms,
     PricingRule,
+    Promotion,
     RuleAction,
     ShippingMethod,
     ShippingRule,
@@ -27,6 +30,9 @@ from comptoir.pricing.models import (
 from comptoir.pricing.schemas import (
     PaymentTermsIn,
     PaymentTermsOut,
+    PromotionIn,
+    PromotionOut,
+    PromotionPatch,
     RuleImportOut,
     RuleIn,
     RuleOut,
@@ -327,3 +333,90 @@ def deactivate_rule(request, pk: Id):
 def delete_rule(request, pk: Id):
     services.delete_rule(_rule(pk))
     return Status(204, None)
+
+
+# Promotions ----------------------------------------------------------------------------------
+
+promotions = Router(tags=["promotions"])
+NAMED = {  # input field → (model, what it is called in an error): by id or name
+    "customer_group": (CustomerGroup, gettext_lazy("Customer group")),
+    "territory": (Territory, gettext_lazy("Territory")),
+    "item_group": (ItemGroup, gettext_lazy("Item group")),
+}
+
+
+def _promotion_input(data: dict) -> dict:
+    """Codes and names of the input as their rows; an empty one as none."""
+    for name in ("item", "reward_item"):
+        if name in data:
+            key = data[name]
+            data[name] = (
+                None if key in (None, "") else find_by_id_or_code(Item, key, _("Item"), name)
+            )
+    for name, (model, what) in NAMED.items():
+        if name in data:
+            key = data[name]
+            if key in (None, ""):
+                data[name] = None
+                continue
+            key = str(key)
+            row = model.objects.filter(name=key).first()
+            if row is None and key.isdigit():
+                row = model.objects.filter(pk=int(key)).first()
+            if row is None:
+                raise NotFound(what, key, name)
+            data[name] = row
+    if data.get("components") is not None:
+        data["components"] = [
+            (
+                find_by_id_or_code(Item, c["item"], _("Item"), f"components[{index}].item"),
+                c["quantity"],
+            )
+            for index, c in enumerate(data["components"])
+        ]
+    return data
+
+
+PROMOTION_RELATED = ("customer_group", "territory", "item", "item_group", "reward_item")
+
+
+def _promotions():
+    return Promotion.objects.select_related(*PROMOTION_RELATED).prefetch_related("components__item")
+
+
+@promotions.get("/promotions", response=list[PromotionOut])
+def list_promotions(request, inactive: bool = False):
+    """The promotions in use; with ``inactive=true``, the switched-off ones too."""
+    rows = _promotions()
+    return rows if inactive else rows.filter(active=True)
+
+
+@promotions.get("/promotions/{pk}", response={200: PromotionOut, 404: ErrorOut})
+def get_promotion(request, pk: Id):
+    return get_object_or_404(_promotions(), pk=pk)
+
+
+@promotions.post("/promotions", response={201: PromotionOut, **ERRORS})
+def create_promotion(request, payload: PromotionIn):
+    """A promotion: ``buy_x_get_y`` (item or item_group, quantity, reward_item,
+    reward_quantity, reward_discount_pct), ``threshold`` (min_amount or min_quantity,
+    discount_pct or discount_amount) or ``bundle`` (components, set_price)."""
+    promotion = services.save_promotion(**_promotion_input(payload.dict()))
+    return Status(201, get_object_or_404(_promotions(), pk=promotion.pk))
+
+
+@promotions.patch("/promotions/{pk}", response={200: PromotionOut, **ERRORS})
+def update_promotion(request, pk: Id, payload: PromotionPatch):
+    """Change a promotion; ``{"active": false}`` switches it off."""
+    row = get_object_or_404(Promotion, pk=pk)
+    services.save_promotion(row, **_promotion_input(payload.dict(exclude_unset=True)))
+    return get_object_or_404(_promotions(), pk=pk)
+
+
+@promotions.delete("/promotions/{pk}", response={204: None, **ERRORS})
+def delete_promotion(request, pk: Id):
+    services.delete_promotion(get_object_or_404(Promotion, pk=pk))
+    return Status(204, None)
+
+
+router.add_router("", promotions)

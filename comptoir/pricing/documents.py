@@ -17,6 +17,7 @@ from comptoir.parties.queries import document_header, visible_customers
 from comptoir.pricing.engine import LineSpec, PricingContext, price_lines, read_line_specs
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import PaymentTerms, RuleChannel, ShippingMethod, Tax, TermsTemplate
+from comptoir.pricing.promotions import Promotions, apply_promotions
 from comptoir.pricing.shipping import ShippingRules, apply_shipping
 
 
@@ -93,7 +94,20 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         lines.append(new_instances(line_model, priced))
     built = list(zip(new_instances(doc_model, headers), lines, strict=True))
     rules = ShippingRules([header.get("shipping_method") for header in headers])
+    promotions = Promotions.load()
     for request, (doc, doc_lines) in zip(requests, built, strict=True):
+        # A document made from another (an order from its quotation) keeps what was agreed,
+        # its promotions included; the others get the promotions in force, before shipping
+        # (a free shipping from an amount sees the amount after promotions).
+        if not any(spec.explanation is not None for spec in request.lines):
+            apply_promotions(
+                doc,
+                doc_lines,
+                promotions,
+                customers[request.customer.pk],
+                line_model=line_model,
+                channel=request.channel,
+            )
         try:
             apply_shipping(doc, doc_lines, rules, customers[request.customer.pk])
         except BusinessError as error:
@@ -219,6 +233,8 @@ def find_customer(key, field: str = "customer", *, user=None) -> Customer:
 def read_allowances_charges(raw: list[dict]) -> list[dict]:
     """Document allowances/charges as stored: amounts and percentages as text, VAT from the tax
     code. A percentage without a tax is on every VAT rate of the lines (``core.totals``)."""
+    # A promotion's discount read back: the promotions give it again, it is not the user's.
+    raw = [row for row in raw if not row.get("promotion")]
     codes = {r["tax"] for r in raw if r.get("tax")}
     taxes = {t.code: t for t in Tax.objects.filter(code__in=codes)}
     stored = []
@@ -271,16 +287,36 @@ def read_document_patch(data: dict) -> dict:
     return data
 
 
+def made_from_another(document, lines) -> bool:
+    """Whether a document was made from another (an order from its quotation, an invoice from
+    its orders): it keeps the promotions agreed there until its lines are replaced."""
+    return bool(
+        getattr(document, "quotation_id", None)
+        or getattr(document, "order_id", None)
+        or any(getattr(line, "source_line_id", None) for line in lines)
+    )
+
+
 def reprice_document(document, line_model, parent_field: str) -> None:
-    """A draft's shipping charge and totals again, its lines kept (its shipping method or its
-    allowances and charges changed)."""
+    """A draft's promotions (unless it was made from another document), shipping charge and
+    totals again, its user's lines kept (its shipping method or its allowances and charges
+    changed)."""
     customer = Customer.objects.select_related("default_tax").get(pk=document.customer_id)
-    lines = list(
+    stored = list(
         line_model.objects.filter(**{parent_field: document}).select_related("item", "tax")
     )
+    lines = list(stored)
+    if not made_from_another(document, stored):
+        apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
-    line_model.objects.bulk_update(lines, ["net_amount"])
+    kept = {line.pk for line in lines if line.pk is not None}
+    line_model.objects.filter(pk__in=[x.pk for x in stored if x.pk not in kept]).delete()
+    line_model.objects.bulk_update([x for x in lines if x.pk is not None], ["net_amount"])
+    added = [line for line in lines if line.pk is None]
+    for line in added:
+        setattr(line, parent_field, document)
+    line_model.objects.bulk_create(added)
 
 
 def replace_lines(
@@ -293,6 +329,7 @@ def replace_lines(
     context = PricingContext.load([s.item for s in specs], by=by)
     priced = price_lines(customer, document.date, specs, context=context)
     lines = [line_model(**values) for values in priced]
+    apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     line_model.objects.filter(**{parent_field: document}).delete()

@@ -50,6 +50,8 @@ class LineSpec:
     # The explanation of a price agreed on another document (an order made from a quotation):
     # with the price and discount given, the line keeps them and their explanation.
     explanation: list | None = None
+    # The promotion that gave the line on that other document (its reward line, kept).
+    promotion_code: str = ""
 
 
 @dataclass
@@ -83,6 +85,9 @@ def read_line_specs(raw_lines: list[dict], *, errors: dict | None = None) -> lis
 
     With ``errors`` (a dict), a line that cannot be read is left out and its BusinessError kept
     under the line's index, so that the other lines can still be priced (a form's preview)."""
+    # A promotion's line read back (a document's lines sent back as they were read): the
+    # promotions give it again, it is not the user's.
+    raw_lines = [raw for raw in raw_lines if not raw.get("promotion_code")]
     if not raw_lines and errors is None:
         raise BusinessError(
             PricingError.NO_LINES, _("A document needs at least one line."), "lines"
@@ -245,7 +250,7 @@ def _price_line(
             _("A line without an item needs a description."),
             f"{where}.description",
         )
-    return {
+    line = {
         "item": item,
         "item_code": item.code if item is not None else "",
         "description": description[:500],
@@ -261,6 +266,9 @@ def _price_line(
         "vat_exemption_reason": tax.exemption_reason,
         "vat_exemption_code": tax.exemption_reason_code,
     }
+    if spec.promotion_code:
+        line["promotion_code"] = spec.promotion_code
+    return line
 
 
 def _price(customer, day, spec: LineSpec, quantity, listed, context, where: str) -> Priced:

@@ -25,3 +25,4 @@ class PricingError(StrEnum):
     SHIPPING_IN_USE = "shipping.in_use"
     RULE_UNKNOWN_REFERENCE = "rule.unknown_reference"
     RULE_FILE_UNREADABLE = "rule.file_unreadable"
+    PROMOTION_INVALID = "promotion.invalid"

@@ -62,6 +62,8 @@ def step_label(step: dict, currency: str = "EUR") -> str:
         return _("Raised to the minimum margin (%(pct)s %% over the cost price)") % {
             "pct": format_quantity(Decimal(step.get("margin") or 0))
         }
+    if kind == "promotion":
+        return _("Promotion « %(name)s »") % {"name": step.get("name", "")}
     if kind == "manual_discount":
         return _("Discount typed: %(pct)s %%") % {
             "pct": format_quantity(Decimal(step.get("value") or 0))

@@ -37,6 +37,7 @@ from comptoir.pricing.documents import (
 from comptoir.pricing.engine import price_lines, read_line_specs
 from comptoir.pricing.models import (
     PricingRule,
+    Promotion,
     RuleAction,
     ShippingMethod,
     ShippingRule,
@@ -104,6 +105,7 @@ class DocumentForm:
         self.extra_fields = extra_fields
         self.errors: dict[str, str] = {}
         self.built = None
+        self.promotion_lines: list = []
         self.kept_allowances_charges = _kept_allowances_charges(document)
         self.variant_entry = VariantEntry()
         if data is not None:
@@ -130,8 +132,11 @@ class DocumentForm:
             self.values["shipping_method"] = (
                 document.shipping_method.code if document.shipping_method else ""
             )
+            # A promotion's lines are shown beside the user's, never edited: it gives them again.
             self.rows = [
-                LineRow(_line_values(line)) for line in document.lines.select_related("item", "tax")
+                LineRow(_line_values(line))
+                for line in document.lines.select_related("item", "tax")
+                if not line.promotion_code
             ]
             self.values.update(_discount_values(document))
         else:
@@ -274,7 +279,7 @@ class DocumentForm:
 
         Every error stays next to its field, and the lines that can be priced are priced and
         totalled all the same: an error on one line (or in the header) hides nothing else."""
-        self.errors, self.built = {}, None
+        self.errors, self.built, self.promotion_lines = {}, None, []
         for row in self.rows:
             row.errors = {}
         dates = self._dates()
@@ -322,6 +327,8 @@ class DocumentForm:
                 self.add_error(error)
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
+        self.promotion_lines = [line for line in lines if line.promotion_code]
+        lines = [line for line in lines if not line.promotion_code]
         for (__, row), line in zip(priced, lines, strict=True):
             typed = _line_input(row)
             price, discount = input_number(line.unit_price), input_number(line.discount_pct)
@@ -372,9 +379,11 @@ def _discount_rows(document) -> tuple[list[dict], list[dict]]:
     rows = document.allowances_charges if document is not None else []
     marked = [row for row in rows if row.get("from_form")]
     if not marked:
-        discounts = [item for item, _row in given_allowances_charges(rows) if not item.is_charge]
+        # Those the document's promotions, coupon or shipping give are not the form's.
+        own = [row for row in rows if not row.get("source")]
+        discounts = [item for item, _row in given_allowances_charges(own) if not item.is_charge]
         if len(discounts) == 1:
-            marked = [row for row in rows if not row.get("is_charge")]
+            marked = [row for row in own if not row.get("is_charge")]
     return marked, [row for row in rows if not any(row is x for x in marked)]
 
 
@@ -625,3 +634,82 @@ class RuleForm(forms.ModelForm):
 
 
 ZERO_WHEN_EMPTY = ("priority", "min_quantity", "min_amount")
+
+
+class PromotionForm(forms.ModelForm):
+    """A promotion as Settings shows it; a bundle's components one per line: the item's code
+    and its quantity (« CHAISE 2 »)."""
+
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item bought"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+    )
+    reward_item = forms.ModelChoiceField(
+        label=gettext_lazy("Item given"),
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("catalog:item_options"),
+        help_text=gettext_lazy("Empty: the item bought."),
+    )
+    components = forms.CharField(
+        label=gettext_lazy("Components of a set"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("For a bundle: one item per line, its code then its quantity."),
+    )
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "code", "name", "kind", "active", "priority", "valid_from", "valid_to",
+            "customer_group", "territory", "channel", "item", "item_group", "quantity",
+            "reward_item", "reward_quantity", "reward_discount_pct", "min_amount",
+            "min_quantity", "discount_pct", "discount_amount", "set_price",
+        ]  # fmt: skip
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    # Only a buy X get Y states them: left empty for the other kinds.
+    OPTIONAL = {"quantity": "0", "reward_quantity": "0", "reward_discount_pct": "100"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL:
+            self.fields[name].required = False
+        if self.instance.pk:
+            self.initial["components"] = "\n".join(
+                f"{c.item.code} {format_quantity(c.quantity, grouped=False)}"
+                for c in self.instance.components.select_related("item")
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name, default in self.OPTIONAL.items():
+            if data.get(name) is None and name not in self.errors:
+                data[name] = Decimal(default)
+                setattr(self.instance, name, Decimal(default))
+        return data
+
+    def clean_components(self):
+        """(item, quantity) pairs, or None for a promotion that is not a bundle."""
+        text = self.cleaned_data.get("components", "")
+        rows = [row.split() for row in text.splitlines() if row.strip()]
+        codes = {row[0] for row in rows}
+        items = {item.code: item for item in Item.objects.filter(code__in=codes)}
+        read = []
+        for row in rows:
+            item = items.get(row[0])
+            if item is None:
+                raise forms.ValidationError(
+                    _("No item has the code « %(code)s ».") % {"code": row[0]}
+                )
+            try:
+                quantity = parse_decimal(row[1] if len(row) > 1 else "1", field="components")
+            except BusinessError as error:
+                raise forms.ValidationError(error.message) from None
+            read.append((item, quantity))
+        return read if self.data.get("kind") == "bundle" or read else []

@@ -568,3 +568,161 @@ class ShippingRule(models.Model):
                 errors[name] = _("A charge cannot be negative.")
         if errors:
             raise ValidationError(errors)
+
+
+# Promotions -------------------------------------------------------------------------------------
+
+
+class PromotionKind(models.TextChoices):
+    """What a promotion gives (``comptoir.pricing.promotions``)."""
+
+    BUY_X_GET_Y = "buy_x_get_y", _("Buy some, get some (free or discounted)")
+    THRESHOLD = "threshold", _("Discount above an amount or a quantity")
+    BUNDLE = "bundle", _("Bundle at a set price")
+
+
+class Promotion(models.Model):
+    """An offer applied to whole documents: reward lines (buy X get Y) or a document discount
+    (above a threshold, a bundle at a set price). A condition left empty matches everything."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Printed on documents, e.g. « 3 pour 2 ».")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    priority = models.IntegerField(
+        _("priority"), default=0, help_text=_("The highest priority applies first.")
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # Conditions, as a pricing rule's
+    customer_group = models.ForeignKey(
+        "parties.CustomerGroup",
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    territory = models.ForeignKey(
+        "parties.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=RuleChannel.choices, blank=True, default=""
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PromotionKind.choices)
+    # Buy X get Y: ``quantity`` of the item (or of the group) bought gives ``reward_quantity``
+    # of the reward item at ``reward_discount_pct``, as many times as the quantity allows.
+    item = models.ForeignKey(
+        "catalog.Item",
+        verbose_name=_("item bought"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    item_group = models.ForeignKey(
+        "catalog.ItemGroup",
+        verbose_name=_("item group bought"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its sub-groups included."),
+    )
+    quantity = QuantityField(_("quantity bought"))
+    reward_item = models.ForeignKey(
+        "catalog.Item",
+        verbose_name=_("item given"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the item bought."),
+    )
+    reward_quantity = QuantityField(_("quantity given"))
+    reward_discount_pct = RateField(
+        _("discount on the items given %"), default=Decimal("100"), help_text=_("100: free.")
+    )
+    # Threshold: the document's lines total excl. VAT from ``min_amount``, or its quantity
+    # from ``min_quantity``, gets ``discount_pct`` or ``discount_amount`` off the document.
+    min_amount = AmountField(
+        _("from a lines total excl. VAT of"), null=True, blank=True, default=None
+    )
+    min_quantity = QuantityField(_("from a quantity of"), null=True, blank=True, default=None)
+    discount_pct = RateField(_("discount %"), null=True, blank=True, default=None)
+    discount_amount = AmountField(_("discount excl. VAT"), null=True, blank=True, default=None)
+    # Bundle: each complete set of its components costs ``set_price`` excl. VAT.
+    set_price = AmountField(_("set price excl. VAT"), null=True, blank=True, default=None)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        ordering = ["-priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:promotion", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        start, end = self.valid_from, self.valid_to
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            errors["valid_to"] = _("A promotion cannot end before it starts.")
+        number = Decimal | int
+        if self.kind == PromotionKind.BUY_X_GET_Y:
+            if not (self.item_id or self.item_group_id):
+                errors["item"] = _("Choose the item (or the item group) bought.")
+            if not self.reward_item_id and not self.item_id:
+                errors["reward_item"] = _("Choose the item given.")
+            if isinstance(self.quantity, number) and self.quantity <= 0:
+                errors["quantity"] = _("The quantity bought is above 0.")
+            if isinstance(self.reward_quantity, number) and self.reward_quantity <= 0:
+                errors["reward_quantity"] = _("The quantity given is above 0.")
+            pct = self.reward_discount_pct
+            if isinstance(pct, number) and not 0 < pct <= 100:
+                errors["reward_discount_pct"] = _(
+                    "A discount is a percentage above 0 and up to 100."
+                )
+        elif self.kind == PromotionKind.THRESHOLD:
+            if self.min_amount is None and self.min_quantity is None:
+                errors["min_amount"] = _("Give the amount or the quantity the discount starts at.")
+            if (self.discount_pct is None) == (self.discount_amount is None):
+                errors["discount_pct"] = _("Give either a discount percentage or an amount.")
+            elif self.discount_pct is not None and not 0 < self.discount_pct <= 100:
+                errors["discount_pct"] = _("A discount is a percentage above 0 and up to 100.")
+            elif self.discount_amount is not None and self.discount_amount <= 0:
+                errors["discount_amount"] = _("A discount is an amount above 0.")
+        elif self.kind == PromotionKind.BUNDLE and not (
+            isinstance(self.set_price, number) and self.set_price >= 0
+        ):
+            errors["set_price"] = _("Give the price of a set (0 or more).")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PromotionComponent(models.Model):
+    """An item and its quantity in a bundle's set."""
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.CASCADE, related_name="components")
+    item = models.ForeignKey(
+        "catalog.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = QuantityField(_("quantity"), default=Decimal("1"))
+
+    class Meta:
+        verbose_name = _("bundle component")
+        verbose_name_plural = _("bundle components")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item}"

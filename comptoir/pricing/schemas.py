@@ -3,8 +3,17 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from comptoir.core.schemas import Amount, Day, Out, Price, PriceOut, PriceStepOut, Quantity, Rate
-from comptoir.pricing.models import RuleAction, RuleChannel, VatCategory
+from comptoir.core.schemas import (
+    Amount,
+    Day,
+    Out,
+    Price,
+    PriceOut,
+    PriceStepOut,
+    Quantity,
+    Rate,
+)
+from comptoir.pricing.models import PromotionKind, RuleAction, RuleChannel, VatCategory
 
 VATEX = "VATEX code (BT-121) of the exemption, e.g. VATEX-FR-CGI261-4"
 
@@ -315,3 +324,102 @@ class RuleImportOut(Schema):
     unchanged: int
     refused: int
     rows: list[RuleImportRowOut]
+
+
+# Promotions ------------------------------------------------------------------------------------
+
+ITEM_KEY = "Item id or code"
+
+
+class PromotionComponentIo(Schema):
+    item: str = Field(..., description=ITEM_KEY)
+    quantity: Quantity = Field(..., gt=0)
+
+
+class PromotionOut(Out):
+    id: int
+    code: str
+    name: str
+    active: bool
+    priority: int
+    valid_from: Day | None
+    valid_to: Day | None
+    customer_group: str | None = Field(None, description="Customer group name")
+    territory: str | None = Field(None, description="Territory name")
+    channel: str
+    kind: str
+    item: str | None = Field(None, description="Item code bought (buy X get Y)")
+    item_group: str | None = Field(None, description="Item group name bought (buy X get Y)")
+    quantity: Decimal
+    reward_item: str | None = Field(None, description="Item code given (buy X get Y)")
+    reward_quantity: Decimal
+    reward_discount_pct: Decimal
+    min_amount: PriceOut = None
+    min_quantity: Decimal | None = None
+    discount_pct: Decimal | None = None
+    discount_amount: PriceOut = None
+    set_price: PriceOut = None
+    components: list[PromotionComponentIo] = []
+
+    @staticmethod
+    def resolve_customer_group(row):
+        return row.customer_group.name if row.customer_group_id else None
+
+    @staticmethod
+    def resolve_territory(row):
+        return row.territory.name if row.territory_id else None
+
+    @staticmethod
+    def resolve_item(row):
+        return row.item.code if row.item_id else None
+
+    @staticmethod
+    def resolve_item_group(row):
+        return row.item_group.name if row.item_group_id else None
+
+    @staticmethod
+    def resolve_reward_item(row):
+        return row.reward_item.code if row.reward_item_id else None
+
+    @staticmethod
+    def resolve_components(row):
+        return [{"item": c.item.code, "quantity": c.quantity} for c in row.components.all()]
+
+
+class PromotionPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=50)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    active: bool | None = Field(None, description="false switches the promotion off")
+    priority: int | None = Field(None, ge=-1000000, le=1000000)
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    customer_group: str | None = Field(None, description="Customer group id or name")
+    territory: str | None = Field(None, description="Territory id or name")
+    channel: RuleChannel | None = None
+    kind: PromotionKind | None = None
+    item: str | None = Field(None, description=ITEM_KEY)
+    item_group: str | None = Field(None, description="Item group id or name")
+    quantity: Quantity | None = None
+    reward_item: str | None = Field(None, description=ITEM_KEY)
+    reward_quantity: Quantity | None = None
+    reward_discount_pct: Rate | None = None
+    min_amount: Amount | None = Field(None, ge=0)
+    min_quantity: Quantity | None = Field(None, ge=0)
+    discount_pct: Rate | None = None
+    discount_amount: Amount | None = Field(None, ge=0)
+    set_price: Amount | None = Field(None, ge=0)
+    components: list[PromotionComponentIo] | None = Field(
+        None, description="A bundle's set: each item and its quantity"
+    )
+
+
+class PromotionIn(PromotionPatch):
+    code: str = Field(..., min_length=1, max_length=50)
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: PromotionKind
+    active: bool = True
+    priority: int = Field(0, ge=-1000000, le=1000000)
+    channel: RuleChannel = RuleChannel.ANY
+    quantity: Quantity = Decimal("0")
+    reward_quantity: Quantity = Decimal("0")
+    reward_discount_pct: Rate = Decimal("100")

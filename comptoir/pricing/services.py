@@ -1,4 +1,5 @@
-"""Changes to taxes, payment terms, terms-and-conditions templates and shipping rules."""
+"""Changes to taxes, payment terms, terms-and-conditions templates, pricing rules, shipping
+rules and promotions."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -20,6 +21,9 @@ from comptoir.pricing.models import (
     SELL_BELOW_MARGIN,
     PaymentTerms,
     PricingRule,
+    Promotion,
+    PromotionComponent,
+    PromotionKind,
     RuleAction,
     ShippingMethod,
     ShippingRule,
@@ -300,3 +304,62 @@ def delete_shipping(row) -> None:
             PricingError.SHIPPING_IN_USE,
             _("« %(name)s » is used by documents or rules: switch it off instead.") % {"name": row},
         )
+
+
+# Promotions --------------------------------------------------------------------------------------
+
+PROMOTION_FIELDS = {
+    "code", "name", "active", "priority", "valid_from", "valid_to", "customer_group",
+    "territory", "channel", "kind", "item", "item_group", "quantity", "reward_item",
+    "reward_quantity", "reward_discount_pct", "min_amount", "min_quantity", "discount_pct",
+    "discount_amount", "set_price",
+}  # fmt: skip
+
+
+def save_promotion(promotion: Promotion | None = None, *, components=None, **fields) -> Promotion:
+    """Create or change a promotion; ``components`` (a bundle's: (item, quantity) pairs), when
+    given, replace its components. The documents already made keep what they got; a draft gets
+    the promotions in force when it is priced again."""
+    with transaction.atomic():
+        if promotion is None:
+            promotion = Promotion()
+        else:
+            promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+        for name, value in fields.items():
+            if name in PROMOTION_FIELDS:
+                setattr(promotion, name, value)
+        full_clean_or_raise(promotion)
+        known = [] if promotion.pk is None else list(promotion.components.all())
+        wanted = components if components is not None else [(c.item, c.quantity) for c in known]
+        if promotion.kind == PromotionKind.BUNDLE and not wanted:
+            raise BusinessError(
+                PricingError.PROMOTION_INVALID,
+                _("A bundle needs its components: the items of a set and their quantities."),
+                "components",
+            )
+        for index, (item, quantity) in enumerate(wanted):
+            if quantity is None or Decimal(quantity) <= 0:
+                raise BusinessError(
+                    PricingError.PROMOTION_INVALID,
+                    _("The quantity of %(item)s in a set is above 0.") % {"item": item},
+                    f"components[{index}].quantity",
+                )
+        promotion.save()
+        if components is not None:
+            promotion.components.all().delete()
+            PromotionComponent.objects.bulk_create(
+                PromotionComponent(promotion=promotion, item=item, quantity=Decimal(quantity))
+                for item, quantity in components
+            )
+        return promotion
+
+
+def set_promotion_active(promotion: Promotion, active: bool) -> Promotion:
+    """Switch a promotion on (checked as when it is saved) or off."""
+    return save_promotion(promotion, active=active)
+
+
+def delete_promotion(promotion: Promotion) -> None:
+    """The documents keep the lines and discounts it gave (by its code); it may go."""
+    with transaction.atomic():
+        promotion.delete()

@@ -17,6 +17,7 @@ from comptoir.core.money import ZERO, format_amount, format_quantity, round_amou
 from comptoir.core.totals import line_amounts
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import ShippingMethod, ShippingRule, country_name
+from comptoir.pricing.promotions import amount_after_promotions
 
 SOURCE = "shipping"
 FIELD = "shipping_method"
@@ -130,7 +131,8 @@ def apply_shipping(document, lines, rules: ShippingRules, customer) -> ShippingQ
         document.allowances_charges = kept
         return None
     address = document.shipping_address or document.billing_address or {}
-    quote = rules.quote(method, address, lines_weight(lines), lines_amount(lines))
+    amount = amount_after_promotions(document, lines)
+    quote = rules.quote(method, address, lines_weight(lines), amount)
     document.shipping_quote = quote  # the preview explains it, free shipping too
     if not quote.charge:
         document.allowances_charges = kept

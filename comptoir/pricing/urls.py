@@ -33,4 +33,7 @@ urlpatterns = [
     path("shipping-zones/<int:pk>/", views.shipping_form(views.ShippingZone), name="shipping_zone"),
     path("shipping-rules/new/", views.shipping_form(views.ShippingRule), name="shipping_rule_new"),
     path("shipping-rules/<int:pk>/", views.shipping_form(views.ShippingRule), name="shipping_rule"),
+    path("promotions/", list_view(views.PromotionListing), name="promotions"),
+    path("promotions/new/", views.promotion_form, name="promotion_new"),
+    path("promotions/<int:pk>/", views.promotion_form, name="promotion"),
 ]

@@ -25,6 +25,7 @@ from comptoir.pricing.engine import why_price as why_price_of
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.forms import (
     DocumentForm,
+    PromotionForm,
     RuleForm,
     ShippingMethodForm,
     ShippingRuleForm,
@@ -36,6 +37,7 @@ from comptoir.pricing.models import (
     FRANCHISE,
     PaymentTerms,
     PricingRule,
+    Promotion,
     ShippingMethod,
     ShippingRule,
     ShippingZone,
@@ -456,3 +458,38 @@ def rules_import(request):
         {"form": form, "result": result},
         status=status,
     )
+
+
+# Promotions --------------------------------------------------------------------------------------
+
+
+class PromotionListing(Listing):
+    model = Promotion
+    title = gettext_lazy("Promotions")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("kind", gettext_lazy("Kind"), "get_kind_display"),
+        Column("from", gettext_lazy("Valid from"), "valid_from", kind="date", sort="valid_from"),
+        Column("to", gettext_lazy("Valid to"), "valid_to", kind="date", sort="valid_to"),
+        Column("priority", gettext_lazy("Priority"), "priority", kind="quantity", sort="priority"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "code"
+    create_url_name = "pricing:promotion_new"
+    create_label = gettext_lazy("New promotion")
+
+
+def promotion_form(request, pk: int | None = None):
+    """A promotion's page: its form (switched on or off there) and its history."""
+    row = get_object_or_404(Promotion, pk=pk) if pk else None
+    form = PromotionForm(request.POST or None, instance=row)
+    if request.method == "POST":
+        done = save_form(form, lambda data: services.save_promotion(row, **data))
+        if done is not None:
+            messages.success(request, _("Promotion %(name)s saved.") % {"name": done.name})
+            return redirect("pricing:promotions")
+    title = str(row) if row else _("New promotion")
+    return form_page(request, form, title, reverse("pricing:promotions"), record=row)

@@ -149,6 +149,7 @@ def quotation_lines_as_specs(quotation: Quotation) -> list[LineSpec]:
             description=line.description,
             tax=line.tax,
             explanation=line.price_explanation,
+            promotion_code=line.promotion_code,
         )
         for line in quotation.lines.select_related("item", "tax").all()
     ]

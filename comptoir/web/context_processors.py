@@ -73,6 +73,7 @@ AREAS = [
             (_("Shipping methods"), "pricing:shipping_methods"),
             (_("Shipping rules"), "pricing:shipping_rules"),
             (_("Shipping zones"), "pricing:shipping_zones"),
+            (_("Promotions"), "pricing:promotions"),
             (_("Price lists"), "catalog:price_lists"),
             (_("Pricing rules"), "pricing:rules"),
             (_("Users"), "web:users"),

@@ -63,6 +63,7 @@ LINE_COPY_FIELDS = [
     "vat_exemption_reason",
     "vat_exemption_code",
     "price_explanation",
+    "promotion_code",
 ]
 HEADER_COPY_FIELDS = [
     "customer_id",
@@ -201,7 +202,8 @@ def update_invoice(
             if invoice.order_id or any(x.source_line_id or x.deducted_line_id for x in stored):
                 # Their lineage to the order lines stays: the header alone may change (the
                 # form sends the lines back as they are).
-                if not _same_lines(stored, lines):
+                # A promotion's lines are not sent back (its own, not the user's).
+                if not _same_lines([x for x in stored if not x.promotion_code], lines):
                     raise BusinessError(
                         BillingError.NOT_DRAFT,
                         _("The lines of an invoice made from an order follow the order."),

@@ -16,7 +16,14 @@ from comptoir.ereporting.models import Report
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
-from comptoir.pricing.models import PricingRule, ShippingMethod, ShippingRule, ShippingZone, Tax
+from comptoir.pricing.models import (
+    PricingRule,
+    Promotion,
+    ShippingMethod,
+    ShippingRule,
+    ShippingZone,
+    Tax,
+)
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
@@ -59,6 +66,7 @@ PK_MODELS = {
     "pricing:rule": PricingRule,
     "pricing:rule_active": PricingRule,
     "pricing:rule_delete": PricingRule,
+    "pricing:promotion": Promotion,
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -181,6 +189,7 @@ API_MODELS = {
     "shipping-zones": ShippingZone,
     "shipping-rules": ShippingRule,
     "pricing-rules": PricingRule,
+    "promotions": Promotion,
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
