@@ -1,15 +1,15 @@
-"""Pricing rules at scale (R1-R5): pricing lines and entering orders with 1,000 active rules.
+"""Pricing rules at scale (R1-R6): pricing lines and entering orders with 1,000 active rules.
 
 Usage: python -m bench.pricing [--rules N] [--lines N] [--orders N] [--database-url URL]
 Prints one JSON object: per phase count, seconds, rate, queries.
 
 R1 writes the rules (in bulk: their checks are the services' and are not what is measured).
 R2 prices 10,000 lines of 1,000 documents against them, as a batch of documents is priced.
-R3 and R4 create orders (the standard P3 batch) without, then with the rules and a shipping
-method of 100 rules; R5 and R6 create orders one at a time (an order typed or sent through the
-API), without, then with. Each of
-R2-R6 is run three times and its best run kept: the machine is shared, and the ratios of
-R4 to R3 and R6 to R5 compare what the rules cost, not what the neighbours did meanwhile.
+R3 and R4 create orders (the standard P3 batch) without, then with the rules, 100 promotions
+and a shipping method of 100 rules; R5 and R6 create orders one at a time (an order typed or
+sent through the API), without, then with. Each of R2-R6 is run three times and its best run
+kept: the machine is shared, and the ratios of R4 to R3 and R6 to R5 compare what the rules
+cost, not what the neighbours did meanwhile.
 The rules mix what a sales manager sets (``make_rules``).
 """
 
@@ -90,6 +90,40 @@ def make_rules(count: int, customers: list, items: list, rnd) -> None:
     insert_objects(rules)
 
 
+def make_promotions(count: int, items: list, rnd) -> None:
+    """``count`` active promotions through the service: half « buy 3, get 1 free » on an item,
+    three in ten a discount on documents above an amount for a customer group, the rest bundles
+    of two items at a set price."""
+    from comptoir.parties.models import CustomerGroup
+    from comptoir.pricing.models import PromotionKind
+    from comptoir.pricing.services import save_promotion
+
+    groups = list(CustomerGroup.objects.all()) or [None]
+    for index in range(count):
+        share, code = index / count, f"PROMO{index:03d}"
+        if share < 0.5:
+            item = rnd.choice(items)
+            save_promotion(
+                code=code, name=f"3 + 1 offert {item.code}", kind=PromotionKind.BUY_X_GET_Y,
+                item=item, quantity=Decimal(3), reward_quantity=Decimal(1),
+                reward_discount_pct=Decimal(100),
+            )  # fmt: skip
+        elif share < 0.8:
+            save_promotion(
+                code=code, name=f"Remise dès 500 € ({index})", kind=PromotionKind.THRESHOLD,
+                customer_group=rnd.choice(groups), min_amount=Decimal(500),
+                discount_pct=Decimal(rnd.randint(2, 8)),
+            )  # fmt: skip
+        else:
+            first, second = rnd.sample(items, 2)
+            price = (first.sale_price + second.sale_price) * Decimal("0.85")
+            save_promotion(
+                components=[(first, Decimal(1)), (second, Decimal(1))], code=code,
+                name=f"Lot {first.code} + {second.code}", kind=PromotionKind.BUNDLE,
+                set_price=price.quantize(Decimal("0.01")),
+            )  # fmt: skip
+
+
 def make_shipping(items: list, rnd):
     """A carrier with 100 shipping rules: 19 zones of five departments with five weight bands
     each, four bands for the rest of France, free shipping from 300 €; items weigh 0,1 to 5 kg."""
@@ -156,11 +190,11 @@ def main() -> None:
         for _run in range(runs):
             queries = [0]
 
-            def count(execute, sql, params, many, context, queries=queries):
+            def counted(execute, sql, params, many, context, queries=queries):
                 queries[0] += 1
                 return execute(sql, params, many, context)
 
-            with connection.execute_wrapper(count):
+            with connection.execute_wrapper(counted):
                 start = time.perf_counter()
                 result = fn()
                 seconds = time.perf_counter() - start
@@ -208,6 +242,7 @@ def main() -> None:
     entry("")
     phase("R1 rules written", args.rules, lambda: make_rules(args.rules, customers, items, rnd))
     shipping = make_shipping(items, rnd)
+    make_promotions(100, items, rnd)
     day = timezone.localdate()
     documents = make_requests(args.lines // 10, customers, items, rnd, lines=10)
 
@@ -216,7 +251,7 @@ def main() -> None:
         return sum(len(price_lines(r.customer, day, r.lines, context=context)) for r in documents)
 
     phase(f"R2 lines priced against {args.rules:,} rules", args.lines, price_all, runs=3)
-    entry(f", {args.rules:,} rules and 100 shipping rules", shipping)
+    entry(f", {args.rules:,} rules, 100 promotions, 100 shipping rules", shipping)
     by_name = {row["phase"][:2]: row for row in rows}
     for with_rules, without_rules in (("R4", "R3"), ("R6", "R5")):
         row = by_name[with_rules]

@@ -18,6 +18,7 @@ class CoreError(StrEnum):
     IMMUTABLE = "immutable"
     SEQUENCE_DATE = "sequence.date_before_last"
     COMPANY_MISSING = "company.missing"
+    ALLOWANCE_ABOVE_LINES = "allowances.above_lines"
 
 
 class BusinessError(Exception):

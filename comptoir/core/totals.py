@@ -25,7 +25,14 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import CoreError, InvalidInput, OutOfRange
-from comptoir.core.money import HUNDRED, MAX_AMOUNT, ZERO, round_amount
+from comptoir.core.money import (
+    HUNDRED,
+    MAX_AMOUNT,
+    ZERO,
+    format_amount,
+    format_quantity,
+    round_amount,
+)
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,7 @@ def compute(
         if line.exemption_code and not codes.get(key):
             codes[key] = line.exemption_code
     allowances, sources = state_allowances_charges(allowances_charges, bases)
+    lines_only = dict(groups)
     total_allowances = total_charges = ZERO
     for item in allowances:
         key = (item.vat_category, Decimal(item.vat_rate))
@@ -151,6 +159,7 @@ def compute(
             total_charges += amount
         else:
             total_allowances += amount
+    _refuse_negative_bases(groups, lines_only)
     breakdown = [
         VatGroup(
             category=category,
@@ -237,6 +246,23 @@ def state_allowances_charges(
             )
             sources.append(index)
     return stated, sources
+
+
+def _refuse_negative_bases(groups: dict, lines_only: dict) -> None:
+    """A document's allowances take at most what its lines of their VAT rate come to: a VAT
+    base below zero would state negative VAT on an invoice that charges."""
+    for (category, rate), taxable in groups.items():
+        lines = lines_only.get((category, rate), ZERO)
+        if taxable < 0 <= lines:
+            raise OutOfRange(
+                CoreError.ALLOWANCE_ABOVE_LINES,
+                _(
+                    "The discounts on the lines at %(rate)s %% VAT come to more than these "
+                    "lines (%(lines)s): lower them."
+                )
+                % {"rate": format_quantity(rate), "lines": format_amount(lines)},
+                "allowances_charges",
+            )
 
 
 def _check_fits(amount: Decimal, field: str) -> None:

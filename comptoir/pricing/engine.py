@@ -11,7 +11,7 @@ VAT treatment (reverse charge, intra-EU supply, export) replaces the item's VAT.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -304,19 +304,23 @@ def _price(customer, day, spec: LineSpec, quantity, listed, context, where: str)
             outcomes = context.book.resolve(facts)
         priced = apply_rules(base, base_step, outcomes)
     floor = _floor(item, context)
-    if floor is not None and priced.net < floor and not context.below_margin_allowed:
+    if floor is not None and priced.net < floor:  # the engine never proposes less, to anyone
         priced.unit_price, priced.discount_pct = floor, Decimal("0")
         priced.step("floor", margin=str(context.minimum_margin))
     price, discount = _typed(spec, where)
-    if price is not None:
-        priced.unit_price = price
-        priced.step("manual_price")
-    if discount is not None:
+    if price is not None:  # the price: the discounts of the rules were on another one
+        priced.unit_price, priced.discount_pct = price, Decimal("0")
+        priced.step("manual_price", value=str(price))
+    if discount is not None and discount != priced.discount_pct:
+        replaced = priced.discount_pct
         priced.discount_pct = discount
-        priced.step("manual_discount", value=str(discount))
+        priced.step("manual_discount", value=str(discount), replaced=str(replaced))
     if not priced.steps:  # a line without an item, at no price
-        priced.step("manual_price")
-    if floor is not None and priced.net < floor and not context.below_margin_allowed:
+        priced.step("manual_price", value=str(priced.unit_price))
+    below = floor is not None and priced.net < floor
+    if below and context.below_margin_allowed:
+        priced.steps[-1]["below_margin"] = True
+    elif below:
         raise BusinessError(
             PricingError.BELOW_MINIMUM_MARGIN,
             _(
@@ -357,7 +361,9 @@ def _floor(item: Item | None, context: PricingContext) -> Decimal | None:
     margin = context.minimum_margin
     if item is None or margin is None or not item.cost_price:
         return None
-    return round_price(item.cost_price * (HUNDRED + margin) / HUNDRED)
+    # Up to the cent: a price a customer reads, and not a cent under the margin.
+    floor = item.cost_price * (HUNDRED + margin) / HUNDRED
+    return floor.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
 def why_price(customer: Customer, item: Item, quantity, day: date, *, by=None) -> Priced:

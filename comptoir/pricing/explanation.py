@@ -65,10 +65,23 @@ def step_label(step: dict, currency: str = "EUR") -> str:
     if kind == "promotion":
         return _("Promotion « %(name)s »") % {"name": step.get("name", "")}
     if kind == "manual_discount":
-        return _("Discount typed: %(pct)s %%") % {
-            "pct": format_quantity(Decimal(step.get("value") or 0))
+        pct = format_quantity(Decimal(step.get("value") or 0))
+        replaced = Decimal(step.get("replaced") or 0)
+        said = _("Discount typed: %(pct)s %%") % {"pct": pct}
+        if replaced:
+            said = _("Discount typed: %(pct)s %% (instead of %(replaced)s %%)") % {
+                "pct": pct,
+                "replaced": format_quantity(replaced),
+            }
+    elif kind == "manual_price" and step.get("value") is not None:
+        said = _("Price typed: %(price)s") % {
+            "price": format_amount(Decimal(step["value"]), currency)
         }
-    return _("Price typed")
+    else:
+        said = _("Price typed")
+    if step.get("below_margin"):
+        said = _("%(step)s, under the minimum margin") % {"step": said}
+    return said
 
 
 def describe(steps: list[dict], currency: str = "EUR") -> list[Said]:

@@ -52,8 +52,11 @@ LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", 
 PRICED_FIELDS = ("description", "unit_price", "discount_pct", "tax", "auto_price", "auto_discount")
 # A price or discount the engine proposed (kept in a hidden field beside it) and left as it is
 # was not typed: the engine prices it again as the line changes (a quantity reaching a rule's
-# threshold). One the user changed is theirs.
+# threshold). One the user changed is theirs. The hidden field keeps the last few values the
+# engine proposed, so that a field the browser could not redraw (the user was in it) and sends
+# back as it was is still the engine's.
 PROPOSED = {"unit_price": "auto_price", "discount_pct": "auto_discount"}
+KEPT_PROPOSALS = 5
 HEADER_FIELDS = (
     "customer",
     "date",
@@ -336,8 +339,10 @@ class DocumentForm:
                 description=line.description,
                 unit_price=price,
                 discount_pct=discount,
-                auto_price="" if typed["unit_price"] else price,
-                auto_discount="" if typed["discount_pct"] else discount,
+                auto_price="" if typed["unit_price"] else _proposals(row, "auto_price", price),
+                auto_discount=""
+                if typed["discount_pct"]
+                else _proposals(row, "auto_discount", discount),
                 tax=line.tax.code if line.tax else row.values.get("tax", ""),
             )
             row.net_amount = line.net_amount
@@ -416,9 +421,15 @@ def _line_input(row: LineRow) -> dict:
     """The line as the engine reads it: a price or discount the engine proposed is left out."""
     values = {name: row.values.get(name, "") for name in LINE_FIELDS}
     for name, proposed in PROPOSED.items():
-        if values[name] and values[name] == row.values.get(proposed):
+        if values[name] and values[name] in (row.values.get(proposed) or "").split("|"):
             values[name] = ""
     return values
+
+
+def _proposals(row: LineRow, name: str, value: str) -> str:
+    """The engine's latest proposal first, then the few before it."""
+    before = [v for v in (row.values.get(name) or "").split("|") if v and v != value]
+    return "|".join([value, *before][:KEPT_PROPOSALS])
 
 
 def _as_input(value) -> str:

@@ -45,12 +45,15 @@ class Promotions:
 
     rows: list[Promotion] = field(default_factory=list)
     group_parents: dict[int, int | None] = field(default_factory=dict)
+    # A bundle's components, by promotion; those in force, by what decides it.
+    components: dict[int, list] = field(default_factory=dict)
+    in_force_for: dict[tuple, list] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "Promotions":
         rows = list(
             Promotion.objects.filter(active=True)
-            .select_related("item", "reward_item__tax", "reward_item__unit")
+            .select_related("item__tax", "item__unit", "reward_item__tax", "reward_item__unit")
             .prefetch_related(
                 Prefetch("components", queryset=PromotionComponent.objects.select_related("item"))
             )
@@ -58,19 +61,24 @@ class Promotions:
         parents = {}
         if any(row.item_group_id for row in rows):
             parents = dict(ItemGroup.objects.values_list("id", "parent_id"))
-        return cls(rows, parents)
+        components = {row.pk: list(row.components.all()) for row in rows}
+        return cls(rows, parents, components)
 
     def in_force(self, customer, day: date, channel: str) -> list[Promotion]:
         """The promotions a customer's document of that day and channel meets, best first."""
-        return [
-            row
-            for row in self.rows
-            if (row.valid_from is None or row.valid_from <= day)
-            and (row.valid_to is None or day <= row.valid_to)
-            and (row.customer_group_id is None or row.customer_group_id == customer.group_id)
-            and (row.territory_id is None or row.territory_id == customer.territory_id)
-            and (not row.channel or row.channel == channel)
-        ]
+        key = (customer.group_id, customer.territory_id, day, channel)
+        found = self.in_force_for.get(key)
+        if found is None:
+            found = self.in_force_for[key] = [
+                row
+                for row in self.rows
+                if (row.valid_from is None or row.valid_from <= day)
+                and (row.valid_to is None or day <= row.valid_to)
+                and (row.customer_group_id is None or row.customer_group_id == customer.group_id)
+                and (row.territory_id is None or row.territory_id == customer.territory_id)
+                and (not row.channel or row.channel == channel)
+            ]
+        return found
 
 
 def generated(entry: dict) -> bool:
@@ -134,6 +142,8 @@ def apply_promotions(
     applied, entries = [], []
     for promotion in in_force:
         if promotion.kind == PromotionKind.BUY_X_GET_Y:
+            if promotion.item_id and promotion.item_id not in available:
+                continue  # its item is not on the document
             line = _reward_line(promotion, available, first_line, promotions, customer)
             if line is None:
                 continue
@@ -145,7 +155,7 @@ def apply_promotions(
                 continue
             entries += found
         else:
-            found = _bundle(promotion, available, first_line)
+            found = _bundle(promotion, promotions.components[promotion.pk], available, first_line)
             if not found:
                 continue
             entries += found
@@ -253,8 +263,7 @@ def _threshold(promotion, lines, user_lines) -> list[dict]:
     ]
 
 
-def _bundle(promotion, available, first_line) -> list[dict]:
-    components = list(promotion.components.all())
+def _bundle(promotion, components: list, available, first_line) -> list[dict]:
     if not components or any(c.item_id not in first_line for c in components):
         return []
     sets = min(_times(available.get(c.item_id, ZERO), Decimal(c.quantity)) for c in components)

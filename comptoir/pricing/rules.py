@@ -344,7 +344,8 @@ class RuleBook:
             cost = facts.item.cost_price
             if not cost:
                 return Outcome(rule, False, "no_cost")
-            return Outcome(rule, True, price=round_price(cost * (HUNDRED + rule.value) / HUNDRED))
+            # In cents: a price a customer reads (8,00 € + 37 % is 10,96 €, not 10,9600).
+            return Outcome(rule, True, price=round_amount(cost * (HUNDRED + rule.value) / HUNDRED))
         price = self.list_price(rule, facts)
         if price is None:
             return Outcome(rule, False, "no_list_price")

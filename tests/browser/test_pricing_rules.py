@@ -47,8 +47,11 @@ def test_the_price_follows_the_rules_and_says_why(page, clerk, priced):
     type_in(page, "#lines-0-quantity", "3")
     expect(net).to_contain_text("54,00")  # 3 × 20 − 10 %
 
-    # Ten kilos reach the volume price: the engine's price follows the quantity.
-    type_in(page, "#lines-0-quantity", "10")
+    # Ten kilos reach the volume price: the engine's price follows the quantity, also in the
+    # price field the user tabs into as the quantity is sent.
+    page.fill("#lines-0-quantity", "10")
+    page.press("#lines-0-quantity", "Tab")
+    expect(page.locator("#lines-0-unit_price")).to_be_focused()
     expect(page.locator("#lines-0-unit_price")).to_have_value("16")
     expect(net).to_contain_text("144,00")
     why = page.locator("#lines-block details.why-price").first
@@ -56,11 +59,13 @@ def test_the_price_follows_the_rules_and_says_why(page, clerk, priced):
     expect(why).to_contain_text("Règle «\u00a0Prix de gros dès 10 kg\u00a0»\u00a0: prix fixe 16,00")
     expect(why).to_contain_text("16,00\u00a0€ → 14,40\u00a0€")
 
-    # A price typed by hand stays when the quantity changes, and the explanation says so.
+    # A price typed by hand is the price (the rules' discount was on theirs): it stays when the
+    # quantity changes, and the explanation says so.
     type_in(page, "#lines-0-unit_price", "17")
     type_in(page, "#lines-0-quantity", "12")
     expect(page.locator("#lines-0-unit_price")).to_have_value("17")
-    expect(net).to_contain_text("183,60")  # 12 × 17 − 10 %
+    expect(page.locator("#lines-0-discount_pct")).to_have_value("0")
+    expect(net).to_contain_text("204,00")  # 12 × 17
     page.locator("#lines-block details.why-price").first.locator("summary").click()
     expect(page.locator("#lines-block details.why-price").first).to_contain_text("Prix saisi")
 
@@ -70,8 +75,8 @@ def test_the_price_follows_the_rules_and_says_why(page, clerk, priced):
     page.locator("details.why-price summary").first.click()
     expect(page.locator("details.why-price").first).to_contain_text("Remise détaillants")
     answer = page.request.get(f"/api/quotations/{quotation.pk}").json()
-    assert Decimal(answer["total_net"]) == Decimal("183.60") == quotation.total_net
+    assert Decimal(answer["total_net"]) == Decimal("204.00") == quotation.total_net
     assert Decimal(answer["total_gross"]) == quotation.total_gross
-    expect(page.locator("[data-total=net]")).to_contain_text("183,60")
+    expect(page.locator("[data-total=net]")).to_contain_text("204,00")
     steps = [step["kind"] for step in answer["lines"][0]["price_explanation"]]
     assert steps == ["item", "rule", "rule", "manual_price"]

@@ -152,3 +152,19 @@ def test_the_stored_rows_keep_the_percentage_and_read_back_as_given():
         [g for g, _r in again],
     )
     assert [str(a.amount) for a in more.allowances_charges] == ["5.00", "0.50", "2.50", "9.90"]
+
+
+def test_a_discount_above_the_lines_of_its_vat_rate_is_refused():
+    """A negative VAT base would state negative VAT on an invoice that charges."""
+    lines = [
+        LineInput(Decimal("10"), Decimal("118.80"), "S", Decimal("5.5")),
+        LineInput(Decimal("1"), Decimal("500"), "S", Decimal("20")),
+    ]
+    fits = AllowanceCharge(Decimal("1188"), "S", Decimal("5.5"))
+    assert compute(lines, [fits]).vat_breakdown[1].taxable_amount == Decimal("0")
+    too_much = AllowanceCharge(Decimal("1234.56"), "S", Decimal("5.5"))
+    with pytest.raises(BusinessError) as refused:
+        compute(lines, [too_much])
+    assert refused.value.code == "allowances.above_lines"
+    assert refused.value.field == "allowances_charges"
+    assert "1\u00a0188,00\u00a0€" in refused.value.message

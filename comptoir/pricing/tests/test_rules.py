@@ -285,7 +285,8 @@ def test_the_minimum_margin_holds_against_rules_and_typed_prices(world, django_u
     allowed = PricingContext.load([world["arabica"]], by=manager)
     spec = LineSpec(world["arabica"], D("1"), unit_price=D("9"))
     assert price_lines(world["shop"], DAY, [spec], context=allowed)[0]["unit_price"] == D("9")
-    assert net(world, "shop", "arabica", by=manager)[0] == D("6.0000")
+    # The engine proposes the same to everyone: not under the minimum.
+    assert net(world, "shop", "arabica", by=manager)[0] == D("10.0000")
 
 
 def test_rules_are_read_once_for_a_batch_and_kept_while_unchanged(world, django_assert_num_queries):

@@ -42,3 +42,22 @@ document.addEventListener("change", (event) => {
     label.firstChild.textContent = text + (label.firstChild.textContent.includes("*") ? " * " : " ");
   }
 });
+
+// A price the pricing engine proposes follows the line (its quantity reaching a rule's
+// threshold) even in the field the user is in, which a redraw leaves as it is: while the user
+// has not typed in it, it shows the engine's latest proposal (the first of ``data-proposed``).
+document.addEventListener("input", (event) => {
+  if (event.target.matches("[data-proposed]")) {
+    event.target.dataset.typed = "1";
+  }
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const field = document.activeElement;
+  if (!field || !field.matches || !field.matches("[data-proposed]") || field.dataset.typed) {
+    return;
+  }
+  const proposals = field.dataset.proposed.split("|");
+  if (proposals[0] && proposals.includes(field.value)) {
+    field.value = proposals[0];
+  }
+});
