@@ -40,6 +40,7 @@ class VariantError:
     UNKNOWN_VALUE = "variant.unknown_value"
     UNKNOWN_COMBINATION = "variant.unknown_combination"
     CODE_TAKEN = "variant.code_taken"
+    BARCODE_TAKEN = "variant.barcode_taken"
     BAD_BARCODE = "variant.bad_barcode"
     PRICE_NEGATIVE = "variant.price_negative"
     PRICE_FROM_TEMPLATE = "variant.price_from_template"
@@ -324,28 +325,39 @@ def variant_price(template_price: Decimal, extra: Decimal, field: str) -> Decima
 
 
 def _refuse_taken_codes(variants: list[Item]) -> None:
-    codes = [variant.code for variant in variants]
-    seen: dict[str, Item] = {}
-    for variant in variants:
-        if variant.code in seen:
-            raise BusinessError(
-                VariantError.CODE_TAKEN,
-                _("The code %(code)s is given twice.") % {"code": variant.code},
-                f"variants.{variant.pk}.code",
-            )
-        seen[variant.code] = variant
-    others = dict(
-        Item.objects.filter(code__in=codes)
-        .exclude(pk__in=[variant.pk for variant in variants])
-        .values_list("code", "pk")
-    )
-    for variant in variants:
-        if variant.code in others:
-            raise BusinessError(
-                VariantError.CODE_TAKEN,
-                _("The code %(code)s is another item's.") % {"code": variant.code},
-                f"variants.{variant.pk}.code",
-            )
+    """A code, or a barcode, is one item's: not twice in the grid, nor another item's (a scan
+    or an import by barcode must tell them apart)."""
+    for name, code, twice, taken in (
+        (
+            "code",
+            VariantError.CODE_TAKEN,
+            _("The code %(code)s is given twice."),
+            _("The code %(code)s is another item's."),
+        ),
+        (
+            "barcode",
+            VariantError.BARCODE_TAKEN,
+            _("The barcode %(code)s is given twice."),
+            _("The barcode %(code)s is another item's."),
+        ),
+    ):
+        values = [getattr(variant, name) for variant in variants if getattr(variant, name)]
+        seen: set[str] = set()
+        for variant in variants:
+            value = getattr(variant, name)
+            if value and value in seen:
+                raise BusinessError(code, twice % {"code": value}, f"variants.{variant.pk}.{name}")
+            seen.add(value)
+        others = set(
+            Item.objects.filter(**{f"{name}__in": values})
+            .exclude(pk__in=[variant.pk for variant in variants])
+            .values_list(name, flat=True)
+        )
+        for variant in variants:
+            if getattr(variant, name) in others:
+                raise BusinessError(
+                    code, taken % {"code": getattr(variant, name)}, f"variants.{variant.pk}.{name}"
+                )
 
 
 def archive_variant(variant: Item) -> Item:

@@ -522,10 +522,14 @@ class WhyPriceForm(forms.Form):
         to_field_name="code",
         widget=SearchPicker("catalog:item_options"),
     )
-    quantity = NumberField(
-        label=gettext_lazy("Quantity"), min_value=0.001, max_value=MAX_QUANTITY, initial=1
-    )
+    quantity = NumberField(label=gettext_lazy("Quantity"), initial=1)
     date = forms.DateField(label=gettext_lazy("Date"), widget=DATE_WIDGET)
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if not 0 < quantity <= MAX_QUANTITY:
+            raise forms.ValidationError(_("A quantity is a number above 0."))
+        return quantity
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

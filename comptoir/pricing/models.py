@@ -339,6 +339,9 @@ class PricingRule(models.Model):
         start, end = self.valid_from, self.valid_to
         if isinstance(start, date) and isinstance(end, date) and end < start:
             errors["valid_to"] = _("A rule cannot end before it starts.")
+        for name in ("min_quantity", "min_amount"):
+            if isinstance(getattr(self, name), Decimal | int) and getattr(self, name) < 0:
+                errors[name] = _("A minimum cannot be negative.")
         if self.partner and self.channel != RuleChannel.IMPORT:
             errors["partner"] = _("A partner is named only for the partner import channel.")
         self.currency = (self.currency or "").strip().upper()

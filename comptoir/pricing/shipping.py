@@ -36,15 +36,13 @@ class ShippingQuote:
     @property
     def explanation(self) -> str:
         return _(
-            "%(method)s to %(destination)s, %(weight)s kg, order of %(amount)s: "
-            "%(charge)s (rule no. %(rule)s)"
+            "%(method)s to %(destination)s, %(weight)s kg, order of %(amount)s: %(charge)s"
         ) % {
             "method": self.method.name,
             "destination": self.rule.destination,
             "weight": format_quantity(self.weight),
             "amount": format_amount(self.amount),
             "charge": format_amount(self.charge),
-            "rule": self.rule.pk,
         }
 
 

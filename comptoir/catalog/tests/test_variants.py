@@ -100,6 +100,17 @@ def test_the_grid_is_edited_at_once_and_its_barcodes_are_checked(tshirt, english
     assert refused.value.code == "variant.code_taken"
     red_m.refresh_from_db()
     assert red_m.code == "TSH-R-M"  # nothing was saved
+    # One barcode is one item's: neither twice in the grid nor another variant's.
+    with pytest.raises(BusinessError) as refused:
+        services.update_variants(tshirt, {blue_l.pk: {"barcode": "4006381333931"}})
+    assert refused.value.code == "variant.barcode_taken"
+    assert refused.value.field == f"variants.{blue_l.pk}.barcode"
+    with pytest.raises(BusinessError) as refused:
+        services.update_variants(
+            tshirt,
+            {red_m.pk: {"barcode": "4012345678901"}, blue_l.pk: {"barcode": "4012345678901"}},
+        )
+    assert refused.value.code == "variant.barcode_taken"
 
 
 def test_the_variants_follow_the_price_of_their_template(tshirt):
