@@ -167,7 +167,20 @@ def matrix(items) -> dict:
     down_payment, final = _down_payment_then_final(french, items)
     cases["down-payment"], cases["final-after-down-payment"] = down_payment, final
     issued("services-only", french, [("service", "2", {})])
+    _coupons(issued, french)
     return cases
+
+
+def _coupons(issued, customer) -> None:
+    """Invoices with a coupon: 10 % on every VAT rate, and 25,00 € shared among the rates in
+    proportion to their lines (each part an allowance of its VAT rate)."""
+    from comptoir.pricing.services import save_coupon
+
+    save_coupon(code="BIENVENUE10", name="Bienvenue", reward="percent", value=Decimal("10"))
+    save_coupon(code="MERCI25", name="Merci", reward="amount", value=Decimal("25"))
+    several = [("chair", "2", {}), ("book", "3", {}), ("meal", "1", {})]
+    issued("coupon-percentage", customer, several, coupon_code="bienvenue10")
+    issued("coupon-amount", customer, several, coupon_code="MERCI25")
 
 
 def _down_payment_then_final(customer, items):

@@ -14,9 +14,17 @@ from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import document_header, visible_customers
+from comptoir.pricing.coupons import CouponBook, apply_coupon
 from comptoir.pricing.engine import LineSpec, PricingContext, price_lines, read_line_specs
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import PaymentTerms, RuleChannel, ShippingMethod, Tax, TermsTemplate
+from comptoir.pricing.models import (
+    PaymentTerms,
+    RuleChannel,
+    ShippingMethod,
+    Tax,
+    TermsTemplate,
+    normalize_code,
+)
 from comptoir.pricing.shipping import ShippingRules, apply_shipping
 
 
@@ -93,7 +101,9 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
         lines.append(new_instances(line_model, priced))
     built = list(zip(new_instances(doc_model, headers), lines, strict=True))
     rules = ShippingRules([header.get("shipping_method") for header in headers])
+    coupons = CouponBook([doc for doc, _lines in built])
     for request, (doc, doc_lines) in zip(requests, built, strict=True):
+        apply_coupon(doc, doc_lines, coupons, request.header_errors)
         try:
             apply_shipping(doc, doc_lines, rules, customers[request.customer.pk])
         except BusinessError as error:
@@ -178,6 +188,8 @@ def read_document_header(data: dict, user=None) -> tuple[Customer, dict]:
         header["allowances_charges"] = read_allowances_charges(header["allowances_charges"])
     if "shipping_method" in header:
         header["shipping_method"] = find_shipping_method(header["shipping_method"])
+    if "coupon_code" in header:
+        header["coupon_code"] = normalize_code(header["coupon_code"])
     return customer, header
 
 
@@ -268,16 +280,19 @@ def read_document_patch(data: dict) -> dict:
         data["allowances_charges"] = read_allowances_charges(data["allowances_charges"])
     if "shipping_method" in data:
         data["shipping_method"] = find_shipping_method(data["shipping_method"])
+    if data.get("coupon_code") is not None:
+        data["coupon_code"] = normalize_code(data["coupon_code"])
     return data
 
 
 def reprice_document(document, line_model, parent_field: str) -> None:
-    """A draft's shipping charge and totals again, its lines kept (its shipping method or its
-    allowances and charges changed)."""
+    """A draft's coupon discount, shipping charge and totals again, its lines kept (its
+    coupon, shipping method or allowances and charges changed)."""
     customer = Customer.objects.select_related("default_tax").get(pk=document.customer_id)
     lines = list(
         line_model.objects.filter(**{parent_field: document}).select_related("item", "tax")
     )
+    apply_coupon(document, lines, CouponBook([document]))
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     line_model.objects.bulk_update(lines, ["net_amount"])
@@ -293,6 +308,7 @@ def replace_lines(
     context = PricingContext.load([s.item for s in specs], by=by)
     priced = price_lines(customer, document.date, specs, context=context)
     lines = [line_model(**values) for values in priced]
+    apply_coupon(document, lines, CouponBook([document]))
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     line_model.objects.filter(**{parent_field: document}).delete()

@@ -50,6 +50,7 @@ HEADER_FIELDS = (
     "customer_reference",
     "payment_terms",
     "shipping_method",
+    "coupon_code",
     "notes",
 )
 # The document's discount: a value, a percentage or an amount excl. VAT, and its VAT (a
@@ -131,7 +132,14 @@ class DocumentForm:
     @property
     def checked_header_fields(self) -> tuple[str, ...]:
         """The header fields whose errors show beside them."""
-        return ("customer", "date", "payment_terms", "shipping_method", *self.extra_fields)
+        return (
+            "customer",
+            "date",
+            "payment_terms",
+            "shipping_method",
+            "coupon_code",
+            *self.extra_fields,
+        )
 
     @property
     def general_error(self) -> str:
@@ -347,10 +355,11 @@ def _discount_rows(document) -> tuple[list[dict], list[dict]]:
     one it saved, else the document's only discount (given through the API)."""
     rows = document.allowances_charges if document is not None else []
     marked = [row for row in rows if row.get("from_form")]
-    if not marked:
-        discounts = [item for item, _row in given_allowances_charges(rows) if not item.is_charge]
+    if not marked:  # a coupon's discount is the coupon's, not the form's
+        own = [row for row in rows if not row.get("source")]
+        discounts = [item for item, _row in given_allowances_charges(own) if not item.is_charge]
         if len(discounts) == 1:
-            marked = [row for row in rows if not row.get("is_charge")]
+            marked = [row for row in own if not row.get("is_charge")]
     return marked, [row for row in rows if not any(row is x for x in marked)]
 
 
