@@ -104,6 +104,7 @@ AUDITED_MODELS = {
     "pricing.ShippingMethod": (),
     "pricing.ShippingZone": (),
     "pricing.ShippingRule": (),
+    "pricing.Coupon": (),
     "sales.Quotation": (),
     "sales.SalesOrder": (),
     "stock.Warehouse": (),

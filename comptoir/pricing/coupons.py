@@ -45,6 +45,12 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 HELD = Q(quotation__isnull=False) | Q(order__isnull=False) | Q(invoice__isnull=False)
 
 
+def with_uses(coupons):
+    """The coupons with ``use_count``, the uses that count (those a document holds)."""
+    held = reduce(operator.or_, (Q(**{f"redemptions__{name}__isnull": False}) for name in LINKS))
+    return coupons.annotate(use_count=Count("redemptions", filter=held))
+
+
 def _kind(document) -> str | None:
     return KINDS.get(document._meta.label_lower)
 
