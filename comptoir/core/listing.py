@@ -232,6 +232,17 @@ class Listing:
             return ""
         return reverse(self.create_url_name)
 
+    # Other pages the list leads to, as (label, URL name), shown to who may open them.
+    more_actions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def action_links(self) -> list[tuple[str, str]]:
+        return [
+            (label, reverse(name))
+            for label, name in self.more_actions
+            if self.user is None or access.may_open(self.user, name)
+        ]
+
     def _read_sort(self, raw: str) -> tuple[Column, bool]:
         sortable = {c.key: c for c in self.columns if c.sort}
         descending = raw.startswith("-")

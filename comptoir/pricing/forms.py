@@ -34,7 +34,7 @@ from comptoir.pricing.documents import (
     read_document_input,
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
-from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
+from comptoir.pricing.models import Coupon, ShippingMethod, ShippingRule, ShippingZone, Tax
 from comptoir.pricing.reference_data import VATEX_CODES
 
 LINE_FIELDS = ("item", "description", "quantity", "unit_price", "discount_pct", "tax")
@@ -533,3 +533,48 @@ class ShippingRuleForm(forms.ModelForm):
             "amount_below", "charge", "charge_per_kg", "priority", "active",
         ]  # fmt: skip
         labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+
+
+COUPON_FORM_FIELDS = [
+    "name", "description", "campaign", "reward", "value", "minimum_amount", "valid_from",
+    "valid_to", "max_uses", "max_uses_per_customer", "customer", "active",
+]  # fmt: skip
+
+
+class CouponForm(forms.ModelForm):
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("For the customer"),
+        queryset=Customer.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("parties:customer_options"),
+        help_text=gettext_lazy("Empty: for every customer."),
+    )
+
+    class Meta:
+        model = Coupon
+        fields = ["code", *COUPON_FORM_FIELDS]
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+
+class CouponBatchForm(forms.ModelForm):
+    """Codes generated together: a prefix, how many, and the settings they share."""
+
+    prefix = forms.CharField(
+        label=gettext_lazy("Prefix"),
+        max_length=20,
+        help_text=gettext_lazy("The start of every code, e.g. NOEL-."),
+    )
+    count = forms.IntegerField(
+        label=gettext_lazy("Number of codes"), min_value=1, max_value=10_000, initial=100
+    )
+    customer = CouponForm.base_fields["customer"]
+
+    class Meta:
+        model = Coupon
+        fields = COUPON_FORM_FIELDS
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    field_order = ["prefix", "count", *COUPON_FORM_FIELDS]

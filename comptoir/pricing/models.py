@@ -621,6 +621,23 @@ class Coupon(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pricing:coupon", args=[self.pk])
 
+    @property
+    def uses_left(self) -> int | None:
+        """The uses it has left (None: no limit); its ``use_count`` annotated (coupons)."""
+        if self.max_uses is None:
+            return None
+        return max(self.max_uses - getattr(self, "use_count", 0), 0)
+
+    @property
+    def discount(self) -> str:
+        """« 10 % » or « 25,00 € excl. VAT », as a reader sees it."""
+        from comptoir.core.money import format_amount
+        from comptoir.core.templatetags.comptoir import percent
+
+        if self.reward == CouponReward.PERCENT:
+            return str(percent(self.value))
+        return _("%(amount)s excl. VAT") % {"amount": format_amount(self.value)}
+
 
 def normalize_code(code) -> str:
     """A coupon code as stored: upper-case, without the spaces around it."""

@@ -27,4 +27,9 @@ urlpatterns = [
     path("shipping-zones/<int:pk>/", views.shipping_form(views.ShippingZone), name="shipping_zone"),
     path("shipping-rules/new/", views.shipping_form(views.ShippingRule), name="shipping_rule_new"),
     path("shipping-rules/<int:pk>/", views.shipping_form(views.ShippingRule), name="shipping_rule"),
+    path("coupons/", list_view(views.CouponListing), name="coupons"),
+    path("coupons/new/", views.coupon_form, name="coupon_new"),
+    path("coupons/generate/", views.coupon_generate, name="coupon_generate"),
+    path("coupons/codes.csv", views.coupon_codes_csv, name="coupon_codes_csv"),
+    path("coupons/<int:pk>/", views.coupon_form, name="coupon"),
 ]

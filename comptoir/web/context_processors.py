@@ -72,6 +72,7 @@ AREAS = [
             (_("Shipping methods"), "pricing:shipping_methods"),
             (_("Shipping rules"), "pricing:shipping_rules"),
             (_("Shipping zones"), "pricing:shipping_zones"),
+            (_("Coupons"), "pricing:coupons"),
             (_("Price lists"), "catalog:price_lists"),
             (_("Users"), "web:users"),
             (_("API tokens"), "web:tokens"),

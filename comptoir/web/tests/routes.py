@@ -16,7 +16,7 @@ from comptoir.ereporting.models import Report
 from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
-from comptoir.pricing.models import ShippingMethod, ShippingRule, ShippingZone, Tax
+from comptoir.pricing.models import Coupon, ShippingMethod, ShippingRule, ShippingZone, Tax
 from comptoir.purchasing.models import PurchaseOrder, Supplier
 from comptoir.sales.models import Quotation, SalesOrder
 from comptoir.stock.models import CustomerReturn, DeliveryNote, Warehouse
@@ -54,6 +54,7 @@ PK_MODELS = {
     "pricing:shipping_method": ShippingMethod,
     "pricing:shipping_zone": ShippingZone,
     "pricing:shipping_rule": ShippingRule,
+    "pricing:coupon": Coupon,
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -174,6 +175,7 @@ API_MODELS = {
     "shipping-methods": ShippingMethod,
     "shipping-zones": ShippingZone,
     "shipping-rules": ShippingRule,
+    "coupons": Coupon,
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
