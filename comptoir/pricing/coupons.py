@@ -52,7 +52,8 @@ def with_uses(coupons):
 
 
 def _kind(document) -> str | None:
-    return KINDS.get(document._meta.label_lower)
+    meta = getattr(document, "_meta", None)
+    return KINDS.get(meta.label_lower) if meta else None
 
 
 def _sale_links(document) -> dict[str, int]:
@@ -196,6 +197,37 @@ class CouponBook:
                 % {"code": code, "count": per_customer},
                 FIELD,
             )
+
+
+@dataclass
+class CouponAsked:
+    """A coupon a document to be made asks for (an import's row): its code, its customer (None:
+    one the import creates) and its date."""
+
+    coupon_code: str
+    customer_id: int | None
+    date: object
+    pk = None
+
+
+def refusals(asked: list[CouponAsked]) -> list[BusinessError | None]:
+    """For each coupon asked, why it cannot be used (None: it can, as far as can be told before
+    the document is priced: its minimum amount, and uses taken meanwhile, are checked then)."""
+    book = CouponBook(asked)
+    found = []
+    for wanted in asked:
+        coupon = book.coupons.get(normalize_code(wanted.coupon_code))
+        try:
+            if coupon is None:
+                book.check(wanted, ZERO)  # says it is unknown
+            book._check_open(coupon, wanted)
+        except BusinessError as error:
+            found.append(error)
+            continue
+        found.append(None)
+        book.uses[coupon.pk] += 1  # the documents of one file take their uses in turn
+        book.customer_uses[coupon.pk, wanted.customer_id] += 1
+    return found
 
 
 def _date(day) -> str:
