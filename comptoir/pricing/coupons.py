@@ -179,8 +179,7 @@ class CouponBook:
         if coupon.max_uses is not None and self.uses[coupon.pk] >= coupon.max_uses:
             raise BusinessError(
                 PricingError.COUPON_USED_UP,
-                _("The coupon « %(code)s » is used up: its %(count)s uses are taken.")
-                % {"code": code, "count": coupon.max_uses},
+                _("The coupon « %(code)s » is used up: none of its uses is left.") % {"code": code},
                 FIELD,
             )
         per_customer = coupon.max_uses_per_customer

@@ -47,7 +47,7 @@ def test_a_file_with_coupons_discounts_its_documents_or_says_why_not(partner):
         for row in ImportRow.objects.filter(batch=batch, reference__in=["P2", "P3", "P4", "P5"])
     }
     assert errors == {
-        "P2": "The coupon « BIENVENUE10 » is used up: its 1 uses are taken.",
+        "P2": "The coupon « BIENVENUE10 » is used up: none of its uses is left.",
         "P3": "The coupon « NOEL » expired on 12/31/2025.",
         "P4": "The coupon « PERSO » is for another customer.",
         "P5": "No coupon has the code « NOPE »: check the code.",
