@@ -329,6 +329,8 @@ def redeem(documents, *, by=None) -> None:
     if not documents:
         return
     book = CouponBook(documents, lock=True, every_sale=True)
+    attached: dict[str, list[CouponRedemption]] = {}
+    created: list[CouponRedemption] = []
     for document in documents:
         held = book.held_by(document)
         code = normalize_code(document.coupon_code)
@@ -345,14 +347,19 @@ def redeem(documents, *, by=None) -> None:
         if held is not None:
             if getattr(held, f"{kind}_id") is None:
                 setattr(held, kind, document)
-                held.save(update_fields=[kind])
+                attached.setdefault(kind, []).append(held)
             continue
-        created = CouponRedemption.objects.create(
+        use = CouponRedemption(
             coupon=coupon, customer_id=document.customer_id, created_by=by, **{kind: document}
         )
-        book.held.append(created)
+        created.append(use)
+        book.held.append(use)
         book.uses[coupon.pk] += 1
         book.customer_uses[coupon.pk, document.customer_id] += 1
+    # A batch's uses written at once (an import's orders, the invoices of many orders).
+    CouponRedemption.objects.bulk_create(created, batch_size=500)
+    for kind, uses in attached.items():
+        CouponRedemption.objects.bulk_update(uses, [kind], batch_size=500)
 
 
 def _release(redemption: CouponRedemption, document) -> bool:

@@ -262,3 +262,42 @@ def test_the_batch_csv_lists_the_codes(company):
 def test_today_is_in_the_validity_of_a_coupon_without_dates(customer, chair):
     coupon(valid_to=date.today() + timedelta(days=1))
     assert quotation(customer, chair, coupon_code="BIENVENUE10").total_allowances == D("10.00")
+
+
+def test_orders_and_their_invoices_with_a_coupon_cost_the_same_queries_by_3_or_by_30(
+    customer, chair
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptoir.billing.services import invoice_orders
+    from comptoir.pricing.documents import DocumentRequest
+    from comptoir.sales.models import SalesOrder
+    from comptoir.stock.services import create_deliveries
+
+    coupon()
+    customers = [CustomerFactory() for _i in range(4)]
+
+    def run(n):
+        requests = [
+            DocumentRequest(
+                customers[i % 4], [LineSpec(chair, D("1"))], {"coupon_code": "BIENVENUE10"}
+            )
+            for i in range(n)
+        ]
+        counts = []
+        with CaptureQueriesContext(connection) as made:
+            orders = sales.create_orders(requests)
+        counts.append(len(made.captured_queries))
+        orders = sales.confirm_orders(orders)
+        create_deliveries([(o, None) for o in orders])
+        with CaptureQueriesContext(connection) as invoiced:
+            invoice_orders(orders)
+        counts.append(len(invoiced.captured_queries))
+        return counts
+
+    run(2)  # the numbering series are created
+    small, large = run(3), run(30)
+    assert [b - a for a, b in zip(small, large, strict=True)] == [0, 0], (small, large)
+    assert CouponRedemption.objects.filter(invoice__isnull=False).count() == 35
+    assert SalesOrder.objects.filter(total_allowances=D("10.00")).count() == 35
