@@ -26,6 +26,8 @@ from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from comptoir.core import access
+from comptoir.core.access import customers_limited_to
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import ZERO, format_amount, round_amount
 from comptoir.core.templatetags.comptoir import percent as format_percent
@@ -43,6 +45,21 @@ LINKS = ("quotation", "order", "invoice")
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # A use counts while a document holds it (a deleted one leaves its row in the history).
 HELD = Q(quotation__isnull=False) | Q(order__isnull=False) | Q(invoice__isnull=False)
+
+
+def visible_coupons(user, coupons=None):
+    """The coupons ``user`` sees: those for every customer, and those for a customer they see
+    (a salesperson kept to their own customers sees no other's coupon)."""
+    rows = Coupon.objects.all() if coupons is None else coupons
+    owner = customers_limited_to(user)
+    if owner is None:
+        return rows
+    return rows.filter(Q(customer__isnull=True) | Q(customer__salesperson=owner))
+
+
+def visible_uses(coupon, user):
+    """The coupon's uses by the customers ``user`` sees, the latest first."""
+    return access.owned(coupon.redemptions.all(), user)
 
 
 def with_uses(coupons):

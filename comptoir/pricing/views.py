@@ -20,7 +20,7 @@ from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.core.views import form_page, save_form
 from comptoir.pricing import services
-from comptoir.pricing.coupons import coupons_csv, with_uses
+from comptoir.pricing.coupons import coupons_csv, visible_coupons, visible_uses, with_uses
 from comptoir.pricing.engine import why_price as why_price_of
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.forms import (
@@ -344,12 +344,13 @@ class CouponListing(Listing):
     more_actions = ((gettext_lazy("Generate codes"), "pricing:coupon_generate"),)
 
     def get_queryset(self):
-        return with_uses(Coupon.objects.select_related("customer"))
+        return with_uses(visible_coupons(self.user, Coupon.objects.select_related("customer")))
 
 
 def coupon_form(request, pk: int | None = None):
     """A coupon's page: its settings, switched on or off, its uses and its history."""
-    coupon = get_object_or_404(with_uses(Coupon.objects.all()), pk=pk) if pk else None
+    visible = with_uses(visible_coupons(request.user))
+    coupon = get_object_or_404(visible, pk=pk) if pk else None
     form = CouponForm(request.POST or None, instance=coupon)
     if request.method == "POST":
         done = save_form(form, lambda data: services.save_coupon(coupon, **data))
@@ -357,7 +358,9 @@ def coupon_form(request, pk: int | None = None):
             messages.success(request, _("Coupon %(code)s saved.") % {"code": done.code})
             return redirect("pricing:coupons")
     uses = (
-        coupon.redemptions.select_related("customer", "quotation", "order", "invoice")[:200]
+        visible_uses(coupon, request.user).select_related(
+            "customer", "quotation", "order", "invoice"
+        )[:200]
         if coupon
         else []
     )
@@ -409,7 +412,7 @@ def coupon_generate(request):
 def coupon_codes_csv(request):
     """The codes of a campaign as a CSV file."""
     campaign = request.GET.get("campaign", "")
-    rows = Coupon.objects.filter(campaign=campaign).order_by("code")
+    rows = visible_coupons(request.user).filter(campaign=campaign).order_by("code")
     response = HttpResponse(coupons_csv(rows), content_type="text/csv; charset=utf-8")
     name = slugify(campaign) or "coupons"
     response["Content-Disposition"] = f'attachment; filename="codes-{name}.csv"'

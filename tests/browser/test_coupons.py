@@ -47,6 +47,7 @@ def test_a_coupon_made_in_settings_discounts_a_quotation(page, clerk, screenshot
     screenshot("quotation-with-coupon")
     page.click("button[name=save]")
     expect(page.locator("#document-status")).to_have_text("Brouillon")
+    expect(page.locator("#document-coupon")).to_have_text("BIENVENUE10")
     quotation = Quotation.objects.get()
     assert (quotation.coupon_code, quotation.total_net) == ("BIENVENUE10", Decimal("33.30"))
     assert CouponRedemption.objects.get().quotation == quotation

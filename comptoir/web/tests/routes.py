@@ -54,7 +54,7 @@ PK_MODELS = {
     "pricing:shipping_method": ShippingMethod,
     "pricing:shipping_zone": ShippingZone,
     "pricing:shipping_rule": ShippingRule,
-    "pricing:coupon": Coupon,
+    "pricing:coupon": Coupon.objects.filter(customer__isnull=False),  # one customer's
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -175,7 +175,7 @@ API_MODELS = {
     "shipping-methods": ShippingMethod,
     "shipping-zones": ShippingZone,
     "shipping-rules": ShippingRule,
-    "coupons": Coupon,
+    "coupons": Coupon.objects.filter(customer__isnull=False),
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
