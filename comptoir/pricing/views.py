@@ -19,6 +19,7 @@ from comptoir.core.listing import Column, Listing
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.core.views import form_page, save_form
+from comptoir.parties.queries import visible_customers
 from comptoir.pricing import services
 from comptoir.pricing.coupons import coupons_csv, visible_coupons, visible_uses, with_uses
 from comptoir.pricing.engine import why_price as why_price_of
@@ -352,6 +353,7 @@ def coupon_form(request, pk: int | None = None):
     visible = with_uses(visible_coupons(request.user))
     coupon = get_object_or_404(visible, pk=pk) if pk else None
     form = CouponForm(request.POST or None, instance=coupon)
+    form.fields["customer"].queryset = visible_customers(request.user)
     if request.method == "POST":
         done = save_form(form, lambda data: services.save_coupon(coupon, **data))
         if done is not None:
@@ -379,6 +381,7 @@ def coupon_form(request, pk: int | None = None):
 def coupon_generate(request):
     """Codes generated together, sharing their settings; their CSV to download."""
     form = CouponBatchForm(request.POST or None, initial={"active": True})
+    form.fields["customer"].queryset = visible_customers(request.user)
     if request.method == "POST":
 
         def generate(data):
