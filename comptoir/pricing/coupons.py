@@ -305,9 +305,14 @@ def apply_coupon(document, lines, book: CouponBook, errors: list | None = None) 
     taken off the document (an import's anomaly, a preview's message): no discount is left
     that the document does not have."""
     document.coupon_code = normalize_code(document.coupon_code)
-    document.allowances_charges = [
-        entry for entry in document.allowances_charges if entry.get("source") != SOURCE
-    ]
+    kept = [entry for entry in document.allowances_charges if entry.get("source") != SOURCE]
+    if document.coupon_code and getattr(document, "order_id", None):
+        held = book.held_by(document)
+        if held is not None and held.coupon.code == document.coupon_code:
+            # An invoice of an order keeps what its order's discount gave it (an amount on
+            # the order's first invoice only), priced again or not.
+            return held.coupon
+    document.allowances_charges = kept
     if not document.coupon_code:
         return None
     try:

@@ -301,3 +301,31 @@ def test_orders_and_their_invoices_with_a_coupon_cost_the_same_queries_by_3_or_b
     assert [b - a for a, b in zip(small, large, strict=True)] == [0, 0], (small, large)
     assert CouponRedemption.objects.filter(invoice__isnull=False).count() == 35
     assert SalesOrder.objects.filter(total_allowances=D("10.00")).count() == 35
+
+
+def test_the_invoices_of_an_order_share_its_amount_coupon_once_even_priced_again(customer, chair):
+    from comptoir.pricing.models import ShippingMethod
+    from comptoir.pricing.services import save_shipping
+    from comptoir.stock.services import create_delivery
+
+    coupon("MERCI25", reward="amount", value=25)
+    order = sales.confirm_order(
+        sales.create_order(customer, [LineSpec(chair, D("2"))], coupon_code="MERCI25")
+    )
+    assert order.total_allowances == D("25.00")
+    line = order.lines.get()
+    create_delivery(order, {line.pk: D("1")})
+    first = invoice_order(order)
+    create_delivery(order, {line.pk: D("1")})
+    second = invoice_order(order)
+    assert (first.total_allowances, second.total_allowances) == (D("25.00"), D("0.00"))
+    free = save_shipping(
+        ShippingMethod, code="RETRAIT", name="Retrait", tax=Tax.objects.get(code="TVA20")
+    )
+    from comptoir.pricing.models import ShippingRule
+
+    save_shipping(ShippingRule, method=free, country="FR", charge=D("0"))
+    second = update_invoice(second, shipping_method=free)  # priced again
+    first = update_invoice(first, shipping_method=free)
+    assert (first.total_allowances, second.total_allowances) == (D("25.00"), D("0.00"))
+    assert CouponRedemption.objects.get().order_id == order.pk
