@@ -273,6 +273,7 @@ def load(seed: int = 2026, customers: int = 50) -> dict:
             )
         items = catalog.create_items(item_rows)
         _demo_shipping(taxes["TVA20"])
+        _demo_coupons(customer_list[0])
 
         goods, services = items[: -len(SERVICES)], items[-len(SERVICES) :]
         _opening_stock(goods, rnd, user)
@@ -417,6 +418,35 @@ def _demo_shipping(tax) -> None:
         {"country": "BE", "charge": Decimal("14.90")},
     ):
         save_shipping(ShippingRule, method=method, **{"country": "FR", **fields})
+
+
+def _demo_coupons(customer) -> None:
+    """A welcome coupon, 10 % once per customer, a spring campaign of 20 codes of 15 € and a
+    customer's own loyalty coupon."""
+    from comptoir.pricing.services import generate_coupons, save_coupon
+
+    save_coupon(
+        code="BIENVENUE10",
+        name="Bienvenue",
+        description="10 % sur la première commande",
+        value=Decimal("10"),
+        max_uses_per_customer=1,
+    )
+    generate_coupons(
+        "PRINTEMPS-",
+        20,
+        name="Printemps",
+        reward="amount",
+        value=Decimal("15"),
+        minimum_amount=Decimal("100"),
+        max_uses=1,
+    )
+    save_coupon(
+        code="FIDELITE-5",
+        name="Fidélité",
+        value=Decimal("5"),
+        customer=customer,
+    )
 
 
 def _opening_stock(goods, rnd: random.Random, user) -> None:

@@ -169,6 +169,7 @@ def matrix(items) -> dict:
     cases["down-payment"], cases["final-after-down-payment"] = down_payment, final
     issued("services-only", french, [("service", "2", {})])
     cases.update(_promotions(french, items))
+    _coupons(issued, french)
     return cases
 
 
@@ -221,6 +222,18 @@ def _promotions(customer, items) -> dict:
     for offer in offers:
         set_promotion_active(offer, False)
     return {"promotions": invoice, "promotions-partial-credit": credit}
+
+
+def _coupons(issued, customer) -> None:
+    """Invoices with a coupon: 10 % on every VAT rate, and 25,00 € shared among the rates in
+    proportion to their lines (each part an allowance of its VAT rate)."""
+    from comptoir.pricing.services import save_coupon
+
+    save_coupon(code="BIENVENUE10", name="Bienvenue", reward="percent", value=Decimal("10"))
+    save_coupon(code="MERCI25", name="Merci", reward="amount", value=Decimal("25"))
+    several = [("chair", "2", {}), ("book", "3", {}), ("meal", "1", {})]
+    issued("coupon-percentage", customer, several, coupon_code="bienvenue10")
+    issued("coupon-amount", customer, several, coupon_code="MERCI25")
 
 
 def _down_payment_then_final(customer, items):

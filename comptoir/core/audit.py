@@ -106,6 +106,7 @@ AUDITED_MODELS = {
     "pricing.ShippingZone": (),
     "pricing.ShippingRule": (),
     "pricing.Promotion": (),
+    "pricing.Coupon": (),
     "sales.Quotation": (),
     "sales.SalesOrder": (),
     "stock.Warehouse": (),

@@ -69,6 +69,8 @@ class CustomerDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A coupon's discount is kept in allowances_charges, its use recorded (pricing.coupons).
+    coupon_code = models.CharField(_("coupon code"), max_length=40, blank=True)
     customer_reference = models.CharField(_("customer reference"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     terms = models.TextField(_("terms and conditions"), blank=True)

@@ -218,6 +218,7 @@ class DocumentOut(Out):
         '"source": "shipping", its rule and an explanation'
     )
     shipping_method_id: int | None = None
+    coupon_code: str = Field("", description='The coupon used; its discount has "source": "coupon"')
     created_at: dt.datetime
 
 

@@ -218,6 +218,16 @@ COLUMNS = [
         "COLISSIMO",
     ),
     Column(
+        "code_promo",
+        "coupon_code",
+        "text",
+        False,
+        True,
+        _("Coupon code: its discount is taken off the document and its use recorded."),
+        40,
+        "BIENVENUE10",
+    ),
+    Column(
         "devise",
         "currency",
         "currency",

@@ -6,6 +6,7 @@ set-based queries for a whole chunk) or marked to be created, according to the p
 options. The preview shows this plan; processing writes it.
 """
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,7 @@ from comptoir.imports.models import (
 from comptoir.imports.parsing import normalise_word
 from comptoir.parties.models import Address, Customer
 from comptoir.payments.models import PaymentMethod
+from comptoir.pricing.coupons import CouponAsked, refusals
 from comptoir.pricing.models import ShippingMethod, Tax, VatCategory
 
 DOCUMENT_FIELD_SET = frozenset(DOCUMENT_FIELDS)
@@ -401,6 +403,26 @@ def _match_shipping_methods(plan: Plan) -> None:
             doc.shipping_method = method
 
 
+def _check_coupons(plan: Plan) -> None:
+    """The coupon each document names, checked as far as can be before it is priced (its
+    customer, dates and uses; one query for the chunk): one it cannot use is an anomaly of the
+    document, never a price without its discount. The rest is checked when it is written."""
+    docs = [d for d in plan.ready if d.header.get("code_promo")]
+    if not docs:
+        return
+    asked = [
+        CouponAsked(
+            d.header["code_promo"],
+            d.customer.pk if d.customer is not None else None,
+            dt.date.fromisoformat(d.header["date_document"]),
+        )
+        for d in docs
+    ]
+    for doc, refusal in zip(docs, refusals(asked), strict=True):
+        if refusal is not None:
+            doc.refuse_document("code_promo", refusal.message)
+
+
 def plan_documents(
     partner: ImportPartner, rows: list[PlanRow], currency: str, known: Known | None = None
 ) -> Plan:
@@ -408,6 +430,7 @@ def plan_documents(
     _check_documents(plan, currency)
     _match_shipping_methods(plan)
     _match_customers(plan)
+    _check_coupons(plan)
     _match_items(plan)
     _match_taxes(plan)
     return plan

@@ -14,9 +14,11 @@ from comptoir.core.errors import NotFound
 from comptoir.core.schemas import ERRORS, Day, ErrorOut, Id, Quantity
 from comptoir.parties.models import CustomerGroup, Territory
 from comptoir.pricing import engine, rule_files, services
+from comptoir.pricing.coupons import visible_coupons, visible_uses, with_uses
 from comptoir.pricing.documents import find_by_id_or_code, find_customer
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.models import (
+    Coupon,
     PaymentTerms,
     PricingRule,
     Promotion,
@@ -28,6 +30,11 @@ from comptoir.pricing.models import (
     TermsTemplate,
 )
 from comptoir.pricing.schemas import (
+    CouponBatchIn,
+    CouponIn,
+    CouponOut,
+    CouponPatch,
+    CouponRedemptionOut,
     PaymentTermsIn,
     PaymentTermsOut,
     PromotionIn,
@@ -420,3 +427,73 @@ def delete_promotion(request, pk: Id):
 
 
 router.add_router("", promotions)
+
+
+# Coupons ------------------------------------------------------------------------------------------
+
+coupons = Router(tags=["coupons"])
+
+
+def _coupon_rows(user):
+    return with_uses(visible_coupons(user, Coupon.objects.select_related("customer")))
+
+
+def _coupon_input(data: dict, user) -> dict:
+    """The input with its customer's code as the customer, among those ``user`` sees."""
+    if "customer" in data:
+        key = data["customer"]
+        data["customer"] = None if key in (None, "") else find_customer(key, user=user)
+    return data
+
+
+@coupons.get("/coupons", response=list[CouponOut])
+def list_coupons(request, inactive: bool = False, campaign: str = ""):
+    """The coupons in use with their uses; ``inactive=true`` adds the switched-off ones."""
+    rows = _coupon_rows(request.user)
+    if not inactive:
+        rows = rows.filter(active=True)
+    if campaign:
+        rows = rows.filter(campaign=campaign)
+    return rows
+
+
+@coupons.post("/coupons/generate", response={201: list[CouponOut], **ERRORS})
+def generate_coupons(request, payload: CouponBatchIn):
+    """``count`` codes: the prefix and a random suffix without O/0/I/1, sharing the settings;
+    their campaign is the one given, else the prefix."""
+    data = _coupon_input(payload.dict(), request.user)
+    return Status(201, services.generate_coupons(data.pop("prefix"), data.pop("count"), **data))
+
+
+@coupons.get("/coupons/{pk}", response={200: CouponOut, 404: ErrorOut})
+def get_coupon(request, pk: Id):
+    return get_object_or_404(_coupon_rows(request.user), pk=pk)
+
+
+@coupons.post("/coupons", response={201: CouponOut, **ERRORS})
+def create_coupon(request, payload: CouponIn):
+    return Status(201, services.save_coupon(**_coupon_input(payload.dict(), request.user)))
+
+
+@coupons.patch("/coupons/{pk}", response={200: CouponOut, **ERRORS})
+def update_coupon(request, pk: Id, payload: CouponPatch):
+    coupon = get_object_or_404(visible_coupons(request.user), pk=pk)
+    services.save_coupon(coupon, **_coupon_input(payload.dict(exclude_unset=True), request.user))
+    return get_object_or_404(_coupon_rows(request.user), pk=pk)
+
+
+@coupons.delete("/coupons/{pk}", response={204: None, **ERRORS})
+def delete_coupon(request, pk: Id):
+    """Delete a coupon never used (a used one is switched off: ``{"active": false}``)."""
+    services.delete_coupon(get_object_or_404(visible_coupons(request.user), pk=pk))
+    return Status(204, None)
+
+
+@coupons.get("/coupons/{pk}/redemptions", response={200: list[CouponRedemptionOut], 404: ErrorOut})
+def list_coupon_redemptions(request, pk: Id):
+    """The coupon's uses, the latest first, with the documents that hold each."""
+    coupon = get_object_or_404(visible_coupons(request.user), pk=pk)
+    return visible_uses(coupon, request.user).select_related("coupon", "customer")
+
+
+router.add_router("", coupons)

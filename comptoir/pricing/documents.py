@@ -14,9 +14,17 @@ from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.parties.queries import document_header, visible_customers
+from comptoir.pricing.coupons import CouponBook, apply_coupon
 from comptoir.pricing.engine import LineSpec, PricingContext, price_lines, read_line_specs
 from comptoir.pricing.errors import PricingError
-from comptoir.pricing.models import PaymentTerms, RuleChannel, ShippingMethod, Tax, TermsTemplate
+from comptoir.pricing.models import (
+    PaymentTerms,
+    RuleChannel,
+    ShippingMethod,
+    Tax,
+    TermsTemplate,
+    normalize_code,
+)
 from comptoir.pricing.promotions import Promotions, apply_promotions
 from comptoir.pricing.shipping import ShippingRules, apply_shipping
 
@@ -95,6 +103,7 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
     built = list(zip(new_instances(doc_model, headers), lines, strict=True))
     rules = ShippingRules([header.get("shipping_method") for header in headers])
     promotions = Promotions.load()
+    coupons = CouponBook([doc for doc, _lines in built])
     for request, (doc, doc_lines) in zip(requests, built, strict=True):
         # A document made from another (an order from its quotation) keeps what was agreed,
         # its promotions included; the others get the promotions in force, before shipping
@@ -108,6 +117,7 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
                 line_model=line_model,
                 channel=request.channel,
             )
+        apply_coupon(doc, doc_lines, coupons, request.header_errors)
         try:
             apply_shipping(doc, doc_lines, rules, customers[request.customer.pk])
         except BusinessError as error:
@@ -192,6 +202,8 @@ def read_document_header(data: dict, user=None) -> tuple[Customer, dict]:
         header["allowances_charges"] = read_allowances_charges(header["allowances_charges"])
     if "shipping_method" in header:
         header["shipping_method"] = find_shipping_method(header["shipping_method"])
+    if "coupon_code" in header:
+        header["coupon_code"] = normalize_code(header["coupon_code"])
     return customer, header
 
 
@@ -284,6 +296,8 @@ def read_document_patch(data: dict) -> dict:
         data["allowances_charges"] = read_allowances_charges(data["allowances_charges"])
     if "shipping_method" in data:
         data["shipping_method"] = find_shipping_method(data["shipping_method"])
+    if data.get("coupon_code") is not None:
+        data["coupon_code"] = normalize_code(data["coupon_code"])
     return data
 
 
@@ -298,9 +312,9 @@ def made_from_another(document, lines) -> bool:
 
 
 def reprice_document(document, line_model, parent_field: str) -> None:
-    """A draft's promotions (unless it was made from another document), shipping charge and
-    totals again, its user's lines kept (its shipping method or its allowances and charges
-    changed)."""
+    """A draft's promotions (unless it was made from another document), coupon discount,
+    shipping charge and totals again, its user's lines kept (its coupon, its shipping method or
+    its allowances and charges changed)."""
     customer = Customer.objects.select_related("default_tax").get(pk=document.customer_id)
     stored = list(
         line_model.objects.filter(**{parent_field: document}).select_related("item", "tax")
@@ -308,6 +322,7 @@ def reprice_document(document, line_model, parent_field: str) -> None:
     lines = list(stored)
     if not made_from_another(document, stored):
         apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
+    apply_coupon(document, lines, CouponBook([document]))
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     kept = {line.pk for line in lines if line.pk is not None}
@@ -330,6 +345,7 @@ def replace_lines(
     priced = price_lines(customer, document.date, specs, context=context)
     lines = [line_model(**values) for values in priced]
     apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
+    apply_coupon(document, lines, CouponBook([document]))
     apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
     document.apply_totals(lines)
     line_model.objects.filter(**{parent_field: document}).delete()

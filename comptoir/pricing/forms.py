@@ -36,6 +36,7 @@ from comptoir.pricing.documents import (
 )
 from comptoir.pricing.engine import price_lines, read_line_specs
 from comptoir.pricing.models import (
+    Coupon,
     PricingRule,
     Promotion,
     RuleAction,
@@ -63,6 +64,7 @@ HEADER_FIELDS = (
     "customer_reference",
     "payment_terms",
     "shipping_method",
+    "coupon_code",
     "notes",
 )
 # The document's discount: a value, a percentage or an amount excl. VAT, and its VAT (a
@@ -163,7 +165,14 @@ class DocumentForm:
     @property
     def checked_header_fields(self) -> tuple[str, ...]:
         """The header fields whose errors show beside them."""
-        return ("customer", "date", "payment_terms", "shipping_method", *self.extra_fields)
+        return (
+            "customer",
+            "date",
+            "payment_terms",
+            "shipping_method",
+            "coupon_code",
+            *self.extra_fields,
+        )
 
     @property
     def general_error(self) -> str:
@@ -728,3 +737,48 @@ class PromotionForm(forms.ModelForm):
                 raise forms.ValidationError(error.message) from None
             read.append((item, quantity))
         return read if self.data.get("kind") == "bundle" or read else []
+
+
+COUPON_FORM_FIELDS = [
+    "name", "description", "campaign", "reward", "value", "minimum_amount", "valid_from",
+    "valid_to", "max_uses", "max_uses_per_customer", "customer", "active",
+]  # fmt: skip
+
+
+class CouponForm(forms.ModelForm):
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("For the customer"),
+        queryset=Customer.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=SearchPicker("parties:customer_options"),
+        help_text=gettext_lazy("Empty: for every customer."),
+    )
+
+    class Meta:
+        model = Coupon
+        fields = ["code", *COUPON_FORM_FIELDS]
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+
+class CouponBatchForm(forms.ModelForm):
+    """Codes generated together: a prefix, how many, and the settings they share."""
+
+    prefix = forms.CharField(
+        label=gettext_lazy("Prefix"),
+        max_length=20,
+        help_text=gettext_lazy("The start of every code, e.g. NOEL-."),
+    )
+    count = forms.IntegerField(
+        label=gettext_lazy("Number of codes"), min_value=1, max_value=10_000, initial=100
+    )
+    customer = CouponForm.base_fields["customer"]
+
+    class Meta:
+        model = Coupon
+        fields = COUPON_FORM_FIELDS
+        labels = {"active": gettext_lazy("In use (untick to switch it off)")}
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    field_order = ["prefix", "count", *COUPON_FORM_FIELDS]

@@ -3,6 +3,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -729,3 +730,130 @@ class PromotionComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item}"
+
+
+class CouponReward(models.TextChoices):
+    PERCENT = "percent", _("Percentage of the document")
+    AMOUNT = "amount", _("Amount excl. VAT")
+
+
+class Coupon(models.Model):
+    """A code a customer gives to have a discount on a quotation, an order or an invoice
+    (pricing.coupons applies and redeems it)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    # The codes generated together share it (and their settings): the batch's CSV lists them.
+    campaign = models.CharField(_("campaign"), max_length=100, blank=True, db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    max_uses = models.PositiveIntegerField(
+        _("uses in total"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    max_uses_per_customer = models.PositiveIntegerField(
+        _("uses per customer"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    customer = models.ForeignKey(
+        "parties.Customer",
+        verbose_name=_("for the customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: for every customer."),
+    )
+    reward = models.CharField(
+        _("discount"), max_length=10, choices=CouponReward.choices, default=CouponReward.PERCENT
+    )
+    value = AmountField(_("value"), help_text=_("The percentage, or the amount excl. VAT."))
+    minimum_amount = AmountField(
+        _("minimum amount excl. VAT"),
+        null=True,
+        blank=True,
+        help_text=_("The lines' total excl. VAT the document must reach (empty: none)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
+        ordering = ["-created_at", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = normalize_code(self.code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("pricing:coupon", args=[self.pk])
+
+    @property
+    def uses_left(self) -> int | None:
+        """The uses it has left (None: no limit); its ``use_count`` annotated (coupons)."""
+        if self.max_uses is None:
+            return None
+        return max(self.max_uses - getattr(self, "use_count", 0), 0)
+
+    @property
+    def discount(self) -> str:
+        """« 10 % » or « 25,00 € excl. VAT », as a reader sees it."""
+        from comptoir.core.money import format_amount
+        from comptoir.core.templatetags.comptoir import percent
+
+        if self.reward == CouponReward.PERCENT:
+            return str(percent(self.value))
+        return _("%(amount)s excl. VAT") % {"amount": format_amount(self.value)}
+
+
+def normalize_code(code) -> str:
+    """A coupon code as stored: upper-case, without the spaces around it."""
+    return str(code or "").strip().upper()
+
+
+class CouponRedemption(models.Model):
+    """One use of a coupon: the documents of one sale (a quotation, the order made from it,
+    the invoice made from that) share it; it goes when none of them holds the code."""
+
+    coupon = models.ForeignKey(
+        Coupon, verbose_name=_("coupon"), on_delete=models.PROTECT, related_name="redemptions"
+    )
+    customer = models.ForeignKey(
+        "parties.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    quotation = models.ForeignKey(
+        "sales.Quotation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coupon_redemptions",
+    )
+    order = models.ForeignKey(
+        "sales.SalesOrder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coupon_redemptions",
+    )
+    invoice = models.ForeignKey(
+        "billing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coupon_redemptions",
+    )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("coupon use")
+        verbose_name_plural = _("coupon uses")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.coupon} ({self.created_at:%Y-%m-%d})"

@@ -1,4 +1,5 @@
 import datetime as dt
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
@@ -13,7 +14,13 @@ from comptoir.core.schemas import (
     Quantity,
     Rate,
 )
-from comptoir.pricing.models import PromotionKind, RuleAction, RuleChannel, VatCategory
+from comptoir.pricing.models import (
+    CouponReward,
+    PromotionKind,
+    RuleAction,
+    RuleChannel,
+    VatCategory,
+)
 
 VATEX = "VATEX code (BT-121) of the exemption, e.g. VATEX-FR-CGI261-4"
 
@@ -423,3 +430,82 @@ class PromotionIn(PromotionPatch):
     quantity: Quantity = Decimal("0")
     reward_quantity: Quantity = Decimal("0")
     reward_discount_pct: Rate = Decimal("100")
+
+
+# Coupons ------------------------------------------------------------------------------------------
+
+
+class CouponOut(Out):
+    id: int
+    code: str
+    name: str
+    description: str
+    campaign: str
+    active: bool
+    valid_from: date | None
+    valid_to: date | None
+    max_uses: int | None
+    max_uses_per_customer: int | None
+    customer: str | None = Field(None, description="Code of the one customer it is for")
+    reward: CouponReward = Field(..., description="percent or amount (excl. VAT)")
+    value: Decimal
+    minimum_amount: Decimal | None
+    uses: int = Field(0, description="Uses recorded (documents holding it)")
+
+    @staticmethod
+    def resolve_customer(coupon) -> str | None:
+        return coupon.customer.code if coupon.customer_id else None
+
+    @staticmethod
+    def resolve_uses(coupon) -> int:
+        return getattr(coupon, "use_count", 0)
+
+
+class CouponSettings(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    description: str = Field("", max_length=2000)
+    campaign: str = Field("", max_length=100)
+    active: bool = True
+    valid_from: date | None = None
+    valid_to: date | None = None
+    max_uses: int | None = Field(None, ge=1, le=10_000_000, description="None: no limit")
+    max_uses_per_customer: int | None = Field(None, ge=1, le=10_000_000)
+    customer: str | None = Field(None, description="Customer code: a coupon for one customer")
+    reward: CouponReward = CouponReward.PERCENT
+    value: Amount = Field(..., gt=0, description="The percentage, or the amount excl. VAT")
+    minimum_amount: Amount | None = Field(None, ge=0, description="Lines total excl. VAT")
+
+
+class CouponIn(CouponSettings):
+    code: str = Field(..., min_length=1, max_length=40, description="Stored upper-case")
+
+
+class CouponPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=40)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=2000)
+    campaign: str | None = Field(None, max_length=100)
+    active: bool | None = Field(None, description="false switches the coupon off")
+    valid_from: date | None = None
+    valid_to: date | None = None
+    max_uses: int | None = Field(None, ge=1, le=10_000_000)
+    max_uses_per_customer: int | None = Field(None, ge=1, le=10_000_000)
+    customer: str | None = Field(None, description='Customer code; "" for every customer')
+    reward: CouponReward | None = None
+    value: Amount | None = Field(None, gt=0)
+    minimum_amount: Amount | None = Field(None, ge=0)
+
+
+class CouponBatchIn(CouponSettings):
+    prefix: str = Field(..., min_length=1, max_length=20, description="e.g. NOEL-")
+    count: int = Field(..., ge=1, le=10_000)
+
+
+class CouponRedemptionOut(Out):
+    id: int
+    coupon: str = Field(..., alias="coupon.code")
+    customer: str = Field(..., alias="customer.code")
+    quotation_id: int | None
+    order_id: int | None
+    invoice_id: int | None
+    created_at: datetime

@@ -1,6 +1,7 @@
 """Changes to taxes, payment terms, terms-and-conditions templates, pricing rules, shipping
 rules and promotions."""
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -10,15 +11,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comptoir.catalog.models import Item, ItemGroup, ItemPrice
-from comptoir.core.errors import BusinessError, InUse
+from comptoir.core.errors import BusinessError, InUse, InvalidInput
 from comptoir.core.models import Company
 from comptoir.core.money import HUNDRED, format_quantity
 from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
+from comptoir.pricing.coupons import random_code
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import (
     FRANCHISE,
     PRICE_SETTING_ACTIONS,
     SELL_BELOW_MARGIN,
+    Coupon,
+    CouponReward,
     PaymentTerms,
     PricingRule,
     Promotion,
@@ -30,6 +34,7 @@ from comptoir.pricing.models import (
     ShippingZone,
     Tax,
     TermsTemplate,
+    normalize_code,
 )
 from comptoir.pricing.rules import lineage
 
@@ -363,3 +368,120 @@ def delete_promotion(promotion: Promotion) -> None:
     """The documents keep the lines and discounts it gave (by its code); it may go."""
     with transaction.atomic():
         promotion.delete()
+
+
+# Coupons ------------------------------------------------------------------------------------------
+
+COUPON_FIELDS = {
+    "code",
+    "name",
+    "description",
+    "campaign",
+    "active",
+    "valid_from",
+    "valid_to",
+    "max_uses",
+    "max_uses_per_customer",
+    "customer",
+    "reward",
+    "value",
+    "minimum_amount",
+}
+# The settings the codes generated together share.
+COUPON_SETTINGS = COUPON_FIELDS - {"code"}
+MAX_GENERATED = 10_000
+
+
+def save_coupon(coupon: Coupon | None = None, **fields) -> Coupon:
+    """Create or change a coupon; the documents that used it keep the discount they got, a
+    draft gets the new one when it is priced again."""
+    with transaction.atomic():
+        if coupon is None:
+            coupon = Coupon()
+        else:
+            coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+        for name, value in fields.items():
+            if name in COUPON_FIELDS:
+                setattr(coupon, name, value)
+        coupon.code = normalize_code(coupon.code)
+        _check_coupon(coupon)
+        if Coupon.objects.filter(code=coupon.code).exclude(pk=coupon.pk).exists():
+            raise BusinessError(
+                PricingError.COUPON_CODE_TAKEN,
+                _("Another coupon has the code « %(code)s ».") % {"code": coupon.code},
+                "code",
+            )
+        full_clean_or_raise(coupon, validate_unique=False)
+        coupon.save()
+        return coupon
+
+
+def _check_coupon(coupon: Coupon) -> None:
+    if not coupon.code:
+        raise InvalidInput(PricingError.COUPON_INVALID, _("Give the coupon a code."), "code")
+    if not re.fullmatch(r"[A-Z0-9_-]+", coupon.code):
+        raise InvalidInput(
+            PricingError.COUPON_INVALID,
+            _("A coupon code has letters, digits, « - » and « _ » only."),
+            "code",
+        )
+    value = coupon.value
+    if value is None or value <= 0:
+        raise InvalidInput(
+            PricingError.COUPON_INVALID, _("Give the discount: more than 0."), "value"
+        )
+    if coupon.reward == CouponReward.PERCENT and value > HUNDRED:
+        raise InvalidInput(
+            PricingError.COUPON_INVALID, _("A percentage is between 0 and 100."), "value"
+        )
+    if coupon.valid_from and coupon.valid_to and coupon.valid_to < coupon.valid_from:
+        raise InvalidInput(
+            PricingError.COUPON_INVALID,
+            _("A coupon cannot end before it starts."),
+            "valid_to",
+        )
+    if coupon.minimum_amount is not None and coupon.minimum_amount < 0:
+        raise InvalidInput(
+            PricingError.COUPON_INVALID,
+            _("A minimum amount cannot be negative."),
+            "minimum_amount",
+        )
+
+
+def switch_coupon(coupon: Coupon, active: bool) -> Coupon:
+    return save_coupon(coupon, active=active)
+
+
+def generate_coupons(prefix: str, count: int, **settings) -> list[Coupon]:
+    """``count`` codes made of the prefix and a random suffix, sharing these settings (their
+    campaign the name given, else the prefix), created together or not at all."""
+    prefix = normalize_code(prefix)
+    if not 1 <= count <= MAX_GENERATED:
+        raise InvalidInput(
+            PricingError.COUPON_INVALID,
+            _("Generate between 1 and %(max)s codes at a time.") % {"max": MAX_GENERATED},
+            "count",
+        )
+    settings = {k: v for k, v in settings.items() if k in COUPON_SETTINGS}
+    settings["campaign"] = settings.get("campaign") or prefix
+    with transaction.atomic():
+        model = Coupon(code=f"{prefix}X", **settings)
+        _check_coupon(model)
+        full_clean_or_raise(model, validate_unique=False)
+        codes: set[str] = set()
+        while len(codes) < count:
+            wanted = count - len(codes)
+            fresh = {random_code(prefix) for _i in range(wanted)} - codes
+            taken = set(Coupon.objects.filter(code__in=fresh).values_list("code", flat=True))
+            codes |= fresh - taken
+        coupons = [Coupon(code=code, **settings) for code in sorted(codes)]
+        return Coupon.objects.bulk_create(coupons, batch_size=1000)
+
+
+def delete_coupon(coupon: Coupon) -> None:
+    with transaction.atomic():
+        delete_or_refuse(
+            coupon,
+            PricingError.COUPON_IN_USE,
+            _("The coupon « %(code)s » was used: switch it off instead.") % {"code": coupon},
+        )

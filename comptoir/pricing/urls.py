@@ -36,4 +36,9 @@ urlpatterns = [
     path("promotions/", list_view(views.PromotionListing), name="promotions"),
     path("promotions/new/", views.promotion_form, name="promotion_new"),
     path("promotions/<int:pk>/", views.promotion_form, name="promotion"),
+    path("coupons/", list_view(views.CouponListing), name="coupons"),
+    path("coupons/new/", views.coupon_form, name="coupon_new"),
+    path("coupons/generate/", views.coupon_generate, name="coupon_generate"),
+    path("coupons/codes.csv", views.coupon_codes_csv, name="coupon_codes_csv"),
+    path("coupons/<int:pk>/", views.coupon_form, name="coupon"),
 ]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.core import access
@@ -20,10 +21,14 @@ from comptoir.core.listing import Column, Listing
 from comptoir.core.models import Company
 from comptoir.core.money import round_amount
 from comptoir.core.views import form_page, save_form
+from comptoir.parties.queries import visible_customers
 from comptoir.pricing import rule_files, services
+from comptoir.pricing.coupons import coupons_csv, visible_coupons, visible_uses, with_uses
 from comptoir.pricing.engine import why_price as why_price_of
 from comptoir.pricing.explanation import NOT_APPLIED
 from comptoir.pricing.forms import (
+    CouponBatchForm,
+    CouponForm,
     DocumentForm,
     PromotionForm,
     RuleForm,
@@ -35,6 +40,7 @@ from comptoir.pricing.forms import (
 )
 from comptoir.pricing.models import (
     FRANCHISE,
+    Coupon,
     PaymentTerms,
     PricingRule,
     Promotion,
@@ -493,3 +499,104 @@ def promotion_form(request, pk: int | None = None):
             return redirect("pricing:promotions")
     title = str(row) if row else _("New promotion")
     return form_page(request, form, title, reverse("pricing:promotions"), record=row)
+
+
+# Coupons ------------------------------------------------------------------------------------------
+
+
+class CouponListing(Listing):
+    model = Coupon
+    title = gettext_lazy("Coupons")
+    columns = [
+        Column("code", gettext_lazy("Code"), "code", sort="code"),
+        Column("name", gettext_lazy("Name"), "name", sort="name"),
+        Column("campaign", gettext_lazy("Campaign"), "campaign", sort="campaign"),
+        Column("discount", gettext_lazy("Discount"), "discount"),
+        Column("valid_to", gettext_lazy("Valid until"), "valid_to", kind="date", sort="valid_to"),
+        Column("uses", gettext_lazy("Uses"), "use_count", kind="quantity", sort="use_count"),
+        Column("left", gettext_lazy("Uses left"), "uses_left", kind="quantity"),
+        Column("active", gettext_lazy("Active"), "active", kind="bool"),
+    ]
+    search_fields = ("code", "name", "campaign")
+    status_field = customer_field = date_field = amount_field = None
+    default_sort = "code"
+    create_url_name = "pricing:coupon_new"
+    create_label = gettext_lazy("New coupon")
+    other_page_names = ((gettext_lazy("Generate codes"), "pricing:coupon_generate"),)
+
+    def get_queryset(self):
+        return with_uses(visible_coupons(self.user, Coupon.objects.select_related("customer")))
+
+
+def coupon_form(request, pk: int | None = None):
+    """A coupon's page: its settings, switched on or off, its uses and its history."""
+    visible = with_uses(visible_coupons(request.user))
+    coupon = get_object_or_404(visible, pk=pk) if pk else None
+    form = CouponForm(request.POST or None, instance=coupon)
+    form.fields["customer"].queryset = visible_customers(request.user)
+    if request.method == "POST":
+        done = save_form(form, lambda data: services.save_coupon(coupon, **data))
+        if done is not None:
+            messages.success(request, _("Coupon %(code)s saved.") % {"code": done.code})
+            return redirect("pricing:coupons")
+    uses = (
+        visible_uses(coupon, request.user).select_related(
+            "customer", "quotation", "order", "invoice"
+        )[:200]
+        if coupon
+        else []
+    )
+    return form_page(
+        request,
+        form,
+        coupon.code if coupon else _("New coupon"),
+        reverse("pricing:coupons"),
+        record=coupon,
+        after_form="pricing/coupon_uses.html",
+        coupon=coupon,
+        uses=uses,
+    )
+
+
+def coupon_generate(request):
+    """Codes generated together, sharing their settings; their CSV to download."""
+    form = CouponBatchForm(request.POST or None, initial={"active": True})
+    form.fields["customer"].queryset = visible_customers(request.user)
+    if request.method == "POST":
+
+        def generate(data):
+            data = dict(data)
+            return services.generate_coupons(data.pop("prefix"), data.pop("count"), **data)
+
+        made = save_form(form, generate)
+        if made:
+            campaign = made[0].campaign
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s code generated in the campaign %(campaign)s.",
+                    "%(count)s codes generated in the campaign %(campaign)s.",
+                    len(made),
+                )
+                % {"count": len(made), "campaign": campaign},
+            )
+            return redirect(f"{reverse('pricing:coupon_generate')}?{urlencode({'done': campaign})}")
+    return form_page(
+        request,
+        form,
+        _("Generate coupon codes"),
+        reverse("pricing:coupons"),
+        submit_label=_("Generate the codes"),
+        after_form="pricing/coupon_batch_done.html",
+        campaign=request.GET.get("done", ""),
+    )
+
+
+def coupon_codes_csv(request):
+    """The codes of a campaign as a CSV file."""
+    campaign = request.GET.get("campaign", "")
+    rows = visible_coupons(request.user).filter(campaign=campaign).order_by("code")
+    response = HttpResponse(coupons_csv(rows), content_type="text/csv; charset=utf-8")
+    name = slugify(campaign) or "coupons"
+    response["Content-Disposition"] = f'attachment; filename="codes-{name}.csv"'
+    return response

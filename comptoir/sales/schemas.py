@@ -19,6 +19,9 @@ class DocumentIn(Schema):
     shipping_method: str | None = Field(
         None, description="Shipping method code: its rules add the shipping charge"
     )
+    coupon_code: str | None = Field(
+        None, max_length=40, description="Coupon code: its discount is added, its use recorded"
+    )
 
 
 class DocumentPatch(Schema):
@@ -34,6 +37,9 @@ class DocumentPatch(Schema):
     )
     shipping_method: str = Field(
         None, description='Shipping method code; "" removes the method and its charge'
+    )
+    coupon_code: str = Field(
+        None, max_length=40, description='Coupon code; "" removes the coupon and gives its use back'
     )
 
 

@@ -17,6 +17,7 @@ from comptoir.core.money import format_amount, round_amount
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.parties.models import Customer
+from comptoir.pricing.coupons import redeem
 from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
@@ -38,9 +39,10 @@ HEADER_FIELDS = {
     "payment_terms",
     "allowances_charges",
     "shipping_method",
+    "coupon_code",
 }
 # Changed without the lines, they change the totals: the draft is priced again.
-REPRICING_FIELDS = {"allowances_charges", "shipping_method"}
+REPRICING_FIELDS = {"allowances_charges", "shipping_method", "coupon_code"}
 
 
 def _lock(model, documents):
@@ -78,6 +80,7 @@ def create_quotation(
         _check_validity(quotation)
         quotation.number = take_numbers("quotation", quotation.date)[0]
         save_documents(built, "quotation")
+        redeem([quotation], by=by)
         return quotation
 
 
@@ -87,6 +90,7 @@ def update_quotation(
     with transaction.atomic():
         (quotation,) = _lock(Quotation, [quotation])
         _require_draft(quotation)
+        coupon_before = quotation.coupon_code
         for name, value in header.items():
             if name in HEADER_FIELDS | {"valid_until"}:
                 setattr(quotation, name, value)
@@ -96,6 +100,8 @@ def update_quotation(
         elif header.keys() & REPRICING_FIELDS:
             reprice_document(quotation, QuotationLine, "quotation")
         quotation.save()
+        if quotation.coupon_code or coupon_before:
+            redeem([quotation], by=by)
         return quotation
 
 
@@ -165,6 +171,7 @@ def quotation_header(quotation: Quotation) -> dict:
         "payment_terms": quotation.payment_terms,
         "allowances_charges": quotation.allowances_charges,
         "shipping_method": quotation.shipping_method,
+        "coupon_code": quotation.coupon_code,
     }
 
 
@@ -212,7 +219,9 @@ def create_orders(requests: list[DocumentRequest], *, by=None) -> list[SalesOrde
                 by_date[day], take_numbers("order", day, len(by_date[day])), strict=True
             ):
                 order.number = number
-        return save_documents(built, "order")
+        orders = save_documents(built, "order")
+        redeem([order for order in orders if order.coupon_code], by=by)
+        return orders
 
 
 def create_order(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> SalesOrder:
@@ -223,6 +232,7 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, by=N
     with transaction.atomic():
         (order,) = _lock(SalesOrder, [order])
         _require_draft(order)
+        coupon_before = order.coupon_code
         for name, value in header.items():
             if name in HEADER_FIELDS | {"requested_delivery_date"}:
                 setattr(order, name, value)
@@ -231,6 +241,8 @@ def update_order(order: SalesOrder, *, lines: list[LineSpec] | None = None, by=N
         elif header.keys() & REPRICING_FIELDS:
             reprice_document(order, SalesOrderLine, "order")
         order.save()
+        if order.coupon_code or coupon_before:
+            redeem([order], by=by)
         return order
 
 

@@ -74,6 +74,7 @@ AREAS = [
             (_("Shipping rules"), "pricing:shipping_rules"),
             (_("Shipping zones"), "pricing:shipping_zones"),
             (_("Promotions"), "pricing:promotions"),
+            (_("Coupons"), "pricing:coupons"),
             (_("Price lists"), "catalog:price_lists"),
             (_("Pricing rules"), "pricing:rules"),
             (_("Users"), "web:users"),

@@ -20,6 +20,7 @@ from comptoir.core.models import Company, InvoiceBasis, JournalEntry
 from comptoir.core.money import format_amount, parse_decimal, round_amount
 from comptoir.core.totals import line_amounts
 from comptoir.parties.models import Customer
+from comptoir.pricing.coupons import redeem, release
 from comptoir.pricing.documents import (
     DocumentRequest,
     build_documents,
@@ -48,6 +49,7 @@ HEADER_FIELDS = {
     "supply_end_date",
     "allowances_charges",
     "shipping_method",
+    "coupon_code",
 }
 LINE_COPY_FIELDS = [
     "item_id",
@@ -178,7 +180,9 @@ def create_invoices(requests: list[DocumentRequest], *, by=None) -> list[Invoice
         built = build_documents(Invoice, InvoiceLine, requests, by=by)
         for invoice, _lines in built:
             invoice.check_header()
-        return save_documents(built, "invoice")
+        invoices = save_documents(built, "invoice")
+        redeem([invoice for invoice in invoices if invoice.coupon_code], by=by)
+        return invoices
 
 
 def create_invoice(customer: Customer, lines: list[LineSpec], *, by=None, **header) -> Invoice:
@@ -192,6 +196,7 @@ def update_invoice(
         (invoice,) = _lock_invoices([invoice])
         _require_draft(invoice)
         method_before = invoice.shipping_method_id
+        coupon_before = invoice.coupon_code
         for name, value in header.items():
             if name in HEADER_FIELDS:
                 setattr(invoice, name, value)
@@ -213,10 +218,14 @@ def update_invoice(
                 replace_lines(invoice, InvoiceLine, "invoice", lines, by=by)
                 replaced = True
         if not replaced and (
-            invoice.shipping_method_id != method_before or "allowances_charges" in header
+            invoice.shipping_method_id != method_before
+            or "allowances_charges" in header
+            or invoice.coupon_code != coupon_before
         ):
             reprice_document(invoice, InvoiceLine, "invoice")
         invoice.save()
+        if invoice.coupon_code or coupon_before:
+            redeem([invoice], by=by)
         return invoice
 
 
@@ -238,6 +247,7 @@ def delete_invoice(invoice: Invoice, *, by=None) -> None:
         (invoice,) = _lock_invoices([invoice])
         _require_draft(invoice)
         order_id = invoice.order_id
+        release(invoice)
         invoice.lines.all().delete()
         invoice.delete()
         if order_id:
@@ -358,6 +368,8 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
         first = orders[0]
         invoice = Invoice(order=first if len(orders) == 1 else None, date=day, created_by=by)
         _copy(first, invoice, HEADER_COPY_FIELDS)
+        # The order's coupon goes with its invoice (its discount is in the order's allowances).
+        invoice.coupon_code = first.coupon_code if len(orders) == 1 else ""
         invoice.allowances_charges = []
         lines = []
         for order in orders:
@@ -398,6 +410,7 @@ def _invoice_groups(groups: list[list[int]], quantity, *, by, day) -> list[Invoi
         invoice.supply_date, invoice.supply_end_date = days or (day, None)
         invoice.check_header()
     invoices = save_documents(built, "invoice")
+    redeem([invoice for invoice in invoices if invoice.coupon_code], by=by)
     refresh_order_progress(ids)
     return invoices
 

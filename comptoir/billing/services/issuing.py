@@ -19,6 +19,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.journal import append as append_to_journal
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
+from comptoir.pricing.coupons import redeem
 from comptoir.pricing.documents import DocumentRequest, build_documents, save_documents
 from comptoir.pricing.models import PaymentTerms
 from comptoir.pricing.services import refuse_franchise_on
@@ -95,6 +96,7 @@ def create_issued_invoices(
             invoice.amount_paid = min(amount, invoice.total_gross)
             invoice.amount_due = invoice.total_gross - invoice.amount_paid
         invoices = save_documents(built, "invoice")
+        redeem([invoice for invoice in invoices if invoice.coupon_code], by=by)
         _seal(invoices, [line for _invoice, lines in built for line in lines])
         if paid:
             settled.send(sender=Invoice, invoice_ids=[invoice.pk for invoice in invoices])

@@ -4,6 +4,7 @@ the one totals function states their base and amount, per VAT group."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.totals import AllowanceCharge, LineInput, compute
@@ -163,7 +164,7 @@ def test_a_discount_above_the_lines_of_its_vat_rate_is_refused():
     fits = AllowanceCharge(Decimal("1188"), "S", Decimal("5.5"))
     assert compute(lines, [fits]).vat_breakdown[1].taxable_amount == Decimal("0")
     too_much = AllowanceCharge(Decimal("1234.56"), "S", Decimal("5.5"))
-    with pytest.raises(BusinessError) as refused:
+    with pytest.raises(BusinessError) as refused, translation.override("fr"):
         compute(lines, [too_much])
     assert refused.value.code == "allowances.above_lines"
     assert refused.value.field == "allowances_charges"

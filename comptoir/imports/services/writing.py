@@ -228,6 +228,8 @@ def _header(doc: PlannedDocument, specs: list[LineSpec], customer: Customer, lay
         result["shipping_address"] = shipping or billing
     if doc.shipping_method is not None:
         result["shipping_method"] = doc.shipping_method
+    if header.get("code_promo"):
+        result["coupon_code"] = header["code_promo"]
     shipping_amount = Decimal(header.get("frais_port") or 0)
     if shipping_amount:
         first = specs[0]

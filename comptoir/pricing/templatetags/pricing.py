@@ -1,5 +1,6 @@
 from django import template
 
+from comptoir.pricing.coupons import coupon_entry_total
 from comptoir.pricing.explanation import describe
 
 register = template.Library()
@@ -9,3 +10,9 @@ register = template.Library()
 def explained(steps, currency="EUR"):
     """A line's price explanation as labelled steps (``comptoir.pricing.explanation``)."""
     return describe(steps, currency)
+
+
+@register.filter
+def coupon_discount(document):
+    """The discount the document's coupon gives (its VAT groups together)."""
+    return coupon_entry_total(document)

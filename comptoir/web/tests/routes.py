@@ -17,6 +17,7 @@ from comptoir.imports.models import ImportBatch, ImportPartner, ImportRow
 from comptoir.parties.models import Customer
 from comptoir.payments.models import Payment
 from comptoir.pricing.models import (
+    Coupon,
     PricingRule,
     Promotion,
     ShippingMethod,
@@ -67,6 +68,7 @@ PK_MODELS = {
     "pricing:rule_active": PricingRule,
     "pricing:rule_delete": PricingRule,
     "pricing:promotion": Promotion,
+    "pricing:coupon": Coupon.objects.filter(customer__isnull=False),  # one customer's
     "purchasing:supplier": Supplier,
     "purchasing:order": PurchaseOrder,
     "purchasing:order_receive": PurchaseOrder,
@@ -190,6 +192,7 @@ API_MODELS = {
     "shipping-rules": ShippingRule,
     "pricing-rules": PricingRule,
     "promotions": Promotion,
+    "coupons": Coupon.objects.filter(customer__isnull=False),
     "purchase-orders": PurchaseOrder,
     "invoices": Invoice.objects.filter(status=Invoice.Status.ISSUED),
     "payments": Payment,
