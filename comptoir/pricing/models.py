@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.money import AmountField, PriceField, QuantityField, RateField
@@ -447,9 +448,10 @@ class ShippingZone(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pricing:shipping_zone", args=[self.pk])
 
-    @property
-    def prefixes(self) -> list[str]:
-        return read_prefixes(self.postal_prefixes)
+    @cached_property
+    def prefixes(self) -> tuple[str, ...]:
+        """Read once per zone read (a batch's rules ask it for every document)."""
+        return tuple(read_prefixes(self.postal_prefixes))
 
     def covers(self, country: str, postal_code: str) -> bool:
         postal_code = (postal_code or "").replace(" ", "")

@@ -90,6 +90,8 @@ def amount_after_promotions(document, lines) -> Decimal:
     rule from an amount sees: free shipping from 100 € is from 100 € once promotions are taken
     off). Other discounts and charges of the document are not taken off, as before."""
     rows = [entry for entry in document.allowances_charges if generated(entry)]
+    if not rows:  # most documents: the lines' total
+        return sum((line_amounts(line.totals_input()).net_amount for line in lines), ZERO)
     given = [item for item, _row in given_allowances_charges(rows)]
     return compute([line.totals_input() for line in lines], given).tax_basis
 
@@ -140,6 +142,7 @@ def apply_promotions(
             available[line.item_id] = available.get(line.item_id, ZERO) + Decimal(line.quantity)
             first_line.setdefault(line.item_id, line)
     applied, entries = [], []
+    nets = None  # the lines' net amounts, for the thresholds
     for promotion in in_force:
         if promotion.kind == PromotionKind.BUY_X_GET_Y:
             if promotion.item_id and promotion.item_id not in available:
@@ -150,7 +153,9 @@ def apply_promotions(
             line["position"] = len(lines) + 1
             lines.append(new_instances(line_model, [line])[0])
         elif promotion.kind == PromotionKind.THRESHOLD:
-            found = _threshold(promotion, lines, user_lines)
+            if nets is None or len(nets) != len(lines):  # once, and again after a reward line
+                nets = [(line, line_amounts(line.totals_input()).net_amount) for line in lines]
+            found = _threshold(promotion, nets, user_lines)
             if not found:
                 continue
             entries += found
@@ -236,8 +241,7 @@ def _entry(promotion, reason: str, **stated) -> dict:
     }
 
 
-def _threshold(promotion, lines, user_lines) -> list[dict]:
-    nets = [(line, line_amounts(line.totals_input()).net_amount) for line in lines]
+def _threshold(promotion, nets: list, user_lines) -> list[dict]:
     amount = sum((net for _line, net in nets), ZERO)
     quantity = sum((Decimal(line.quantity) for line in user_lines), ZERO)
     reached = (promotion.min_amount is not None and amount >= promotion.min_amount) or (
