@@ -26,6 +26,7 @@ from comptoir.pricing.models import (
     normalize_code,
 )
 from comptoir.pricing.promotions import Promotions, apply_promotions
+from comptoir.pricing.rules import net_price
 from comptoir.pricing.shipping import ShippingRules, apply_shipping
 
 
@@ -334,6 +335,19 @@ def reprice_document(document, line_model, parent_field: str) -> None:
     line_model.objects.bulk_create(added)
 
 
+def allowed_below_margin(line_model, parent_field: str, document) -> frozenset:
+    """The draft's prices a user allowed to sell under the minimum margin, as (item id, net
+    unit price): whoever saves the draft again keeps them (changing them needs the right)."""
+    rows = line_model.objects.filter(**{parent_field: document}, item__isnull=False).values_list(
+        "item_id", "unit_price", "discount_pct", "price_explanation"
+    )
+    return frozenset(
+        (item_id, net_price(price, discount))
+        for item_id, price, discount, steps in rows
+        if any(step.get("below_margin") for step in steps or ())
+    )
+
+
 def replace_lines(
     document, line_model, parent_field: str, specs: list[LineSpec], *, by=None
 ) -> None:
@@ -342,6 +356,7 @@ def replace_lines(
         pk=document.customer_id
     )
     context = PricingContext.load([s.item for s in specs], by=by)
+    context.allowed_below = allowed_below_margin(line_model, parent_field, document)
     priced = price_lines(customer, document.date, specs, context=context)
     lines = [line_model(**values) for values in priced]
     apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)

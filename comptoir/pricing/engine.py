@@ -65,6 +65,9 @@ class PricingContext:
     partner: str = ""
     minimum_margin: Decimal | None = None
     below_margin_allowed: bool = False
+    # (item id, net unit price) a user allowed to sell under the minimum margin on the draft
+    # being edited: kept when another user saves it again unchanged.
+    allowed_below: frozenset = frozenset()
 
     @classmethod
     def load(cls, items=(), *, by=None, channel=RuleChannel.TYPED, partner="", company=None):
@@ -318,7 +321,7 @@ def _price(customer, day, spec: LineSpec, quantity, listed, context, where: str)
     if not priced.steps:  # a line without an item, at no price
         priced.step("manual_price", value=str(priced.unit_price))
     below = floor is not None and priced.net < floor
-    if below and context.below_margin_allowed:
+    if below and (context.below_margin_allowed or (item.pk, priced.net) in context.allowed_below):
         priced.steps[-1]["below_margin"] = True
     elif below:
         raise BusinessError(

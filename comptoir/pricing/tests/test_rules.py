@@ -375,3 +375,25 @@ def test_a_rule_on_a_model_or_on_an_attribute_value_prices_its_variants(world):
     world.update(red_shirt=red_shirt, blue_shirt=blue_shirt)
     assert net(world, "shop", "red_shirt")[0] == D("8.1000")  # (10 − 1) × 0,9
     assert net(world, "shop", "blue_shirt")[0] == D("9.0000")
+
+
+def test_a_price_allowed_under_the_margin_stays_when_another_user_saves_the_draft(
+    world, django_user_model
+):
+    from comptoir.sales import services as sales
+
+    Company.objects.update(minimum_margin_pct=D("25"))  # arabica: at least 10,00
+    manager = django_user_model.objects.create_user("chef")
+    manager.user_permissions.add(Permission.objects.get(codename="sell_below_minimum_margin"))
+    seller = django_user_model.objects.create_user("vendeur")
+    under = [LineSpec(world["arabica"], D("2"), unit_price=D("9"))]
+    quotation = sales.create_quotation(world["shop"], under, by=manager)
+    assert quotation.lines.get().price_explanation[-1]["below_margin"] is True
+    # The seller adds a note and saves the lines as they are: the price stays.
+    sales.update_quotation(quotation, lines=under, notes="Livraison le matin", by=seller)
+    assert quotation.lines.get().unit_price == D("9")
+    # Lower still: that needs the right.
+    with pytest.raises(BusinessError) as refused:
+        lower = [LineSpec(world["arabica"], D("2"), unit_price=D("8.5"))]
+        sales.update_quotation(quotation, lines=lower, by=seller)
+    assert refused.value.code == "line.below_minimum_margin"
