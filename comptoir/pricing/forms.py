@@ -44,6 +44,7 @@ from comptoir.pricing.models import (
     ShippingRule,
     ShippingZone,
     Tax,
+    validate_country,
 )
 from comptoir.pricing.reference_data import VATEX_CODES
 from comptoir.pricing.variant_entry import VariantEntry
@@ -567,13 +568,30 @@ class ShippingMethodForm(forms.ModelForm):
         self.fields["tax"].queryset = Tax.objects.filter(active=True).order_by("code")
 
 
+class CountryField(forms.CharField):
+    """A country's two letters, typed as they come (« de »): a country's name typed in full is
+    said wrong, not cut to two letters by the browser."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=60, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip().upper()
+        validate_country(value)
+        return value
+
+
 class ShippingZoneForm(forms.ModelForm):
+    country = CountryField(label=gettext_lazy("Country"), initial="FR")
+
     class Meta:
         model = ShippingZone
         fields = ["code", "name", "country", "postal_prefixes"]
 
 
 class ShippingRuleForm(forms.ModelForm):
+    country = CountryField(label=gettext_lazy("Country"), initial="FR")
+
     class Meta:
         model = ShippingRule
         fields = [

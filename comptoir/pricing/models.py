@@ -413,8 +413,16 @@ def country_name(code: str) -> str:
 
 
 def validate_country(value: str) -> None:
-    if not (len(value) == 2 and value.isascii() and value.isalpha()):
-        raise ValidationError(_("A country is its two-letter code, e.g. FR, BE, DE."))
+    """An ISO 3166 country code (« XX » is none, « AL » is Albania, not Germany)."""
+    import pycountry
+
+    if not (len(value) == 2 and value.isascii() and value.isalpha()) or not (
+        pycountry.countries.get(alpha_2=value.upper())
+    ):
+        raise ValidationError(
+            _("« %(value)s » is not a country code: write its two letters, e.g. DE for Germany.")
+            % {"value": value}
+        )
 
 
 def read_prefixes(text: str) -> list[str]:

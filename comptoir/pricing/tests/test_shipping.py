@@ -439,3 +439,23 @@ def test_an_import_naming_a_shipping_method_charges_it_or_says_why_not(
     assert "No rule of « Colissimo — domicile » covers a delivery to 28001 Spain" in errors["S2"]
     assert errors["S3"] == "Unknown shipping method: NOPE."
     assert "not both" in errors["S4"]
+
+
+def test_a_country_is_an_iso_code_typed_as_it_comes(api, client, user):
+    wrong = api.post(
+        "/shipping-zones",
+        {"code": "X", "name": "Nulle part", "country": "XX", "postal_prefixes": "75"},
+    )
+    assert wrong.status_code == 400 and wrong.json()["field"] == "country"
+    client.force_login(user)
+    page = client.post(
+        "/settings/shipping-zones/new/",
+        {"code": "DE1", "name": "Allemagne", "country": "Allemagne", "postal_prefixes": "10"},
+    )
+    assert page.status_code == 400  # the form, again, with the message beside the field
+    assert "«\u00a0ALLEMAGNE\u00a0» n’est pas un code de pays" in page.content.decode()
+    client.post(
+        "/settings/shipping-zones/new/",
+        {"code": "DE1", "name": "Berlin", "country": "de", "postal_prefixes": "10"},
+    )
+    assert ShippingZone.objects.get(code="DE1").country == "DE"
