@@ -199,33 +199,17 @@ class RuleChannel(models.TextChoices):
     IMPORT = "import", _("Partner import")
 
 
-class PricingRule(models.Model):
-    """A price or a discount a line gets when it meets every condition the rule states.
+class Offer(models.Model):
+    """What a pricing rule and a promotion share: whether and when they are in force, their
+    priority, and the customers and channel they are for (a condition left empty matches
+    everything)."""
 
-    A condition left empty matches everything. Among the rules a line meets, the highest
-    priority gives the price (ties: the oldest rule); discounts then apply in priority order;
-    a rule that stops the others ends the list, so that no rule of a lower priority applies."""
-
-    code = models.CharField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     active = models.BooleanField(_("active"), default=True)
     priority = models.IntegerField(
         _("priority"), default=0, help_text=_("The highest priority applies first.")
     )
-    stop_others = models.BooleanField(
-        _("stops the other rules"),
-        default=False,
-        help_text=_("Once applied, no rule of a lower priority applies to the line."),
-    )
-    # Conditions
-    customer = models.ForeignKey(
-        "parties.Customer",
-        verbose_name=_("customer"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     customer_group = models.ForeignKey(
         "parties.CustomerGroup",
         verbose_name=_("customer group"),
@@ -240,6 +224,37 @@ class PricingRule(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=RuleChannel.choices, blank=True, default=""
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PricingRule(Offer):
+    """A price or a discount a line gets when it meets every condition the rule states.
+
+    A condition left empty matches everything. Among the rules a line meets, the highest
+    priority gives the price (ties: the oldest rule); discounts then apply in priority order;
+    a rule that stops the others ends the list, so that no rule of a lower priority applies."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    stop_others = models.BooleanField(
+        _("stops the other rules"),
+        default=False,
+        help_text=_("Once applied, no rule of a lower priority applies to the line."),
+    )
+    # Conditions
+    customer = models.ForeignKey(
+        "parties.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
     item = models.ForeignKey(
@@ -273,13 +288,8 @@ class PricingRule(models.Model):
         _("from line amount"),
         help_text=_("The line's quantity × its price before the rule, excluding VAT."),
     )
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(
         _("currency"), max_length=3, blank=True, help_text=_("Empty: any currency.")
-    )
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=RuleChannel.choices, blank=True, default=""
     )
     partner = models.CharField(
         _("import partner"),
@@ -595,39 +605,13 @@ class PromotionKind(models.TextChoices):
     BUNDLE = "bundle", _("Bundle at a set price")
 
 
-class Promotion(models.Model):
+class Promotion(Offer):
     """An offer applied to whole documents: reward lines (buy X get Y) or a document discount
     (above a threshold, a bundle at a set price). A condition left empty matches everything."""
 
     code = models.CharField(_("code"), max_length=50, unique=True)
     name = models.CharField(
         _("name"), max_length=200, help_text=_("Printed on documents, e.g. « 3 pour 2 ».")
-    )
-    active = models.BooleanField(_("active"), default=True)
-    priority = models.IntegerField(
-        _("priority"), default=0, help_text=_("The highest priority applies first.")
-    )
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    # Conditions, as a pricing rule's
-    customer_group = models.ForeignKey(
-        "parties.CustomerGroup",
-        verbose_name=_("customer group"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    territory = models.ForeignKey(
-        "parties.Territory",
-        verbose_name=_("territory"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=RuleChannel.choices, blank=True, default=""
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PromotionKind.choices)
     # Buy X get Y: ``quantity`` of the item (or of the group) bought gives ``reward_quantity``
