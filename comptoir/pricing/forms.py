@@ -548,13 +548,21 @@ class WhyPriceForm(forms.Form):
         )
 
 
-class ShippingMethodForm(forms.ModelForm):
-    item = forms.ModelChoiceField(
-        label=gettext_lazy("Item"),
+def item_picker(label, **kwargs) -> forms.ModelChoiceField:
+    """An optional item, chosen by searching as one types; the form reads its code."""
+    return forms.ModelChoiceField(
+        label=label,
         queryset=Item.objects.all(),
         to_field_name="code",
         required=False,
         widget=SearchPicker("catalog:item_options"),
+        **kwargs,
+    )
+
+
+class ShippingMethodForm(forms.ModelForm):
+    item = item_picker(
+        gettext_lazy("Item"),
         help_text=gettext_lazy("The item a line of shipping states (optional)."),
     )
 
@@ -627,13 +635,7 @@ class RuleForm(forms.ModelForm):
         required=False,
         widget=SearchPicker("parties:customer_options"),
     )
-    item = forms.ModelChoiceField(
-        label=gettext_lazy("Item"),
-        queryset=Item.objects.all(),
-        to_field_name="code",
-        required=False,
-        widget=SearchPicker("catalog:item_options"),
-    )
+    item = item_picker(gettext_lazy("Item"))
     attribute_value = AttributeValueChoice(
         label=gettext_lazy("Variant attribute"),
         queryset=ItemAttributeValue.objects.select_related("attribute"),
@@ -682,20 +684,9 @@ class PromotionForm(forms.ModelForm):
     """A promotion as Settings shows it; a bundle's components one per line: the item's code
     and its quantity (« CHAISE 2 »)."""
 
-    item = forms.ModelChoiceField(
-        label=gettext_lazy("Item bought"),
-        queryset=Item.objects.all(),
-        to_field_name="code",
-        required=False,
-        widget=SearchPicker("catalog:item_options"),
-    )
-    reward_item = forms.ModelChoiceField(
-        label=gettext_lazy("Item given"),
-        queryset=Item.objects.all(),
-        to_field_name="code",
-        required=False,
-        widget=SearchPicker("catalog:item_options"),
-        help_text=gettext_lazy("Empty: the item bought."),
+    item = item_picker(gettext_lazy("Item bought"))
+    reward_item = item_picker(
+        gettext_lazy("Item given"), help_text=gettext_lazy("Empty: the item bought.")
     )
     components = forms.CharField(
         label=gettext_lazy("Components of a set"),
