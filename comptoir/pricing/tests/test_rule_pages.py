@@ -85,6 +85,23 @@ def test_a_rule_is_created_from_its_page_and_the_list_says_it_in_words(client, u
     assert f"dès 10{NBSP}unités → Remise 10,5{NBSP}%" in edit
 
 
+def test_a_rule_naming_a_customer_and_an_item_is_edited_as_it_was_saved(client, user, world):
+    rule = services.save_rule(
+        code="BOUT", name="Boutique", action="fixed_price", value=D("15"),
+        customer=world["shop"], item=world["arabica"],
+    )  # fmt: skip
+    client.force_login(user)
+    page = client.get(rule.get_absolute_url()).text
+    assert 'value="BOUT01"' in page and 'value="ARA"' in page
+    sent = {
+        "code": "BOUT", "name": "Boutique", "action": "fixed_price", "value": "16",
+        "customer": "BOUT01", "item": "ARA", "active": "on",
+    }  # fmt: skip
+    assert client.post(rule.get_absolute_url(), sent).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.value, rule.customer, rule.item) == (D("16"), world["shop"], world["arabica"])
+
+
 def test_the_form_says_what_is_wrong_on_its_field(client, world, django_user_model):
     keeper = django_user_model.objects.create_user("regles")
     keeper.user_permissions.add(
