@@ -354,6 +354,17 @@ def test_a_french_csv_changes_rules_by_code_and_says_what_is_wrong_by_line_and_c
     assert not PricingRule.objects.filter(code__in=["MAUV", "INC", "TROP", "CAFE11"]).exists()
 
 
+def test_an_imported_rule_under_the_minimum_margin_is_refused_unless_the_importer_may(world, user):
+    Company.objects.update(minimum_margin_pct=D("25"))  # arabica: at least 10,00
+    csv = "Code;Nom;Action;Valeur;Article (code)\r\nDEEP;Profonde;Remise (%);70;ARA\r\n"
+    refused = rule_files.import_rules(csv.encode(), "r.csv").rows[0]
+    assert refused.outcome == "refused"
+    assert refused.messages[0].startswith(
+        f"Ligne 2, colonne valeur{NBSP}: Cette règle vendrait 1 article sous la marge minimale"
+    )
+    assert rule_files.import_rules(csv.encode(), "r.csv", by=user).rows[0].outcome == "created"
+
+
 def test_dates_are_read_as_french_days_or_iso_and_within_range(world):
     csv = (
         "Code;Nom;Action;Valeur;Valable du;Arrête les autres règles\r\n"
