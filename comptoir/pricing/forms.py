@@ -664,6 +664,9 @@ class RuleForm(forms.ModelForm):
         self.fields["priority"].widget.attrs["inputmode"] = "numeric"
         for name in ZERO_WHEN_EMPTY:
             self.fields[name].required = False
+        if self.instance.pk and not self.is_bound:  # 10,5 rather than 10,5000
+            for name in ("value", "min_quantity"):
+                self.initial[name] = format_quantity(getattr(self.instance, name), grouped=False)
         for name in ("customer", "item"):  # the pickers hold a code, not an id
             chosen = getattr(self.instance, name) if self.instance.pk else None
             if chosen is not None:

@@ -46,3 +46,15 @@ def test_a_rule_made_from_its_page_shows_in_the_list_in_words(page, clerk, scree
     expect(row).to_contain_text(f"Remise 10,5{NBSP}%")
     screenshot("pricing-rules")
     assert PricingRule.objects.get(code="CAFE10").value == Decimal("10.5")
+
+    # Its page sums it up, switches it off, and its history says who did it.
+    row.locator("a", has_text="CAFE10").click()
+    expect(page.locator("#rule-summary")).to_contain_text(f"→ Remise 10,5{NBSP}%")
+    page.click("#rule-actions >> text=Désactiver")
+    expect(page.locator("main")).to_contain_text(
+        f"Règle «{NBSP}Cafés pour les détaillants{NBSP}» désactivée"
+    )
+    expect(page.locator("#rule-actions")).to_contain_text("Activer")
+    expect(page.locator("#history")).to_contain_text("claire")
+    screenshot("pricing-rule")
+    assert PricingRule.objects.get(code="CAFE10").active is False

@@ -93,6 +93,7 @@ def test_a_rule_naming_a_customer_and_an_item_is_edited_as_it_was_saved(client, 
     client.force_login(user)
     page = client.get(rule.get_absolute_url()).text
     assert 'value="BOUT01"' in page and 'value="ARA"' in page
+    assert 'name="value" value="15"' in page  # as typed, without the stored zeros
     sent = {
         "code": "BOUT", "name": "Boutique", "action": "fixed_price", "value": "16",
         "customer": "BOUT01", "item": "ARA", "active": "on",
