@@ -608,6 +608,11 @@ class ShippingRuleForm(forms.ModelForm):
         ]  # fmt: skip
         labels = {"active": gettext_lazy("In use (untick to switch it off)")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].empty_label = gettext_lazy("The whole country")
+        self.fields["method"].queryset = ShippingMethod.objects.order_by("name")
+
 
 # What the value of a rule is, for each action: the form's value field says it.
 VALUE_LABELS = {
