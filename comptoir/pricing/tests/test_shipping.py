@@ -1,15 +1,19 @@
 """Shipping rules: which rule gives the charge (destination, weight, amount, priority, ties),
 the charge on the documents (totals, recomputed, removed), in the e-invoice, through the API."""
 
+import subprocess
 from decimal import Decimal
 
 import pytest
 from lxml import etree
 
 from comptoir.billing.facturx import build_xml
+from comptoir.billing.pdf import render_facturx
 from comptoir.billing.services import create_invoice, issue_invoice
+from comptoir.billing.tests.test_exemptions import CHECKER
 from comptoir.billing.tests.test_facturx import NS
-from comptoir.billing.tests.validation import assert_valid, validate_cii
+from comptoir.billing.tests.validation import assert_valid, validate_cii, validate_ubl
+from comptoir.billing.ubl import build_ubl
 from comptoir.core.errors import BusinessError
 from comptoir.parties.models import Address
 from comptoir.pricing.documents import DocumentRequest, build_documents
@@ -231,6 +235,7 @@ def test_an_invoice_with_a_shipping_charge_is_a_valid_e_invoice(colissimo):
     ]
     xml = build_xml(invoice)
     assert_valid(validate_cii(xml), invoice.number)
+    assert_valid(validate_ubl(build_ubl(invoice)), invoice.number)  # the UBL syntax too
     tree = etree.fromstring(xml)
     (charge,) = tree.findall(".//ram:SpecifiedTradeAllowanceCharge", NS)
     udt = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
@@ -240,6 +245,26 @@ def test_an_invoice_with_a_shipping_charge_is_a_valid_e_invoice(colissimo):
     )
     assert charge.findtext("ram:ActualAmount", namespaces=NS) == "6.00"
     assert charge.findtext("ram:Reason", namespaces=NS) == "Frais de port (Colissimo — domicile)"
+
+
+def test_an_invoice_with_a_shipping_charge_passes_the_independent_validator(colissimo, tmp_path):
+    """The second opinion: ../shared/validation/check-facturx --fr on its Factur-X PDF."""
+    if not CHECKER.exists():
+        pytest.skip(f"no second opinion: {CHECKER} is not beside the project (CI has it)")
+    seller()
+    customer = CustomerFactory(siren="732829320", vat_id="FR44732829320")
+    invoice = create_invoice(customer, [LineSpec(heavy_item(), D("3"))], shipping_method=colissimo)
+    invoice = issue_invoice(invoice)
+    assert invoice.total_charges == D("23.25")  # 7,5 kg: 12 € + 7,5 × 1,50 €
+    (tmp_path / "port.pdf").write_bytes(render_facturx(invoice))
+    result = subprocess.run(
+        [str(CHECKER), "--fr", "--quiet", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1/1 valid" in result.stdout, result.stdout[-4000:]
 
 
 def test_a_quotation_converted_to_an_order_keeps_its_method_and_charge(colissimo):
