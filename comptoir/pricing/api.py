@@ -187,14 +187,6 @@ def _crud(path: str, model, out, payload_in, payload_patch, name: str) -> None:
         services.delete_shipping(get_object_or_404(model, pk=pk))
         return Status(204, None)
 
-    for function, verb in (
-        (listing, "list"),
-        (read, "get"),
-        (create, "create"),
-        (update, "update"),
-        (delete, "delete"),
-    ):
-        function.__name__ = f"{verb}_{name}" if verb != "list" else f"list_{name}s"
     listing.__doc__ = "The rows in use; with ``inactive=true``, the switched-off ones too."
     shipping.get(path, response=list[out], operation_id=f"list_{name}s")(listing)
     shipping.get(f"{path}/{{pk}}", response={200: out, 404: ErrorOut}, operation_id=f"get_{name}")(

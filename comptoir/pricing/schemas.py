@@ -164,10 +164,10 @@ class ShippingRuleOut(Out):
     zone: str | None = None
     weight_over: Decimal | None
     weight_up_to: Decimal | None
-    amount_from: Decimal | None
-    amount_below: Decimal | None
-    charge: Decimal
-    charge_per_kg: Decimal
+    amount_from: PriceOut
+    amount_below: PriceOut
+    charge: PriceOut
+    charge_per_kg: PriceOut
     priority: int
     active: bool
 
