@@ -282,6 +282,8 @@ class DocumentLine(models.Model):
     # The promotion that added the line (a reward line, ``comptoir.pricing.promotions``):
     # applying the promotions again replaces it; the user does not edit it.
     promotion_code = models.CharField(_("promotion"), max_length=50, blank=True)
+    # The shipping charge stated as a line (company option): recomputed, never typed.
+    is_shipping = models.BooleanField(default=False)
 
     class Meta:
         abstract = True

@@ -182,6 +182,17 @@ class Company(models.Model):
     )
     account_bank = models.CharField(_("bank account"), max_length=20, default="512000")
 
+    # How a document states its shipping charge: a charge below the lines (EN 16931 document
+    # level), or a line of the shipping method's item.
+    shipping_as_line = models.BooleanField(
+        _("shipping charged as a line"),
+        default=False,
+        help_text=_(
+            "The shipping charge is a line of the document (its shipping method's item) "
+            "instead of a charge below the lines."
+        ),
+    )
+
     class Meta:
         verbose_name = _("company")
         verbose_name_plural = _("company")

@@ -150,6 +150,7 @@ class LineOut(Out):
     net_amount: PriceOut
     price_explanation: list[PriceStepOut] = []
     promotion_code: str = Field("", description="The promotion that gave the line, if any")
+    is_shipping: bool = Field(False, description="The shipping charge, recomputed: leave it out")
 
 
 class VatGroupOut(Out):
@@ -242,6 +243,7 @@ class CompanyOut(Out):
     allow_negative_stock: bool
     facturx_profile: str
     print_layout: str
+    shipping_as_line: bool
     invoice_basis: str
 
 
@@ -264,6 +266,9 @@ class CompanyIn(Schema):
     allow_negative_stock: bool | None = None
     facturx_profile: str | None = Field(None, pattern="^(en16931|basic)$")
     print_layout: str | None = Field(None, pattern="^(standard|compact|large)$")
+    shipping_as_line: bool | None = Field(
+        None, description="The shipping charge as a line instead of a document-level charge"
+    )
     invoice_basis: str | None = None
 
 

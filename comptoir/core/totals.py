@@ -124,6 +124,11 @@ def line_amounts(line: LineInput) -> LineAmounts:
     return LineAmounts(allowance=allowance, net_amount=round_amount(gross - allowance))
 
 
+def lines_net_amount(lines) -> Decimal:
+    """The lines' net total excluding VAT, as ``compute`` reckons it (a threshold's amount)."""
+    return sum((line_amounts(line.totals_input()).net_amount for line in lines), ZERO)
+
+
 def compute(
     lines: Sequence[LineInput],
     allowances_charges: Iterable[AllowanceCharge] = (),

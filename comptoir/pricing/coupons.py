@@ -31,10 +31,9 @@ from comptoir.core.access import customers_limited_to
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import ZERO, format_amount, round_amount
 from comptoir.core.templatetags.comptoir import percent as format_percent
-from comptoir.core.totals import line_amounts
+from comptoir.core.totals import line_amounts, lines_net_amount
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import Coupon, CouponRedemption, CouponReward, normalize_code
-from comptoir.pricing.shipping import lines_amount
 
 SOURCE = "coupon"
 FIELD = "coupon_code"
@@ -316,7 +315,7 @@ def apply_coupon(document, lines, book: CouponBook, errors: list | None = None) 
     if not document.coupon_code:
         return None
     try:
-        coupon = book.check(document, lines_amount(lines))
+        coupon = book.check(document, lines_net_amount(lines))
     except BusinessError as error:
         if errors is None:
             raise

@@ -101,11 +101,14 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
             customer, day, request.lines, errors=request.line_errors, context=context
         )
         lines.append(new_instances(line_model, priced))
-    built = list(zip(new_instances(doc_model, headers), lines, strict=True))
-    rules = ShippingRules([header.get("shipping_method") for header in headers])
+    built = []
+    rules = ShippingRules(
+        [header.get("shipping_method") for header in headers], as_line=company.shipping_as_line
+    )
     promotions = Promotions.load()
-    coupons = CouponBook([doc for doc, _lines in built])
-    for request, (doc, doc_lines) in zip(requests, built, strict=True):
+    docs = new_instances(doc_model, headers)
+    coupons = CouponBook(docs)
+    for request, doc, doc_lines in zip(requests, docs, lines, strict=True):
         # A document made from another (an order from its quotation) keeps what was agreed,
         # its promotions included; the others get the promotions in force, before shipping
         # (a free shipping from an amount sees the amount after promotions).
@@ -120,12 +123,15 @@ def build_documents(doc_model, line_model, requests: list[DocumentRequest], *, b
             )
         apply_coupon(doc, doc_lines, coupons, request.header_errors)
         try:
-            apply_shipping(doc, doc_lines, rules, customers[request.customer.pk])
+            doc_lines = apply_shipping(
+                doc, doc_lines, rules, customers[request.customer.pk], line_model
+            )
         except BusinessError as error:
             if request.header_errors is None:
                 raise
             request.header_errors.append(error)
         doc.apply_totals(doc_lines)
+        built.append((doc, doc_lines))
     return built
 
 
@@ -320,11 +326,11 @@ def reprice_document(document, line_model, parent_field: str) -> None:
     stored = list(
         line_model.objects.filter(**{parent_field: document}).select_related("item", "tax")
     )
-    lines = list(stored)
+    lines = [line for line in stored if not line.is_shipping]  # stated again below
     if not made_from_another(document, stored):
         apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
     apply_coupon(document, lines, CouponBook([document]))
-    apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
+    lines = apply_shipping(document, lines, _rules_of(document), customer, line_model)
     document.apply_totals(lines)
     kept = {line.pk for line in lines if line.pk is not None}
     line_model.objects.filter(pk__in=[x.pk for x in stored if x.pk not in kept]).delete()
@@ -333,6 +339,10 @@ def reprice_document(document, line_model, parent_field: str) -> None:
     for line in added:
         setattr(line, parent_field, document)
     line_model.objects.bulk_create(added)
+
+
+def _rules_of(document) -> ShippingRules:
+    return ShippingRules([document.shipping_method], as_line=Company.get().shipping_as_line)
 
 
 def allowed_below_margin(line_model, parent_field: str, document) -> frozenset:
@@ -361,7 +371,7 @@ def replace_lines(
     lines = [line_model(**values) for values in priced]
     apply_promotions(document, lines, Promotions.load(), customer, line_model=line_model)
     apply_coupon(document, lines, CouponBook([document]))
-    apply_shipping(document, lines, ShippingRules([document.shipping_method]), customer)
+    lines = apply_shipping(document, lines, _rules_of(document), customer, line_model)
     document.apply_totals(lines)
     line_model.objects.filter(**{parent_field: document}).delete()
     for line in lines:

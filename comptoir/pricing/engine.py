@@ -215,6 +215,13 @@ def price_lines(
     return lines
 
 
+def price_given_line(customer: Customer, spec: LineSpec, where: str) -> dict:
+    """The field values of one line whose price was agreed elsewhere (``spec.explanation``
+    set): no price list or rule is read."""
+    assert spec.unit_price is not None and spec.explanation is not None
+    return _price_line(customer, None, spec, {}, None, where)
+
+
 def _price_line(
     customer: Customer, day: date, spec: LineSpec, listed: dict, context, where: str
 ) -> dict:

@@ -37,3 +37,4 @@ class PricingError(StrEnum):
     COUPON_CODE_TAKEN = "coupon.code_taken"
     COUPON_INVALID = "coupon.invalid"
     COUPON_IN_USE = "coupon.in_use"
+    SHIPPING_ITEM_MISSING = "shipping_method_item_missing"

@@ -142,7 +142,7 @@ class DocumentForm:
             self.rows = [
                 LineRow(_line_values(line))
                 for line in document.lines.select_related("item", "tax")
-                if not line.promotion_code
+                if not line.promotion_code and not line.is_shipping
             ]
             self.values.update(_discount_values(document))
         else:
@@ -341,7 +341,8 @@ class DocumentForm:
         self._line_errors(readable, price_errors)
         priced = [pair for index, pair in enumerate(readable) if index not in price_errors]
         self.promotion_lines = [line for line in lines if line.promotion_code]
-        lines = [line for line in lines if not line.promotion_code]
+        # The user's lines, without those the promotions and the shipping charge gave.
+        lines = [line for line in lines if not line.promotion_code and not line.is_shipping]
         for (__, row), line in zip(priced, lines, strict=True):
             typed = _line_input(row)
             price, discount = input_number(line.unit_price), input_number(line.discount_pct)

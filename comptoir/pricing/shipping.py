@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.errors import BusinessError
 from comptoir.core.money import ZERO, format_amount, format_quantity, round_amount
-from comptoir.core.totals import line_amounts
+from comptoir.pricing.engine import LineSpec, price_given_line
 from comptoir.pricing.errors import PricingError
 from comptoir.pricing.models import ShippingMethod, ShippingRule, country_name
 from comptoir.pricing.promotions import amount_after_promotions
@@ -47,9 +47,11 @@ class ShippingQuote:
 
 
 class ShippingRules:
-    """The active rules of some shipping methods, read in one query, best first."""
+    """The active rules of some shipping methods, read in one query, best first; with
+    ``as_line``, their charge is stated as a line (the company's option)."""
 
-    def __init__(self, methods):
+    def __init__(self, methods, *, as_line: bool = False):
+        self.as_line = as_line
         ids = {method.pk for method in methods if method is not None}
         self.by_method: dict[int, list[ShippingRule]] = {pk: [] for pk in ids}
         if ids:
@@ -113,35 +115,36 @@ def lines_weight(lines) -> Decimal:
     return sum((line.item.weight * line.quantity for line in lines if line.item is not None), ZERO)
 
 
-def lines_amount(lines) -> Decimal:
-    """The lines' net total excluding VAT, as the totals compute it."""
-    return sum((line_amounts(line.totals_input()).net_amount for line in lines), ZERO)
-
-
-def apply_shipping(document, lines, rules: ShippingRules, customer) -> ShippingQuote | None:
+def apply_shipping(document, lines: list, rules: ShippingRules, customer, line_model) -> list:
     """Replace the document's shipping charge by its method's charge for these lines (none
-    without a method). The charge's VAT is the method's, unless the customer's own VAT
-    (reverse charge, export…) replaces every VAT of its documents, as on its lines."""
+    without a method), and return its lines: the same, or, when the company states shipping
+    as a line, the others and a new line of the method's item.
+
+    The charge's VAT is the method's, unless the customer's own VAT (reverse charge,
+    export…) replaces every VAT of its documents, as on its lines."""
     kept = [entry for entry in document.allowances_charges if entry.get("source") != SOURCE]
+    lines = [line for line in lines if not line.is_shipping]
+    document.allowances_charges = kept
     method = document.shipping_method
     document.shipping_quote = None
     if method is None:
-        document.allowances_charges = kept
-        return None
+        return lines
     address = document.shipping_address or document.billing_address or {}
     amount = amount_after_promotions(document, lines)
     quote = rules.quote(method, address, lines_weight(lines), amount)
     document.shipping_quote = quote  # the preview explains it, free shipping too
     if not quote.charge:
-        document.allowances_charges = kept
-        return quote
+        return lines
     tax = customer.default_tax or method.tax
+    reason = _("Shipping costs (%(method)s)") % {"method": method.name}
+    if rules.as_line:
+        return [*lines, shipping_line(quote, reason, tax, customer, line_model, len(lines) + 1)]
     document.allowances_charges = [
         *kept,
         {
             "amount": str(quote.charge),
             "is_charge": True,
-            "reason": _("Shipping costs (%(method)s)") % {"method": method.name},
+            "reason": reason,
             "vat_category": tax.category,
             "vat_rate": str(tax.rate),
             "source": SOURCE,
@@ -149,7 +152,29 @@ def apply_shipping(document, lines, rules: ShippingRules, customer) -> ShippingQ
             "explanation": quote.explanation,
         },
     ]
-    return quote
+    return lines
+
+
+def shipping_line(quote: ShippingQuote, reason: str, tax, customer, line_model, position: int):
+    """The shipping charge as a line of the method's item: one unit at the charge, a service
+    (never delivered from stock, invoiced with the first invoice of an order)."""
+    item = quote.method.item
+    if item is None:
+        raise BusinessError(
+            PricingError.SHIPPING_ITEM_MISSING,
+            _(
+                "Shipping is charged as a line (Settings, Company) and « %(name)s » has no "
+                "item: choose its item in Settings, Shipping methods."
+            )
+            % {"name": quote.method.name},
+            FIELD,
+        )
+    spec = LineSpec(
+        item=item, quantity=Decimal("1"), unit_price=quote.charge, tax=tax, explanation=[]
+    )
+    values = price_given_line(customer, spec, FIELD)
+    values.update(description=reason, is_service=True, is_shipping=True, position=position)
+    return line_model(**values)
 
 
 def shipping_entry(document) -> dict | None:

@@ -145,7 +145,8 @@ def expire_quotations(today=None) -> int:
 
 
 def quotation_lines_as_specs(quotation: Quotation) -> list[LineSpec]:
-    """The quotation's lines as they were agreed: same prices, discounts and VAT."""
+    """The quotation's lines as they were agreed: same prices, discounts and VAT (its
+    shipping line aside: the new document prices its own shipping)."""
     return [
         LineSpec(
             item=line.item,
@@ -157,7 +158,7 @@ def quotation_lines_as_specs(quotation: Quotation) -> list[LineSpec]:
             explanation=line.price_explanation,
             promotion_code=line.promotion_code,
         )
-        for line in quotation.lines.select_related("item", "tax").all()
+        for line in quotation.lines.filter(is_shipping=False).select_related("item", "tax")
     ]
 
 

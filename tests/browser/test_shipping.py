@@ -69,9 +69,9 @@ def test_shipping_set_in_settings_is_charged_on_an_order(page, clerk, screenshot
     screenshot("order-with-shipping")
     page.click("button[name=save]")
     expect(page.locator("#document-status")).to_have_text("Brouillon")
-    # The order's page names its method and says which rule gave the charge.
+    # The order's page names its method and says what the charge was reckoned on.
     expect(page.locator("dl.facts")).to_contain_text("Colissimo — domicile")
-    expect(page.locator(".shipping-explanation")).to_contain_text("(règle n°")
+    expect(page.locator(".shipping-explanation")).to_contain_text("vers France, 2 kg")
     order = SalesOrder.objects.get()
     assert (order.total_charges, order.total_gross) == (Decimal("6.90"), Decimal("52.68"))
 

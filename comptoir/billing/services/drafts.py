@@ -52,6 +52,7 @@ HEADER_FIELDS = {
     "coupon_code",
 }
 LINE_COPY_FIELDS = [
+    "is_shipping",
     "item_id",
     "item_code",
     "description",

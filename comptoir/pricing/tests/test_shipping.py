@@ -278,6 +278,69 @@ def test_a_quotation_converted_to_an_order_keeps_its_method_and_charge(colissimo
     assert [e["amount"] for e in order.allowances_charges] == ["9.00"]  # once, not twice
 
 
+@pytest.fixture
+def as_line(colissimo):
+    """The company states shipping as a line of the method's service item « PORT »."""
+    from comptoir.core.services import update_company
+
+    update_company(shipping_as_line=True)
+    port = ItemFactory(code="PORT", name="Frais de port", kind="service", sale_price=0)
+    return save_shipping(ShippingMethod, colissimo, item=port)
+
+
+def test_shipping_as_a_line_is_a_recomputed_line_of_the_methods_item(as_line):
+    from comptoir.billing.services import invoice_orders
+    from comptoir.core.services import update_company
+    from comptoir.pricing.forms import DocumentForm
+
+    customer = CustomerFactory()
+    item = heavy_item()
+    order = sales.create_order(customer, [LineSpec(item, D("2"))], shipping_method=as_line)
+    lines = list(order.lines.order_by("position"))
+    assert [(x.item_code, x.is_shipping, x.is_service) for x in lines] == [
+        (item.code, False, False),
+        ("PORT", True, True),
+    ]
+    assert lines[1].description == "Frais de port (Colissimo — domicile)"
+    assert (lines[1].quantity, lines[1].unit_price, lines[1].vat_rate) == (1, D("9"), D("20"))
+    assert order.allowances_charges == [] and order.total_charges == 0
+    assert (order.total_lines, order.total_gross) == (D("49.00"), D("58.80"))
+
+    # The form shows the lines typed, not the shipping line; saving them back recomputes it.
+    form = DocumentForm(document=order)
+    assert [row.values["item"] for row in form.rows] == [item.code]
+    sales.update_order(order, lines=[LineSpec(item, D("1"))])
+    assert [(x.item_code, x.unit_price) for x in order.lines.order_by("position")] == [
+        (item.code, D("20")),
+        ("PORT", D("9")),  # 2,5 kg
+    ]
+    # Another method, or none: the line follows.
+    sales.update_order(order, shipping_method=None)
+    assert [x.item_code for x in order.lines.all()] == [item.code]
+    order.refresh_from_db()
+    assert order.total_gross == D("24.00")
+    sales.update_order(order, shipping_method=as_line)
+    order.refresh_from_db()
+    assert order.lines.filter(is_shipping=True).count() == 1 and order.total_gross == D("34.80")
+
+    # Invoiced with the order's first invoice, as a service, still marked.
+    update_company(invoice_basis="ordered")
+    sales.confirm_order(order)
+    (invoice,) = invoice_orders([order])
+    shipped = invoice.lines.get(is_shipping=True)
+    assert (shipped.item_code, shipped.net_amount) == ("PORT", D("9.00"))
+    assert invoice.total_gross == order.total_gross
+
+
+def test_shipping_as_a_line_needs_the_methods_item(as_line):
+    save_shipping(ShippingMethod, as_line, item=None)
+    as_line.refresh_from_db()
+    with pytest.raises(BusinessError) as refused:
+        sales.create_order(CustomerFactory(), [LineSpec(heavy_item(), 1)], shipping_method=as_line)
+    assert refused.value.code == "shipping_method_item_missing"
+    assert refused.value.field == "shipping_method"
+
+
 def test_a_batch_of_orders_reads_the_rules_once(colissimo, django_assert_num_queries):
     item = heavy_item()
     customers = [CustomerFactory() for _ in range(12)]
