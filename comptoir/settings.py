@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "comptoir.einvoicing",
     "comptoir.ereporting",
     "comptoir.supplierinvoices",
+    "comptoir.reports",
 ]
 
 MIDDLEWARE = [

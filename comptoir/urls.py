@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("comptoir.purchasing.urls")),
     path("", include("comptoir.supplierinvoices.urls")),
     path("", include("comptoir.billing.urls")),
+    path("reports/", include("comptoir.reports.urls")),
     path("", include("comptoir.payments.urls")),
     path("imports/", include("comptoir.imports.urls")),
     path("", include("comptoir.closings.urls")),
