@@ -329,7 +329,9 @@ def _price(customer, day, spec: LineSpec, quantity, listed, context, where: str)
         priced.step("manual_price", value=str(priced.unit_price))
     below = floor is not None and priced.net < floor
     if below and (context.below_margin_allowed or (item.pk, priced.net) in context.allowed_below):
+        # The floor kept beside it: the form warns whoever may go under by how much.
         priced.steps[-1]["below_margin"] = True
+        priced.steps[-1]["floor"] = str(floor)
     elif below:
         raise BusinessError(
             PricingError.BELOW_MINIMUM_MARGIN,

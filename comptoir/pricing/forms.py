@@ -22,7 +22,7 @@ from comptoir.core.errors import BusinessError
 from comptoir.core.forms import NumberField
 from comptoir.core.listing import DATE_WIDGET
 from comptoir.core.models import Company
-from comptoir.core.money import MAX_QUANTITY, format_quantity, parse_decimal
+from comptoir.core.money import MAX_QUANTITY, format_amount, format_quantity, parse_decimal
 from comptoir.core.templatetags.comptoir import percent
 from comptoir.core.widgets import SearchPicker
 from comptoir.parties.models import Customer
@@ -87,6 +87,16 @@ class LineRow:
     vat_rate: Decimal | None = None
     errors: dict = field(default_factory=dict)
     explanation: list = field(default_factory=list)
+
+    @property
+    def below_margin_warning(self) -> str:
+        """A price a user allowed to go under the minimum margin: said, not refused."""
+        last = self.explanation[-1] if self.explanation else {}
+        if not last.get("below_margin") or last.get("floor") is None:
+            return ""
+        return _("Under the minimum margin (%(floor)s)") % {
+            "floor": format_amount(Decimal(last["floor"]))
+        }
 
     @property
     def is_blank(self) -> bool:

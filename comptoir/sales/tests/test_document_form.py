@@ -158,3 +158,20 @@ def test_a_model_on_a_line_asks_for_its_size_or_colour(browser, customer, tshirt
         "déclinaisons." in response.content.decode()
     )
     assert not Quotation.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/sales/quotations/new/", "/sales/orders/new/", "/invoices/new/"])
+def test_a_price_under_the_minimum_margin_is_said_to_who_may_sell_under_it(client, customer, path):
+    from comptoir.core.models import Company
+    from comptoir.core.roles import ADMINISTRATOR
+
+    Company.objects.update(minimum_margin_pct=Decimal("25"))
+    ItemFactory(code="C", sale_price=Decimal("20.00"), cost_price=Decimal("8.00"))  # floor 10
+    client.force_login(make_user("chef", ADMINISTRATOR))
+    data = form(l0_item="C", l0_priced_item="C", l0_quantity="2", l0_unit_price="9")
+    page = client.post(path, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Sous la marge minimale (10,00\u00a0€)" in page  # a warning: the line is priced
+    assert "18,00\u00a0€" in page and 'class="error"' not in page
+    page = client.post(path, {**data, "lines-0-unit_price": "11"}, HTTP_HX_REQUEST="true")
+    assert "marge minimale" not in page.content.decode()
+    assert client.post(path, data).status_code == 302  # still allowed
