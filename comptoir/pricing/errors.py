@@ -23,6 +23,7 @@ class PricingError(StrEnum):
     SHIPPING_NOT_COVERED = "shipping_not_covered"
     SHIPPING_METHOD_ARCHIVED = "shipping_method_archived"
     SHIPPING_IN_USE = "shipping.in_use"
+    SHIPPING_RULE_OVERLAPS = "shipping_rule.overlaps"
     RULE_UNKNOWN_REFERENCE = "rule.unknown_reference"
     RULE_FILE_UNREADABLE = "rule.file_unreadable"
     PROMOTION_INVALID = "promotion.invalid"

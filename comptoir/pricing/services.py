@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from comptoir.catalog.models import Item, ItemGroup, ItemPrice
 from comptoir.core.errors import BusinessError, InUse, InvalidInput
 from comptoir.core.models import Company
-from comptoir.core.money import HUNDRED, format_quantity
+from comptoir.core.money import HUNDRED, format_amount, format_quantity
 from comptoir.core.validation import create_validated, delete_or_refuse, full_clean_or_raise
 from comptoir.pricing.coupons import random_code
 from comptoir.pricing.errors import PricingError
@@ -298,8 +298,41 @@ def save_shipping(model, row=None, **fields):
         full_clean_or_raise(row)
         if model is ShippingMethod and "tax" in fields and row.tax_id:
             refuse_unusable_tax(row.tax, "tax")
+        if model is ShippingRule and row.active:
+            _refuse_same_shipping_rule(row)
         row.save()
         return row
+
+
+SHIPPING_CONDITIONS = (
+    "method", "country", "zone", "weight_over", "weight_up_to", "amount_from", "amount_below",
+    "priority",
+)  # fmt: skip
+
+
+def _refuse_same_shipping_rule(rule: ShippingRule) -> None:
+    """Two rules in force with the same conditions and priority: which charge a document gets
+    would depend on which was saved first."""
+    fields = [ShippingRule._meta.get_field(name) for name in SHIPPING_CONDITIONS]
+    same = {field.attname: getattr(rule, field.attname) for field in fields}
+    other = (
+        ShippingRule.objects.filter(active=True, **same)
+        .exclude(pk=rule.pk)
+        .select_related("method", "zone")
+        .order_by("pk")
+        .first()
+    )
+    if other is not None:
+        raise BusinessError(
+            PricingError.SHIPPING_RULE_OVERLAPS,
+            _(
+                "The rule « %(other)s » charging %(charge)s has the same conditions and the "
+                "same priority: which one applies would be a matter of chance. Give one of "
+                "them a higher priority, or change that rule instead."
+            )
+            % {"other": other, "charge": format_amount(other.charge)},
+            "priority",
+        )
 
 
 def delete_shipping(row) -> None:

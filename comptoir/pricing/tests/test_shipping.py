@@ -65,7 +65,8 @@ def colissimo(company):
     rule(method, "corsica", country="FR", zone=corsica, charge=D("20"), priority=5)
     rule(method, "belgium", country="BE", charge=D("15"))
     rule(method, "germany first", country="DE", charge=D("10"))
-    rule(method, "germany second", country="DE", charge=D("11"))
+    # Saved before identical rules were refused: the oldest still wins.
+    RULES["germany second"] = ShippingRule.objects.create(method=method, country="DE", charge=11).pk
     rule(method, "spain switched off", country="ES", charge=D("1"), active=False)
     return method
 
@@ -547,3 +548,39 @@ def test_a_country_is_an_iso_code_typed_as_it_comes(api, client, user):
         {"code": "DE1", "name": "Berlin", "country": "de", "postal_prefixes": "10"},
     )
     assert ShippingZone.objects.get(code="DE1").country == "DE"
+
+
+def test_an_identical_rule_is_refused_on_the_form_and_through_the_api(api, client, user):
+    tva20 = Tax.objects.get(code="TVA20")
+    chrono = save_shipping(ShippingMethod, code="CHRONO", name="Chronopost 24 h", tax=tva20)
+    save_shipping(ShippingRule, method=chrono, country="FR", charge=D("12"))
+    same = {"method": "CHRONO", "country": "FR", "charge": "9", "priority": 0}
+    refused = api.post("/shipping-rules", same)
+    assert refused.status_code == 400, refused.content
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "shipping_rule.overlaps",
+        "priority",
+    )
+    assert "«\u00a0Chronopost 24 h vers France\u00a0»" in refused.json()["message"]
+    assert "12,00\u00a0€" in refused.json()["message"]
+    client.force_login(user)
+    page = client.post(
+        "/settings/shipping-rules/new/",
+        {
+            "method": chrono.pk,
+            "country": "FR",
+            "charge": "9",
+            "charge_per_kg": "0",
+            "priority": "0",
+            "active": "on",
+        },
+    )
+    assert page.status_code == 400
+    assert "a les mêmes conditions et la même priorité" in page.content.decode()
+    assert ShippingRule.objects.filter(method=chrono).count() == 1
+    # Another priority, another weight range, or the other one switched off: accepted.
+    assert api.post("/shipping-rules", {**same, "priority": 1}).status_code == 201
+    assert api.post("/shipping-rules", {**same, "weight_up_to": "2"}).status_code == 201
+    other = api.post("/shipping-rules", {**same, "country": "BE"}).json()["id"]
+    assert api.patch(f"/shipping-rules/{other}", {"country": "FR"}).status_code == 400
+    assert api.patch(f"/shipping-rules/{other}", {"active": False}).status_code == 200
