@@ -9,6 +9,7 @@ variants to price them.
 """
 
 import itertools
+from collections import Counter
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -249,9 +250,21 @@ def _refuse_not_template(item: Item) -> None:
 GRID_FIELDS = ("code", "barcode", "price_extra", "active")
 
 
+class GridRefused(BusinessError):
+    """Every refused cell of a grid, each with its field (``variants.<id>.<field>``): a user
+    fixes them all at once. The first one stands for them as the error's code and message."""
+
+    def __init__(self, errors: list[BusinessError]):
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.status_code = first.status_code
+        self.errors = errors
+
+
 def update_variants(template: Item, changes: dict) -> list[Item]:
     """Edit the grid at once: {variant id: {code, barcode, price_extra, active}} (each field
-    optional). A refusal names the cell: ``variants.<id>.<field>``; nothing is saved then."""
+    optional). Refused cells raise ``GridRefused``, naming each ``variants.<id>.<field>``;
+    nothing is saved then."""
     with transaction.atomic():
         template = Item.objects.select_for_update().get(pk=template.pk)
         _refuse_not_template(template)
@@ -269,27 +282,38 @@ def update_variants(template: Item, changes: dict) -> list[Item]:
                     % {"id": pk, "code": template.code},
                     f"variants.{pk}",
                 )
-        changed = []
+        changed, errors = [], []
         for pk, fields in changes.items():
             variant = variants[int(pk)]
-            _apply_grid_fields(template, variant, fields, f"variants.{variant.pk}")
+            errors += _apply_grid_fields(template, variant, fields, f"variants.{variant.pk}")
             changed.append(variant)
-        _refuse_taken_codes(changed)
+        refused = {error.field for error in errors}
+        errors += [e for e in _taken_codes(changed) if e.field not in refused]
+        if errors:
+            raise GridRefused(errors)
         Item.objects.bulk_update(changed, [*GRID_FIELDS, "sale_price"])
         audit.record(changed)
         return changed
 
 
-def _apply_grid_fields(template: Item, variant: Item, fields: dict, where: str) -> None:
+def _apply_grid_fields(template: Item, variant: Item, fields: dict, where: str) -> list:
+    """The cell's fields set on the variant; returns the errors of those refused."""
+    errors = []
     if "code" in fields:
         variant.code = str(fields["code"] or "").strip()
         if not variant.code:
-            raise BusinessError(
-                VariantError.CODE_TAKEN, _("A variant needs a code."), f"{where}.code"
+            errors.append(
+                BusinessError(
+                    VariantError.CODE_TAKEN, _("A variant needs a code."), f"{where}.code"
+                )
             )
-        if len(variant.code) > 50:
-            raise BusinessError(
-                VariantError.CODE_TAKEN, _("A code has at most 50 characters."), f"{where}.code"
+        elif len(variant.code) > 50:
+            errors.append(
+                BusinessError(
+                    VariantError.CODE_TAKEN,
+                    _("A code has at most 50 characters."),
+                    f"{where}.code",
+                )
             )
     if "barcode" in fields:
         variant.barcode = str(fields["barcode"] or "").strip().replace(" ", "")
@@ -297,20 +321,26 @@ def _apply_grid_fields(template: Item, variant: Item, fields: dict, where: str) 
             if variant.barcode:
                 validate_barcode(variant.barcode)
         except ValidationError as error:
-            raise BusinessError(
-                VariantError.BAD_BARCODE, " ".join(error.messages), f"{where}.barcode"
-            ) from None
-    if "price_extra" in fields:
-        raw = fields["price_extra"]
-        raw = "0" if raw in (None, "") else raw
-        variant.price_extra = round_price(
-            parse_decimal(raw, field=f"{where}.price_extra", maximum=MAX_PRICE)
-        )
+            errors.append(
+                BusinessError(
+                    VariantError.BAD_BARCODE, " ".join(error.messages), f"{where}.barcode"
+                )
+            )
     if "active" in fields:
         variant.active = bool(fields["active"])
-    variant.sale_price = variant_price(
-        template.sale_price, variant.price_extra, f"{where}.price_extra"
-    )
+    try:
+        if "price_extra" in fields:
+            raw = fields["price_extra"]
+            raw = "0" if raw in (None, "") else raw
+            variant.price_extra = round_price(
+                parse_decimal(raw, field=f"{where}.price_extra", maximum=MAX_PRICE)
+            )
+        variant.sale_price = variant_price(
+            template.sale_price, variant.price_extra, f"{where}.price_extra"
+        )
+    except BusinessError as error:
+        errors.append(error)
+    return errors
 
 
 def variant_price(template_price: Decimal, extra: Decimal, field: str) -> Decimal:
@@ -324,9 +354,10 @@ def variant_price(template_price: Decimal, extra: Decimal, field: str) -> Decima
     return price
 
 
-def _refuse_taken_codes(variants: list[Item]) -> None:
+def _taken_codes(variants: list[Item]) -> list[BusinessError]:
     """A code, or a barcode, is one item's: not twice in the grid, nor another item's (a scan
-    or an import by barcode must tell them apart)."""
+    or an import by barcode must tell them apart). Returns each cell refused."""
+    errors = []
     for name, code, twice, taken in (
         (
             "code",
@@ -342,22 +373,20 @@ def _refuse_taken_codes(variants: list[Item]) -> None:
         ),
     ):
         values = [getattr(variant, name) for variant in variants if getattr(variant, name)]
-        seen: set[str] = set()
-        for variant in variants:
-            value = getattr(variant, name)
-            if value and value in seen:
-                raise BusinessError(code, twice % {"code": value}, f"variants.{variant.pk}.{name}")
-            seen.add(value)
+        counted = Counter(values)
         others = set(
             Item.objects.filter(**{f"{name}__in": values})
             .exclude(pk__in=[variant.pk for variant in variants])
             .values_list(name, flat=True)
         )
         for variant in variants:
-            if getattr(variant, name) in others:
-                raise BusinessError(
-                    code, taken % {"code": getattr(variant, name)}, f"variants.{variant.pk}.{name}"
-                )
+            value = getattr(variant, name)
+            where = f"variants.{variant.pk}.{name}"
+            if value and counted[value] > 1:  # said in each of its cells
+                errors.append(BusinessError(code, twice % {"code": value}, where))
+            elif value in others:
+                errors.append(BusinessError(code, taken % {"code": value}, where))
+    return errors
 
 
 def archive_variant(variant: Item) -> Item:

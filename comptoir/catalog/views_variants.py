@@ -16,7 +16,7 @@ from comptoir.catalog.queries import template_attributes, variant_layout
 from comptoir.catalog.variants import GRID_FIELDS
 from comptoir.core.errors import BusinessError
 from comptoir.core.listing import Column, Listing
-from comptoir.core.money import format_quantity
+from comptoir.core.money import amount_as_typed
 from comptoir.core.views import form_page, save_form
 
 
@@ -41,7 +41,7 @@ def _typed(variant: Item, data) -> dict:
         return {
             "code": variant.code,
             "barcode": variant.barcode,
-            "price_extra": format_quantity(extra, grouped=False) if extra else "",
+            "price_extra": amount_as_typed(extra) if extra else "",
             "active": variant.active,
         }
     return {
@@ -81,7 +81,9 @@ def item_variants(request, pk: int):
         try:
             done = _act(item, attributes, action, request.POST)
         except BusinessError as error:
-            errors[error.field or "__all__"] = error.message
+            # A grid's refusal names every cell refused, each shown in its place.
+            for each in getattr(error, "errors", None) or [error]:
+                errors.setdefault(each.field or "__all__", each.message)
         else:
             messages.success(request, done)
             return redirect("catalog:item_variants", pk=item.pk)

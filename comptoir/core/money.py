@@ -81,6 +81,13 @@ def format_amount(value, currency: str = "EUR") -> str:
     return f"{text}\u00a0{symbol}"
 
 
+def amount_as_typed(value) -> str:
+    """An amount as it is typed in a form's field, in the active language: `2,50`, `1250,00`;
+    two decimals, up to four as ``format_amount``, no grouping and no currency."""
+    number = Decimal(value)
+    return formats.number_format(number, min(max(_places(number), 2), 4), use_l10n=True)
+
+
 def format_quantity(value, *, grouped: bool = True) -> str:
     """A quantity (or any plain number), in the active language, without useless zeros:
     `25`, `12,5`, `1 250` in French; `12.5`, `1,250` in English. Not ``grouped``: as it is

@@ -113,3 +113,58 @@ def test_the_grid_page_reads_the_same_few_queries_whatever_its_size(
     with django_assert_max_num_queries(13):  # the session, the roles, the model, its grid
         page = browser.get(f"/items/{tshirt.pk}/variants/")
     assert page.content.decode().count('class="variant-cell"') == 40
+
+
+def test_every_error_of_the_grid_shows_at_once_each_in_its_cell(browser, tshirt):
+    url = f"/items/{tshirt.pk}/variants/"
+    browser.post(url, {"action": "attributes", "attribute": ["COULEUR", "TAILLE"]})
+    browser.post(
+        url, {"action": "generate", "value-COULEUR": ["RGE", "BLE"], "value-TAILLE": ["S", "M"]}
+    )
+    ItemFactory(code="ART0001")
+    v = {
+        code: Item.objects.get(code=code).pk
+        for code in tshirt.variants.values_list("code", flat=True)
+    }
+    grid = {"action": "grid"}
+    for code, pk in v.items():
+        grid |= {
+            f"v{pk}-code": code,
+            f"v{pk}-barcode": "",
+            f"v{pk}-price_extra": "",
+            f"v{pk}-active": "1",
+        }
+    grid |= {
+        f"v{v['TSH-RGE-S']}-barcode": "4006381333932",  # a digit wrong
+        f"v{v['TSH-RGE-M']}-code": "ART0001",  # another item's
+        f"v{v['TSH-BLE-S']}-price_extra": "abc",
+        f"v{v['TSH-BLE-M']}-code": "TSH-BLE-S",  # twice
+        f"v{v['TSH-BLE-M']}-price_extra": "-20",  # 15 − 20: negative
+    }
+    response = browser.post(url, grid)
+    assert response.status_code == 400
+    page = response.content.decode()
+
+    def cell(code):
+        start = page.index(f'data-variant="{code}"')
+        return page[start : page.index("</div>", start)]
+
+    assert "n’est pas un code-barres EAN valide" in cell("TSH-RGE-S")
+    assert "Le code ART0001 est celui d’un autre article." in cell("TSH-RGE-M")
+    assert "«\u00a0abc\u00a0» n’est pas un nombre." in cell("TSH-BLE-S")
+    for code in ("TSH-BLE-S", "TSH-BLE-M"):  # in both cells that hold it
+        assert "Le code TSH-BLE-S est donné deux fois." in cell(code)
+    assert "serait négatif" in cell("TSH-BLE-M")
+    assert page.count('class="error"') == 6
+    assert not Item.objects.filter(code="ART0001", template=tshirt).exists()  # nothing saved
+    # Fixed, saved, and the differences shown back as money.
+    grid |= {
+        f"v{v['TSH-RGE-S']}-barcode": "",
+        f"v{v['TSH-RGE-M']}-code": "TSH-RGE-M",
+        f"v{v['TSH-BLE-S']}-price_extra": "2,5",
+        f"v{v['TSH-BLE-M']}-code": "TSH-BLE-M",
+        f"v{v['TSH-BLE-M']}-price_extra": "3",
+    }
+    assert browser.post(url, grid).status_code == 302
+    page = browser.get(url).content.decode()
+    assert 'value="2,50"' in cell("TSH-BLE-S") and 'value="3,00"' in cell("TSH-BLE-M")
