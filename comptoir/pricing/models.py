@@ -334,6 +334,21 @@ class PricingRule(Offer):
     def sets_price(self) -> bool:
         return self.action in PRICE_SETTING_ACTIONS
 
+    def history_value(self, name: str, value, state: dict) -> str | None:
+        """The value in the rule's history as its list says it: a price « 120,50 € » or a
+        percentage « 10,5 % », by the action the rule had then (``state``: its values then)."""
+        from comptoir.core.money import format_amount, format_quantity
+        from comptoir.core.templatetags.comptoir import percent
+
+        if name != "value":
+            return None
+        action, number = state.get("action"), Decimal(value)
+        if action in (RuleAction.FIXED_PRICE, RuleAction.DISCOUNT_AMOUNT):
+            return format_amount(number, state.get("currency") or "EUR")
+        if action in (RuleAction.DISCOUNT_PCT, RuleAction.COST_PLUS):
+            return percent(number)
+        return format_quantity(number)
+
     def clean(self) -> None:
         errors = {}
         value = self.value if isinstance(self.value, Decimal | int) else None
@@ -801,6 +816,17 @@ class Coupon(models.Model):
         if self.reward == CouponReward.PERCENT:
             return str(percent(self.value))
         return _("%(amount)s excl. VAT") % {"amount": format_amount(self.value)}
+
+    def history_value(self, name: str, value, state: dict) -> str | None:
+        """The value in the coupon's history: a percentage or an amount, by its reward then."""
+        from comptoir.core.money import format_amount
+        from comptoir.core.templatetags.comptoir import percent
+
+        if name not in ("value", "minimum_amount"):
+            return None
+        if name == "value" and state.get("reward") == CouponReward.PERCENT:
+            return str(percent(Decimal(value)))
+        return format_amount(Decimal(value))
 
 
 def normalize_code(code) -> str:

@@ -21,13 +21,21 @@ def entries(record, user, limit: int) -> list:
     fields = {f.name: f for f in model._meta.concrete_fields}
     rows = list(audit.history(record)[:limit])
     names = _related_names(rows, fields)
+    # A record that says some values in words of its other fields (a rule's value is a price
+    # or a percentage by its action) gets its values as they were, walked back from today's.
+    in_words = getattr(record, "history_value", None)
+    state = {}
+    if in_words is not None:
+        state = {f.name: audit.plain(getattr(record, f.attname)) for f in fields.values()}
     result = []
     for entry in rows:
+        after = dict(state)
+        state.update({name: values[0] for name, values in entry.changes.items()})
         changes = [
             (
                 _label(fields.get(name), name),
-                _shown(record, fields.get(name), values[0], names),
-                _shown(record, fields.get(name), values[1], names),
+                _shown(record, fields.get(name), values[0], names, state),
+                _shown(record, fields.get(name), values[1], names, after),
             )
             for name, values in entry.changes.items()
             if name not in hidden and not _structured(fields.get(name))
@@ -92,9 +100,12 @@ def _related_names(rows, fields) -> dict:
     }
 
 
-def _shown(record, field, value, names: dict):
+def _shown(record, field, value, names: dict, state: dict):
     if value is None or field is None:
         return value
+    said = getattr(record, "history_value", lambda *args: None)(field.name, value, state)
+    if said is not None:
+        return said
     if field.name == "status":
         return _status_label(record, value)
     if field.choices:

@@ -98,3 +98,13 @@ def test_the_document_form_applies_a_code_and_says_why_one_is_refused(logged, co
     assert (quotation.coupon_code, quotation.total_allowances) == ("BIENVENUE10", Decimal("20"))
     refused = logged.post(url, {**data, "coupon_code": "fini", "save": "1"})
     assert refused.status_code == 400 and Quotation.objects.count() == 1
+
+
+def test_the_history_says_a_percentage_or_an_amount_as_the_coupon_gives(logged, company):
+    coupon = save_coupon(code="ETE", name="Été", value=Decimal("10"))
+    save_coupon(coupon, value=Decimal("12.5"))
+    save_coupon(coupon, reward="amount", value=Decimal("15"))
+    page = logged.get(reverse("pricing:coupon", args=[coupon.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    assert f"<del>10{NBSP}%</del> → 12,5{NBSP}%" in history
+    assert f"<del>12,5{NBSP}%</del> → 15,00{NBSP}€" in history

@@ -154,6 +154,17 @@ def test_the_switch_is_harmless_twice_and_the_history_tells_it(client, user, wor
     assert rule.active is False
 
 
+def test_the_history_says_prices_and_percentages_as_the_list_does(client, user, world):
+    client.force_login(user)
+    rule = services.save_rule(code="R", name="R", action="fixed_price", value=D("1234.56"))
+    services.save_rule(rule, value=D("120.5"))
+    services.save_rule(rule, action="discount_pct", value=D("10.5"))  # a price, then a rate
+    page = client.get(rule.get_absolute_url()).text
+    history = page[page.index('id="history"') :]
+    assert f"<del>1{NBSP}234,56{NBSP}€</del> → 120,50{NBSP}€" in history
+    assert f"<del>120,50{NBSP}€</del> → 10,5{NBSP}%" in history
+
+
 def _same_conditions(rule):
     return {
         "action": rule.action,
