@@ -6,6 +6,20 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Item, ItemPrice, PriceList
 from comptoir.core.listing import DATE_WIDGET
+from comptoir.core.widgets import SearchPicker
+
+
+def item_picker(label, *, required: bool = False, **kwargs) -> forms.ModelChoiceField:
+    """An item, chosen by searching as one types (a drop-down of every item is unusable with
+    thousands); the form reads its code."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Item.objects.all(),
+        to_field_name="code",
+        required=required,
+        widget=SearchPicker("catalog:item_options"),
+        **kwargs,
+    )
 
 
 class ItemForm(forms.ModelForm):
@@ -44,6 +58,8 @@ class PriceListForm(forms.ModelForm):
 
 
 class ItemPriceForm(forms.ModelForm):
+    item = item_picker(_("Item"), required=True)
+
     class Meta:
         model = ItemPrice
         fields = ["item", "min_quantity", "price", "valid_from", "valid_to"]

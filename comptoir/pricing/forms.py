@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.catalog.forms import item_picker
 from comptoir.catalog.models import Item, ItemAttributeValue
 from comptoir.core.bulk import new_instances
 from comptoir.core.documents import given_allowances_charges
@@ -557,18 +558,6 @@ class WhyPriceForm(forms.Form):
         self.fields["customer"].queryset = visible_customers(user).select_related(
             "price_list", "group", "territory"
         )
-
-
-def item_picker(label, **kwargs) -> forms.ModelChoiceField:
-    """An optional item, chosen by searching as one types; the form reads its code."""
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=Item.objects.all(),
-        to_field_name="code",
-        required=False,
-        widget=SearchPicker("catalog:item_options"),
-        **kwargs,
-    )
 
 
 class ShippingMethodForm(forms.ModelForm):

@@ -89,3 +89,24 @@ def test_a_quick_choice_never_takes_an_older_search(page, clerk):
     page.press("#id_customer", "Enter")  # before the answer: waits for it
     expect(page.locator("#id_customer-value")).to_have_value("C-GD")
     expect(page.locator("#id_customer")).to_have_value("Garage Dubois")
+
+
+def test_a_price_lists_price_is_given_to_an_item_picked_by_name(page, clerk):
+    from comptoir.catalog.models import PriceList
+
+    ItemFactory(code="TAB-CH", name="Tablier de cuisine", sale_price=Decimal("24.50"))
+    ItemFactory(code="TOR", name="Torchon")
+    pros = PriceList.objects.create(code="PRO", name="Professionnels")
+    log_in(page)
+    page.goto(f"/price-lists/{pros.pk}/")
+    form = page.locator("form:has(#id_item)")
+    expect(form).to_contain_text("Article")
+    expect(page.locator("select[name=item]")).to_have_count(0)  # no list of every item
+    page.fill("#id_item", "tablier")
+    page.click("#id_item-picks li:has-text('Tablier de cuisine')")
+    expect(page.locator("#id_item-value")).to_have_value("TAB-CH")
+    page.fill("#id_min_quantity", "1")
+    page.fill("#id_price", "19,90")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("Tablier de cuisine")
+    assert pros.prices.get().item.code == "TAB-CH"
