@@ -123,7 +123,9 @@ class CustomerDocument(models.Model):
             amounts[first] = amounts.get(first, Decimal("0")) + amount
         return [
             {
-                "reason": entry["item"].reason,
+                # The discount typed on the form is named in the reader's language, not in
+                # the words stored for the document (« Remise 10 % » to an English reader).
+                "reason": "" if entry["row"].get("from_form") else entry["item"].reason,
                 "percent": entry["item"].percent,
                 "is_charge": entry["item"].is_charge,
                 "amount": amounts[id(entry["row"])],

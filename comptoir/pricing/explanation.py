@@ -10,15 +10,16 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from comptoir.core.money import format_amount, format_quantity
+from comptoir.core.money import format_amount
+from comptoir.core.templatetags.comptoir import percent
 from comptoir.pricing.models import RuleAction
 
 # Why a rule the line meets did not apply (``comptoir.pricing.rules.Outcome.reason``).
 NOT_APPLIED = {
     "shadowed": lambda by: (
-        _("a rule of a higher priority, « %(name)s », gives the price") % {"name": by.name}
+        _("a rule of a higher priority, “%(name)s”, gives the price") % {"name": by.name}
     ),
-    "stopped": lambda by: _("« %(name)s » stops the rules after it") % {"name": by.name},
+    "stopped": lambda by: _("“%(name)s” stops the rules after it") % {"name": by.name},
     "no_list_price": lambda by: _("its price list has no price for this item and quantity"),
     "no_cost": lambda by: _("the item has no cost price"),
 }
@@ -39,11 +40,11 @@ def action_words(action: str, value, currency: str = "EUR") -> str:
     if action == RuleAction.FIXED_PRICE:
         return _("fixed price %(price)s") % {"price": format_amount(value, currency)}
     if action == RuleAction.DISCOUNT_PCT:
-        return _("discount %(pct)s %%") % {"pct": format_quantity(value)}
+        return _("discount %(pct)s") % {"pct": percent(value)}
     if action == RuleAction.DISCOUNT_AMOUNT:
         return _("%(amount)s off each unit") % {"amount": format_amount(value, currency)}
     if action == RuleAction.COST_PLUS:
-        return _("cost price + %(pct)s %%") % {"pct": format_quantity(value)}
+        return _("cost price + %(pct)s") % {"pct": percent(value)}
     return _("price from another price list")
 
 
@@ -52,26 +53,26 @@ def step_label(step: dict, currency: str = "EUR") -> str:
     if kind == "item":
         return _("The item's price")
     if kind == "price_list":
-        return _("The customer's price list « %(name)s »") % {"name": step.get("name", "")}
+        return _("The customer's price list “%(name)s”") % {"name": step.get("name", "")}
     if kind == "rule":
-        return _("Rule « %(name)s »: %(action)s") % {
+        return _("Rule “%(name)s”: %(action)s") % {
             "name": step.get("name", ""),
             "action": action_words(step.get("action", ""), step.get("value") or 0, currency),
         }
     if kind == "floor":
-        return _("Raised to the minimum margin (%(pct)s %% over the cost price)") % {
-            "pct": format_quantity(Decimal(step.get("margin") or 0))
+        return _("Raised to the minimum margin (%(pct)s over the cost price)") % {
+            "pct": percent(Decimal(step.get("margin") or 0))
         }
     if kind == "promotion":
-        return _("Promotion « %(name)s »") % {"name": step.get("name", "")}
+        return _("Promotion “%(name)s”") % {"name": step.get("name", "")}
     if kind == "manual_discount":
-        pct = format_quantity(Decimal(step.get("value") or 0))
+        pct = percent(Decimal(step.get("value") or 0))
         replaced = Decimal(step.get("replaced") or 0)
-        said = _("Discount typed: %(pct)s %%") % {"pct": pct}
+        said = _("Discount typed: %(pct)s") % {"pct": pct}
         if replaced:
-            said = _("Discount typed: %(pct)s %% (instead of %(replaced)s %%)") % {
+            said = _("Discount typed: %(pct)s (instead of %(replaced)s)") % {
                 "pct": pct,
-                "replaced": format_quantity(replaced),
+                "replaced": percent(replaced),
             }
     elif kind == "manual_price" and step.get("value") is not None:
         said = _("Price typed: %(price)s") % {

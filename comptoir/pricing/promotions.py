@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from comptoir.catalog.models import ItemGroup
 from comptoir.core.bulk import new_instances
 from comptoir.core.documents import given_allowances_charges
-from comptoir.core.money import ZERO, format_quantity, round_amount
+from comptoir.core.money import ZERO, round_amount
+from comptoir.core.templatetags.comptoir import percent
 from comptoir.core.totals import compute, line_amounts
 from comptoir.pricing.models import Promotion, PromotionComponent, PromotionKind, RuleChannel
 from comptoir.pricing.rules import lineage, net_price
@@ -204,7 +205,7 @@ def _reward_line(promotion, available, first_line, promotions, customer) -> dict
         "item": reward,
         "item_code": reward.code,
         "description": (
-            _("%(item)s — promotion « %(name)s »") % {"item": reward.name, "name": promotion.name}
+            _("%(item)s — promotion “%(name)s”") % {"item": reward.name, "name": promotion.name}
         )[:500],
         "is_service": reward.is_service,
         "unit_code": reward.unit.code,
@@ -251,15 +252,15 @@ def _threshold(promotion, nets: list, user_lines) -> list[dict]:
         return []
     if promotion.discount_pct is not None:
         pct = Decimal(promotion.discount_pct)
-        reason = _("Promotion « %(name)s »: %(pct)s %%") % {
+        reason = _("Promotion “%(name)s”: %(pct)s") % {
             "name": promotion.name,
-            "pct": format_quantity(pct),
+            "pct": percent(pct),
         }
         return [_entry(promotion, reason, percent=str(pct))]
     weights: dict = {}
     for line, net in nets:
         weights[vat_key(line)] = weights.get(vat_key(line), ZERO) + net
-    reason = _("Promotion « %(name)s »") % {"name": promotion.name}
+    reason = _("Promotion “%(name)s”") % {"name": promotion.name}
     discount = min(round_amount(promotion.discount_amount), amount)
     return [
         _entry(promotion, reason, amount=str(part), vat_category=key[0], vat_rate=str(key[1]))
@@ -288,7 +289,7 @@ def _bundle(promotion, components: list, available, first_line) -> list[dict]:
         return []
     for component in components:
         _consume(available, [component.item_id], sets * Decimal(component.quantity))
-    reason = _("Lot « %(name)s » × %(sets)s") % {"name": promotion.name, "sets": sets}
+    reason = _("Bundle “%(name)s” × %(sets)s") % {"name": promotion.name, "sets": sets}
     return [
         _entry(promotion, reason, amount=str(part), vat_category=key[0], vat_rate=str(key[1]))
         for key, part in split_by_vat(difference, weights)

@@ -5,6 +5,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from comptoir.core.money import format_amount, format_quantity
+from comptoir.core.templatetags.comptoir import percent
 from comptoir.pricing.models import PricingRule, RuleAction, RuleChannel
 
 SEPARATOR = " · "
@@ -54,11 +55,11 @@ def describe_action(rule: PricingRule) -> str:
     if rule.action == RuleAction.FIXED_PRICE:
         return _("Fixed price %(price)s") % {"price": format_amount(value, currency)}
     if rule.action == RuleAction.DISCOUNT_PCT:
-        return _("Discount %(rate)s\u00a0%%") % {"rate": format_quantity(value)}
+        return _("Discount %(percent)s") % {"percent": percent(value)}
     if rule.action == RuleAction.DISCOUNT_AMOUNT:
         return _("Discount %(amount)s per unit") % {"amount": format_amount(value, currency)}
     if rule.action == RuleAction.COST_PLUS:
-        return _("Cost price + %(rate)s\u00a0%%") % {"rate": format_quantity(value)}
+        return _("Cost price + %(rate)s") % {"rate": percent(value)}
     if rule.action == RuleAction.PRICE_LIST:
         return _("Price from the list %(name)s") % {"name": rule.price_list or "—"}
     return str(rule.get_action_display())

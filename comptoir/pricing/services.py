@@ -326,7 +326,7 @@ def _refuse_same_shipping_rule(rule: ShippingRule) -> None:
         raise BusinessError(
             PricingError.SHIPPING_RULE_OVERLAPS,
             _(
-                "The rule « %(other)s » charging %(charge)s has the same conditions and the "
+                "The rule “%(other)s” charging %(charge)s has the same conditions and the "
                 "same priority: which one applies would be a matter of chance. Give one of "
                 "them a higher priority, or change that rule instead."
             )

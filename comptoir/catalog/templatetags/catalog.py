@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language, npgettext
 
 from comptoir.catalog.models import Unit
 
@@ -30,16 +31,34 @@ post_save.connect(_forget, sender=Unit, dispatch_uid="catalog-unit-names-saved")
 post_delete.connect(_forget, sender=Unit, dispatch_uid="catalog-unit-names-deleted")
 
 
+# The units Comptoir ships (``pricing.reference_data.UNITS``), by code: the French name they
+# are stored under, and their word in the reader's language while the company keeps that name.
+SHIPPED_UNITS = {
+    "C62": ("Unité", lambda n: npgettext("after a quantity", "unit", "units", n)),
+    "HUR": ("Heure", lambda n: npgettext("after a quantity", "hour", "hours", n)),
+    "DAY": ("Jour", lambda n: npgettext("after a quantity", "day", "days", n)),
+    "KGM": ("Kilogramme", lambda n: npgettext("after a quantity", "kilogram", "kilograms", n)),
+    "MTR": ("Mètre", lambda n: npgettext("after a quantity", "metre", "metres", n)),
+    "LTR": ("Litre", lambda n: npgettext("after a quantity", "litre", "litres", n)),
+    "SET": ("Lot", lambda n: npgettext("after a quantity", "set", "sets", n)),
+}
+
+
 @register.filter
 def unit_name(code: str, quantity=None) -> str:
     """``C62`` → ``unité``: the unit's name, lower-cased as it follows a quantity, and in the
-    plural from 2 on as French writes it (``3 unités``, ``2 heures``)."""
+    plural as the reader's language writes it (``3 unités``, ``1,5 heure``; ``1.5 hours``)."""
     name = unit_names().get(code or "", code or "")
-    name = name[:1].lower() + name[1:] if name[1:2].islower() else name
     try:
-        plural = quantity is not None and abs(Decimal(quantity)) >= 2
+        number = abs(Decimal(quantity)) if quantity is not None else Decimal(1)
     except (InvalidOperation, TypeError, ValueError):
-        plural = False
+        number = Decimal(1)
+    english = (get_language() or "fr").startswith("en")
+    plural = number != 1 if english else number >= 2
+    shipped = SHIPPED_UNITS.get(code or "")
+    if shipped is not None and shipped[0] == name:
+        return shipped[1](2 if plural else 1)
+    name = name[:1].lower() + name[1:] if name[1:2].islower() else name
     if plural and name[1:2].islower() and " " not in name and name[-1:] not in "sxz":
         return name + "s"
     return name

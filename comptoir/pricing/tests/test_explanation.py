@@ -108,3 +108,31 @@ def test_the_form_prices_again_as_the_quantity_changes_but_keeps_what_was_typed(
     typed = {**more, "lines-0-unit_price": "19"}
     third = client.post(url, typed, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="lines-0-unit_price" value="19"' in third and "Prix saisi" in third
+
+
+def test_an_english_reader_gets_english_quotes_words_and_units(client, user, priced):
+    """The explanation, the document's discount typed on the form and the units are made in
+    the reader's language: no « », « unités » nor « Remise » on an English page."""
+    client.force_login(user)
+    form = {
+        "customer": "BOUT", "date": "2026-06-15", "lines-0-item": "ARA",
+        "lines-0-quantity": "12", "discount_value": "10", "discount_kind": "percent",
+    }  # fmt: skip
+    saved = client.post("/invoices/new/", form)  # typed by a French user
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    french = client.get(saved.url).content.decode()
+    assert "12 unités" in french and "Remise 10\u00a0%" in french
+    assert "Règle «\u00a0Prix de gros dès 10\u00a0»\u00a0: prix fixe" in french
+    client.cookies["django_language"] = "en"
+    page = client.get(saved.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Rule “Prix de gros dès 10”: fixed price €16.00" in page
+    assert "Rule “Remise détaillants”: discount 10%" in page
+    assert "12 units" in page and "Discount 10%" in page
+    for french_word in ("«", "»", "unités", "Remise 10", "remise"):
+        assert french_word not in page.replace("Remise détaillants", ""), french_word
+    why = client.get(
+        "/settings/why-this-price/",
+        {"customer": "BOUT", "item": "ARA", "quantity": "12", "date": "2026-06-15"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Rule “Prix de gros dès 10”" in why and "«" not in why

@@ -162,7 +162,7 @@ def test_the_reward_line_explains_itself(shop, english):
     quotation = sales.create_quotation(shop["customer"], lines(shop, chair=3))
     reward = quotation.lines.get(promotion_code="TROIS")
     said = describe(reward.price_explanation)
-    assert said[-1].label == "Promotion « 3 achetées, 1 offerte »"
+    assert said[-1].label == "Promotion “3 achetées, 1 offerte”"
     assert said[-1].after == 0 and reward.net_amount == 0
     assert "3 achetées, 1 offerte" in reward.description
 
