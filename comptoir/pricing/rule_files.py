@@ -377,7 +377,9 @@ def _read_day(text: str) -> dt.date:
             raise BusinessError(PricingError.RULE_INVALID, wrong)
         return day
     raise BusinessError(
-        PricingError.RULE_INVALID, _("« %(text)s » is not a date (07/12/2026).") % {"text": text}
+        PricingError.RULE_INVALID,
+        _("“%(text)s” is not a date: write it as day/month/year, like 07/12/2026.")
+        % {"text": text},
     )
 
 

@@ -387,7 +387,7 @@ def test_dates_are_read_as_french_days_or_iso_and_within_range(world):
     ).encode()
     rows = rule_files.import_rules(csv, "dates.csv").rows
     assert rows[0].messages[0].startswith(f"Ligne 2, colonne valable du{NBSP}: Les dates vont")
-    not_a_day = f"«{NBSP}31/02/2026{NBSP}» n’est pas une date (07/12/2026)."
+    not_a_day = f"«{NBSP}31/02/2026{NBSP}» n’est pas une date{NBSP}: écrivez-la comme 07/12/2026."
     assert rows[1].messages == [f"Ligne 3, colonne valable du{NBSP}: {not_a_day}"]
     yes_or_no = f"Écrivez «{NBSP}oui{NBSP}» ou «{NBSP}non{NBSP}»."
     assert rows[2].messages == [f"Ligne 4, colonne arrête les autres règles{NBSP}: {yes_or_no}"]
