@@ -182,6 +182,17 @@ class Invoice(CustomerDocument):
     def get_status_display(self) -> str:
         return self.status_label()
 
+    @property
+    def saved_message(self) -> str:
+        """A draft has no number until it is issued: it is saved as « the draft invoice »."""
+        if self.number:
+            return super().saved_message
+        if self.kind == self.Kind.CREDIT_NOTE:
+            return str(_("Draft credit note saved."))
+        if self.kind == self.Kind.DOWN_PAYMENT:
+            return str(_("Draft down-payment invoice saved."))
+        return str(_("Draft invoice saved."))
+
     def _stored_status(self):
         if self.pk is None:
             return None

@@ -207,7 +207,7 @@ def invoice_credit(request, pk: int):
         list(invoice.lines.all()),
         default=lambda line: "",
         save=credit,
-        done=_("Draft credit note %(ref)s created: check it, then issue it."),
+        done=_("Draft credit note created: check it, then issue it."),
         template="billing/credit.html",
         context={"invoice": invoice},
     )

@@ -107,6 +107,16 @@ class CustomerDocument(models.Model):
     def reference(self) -> str:
         return self.number or f"#{self.pk or '—'}"
 
+    @property
+    def title_reference(self) -> str:
+        """What the document's page calls it: its number, « (brouillon) » until it has one (a
+        draft's database id means nothing to a user)."""
+        return self.number or str(_("(draft)"))
+
+    @property
+    def saved_message(self) -> str:
+        return str(_("%(ref)s saved.")) % {"ref": self.title_reference}
+
     def shown_allowances_charges(self) -> list[dict]:
         """The allowances and charges as a reader sees them on screen: a percentage on the
         whole document once (« Remise 5 % »), its amount the sum of its VAT groups'."""

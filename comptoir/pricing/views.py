@@ -138,7 +138,7 @@ def document_form_view(kind: DocumentKind):
             except BusinessError as error:
                 refused = error
             else:
-                messages.success(request, _("%(ref)s saved.") % {"ref": document.reference})
+                messages.success(request, document.saved_message)
                 return redirect(document)
         # Every error next to its field, the other lines still priced and totalled.
         form.preview(kind.doc_model, kind.line_model, by=request.user)

@@ -184,7 +184,7 @@ ACTIONS: dict[type, list[Action]] = {
         Action(
             "delete", _("Delete the draft"), _is("draft"), billing.delete_invoice,
             confirm=_("Delete this draft?"), style="danger",
-            permission="billing.delete_invoice", done=_("Draft %(ref)s deleted."),
+            permission="billing.delete_invoice", done=_("Draft deleted."),
         ),
         Action(
             "pay", _("Register a payment"),
