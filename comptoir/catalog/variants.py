@@ -25,7 +25,7 @@ from comptoir.catalog.models import (
 )
 from comptoir.catalog.queries import template_attributes
 from comptoir.core import audit
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, Refusals
 from comptoir.core.identifiers import validate_barcode
 from comptoir.core.money import MAX_PRICE, parse_decimal, round_price
 from comptoir.core.validation import delete_or_refuse, full_clean_batch, full_clean_or_raise
@@ -250,20 +250,9 @@ def _refuse_not_template(item: Item) -> None:
 GRID_FIELDS = ("code", "barcode", "price_extra", "active")
 
 
-class GridRefused(BusinessError):
-    """Every refused cell of a grid, each with its field (``variants.<id>.<field>``): a user
-    fixes them all at once. The first one stands for them as the error's code and message."""
-
-    def __init__(self, errors: list[BusinessError]):
-        first = errors[0]
-        super().__init__(first.code, first.message, first.field)
-        self.status_code = first.status_code
-        self.errors = errors
-
-
 def update_variants(template: Item, changes: dict) -> list[Item]:
     """Edit the grid at once: {variant id: {code, barcode, price_extra, active}} (each field
-    optional). Refused cells raise ``GridRefused``, naming each ``variants.<id>.<field>``;
+    optional). Refused cells raise ``Refusals``, naming each ``variants.<id>.<field>``;
     nothing is saved then."""
     with transaction.atomic():
         template = Item.objects.select_for_update().get(pk=template.pk)
@@ -290,7 +279,7 @@ def update_variants(template: Item, changes: dict) -> list[Item]:
         refused = {error.field for error in errors}
         errors += [e for e in _taken_codes(changed) if e.field not in refused]
         if errors:
-            raise GridRefused(errors)
+            raise Refusals(errors)
         Item.objects.bulk_update(changed, [*GRID_FIELDS, "sale_price"])
         audit.record(changed)
         return changed

@@ -14,7 +14,7 @@ from comptoir.catalog import services
 from comptoir.catalog.models import Item, ItemAttribute
 from comptoir.catalog.queries import template_attributes, variant_layout
 from comptoir.catalog.variants import GRID_FIELDS
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, each_refusal
 from comptoir.core.listing import Column, Listing
 from comptoir.core.money import amount_as_typed
 from comptoir.core.views import form_page, save_form
@@ -82,7 +82,7 @@ def item_variants(request, pk: int):
             done = _act(item, attributes, action, request.POST)
         except BusinessError as error:
             # A grid's refusal names every cell refused, each shown in its place.
-            for each in getattr(error, "errors", None) or [error]:
+            for each in each_refusal(error):
                 errors.setdefault(each.field or "__all__", each.message)
         else:
             messages.success(request, done)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core import totals as totals_module
+from comptoir.core.errors import BusinessError, Refusals
 from comptoir.core.money import (
     MAX_QUANTITY,
     AmountField,
@@ -321,19 +322,27 @@ def read_line_quantities(quantities: dict, lines: dict, left, *, unknown, excess
     line of a document (what to credit, what comes back, what is received).
 
     Each quantity must be a number (the error names its field, ``lines.<id>``); the line one of
-    ``lines`` (by id), else ``unknown(line_id, field)`` is raised; the quantity between 0 and
-    ``left(line)``, else ``excess(line, quantity, field)`` is raised.
+    ``lines`` (by id), else ``unknown(line_id, field)``; the quantity between 0 and
+    ``left(line)``, else ``excess(line, quantity, field)``. Every line refused is said at once
+    (``Refusals``), each on its field.
     """
-    read = []
+    read, refused = [], []
     for line_id, raw in quantities.items():
         field = f"lines.{line_id}"
-        quantity = round_quantity(parse_decimal(raw, field=field, maximum=MAX_QUANTITY))
+        try:
+            quantity = round_quantity(parse_decimal(raw, field=field, maximum=MAX_QUANTITY))
+        except BusinessError as error:
+            refused.append(error)
+            continue
         if quantity == 0:
             continue
         line = lines.get(int(line_id))
         if line is None:
-            raise unknown(line_id, field)
-        if quantity < 0 or quantity > left(line):
-            raise excess(line, quantity, field)
-        read.append((line, quantity))
+            refused.append(unknown(line_id, field))
+        elif quantity < 0 or quantity > left(line):
+            refused.append(excess(line, quantity, field))
+        else:
+            read.append((line, quantity))
+    if refused:
+        raise Refusals(refused)
     return read

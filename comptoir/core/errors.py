@@ -39,6 +39,23 @@ class BusinessError(Exception):
         return data
 
 
+class Refusals(BusinessError):
+    """Several refusals at once, each with its field (a grid's cells, a document's lines): a
+    form shows each in its place, so a user fixes them all at once. The first stands for them
+    all as the error's code, message, field and status (the API answers with it)."""
+
+    def __init__(self, errors: list[BusinessError]):
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.status_code = first.status_code
+        self.errors = errors
+
+
+def each_refusal(error: BusinessError) -> list[BusinessError]:
+    """The refusals an error stands for: each of a ``Refusals``, else the error itself."""
+    return list(error.errors) if isinstance(error, Refusals) else [error]
+
+
 class OutOfRange(BusinessError):
     """A value outside what the business or the columns accept (an amount of 10²², a date in
     9999): the input is wrong as given."""

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from comptoir.core import access
-from comptoir.core.errors import BusinessError
+from comptoir.core.errors import BusinessError, each_refusal
 from comptoir.core.listing import Listing
 
 
@@ -42,8 +42,10 @@ def quantities_per_line(request, lines, *, default, save, done: str, template: s
         try:
             result = save({pk: value or "0" for pk, value in values.items()})
         except BusinessError as error:
-            # An error about none of the lines (stock missing for a component…) shows above.
-            errors[error.field if error.field in row_keys else "__all__"] = error.message
+            # Each line refused shows beside it; an error about none of the lines (stock
+            # missing for a component…) shows above.
+            for each in each_refusal(error):
+                errors.setdefault(each.field if each.field in row_keys else "__all__", each.message)
         else:
             messages.success(request, done % {"ref": result})
             return redirect(result)

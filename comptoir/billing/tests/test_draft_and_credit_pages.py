@@ -1,4 +1,5 @@
-"""A draft invoice as its pages name it (no number until issued)."""
+"""A draft invoice as its pages name it (no number until issued), and the credit page's
+quantities, each refused beside its line."""
 
 import re
 from decimal import Decimal
@@ -7,6 +8,7 @@ import pytest
 
 from comptoir.billing import services
 from comptoir.billing.models import Invoice
+from comptoir.pricing.engine import LineSpec
 from tests.factories import CustomerFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +42,24 @@ def test_a_draft_invoice_is_named_a_draft_never_by_its_id(logged, company):
     assert f"#{note.pk}" not in page
     deleted = logged.post(f"/actions/invoice/{note.pk}/delete/", follow=True).content.decode()
     assert "Brouillon supprimé." in deleted and f"#{note.pk}" not in deleted
+
+
+def test_each_quantity_of_the_credit_page_is_refused_beside_its_line(logged, company):
+    one, two = ItemFactory(code="A"), ItemFactory(code="B")
+    invoice = services.issue_invoice(
+        services.create_invoice(
+            CustomerFactory(), [LineSpec(one, Decimal("2")), LineSpec(two, Decimal("3"))]
+        )
+    )
+    first, second = invoice.lines.order_by("position")
+    url = f"/invoices/{invoice.pk}/credit/"
+    response = logged.post(url, {f"line-{first.pk}": "5", f"line-{second.pk}": "abc"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    rows = re.findall(r"<tr><td>[AB]</td>.*?</tr>", page, flags=re.S)
+    assert "5 dépasse les 2 restant à créditer sur cette ligne." in rows[0]
+    assert f"«{NBSP}abc{NBSP}» n’est pas un nombre." in rows[1]
+    assert 'value="abc"' in rows[1] and 'value="5"' in rows[0]  # kept as typed
+    response = logged.post(url, {f"line-{first.pk}": "1", f"line-{second.pk}": "abc"})
+    assert response.status_code == 400 and "n’est pas un nombre" in response.content.decode()
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
