@@ -1,4 +1,5 @@
 import dataclasses
+from decimal import Decimal
 
 from django.db import models
 from django.utils import formats
@@ -258,6 +259,9 @@ class InvoiceLine(DocumentLine):
         on_delete=models.PROTECT,
         related_name="deductions",
     )
+    # What was sold cost, fixed when the document is issued and never changed after (signed
+    # as net_amount: positive on a credit note too; billing.costs). Not stated on the invoice.
+    cost_amount = AmountField(_("cost"), db_default=Decimal("0"))
 
     objects = InvoiceLineQuerySet.as_manager()
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.queries import stocked_parts
 from comptoir.core import audit
+from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
-from comptoir.core.money import format_quantity, parse_decimal, round_quantity
+from comptoir.core.money import format_quantity, parse_decimal, round_amount, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.sales.models import SalesOrder, SalesOrderLine
@@ -27,6 +28,7 @@ from comptoir.stock.models import (
 )
 from comptoir.stock.services.ledger import Move, default_warehouse, post_moves
 from comptoir.stock.services.reservations import release, save_reservation_quantities
+from comptoir.stock.valuation import cost_of, unit_costs
 
 
 def _remaining_by_line(order_ids) -> dict[int, Decimal]:
@@ -225,8 +227,16 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> lis
             shipped.append(delivery)
         DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at", "date"])
         audit.record(shipped, by=by)
-        if Company.get().stock_management:
-            _post_delivery_moves([d for d in shipped if not d.drop_ship], by=by)
+        lines = list(
+            DeliveryNoteLine.objects.filter(delivery__in=shipped, item__isnull=False)
+            .select_related("item")
+            .order_by("pk")
+        )
+        stocked = Company.get().stock_management
+        moves = []
+        if stocked:
+            moves = _post_delivery_moves([d for d in shipped if not d.drop_ship], lines, by=by)
+        _fix_costs(lines, moves, stocked)
         refresh_order_progress(
             DeliveryNoteLine.objects.filter(delivery__in=shipped)
             .values_list("source_line__order_id", flat=True)
@@ -235,7 +245,31 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> lis
         return shipped
 
 
-def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
+def _fix_costs(lines: list[DeliveryNoteLine], moves: list[StockMove], stocked: bool) -> None:
+    """What each shipped line cost: the unit costs its goods left their warehouse at, or
+    (nothing left a warehouse: a drop shipment, no stock management) what a unit costs today
+    (``stock.valuation.unit_costs``)."""
+    left: dict[int, Decimal] = {}
+    for move in moves:
+        left[move.delivery_line_id] = left.get(move.delivery_line_id, Decimal("0")) - (
+            move.quantity * move.unit_cost
+        )
+    today = unit_costs(
+        [line.item for line in lines if line.pk not in left], stock_management=stocked
+    )
+    for line in lines:
+        line.cost_amount = (
+            round_amount(left[line.pk])
+            if line.pk in left
+            else cost_of(line.quantity, today[line.item_id])
+        )
+    if lines:
+        update_rows(DeliveryNoteLine, ["cost_amount"], [(ln.pk, ln.cost_amount) for ln in lines])
+
+
+def _post_delivery_moves(
+    deliveries: list[DeliveryNote], lines: list[DeliveryNoteLine], *, by
+) -> list[StockMove]:
     """The goods of shipped deliveries leave their warehouse (services are never delivered);
     what was reserved for their order lines is taken with them."""
     missing = [d for d in deliveries if d.warehouse_id is None]  # made before stock management
@@ -246,15 +280,13 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
             delivery.warehouse_id = fallback.pk
     warehouses = Warehouse.objects.in_bulk({d.warehouse_id for d in deliveries})
     moves = []
-    lines = DeliveryNoteLine.objects.filter(
-        delivery__in=deliveries, item__isnull=False
-    ).select_related("item")
+    by_delivery = {d.pk: d for d in deliveries}
+    lines = [line for line in lines if line.delivery_id in by_delivery]
     reservations = StockReservation.objects.in_bulk(
         {line.source_line_id for line in lines}, field_name="order_line_id"
     )
     elsewhere: dict[StockReservation, Decimal] = {}  # reserved in another warehouse
     taken: list[StockReservation] = []
-    by_delivery = {d.pk: d for d in deliveries}
     parts = stocked_parts({line.item for line in lines})  # a bundle leaves as its components
     for line in lines:
         delivery = by_delivery[line.delivery_id]
@@ -281,8 +313,9 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
             for item, per_unit in parts[line.item_id]
         ]
     release(elsewhere)
-    post_moves(moves, by=by)
+    posted = post_moves(moves, by=by)
     save_reservation_quantities(taken)
+    return posted
 
 
 def ship_delivery(delivery: DeliveryNote, *, by=None) -> DeliveryNote:
