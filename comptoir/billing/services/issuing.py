@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,14 +51,11 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
         _refuse_sealed(invoices)
         for invoice in invoices:
             refuse_franchise_on(invoice)
-        counts = dict(
-            InvoiceLine.objects.filter(invoice__in=invoices)
-            .order_by()
-            .values_list("invoice_id")
-            .annotate(n=Count("pk"))
-        )
-        _mark_issued([(i, counts.get(i.pk, 0)) for i in invoices], by=by, day=day)
-        _fix_line_costs(invoices)
+        lines: dict[int, list[InvoiceLine]] = {invoice.pk: [] for invoice in invoices}
+        for line in InvoiceLine.objects.filter(invoice__in=invoices).only(*COSTED_FIELDS):
+            lines[line.invoice_id].append(line)
+        _mark_issued([(i, len(lines[i.pk])) for i in invoices], by=by, day=day)
+        _fix_line_costs([(i, lines[i.pk]) for i in invoices])
         # Still drafts in the database until this write, inside this transaction.
         update_rows(
             Invoice,
@@ -106,14 +102,11 @@ def create_issued_invoices(
         return invoices
 
 
-def _fix_line_costs(invoices: list[Invoice]) -> None:
+def _fix_line_costs(documents: list[tuple[Invoice, list[InvoiceLine]]]) -> None:
     """The cost of what the drafts being issued sell, written on their lines while they are
     still drafts (``billing.costs``)."""
-    lines: dict[int, list[InvoiceLine]] = {invoice.pk: [] for invoice in invoices}
-    for line in InvoiceLine.objects.filter(invoice__in=invoices).only(*COSTED_FIELDS):
-        lines[line.invoice_id].append(line)
-    fix_costs([(invoice, lines[invoice.pk]) for invoice in invoices])
-    rows = [(line.pk, line.cost_amount) for group in lines.values() for line in group]
+    fix_costs(documents)
+    rows = [(line.pk, line.cost_amount) for _invoice, lines in documents for line in lines]
     if rows:
         update_rows(InvoiceLine, ["cost_amount"], rows)
 

@@ -1,7 +1,7 @@
 """The stock's valuation (weighted average cost) and the cost of what is sold: on the delivery
 lines when they ship, on the invoice lines when they are issued, back on credit notes."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -212,7 +212,7 @@ def _replay(moves) -> tuple[dict, list]:
             average = move.unit_cost
         else:
             total = on_hand * average + move.quantity * move.unit_cost
-            average = (total / (on_hand + move.quantity)).quantize(D("0.0001"))
+            average = (total / (on_hand + move.quantity)).quantize(D("0.0001"), ROUND_HALF_UP)
         state[move.warehouse_id] = (on_hand + move.quantity, average)
     return state, wrong
 
