@@ -255,3 +255,51 @@ class ValuationReplayTest(TestCase):
             for level in StockLevel.objects.filter(item=item)
         }
         assert kept == replayed
+
+
+class _Editor:
+    """What the migrations' functions use of a schema editor: its connection, ``execute``."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql, params=()):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+def test_the_migrations_value_the_stock_and_the_lines_of_before(stocked):
+    from contextlib import nullcontext
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    from comptoir.core.bulk import update_rows
+    from comptoir.core.triggers import lifted
+    from comptoir.stock.models import DeliveryNoteLine
+
+    stock.receive(stocked, "3", unit_cost=D("5"))
+    order = _order(stocked, "2")
+    stock.create_delivery(order)
+    invoice = billing.issue_invoice(billing.invoice_order(order))
+    (line,) = invoice.lines.all()
+    with lifted(connection):  # as they were before: nothing valued, nothing costed
+        StockLevel.objects.update(average_cost=None)
+        DeliveryNoteLine.objects.update(cost_amount=0)
+        update_rows(InvoiceLine, ["cost_amount"], [(line.pk, D("0"))])
+    # SQLite's guards are set aside by ``migrate`` itself; PostgreSQL's by the migration.
+    guards_down = lifted(connection) if connection.vendor == "sqlite" else nullcontext()
+    with guards_down:
+        import_module("comptoir.stock.migrations.0008_value_existing_stock").value_existing_stock(
+            apps, _Editor(connection)
+        )
+        import_module("comptoir.billing.migrations.0023_cost_of_issued_lines").cost_issued_lines(
+            apps, _Editor(connection)
+        )
+    assert _average(stocked) == D("4.0000")  # the cost price
+    assert DeliveryNoteLine.objects.get().cost_amount == D("8.00")
+    assert InvoiceLine.objects.get(pk=line.pk).cost_amount == D("8.00")
+    with pytest.raises(Exception, match="issued"):  # the guard is back
+        update_rows(InvoiceLine, ["cost_amount"], [(line.pk, D("1"))])
