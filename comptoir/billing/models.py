@@ -274,6 +274,11 @@ class InvoiceLine(DocumentLine):
             sparse_index("deducted_line", "billing_line_deducted_idx"),
         ]
 
+    @property
+    def margin(self) -> Decimal:
+        """What the line earns over what it sold cost."""
+        return self.net_amount - self.cost_amount
+
     def _invoice_issued(self) -> bool:
         return (
             Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists()
