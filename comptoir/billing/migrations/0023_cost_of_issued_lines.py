@@ -29,12 +29,15 @@ def cost_issued_lines(apps, schema_editor):
     if not costs:
         return
     postgresql = schema_editor.connection.vendor == "postgresql"
-    if postgresql:
+    if postgresql:  # a table is altered only once the checks deferred so far have run
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE billing_invoiceline DISABLE TRIGGER {GUARD}")
     for start in range(0, len(costs), CHUNK):
         update_rows(InvoiceLine, ["cost_amount"], costs[start : start + CHUNK])
     if postgresql:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE billing_invoiceline ENABLE TRIGGER {GUARD}")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
