@@ -56,6 +56,7 @@ def test_the_invoice_page_shows_cost_and_margin_to_who_may_see_them(sold, user):
     page = _page(user, invoice.get_absolute_url())
     assert 'id="cost-total">50,00' in page and 'id="margin-total">50,00' in page
     assert '30,00\xa0€</td><td class="money">20,00\xa0€' in page  # the chairs: cost, margin
+    assert "<dt>Coût de revient</dt>" in page and '<th class="money">Marge</th>' in page
     assert "cost-total" not in _page(_seller(costs=False), invoice.get_absolute_url())
     assert "cost-total" in _page(_seller(costs=True), invoice.get_absolute_url())
 
@@ -93,6 +94,6 @@ def test_the_item_page_shows_the_stock_value_per_warehouse(sold, user):
     stock.receive(chair, "2", warehouse=lyon, unit_cost=D("8"))
     url = reverse("catalog:item", args=[chair.pk])
     page = _page(user, url)
-    assert 'id="stock-value"' in page and "Dépôt de Lyon" in page
+    assert 'id="stock-value"' in page and "Dépôt de Lyon" in page and "Valeur du stock" in page
     assert "90,00" in page and "16,00" in page and "106,00" in page  # 15 × 6, 2 × 8, in all
     assert "stock-value" not in _page(_seller(costs=False), url)
