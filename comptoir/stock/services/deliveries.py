@@ -58,11 +58,13 @@ def create_deliveries(
     day=None,
     warehouse: Warehouse | None = None,
     drop_ship: bool = False,
+    unit_costs: dict | None = None,
 ):
     """One delivery note per (order, {order line id: quantity}); None delivers all that remains.
     A list of orders of one customer in place of the order makes one delivery for them all.
     With stock management, the goods leave ``warehouse`` (the default one unless given); a
-    drop shipment (the supplier delivered the customer) moves nothing in our warehouses.
+    drop shipment (the supplier delivered the customer) moves nothing in our warehouses, and
+    its goods cost what the supplier charges, ``unit_costs`` ({order line id: unit cost}).
 
     Batch-first: the orders are locked once, numbers taken once, lines inserted in bulk.
     """
@@ -173,7 +175,7 @@ def create_deliveries(
         audit.record(deliveries, audit.CREATED, by=by)
         DeliveryNoteLine.objects.bulk_create(all_lines)
         if ship:
-            deliveries = ship_deliveries(deliveries, by=by, day=day)
+            deliveries = ship_deliveries(deliveries, by=by, day=day, unit_costs=unit_costs)
         return deliveries
 
 
@@ -210,9 +212,12 @@ def mark_picked(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote
         return list(DeliveryNote.objects.filter(pk__in=list(locked)))
 
 
-def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> list[DeliveryNote]:
+def ship_deliveries(
+    deliveries: list[DeliveryNote], *, by=None, day=None, unit_costs: dict | None = None
+) -> list[DeliveryNote]:
     """The goods leave: a note prepared earlier takes the day it ships (``day``, today unless
-    given), the date its invoice states as the date of supply."""
+    given), the date its invoice states as the date of supply. ``unit_costs``: what the goods
+    that leave none of our warehouses cost, by order line id (a drop shipment's purchase)."""
     with transaction.atomic():
         ids = [d.pk for d in deliveries]
         locked = DeliveryNote.objects.select_for_update().in_bulk(ids)
@@ -236,7 +241,7 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> lis
         moves = []
         if stocked:
             moves = _post_delivery_moves([d for d in shipped if not d.drop_ship], lines, by=by)
-        _fix_costs(lines, moves, stocked)
+        _fix_costs(lines, moves, stocked, unit_costs or {})
         refresh_order_progress(
             DeliveryNoteLine.objects.filter(delivery__in=shipped)
             .values_list("source_line__order_id", flat=True)
@@ -245,24 +250,27 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> lis
         return shipped
 
 
-def _fix_costs(lines: list[DeliveryNoteLine], moves: list[StockMove], stocked: bool) -> None:
-    """What each shipped line cost: the unit costs its goods left their warehouse at, or
-    (nothing left a warehouse: a drop shipment, no stock management) what a unit costs today
-    (``stock.valuation.unit_costs``)."""
+def _fix_costs(
+    lines: list[DeliveryNoteLine], moves: list[StockMove], stocked: bool, given: dict
+) -> None:
+    """What each shipped line cost: the unit costs its goods left their warehouse at; nothing
+    left a warehouse, the unit cost ``given`` for its order line (a drop shipment's purchase),
+    else what a unit costs today (``stock.valuation.unit_costs``: no stock management)."""
     left: dict[int, Decimal] = {}
     for move in moves:
         left[move.delivery_line_id] = left.get(move.delivery_line_id, Decimal("0")) - (
             move.quantity * move.unit_cost
         )
     today = unit_costs(
-        [line.item for line in lines if line.pk not in left], stock_management=stocked
+        [line.item for line in lines if line.pk not in left and line.source_line_id not in given],
+        stock_management=stocked,
     )
     for line in lines:
-        line.cost_amount = (
-            round_amount(left[line.pk])
-            if line.pk in left
-            else cost_of(line.quantity, today[line.item_id])
-        )
+        if line.pk in left:
+            line.cost_amount = round_amount(left[line.pk])
+        else:
+            unit = given.get(line.source_line_id)
+            line.cost_amount = cost_of(line.quantity, today[line.item_id] if unit is None else unit)
     if lines:
         update_rows(DeliveryNoteLine, ["cost_amount"], [(ln.pk, ln.cost_amount) for ln in lines])
 
