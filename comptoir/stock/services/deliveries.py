@@ -18,6 +18,7 @@ from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.sales.services import refresh_order_progress
+from comptoir.stock import valuation
 from comptoir.stock.errors import StockError
 from comptoir.stock.models import (
     DeliveryNote,
@@ -28,7 +29,6 @@ from comptoir.stock.models import (
 )
 from comptoir.stock.services.ledger import Move, default_warehouse, post_moves
 from comptoir.stock.services.reservations import release, save_reservation_quantities
-from comptoir.stock.valuation import cost_of, unit_costs
 
 
 def _remaining_by_line(order_ids) -> dict[int, Decimal]:
@@ -261,7 +261,7 @@ def _fix_costs(
         left[move.delivery_line_id] = left.get(move.delivery_line_id, Decimal("0")) - (
             move.quantity * move.unit_cost
         )
-    today = unit_costs(
+    today = valuation.unit_costs(
         [line.item for line in lines if line.pk not in left and line.source_line_id not in given],
         stock_management=stocked,
     )
@@ -270,7 +270,9 @@ def _fix_costs(
             line.cost_amount = round_amount(left[line.pk])
         else:
             unit = given.get(line.source_line_id)
-            line.cost_amount = cost_of(line.quantity, today[line.item_id] if unit is None else unit)
+            line.cost_amount = valuation.cost_of(
+                line.quantity, today[line.item_id] if unit is None else unit
+            )
     if lines:
         update_rows(DeliveryNoteLine, ["cost_amount"], [(ln.pk, ln.cost_amount) for ln in lines])
 
