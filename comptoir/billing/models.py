@@ -1,4 +1,5 @@
 import dataclasses
+from decimal import Decimal
 
 from django.db import models
 from django.utils import formats
@@ -269,6 +270,9 @@ class InvoiceLine(DocumentLine):
         on_delete=models.PROTECT,
         related_name="deductions",
     )
+    # What was sold cost, fixed when the document is issued and never changed after (signed
+    # as net_amount: positive on a credit note too; billing.costs). Not stated on the invoice.
+    cost_amount = AmountField(_("cost"), db_default=Decimal("0"))
 
     objects = InvoiceLineQuerySet.as_manager()
 
@@ -280,6 +284,11 @@ class InvoiceLine(DocumentLine):
             sparse_index("credited_line", "billing_line_credited_idx"),
             sparse_index("deducted_line", "billing_line_deducted_idx"),
         ]
+
+    @property
+    def margin(self) -> Decimal:
+        """What the line earns over what it sold cost."""
+        return self.net_amount - self.cost_amount
 
     def _invoice_issued(self) -> bool:
         return (

@@ -12,7 +12,7 @@ from comptoir.billing.queries import (
     payment_status_q,
     stored_payment_status,
 )
-from comptoir.core.schemas import Day, DocumentOut, Id, LineOut, PriceOut, Quantity
+from comptoir.core.schemas import CostOut, Day, DocumentOut, Id, LineOut, PriceOut, Quantity
 from comptoir.sales.schemas import DocumentIn, DocumentPatch
 
 SUPPLY_DATE = "Date of supply (BT-72), or the first day of a period of supply (BT-73)"
@@ -34,6 +34,11 @@ class InvoicePatch(DocumentPatch):
 class InvoiceLineOut(LineOut):
     source_line_id: int | None
     credited_line_id: int | None
+    cost_amount: CostOut = Field(
+        None,
+        description="What the line sold cost, fixed when the document is issued (0 on a draft); "
+        "positive on a credit note as the net amount. Null to who may not see costs.",
+    )
 
 
 class PlatformStatusOut(Schema):

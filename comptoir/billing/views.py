@@ -1,5 +1,7 @@
 """Invoice and credit note pages: lists, detail with what is left to pay, forms, credit."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -165,12 +167,20 @@ def invoice_detail(request, pk: int):
     settlement = Settlement.of(invoice)
     invoice.outstanding = settlement.outstanding
     status = stored_payment_status(invoice)
+    lines = list(invoice.lines.all())
+    # The cost is fixed when the document is issued; seen with the margin by who may see both.
+    costs = invoice.is_issued and all(
+        access.allows(request.user, needed) for needed in (access.SEE_PRICES, access.SEE_COSTS)
+    )
     return render(
         request,
         "billing/invoice_detail.html",
         {
             "document": invoice,
-            "lines": invoice.lines.all(),
+            "lines": lines,
+            "costs": costs,
+            "cost_total": sum((line.cost_amount for line in lines), Decimal("0")),
+            "margin_total": sum((line.margin for line in lines), Decimal("0")),
             "settlement": settlement,
             "payment_status": status,
             "payment_status_label": PaymentStatus(status).label if status else "",

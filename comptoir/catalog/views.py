@@ -15,6 +15,9 @@ from comptoir.core.listing import Column, Listing
 from comptoir.core.views import form_page, save_form
 
 OPTIONS_LIMIT = 20
+# Sections the apps above the catalog add below an item's form: functions of (request, item)
+# answering (template, context) or None (the stock's value per warehouse is one).
+ITEM_SECTIONS: list = []
 
 
 class ItemListing(Listing):
@@ -96,7 +99,8 @@ def item_form(request, pk: int | None = None):
             messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
             return redirect("catalog:items")
     title = str(item) if item else _("New item")
-    return form_page(request, form, title, tabs=_item_tabs(item), record=item)
+    sections = [found for section in ITEM_SECTIONS if (found := section(request, item))]
+    return form_page(request, form, title, tabs=_item_tabs(item), record=item, sections=sections)
 
 
 def _item_tabs(item) -> list:

@@ -32,7 +32,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SEE_PRICES = "catalog.see_prices"
 SEE_COSTS = "catalog.see_costs"
 # Money fields holding a cost rather than a selling price.
-COST_FIELDS = {"cost_price", "unit_cost"}
+COST_FIELDS = {"cost_price", "unit_cost", "average_cost", "cost_amount"}
 # The approved platform's connection: administrators only (no shipped role but theirs has it).
 PLATFORM = "einvoicing.change_platformconnection"
 # Who sees every customer when the company keeps salespeople to their own (a setting).

@@ -261,6 +261,7 @@ def confirm_drop_shipment(order: PurchaseOrder, quantities: dict | None = None, 
             [(order.sales_order, {line.sales_order_line_id: q for line, q in received})],
             by=by,
             drop_ship=True,
+            unit_costs={line.sales_order_line_id: line.unit_cost for line, _q in received},
         )
         _close_if_complete(order)
         return deliveries[0]

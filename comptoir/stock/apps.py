@@ -8,7 +8,12 @@ class StockConfig(AppConfig):
     verbose_name = _("Deliveries and stock")
 
     def ready(self) -> None:
+        from comptoir.catalog.views import ITEM_SECTIONS
         from comptoir.sales import signals
+        from comptoir.stock.views import item_stock_value
+
+        if item_stock_value not in ITEM_SECTIONS:
+            ITEM_SECTIONS.append(item_stock_value)
         from comptoir.stock.services.reservations import release_for_orders, reserve_for_orders
 
         signals.orders_confirmed.connect(reserve_for_orders, dispatch_uid="stock.reserve")

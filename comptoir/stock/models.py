@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from comptoir.core.links import record_url
-from comptoir.core.money import PriceField, QuantityField
+from comptoir.core.money import AmountField, PriceField, QuantityField
 
 
 class Warehouse(models.Model):
@@ -88,6 +90,10 @@ class StockLevel(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     on_hand = QuantityField(_("on hand"))
     reserved = QuantityField(_("reserved"))
+    # The stock's valuation: the weighted average cost of one unit (CUMP), moved by every
+    # receipt and return at its unit cost, written with the balance (``stock.valuation``).
+    # None until goods first come in with a cost.
+    average_cost = PriceField(_("average unit cost"), null=True, blank=True, default=None)
 
     class Meta:
         constraints = [
@@ -185,6 +191,9 @@ class DeliveryNoteLine(models.Model):
     )
     description = models.CharField(max_length=500)
     quantity = QuantityField(_("quantity"))
+    # What the goods cost, fixed when they ship (``stock.valuation``): the average cost they
+    # left the warehouse at, or the item's cost price when nothing left a warehouse.
+    cost_amount = AmountField(_("cost"), db_default=Decimal("0"))
 
     class Meta:
         ordering = ["id"]

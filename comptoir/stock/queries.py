@@ -21,6 +21,7 @@ from comptoir.catalog.models import Item
 from comptoir.catalog.queries import bundle_components
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.stock.models import StockLevel, StockMove
+from comptoir.stock.valuation import cost_of
 
 ZERO = Decimal("0")
 QUANTITY = DecimalField(max_digits=13, decimal_places=3)
@@ -37,6 +38,15 @@ class StockFigures:
     reserved: Decimal  # set aside for confirmed orders
     demand: Decimal  # confirmed orders still to deliver (counted at the default warehouse)
     incoming: Decimal  # expected receipts
+    average_cost: Decimal | None = None  # the weighted average cost of a unit (stock.valuation)
+    warehouse_name: str = ""
+
+    @property
+    def value(self) -> Decimal | None:
+        """What the stock held is worth at its average cost (none below zero)."""
+        if self.average_cost is None:
+            return None
+        return cost_of(max(self.on_hand, ZERO), self.average_cost)
 
     @property
     def available(self) -> Decimal:
@@ -118,6 +128,8 @@ def stock_figures(*, item_ids=None, warehouse_ids=None, search: str = "") -> lis
             "reserved",
             "demand",
             "incoming",
+            "average_cost",
+            "warehouse__name",
         )
     )
     return [StockFigures(*row) for row in rows]

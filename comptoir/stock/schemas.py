@@ -24,6 +24,9 @@ class DeliveryLineOut(Out):
     item_id: int | None
     description: str
     quantity: Decimal
+    cost_amount: CostOut = Field(
+        None, description="What the goods cost, fixed when shipped. Null to who may not see costs."
+    )
 
 
 class DeliveryOut(Out):
@@ -62,6 +65,10 @@ class StockFiguresOut(Out):
     demand: Decimal = Field(..., description="Confirmed orders still to deliver")
     incoming: Decimal
     projected: Decimal
+    average_cost: CostOut = Field(
+        None, description="Weighted average cost of a unit here; null to who may not see costs"
+    )
+    value: CostOut = Field(None, description="On hand × average cost (nothing below zero)")
 
 
 class MoveIn(Schema):

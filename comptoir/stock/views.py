@@ -1,6 +1,8 @@
 """Stock pages: figures per item and warehouse, the ledger, warehouses, moves and counts;
 delivery notes and the form that delivers an order line by line."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from comptoir.stock.models import (
     StockMove,
     Warehouse,
 )
-from comptoir.stock.queries import picking_list, with_figures
+from comptoir.stock.queries import picking_list, stock_figures, with_figures
 
 
 class DeliveryListing(Listing):
@@ -155,6 +157,19 @@ def count_form(request):
             messages.success(request, said % {"n": count})
             return redirect("stock:levels")
     return form_page(request, form, _("Inventory count"), submit_label=_("Record the count"))
+
+
+def item_stock_value(request, item):
+    """The item page's section: its stock per warehouse at its average cost, to who may see
+    costs (``catalog.views.ITEM_SECTIONS``)."""
+    if item is None or not access.allows(request.user, access.SEE_COSTS):
+        return None
+    rows = stock_figures(item_ids=[item.pk])
+    if not rows:
+        return None
+    values = [row.value for row in rows if row.value is not None]
+    total = sum(values, Decimal("0")) if values else None
+    return "stock/item_value.html", {"rows": rows, "total": total}
 
 
 OPEN_DELIVERIES = (DeliveryNote.Status.DRAFT, DeliveryNote.Status.READY)

@@ -95,7 +95,7 @@ def test_a_special_order_is_bought_received_reserved_then_delivered(supplier):
 
 def test_a_drop_shipment_delivers_without_touching_our_stock(supplier):
     sofa = ItemFactory(code="CANAPE")
-    stock.receive(sofa, "3")
+    stock.receive(sofa, "3", unit_cost=D("4"))  # our own sofas are valued at 4.00
     order = _confirm(CustomerFactory(), (sofa, "2"))
     assert stock_figures(item_ids=[sofa.pk])[0].reserved == D("2")
     purchase = purchasing.order_for_sales_lines(list(order.lines.all()), supplier, drop_ship=True)
@@ -106,6 +106,8 @@ def test_a_drop_shipment_delivers_without_touching_our_stock(supplier):
         purchasing.receive_purchase(purchase)  # never into our warehouse
     delivery = purchasing.confirm_drop_shipment(purchase)
     assert delivery.drop_ship and delivery.status == "shipped"
+    # the goods cost what the supplier charges (the cost price, 6.00), not our stock's 4.00
+    assert delivery.lines.get().cost_amount == 2 * purchase.lines.get().unit_cost == D("12.00")
     order.refresh_from_db()
     assert order.delivery_status == "fully"
     assert _on_hand(sofa) == D("3")

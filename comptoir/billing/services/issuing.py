@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.billing.costs import fix_costs
 from comptoir.billing.errors import BillingError
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.queries import settlements
@@ -51,13 +51,11 @@ def issue_invoices(invoices: list[Invoice], *, by=None, day=None) -> list[Invoic
         _refuse_sealed(invoices)
         for invoice in invoices:
             refuse_franchise_on(invoice)
-        counts = dict(
-            InvoiceLine.objects.filter(invoice__in=invoices)
-            .order_by()
-            .values_list("invoice_id")
-            .annotate(n=Count("pk"))
-        )
-        _mark_issued([(i, counts.get(i.pk, 0)) for i in invoices], by=by, day=day)
+        lines: dict[int, list[InvoiceLine]] = {invoice.pk: [] for invoice in invoices}
+        for line in InvoiceLine.objects.filter(invoice__in=invoices).only(*COSTED_FIELDS):
+            lines[line.invoice_id].append(line)
+        _mark_issued([(i, len(lines[i.pk])) for i in invoices], by=by, day=day)
+        _fix_line_costs([(i, lines[i.pk]) for i in invoices])
         # Still drafts in the database until this write, inside this transaction.
         update_rows(
             Invoice,
@@ -92,6 +90,7 @@ def create_issued_invoices(
     with transaction.atomic():
         built = build_documents(Invoice, InvoiceLine, requests, by=by)
         _mark_issued([(invoice, len(lines)) for invoice, lines in built], by=by, day=day)
+        fix_costs(built)
         for (invoice, _lines), amount in zip(built, paid or [], strict=False):
             invoice.amount_paid = min(amount, invoice.total_gross)
             invoice.amount_due = invoice.total_gross - invoice.amount_paid
@@ -101,6 +100,26 @@ def create_issued_invoices(
         if paid:
             settled.send(sender=Invoice, invoice_ids=[invoice.pk for invoice in invoices])
         return invoices
+
+
+def _fix_line_costs(documents: list[tuple[Invoice, list[InvoiceLine]]]) -> None:
+    """The cost of what the drafts being issued sell, written on their lines while they are
+    still drafts (``billing.costs``)."""
+    fix_costs(documents)
+    rows = [(line.pk, line.cost_amount) for _invoice, lines in documents for line in lines]
+    if rows:
+        update_rows(InvoiceLine, ["cost_amount"], rows)
+
+
+COSTED_FIELDS = [
+    "pk",
+    "invoice_id",
+    "item_id",
+    "quantity",
+    "source_line_id",
+    "credited_line_id",
+    "deducted_line_id",
+]
 
 
 def _attname(name: str) -> str:

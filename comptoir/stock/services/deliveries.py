@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.queries import stocked_parts
 from comptoir.core import audit
+from comptoir.core.bulk import update_rows
 from comptoir.core.errors import BusinessError
 from comptoir.core.models import Company
-from comptoir.core.money import format_quantity, parse_decimal, round_quantity
+from comptoir.core.money import format_quantity, parse_decimal, round_amount, round_quantity
 from comptoir.core.numbering import take_numbers
 from comptoir.core.transitions import check_transition
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 from comptoir.sales.services import refresh_order_progress
+from comptoir.stock import valuation
 from comptoir.stock.errors import StockError
 from comptoir.stock.models import (
     DeliveryNote,
@@ -56,11 +58,13 @@ def create_deliveries(
     day=None,
     warehouse: Warehouse | None = None,
     drop_ship: bool = False,
+    unit_costs: dict | None = None,
 ):
     """One delivery note per (order, {order line id: quantity}); None delivers all that remains.
     A list of orders of one customer in place of the order makes one delivery for them all.
     With stock management, the goods leave ``warehouse`` (the default one unless given); a
-    drop shipment (the supplier delivered the customer) moves nothing in our warehouses.
+    drop shipment (the supplier delivered the customer) moves nothing in our warehouses, and
+    its goods cost what the supplier charges, ``unit_costs`` ({order line id: unit cost}).
 
     Batch-first: the orders are locked once, numbers taken once, lines inserted in bulk.
     """
@@ -171,7 +175,7 @@ def create_deliveries(
         audit.record(deliveries, audit.CREATED, by=by)
         DeliveryNoteLine.objects.bulk_create(all_lines)
         if ship:
-            deliveries = ship_deliveries(deliveries, by=by, day=day)
+            deliveries = ship_deliveries(deliveries, by=by, day=day, unit_costs=unit_costs)
         return deliveries
 
 
@@ -208,9 +212,12 @@ def mark_picked(deliveries: list[DeliveryNote], *, by=None) -> list[DeliveryNote
         return list(DeliveryNote.objects.filter(pk__in=list(locked)))
 
 
-def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> list[DeliveryNote]:
+def ship_deliveries(
+    deliveries: list[DeliveryNote], *, by=None, day=None, unit_costs: dict | None = None
+) -> list[DeliveryNote]:
     """The goods leave: a note prepared earlier takes the day it ships (``day``, today unless
-    given), the date its invoice states as the date of supply."""
+    given), the date its invoice states as the date of supply. ``unit_costs``: what the goods
+    that leave none of our warehouses cost, by order line id (a drop shipment's purchase)."""
     with transaction.atomic():
         ids = [d.pk for d in deliveries]
         locked = DeliveryNote.objects.select_for_update().in_bulk(ids)
@@ -225,8 +232,16 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> lis
             shipped.append(delivery)
         DeliveryNote.objects.bulk_update(shipped, ["status", "shipped_at", "date"])
         audit.record(shipped, by=by)
-        if Company.get().stock_management:
-            _post_delivery_moves([d for d in shipped if not d.drop_ship], by=by)
+        lines = list(
+            DeliveryNoteLine.objects.filter(delivery__in=shipped, item__isnull=False)
+            .select_related("item")
+            .order_by("pk")
+        )
+        stocked = Company.get().stock_management
+        moves = []
+        if stocked:
+            moves = _post_delivery_moves([d for d in shipped if not d.drop_ship], lines, by=by)
+        _fix_costs(lines, moves, stocked, unit_costs or {})
         refresh_order_progress(
             DeliveryNoteLine.objects.filter(delivery__in=shipped)
             .values_list("source_line__order_id", flat=True)
@@ -235,7 +250,36 @@ def ship_deliveries(deliveries: list[DeliveryNote], *, by=None, day=None) -> lis
         return shipped
 
 
-def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
+def _fix_costs(
+    lines: list[DeliveryNoteLine], moves: list[StockMove], stocked: bool, given: dict
+) -> None:
+    """What each shipped line cost: the unit costs its goods left their warehouse at; nothing
+    left a warehouse, the unit cost ``given`` for its order line (a drop shipment's purchase),
+    else what a unit costs today (``stock.valuation.unit_costs``: no stock management)."""
+    left: dict[int, Decimal] = {}
+    for move in moves:
+        left[move.delivery_line_id] = left.get(move.delivery_line_id, Decimal("0")) - (
+            move.quantity * move.unit_cost
+        )
+    today = valuation.unit_costs(
+        [line.item for line in lines if line.pk not in left and line.source_line_id not in given],
+        stock_management=stocked,
+    )
+    for line in lines:
+        if line.pk in left:
+            line.cost_amount = round_amount(left[line.pk])
+        else:
+            unit = given.get(line.source_line_id)
+            line.cost_amount = valuation.cost_of(
+                line.quantity, today[line.item_id] if unit is None else unit
+            )
+    if lines:
+        update_rows(DeliveryNoteLine, ["cost_amount"], [(ln.pk, ln.cost_amount) for ln in lines])
+
+
+def _post_delivery_moves(
+    deliveries: list[DeliveryNote], lines: list[DeliveryNoteLine], *, by
+) -> list[StockMove]:
     """The goods of shipped deliveries leave their warehouse (services are never delivered);
     what was reserved for their order lines is taken with them."""
     missing = [d for d in deliveries if d.warehouse_id is None]  # made before stock management
@@ -246,15 +290,13 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
             delivery.warehouse_id = fallback.pk
     warehouses = Warehouse.objects.in_bulk({d.warehouse_id for d in deliveries})
     moves = []
-    lines = DeliveryNoteLine.objects.filter(
-        delivery__in=deliveries, item__isnull=False
-    ).select_related("item")
+    by_delivery = {d.pk: d for d in deliveries}
+    lines = [line for line in lines if line.delivery_id in by_delivery]
     reservations = StockReservation.objects.in_bulk(
         {line.source_line_id for line in lines}, field_name="order_line_id"
     )
     elsewhere: dict[StockReservation, Decimal] = {}  # reserved in another warehouse
     taken: list[StockReservation] = []
-    by_delivery = {d.pk: d for d in deliveries}
     parts = stocked_parts({line.item for line in lines})  # a bundle leaves as its components
     for line in lines:
         delivery = by_delivery[line.delivery_id]
@@ -281,8 +323,9 @@ def _post_delivery_moves(deliveries: list[DeliveryNote], *, by) -> None:
             for item, per_unit in parts[line.item_id]
         ]
     release(elsewhere)
-    post_moves(moves, by=by)
+    posted = post_moves(moves, by=by)
     save_reservation_quantities(taken)
+    return posted
 
 
 def ship_delivery(delivery: DeliveryNote, *, by=None) -> DeliveryNote:

@@ -2,8 +2,9 @@
 
 Moves are posted in batches: the balances they touch are created if missing, locked in id
 order (two deliveries of the last units wait for each other, the second finds none left),
-checked against negative stock, then the moves are inserted and the balances written in one
-statement each.
+checked against negative stock, valued (each move's unit cost, each balance's average cost:
+``stock.valuation``), then the moves are inserted and the balances written in one statement
+each.
 """
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from comptoir.core.money import MAX_QUANTITY, format_quantity, parse_decimal, ro
 from comptoir.core.validation import full_clean_or_raise
 from comptoir.stock.errors import StockError
 from comptoir.stock.models import StockLevel, StockMove, Warehouse
+from comptoir.stock.valuation import value_moves
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Move:
     delivery_line: object = None
     return_line: object = None
     releases: Decimal = Decimal("0")  # reserved goods this move takes (a delivery's own)
+    cost_from: "Move | None" = None  # a transfer's arrival comes in at what its leaving cost
 
 
 def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
@@ -58,6 +61,7 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
             if move.kind in (StockMove.Kind.DELIVERY, StockMove.Kind.TRANSFER):
                 protected.add(key)
         levels = _locked_levels(deltas)
+        averages = value_moves(moves, levels)
         allow_negative = Company.get().allow_negative_stock
         changed = []
         for key, delta in deltas.items():
@@ -68,7 +72,7 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
             if delta < 0 and on_hand < floor and not allow_negative:
                 move = next(m for m in moves if (m.item.pk, m.warehouse.pk) == key)
                 raise _not_enough(move, level, reserved if key in protected else None, -delta)
-            changed.append((level.pk, on_hand, reserved))
+            changed.append((level.pk, on_hand, reserved, averages[key]))
         today = timezone.localdate()
         rows = insert_objects(
             new_instances(
@@ -92,7 +96,7 @@ def post_moves(moves: list[Move], *, by=None) -> list[StockMove]:
             ),
             returning=True,
         )
-        update_rows(StockLevel, ["on_hand", "reserved"], changed)
+        update_rows(StockLevel, ["on_hand", "reserved", "average_cost"], changed)
         return rows
 
 
@@ -223,12 +227,9 @@ def transfer(item: Item, quantity, source: Warehouse, target: Warehouse, *, by=N
             StockError.ZERO_QUANTITY, _("A transfer moves a positive quantity."), "quantity"
         )
     kind = StockMove.Kind.TRANSFER
+    leaving = Move(item, source, -quantity, kind, **fields)
     return post_moves(
-        [
-            Move(item, source, -quantity, kind, **fields),
-            Move(item, target, quantity, kind, **fields),
-        ],
-        by=by,
+        [leaving, Move(item, target, quantity, kind, cost_from=leaving, **fields)], by=by
     )
 
 

@@ -107,6 +107,7 @@ def receive_return(
         if stocked:
             items = [line.delivery_line.item for line in lines if line.delivery_line.item]
             parts = stocked_parts(items)  # a bundle comes back as its components
+            left_at = _costs_left_at([line.delivery_line_id for line in lines])
             moves = []
             for line in lines:
                 item = line.delivery_line.item
@@ -123,8 +124,23 @@ def receive_return(
                             reason=reason,
                             reference=customer_return.number,
                             return_line=line,
+                            # back at the cost it left with (else the average of today)
+                            unit_cost=left_at.get((line.delivery_line_id, part.pk)),
                         )
                     )
             post_moves(moves, by=by)
         refresh_order_progress({line.source_line.order_id for line, _q in back})
         return customer_return
+
+
+def _costs_left_at(delivery_line_ids) -> dict[tuple[int, int], Decimal]:
+    """The unit cost each item of these delivery lines left its warehouse at, by (delivery
+    line id, item id)."""
+    return {
+        (line_id, item_id): unit_cost
+        for line_id, item_id, unit_cost in StockMove.objects.filter(
+            delivery_line_id__in=delivery_line_ids,
+            kind=StockMove.Kind.DELIVERY,
+            unit_cost__isnull=False,
+        ).values_list("delivery_line_id", "item_id", "unit_cost")
+    }

@@ -46,7 +46,7 @@ SELLING_KEYS = {
     "file_total",
     "created_total",
 }
-COST_KEYS = {"cost_price", "unit_cost"}
+COST_KEYS = {"cost_price", "unit_cost", "cost_amount", "average_cost"}
 
 
 @pytest.fixture
