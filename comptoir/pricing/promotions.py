@@ -48,7 +48,7 @@ class Promotions:
     group_parents: dict[int, int | None] = field(default_factory=dict)
     # A bundle's components, by promotion; those in force, by what decides it.
     components: dict[int, list] = field(default_factory=dict)
-    in_force_for: dict[tuple, list] = field(default_factory=dict)
+    in_force_for: dict[tuple, "InForce"] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "Promotions":
@@ -65,21 +65,53 @@ class Promotions:
         components = {row.pk: list(row.components.all()) for row in rows}
         return cls(rows, parents, components)
 
-    def in_force(self, customer, day: date, channel: str) -> list[Promotion]:
-        """The promotions a customer's document of that day and channel meets, best first."""
+    def in_force(self, customer, day: date, channel: str, item_ids=None) -> list[Promotion]:
+        """The promotions a customer's document of that day and channel meets, best first;
+        with ``item_ids`` (the items on the document), only those that may concern them: a
+        promotion on an item, or a bundle, whose item is not there is left out."""
         key = (customer.group_id, customer.territory_id, day, channel)
         found = self.in_force_for.get(key)
         if found is None:
-            found = self.in_force_for[key] = [
-                row
-                for row in self.rows
-                if (row.valid_from is None or row.valid_from <= day)
-                and (row.valid_to is None or day <= row.valid_to)
-                and (row.customer_group_id is None or row.customer_group_id == customer.group_id)
-                and (row.territory_id is None or row.territory_id == customer.territory_id)
-                and (not row.channel or row.channel == channel)
-            ]
-        return found
+            found = self.in_force_for[key] = InForce(
+                [
+                    row
+                    for row in self.rows
+                    if (row.valid_from is None or row.valid_from <= day)
+                    and (row.valid_to is None or day <= row.valid_to)
+                    and (
+                        row.customer_group_id is None or row.customer_group_id == customer.group_id
+                    )
+                    and (row.territory_id is None or row.territory_id == customer.territory_id)
+                    and (not row.channel or row.channel == channel)
+                ],
+                self.components,
+            )
+        return found.rows if item_ids is None else found.concerning(item_ids)
+
+
+class InForce:
+    """The promotions in force for one kind of document, best first, with those tied to an
+    item found by it: a document of five lines looks at a few of a hundred promotions."""
+
+    def __init__(self, rows: list[Promotion], components: dict[int, list]):
+        self.rows = rows
+        self.general: list[int] = []  # positions in ``rows``
+        self.by_item: dict[int, list[int]] = {}
+        for position, row in enumerate(rows):
+            if row.kind == PromotionKind.BUNDLE:
+                parts = components.get(row.pk)
+                if parts:  # a bundle is for a document holding all its items, the first too
+                    self.by_item.setdefault(parts[0].item_id, []).append(position)
+            elif row.kind == PromotionKind.BUY_X_GET_Y and row.item_id:
+                self.by_item.setdefault(row.item_id, []).append(position)
+            else:
+                self.general.append(position)
+
+    def concerning(self, item_ids) -> list[Promotion]:
+        positions = list(self.general)
+        for item_id in item_ids:
+            positions += self.by_item.get(item_id, ())
+        return [self.rows[position] for position in sorted(positions)]
 
 
 def generated(entry: dict) -> bool:
@@ -132,8 +164,7 @@ def apply_promotions(
     document.allowances_charges = [e for e in document.allowances_charges if not generated(e)]
     document.applied_promotions = []
     day = document.date
-    in_force = promotions.in_force(customer, day, channel or RuleChannel.TYPED)
-    if not in_force or not lines:
+    if not lines:
         return []
     user_lines = list(lines)
     available: dict[int, Decimal] = {}
@@ -142,6 +173,9 @@ def apply_promotions(
         if line.item_id is not None:
             available[line.item_id] = available.get(line.item_id, ZERO) + Decimal(line.quantity)
             first_line.setdefault(line.item_id, line)
+    in_force = promotions.in_force(customer, day, channel or RuleChannel.TYPED, first_line)
+    if not in_force:
+        return []
     applied, entries = [], []
     nets = None  # the lines' net amounts, for the thresholds
     for promotion in in_force:
