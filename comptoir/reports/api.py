@@ -10,7 +10,7 @@ from comptoir.reports import queries
 router = Router(tags=["reports"])
 
 
-class FiguresOut(Schema):
+class SalesFiguresOut(Schema):
     quantity: Decimal
     net: Decimal
     cost: CostOut = None
@@ -19,38 +19,38 @@ class FiguresOut(Schema):
     invoices: int
 
 
-class CellOut(FiguresOut):
+class SalesCellOut(SalesFiguresOut):
     period: str
 
 
-class LineOut(Schema):
+class SalesLineOut(Schema):
     key: int | None
     label: str
-    cells: list[CellOut]
-    total: FiguresOut
-    previous: FiguresOut
+    cells: list[SalesCellOut]
+    total: SalesFiguresOut
+    previous: SalesFiguresOut
     change_pct: Decimal | None
     share_pct: Decimal | None = None
     cumulated_pct: Decimal | None = None
     abc: str = ""
 
 
-class PeriodOut(Schema):
+class SalesPeriodOut(Schema):
     key: str
     label: str
 
 
-class SalesOut(Schema):
+class SalesAnalysisOut(Schema):
     rows: str
     columns: str
     view: str
     start: str
     end: str
-    periods: list[PeriodOut]
-    lines: list[LineOut]
-    totals: list[CellOut]
-    total: FiguresOut
-    previous: FiguresOut
+    periods: list[SalesPeriodOut]
+    lines: list[SalesLineOut]
+    totals: list[SalesCellOut]
+    total: SalesFiguresOut
+    previous: SalesFiguresOut
     change_pct: Decimal | None
 
 
@@ -82,7 +82,7 @@ def _cells(cells: dict, result: queries.Pivot) -> list[dict]:
     ]
 
 
-@router.get("/reports/sales", response={200: SalesOut, **ERRORS})
+@router.get("/reports/sales", response={200: SalesAnalysisOut, **ERRORS})
 def sales_analysis(
     request,
     rows: str = "item_group",

@@ -75,7 +75,7 @@ def shift(month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     """Sums in integer cents and thousandths; as decimals through the properties."""
 
@@ -83,6 +83,9 @@ class Figures:
     net_cents: int = 0
     cost_cents: int = 0
     invoices: int = 0
+
+    def copy(self) -> "Figures":
+        return Figures(self.quantity_milli, self.net_cents, self.cost_cents, self.invoices)
 
     def add(self, other: "Figures") -> None:
         self.quantity_milli += other.quantity_milli
@@ -235,21 +238,19 @@ def period_months(period, columns: str) -> tuple[date, date]:
     return date(period, 1, 1), date(period, 12, 1)
 
 
-def _sums(query: SalesQuery, by_month: bool) -> dict:
+def _sums(query: SalesQuery, by_month: bool) -> list[tuple]:
+    """(row value, month or None, Figures) from the query's grain, summed in the database."""
     grain = grain_for(query)
     fields = [query.rows, "month"] if by_month else [query.rows]
     rows = (
         grain.objects.filter(month__gte=query.start, month__lte=query.end, **dict(query.filters))
-        .values(*fields)
-        .annotate(q=Sum("quantity"), n=Sum("net"), c=Sum("cost"), i=Sum("invoices"))
+        .values_list(*fields)
+        .annotate(Sum("quantity"), Sum("net"), Sum("cost"), Sum("invoices"))
         .order_by()
     )
-    return {
-        tuple(row[f] for f in fields): Figures(
-            int(row["q"]), int(row["n"]), int(row["c"]), int(row["i"])
-        )
-        for row in rows
-    }
+    if by_month:
+        return [(key, month, Figures(q, n, c, i)) for key, month, q, n, c, i in rows]
+    return [(key, None, Figures(q, n, c, i)) for key, q, n, c, i in rows]
 
 
 @dataclass
@@ -324,14 +325,25 @@ def pivot(query: SalesQuery) -> Pivot:
     rows: dict = {}
     periods: set = set()
     totals: dict = {}
-    for (key, month), figures in current.items():
-        period = period_of(month, query.columns)
+    by_month = query.columns == "month"
+    for key, month, figures in current:
+        period = month if by_month else period_of(month, query.columns)
         periods.add(period)
-        row = rows.setdefault(key, PivotRow(key, ""))
-        row.cells.setdefault(period, Figures()).add(figures)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = PivotRow(key, "")
+        cell = row.cells.get(period)
+        if cell is None:  # a month is one row of the grain's sums: the first one is the cell
+            row.cells[period] = figures if by_month else figures.copy()
+        else:
+            cell.add(figures)
         row.total.add(figures)
-        totals.setdefault(period, Figures()).add(figures)
-    for (key,), figures in before.items():
+        total_cell = totals.get(period)
+        if total_cell is None:
+            totals[period] = figures.copy()
+        else:
+            total_cell.add(figures)
+    for key, _month, figures in before:
         rows.setdefault(key, PivotRow(key, "")).previous.add(figures)
     labels = _labels(query.rows, rows)
     for key, row in rows.items():

@@ -21,7 +21,7 @@ MEASURES = {
 MARGIN_MEASURES = {"margin"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     value: object  # str, Decimal, int or None
     kind: str = "text"  # text, money, quantity, percent, count, class
@@ -63,21 +63,35 @@ def _measures(figures: Figures, margins: bool) -> list[Cell]:
     return [*cells, Cell(figures.invoices, "count")]
 
 
-def drill_url(pivot: Pivot, key, period) -> str:
-    """The invoices behind a cell: the pivot's filters, its row's value, the cell's months."""
-    query = pivot.query
-    start, end = (query.start, query.end)
-    if period is not None:
-        first, last = period_months(period, query.columns)
-        start, end = max(start, first), min(end, last)
-    params = dict(query.filters)
-    params[query.rows] = key
-    params["start"] = f"{start:%Y-%m}"
-    params["end"] = f"{end:%Y-%m}"
-    return reverse("reports:sales_invoices") + "?" + urlencode(params)
+class DrillLinks:
+    """The address of the invoices behind each cell: the pivot's filters, the row's value,
+    the cell's months (the page and the address are worked out once per pivot)."""
+
+    def __init__(self, pivot: Pivot):
+        query = pivot.query
+        self.base = reverse("reports:sales_invoices") + "?"
+        self.filters = urlencode(query.filters)
+        self.rows = query.rows
+        self.months = {None: self._months(query.start, query.end)}
+        for period in pivot.periods:
+            if period is not None:
+                first, last = period_months(period, query.columns)
+                self.months[period] = self._months(max(query.start, first), min(query.end, last))
+
+    @staticmethod
+    def _months(start: date, end: date) -> str:
+        return f"start={start:%Y-%m}&end={end:%Y-%m}"
+
+    def url(self, key, period) -> str:
+        filters = f"{self.filters}&" if self.filters else ""
+        return f"{self.base}{filters}{self.rows}={key}&{self.months[period]}"
 
 
-def build(pivot: Pivot, measure: str, margins: bool, links: bool = True) -> Table:
+# Rows a page shows (the first by net sales); the files hold them all, the total is of all.
+PAGE_ROWS = 200
+
+
+def build(pivot: Pivot, measure: str, margins: bool, limit: int | None = None) -> Table:
     """Row label, one cell per period (the chosen measure), then the row's measures over the
     whole months, the same months a year before and the change; ABC and shares when asked."""
     abc = pivot.query.view == "abc"
@@ -105,19 +119,20 @@ def build(pivot: Pivot, measure: str, margins: bool, links: bool = True) -> Tabl
             Cell(gettext("Cumulated %"), "percent"),
             Cell(gettext("Class"), "class"),
         ]
+    links_to = DrillLinks(pivot)
     rows = []
-    for row in pivot.rows:
-        can_drill = links and row.key is not None
+    for row in pivot.rows[:limit]:
+        can_drill = row.key is not None
         cells = [Cell(row.label, "text", row.url)]
         if dated:
             for period in pivot.periods:
                 figures = row.cells.get(period, Figures())
                 cell = _value(figures, measure)
-                url = drill_url(pivot, row.key, period) if can_drill and figures.invoices else ""
+                url = links_to.url(row.key, period) if can_drill and figures.invoices else ""
                 cells.append(Cell(cell.value, cell.kind, url))
         measures = _measures(row.total, margins)
         if can_drill:
-            measures[1] = Cell(measures[1].value, "money", drill_url(pivot, row.key, None))
+            measures[1] = Cell(measures[1].value, "money", links_to.url(row.key, None))
         cells += measures
         cells += [Cell(row.previous.net, "money"), Cell(row.change, "percent")]
         if abc:

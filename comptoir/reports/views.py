@@ -87,10 +87,10 @@ def sales(request):
     else:
         result = queries.analysis(query)
         measure = tables.measure_of(request.GET, margins)
-        table = tables.build(result, measure, margins)
         kind = request.GET.get("export")
         if kind in ("csv", "xlsx"):
-            return export(result, table, kind)
+            return export(result, tables.build(result, measure, margins), kind)
+        table = tables.build(result, measure, margins, limit=tables.PAGE_ROWS)
         if query.columns:
             chart = bars([(result.period_label(p), result.totals.get(p, queries.Figures()).net)
                           for p in result.periods])  # fmt: skip
@@ -99,7 +99,14 @@ def sales(request):
     return render(
         request,
         "reports/sales.html",
-        {"form": form, "result": result, "table": table, "chart": chart, "margins": margins},
+        {
+            "form": form,
+            "result": result,
+            "table": table,
+            "chart": chart,
+            "margins": margins,
+            "shown": tables.PAGE_ROWS,
+        },
     )
 
 
