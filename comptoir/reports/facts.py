@@ -17,7 +17,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.bulk import insert_rows, update_rows
 from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
-from comptoir.reports.models import GRAINS, SalesGrain
+from comptoir.reports.models import GRAINS, SalesGrain, SoldTo
 
 ZERO = Decimal("0.00")
 CHUNK = 2000  # invoices read at a time
@@ -61,26 +61,50 @@ def _lines(invoice_ids: list[int]):
     )
 
 
-def _customers(invoices: list[Invoice]) -> dict[int, dict]:
-    """The customers' group, territory, salesperson and partner, as they are now (at the
-    issue, when called by it)."""
+def _customers_now(invoices: list[Invoice]) -> dict[int, dict]:
+    """Each invoice's customer with its group, territory, salesperson and partner now."""
     rows = Customer.objects.filter(pk__in={i.customer_id for i in invoices}).values_list(
         "pk", "group_id", "territory_id", "salesperson_id", "sales_partner_id"
     )
-    return {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows}
+    customers = {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows}
+    return {invoice.pk: customers[invoice.customer_id] for invoice in invoices}
 
 
-def tally(invoices: list[Invoice], into: Tally | None = None) -> Tally:
-    """The sums the documents' lines add to each grain (credit notes negative)."""
+def _sold_to_at_issue(invoices: list[Invoice], *, keep_missing: bool) -> dict[int, dict]:
+    """Each invoice's customer as it stood at the issue; for invoices issued before these
+    records existed, as it stands now (kept from then on when ``keep_missing``)."""
+    stored = SoldTo.objects.filter(invoice_id__in=[i.pk for i in invoices]).values_list(
+        "invoice_id", *HEADER
+    )
+    found = {row[0]: dict(zip(HEADER, row[1:], strict=True)) for row in stored}
+    missing = [invoice for invoice in invoices if invoice.pk not in found]
+    if missing:
+        now = _customers_now(missing)
+        if keep_missing:
+            _keep_sold_to(now)
+        found.update(now)
+    return found
+
+
+def _keep_sold_to(sold_to: dict[int, dict]) -> None:
+    insert_rows(
+        SoldTo,
+        ["invoice_id", *HEADER],
+        [(pk, *(values[name] for name in HEADER)) for pk, values in sold_to.items()],
+    )
+
+
+def tally(invoices: list[Invoice], sold_to: dict[int, dict], into: Tally | None = None) -> Tally:
+    """The sums the documents' lines add to each grain (credit notes negative), each sold to
+    the customer as ``sold_to`` gives it."""
     into = into if into is not None else {grain: {} for grain in GRAINS}
     if not invoices:
         return into
     by_id = {invoice.pk: invoice for invoice in invoices}
-    customers = _customers(invoices)
     for line in _lines(list(by_id)):
         invoice = by_id[line.invoice_id]
         sign = invoice.sign
-        values = dict(customers[invoice.customer_id])
+        values = dict(sold_to[invoice.pk])
         values["item"] = line.item_id
         values["item_group"] = line.item.group_id if line.item_id else None
         month = invoice.date.replace(day=1)
@@ -147,7 +171,9 @@ def add_issued(invoices: list[Invoice]) -> None:
     numbering serialises: no other issuing adds to the same rows meanwhile)."""
     for start in range(0, len(invoices), CHUNK):
         chunk = invoices[start : start + CHUNK]
-        for grain, sums in tally(chunk).items():
+        sold_to = _customers_now(chunk)
+        _keep_sold_to(sold_to)
+        for grain, sums in tally(chunk, sold_to).items():
             _write(grain, sums, _stored(grain, sums))
 
 
@@ -155,8 +181,12 @@ def on_issued(sender, invoices, **kwargs) -> None:
     add_issued(list(invoices))
 
 
-def _issued_by_month() -> Iterator[tuple[object, Tally]]:
+def _issued_by_month(*, keep_missing: bool = False) -> Iterator[tuple[object, Tally]]:
     """Every issued document's sums, a month at a time (memory stays that of one month)."""
+
+    def add(batch, current):
+        return tally(batch, _sold_to_at_issue(batch, keep_missing=keep_missing), current)
+
     month, current = None, None
     batch: list[Invoice] = []
     documents = (
@@ -167,7 +197,7 @@ def _issued_by_month() -> Iterator[tuple[object, Tally]]:
     for invoice in documents.iterator(chunk_size=CHUNK):
         invoice_month = invoice.date.replace(day=1)
         if invoice_month != month or len(batch) >= CHUNK:
-            current = tally(batch, current)
+            current = add(batch, current)
             batch = []
             if invoice_month != month:
                 if month is not None:
@@ -175,16 +205,17 @@ def _issued_by_month() -> Iterator[tuple[object, Tally]]:
                 month, current = invoice_month, None
         batch.append(invoice)
     if month is not None:
-        yield month, tally(batch, current)
+        yield month, add(batch, current)
 
 
 def rebuild() -> int:
-    """Recompute every grain from the issued lines; the number of rows written."""
+    """Recompute every grain from the issued lines (sold to each customer as it stood at
+    the issue); the number of rows written."""
     written = 0
     with transaction.atomic():
         for grain in GRAINS:
             grain.objects.all().delete()
-        for _month, sums in _issued_by_month():
+        for _month, sums in _issued_by_month(keep_missing=True):
             for grain in GRAINS:
                 _write(grain, sums[grain], {})
                 written += len(sums[grain])

@@ -143,6 +143,22 @@ class SalesByCustomerItem(SalesGrain):
         indexes = [models.Index(fields=["customer", "month"], name="reports_custitem_idx")]
 
 
+class SoldTo(models.Model):
+    """Whom an issued invoice or credit note sold to, as the customer stood at the issue: its
+    group, territory, salesperson and partner. The rebuild reads it, so that recomputing the
+    sums gives the figures kept at each issue even after a customer moved."""
+
+    invoice_id = models.BigIntegerField(primary_key=True)
+    customer = _dimension()
+    customer_group = _dimension()
+    territory = _dimension()
+    salesperson = _dimension()
+    sales_partner = _dimension()
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.customer}"
+
+
 # From the smallest to the largest: a pivot reads the first that has what it asks.
 GRAINS: list[type[SalesGrain]] = [
     SalesByTeam,

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -195,3 +196,19 @@ def test_issuing_many_invoices_reads_each_summary_once(world, django_assert_max_
     summaries = [q for q in captured.captured_queries if "reports_sales" in q["sql"]]
     # Per grain: one read, one insert (no update: the rows are new).
     assert len(summaries) <= 2 * len(GRAINS)
+
+
+def test_a_customer_moved_to_another_group_keeps_its_past_sales_in_the_old_one(world):
+    customers, items = world
+    customer = customers[0]
+    old_group = customer.group_id
+    billing.issue_invoice(billing.create_invoice(customer, [LineSpec(items[0], D(2))]))
+    customer.group = CustomerGroup.objects.get(name="Boutiques")
+    customer.save()
+    billing.issue_invoice(billing.create_invoice(customer, [LineSpec(items[0], D(1))]))
+    month = timezone.localdate().replace(day=1)
+    by_group = pivoted("customer_group", month, month, {})
+    assert by_group[old_group][0] == 2 * 2490 and by_group[customer.group_id][0] == 2490
+    assert facts.differences() == []
+    facts.rebuild()
+    assert pivoted("customer_group", month, month, {}) == by_group
