@@ -183,3 +183,12 @@ def test_the_english_page(sales, user, english):
     client.cookies["django_language"] = "en"
     page = _text(client.get("/reports/sales/?rows=item_group", HTTP_ACCEPT_LANGUAGE="en"))
     assert "Sales analysis" in page and "Net sales" in page
+
+
+def test_the_page_reads_a_fixed_number_of_queries(sales, user, django_assert_max_num_queries):
+    """Whatever the number of rows: the sums of the months and of the year before, the labels,
+    the filters' lists, the session and the user."""
+    client = _client(user)
+    client.get("/reports/sales/?rows=item&columns=month")  # the first request warms up caches
+    with django_assert_max_num_queries(14):
+        client.get("/reports/sales/?rows=item&columns=month")
