@@ -259,7 +259,7 @@ def main() -> None:
         grain = queries.grain_for(query)
         rows.append(
             {
-                "pivot": name,
+                "what": name,
                 **figures,
                 "file_median_ms": file_figures["median_ms"],
                 "grain": grain.__name__,
@@ -267,9 +267,9 @@ def main() -> None:
                 "slowest_sql": slowest["sql"][:300],
             }
         )
-    result["pivots"] = rows
+    result["measures"] = rows
     worst = max(rows, key=lambda r: r["max_ms"])
-    query = queries.read_query({k: str(v) for k, v in dict(PIVOTS)[worst["pivot"]].items()
+    query = queries.read_query({k: str(v) for k, v in dict(PIVOTS)[worst["what"]].items()
                                 if k != "start"})  # fmt: skip
     grain = queries.grain_for(query)
     sums = (
@@ -280,9 +280,9 @@ def main() -> None:
     from django.db.models import Sum
 
     sql, params = sums.annotate(n=Sum("net")).query.sql_with_params()
-    result["slowest_plan"] = {"pivot": worst["pivot"], "plan": _plan(sql, params)}
+    result["slowest_plan"] = {"what": worst["what"], "plan": _plan(sql, params)}
     result["peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    print(json.dumps(result, indent=1, default=str))
+    print(json.dumps(result, default=str))
 
 
 if __name__ == "__main__":
