@@ -244,7 +244,7 @@ def main() -> None:
 
         def answer(query=query):
             """What the page shows: the pivot and its first rows as cells."""
-            pivot = queries.analysis(query)
+            pivot = queries.analysis(query, limit=tables.PAGE_ROWS)
             return tables.build(pivot, "net", True, limit=tables.PAGE_ROWS)
 
         def whole_file(query=query):

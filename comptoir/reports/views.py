@@ -85,11 +85,12 @@ def sales(request):
     except BusinessError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
     else:
-        result = queries.analysis(query)
         measure = tables.measure_of(request.GET, margins)
         kind = request.GET.get("export")
-        if kind in ("csv", "xlsx"):
+        if kind in ("csv", "xlsx"):  # every row
+            result = queries.analysis(query)
             return export(result, tables.build(result, measure, margins), kind)
+        result = queries.analysis(query, limit=tables.PAGE_ROWS)
         table = tables.build(result, measure, margins, limit=tables.PAGE_ROWS)
         if query.columns:
             chart = bars([(result.period_label(p), result.totals.get(p, queries.Figures()).net)

@@ -92,6 +92,11 @@ def pivoted(rows: str, start, end, filters: dict) -> dict:
         for figures in row.cells.values():
             cells.add(figures)
         assert cells.net_cents == row.total.net_cents
+    # A page's pivot (cells for its first row only) has the same totals and first row.
+    page = queries.pivot(query, limit=1)
+    assert page.total == result.total and page.totals == result.totals
+    if result.rows:
+        assert page.rows[0].cells == result.rows[0].cells
     return {key: sums for key, sums in got.items() if any(sums)}
 
 
