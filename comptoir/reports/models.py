@@ -54,6 +54,16 @@ class SalesByTeam(SalesGrain):
         indexes = [models.Index(fields=["month"], name="reports_team_month_idx")]
 
 
+class SalesByItemGroup(SalesGrain):
+    """Month × item group: the smallest, for the sales of the item groups alone."""
+
+    DIMENSIONS = ("item_group",)
+    item_group = _dimension()
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="reports_itemgroup_month_idx")]
+
+
 class SalesByTeamItemGroup(SalesGrain):
     """Month × customer group × territory × salesperson × sales partner × item group."""
 
@@ -161,6 +171,7 @@ class SoldTo(models.Model):
 
 # From the smallest to the largest: a pivot reads the first that has what it asks.
 GRAINS: list[type[SalesGrain]] = [
+    SalesByItemGroup,
     SalesByTeam,
     SalesByTeamItemGroup,
     SalesByItem,
