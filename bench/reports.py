@@ -259,6 +259,9 @@ def main() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    from django.urls import reverse
+
+    reverse("reports:sales")  # the URLs are loaded once per process, not by the first pivot
     rows = []
     this = today.replace(day=1)
     for name, asked in PIVOTS:
