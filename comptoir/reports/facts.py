@@ -129,9 +129,9 @@ def _key(grain: type[SalesGrain], row) -> tuple:
     return (row.month, *(getattr(row, name) for name in grain.DIMENSIONS))
 
 
-def _stored(grain: type[SalesGrain], keys: Iterable[tuple]) -> dict[tuple, SalesGrain]:
-    """The grain's rows having these keys, read in one query (by month and the grain's most
-    selective column), then matched here."""
+def _stored(grain: type[SalesGrain], keys: Iterable[tuple]) -> dict[tuple, tuple]:
+    """The grain's rows having these keys, as (id, quantity, net, cost, invoices), read in one
+    query (by month and the grain's most selective column), then matched here."""
     keys = set(keys)
     months = {key[0] for key in keys}
     condition = Q(month__in=months)
@@ -142,11 +142,12 @@ def _stored(grain: type[SalesGrain], keys: Iterable[tuple]) -> dict[tuple, Sales
         if None in values:
             lookup |= Q(**{f"{grain.LOOKUP}__isnull": True})
         condition &= lookup
-    rows = grain.objects.filter(condition)
-    return {key: row for row in rows if (key := _key(grain, row)) in keys}
+    width = 1 + len(grain.DIMENSIONS)
+    rows = grain.objects.filter(condition).values_list("month", *grain.DIMENSIONS, "pk", *MEASURES)
+    return {row[:width]: row[width:] for row in rows.iterator() if row[:width] in keys}
 
 
-def _write(grain: type[SalesGrain], sums: dict[tuple, Sums], stored: dict[tuple, SalesGrain]):
+def _write(grain: type[SalesGrain], sums: dict[tuple, Sums], stored: dict[tuple, tuple]):
     updates, inserts = [], []
     for key, add in sums.items():
         row = stored.get(key)
@@ -156,9 +157,10 @@ def _write(grain: type[SalesGrain], sums: dict[tuple, Sums], stored: dict[tuple,
                  len(add.invoice_ids))
             )  # fmt: skip
         else:
+            pk, quantity, net, cost, invoices = row
             updates.append(
-                (row.pk, row.quantity + add.quantity, row.net + add.net, row.cost + add.cost,
-                 row.invoices + len(add.invoice_ids))
+                (pk, quantity + add.quantity, net + add.net, cost + add.cost,
+                 invoices + len(add.invoice_ids))
             )  # fmt: skip
     if updates:
         update_rows(grain, MEASURES, updates)

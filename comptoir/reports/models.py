@@ -18,7 +18,8 @@ class SalesGrain(models.Model):
     """One grain: the sums of the lines of a month sharing the values of ``DIMENSIONS``."""
 
     DIMENSIONS: tuple[str, ...] = ()
-    # The column the rows of one issuing are read by (one query per grain): a selective one.
+    # The column the rows of one issuing are read by, with the month (one query per grain): a
+    # selective one, so that issuing one invoice reads a few rows, not a month of the grain.
     LOOKUP = "month"
 
     month = models.DateField()  # the first day of the invoices' month
@@ -45,6 +46,7 @@ class SalesByTeam(SalesGrain):
     """Month × customer group × territory × salesperson × sales partner."""
 
     DIMENSIONS = ("customer_group", "territory", "salesperson", "sales_partner")
+    LOOKUP = "customer_group"
     customer_group = _dimension()
     territory = _dimension()
     salesperson = _dimension()
@@ -68,6 +70,7 @@ class SalesByTeamItemGroup(SalesGrain):
     """Month × customer group × territory × salesperson × sales partner × item group."""
 
     DIMENSIONS = ("customer_group", "territory", "salesperson", "sales_partner", "item_group")
+    LOOKUP = "item_group"
     customer_group = _dimension()
     territory = _dimension()
     salesperson = _dimension()
