@@ -107,6 +107,7 @@ def sales(request):
             "chart": chart,
             "margins": margins,
             "shown": tables.PAGE_ROWS,
+            "abc_note": _("Class A: the first 80% of sales; B: the next 15%; C: the rest."),
         },
     )
 

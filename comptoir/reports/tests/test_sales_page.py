@@ -119,7 +119,7 @@ def test_a_cell_drills_down_to_its_invoices(sales, user):
 def test_the_top_and_abc_views(sales, user):
     page = _text(_client(user).get("/reports/sales/?rows=item&view=abc&columns="))
     # Aprons 192 € (92,8 %) are A; plates 15 € start at 92,8 %: B.
-    assert "Classe" in page
+    assert "Classe" in page and f"Classe A{NBSP}: les premiers 80{NBSP}% des ventes" in page
     assert '<td class="class">A</td>' in page and '<td class="class">B</td>' in page
     assert f"92,8{NBSP}%" in page
     page = _text(_client(user).get("/reports/sales/?rows=customer&view=top"))
