@@ -15,18 +15,11 @@ from comptoir.catalog.models import Item, ItemGroup
 from comptoir.core import access
 from comptoir.core.errors import BusinessError
 from comptoir.parties.models import Customer, CustomerGroup, SalesPartner, Territory
+from comptoir.reports.errors import ReportError
 from comptoir.reports.models import GRAINS, LINE_DIMENSIONS, SalesGrain
 
 CENT = Decimal("0.01")
 THOUSANDTH = Decimal("0.001")
-
-
-class ReportError:
-    DIMENSION = "report.unknown_dimension"
-    PERIOD = "report.unknown_period"
-    MONTH = "report.bad_month"
-    FILTER = "report.bad_filter"
-    VIEW = "report.unknown_view"
 
 
 def may_see_margins(user) -> bool:

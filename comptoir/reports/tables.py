@@ -3,14 +3,13 @@ once so that they show the same figures."""
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.reports.queries import Figures, Pivot, period_months, shift
+from comptoir.reports.queries import Figures, Pivot, period_months
 
 MEASURES = {
     "net": _("Net sales"),
@@ -159,14 +158,3 @@ def values(table: Table) -> list[list]:
         *([cell.value for cell in row] for row in table.rows),
         [cell.value for cell in table.total],
     ]
-
-
-def months_between(start: date, end: date) -> list[date]:
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = shift(month, 1)
-    return months
-
-
-ZERO = Decimal("0.00")
