@@ -181,6 +181,27 @@ def stock_table(result: dict) -> str:
     return "\n".join([title, "", *with_targets(head, rule, result["measures"], rows)])
 
 
+def reports_table(result: dict) -> str:
+    title = (
+        f"### P12 sales analysis, {result['database']}: {result['lines']:,} invoice lines "
+        f"({result['issued_through_services']:,} issued through the service in "
+        f"{result['issuing_s']} s, the rest written in bulk and summed by the rebuild in "
+        f"{result['rebuild_s']} s)"
+    )
+    rows = [
+        f"| {row['what']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} "
+        f"| {row['grain']} | {row['rows_out']:,} | {row['file_median_ms']:.0f} |"
+        for row in result["measures"]
+    ]
+    head = "| pivot | median ms | slowest ms | queries | grain read | rows | all rows ms |"
+    rule = "|---|---:|---:|---:|---|---:|---:|"
+    plan = result["slowest_plan"]
+    return "\n".join(
+        [title, "", *with_targets(head, rule, result["measures"], rows), "",
+         f"Plan of the slowest ({plan['what']}):", "", "```", *plan["plan"], "```"]
+    )  # fmt: skip
+
+
 def einvoicing_table(result: dict) -> str:
     title = (
         f"### E1-E2 approved platform, {result['database']}: the simulator in its own process, "
@@ -264,6 +285,12 @@ def main() -> None:
         help="moves of one item before its stock figures are read (P11); 0 skips",
     )
     parser.add_argument(
+        "--report-lines",
+        type=int,
+        default=1_000_000,
+        help="invoice lines the sales analysis pivots sum (P12); 0 skips",
+    )
+    parser.add_argument(
         "--einvoicing-invoices",
         type=int,
         default=10_000,
@@ -328,6 +355,11 @@ def main() -> None:
     stock = [
         run("stock", url, "--moves", str(args.stock_moves)) for url in databases if args.stock_moves
     ]
+    reports = [
+        run("reports", url, "--lines", str(args.report_lines))
+        for url in databases
+        if args.report_lines
+    ]
     einvoicing = [
         run(
             "einvoicing",
@@ -370,6 +402,7 @@ def main() -> None:
         "stock": stock,
         "einvoicing": einvoicing,
         "pricing": pricing,
+        "reports": reports,
         "load": load,
     }
     report["targets"] = judge(report, vars(args))
@@ -385,6 +418,7 @@ def main() -> None:
         + [stock_table(result) for result in stock]
         + [einvoicing_table(result) for result in einvoicing]
         + [pricing_table(result) for result in pricing]
+        + [reports_table(result) for result in reports]
         + [load_table(result) for result in load]
         + skipped
     )

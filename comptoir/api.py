@@ -23,6 +23,7 @@ from comptoir.parties.api import router as parties_router
 from comptoir.payments.api import router as payments_router
 from comptoir.pricing.api import router as pricing_router
 from comptoir.purchasing.api import router as purchasing_router
+from comptoir.reports.api import router as reports_router
 from comptoir.sales.api import router as sales_router
 from comptoir.stock.api import router as stock_router
 from comptoir.supplierinvoices.api import router as supplierinvoices_router
@@ -141,6 +142,7 @@ api.add_router("/", purchasing_router)
 api.add_router("/", billing_router)
 api.add_router("/", payments_router)
 api.add_router("/", imports_router)
+api.add_router("/", reports_router)
 api.add_router("/", closings_router)
 api.add_router("/", ereporting_router)
 api.add_router("/", einvoicing_router)

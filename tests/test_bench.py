@@ -52,6 +52,16 @@ def test_the_stock_benchmark_reads_the_figures_of_its_item():
     assert len(measures) == 5
 
 
+def test_the_sales_analysis_benchmark_answers_each_pivot_and_checks_its_sums():
+    result = run("bench.reports", "--lines", "2400", "--through-services", "200")
+    assert result["check_differences"] == 0
+    measures = {row["what"]: row for row in result["measures"]}
+    assert len(measures) == 14
+    assert measures["by item group × month"]["grain"] == "SalesByItemGroup"
+    assert all(row["queries"] <= 5 for row in measures.values())
+    assert result["slowest_plan"]["plan"]
+
+
 def test_the_platform_benchmark_sends_to_the_simulator_and_receives():
     result = run("bench.einvoicing", "--invoices", "30", "--received", "5")
     phases = {row["phase"].split(" ")[0]: row for row in result["phases"]}

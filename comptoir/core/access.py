@@ -243,6 +243,8 @@ PAGES: dict[str, Rule | None] = {
     "imports:export": whole(page("imports.view_importrow")),
     "imports:documents_pdf": whole(priced(page("imports.view_importbatch"))),
     "imports:row": whole(model("imports.importrow")),
+    "reports:sales": whole(page(("billing.view_invoice", SEE_PRICES))),
+    "reports:sales_invoices": whole(page(("billing.view_invoice", SEE_PRICES))),
     "closings:closings": listing("closings.closing"),
     "closings:closing_file": page("closings.view_closing"),
     "ereporting:reports": Rule("ereporting.view_report", ("ereporting.add_report", EVERY_CUSTOMER)),
@@ -270,6 +272,7 @@ PRICING, SALES, STOCK = "comptoir_pricing_api_", "comptoir_sales_api_", "comptoi
 PURCHASING, BILLING = "comptoir_purchasing_api_", "comptoir_billing_api_"
 PAYMENTS, IMPORTS = "comptoir_payments_api_", "comptoir_imports_api_"
 SUPPLIER_INVOICES = "comptoir_supplierinvoices_api_"
+REPORTS = "comptoir_reports_api_"
 
 # API operations, by operation id (as in the OpenAPI schema).
 OPERATIONS: dict[str, str | tuple[str, ...]] = {
@@ -444,6 +447,7 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     **_api(IMPORTS, "purge", ("imports.delete_importrow", EVERY_CUSTOMER)),
     **_api(IMPORTS, "edit_row", ("imports.change_importrow", EVERY_CUSTOMER)),
     **_api(IMPORTS, "process", ("imports.change_importbatch", EVERY_CUSTOMER)),
+    **_api(REPORTS, "sales_analysis", ("billing.view_invoice", SEE_PRICES, EVERY_CUSTOMER)),
 }
 
 

@@ -442,41 +442,51 @@ class Listing:
         return self._export_csv(headers)
 
     def _export_csv(self, headers) -> StreamingHttpResponse:
-        """CSV as French spreadsheets read it: UTF-8 with BOM, semicolons, local decimals."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-
-        def lines():
-            yield "\ufeff"
-            writer.writerow(headers)
-            for values in self.export_rows():
-                writer.writerow([_as_text(v) for v in values])
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
-        return response
+        return csv_response(self.file_name("csv"), headers, self.export_rows())
 
     def _export_xlsx(self, headers) -> HttpResponse:
-        from openpyxl import Workbook
+        return xlsx_response(self.file_name("xlsx"), str(self.title), headers, self.export_rows())
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(str(self.title)[:31] or "export")
-        sheet.append(headers)
-        for values in self.export_rows():
-            sheet.append([_as_cell(v) for v in values])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.file_name("xlsx")}"'
-        return response
+
+def csv_response(file_name: str, headers: list[str], rows) -> StreamingHttpResponse:
+    """CSV as French spreadsheets read it: UTF-8 with BOM, semicolons, local decimals; the
+    rows (lists of values) streamed as they come."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+
+    def lines():
+        yield "\ufeff"
+        writer.writerow(headers)
+        for values in rows:
+            writer.writerow([_as_text(v) for v in values])
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+def xlsx_response(file_name: str, title: str, headers: list[str], rows) -> HttpResponse:
+    """An XLSX workbook of one sheet: numbers stay numbers, text never runs as a formula."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31] or "export")
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([_as_cell(v) for v in values])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

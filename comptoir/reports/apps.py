@@ -10,3 +10,9 @@ class ReportsConfig(AppConfig):
     name = "comptoir.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from comptoir.billing.signals import issued
+        from comptoir.reports.facts import on_issued
+
+        issued.connect(on_issued, dispatch_uid="reports-sales-summaries")

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sales/", views.sales, name="sales"),
+    path("sales/invoices/", views.sales_invoices, name="sales_invoices"),
+]

@@ -58,6 +58,7 @@ AREAS = [
         _("Reports"),
         [
             (_("Dashboard"), "web:home"),
+            (_("Sales analysis"), "reports:sales"),
             (_("Receivables"), "billing:receivables"),
             (_("Accounting export (FEC)"), "payments:fec"),
             (_("Closings of the journal"), "closings:closings"),

@@ -1,6 +1,5 @@
 """The dashboard's indicators, each in one aggregate query."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +8,7 @@ from django.utils import formats, timezone
 
 from comptoir.billing.queries import ZERO, issued, open_receivables, sales_by_customer, signed_net
 from comptoir.core import access
+from comptoir.core.charts import Bar, bars
 from comptoir.core.money import round_amount
 from comptoir.sales.models import SalesOrder, SalesOrderLine
 
@@ -18,19 +18,6 @@ AMOUNT = DecimalField(max_digits=18, decimal_places=6)
 def month_start(day: date, back: int = 0) -> date:
     index = day.year * 12 + day.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass
-class Bar:
-    label: str
-    value: Decimal
-    x: float
-    y: float
-    height: float
-
-    @property
-    def center(self) -> float:
-        return self.x + 26
 
 
 def monthly_sales(today: date) -> dict[date, Decimal]:
@@ -53,24 +40,11 @@ def monthly_sales(today: date) -> dict[date, Decimal]:
     return {month: round_amount(net) for month, net in result.items()}
 
 
-def chart(sales: dict[date, Decimal], today: date, width=720, height=180) -> list[Bar]:
+def chart(sales: dict[date, Decimal], today: date) -> list[Bar]:
+    """The bars of the last 12 months' sales."""
     months = [month_start(today, back) for back in range(11, -1, -1)]
-    top = max([sales.get(m, ZERO) for m in months] + [Decimal(1)])
-    step = width / len(months)
-    bars = []
-    for index, month in enumerate(months):
-        value = sales.get(month, ZERO)
-        bar_height = float(max(value, ZERO) / top) * (height - 20)
-        bars.append(
-            Bar(
-                label=formats.date_format(month, "N y"),  # juin, juil. (not jui, jul)
-                value=value,
-                x=index * step + 4,
-                y=height - 20 - bar_height,
-                height=bar_height,
-            )
-        )
-    return bars
+    # juin, juil. (not jui, jul)
+    return bars([(formats.date_format(m, "N y"), sales.get(m, ZERO)) for m in months])
 
 
 def indicators(today: date | None = None, user=None) -> dict:
