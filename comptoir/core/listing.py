@@ -428,8 +428,7 @@ class Listing:
 
     def file_name(self, extension: str) -> str:
         """The export's name as the user reads the list, with the day: factures-2026-12-07.csv."""
-        name = slugify(str(self.title)) or "export"
-        return f"{name}-{timezone.localdate().isoformat()}.{extension}"
+        return file_name(self.title, extension)
 
     def export(self, kind: str) -> HttpResponse:
         from comptoir.core import audit
@@ -437,46 +436,59 @@ class Listing:
         headers = [str(c.label) for c in self.columns]
         filters = {name: [None, str(value)] for name, value in self.filters.items() if value}
         audit.record_event(audit.EXPORTED, f"{self.title} ({kind})", changes=filters)
-        if kind == "xlsx":
-            return self._export_xlsx(headers)
-        return self._export_csv(headers)
+        return export_table(kind, self.title, headers, self.export_rows())
 
-    def _export_csv(self, headers) -> StreamingHttpResponse:
-        """CSV as French spreadsheets read it: UTF-8 with BOM, semicolons, local decimals."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
 
-        def lines():
-            yield "\ufeff"
-            writer.writerow(headers)
-            for values in self.export_rows():
-                writer.writerow([_as_text(v) for v in values])
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
+def file_name(title, extension: str) -> str:
+    """An export's name as the user reads its title, with the day: factures-2026-12-07.csv."""
+    name = slugify(str(title)) or "export"
+    return f"{name}-{timezone.localdate().isoformat()}.{extension}"
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
-        return response
 
-    def _export_xlsx(self, headers) -> HttpResponse:
-        from openpyxl import Workbook
+def export_table(kind: str, title, headers: list[str], rows) -> HttpResponse:
+    """Rows of values (text, Decimal, dates…) as a CSV or XLSX file named after ``title``."""
+    if kind == "xlsx":
+        return _export_xlsx(title, headers, rows)
+    return _export_csv(title, headers, rows)
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(str(self.title)[:31] or "export")
-        sheet.append(headers)
-        for values in self.export_rows():
-            sheet.append([_as_cell(v) for v in values])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.file_name("xlsx")}"'
-        return response
+
+def _export_csv(title, headers, rows) -> StreamingHttpResponse:
+    """CSV as French spreadsheets read it: UTF-8 with BOM, semicolons, local decimals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+
+    def lines():
+        yield "\ufeff"
+        writer.writerow(headers)
+        for values in rows:
+            writer.writerow([_as_text(v) for v in values])
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name(title, "csv")}"'
+    return response
+
+
+def _export_xlsx(title, headers, rows) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(title)[:31] or "export")
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([_as_cell(v) for v in values])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{file_name(title, "xlsx")}"'
+    return response
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

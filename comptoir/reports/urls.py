@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.reports import views_operations
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("backlog/", views_operations.backlog, name="backlog"),
+    path("to-invoice/", views_operations.to_invoice, name="to_invoice"),
+    path("quotations/", views_operations.quotations, name="quotations"),
+    path("month-sales/", views_operations.month_sales, name="month_sales"),
+]

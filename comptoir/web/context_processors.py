@@ -5,6 +5,7 @@ from functools import cache
 
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.access import PAGES, allows
 
@@ -58,6 +59,10 @@ AREAS = [
         _("Reports"),
         [
             (_("Dashboard"), "web:home"),
+            (_("Order backlog"), "reports:backlog"),
+            (pgettext_lazy("report", "To invoice"), "reports:to_invoice"),
+            (_("Quotations pipeline"), "reports:quotations"),
+            (_("Sales of the month"), "reports:month_sales"),
             (_("Receivables"), "billing:receivables"),
             (_("Accounting export (FEC)"), "payments:fec"),
             (_("Closings of the journal"), "closings:closings"),
