@@ -352,6 +352,16 @@ class Pipeline:
     conversion: Conversion
 
 
+@dataclass
+class Expiring:
+    pk: int
+    reference: str
+    customer_id: int
+    customer_name: str
+    valid_until: date
+    total_net: Decimal
+
+
 def _person(first: str | None, last: str | None, username: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or username or ""
 
@@ -372,14 +382,14 @@ def quotations(user=None, *, since: date | None = None, soon: int = 14, today=No
     total = PipelineCell()
     expiring = []
     horizon = today + timedelta(days=soon)
-    for quote in open_rows.only(
+    for pk, number, day, status, valid_until, customer_id, name, net in open_rows.values_list(
         "pk", "number", "date", "status", "valid_until", "customer_id", "customer_name", "total_net"
     ):
-        for cell in (cells[quote.date.replace(day=1)][quote.status], statuses[quote.status], total):
+        for cell in (cells[day.replace(day=1)][status], statuses[status], total):
             cell.count += 1
-            cell.amount += quote.total_net
-        if quote.valid_until and quote.valid_until <= horizon:
-            expiring.append(quote)
+            cell.amount += net
+        if valid_until and valid_until <= horizon:
+            expiring.append(Expiring(pk, number or f"#{pk}", customer_id, name, valid_until, net))
     expiring.sort(key=lambda q: (q.valid_until, q.pk))
     months = []
     for month in sorted(cells):

@@ -16,6 +16,9 @@ from comptoir.core.listing import DATE_WIDGET, export_table
 from comptoir.reports import operations
 
 EXPORTS = {"csv", "xlsx"}
+# Rows a page shows (the first ones: late first, oldest first); its totals and its export
+# take them all.
+SHOWN = 500
 
 
 class BacklogFilters(forms.Form):
@@ -51,6 +54,10 @@ def _export(request, title, headers, rows, filters):
     changes = {name: [None, str(value)] for name, value in filters.items()}
     audit.record_event(audit.EXPORTED, f"{title} ({kind})", changes=changes)
     return export_table(kind, title, [str(h) for h in headers], rows)
+
+
+def _shown(report) -> dict:
+    return {"rows": report.rows[:SHOWN], "more": max(len(report.rows) - SHOWN, 0)}
 
 
 def backlog(request):
@@ -102,7 +109,7 @@ def backlog(request):
     return exported or render(
         request,
         "reports/backlog.html",
-        {"title": title, "form": form, "report": report, "today": today},
+        {"title": title, "form": form, "report": report, "today": today, **_shown(report)},
     )
 
 
@@ -139,7 +146,9 @@ def to_invoice(request):
         filters,
     )
     return exported or render(
-        request, "reports/to_invoice.html", {"title": title, "form": form, "report": report}
+        request,
+        "reports/to_invoice.html",
+        {"title": title, "form": form, "report": report, **_shown(report)},
     )
 
 
@@ -203,5 +212,6 @@ def month_sales(request):
             "previous": operations.month_start(month, 1).strftime("%Y-%m"),
             "next": operations.month_start(month, -1).strftime("%Y-%m"),
             "kinds": kinds,
+            **_shown(report),
         },
     )

@@ -4,6 +4,7 @@ pipeline and a month's sales; each total is the dashboard's figure."""
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -284,3 +285,16 @@ def test_reports_read_in_a_few_queries_whatever_their_rows(
         assert client.get("/reports/to-invoice/").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get("/reports/quotations/").status_code == 200
+
+
+def test_a_long_report_shows_its_first_rows_and_totals_them_all(client, orders, monkeypatch):
+    from comptoir.reports import views_operations
+
+    monkeypatch.setattr(views_operations, "SHOWN", 2)
+    page = client.get("/reports/backlog/").content.decode()
+    assert len(re.findall(r'href="/sales/orders/\d+/"', page)) == 2
+    assert "1 ligne de plus est dans le total et dans l’export." in page
+    assert "177,50\u00a0€" in page
+    response = client.get("/reports/backlog/?export=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 4
