@@ -298,3 +298,13 @@ def test_a_long_report_shows_its_first_rows_and_totals_them_all(client, orders, 
     response = client.get("/reports/backlog/?export=csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert len(text.strip().splitlines()) == 4
+
+
+def test_the_reports_speak_english_too(user, orders):
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/backlog/").content.decode()
+    assert "Order backlog" in page and "Late" in page and "€177.50" in page
+    assert "To invoice" in client.get("/reports/to-invoice/").content.decode()
+    assert "Conversion rate" in client.get("/reports/quotations/").content.decode()
