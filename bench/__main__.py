@@ -1,5 +1,6 @@
 """`make bench`: the standard sales workload (P1-P8), the partner import (P9), the pages at
-scale (P10), the stock figures of an item with a million moves (P11) and the approved
+scale (P10), the stock figures of an item with a million moves (P11), the operational reports
+over a million order lines (O1-O5) and the approved
 platform (E1 invoices sent to the simulator, E2 supplier invoices received), on SQLite
 and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL, where the load test runs too
 (concurrent users against the production server); with --peer, the peer ERP
@@ -181,6 +182,21 @@ def stock_table(result: dict) -> str:
     return "\n".join([title, "", *with_targets(head, rule, result["measures"], rows)])
 
 
+def operations_table(result: dict) -> str:
+    title = (
+        f"### O1-O5 operational reports, {result['database']}: {result['order_lines']:,} order "
+        f"lines, {result['invoices']:,} invoices, {result['quotations']:,} quotations "
+        f"({result['backlog_rows']:,} lines left to deliver, {result['to_invoice_rows']:,} "
+        "delivery notes to invoice)"
+    )
+    rows = [
+        f"| {row['what']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} |"
+        for row in result["measures"]
+    ]
+    head, rule = "| report | median ms | slowest ms | queries |", "|---|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["measures"], rows)])
+
+
 def einvoicing_table(result: dict) -> str:
     title = (
         f"### E1-E2 approved platform, {result['database']}: the simulator in its own process, "
@@ -264,6 +280,12 @@ def main() -> None:
         help="moves of one item before its stock figures are read (P11); 0 skips",
     )
     parser.add_argument(
+        "--report-lines",
+        type=int,
+        default=1_000_000,
+        help="order lines the operational reports and the dashboard read (O1-O5); 0 skips",
+    )
+    parser.add_argument(
         "--einvoicing-invoices",
         type=int,
         default=10_000,
@@ -328,6 +350,11 @@ def main() -> None:
     stock = [
         run("stock", url, "--moves", str(args.stock_moves)) for url in databases if args.stock_moves
     ]
+    operations = [
+        run("operations", url, "--lines", str(args.report_lines))
+        for url in databases
+        if args.report_lines
+    ]
     einvoicing = [
         run(
             "einvoicing",
@@ -368,6 +395,7 @@ def main() -> None:
         "imports": imports,
         "pages": pages,
         "stock": stock,
+        "operations": operations,
         "einvoicing": einvoicing,
         "pricing": pricing,
         "load": load,
@@ -383,6 +411,7 @@ def main() -> None:
         + [imports_table(result) for result in imports]
         + [pages_table(result) for result in pages]
         + [stock_table(result) for result in stock]
+        + [operations_table(result) for result in operations]
         + [einvoicing_table(result) for result in einvoicing]
         + [pricing_table(result) for result in pricing]
         + [load_table(result) for result in load]

@@ -9,7 +9,7 @@ The database holds ``--lines`` order lines (10 per order, 1,000,000 by default) 
 has them after two years: 95 % of the orders done (delivered and invoiced), 3 % confirmed and
 partly delivered, some of that not invoiced yet, 1 % confirmed and not delivered, 1 % drafts
 or cancelled; one issued invoice per done order; a quotation for every fourth order and
-20,000 more, open or decided. Rows are written in bulk (``bulk_create``): the reports read
+one more per 50 lines, open or decided. Rows are written in bulk (``bulk_create``): the reports read
 what the services would have stored, and writing it through them is not what is measured.
 """
 
@@ -40,7 +40,7 @@ def populate(lines: int, rnd) -> dict:
     written = {"orders": 0, "order_lines": 0, "invoices": 0, "quotations": 0, "deliveries": 0}
     with transaction.atomic():
         quotations = []
-        for index in range(orders_count // 4 + 20_000):
+        for index in range(orders_count // 4 + lines // 50):
             customer = rnd.choice(customers)
             day = today - timedelta(days=rnd.randint(0, 730))
             converted = index < orders_count // 4
