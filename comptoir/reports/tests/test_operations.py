@@ -12,6 +12,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from comptoir.billing import services as billing
+from comptoir.core.roles import SALES, WAREHOUSE
 from comptoir.pricing.engine import LineSpec
 from comptoir.reports import operations
 from comptoir.sales import services as sales
@@ -241,7 +242,7 @@ def test_the_dashboard_links_each_figure_to_its_report(client, orders):
 
 
 def test_a_user_who_may_not_see_prices_has_no_report(orders, company):
-    clerk = make_user("clerk", "warehouse")
+    clerk = make_user("clerk", WAREHOUSE)
     client = Client()
     client.force_login(clerk)
     assert client.get("/reports/backlog/").status_code == 403
@@ -251,12 +252,16 @@ def test_a_salesperson_kept_to_their_customers_sees_their_backlog(orders, compan
     from comptoir.core.services import update_company
 
     late, _later, _first = orders
-    seller = make_user("seller", "salesperson")
+    seller = make_user("seller", SALES)
     late.customer.salesperson = seller
     late.customer.save()
     update_company(own_customers_only=True)
     assert {r.order_id for r in operations.backlog(seller).rows} == {late.pk}
     assert indicators(user=seller)["open_orders"]["amount"] == D("154.05")
+    client = Client()
+    client.force_login(seller)
+    page = client.get("/reports/backlog/").content.decode()
+    assert "154,05\u00a0€" in page and "Auberge du Lac" not in page
 
 
 # Queries: a few per report, whatever the number of rows ---------------------------------------
