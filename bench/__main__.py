@@ -1,5 +1,6 @@
 """`make bench`: the standard sales workload (P1-P8), the partner import (P9), the pages at
-scale (P10), the stock figures of an item with a million moves (P11) and the approved
+scale (P10), the stock figures of an item with a million moves (P11), the operational reports
+over a million order lines (O1-O5) and the approved
 platform (E1 invoices sent to the simulator, E2 supplier invoices received), on SQLite
 and, when COMPTOIR_BENCH_DATABASE_URL is set, on PostgreSQL, where the load test runs too
 (concurrent users against the production server); with --peer, the peer ERP
@@ -202,6 +203,21 @@ def reports_table(result: dict) -> str:
     )  # fmt: skip
 
 
+def operations_table(result: dict) -> str:
+    title = (
+        f"### O1-O5 operational reports, {result['database']}: {result['order_lines']:,} order "
+        f"lines, {result['invoices']:,} invoices, {result['quotations']:,} quotations "
+        f"({result['backlog_rows']:,} lines left to deliver, {result['to_invoice_rows']:,} "
+        "delivery notes to invoice)"
+    )
+    rows = [
+        f"| {row['what']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} |"
+        for row in result["measures"]
+    ]
+    head, rule = "| report | median ms | slowest ms | queries |", "|---|---:|---:|---:|"
+    return "\n".join([title, "", *with_targets(head, rule, result["measures"], rows)])
+
+
 def einvoicing_table(result: dict) -> str:
     title = (
         f"### E1-E2 approved platform, {result['database']}: the simulator in its own process, "
@@ -288,7 +304,8 @@ def main() -> None:
         "--report-lines",
         type=int,
         default=1_000_000,
-        help="invoice lines the sales analysis pivots sum (P12); 0 skips",
+        help="invoice lines the sales analysis pivots sum (P12), order lines the operational "
+        "reports and the dashboard read (O1-O5); 0 skips",
     )
     parser.add_argument(
         "--einvoicing-invoices",
@@ -360,6 +377,11 @@ def main() -> None:
         for url in databases
         if args.report_lines
     ]
+    operations = [
+        run("operations", url, "--lines", str(args.report_lines))
+        for url in databases
+        if args.report_lines
+    ]
     einvoicing = [
         run(
             "einvoicing",
@@ -400,6 +422,7 @@ def main() -> None:
         "imports": imports,
         "pages": pages,
         "stock": stock,
+        "operations": operations,
         "einvoicing": einvoicing,
         "pricing": pricing,
         "reports": reports,
@@ -416,6 +439,7 @@ def main() -> None:
         + [imports_table(result) for result in imports]
         + [pages_table(result) for result in pages]
         + [stock_table(result) for result in stock]
+        + [operations_table(result) for result in operations]
         + [einvoicing_table(result) for result in einvoicing]
         + [pricing_table(result) for result in pricing]
         + [reports_table(result) for result in reports]

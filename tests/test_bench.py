@@ -62,6 +62,14 @@ def test_the_sales_analysis_benchmark_answers_each_pivot_and_checks_its_sums():
     assert result["slowest_plan"]["plan"]
 
 
+def test_the_operations_benchmark_times_each_report():
+    result = run("bench.operations", "--lines", "2000")
+    assert result["order_lines"] == 2000
+    measures = {row["what"].split(" ")[0]: row for row in result["measures"]}
+    assert list(measures) == ["O1", "O2", "O3", "O4", "O5"]
+    assert measures["O1"]["queries"] == 1 and measures["O2"]["queries"] == 2
+
+
 def test_the_platform_benchmark_sends_to_the_simulator_and_receives():
     result = run("bench.einvoicing", "--invoices", "30", "--received", "5")
     phases = {row["phase"].split(" ")[0]: row for row in result["phases"]}

@@ -258,6 +258,10 @@ PAGES: dict[str, Rule | None] = {
     "einvoicing:resend": page("billing.view_invoice", "billing.change_invoice"),
     "einvoicing:invoice_correction": page("billing.view_invoice", "billing.credit_invoice"),
     "einvoicing:invoice_refusal_credit": page("billing.view_invoice", "billing.credit_invoice"),
+    "reports:backlog": page(("sales.view_salesorder", SEE_PRICES)),
+    "reports:to_invoice": page(("sales.view_salesorder", SEE_PRICES)),
+    "reports:quotations": page(("sales.view_quotation", SEE_PRICES)),
+    "reports:month_sales": page(("billing.view_invoice", SEE_PRICES)),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
 }

@@ -13,15 +13,18 @@ class Bar:
     y: float
     height: float
     width: float = 52
+    key: str = ""  # what the bar stands for in its link (a month: 2026-12); "" for no link
 
     @property
     def center(self) -> float:
         return self.x + self.width / 2
 
 
-def bars(points: list[tuple[str, Decimal]], width: int = 720, height: int = 180) -> list[Bar]:
+def bars(
+    points: list[tuple[str, Decimal]], width: int = 720, height: int = 180, keys=None
+) -> list[Bar]:
     """One bar per (label, value), side by side, scaled to the largest value (negative values
-    show no bar; their figure is in the bar's title)."""
+    show no bar; their figure is in the bar's title); ``keys`` make each bar a link."""
     if not points:
         return []
     top = max([value for _label, value in points] + [Decimal(1)])
@@ -37,6 +40,7 @@ def bars(points: list[tuple[str, Decimal]], width: int = 720, height: int = 180)
                 y=height - 20 - bar_height,
                 height=bar_height,
                 width=max(step - 8, 1),
+                key=keys[index] if keys else "",
             )
         )
     return result

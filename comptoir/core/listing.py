@@ -428,8 +428,7 @@ class Listing:
 
     def file_name(self, extension: str) -> str:
         """The export's name as the user reads the list, with the day: factures-2026-12-07.csv."""
-        name = slugify(str(self.title)) or "export"
-        return f"{name}-{timezone.localdate().isoformat()}.{extension}"
+        return file_name(self.title, extension)
 
     def export(self, kind: str) -> HttpResponse:
         from comptoir.core import audit
@@ -437,18 +436,23 @@ class Listing:
         headers = [str(c.label) for c in self.columns]
         filters = {name: [None, str(value)] for name, value in self.filters.items() if value}
         audit.record_event(audit.EXPORTED, f"{self.title} ({kind})", changes=filters)
-        if kind == "xlsx":
-            return self._export_xlsx(headers)
-        return self._export_csv(headers)
-
-    def _export_csv(self, headers) -> StreamingHttpResponse:
-        return csv_response(self.file_name("csv"), headers, self.export_rows())
-
-    def _export_xlsx(self, headers) -> HttpResponse:
-        return xlsx_response(self.file_name("xlsx"), str(self.title), headers, self.export_rows())
+        return export_table(kind, self.title, headers, self.export_rows())
 
 
-def csv_response(file_name: str, headers: list[str], rows) -> StreamingHttpResponse:
+def file_name(title, extension: str) -> str:
+    """An export's name as the user reads its title, with the day: factures-2026-12-07.csv."""
+    name = slugify(str(title)) or "export"
+    return f"{name}-{timezone.localdate().isoformat()}.{extension}"
+
+
+def export_table(kind: str, title, headers: list[str], rows) -> HttpResponse:
+    """Rows of values (text, Decimal, dates…) as a CSV or XLSX file named after ``title``."""
+    if kind == "xlsx":
+        return xlsx_response(file_name(title, "xlsx"), str(title), headers, rows)
+    return csv_response(file_name(title, "csv"), headers, rows)
+
+
+def csv_response(name: str, headers: list[str], rows) -> StreamingHttpResponse:
     """CSV as French spreadsheets read it: UTF-8 with BOM, semicolons, local decimals; the
     rows (lists of values) streamed as they come."""
     buffer = io.StringIO()
@@ -466,11 +470,11 @@ def csv_response(file_name: str, headers: list[str], rows) -> StreamingHttpRespo
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def xlsx_response(file_name: str, title: str, headers: list[str], rows) -> HttpResponse:
+def xlsx_response(name: str, title: str, headers: list[str], rows) -> HttpResponse:
     """An XLSX workbook of one sheet: numbers stay numbers, text never runs as a formula."""
     from openpyxl import Workbook
 
@@ -485,7 +489,7 @@ def xlsx_response(file_name: str, title: str, headers: list[str], rows) -> HttpR
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -5,6 +5,7 @@ from functools import cache
 
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.access import PAGES, allows
 
@@ -59,6 +60,10 @@ AREAS = [
         [
             (_("Dashboard"), "web:home"),
             (_("Sales analysis"), "reports:sales"),
+            (_("Order backlog"), "reports:backlog"),
+            (pgettext_lazy("report", "To invoice"), "reports:to_invoice"),
+            (_("Quotations pipeline"), "reports:quotations"),
+            (_("Sales of the month"), "reports:month_sales"),
             (_("Receivables"), "billing:receivables"),
             (_("Accounting export (FEC)"), "payments:fec"),
             (_("Closings of the journal"), "closings:closings"),
