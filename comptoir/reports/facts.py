@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.core.bulk import insert_rows, update_rows
+from comptoir.core.money import round_amount
 from comptoir.parties.models import Customer
 from comptoir.reports.models import GRAINS, SalesGrain, SoldTo
 
@@ -47,9 +48,46 @@ def _lines(invoice_ids: list[int]):
     return (
         InvoiceLine.objects.filter(invoice_id__in=invoice_ids)
         .select_related("item")
-        .only("invoice_id", "quantity", "net_amount", "cost_amount", "item__group_id")
-        .order_by()
-    )
+        .only(
+            "invoice_id", "quantity", "net_amount", "cost_amount", "vat_category", "vat_rate",
+            "item__group_id",
+        )
+        .order_by("invoice_id", "pk")
+    )  # fmt: skip
+
+
+def shared_out(invoice, lines: list) -> tuple[dict[int, Decimal], Decimal]:
+    """What each line sold once the document's allowances are shared out, and what its
+    charges add beside the lines, so that they add up to its net total (``total_net``, what
+    the dashboard counts).
+
+    An allowance (a discount on the whole document) is shared between the lines of its VAT
+    rate in proportion to their net amounts, to the cent: each line takes the rounded share
+    of the running total less what the lines before it took, so the shares add up to the
+    allowance exactly. A charge (shipping…) belongs to no item: it is returned apart."""
+    nets = {line.pk: line.net_amount for line in lines}
+    allowances: dict[tuple, Decimal] = {}
+    charges = ZERO
+    for row in invoice.allowances_charges or ():
+        amount = Decimal(str(row.get("amount") or 0))
+        if row.get("is_charge"):
+            charges += amount
+        else:
+            key = (row.get("vat_category"), Decimal(str(row.get("vat_rate") or 0)))
+            allowances[key] = allowances.get(key, ZERO) + amount
+    for key, allowance in allowances.items():
+        group = [line for line in lines if (line.vat_category, Decimal(line.vat_rate)) == key]
+        base = sum((line.net_amount for line in group), ZERO)
+        if base <= 0:  # nothing to share it on: it stays beside the lines
+            charges -= allowance
+            continue
+        running = taken = ZERO
+        for line in group:
+            running += line.net_amount
+            share = round_amount(allowance * running / base) - taken
+            taken += share
+            nets[line.pk] -= share
+    return nets, charges
 
 
 def _customers_now(invoices: list[Invoice]) -> dict[int, dict]:
@@ -92,28 +130,43 @@ def tally(invoices: list[Invoice], sold_to: dict[int, dict], into: Tally | None 
     if not invoices:
         return into
     by_id = {invoice.pk: invoice for invoice in invoices}
+    lines_of: dict[int, list] = {pk: [] for pk in by_id}
     for line in _lines(list(by_id)):
-        invoice = by_id[line.invoice_id]
+        lines_of[line.invoice_id].append(line)
+    for pk, lines in lines_of.items():
+        invoice = by_id[pk]
         sign = invoice.sign
-        values = dict(sold_to[invoice.pk])
-        values["item"] = line.item_id
-        values["item_group"] = line.item.group_id if line.item_id else None
         month = invoice.date.replace(day=1)
-        quantity = sign * thousandths(line.quantity)
-        net = sign * cents(line.net_amount)
-        cost = sign * cents(line.cost_amount)
         counted = invoice.kind != Invoice.Kind.CREDIT_NOTE
-        for grain in GRAINS:
-            key = (month, *(values[name] for name in grain.DIMENSIONS))
-            sums = into[grain].get(key)
-            if sums is None:
-                sums = into[grain][key] = Sums()
-            sums.quantity += quantity
-            sums.net += net
-            sums.cost += cost
-            if counted:
-                sums.invoice_ids.add(invoice.pk)
+        nets, charges = shared_out(invoice, lines)
+        values = dict(sold_to[pk])
+        for line in lines:
+            values["item"] = line.item_id
+            values["item_group"] = line.item.group_id if line.item_id else None
+            figures = (
+                sign * thousandths(line.quantity),
+                sign * cents(nets[line.pk]),
+                sign * cents(line.cost_amount),
+            )
+            _add(into, month, values, figures, pk if counted else None)
+        if charges:
+            values["item"] = values["item_group"] = None
+            _add(into, month, values, (0, sign * cents(charges), 0), pk if counted else None)
     return into
+
+
+def _add(into: Tally, month, values: dict, figures: tuple, invoice_id) -> None:
+    quantity, net, cost = figures
+    for grain in GRAINS:
+        key = (month, *(values[name] for name in grain.DIMENSIONS))
+        sums = into[grain].get(key)
+        if sums is None:
+            sums = into[grain][key] = Sums()
+        sums.quantity += quantity
+        sums.net += net
+        sums.cost += cost
+        if invoice_id is not None:
+            sums.invoice_ids.add(invoice_id)
 
 
 def _key(grain: type[SalesGrain], row) -> tuple:
@@ -184,7 +237,7 @@ def _issued_by_month(*, keep_missing: bool = False) -> Iterator[tuple[object, Ta
     batch: list[Invoice] = []
     documents = (
         Invoice.objects.filter(status=Invoice.Status.ISSUED)
-        .only("pk", "kind", "date", "customer_id")
+        .only("pk", "kind", "date", "customer_id", "allowances_charges")
         .order_by("date", "pk")
     )
     for invoice in documents.iterator(chunk_size=CHUNK):

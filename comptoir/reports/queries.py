@@ -441,7 +441,7 @@ def drill(params) -> Drill:
     months and, for each dimension given, the value of the customer or item now (the pivot
     holds the values at the issue: they differ only for records moved since)."""
     from comptoir.billing.models import Invoice, InvoiceLine
-    from comptoir.reports.facts import cents, thousandths
+    from comptoir.reports.facts import cents, shared_out, thousandths
 
     today = timezone.localdate().replace(day=1)
     end = _month(params.get("end"), "end") or today
@@ -464,20 +464,37 @@ def drill(params) -> Drill:
     )
     invoices = Invoice.objects.filter(pk__in=lines.values("invoice_id")).order_by("-date", "-pk")
     count = invoices.count()
+    read = invoices.only("pk", "number", "date", "customer_name", "kind", "allowances_charges")[
+        :DRILL_LIMIT
+    ]
+    documents = {i.pk: i for i in read}
     listed = {
         i.pk: DrilledInvoice(i.pk, i.number, i.date, i.customer_name, i.kind)
-        for i in invoices.only("pk", "number", "date", "customer_name", "kind")[:DRILL_LIMIT]
+        for i in documents.values()
     }
+    # Every line of the documents, to share their allowances out as the summaries do; the
+    # figure counts those the conditions keep, and the charges when no item is asked.
+    kept = set(lines.filter(invoice_id__in=list(listed)).values_list("pk", flat=True))
+    lines_of: dict[int, list] = {pk: [] for pk in listed}
+    for line in InvoiceLine.objects.filter(invoice_id__in=list(listed)).order_by("pk"):
+        lines_of[line.invoice_id].append(line)
+    item_asked = any(LINE_LOOKUPS[name] in lookups for name in ("item", "item_group"))
     total = Figures()
-    for line in lines.filter(invoice_id__in=list(listed)).select_related("item"):
-        invoice = listed[line.invoice_id]
-        sign = -1 if invoice.kind == Invoice.Kind.CREDIT_NOTE else 1
-        figures = Figures(
-            sign * thousandths(line.quantity),
-            sign * cents(line.net_amount),
-            sign * cents(line.cost_amount),
-        )
-        invoice.figures.add(figures)
+    for pk, document_lines in lines_of.items():
+        invoice = listed[pk]
+        sign = documents[pk].sign
+        nets, charges = shared_out(documents[pk], document_lines)
+        for line in document_lines:
+            if line.pk in kept:
+                invoice.figures.add(
+                    Figures(
+                        sign * thousandths(line.quantity),
+                        sign * cents(nets[line.pk]),
+                        sign * cents(line.cost_amount),
+                    )
+                )
+        if charges and not item_asked:
+            invoice.figures.add(Figures(0, sign * cents(charges), 0))
     for invoice in listed.values():
         invoice.figures.invoices = int(invoice.kind != Invoice.Kind.CREDIT_NOTE)
         total.add(invoice.figures)

@@ -210,3 +210,46 @@ def test_a_customer_moved_to_another_group_keeps_its_past_sales_in_the_old_one(w
     assert facts.differences() == []
     facts.rebuild()
     assert pivoted("customer_group", month, month, {}) == by_group
+
+
+def test_document_discounts_and_charges_count_as_the_dashboard_counts_them(world):
+    """A document's discounts are shared out between its lines of their VAT rate, its charges
+    (shipping…) count beside the items: each month's net sales are its documents' net totals,
+    the figure the dashboard shows, and the items' sales take their share of the discount."""
+    customers, items = world
+    draft = billing.create_invoice(
+        customers[0],
+        [LineSpec(items[0], D(3)), LineSpec(items[1], D(7)), LineSpec(items[2], D(1))],
+        allowances_charges=[
+            {"percent": "10", "reason": "Remise 10 %"},
+            {
+                "amount": "9.90",
+                "is_charge": True,
+                "reason": "Port",
+                "vat_category": "S",
+                "vat_rate": "20.00",
+            },
+        ],
+    )
+    (invoice,) = billing.issue_invoices([draft], day=DAYS[3])
+    first, second, _third = invoice.lines.order_by("pk")
+    (note,) = billing.issue_invoices(
+        [billing.credit_invoice(invoice, {first.pk: D(1)})], day=DAYS[3]
+    )
+    month = DAYS[3].replace(day=1)
+    want = int((invoice.total_net - note.total_net) * 100)
+    by_customer = pivoted("customer", month, month, {})
+    assert by_customer[customers[0].pk][0] == want  # what the dashboard counts
+    by_item = pivoted("item", month, month, {})
+    assert sum(figures[0] for figures in by_item.values()) == want
+    # The shipping has no item; the items' sales are their lines less the 10 %.
+    assert by_item[None][0] == int((invoice.total_charges - note.total_charges) * 100)
+    assert abs(by_item[second.item_id][0] - int(second.net_amount * D("90"))) <= 1
+    lines_less_discount = (invoice.total_lines - invoice.total_allowances) - (
+        note.total_lines - note.total_allowances
+    )
+    assert sum(v[0] for k, v in by_item.items() if k is not None) == int(lines_less_discount * 100)
+    # The drill-down of the month finds the same total, and the check finds no difference.
+    drilled = queries.drill({"start": month.isoformat(), "end": month.isoformat()})
+    assert drilled.total.net_cents == want
+    assert facts.differences() == []
