@@ -126,7 +126,8 @@ def test_nothing_to_invoice_once_invoiced(orders):
     assert indicators()["not_invoiced"] == {"count": 0, "amount": D("0.00")}
 
 
-def _quotation(customer, item, quantity, *, status="draft", valid=30, day=TODAY):
+def quotation_in(customer, item, quantity, *, status="draft", valid=30, day=TODAY):
+    """A quotation brought to ``status`` through the services (ordered: turned into an order)."""
     quotation = sales.create_quotation(
         customer,
         [LineSpec(item, D(quantity))],
@@ -149,12 +150,12 @@ def test_the_quotations_pipeline_and_conversion_rate(items, django_user_model):
     bob = django_user_model.objects.create(username="bob", first_name="Bob", last_name="Marchand")
     own = CustomerFactory(salesperson=bob)
     other = CustomerFactory()
-    _quotation(own, apron, "1")
-    soon = _quotation(own, apron, "2", status="sent", valid=5)
-    _quotation(other, apron, "3", status="sent")
-    _quotation(own, apron, "4", status="ordered")
-    _quotation(own, apron, "5", status="refused")
-    _quotation(other, apron, "6", status="accepted")
+    quotation_in(own, apron, "1")
+    soon = quotation_in(own, apron, "2", status="sent", valid=5)
+    quotation_in(other, apron, "3", status="sent")
+    quotation_in(own, apron, "4", status="ordered")
+    quotation_in(own, apron, "5", status="refused")
+    quotation_in(other, apron, "6", status="accepted")
     pipeline = operations.quotations()
     assert [(s, c.count, c.amount) for s, _label, c in pipeline.statuses] == [
         ("draft", 1, D("24.00")),
@@ -275,7 +276,7 @@ def test_reports_read_in_a_few_queries_whatever_their_rows(
         order = _order(CustomerFactory(), [LineSpec(apron, D("4")), LineSpec(cloth, D("5"))])
         stock.create_delivery(order, {order.lines.first().pk: D("1")})
         stock.create_delivery(order, {order.lines.first().pk: D("1")})
-        _quotation(order.customer, apron, "2", status="sent" if n % 2 else "refused")
+        quotation_in(order.customer, apron, "2", status="sent" if n % 2 else "refused")
     with django_assert_max_num_queries(1):
         assert len(operations.backlog().rows) == 24
     with django_assert_max_num_queries(2):

@@ -18,6 +18,7 @@ from comptoir.core.services import update_company
 from comptoir.payments import services as payments
 from comptoir.pricing.engine import LineSpec
 from comptoir.reports import operations
+from comptoir.reports.tests.test_operations import quotation_in
 from comptoir.sales import services as sales
 from comptoir.sales.models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
 from comptoir.stock import services as stock
@@ -130,17 +131,7 @@ class ReportsAgreeWithTheLinesTest(TestCase):
             payments.register_payment(self.customers[customer], D(amount))
         elif kind == "quote":
             customer, quantity, status = args
-            quotation = sales.create_quotation(
-                self.customers[customer], [LineSpec(self.items[0], quantity)]
-            )
-            if status != "draft":
-                sales.send_quotation(quotation)
-            if status in {"accepted", "ordered"}:
-                sales.accept_quotation(quotation)
-            if status == "refused":
-                sales.refuse_quotation(quotation)
-            if status == "ordered":
-                sales.convert_quotation_to_order(quotation)
+            quotation_in(self.customers[customer], self.items[0], quantity, status=status)
         elif kind == "cancel":
             (index,) = args
             order = _pick(SalesOrder.objects.filter(status="confirmed").order_by("pk"), index)
