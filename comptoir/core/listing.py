@@ -482,7 +482,7 @@ def xlsx_response(name: str, title: str, headers: list[str], rows) -> HttpRespon
     sheet = book.create_sheet(title[:31] or "export")
     sheet.append(headers)
     for values in rows:
-        sheet.append([_as_cell(v) for v in values])
+        sheet.append([_as_cell(v, sheet) for v in values])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(
@@ -511,7 +511,19 @@ def _as_text(value) -> str:
     return neutralise(str(value))
 
 
-def _as_cell(value):
+# How a spreadsheet shows a decimal: an amount (two places) as 1 234,56, another with the
+# places it has (a quantity 2,5, a rate 38,9).
+AMOUNT_FORMAT, NUMBER_FORMAT = "#,##0.00", "#,##0.###"
+
+
+def _as_cell(value, sheet=None):
+    if isinstance(value, Decimal) and sheet is not None:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        exponent = value.as_tuple().exponent
+        cell.number_format = AMOUNT_FORMAT if exponent == -2 else NUMBER_FORMAT
+        return cell
     if value is None or isinstance(value, (Decimal, int, float)) or hasattr(value, "isoformat"):
         return value
     return neutralise(str(value))

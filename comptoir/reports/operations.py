@@ -360,6 +360,7 @@ class Expiring:
     customer_name: str
     valid_until: date
     total_net: Decimal
+    expired: bool = False  # still open after its last valid day
 
 
 def _person(first: str | None, last: str | None, username: str | None) -> str:
@@ -389,7 +390,11 @@ def quotations(user=None, *, since: date | None = None, soon: int = 14, today=No
             cell.count += 1
             cell.amount += net
         if valid_until and valid_until <= horizon:
-            expiring.append(Expiring(pk, number or f"#{pk}", customer_id, name, valid_until, net))
+            expiring.append(
+                Expiring(
+                    pk, number or f"#{pk}", customer_id, name, valid_until, net, valid_until < today
+                )
+            )
     expiring.sort(key=lambda q: (q.valid_until, q.pk))
     months = []
     for month in sorted(cells):

@@ -1,7 +1,7 @@
 """The sales analysis: a pivot of the summary tables by one dimension and a period, read
 from the smallest grain that has what it asks, exact to the cent on every database."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -138,17 +138,43 @@ class SalesQuery:
         )
 
 
+YEARS = range(1950, 2200)  # the months a pivot and the year before it may reach
+MOST_MONTHS = 120  # ten years in one table
+
+
 def _month(text: str, name: str) -> date | None:
+    """A month written 2026-12 (as a month field sends it) or 12/2026 (as a French user
+    types it in a plain text field)."""
     text = (text or "").strip()
     if not text:
         return None
     try:
-        year, month = (int(part) for part in text[:7].split("-"))
+        if "/" in text:
+            month, year = (int(part) for part in text.split("/"))
+        else:
+            year, month = (int(part) for part in text[:7].split("-"))
+        if year not in YEARS:
+            raise ValueError
         return date(year, month, 1)
     except ValueError:
         raise BusinessError(
-            ReportError.MONTH, gettext("Give a month as on a calendar (e.g. 2026-12)."), name
+            ReportError.MONTH, gettext("Give a month as on a calendar (e.g. 12/2026)."), name
         ) from None
+
+
+def _months_asked(params) -> tuple[date, date]:
+    """The first and last months asked (the last 12 months by default), checked."""
+    end = _month(params.get("end"), "end") or timezone.localdate().replace(day=1)
+    start = _month(params.get("start"), "start") or shift(end, -11)
+    if start > end:
+        raise BusinessError(
+            ReportError.MONTH, gettext("The first month comes after the last one."), "start"
+        )
+    if shift(start, MOST_MONTHS) <= end:
+        raise BusinessError(
+            ReportError.MONTH, gettext("Choose at most ten years at a time."), "start"
+        )
+    return start, end
 
 
 def read_query(params) -> SalesQuery:
@@ -168,13 +194,7 @@ def read_query(params) -> SalesQuery:
     view = params.get("view") or "pivot"
     if view not in VIEWS:
         raise BusinessError(ReportError.VIEW, gettext("This view does not exist."), "view")
-    today = timezone.localdate().replace(day=1)
-    end = _month(params.get("end"), "end") or today
-    start = _month(params.get("start"), "start") or shift(end, -11)
-    if start > end:
-        raise BusinessError(
-            ReportError.MONTH, gettext("The first month comes after the last one."), "start"
-        )
+    start, end = _months_asked(params)
     filters = []
     for name in FILTERS:
         value = (params.get(name) or "").strip()
@@ -296,7 +316,7 @@ def _labels(dimension: str, keys) -> dict:
     model = DIMENSIONS[dimension].model
     if dimension in ("customer", "item"):
         return {
-            pk: f"{name} ({code})" if code else name
+            pk: f"{code} · {name}" if code else name
             for pk, code, name in model.objects.filter(pk__in=ids).values_list("pk", "code", "name")
         }
     return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
@@ -354,7 +374,22 @@ def pivot(query: SalesQuery, limit: int | None = None) -> Pivot:
         periods = list(dict.fromkeys(period_of(month, query.columns) for month in _months(query)))
     else:
         periods = [None] if rows else []
+    if query.rows in LINE_DIMENSIONS:
+        _count_each_invoice_once(query, total, previous, totals)
     return Pivot(query, periods, ordered, totals, total, previous)
+
+
+def _count_each_invoice_once(query: SalesQuery, total, previous, totals: dict) -> None:
+    """The totals' invoices when the rows are items or item groups: an invoice of three items
+    is in three rows, but one invoice. Counted by customer (an invoice has one), with the
+    same filters: a grain holding an item's dimension counts exactly when it is pinned."""
+    whole = replace(query, rows="customer")
+    by_month = {month: figures.invoices for month, figures in _sums(whole, ["month"])}
+    total.invoices = sum(by_month.values())
+    previous.invoices = sum(f.invoices for _month, f in _sums(whole.previous, ["month"]))
+    for period, figures in totals.items():
+        first, last = period_months(period, query.columns)
+        figures.invoices = sum(n for month, n in by_month.items() if first <= month <= last)
 
 
 def _months(query: SalesQuery) -> list[date]:
@@ -443,9 +478,7 @@ def drill(params) -> Drill:
     from comptoir.billing.models import Invoice, InvoiceLine
     from comptoir.reports.facts import cents, shared_out, thousandths
 
-    today = timezone.localdate().replace(day=1)
-    end = _month(params.get("end"), "end") or today
-    start = _month(params.get("start"), "start") or shift(end, -11)
+    start, end = _months_asked(params)
     lookups, conditions = {}, []
     for name, lookup in LINE_LOOKUPS.items():
         value = (params.get(name) or "").strip()

@@ -1,6 +1,7 @@
 """The sales analysis page, its files and the invoices behind a figure."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils import timezone
@@ -33,8 +34,8 @@ class SalesFilters(forms.Form):
     territory = forms.ChoiceField(label=gettext_lazy("Territory"), required=False)
     salesperson = forms.ChoiceField(label=gettext_lazy("Salesperson"), required=False)
 
-    def __init__(self, data, *, margins: bool):
-        super().__init__(data)
+    def __init__(self, data, *, margins: bool, initial=None):
+        super().__init__(data, initial=initial)
         fields = self.fields
         fields["view"].choices = [(k, v) for k, v in queries.VIEWS.items()]
         fields["rows"].choices = [(k, d.label) for k, d in queries.DIMENSIONS.items()]
@@ -76,16 +77,31 @@ def export(result: queries.Pivot, table: tables.Table, kind: str):
 
 def sales(request):
     margins = queries.may_see_margins(request.user)
-    form = SalesFilters(request.GET or None, margins=margins)
-    if form.is_bound:
-        form.is_valid()
     result = table = chart = None
     try:
         query = queries.read_query(request.GET)
     except BusinessError as error:
+        form = SalesFilters(request.GET, margins=margins)
+        form.is_valid()
         form.add_error(error.field if error.field in form.fields else None, error.message)
     else:
+        # The form shows what the table was made of, the defaults included.
+        shown = {
+            "view": query.view,
+            "rows": query.rows,
+            "columns": query.columns,
+            "start": query.start.strftime("%Y-%m"),
+            "end": query.end.strftime("%Y-%m"),
+        }
+        form = SalesFilters(request.GET or None, margins=margins, initial=shown)
+        if form.is_bound:
+            form.is_valid()
         measure = tables.measure_of(request.GET, margins)
+        if request.GET.get("measure") in tables.MARGIN_MEASURES and not margins:
+            messages.info(
+                request,
+                _("Your role does not show margins: the figure shown is the net sales."),
+            )
         kind = request.GET.get("export")
         if kind in ("csv", "xlsx"):  # every row
             result = queries.analysis(query)

@@ -39,6 +39,7 @@ def indicators(today: date | None = None, user=None) -> dict:
             "this_month": this_month.strftime("%Y-%m"),
             "last_month": last_month.strftime("%Y-%m"),
             "last_year": month_start(today, 12).strftime("%Y-%m"),
+            "top_from": month_start(today, 11).strftime("%Y-%m"),
         },
         "open_orders": {"count": backlog.count, "amount": backlog.total},
         "not_invoiced": {"count": to_invoice.count, "amount": to_invoice.total},

@@ -169,6 +169,17 @@ def test_the_quotations_pipeline_and_conversion_rate(items, django_user_model):
     assert people == {"Bob Marchand": (2, 1), "": (1, 0)}
 
 
+def test_a_quotation_past_its_last_day_and_still_open_is_said_expired(items):
+    apron, _cloth = items
+    customer = CustomerFactory()
+    late = quotation_in(
+        customer, apron, "1", status="sent", valid=2, day=TODAY - dt.timedelta(days=5)
+    )
+    soon = quotation_in(customer, apron, "2", status="sent", valid=3)
+    expiring = operations.quotations().expiring
+    assert [(q.pk, q.expired) for q in expiring] == [(late.pk, True), (soon.pk, False)]
+
+
 def test_a_months_sales_deduct_its_credit_notes(items):
     apron, _cloth = items
     customer = CustomerFactory()

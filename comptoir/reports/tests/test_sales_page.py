@@ -70,6 +70,23 @@ def test_the_page_pivots_by_item_group_and_month_with_margins(sales, user):
     assert "/reports/sales/invoices/?" in page  # the cells lead to their invoices
 
 
+def test_a_month_typed_as_a_french_user_writes_it_is_read(sales, user):
+    page = _text(_client(user).get("/reports/sales/?start=01/2026&end=12/2026&columns="))
+    assert "errorlist" not in page and f"207,00{NBSP}€" in page
+
+
+def test_the_form_shows_what_the_table_was_made_of(sales, user):
+    """Opened from the menu, the table is by item group and month over 12 months: the form
+    says so, so that « Afficher » as it is gives the same table."""
+    import re
+
+    page = _text(_client(user).get("/reports/sales/"))
+    pattern = r'name="(\w+)"[^>]*>.*?<option value="(\w*)"[^>]*selected'
+    selected = dict(re.findall(pattern, page, re.S))
+    assert selected["rows"] == "item_group" and selected["columns"] == "month"
+    assert re.search(r'name="end"[^>]*value="\d{4}-\d{2}"', page)
+
+
 def test_a_user_without_the_margins_sees_neither_cost_nor_margin(sales, company):
     seller = make_user("sam", SALES)
     client = _client(seller)
@@ -95,6 +112,8 @@ def test_the_files_hold_the_page_figures(sales, user):
     assert total[0] == "Total"
     net = header.index("Ventes nettes")
     assert D(str(total[net])) == D("207.00")
+    # An amount reads as one in the spreadsheet: two places, thousands grouped.
+    assert sheet.cell(row=len(rows), column=net + 1).number_format == "#,##0.00"
     assert D(str(rows[1][net])) == D("192.00")
     csv = b"".join(client.get("/reports/sales/?rows=item_group&export=csv").streaming_content)
     text = csv.decode("utf-8-sig")
@@ -129,7 +148,8 @@ def test_the_top_and_abc_views(sales, user):
 @pytest.mark.parametrize(
     "query, field",
     [("rows=colour", "rows"), ("columns=week", "columns"), ("start=2026-13", "start"),
-     ("start=2026-10&end=2026-01", "start"), ("territory=abc", "territory")],
+     ("start=2026-10&end=2026-01", "start"), ("territory=abc", "territory"),
+     ("start=0001-01", "start"), ("end=9999-12", "end"), ("start=1990-01&end=2026-12", "start")],
 )  # fmt: skip
 def test_wrong_input_is_said_on_the_form(sales, user, query, field):
     response = _client(user).get(f"/reports/sales/?{query}")
@@ -155,7 +175,8 @@ def test_the_api_gives_the_same_figures(sales, api):
 @pytest.mark.parametrize(
     "query, code",
     [("rows=colour", "report.unknown_dimension"), ("columns=week", "report.unknown_period"),
-     ("start=x", "report.bad_month"), ("salesperson=-1", "report.bad_filter")],
+     ("start=x", "report.bad_month"), ("salesperson=-1", "report.bad_filter"),
+     ("start=0001-01", "report.bad_month")],
 )  # fmt: skip
 def test_the_api_refuses_a_wrong_dimension_in_json(sales, api, query, code):
     response = api.get(f"/reports/sales?{query}")
@@ -187,8 +208,9 @@ def test_the_english_page(sales, user, english):
 
 def test_the_page_reads_a_fixed_number_of_queries(sales, user, django_assert_max_num_queries):
     """Whatever the number of rows: the rows' sums, the year before's, the cells of the rows
-    shown, the columns' totals, the labels, the filters' lists, the session and the user."""
+    shown, the columns' totals, the labels, the filters' lists, the session and the user; by
+    item, the invoices of the totals counted by customer, this year and the year before."""
     client = _client(user)
     client.get("/reports/sales/?rows=item&columns=month")  # the first request warms up caches
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         client.get("/reports/sales/?rows=item&columns=month")

@@ -253,3 +253,19 @@ def test_document_discounts_and_charges_count_as_the_dashboard_counts_them(world
     drilled = queries.drill({"start": month.isoformat(), "end": month.isoformat()})
     assert drilled.total.net_cents == want
     assert facts.differences() == []
+
+
+def test_an_invoice_of_several_items_is_one_invoice_in_the_totals(world):
+    """By item or item group, an invoice of three items is in three rows, but the totals
+    count it once, in the month's column and in the year before's."""
+    customers, items = world
+    for day in (DAYS[0], DAYS[3]):  # November 2025 and 2026
+        draft = billing.create_invoice(customers[0], [LineSpec(item, D(2)) for item in items])
+        billing.issue_invoices([draft], day=day)
+    month = DAYS[3].replace(day=1)
+    for rows in ("item", "item_group"):
+        result = queries.pivot(queries.SalesQuery(rows, "month", month, month, ()))
+        assert [row.total.invoices for row in result.rows] == [1] * len(result.rows)
+        assert len(result.rows) > 1
+        assert result.total.invoices == 1 == result.totals[month].invoices
+        assert result.previous.invoices == 1
