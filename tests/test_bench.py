@@ -58,7 +58,9 @@ def test_the_sales_analysis_benchmark_answers_each_pivot_and_checks_its_sums():
     measures = {row["what"]: row for row in result["measures"]}
     assert len(measures) == 14
     assert measures["by item group × month"]["grain"] == "SalesByItemGroup"
-    assert all(row["queries"] <= 5 for row in measures.values())
+    # The sums, the year before, the cells, the columns' totals, the labels; by item or item
+    # group, the invoices of the totals counted by customer, this year and the year before.
+    assert all(row["queries"] <= 7 for row in measures.values())
     assert result["slowest_plan"]["plan"]
 
 
