@@ -100,9 +100,13 @@ def test_a_10_mb_body_is_refused_with_413_and_a_json_code(api, hostile):
         ("/customers", {"name": NUL}, "name"),
         ("/customers", {"name": "Dupont", "notes": {"deep": ["ok", NUL]}}, "notes.deep.1"),
         ("/invoices", "line description", "lines.0.description"),
+        # Any control character: an e-invoice (XML) cannot hold one (a company's city with
+        # \x1f made every invoice's PDF, XML and sending fail).
+        ("/customers", {"name": "Dupont\x01SARL"}, "name"),
+        ("/customers", {"name": "Dupont", "notes": "a\x1fb"}, "notes"),
     ],
 )
-def test_a_nul_character_in_an_api_body_is_refused_naming_its_field(
+def test_a_control_character_in_an_api_body_is_refused_naming_its_field(
     api, hostile, path, payload, field
 ):
     customer, item, _invoice = hostile

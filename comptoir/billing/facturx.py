@@ -6,6 +6,7 @@ breakdown computed by core.totals): the XML states the document, it computes not
 Element order follows the CII D16B schema, which the Factur-X XSD enforces.
 """
 
+import re
 from decimal import Decimal
 
 from lxml import etree
@@ -30,11 +31,22 @@ CREDIT_TRANSFER = "58"  # SEPA credit transfer (UNTDID 4461)
 OUTSIDE_SCOPE = "O"  # VAT category "not subject to VAT" (UNTDID 5305)
 
 
+# What XML 1.0 cannot hold: the control characters but tab and line ends.
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value) -> str:
+    """A value as an e-invoice can hold it. Control characters are refused on input; one
+    kept from before (an old record, a file's text) is left out rather than stopping the
+    invoice from being printed or sent."""
+    return XML_UNSAFE.sub("", str(value))
+
+
 def _el(parent, tag: str, text=None, **attrs):
     prefix, name = tag.split(":")
     node = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", attrs)
     if text is not None:
-        node.text = str(text)
+        node.text = xml_text(text)
     return node
 
 

@@ -19,6 +19,7 @@ from comptoir.billing.facturx import (
     electronic_address,
     note_texts,
     parties,
+    xml_text,
 )
 from comptoir.billing.models import Invoice
 from comptoir.core.models import Company
@@ -38,7 +39,7 @@ def _el(parent, tag: str, text=None, **attrs):
     prefix, name = tag.split(":")
     node = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", attrs)
     if text is not None:
-        node.text = str(text)
+        node.text = xml_text(text)
     return node
 
 

@@ -1,6 +1,7 @@
 """The language of each request, the pages' security policy, and requests refused at the door."""
 
 import json
+import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -75,9 +76,10 @@ class ContentSecurityPolicyMiddleware:
 
 class HostileInputMiddleware:
     """Requests no one sends by typing are refused before any view runs, with a clear 4xx:
-    a body over the size Django reads (413), and a NUL character in a query parameter or in
-    a body's text (PostgreSQL refuses NUL in text, so nothing could store it). The API answers
-    JSON ``{"code", "message", "field"}``; pages say it in words on a short page.
+    a body over the size Django reads (413), and a control character (NUL and the other
+    invisible codes under 32 but tab and line ends) in a query parameter or in a body's text:
+    PostgreSQL refuses NUL in text, and an e-invoice (XML) cannot hold any of them. The API
+    answers JSON ``{"code", "message", "field"}``; pages say it in words on a short page.
 
     A file's content is not text here: uploads are read by the import, which has its own rules.
     """
@@ -98,8 +100,8 @@ class HostileInputMiddleware:
             return _refuse(request, 400, "request.malformed", _("The request is malformed."), None)
         if field is not None:
             message = _(
-                "The text contains a NUL character (code 0), which is not allowed. Type it again "
-                "without it."
+                "The text contains an invisible control character (such as NUL, code 0), which "
+                "is not allowed. Type it again without it."
             )
             return _refuse(request, 422 if _is_api(request) else 400, NUL_CODE, message, field)
         return self.get_response(request)
@@ -113,30 +115,36 @@ def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
+# The characters no text may hold: those under 32 but tab, line feed and carriage return.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The same in a JSON body, raw or written as an escape (\u0001).
+CONTROL_IN_JSON = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])")
+
+
 def _nul_field(request) -> str | None:
-    """The name of the first parameter or body field holding a NUL character, if any."""
+    """The name of the first parameter or body field holding a control character, if any."""
     for name, values in request.GET.lists():
-        if "\x00" in name or any("\x00" in value for value in values):
-            return name.replace("\x00", "")
+        if CONTROL.search(name) or any(CONTROL.search(value) for value in values):
+            return CONTROL.sub("", name)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     if request.content_type not in FORMS:  # the API reads any other body as JSON
-        if b"\\u0000" not in request.body and b"\x00" not in request.body:
+        if not CONTROL_IN_JSON.search(request.body):
             return None
         try:
             return _nul_path(json.loads(request.body))
-        except ValueError:  # not JSON (the API says so), or a raw NUL byte
-            return "" if b"\x00" in request.body else None
+        except ValueError:  # not JSON (the API says so), or a raw control byte
+            return "" if CONTROL.search(request.body.decode("latin-1")) else None
     for name, values in request.POST.lists():
-        if "\x00" in name or any("\x00" in value for value in values):
-            return name.replace("\x00", "")
+        if CONTROL.search(name) or any(CONTROL.search(value) for value in values):
+            return CONTROL.sub("", name)
     return None
 
 
 def _nul_path(data, path: tuple = ()) -> str | None:
-    """The dotted path of the first text holding a NUL in a JSON document."""
+    """The dotted path of the first text holding a control character in a JSON document."""
     if isinstance(data, str):
-        return ".".join(path) if "\x00" in data else None
+        return ".".join(path) if CONTROL.search(data) else None
     items = (
         data.items()
         if isinstance(data, dict)
@@ -145,8 +153,8 @@ def _nul_path(data, path: tuple = ()) -> str | None:
         else ()
     )
     for key, value in items:
-        if "\x00" in str(key):
-            return ".".join([*path, str(key).replace("\x00", "")])
+        if CONTROL.search(str(key)):
+            return ".".join([*path, CONTROL.sub("", str(key))])
         found = _nul_path(value, (*path, str(key)))
         if found is not None:
             return found

@@ -228,3 +228,17 @@ def test_invoices_download_as_pdf_and_xml(items, client, user, api):
     draft = create_invoice(invoice.customer, [LineSpec(item=items["chair"], quantity=1)])
     assert client.get(f"/invoices/{draft.pk}/factur-x.xml").status_code == 404
     assert client.get(f"/invoices/{draft.pk}/pdf/").content.startswith(b"%PDF")
+
+
+def test_a_control_character_kept_from_before_never_stops_an_invoice(items):
+    """Control characters are refused on input; one stored earlier (here the company's city)
+    is left out of the XML instead of making every invoice fail to print or send."""
+    from comptoir.billing.ubl import build_ubl
+    from comptoir.core.models import Company
+
+    Company.objects.update(city="Ly\x1fon")
+    invoice = matrix(items)["several-rates"]
+    xml = build_xml(invoice)
+    assert b"<ram:CityName>Lyon</ram:CityName>" in xml
+    assert_valid(validate_cii(xml), "control character")
+    assert b"Lyon" in build_ubl(invoice)
